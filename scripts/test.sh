@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every IoTMonitor test: installs what the tests need, builds the solution (including the
+# nanoFramework conformance build of the firmware core), runs all test projects against real
+# servers the fixtures start, and prints one closing line "N passed, N failed".
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+scripts/install-deps.sh --browser
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results=$repo/TestResults
+rm -rf "$results"
+
+dotnet build IoTMonitor.sln -c Release -nologo -clp:ErrorsOnly
+
+status=0
+dotnet test IoTMonitor.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" \
+  --logger "console;verbosity=minimal" "$@" || status=$?
+
+passed=0; failed=0
+if compgen -G "$results/*.trx" >/dev/null; then
+  passed=$(grep -ho 'outcome="Passed"' "$results"/*.trx | wc -l)
+  failed=$(grep -ho 'outcome="Failed"' "$results"/*.trx | wc -l)
+fi
+# Make sure no server a fixture started outlived the run.
+left=$(pgrep -af 'iotmon-(influxdb|mosquitto)-' || true)
+if [ -n "$left" ]; then
+  echo "test: servers left running after the tests:" >&2; echo "$left" >&2
+  pkill -9 -f 'iotmon-(influxdb|mosquitto)-' || true
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit $status
