@@ -1,0 +1,36 @@
+namespace IoTMonitor.Firmware.Core.Protocol
+{
+    /// <summary>
+    /// Envelope and health of a telemetry batch (protocol §4): everything but the readings.
+    /// One instance is reused for every batch.
+    /// </summary>
+    public sealed class TelemetryHeader
+    {
+        /// <summary>Firmware version, ≤ 16 characters.</summary>
+        public string Firmware = "1.0.0";
+
+        /// <summary>Boot counter (protocol §3).</summary>
+        public int Boot;
+
+        /// <summary>Node clock when the batch is encoded.</summary>
+        public long Clock;
+
+        /// <summary>Calibration record id, or null to omit <c>cal</c>.</summary>
+        public string CalibrationId;
+
+        /// <summary>Battery volts.</summary>
+        public double Battery;
+
+        /// <summary>WiFi RSSI in dBm.</summary>
+        public int Rssi;
+
+        /// <summary>Readings still queued after this batch.</summary>
+        public int Queued;
+
+        /// <summary>Readings dropped since boot because the queue was full.</summary>
+        public int Dropped;
+
+        /// <summary>Reset reason of the current boot (<see cref="ResetReason"/>).</summary>
+        public int ResetReason;
+    }
+}
