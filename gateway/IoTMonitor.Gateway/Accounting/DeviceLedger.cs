@@ -1,0 +1,138 @@
+namespace IoTMonitor.Gateway.Accounting;
+
+/// <summary>A missing range of sequence numbers, both ends included.</summary>
+public readonly record struct SequenceGap(long From, long To);
+
+/// <summary>
+/// What the gateway knows of one device: last seen, boot, highest sequence, missing ranges (gaps),
+/// duplicates (a <c>(boot, n)</c> seen before), battery and RSSI. Thread-safe.
+/// </summary>
+public sealed class DeviceLedger(string site, string device)
+{
+    public const int MaxGaps = 64;
+
+    private readonly List<SequenceGap> _gaps = new();
+
+    public string Site { get; } = site;
+
+    public string Device { get; } = device;
+
+    public DateTimeOffset LastSeen { get; private set; }
+
+    public long Boot { get; private set; } = -1;
+
+    public long HighestSequence { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public long Readings { get; private set; }
+
+    public double Battery { get; private set; }
+
+    public long Rssi { get; private set; }
+
+    public long DroppedByDevice { get; private set; }
+
+    public SequenceGap[] Gaps
+    {
+        get
+        {
+            lock (_gaps)
+            {
+                return _gaps.ToArray();
+            }
+        }
+    }
+
+    public long MissingCount
+    {
+        get
+        {
+            lock (_gaps)
+            {
+                long n = 0;
+                foreach (var g in _gaps)
+                {
+                    n += g.To - g.From + 1;
+                }
+
+                return n;
+            }
+        }
+    }
+
+    public void Health(DateTimeOffset now, double battery, long rssi, long dropped)
+    {
+        lock (_gaps)
+        {
+            LastSeen = now;
+            Battery = battery;
+            Rssi = rssi;
+            DroppedByDevice = dropped;
+        }
+    }
+
+    /// <summary>Records reading <paramref name="seq"/> of boot <paramref name="boot"/>; returns false for a duplicate.</summary>
+    public bool Observe(long boot, long seq)
+    {
+        lock (_gaps)
+        {
+            if (boot > Boot)
+            {
+                Boot = boot;
+                HighestSequence = 0;
+                _gaps.Clear();
+            }
+            else if (boot < Boot)
+            {
+                // a reading of an earlier boot delivered late: nothing to place it against
+                Readings++;
+                return true;
+            }
+
+            if (seq > HighestSequence)
+            {
+                if (seq > HighestSequence + 1)
+                {
+                    if (_gaps.Count == MaxGaps)
+                    {
+                        _gaps.RemoveAt(0);
+                    }
+
+                    _gaps.Add(new SequenceGap(HighestSequence + 1, seq - 1));
+                }
+
+                HighestSequence = seq;
+                Readings++;
+                return true;
+            }
+
+            for (var i = 0; i < _gaps.Count; i++)
+            {
+                var g = _gaps[i];
+                if (seq < g.From || seq > g.To)
+                {
+                    continue;
+                }
+
+                // a late reading fills (part of) a gap
+                _gaps.RemoveAt(i);
+                if (seq < g.To)
+                {
+                    _gaps.Insert(i, new SequenceGap(seq + 1, g.To));
+                }
+
+                if (seq > g.From)
+                {
+                    _gaps.Insert(i, new SequenceGap(g.From, seq - 1));
+                }
+
+                Readings++;
+                return true;
+            }
+
+            Duplicates++;
+            return false;
+        }
+    }
+}

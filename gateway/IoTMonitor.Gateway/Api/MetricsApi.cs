@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using IoTMonitor.Gateway.Accounting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace IoTMonitor.Gateway.Api;
+
+/// <summary><c>GET /metrics</c>: counters per hop and per device in the Prometheus text format (0.0.4).</summary>
+public static class MetricsApi
+{
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics", (GatewayRuntime gw) => Results.Text(Render(gw), "text/plain; version=0.0.4; charset=utf-8"));
+        return app;
+    }
+
+    public static string Render(GatewayRuntime gw)
+    {
+        var c = gw.Ledger.Counters;
+        var sb = new StringBuilder(4096);
+        Counter(sb, "iotmon_messages_received_total", "Telemetry messages received", GatewayCounters.Read(ref c.MessagesReceived));
+        Counter(sb, "iotmon_messages_invalid_total", "Messages dead-lettered before the WAL (decode, ACL, unknown device)", GatewayCounters.Read(ref c.MessagesInvalid));
+        Counter(sb, "iotmon_messages_durable_total", "Messages durable in the WAL (acknowledged)", GatewayCounters.Read(ref c.MessagesDurable));
+        Counter(sb, "iotmon_messages_refused_total", "Messages not acknowledged (WAL full or failing, connection lost)", GatewayCounters.Read(ref c.MessagesRefused));
+        Counter(sb, "iotmon_readings_received_total", "Readings in envelope-valid messages", GatewayCounters.Read(ref c.ReadingsReceived));
+        Counter(sb, "iotmon_readings_invalid_total", "Readings dead-lettered by validation", GatewayCounters.Read(ref c.ReadingsInvalid));
+        Counter(sb, "iotmon_readings_durable_total", "Readings durable in the WAL", GatewayCounters.Read(ref c.ReadingsDurable));
+        Counter(sb, "iotmon_points_durable_total", "Points (readings + health) durable in the WAL", GatewayCounters.Read(ref c.PointsDurable));
+        Counter(sb, "iotmon_points_written_total", "Points confirmed by InfluxDB", GatewayCounters.Read(ref c.PointsWritten));
+        Counter(sb, "iotmon_points_dead_lettered_total", "Points refused by InfluxDB and dead-lettered", GatewayCounters.Read(ref c.PointsDeadLettered));
+        Counter(sb, "iotmon_dead_letters_total", "Entries added to the dead-letter store", GatewayCounters.Read(ref c.DeadLetters));
+        Counter(sb, "iotmon_dead_letters_dropped_total", "Dead-letter entries dropped because the store's queue was full", gw.DeadLetters.Dropped);
+        Counter(sb, "iotmon_duplicates_total", "Readings whose (device, boot, n) was seen before", GatewayCounters.Read(ref c.Duplicates));
+        Counter(sb, "iotmon_auth_failures_total", "MQTT connections refused for bad credentials", GatewayCounters.Read(ref c.AuthFailures));
+        Counter(sb, "iotmon_acl_denials_total", "Publishes and subscriptions refused by the topic ACL", GatewayCounters.Read(ref c.AclDenials));
+        Counter(sb, "iotmon_wal_full_total", "Appends refused because the WAL was at Buffering:MaxBytes", GatewayCounters.Read(ref c.WalFull));
+        Counter(sb, "iotmon_influx_write_requests_total", "Write requests sent to InfluxDB", GatewayCounters.Read(ref c.InfluxWriteRequests));
+        Counter(sb, "iotmon_influx_write_errors_total", "Write requests that failed and were retried", GatewayCounters.Read(ref c.InfluxWriteErrors));
+        Gauge(sb, "iotmon_wal_pending_records", "WAL records not yet confirmed by InfluxDB", gw.Wal.PendingRecords);
+        Gauge(sb, "iotmon_wal_bytes", "Bytes in WAL segments", gw.Wal.TotalBytes);
+        Gauge(sb, "iotmon_wal_segments", "WAL segment files", gw.Wal.SegmentCount);
+        Gauge(sb, "iotmon_influx_reachable", "1 when the last InfluxDB request succeeded", gw.Writer.Reachable ? 1 : 0);
+        Gauge(sb, "iotmon_mqtt_connected_clients", "MQTT clients connected (embedded) or 1 when connected to the external broker", gw.Listener.ConnectedClients);
+
+        Header(sb, "iotmon_device_last_seen_seconds", "gauge", "Unix time of the device's last message");
+        Header(sb, "iotmon_device_boot", "gauge", "Boot counter last reported");
+        Header(sb, "iotmon_device_highest_sequence", "gauge", "Highest reading sequence of the current boot");
+        Header(sb, "iotmon_device_missing_readings", "gauge", "Sequence numbers missing in the current boot (gaps)");
+        Header(sb, "iotmon_device_duplicates_total", "counter", "Duplicate readings from the device");
+        Header(sb, "iotmon_device_battery_volts", "gauge", "Battery voltage last reported");
+        Header(sb, "iotmon_device_rssi_dbm", "gauge", "WiFi RSSI last reported");
+        foreach (var d in gw.Ledger.Devices)
+        {
+            var labels = $"{{site=\"{Escape(d.Site)}\",device=\"{Escape(d.Device)}\"}}";
+            Line(sb, "iotmon_device_last_seen_seconds", labels, d.LastSeen.ToUnixTimeSeconds());
+            Line(sb, "iotmon_device_boot", labels, d.Boot);
+            Line(sb, "iotmon_device_highest_sequence", labels, d.HighestSequence);
+            Line(sb, "iotmon_device_missing_readings", labels, d.MissingCount);
+            Line(sb, "iotmon_device_duplicates_total", labels, d.Duplicates);
+            Line(sb, "iotmon_device_battery_volts", labels, d.Battery);
+            Line(sb, "iotmon_device_rssi_dbm", labels, d.Rssi);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Escape(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static void Header(StringBuilder sb, string name, string type, string help) =>
+        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n').Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Counter(StringBuilder sb, string name, string help, long value)
+    {
+        Header(sb, name, "counter", help);
+        Line(sb, name, string.Empty, value);
+    }
+
+    private static void Gauge(StringBuilder sb, string name, string help, long value)
+    {
+        Header(sb, name, "gauge", help);
+        Line(sb, name, string.Empty, value);
+    }
+
+    private static void Line(StringBuilder sb, string name, string labels, double value) =>
+        sb.Append(name).Append(labels).Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+}

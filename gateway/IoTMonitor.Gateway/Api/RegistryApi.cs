@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace IoTMonitor.Gateway.Api;
+
+public sealed record CreateSiteRequest(string Id, string? Name);
+
+public sealed record CreateDeviceRequest(string Id, string Site);
+
+/// <summary>
+/// Registry admin endpoints, protected by <c>Api:AdminKey</c> (header <c>X-Api-Key</c>):
+/// <c>POST /api/v1/sites</c>, <c>POST /api/v1/devices</c> (returns the generated secret once) and
+/// <c>GET /api/v1/devices</c>.
+/// </summary>
+public static class RegistryApi
+{
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
+        {
+            var gw = context.HttpContext.RequestServices.GetService(typeof(GatewayRuntime)) as GatewayRuntime;
+            var key = gw!.Settings.Api.AdminKey;
+            if (key.Length == 0)
+            {
+                return Results.Problem("registry endpoints are disabled: set Api:AdminKey", statusCode: 403);
+            }
+
+            var given = context.HttpContext.Request.Headers["X-Api-Key"].ToString();
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key)))
+            {
+                return Results.Unauthorized();
+            }
+
+            return await next(context).ConfigureAwait(false);
+        });
+
+        group.MapPost("/sites", (CreateSiteRequest request, GatewayRuntime gw) =>
+        {
+            try
+            {
+                var site = gw.Registry.AddSite(request.Id, request.Name);
+                return Results.Created($"/api/v1/sites/{site.Id}", new { id = site.Id, name = site.Name });
+            }
+            catch (ArgumentException e)
+            {
+                return Results.Problem(e.Message, statusCode: 400);
+            }
+        });
+
+        group.MapPost("/devices", (CreateDeviceRequest request, GatewayRuntime gw) =>
+        {
+            try
+            {
+                var (device, secret) = gw.Registry.AddDevice(request.Id, request.Site);
+                return Results.Created($"/api/v1/devices/{device.Id}", new { id = device.Id, site = device.SiteId, secret });
+            }
+            catch (ArgumentException e)
+            {
+                return Results.Problem(e.Message, statusCode: 400);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Results.Problem(e.Message, statusCode: 409);
+            }
+        });
+
+        group.MapGet("/devices", (GatewayRuntime gw) =>
+        {
+            var list = new List<object>();
+            foreach (var d in gw.Registry.ListDevices())
+            {
+                var l = gw.Ledger.For(d.SiteId, d.Id);
+                list.Add(new
+                {
+                    id = d.Id,
+                    site = d.SiteId,
+                    enabled = d.Enabled,
+                    created = d.Created,
+                    lastSeen = l.LastSeen == default ? (DateTimeOffset?)null : l.LastSeen,
+                    boot = l.Boot,
+                    highestSequence = l.HighestSequence,
+                    gaps = l.Gaps.Select(g => new[] { g.From, g.To }),
+                    duplicates = l.Duplicates,
+                    battery = l.Battery,
+                    rssi = l.Rssi,
+                });
+            }
+
+            return Results.Ok(list);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,55 @@
+using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace IoTMonitor.Gateway;
+
+/// <summary>
+/// The composition root. The data path:
+/// <code>
+///  MQTT (embedded broker | external $share client) -> auth + topic ACL -> decode + validate
+///    -> [dead-letter store] -> write-ahead log (fsync, then PUBACK) -> InfluxWriter -> InfluxDB
+///  accounting (counters per hop, ledger per device) -> /metrics, /health
+/// </code>
+/// Usable in-process (tests: <c>GatewayApp.Build(args)</c>, then StartAsync) and as a process.
+/// </summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddGatewaySettings();
+        builder.AddAccounting();
+        builder.AddIngest();
+
+        var app = builder.Build();
+        app.MapHealth();
+        app.MapMetrics();
+        app.MapRegistryApi();
+        return app;
+    }
+
+    /// <summary>Binds every stage's options and validates them (a bad key stops the start, naming the key).</summary>
+    public static WebApplicationBuilder AddGatewaySettings(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(GatewaySettings.Bind(builder.Configuration));
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddAccounting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Ledger>();
+        return builder;
+    }
+
+    /// <summary>Registry, dead-letter store, WAL, InfluxDB writer and MQTT listener, started sink first.</summary>
+    public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<GatewayRuntime>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayRuntime>());
+        return builder;
+    }
+}

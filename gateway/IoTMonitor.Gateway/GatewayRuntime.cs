@@ -1,0 +1,88 @@
+using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Storage;
+using IoTMonitor.Gateway.Validation;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IoTMonitor.Gateway;
+
+/// <summary>
+/// Owns the ingest stages and their lifecycle. Starts sink first and stops in reverse:
+/// <code>
+///   start: registry -> dead-letter store -> WAL (replay) -> InfluxWriter -> pipeline -> MQTT listener
+///   stop:  MQTT listener -> WAL (no more appends) -> InfluxWriter -> dead-letter store -> registry
+/// </code>
+/// </summary>
+public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
+{
+    private readonly GatewaySettings _settings;
+    private readonly ILoggerFactory _logs;
+    private bool _stopped;
+
+    public GatewayRuntime(GatewaySettings settings, ILoggerFactory logs, TimeProvider time, Ledger ledger)
+    {
+        _settings = settings;
+        _logs = logs;
+        Time = time;
+        Ledger = ledger;
+        Registry = new DeviceRegistry(settings.Gateway.Resolve(settings.Registry.Path), settings.Registry);
+    }
+
+    public TimeProvider Time { get; }
+
+    public Ledger Ledger { get; }
+
+    public DeviceRegistry Registry { get; }
+
+    public DeadLetterStore DeadLetters { get; private set; } = null!;
+
+    public WriteAheadLog Wal { get; private set; } = null!;
+
+    public InfluxWriter Writer { get; private set; } = null!;
+
+    public IngestPipeline Pipeline { get; private set; } = null!;
+
+    public IMqttListener Listener { get; private set; } = null!;
+
+    public GatewaySettings Settings => _settings;
+
+    public bool Started { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var s = _settings;
+        DeadLetters = new DeadLetterStore(s.Gateway.Resolve(s.Validation.DeadLetterPath), s.Validation.DeadLetterMaxBytes, s.Validation.DeadLetterQueueLength);
+        Wal = WriteAheadLog.Open(s.Buffering, s.Gateway.Resolve(s.Buffering.Directory), _logs.CreateLogger<WriteAheadLog>());
+        Writer = new InfluxWriter(s.Storage, Wal, Ledger, DeadLetters, _logs.CreateLogger<InfluxWriter>());
+        Writer.Start();
+        Pipeline = new IngestPipeline(s.Validation, Wal, DeadLetters, Ledger, Time);
+        Listener = s.Mqtt.Mode == MqttMode.Embedded
+            ? new EmbeddedBroker(s.Mqtt, s.Registry, Registry, Pipeline, _logs.CreateLogger<EmbeddedBroker>())
+            : new ExternalBrokerClient(s.Mqtt.External, s.Registry, Registry, Pipeline, _logs.CreateLogger<ExternalBrokerClient>());
+        await Listener.StartAsync(cancellationToken).ConfigureAwait(false);
+        Started = true;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopped || !Started)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await Listener.DisposeAsync().ConfigureAwait(false);
+        await Wal.DisposeAsync().ConfigureAwait(false);
+        await Writer.DisposeAsync().ConfigureAwait(false);
+        await DeadLetters.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        Registry.Dispose();
+    }
+}

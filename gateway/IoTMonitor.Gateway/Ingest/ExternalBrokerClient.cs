@@ -1,0 +1,237 @@
+using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Validation;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace IoTMonitor.Gateway.Ingest;
+
+/// <summary>
+/// Client of an external broker (Mosquitto, EMQX, HiveMQ): MQTT 5, persistent session,
+/// subscription <c>$share/{group}/iotmon/v1/+/+/telemetry</c> at QoS 1 with manual
+/// acknowledgement. The receive handler returns at once and the PUBACK is sent when the WAL has
+/// the message, so many messages are in flight together (up to the broker's window and
+/// <see cref="ExternalBrokerOptions.ReceiveMaximum"/>) and one fsync covers many of them. N replicas in
+/// one share group split the stream; a message whose PUBACK never left is redelivered.
+/// </summary>
+public sealed class ExternalBrokerClient : IMqttListener
+{
+    private readonly ExternalBrokerOptions _options;
+    private readonly RegistryOptions _registryOptions;
+    private readonly DeviceRegistry _registry;
+    private readonly IngestPipeline _pipeline;
+    private readonly ILogger _log;
+    private readonly IMqttClient _client;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, string> _knownDevices = new();
+    private Task? _reconnect;
+    private long _inFlight;
+
+    public ExternalBrokerClient(ExternalBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, ILogger log)
+    {
+        _options = options;
+        _registryOptions = registryOptions;
+        _registry = registry;
+        _pipeline = pipeline;
+        _log = log;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+    }
+
+    public bool IsConnected => _client.IsConnected;
+
+    public string Mode => "external";
+
+    public int ConnectedClients => _client.IsConnected ? 1 : 0;
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _reconnect = Task.Run(KeepConnectedAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private MqttClientOptions BuildOptions()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithClientId(_options.EffectiveClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(_options.SessionExpirySeconds)
+            .WithReceiveMaximum(_options.ReceiveMaximum)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (_options.Username.Length > 0)
+        {
+            builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (_options.UseTls)
+        {
+            builder.WithTlsOptions(o => o.UseTls());
+        }
+
+        return builder.Build();
+    }
+
+    private async Task KeepConnectedAsync()
+    {
+        var token = _stop.Token;
+        var delay = 100;
+        while (!token.IsCancellationRequested)
+        {
+            if (!_client.IsConnected)
+            {
+                try
+                {
+                    var result = await _client.ConnectAsync(BuildOptions(), token).ConfigureAwait(false);
+                    if (!result.IsSessionPresent)
+                    {
+                        var filter = $"$share/{_options.SharedGroup}/{_options.TopicFilter}";
+                        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), token).ConfigureAwait(false);
+                    }
+
+                    _log.LogInformation("Connected to {Host}:{Port} as {ClientId} (session present: {Present})", _options.Host, _options.Port, _options.EffectiveClientId, result.IsSessionPresent);
+                    delay = 100;
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    _log.LogWarning("MQTT connect to {Host}:{Port} failed: {Error}", _options.Host, _options.Port, e.Message);
+                    delay = Math.Min(delay * 2, _options.ReconnectMaxMs);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(_client.IsConnected ? 250 : delay, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        e.AutoAcknowledge = false;
+        Interlocked.Increment(ref _inFlight);
+        var topic = e.ApplicationMessage.Topic;
+        Task<IngestOutcome> work;
+        if (_registryOptions.RequireAuthentication && !IsKnownDevice(topic))
+        {
+            _pipeline.Refuse(e.ClientId, topic, e.ApplicationMessage.Payload, DecodeError.UnknownDevice);
+            work = Task.FromResult(IngestOutcome.DeadLettered);
+        }
+        else
+        {
+            work = _pipeline.HandleTelemetryAsync(e.ClientId, topic, e.ApplicationMessage.Payload);
+        }
+
+        _ = FinishAsync(e, work);
+        return Task.CompletedTask;
+    }
+
+    private bool IsKnownDevice(string topic)
+    {
+        if (TopicName.Parse(topic, out var site, out var device) == TopicKind.Invalid)
+        {
+            return true; // the decoder dead-letters it as bad_topic
+        }
+
+        lock (_knownDevices)
+        {
+            if (_knownDevices.TryGetValue(device, out var knownSite))
+            {
+                return knownSite == site;
+            }
+        }
+
+        var d = _registry.FindDevice(device);
+        if (d is null || !d.Enabled)
+        {
+            return false;
+        }
+
+        lock (_knownDevices)
+        {
+            _knownDevices[device] = d.SiteId;
+        }
+
+        return d.SiteId == site;
+    }
+
+    private async Task FinishAsync(MqttApplicationMessageReceivedEventArgs e, Task<IngestOutcome> work)
+    {
+        try
+        {
+            var outcome = await work.ConfigureAwait(false);
+            while (outcome == IngestOutcome.Refused && !_stop.IsCancellationRequested)
+            {
+                // WAL full or failing: hold the PUBACK (back-pressure on the broker) and try again
+                await Task.Delay(200, _stop.Token).ConfigureAwait(false);
+                outcome = await _pipeline.HandleTelemetryAsync(e.ClientId, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload).ConfigureAwait(false);
+            }
+
+            if (outcome != IngestOutcome.Refused)
+            {
+                await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or ObjectDisposedException or InvalidOperationException)
+        {
+            // connection lost before the PUBACK: the broker redelivers (persistent session)
+            GatewayCounters.Inc(ref _pipeline.Ledger.Counters.MessagesRefused);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_reconnect is not null)
+        {
+            await _reconnect.ConfigureAwait(false);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.DisconnectAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                // already gone
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
+        _client.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,132 @@
+namespace IoTMonitor.Gateway.Ingest;
+
+public enum MqttMode
+{
+    /// <summary>The gateway runs its own MQTTnet broker (default).</summary>
+    Embedded,
+
+    /// <summary>The gateway is a client of an external broker, on a <c>$share</c> subscription.</summary>
+    External,
+}
+
+/// <summary>Options of the MQTT listener (appsettings section <c>Mqtt</c>).</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    public MqttMode Mode { get; set; } = MqttMode.Embedded;
+
+    /// <summary>Embedded: address the broker listens on.</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Embedded: plain TCP port; 0 turns the plain listener off.</summary>
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Embedded: TLS port, used when <see cref="CertificatePath"/> is set.</summary>
+    public int TlsPort { get; set; } = 8883;
+
+    /// <summary>Embedded: PFX/PKCS#12 certificate for TLS; empty = no TLS listener.</summary>
+    public string CertificatePath { get; set; } = string.Empty;
+
+    public string CertificatePassword { get; set; } = string.Empty;
+
+    /// <summary>Embedded: queued outgoing messages per client before the oldest are dropped.</summary>
+    public int MaxPendingMessagesPerClient { get; set; } = 10_000;
+
+    public ExternalBrokerOptions External { get; set; } = new();
+
+    internal IEnumerable<string> Validate()
+    {
+        if (Mode == MqttMode.Embedded)
+        {
+            if (!System.Net.IPAddress.TryParse(BindAddress, out _))
+            {
+                yield return "Mqtt:BindAddress must be an IP address";
+            }
+
+            if (Port is < 0 or > 65535)
+            {
+                yield return "Mqtt:Port must be 0–65535";
+            }
+
+            if (TlsPort is < 1 or > 65535)
+            {
+                yield return "Mqtt:TlsPort must be 1–65535";
+            }
+
+            if (CertificatePath.Length > 0 && !File.Exists(CertificatePath))
+            {
+                yield return $"Mqtt:CertificatePath '{CertificatePath}' does not exist";
+            }
+
+            if (Port == 0 && CertificatePath.Length == 0)
+            {
+                yield return "Mqtt:Port is 0 and no Mqtt:CertificatePath is set: no listener would run";
+            }
+        }
+        else
+        {
+            foreach (var e in External.Validate())
+            {
+                yield return e;
+            }
+        }
+    }
+}
+
+/// <summary>Options of the external-broker client (appsettings section <c>Mqtt:External</c>).</summary>
+public sealed class ExternalBrokerOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 1883;
+
+    public bool UseTls { get; set; }
+
+    /// <summary>Client id; must differ between replicas. Default: iotmon-gateway-{machine}-{pid}.</summary>
+    public string ClientId { get; set; } = string.Empty;
+
+    public string Username { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>Shared-subscription group: replicas in one group split the stream.</summary>
+    public string SharedGroup { get; set; } = "iotmon-gateway";
+
+    /// <summary>Topic filter inside the share group.</summary>
+    public string TopicFilter { get; set; } = "iotmon/v1/+/+/telemetry";
+
+    /// <summary>MQTT 5 session expiry (persistent session), seconds.</summary>
+    public uint SessionExpirySeconds { get; set; } = 7 * 24 * 3600;
+
+    /// <summary>MQTT 5 receive maximum: unacknowledged QoS 1 messages the broker may send at once.</summary>
+    public ushort ReceiveMaximum { get; set; } = 1000;
+
+    /// <summary>Longest wait between reconnect attempts, milliseconds.</summary>
+    public int ReconnectMaxMs { get; set; } = 5000;
+
+    internal string EffectiveClientId => ClientId.Length > 0 ? ClientId : $"iotmon-gateway-{Environment.MachineName}-{Environment.ProcessId}";
+
+    internal IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            yield return "Mqtt:External:Host must be set";
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            yield return "Mqtt:External:Port must be 1–65535";
+        }
+
+        if (string.IsNullOrWhiteSpace(SharedGroup) || SharedGroup.Contains('/', StringComparison.Ordinal) || SharedGroup.Contains('+', StringComparison.Ordinal) || SharedGroup.Contains('#', StringComparison.Ordinal))
+        {
+            yield return "Mqtt:External:SharedGroup must be set and contain no '/', '+' or '#'";
+        }
+
+        if (ReceiveMaximum < 1)
+        {
+            yield return "Mqtt:External:ReceiveMaximum must be ≥ 1";
+        }
+    }
+}

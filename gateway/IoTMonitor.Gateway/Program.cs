@@ -1,0 +1,3 @@
+using IoTMonitor.Gateway;
+
+await GatewayApp.Build(args).RunAsync();
