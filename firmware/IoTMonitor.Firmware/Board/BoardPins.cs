@@ -1,3 +1,6 @@
+// Nullable annotations off: this file is also compiled by the (nullable-enabled) test project.
+#nullable disable
+
 namespace IoTMonitor.Firmware.Board
 {
     /// <summary>One switched output of a node board (rail, boost or control line).</summary>
