@@ -21,7 +21,14 @@ public static class Esp32PinRules
     /// <summary>ADC1 GPIO → AdcController channel (§6). ADC2 (channels 10–19) fails while WiFi is on.</summary>
     public static readonly IReadOnlyDictionary<int, int> Adc1Channel = new Dictionary<int, int>
     {
-        [36] = 0, [37] = 1, [38] = 2, [39] = 3, [32] = 4, [33] = 5, [34] = 6, [35] = 7,
+        [36] = 0,
+        [37] = 1,
+        [38] = 2,
+        [39] = 3,
+        [32] = 4,
+        [33] = 5,
+        [34] = 6,
+        [35] = 7,
     };
 
     /// <summary>GPIO 34–39: input only, no internal pulls (§4).</summary>
