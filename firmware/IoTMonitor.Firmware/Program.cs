@@ -65,7 +65,8 @@ namespace IoTMonitor.Firmware
                 outputs[i] = new GpioOutput(gpio, board.Outputs[i].Gpio);
             }
 
-            SensorFactory sensors = new SensorFactory(new AdcController(), board, outputs);
+            Esp32Clock clock = new Esp32Clock();
+            SensorFactory sensors = new SensorFactory(new AdcController(), clock, board, outputs);
             _power = new Esp32Power(sensors.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
 
             // Watchdog: a call that hangs (a stuck driver, a blocking socket) must not drain the
@@ -75,7 +76,7 @@ namespace IoTMonitor.Firmware
 
             LittleFsBlockStore queue = new LittleFsBlockStore(QueuePath, QueueBytes);
             LittleFsBlockStore state = new LittleFsBlockStore(StatePath, NodeState.RequiredBytes);
-            NodeCycle cycle = new NodeCycle(new Esp32Clock(), new M2MqttNodeLink(), _power, sensors, queue, state, document);
+            NodeCycle cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, queue, state, document);
             NodeCycleResult result = cycle.Run();
 
             // Only reached if the cycle returned without sleeping (it should not on the ESP32).

@@ -4,7 +4,15 @@ using System.Device.Gpio;
 using IoTMonitor.Firmware.Adapters;
 using IoTMonitor.Firmware.Board;
 using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
+using IoTMonitor.Firmware.Core.Sensors.Bme280;
+using IoTMonitor.Firmware.Core.Sensors.Ds18b20;
+using IoTMonitor.Firmware.Core.Sensors.Modbus;
+using IoTMonitor.Firmware.Core.Sensors.Pms5003;
+using IoTMonitor.Firmware.Core.Sensors.Scd4x;
+using IoTMonitor.Firmware.Core.Sensors.Sds011;
 
 namespace IoTMonitor.Firmware
 {
@@ -16,17 +24,37 @@ namespace IoTMonitor.Firmware
     /// <c>sensor</c> column, <see cref="BoardPins"/>); they stay on until deep sleep.
     /// </summary>
     /// <remarks>
-    /// Kinds wired: none yet — the driver classes (Sensors/&lt;Family&gt;/ on branch
-    /// <c>drivers</c>) are not in main. Until they are, every kind returns null and the core queues
-    /// its quantities with NO_VALUE. Pending kinds: <c>analog</c> (pH, EC, turbidity, DO, level,
-    /// moisture, battery), <c>ds18b20</c>, <c>modbus</c>, <c>bme280</c>, <c>scd4x</c>,
-    /// <c>pms5003</c>, <c>sds011</c>. The bus helpers below are what those cases will use.
+    /// Kinds wired (docs/config.md): <c>analog</c>/<c>battery</c> (probe chosen by the entry's first
+    /// quantity, as the virtual node's DriverCatalog does), <c>ds18b20</c>, <c>bme280</c>,
+    /// <c>scd4x</c>, <c>pms5003</c>, <c>sds011</c>, <c>modbus</c> (CWT soil probe map). Not wired:
+    /// <c>scd30</c> (no driver in the core). Unknown kinds return null: the core queues NO_VALUE.
+    /// Board constants that the config has no key for (level range, moisture dry/wet volts,
+    /// divider resistors) are the nominal values of hardware/ and the virtual node.
     /// </remarks>
     public sealed class SensorFactory : ISensorFactory
     {
         private const int Pins = 40;
 
+        /// <summary>Level transmitter range in metres (4 mA = 0 m, 20 mA = LevelRangeM).</summary>
+        public const double LevelRangeM = 10.0;
+
+        /// <summary>Level shunt (pin map: 120 Ω 0.1 %).</summary>
+        public const double LevelShuntOhms = 120.0;
+
+        /// <summary>Capacitive soil probe, dry air / saturated (typical v1.2 probe at 3.3 V).</summary>
+        public const double MoistureDryVolts = 2.8;
+
+        /// <summary>See <see cref="MoistureDryVolts"/>.</summary>
+        public const double MoistureWetVolts = 1.2;
+
+        /// <summary>Turbidity sensor divider (pin map: 10k/10k, pin = ½ sensor).</summary>
+        public const double TurbidityDivider = 2.0;
+
+        /// <summary>Battery divider resistors (pin map: 100k/100k).</summary>
+        public const double BatteryDividerOhms = 100000.0;
+
         private readonly AdcController _adc;
+        private readonly IMillisecondClock _clock;
         private readonly BoardPins _board;
         private readonly GpioOutput[] _outputs;
         private readonly AdcAnalogInput[] _analog = new AdcAnalogInput[Pins];
@@ -35,9 +63,10 @@ namespace IoTMonitor.Firmware
         private OneWireAdapter _oneWire;
 
         /// <summary>A factory for <paramref name="board"/>; <paramref name="outputs"/> are its outputs, index for index.</summary>
-        public SensorFactory(AdcController adc, BoardPins board, GpioOutput[] outputs)
+        public SensorFactory(AdcController adc, IMillisecondClock clock, BoardPins board, GpioOutput[] outputs)
         {
             _adc = adc;
+            _clock = clock;
             _board = board;
             _outputs = outputs;
         }
@@ -45,10 +74,7 @@ namespace IoTMonitor.Firmware
         /// <inheritdoc />
         public ISensor Create(SensorConfig config)
         {
-            ISensor sensor = null;
-
-            // One case per kind whose driver is in the core, e.g.
-            // "bme280" => new Bme280Sensor(I2c(config.Bus), config.Address), once merged.
+            ISensor sensor = Build(config);
             if (sensor != null)
             {
                 EnableOutputsFor(config.Id);
@@ -109,6 +135,49 @@ namespace IoTMonitor.Firmware
             }
 
             return _oneWire;
+        }
+
+        private static IAnalogProbe AnalogProbe(int quantity)
+        {
+            switch (quantity)
+            {
+                case Quantities.WaterPh: return new PhProbe();
+                case Quantities.WaterEc: return new EcProbe(EcCurve.Dfr0300);
+                case Quantities.WaterTurbidity: return new TurbidityProbe(TurbidityDivider);
+
+                // Uncalibrated until a DO calibration record is applied: reads report Fault.
+                case Quantities.WaterDo: return new DissolvedOxygenProbe();
+                case Quantities.WaterLevel: return new CurrentLoopLevelProbe(LevelShuntOhms, 0, LevelRangeM);
+                case Quantities.SoilMoisture: return new SoilMoistureProbe(MoistureDryVolts, MoistureWetVolts);
+                case Quantities.DeviceBattery: return new BatteryDivider(BatteryDividerOhms, BatteryDividerOhms);
+                default: return null;
+            }
+        }
+
+        private ISensor Build(SensorConfig c)
+        {
+            switch (c.Kind)
+            {
+                case "analog":
+                case "battery":
+                    IAnalogProbe probe = c.Quantities.Length == 0 ? null : AnalogProbe(c.Quantities[0]);
+                    return probe == null ? null : new AnalogProbeSensor(Analog(c.Pin), probe, c.WarmupMs);
+                case "ds18b20":
+                    return new Ds18b20Sensor(OneWire(c.Tx, c.Rx));
+                case "bme280":
+                    return new Bme280Sensor(I2c(c.Bus), c.Address >= 0 ? c.Address : 0x76);
+                case "scd4x":
+                    return new Scd4xSensor(I2c(c.Bus), _clock);
+                case "pms5003":
+                    return new Pms5003Sensor(Uart(c.Tx, c.Rx, 9600), _clock);
+                case "sds011":
+                    return new Sds011Sensor(Uart(c.Tx, c.Rx, 9600), _clock);
+                case "modbus":
+                    ModbusRegisterMap map = ModbusProbeMaps.CwtSoil7in1();
+                    return new ModbusProbeSensor(Uart(c.Tx, c.Rx, map.Baud), _clock, map, c.Address > 0 ? c.Address : map.SlaveAddress);
+                default:
+                    return null;
+            }
         }
 
         private void EnableOutputsFor(string sensorId)

@@ -62,6 +62,20 @@ public class PinMapTests
         Assert.NotEmpty(config.Sensors);
     }
 
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Every_kind_of_the_default_config_is_wired_by_the_SensorFactory(string type)
+    {
+        // SensorFactory uses nanoFramework types, so it is checked by source, not by running it.
+        var factory = File.ReadAllText(RepoPaths.Combine("firmware", "IoTMonitor.Firmware", "SensorFactory.cs"));
+        using var doc = JsonDocument.Parse(File.ReadAllText(ConfigPins.ConfigPath(type)));
+        foreach (var s in doc.RootElement.GetProperty("sensors").EnumerateArray())
+        {
+            var kind = s.GetProperty("kind").GetString();
+            Assert.True(factory.Contains($"case \"{kind}\":", StringComparison.Ordinal), $"{type}: kind '{kind}' has no case in SensorFactory");
+        }
+    }
+
     [Fact]
     public void A_deliberately_bad_pin_map_fails_every_rule()
     {
