@@ -52,6 +52,7 @@ public static class ApiHosting
         s.AddSingleton(sp => new InfluxQueryClient(sp.GetRequiredService<GatewaySettings>().Storage, query));
         s.AddSingleton<LatestValueCache>();
         s.AddSingleton<SiteStatus>();
+        s.AddSingleton<DailyRollup>();
         s.AddSingleton<SeriesQuery>();
         s.AddSingleton<CompletenessQuery>();
         s.AddSingleton<CsvExport>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Query;
@@ -70,6 +71,7 @@ public static class QueryApi
 
         viewer.MapGet("/series", async (HttpRequest request, SeriesQuery series, GatewayRuntime gw, IAlertStore alerts, TimeProvider time, CancellationToken ct) =>
         {
+            var start = Stopwatch.GetTimestamp();
             var q = request.Query;
             var sites = QueryParameters.Ids(q["site"], "site");
             var device = QueryParameters.OptionalId(q["device"], "device");
@@ -83,7 +85,9 @@ public static class QueryApi
             var registered = gw.Registry.ListDevices();
             var seriesCount = device is not null ? 1 : registered.Count(d => sites.Count == 0 || sites.Contains(d.SiteId));
             series.CheckSize(req, seriesCount);
-            var result = await series.RunAsync(req, ct).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var (result, source) = await series.RunAsync(req, ct).ConfigureAwait(false);
+            var dbMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var thresholds = new List<Threshold> { new("plausible min", quantity.Min), new("plausible max", quantity.Max) };
             foreach (var a in alerts.List(sites.Count == 1 ? sites[0] : null, includeCleared: false))
             {
@@ -93,8 +97,8 @@ public static class QueryApi
                 }
             }
 
-            return Results.Ok(new SeriesResponse(quantity.Code, Units.Of(quantity.Code), agg, QueryParameters.Duration(window), window, from, to, result.Select(r => new SeriesLine(r.Site, r.Device, r.Points)).ToList(), thresholds));
-        }).WithSummary("Windowed aggregate (mean, min, max, last, count) of one quantity over a range, per site and device. Parameters: quantity, site (comma list; none = all), device, from, to (ISO 8601 or Unix s; default last 24 h), window (e.g. 1m, 1h, 1d), agg.");
+            return new SeriesJson(new SeriesResponseHead(quantity.Code, Units.Of(quantity.Code), agg, QueryParameters.Duration(window), window, from, to, thresholds), result, source, start, dbMs);
+        }).Produces<SeriesResponse>().WithSummary("Windowed aggregate (mean, min, max, last, count) of one quantity over a range, per site and device. Parameters: quantity, site (comma list; none = all), device, from, to (ISO 8601 or Unix s; default last 24 h), window (e.g. 1m, 1h, 1d), agg.");
 
         viewer.MapGet("/sites/{site}/completeness", async (string site, HttpRequest request, CompletenessQuery completeness, SiteProfiles profiles, QueryOptions options, TimeProvider time, CancellationToken ct) =>
         {
