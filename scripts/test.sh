@@ -21,8 +21,9 @@ dotnet test IoTMonitor.sln -c Release --no-build -nologo \
 
 passed=0; failed=0
 if compgen -G "$results/*.trx" >/dev/null; then
-  passed=$(grep -ho 'outcome="Passed"' "$results"/*.trx | wc -l)
-  failed=$(grep -ho 'outcome="Failed"' "$results"/*.trx | wc -l)
+  # count test results only (a run's <ResultSummary> also carries an outcome attribute)
+  passed=$(grep -ho '<UnitTestResult [^>]*outcome="Passed"' "$results"/*.trx | wc -l)
+  failed=$(grep -ho '<UnitTestResult [^>]*outcome="Failed"' "$results"/*.trx | wc -l)
 fi
 # Make sure no server a fixture started outlived the run.
 left=$(pgrep -af 'iotmon-(influxdb|mosquitto)-' || true)
