@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using IoTMonitor.Gateway.Validation;
+using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Query;
 
@@ -12,6 +14,11 @@ namespace IoTMonitor.Gateway.Query;
 /// no continuous queries or <c>SELECT … INTO</c>). Days are combined into the requested windows
 /// exactly: mean = Σsum / Σcount, min of minima, max of maxima, last of the newest day, count = Σcount.
 /// <para>
+/// A request whose range needs more than <see cref="SyncFillDays"/> unstored settled days is answered by
+/// the <c>GROUP BY time</c> query (<see cref="RunAsync"/> returns null) while those days load in the
+/// background, in spans of <see cref="FillSpanDays"/> days; fewer are loaded before answering.
+/// </para>
+/// <para>
 /// Only closed days are kept: a day is stored once it ended more than <c>Query:RollupGraceSeconds</c>
 /// ago and no reading for it was accepted within that time. A reading accepted by this gateway for a
 /// stored day (a late backlog batch) drops that day, which is read live again until it settles. The
@@ -20,9 +27,19 @@ namespace IoTMonitor.Gateway.Query;
 /// <c>Query:RollupDays = 0</c> in such set-ups (docs/api.md).
 /// </para>
 /// </summary>
-public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, TimeProvider time)
+public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, TimeProvider time, ILogger<DailyRollup> log) : IDisposable
 {
     public const long Day = 86400;
+
+    /// <summary>Up to this many unstored days are loaded before answering; more load in the background.</summary>
+    public const int SyncFillDays = 7;
+
+    /// <summary>Days per background load statement.</summary>
+    public const int FillSpanDays = 92;
+
+    private readonly CancellationTokenSource _stop = new();
+    private CancellationToken Stopping => _stopping ??= _stop.Token;
+    private CancellationToken? _stopping;
 
     private readonly ConcurrentDictionary<(string Quantity, string Family), Store> _stores = new();
     private readonly ConcurrentDictionary<(string Quantity, long Day), long> _touched = new();
@@ -65,8 +82,8 @@ public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, 
         }
     }
 
-    /// <summary>The answer to <paramref name="r"/> (which <see cref="Serves"/>), as InfluxQL would give it.</summary>
-    public async Task<List<SeriesResult>> RunAsync(SeriesRequest r, CancellationToken cancellationToken)
+    /// <summary>The answer to <paramref name="r"/> (which <see cref="Serves"/>), as InfluxQL would give it; null while a long range is still loading.</summary>
+    public async Task<List<SeriesResult>?> RunAsync(SeriesRequest r, CancellationToken cancellationToken)
     {
         var family = Family(r.Aggregate);
         var store = _stores.GetOrAdd((r.Quantity.Code, family), _ => new Store());
@@ -75,48 +92,25 @@ public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, 
         var endFull = FloorDiv(r.To, Day);
         var oldest = FloorDiv(now, Day) - options.RollupDays;
 
-        // fill the missing settled days of the range (for all sites of the quantity), one load at a time per store
+        // the missing settled days of the range, loaded for all sites of the quantity
+        var missing = Ranges(Math.Max(firstFull, oldest), endFull, d => Storable(r.Quantity.Code, d, now) && !Has(store, d));
+        if (missing.Sum(m => m.To - m.From) > SyncFillDays)
+        {
+            lock (store)
+            {
+                if (store.Fill.IsCompleted)
+                {
+                    store.Fill = Task.Run(() => FillInBackgroundAsync(r, family, store, missing), CancellationToken.None);
+                }
+            }
+
+            return null;
+        }
+
         await store.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var missing = Ranges(Math.Max(firstFull, oldest), endFull, d => Storable(r.Quantity.Code, d, now) && !Has(store, d));
-            foreach (var (a, b) in missing)
-            {
-                var started = time.GetUtcNow().ToUnixTimeSeconds();
-                var rows = await LoadAsync(r, family, a * Day, b * Day, allSites: true, cancellationToken).ConfigureAwait(false);
-                lock (store)
-                {
-                    for (var d = a; d < b; d++)
-                    {
-                        foreach (var series in store.Series.Values)
-                        {
-                            series.Remove(d);
-                        }
-                    }
-
-                    foreach (var (key, days) in rows)
-                    {
-                        if (!store.Series.TryGetValue(key, out var series))
-                        {
-                            store.Series[key] = series = [];
-                        }
-
-                        foreach (var (d, v) in days)
-                        {
-                            series[d] = v;
-                        }
-                    }
-
-                    for (var d = a; d < b; d++)
-                    {
-                        // a reading accepted while loading may be missing from the answer: leave the day live
-                        if (!_touched.TryGetValue((r.Quantity.Code, d), out var at) || at < started - options.RollupGraceSeconds)
-                        {
-                            store.Covered.Add(d);
-                        }
-                    }
-                }
-            }
+            await FillAsync(r, family, store, missing, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -193,6 +187,93 @@ public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, 
         }
 
         return list;
+    }
+
+    /// <summary>Completes when the background loads started so far have ended.</summary>
+    internal Task FillsDone() => Task.WhenAll(_stores.Values.Select(s => s.Fill));
+
+    private async Task FillInBackgroundAsync(SeriesRequest r, string family, Store store, List<(long From, long To)> missing)
+    {
+        try
+        {
+            await store.Gate.WaitAsync(Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            var spans = missing.SelectMany(m => Split(m.From, m.To, FillSpanDays)).ToList();
+            var started = Stopwatch.GetTimestamp();
+            await FillAsync(r, family, store, spans, Stopping).ConfigureAwait(false);
+            log.LogInformation("Daily rollup {Quantity} {Family}: {Days} days loaded in {Ms:0} ms", r.Quantity.Code, family, missing.Sum(m => m.To - m.From), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (e is InfluxQueryException or OperationCanceledException or HttpRequestException)
+        {
+            log.LogWarning("Daily rollup {Quantity} {Family} not loaded (answers stay live): {Error}", r.Quantity.Code, family, e.Message);
+        }
+        finally
+        {
+            store.Gate.Release();
+        }
+    }
+
+    private static IEnumerable<(long From, long To)> Split(long from, long to, long span)
+    {
+        for (var a = from; a < to; a += span)
+        {
+            yield return (a, Math.Min(to, a + span));
+        }
+    }
+
+    private async Task FillAsync(SeriesRequest r, string family, Store store, List<(long From, long To)> missing, CancellationToken cancellationToken)
+    {
+        foreach (var (a, b) in missing)
+        {
+            var started = time.GetUtcNow().ToUnixTimeSeconds();
+            var rows = await LoadAsync(r, family, a * Day, b * Day, allSites: true, cancellationToken).ConfigureAwait(false);
+            lock (store)
+            {
+                for (var d = a; d < b; d++)
+                {
+                    foreach (var series in store.Series.Values)
+                    {
+                        series.Remove(d);
+                    }
+                }
+
+                foreach (var (key, days) in rows)
+                {
+                    if (!store.Series.TryGetValue(key, out var series))
+                    {
+                        store.Series[key] = series = [];
+                    }
+
+                    foreach (var (d, v) in days)
+                    {
+                        series[d] = v;
+                    }
+                }
+
+                for (var d = a; d < b; d++)
+                {
+                    // a reading accepted while loading may be missing from the answer: leave the day live
+                    if (!_touched.TryGetValue((r.Quantity.Code, d), out var at) || at < started - options.RollupGraceSeconds)
+                    {
+                        store.Covered.Add(d);
+                    }
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _ = Stopping;
+        _stop.Cancel();
+        _stop.Dispose();
     }
 
     /// <summary>Folds days (ascending) into epoch-aligned windows of <paramref name="window"/> seconds.</summary>
@@ -384,6 +465,8 @@ public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, 
     private sealed class Store
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public Task Fill { get; set; } = Task.CompletedTask;
 
         public HashSet<long> Covered { get; } = [];
 

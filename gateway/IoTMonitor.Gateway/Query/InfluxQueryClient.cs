@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -90,19 +91,65 @@ public sealed class InfluxQueryClient : IDisposable
             throw new InfluxQueryException($"InfluxDB answered {(int)response.StatusCode}: {Trim(body)}");
         }
 
+        // one JSON document per line; lines are split and parsed as UTF-8 bytes (no string per chunk)
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
         {
-            if (line.Length == 0)
+            int start = 0, end = 0;
+            while (true)
             {
-                continue;
-            }
+                var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                if (newline >= 0)
+                {
+                    var line = buffer.AsMemory(start, newline - start);
+                    start = newline + 1;
+                    if (line.Length > 0)
+                    {
+                        foreach (var series in ParseChunk(line))
+                        {
+                            yield return series;
+                        }
+                    }
 
-            foreach (var series in ParseChunk(line))
-            {
-                yield return series;
+                    continue;
+                }
+
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+
+                if (end == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, bigger, 0, end);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    if (end > start && !buffer.AsSpan(start, end - start).Trim((byte)' ').IsEmpty)
+                    {
+                        foreach (var series in ParseChunk(buffer.AsMemory(start, end - start)))
+                        {
+                            yield return series;
+                        }
+                    }
+
+                    break;
+                }
+
+                end += read;
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -122,7 +169,9 @@ public sealed class InfluxQueryClient : IDisposable
         }
     }
 
-    internal static List<InfluxSeries> ParseChunk(string json)
+    internal static List<InfluxSeries> ParseChunk(string json) => ParseChunk(Encoding.UTF8.GetBytes(json));
+
+    internal static List<InfluxSeries> ParseChunk(ReadOnlyMemory<byte> json)
     {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;

@@ -29,7 +29,8 @@ public enum SeriesSource
 /// short windows (≤ <c>Query:RawWindowSeconds</c>) fetch the raw points with a per-series LIMIT of
 /// twice the window count and fold them here (InfluxDB 1.x builds one bucket per window slowly); if a
 /// series has more points than that, the <c>GROUP BY time</c> query runs instead. Whole-day windows come
-/// from <see cref="DailyRollup"/>. Everything else is the <c>GROUP BY time</c> query.
+/// from <see cref="DailyRollup"/> (or, while a long range is still loading there, from the
+/// <c>GROUP BY time</c> query). Everything else is the <c>GROUP BY time</c> query.
 /// </summary>
 public sealed class SeriesQuery(InfluxQueryClient influx, QueryOptions options, DailyRollup rollup)
 {
