@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,11 +24,13 @@ public static class GatewayApp
         builder.AddGatewaySettings();
         builder.AddAccounting();
         builder.AddIngest();
+        builder.AddAlerts();
 
         var app = builder.Build();
         app.MapHealth();
         app.MapMetrics();
         app.MapRegistryApi();
+        app.MapAlertsApi();
         return app;
     }
 

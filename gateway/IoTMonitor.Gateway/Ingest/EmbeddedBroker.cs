@@ -22,6 +22,8 @@ public sealed class EmbeddedBroker : IMqttListener
     private const string DeviceKey = "iotmon.device";
     private const string SiteKey = "iotmon.site";
     private const string EnrolKey = "iotmon.enrol";
+    private const string ServiceKey = "iotmon.service";
+    private const string AlertsPrefix = "iotmon/alerts/";
 
     private readonly MqttOptions _options;
     private readonly RegistryOptions _registryOptions;
@@ -91,6 +93,13 @@ public sealed class EmbeddedBroker : IMqttListener
             return Task.CompletedTask;
         }
 
+        if (_options.ServiceUser.Length > 0 && e.UserName == _options.ServiceUser
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(e.Password ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(_options.ServicePassword)))
+        {
+            e.SessionItems[ServiceKey] = true;
+            return Task.CompletedTask;
+        }
+
         var device = _registry.Authenticate(e.UserName, e.Password);
         if (device is not null)
         {
@@ -116,6 +125,11 @@ public sealed class EmbeddedBroker : IMqttListener
     {
         var topic = e.ApplicationMessage.Topic;
         var kind = TopicName.Parse(topic, out var site, out var device);
+        if (e.SessionItems[ServiceKey] is true && topic.StartsWith(AlertsPrefix, StringComparison.Ordinal))
+        {
+            return; // the service login publishes alerts
+        }
+
         if (_registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
         {
             GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AclDenials);
@@ -192,6 +206,11 @@ public sealed class EmbeddedBroker : IMqttListener
         }
 
         var filter = e.TopicFilter.Topic;
+        if (e.SessionItems[ServiceKey] is true && (filter.StartsWith(AlertsPrefix, StringComparison.Ordinal) || filter == "iotmon/v1/+/+/status"))
+        {
+            return Task.CompletedTask; // the service login reads alerts and node status
+        }
+
         var kind = TopicName.Parse(filter, out var site, out var device);
         var ok = kind is TopicKind.Config or TopicKind.Command
             && e.SessionItems[DeviceKey] is string own && own == device

@@ -50,6 +50,9 @@ public sealed class IngestPipeline
 
     public Ledger Ledger => _ledger;
 
+    /// <summary>A batch is durable in the WAL (the alert engine listens here).</summary>
+    public event EventHandler<ReadingsDurableEventArgs>? ReadingsDurable;
+
     public DeadLetterStore DeadLetters => _deadLetters;
 
     /// <summary>Records a message refused before decoding (ACL, unknown device) in the dead-letter store.</summary>
@@ -130,7 +133,20 @@ public sealed class IngestPipeline
             return Task.FromResult(IngestOutcome.Refused);
         }
 
-        return CompleteAsync(append, ledger, boot, seqs, count);
+        var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now);
+        var completion = CompleteAsync(append, ledger, boot, seqs, count);
+        return durable is null ? completion : NotifyDurableAsync(completion, durable);
+    }
+
+    private async Task<IngestOutcome> NotifyDurableAsync(Task<IngestOutcome> completion, ReadingsDurableEventArgs e)
+    {
+        var outcome = await completion.ConfigureAwait(false);
+        if (outcome == IngestOutcome.Durable)
+        {
+            ReadingsDurable?.Invoke(this, e);
+        }
+
+        return outcome;
     }
 
     private async Task<IngestOutcome> CompleteAsync(Task append, DeviceLedger ledger, long boot, long[] seqs, int points)
