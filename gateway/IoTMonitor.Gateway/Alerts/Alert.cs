@@ -86,6 +86,7 @@ public sealed record OutboxEntry(
     string Key,
     string AlertId,
     string EventId,
+    string EventType,
     string Channel,
     string Recipient,
     string Payload,

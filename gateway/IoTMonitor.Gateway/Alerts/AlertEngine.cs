@@ -347,7 +347,7 @@ public sealed class AlertEngine : IAsyncDisposable
 
     // ---- schedules and silence ----------------------------------------------------------------
 
-    private void ApplyStatus(string site, string device, ReadOnlyMemory<byte> payload)
+    internal void ApplyStatus(string site, string device, ReadOnlyMemory<byte> payload)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (payload.IsEmpty)

@@ -434,6 +434,7 @@ public sealed class AlertStore : IDisposable
                     r.GetString(r.GetOrdinal("key")),
                     r.GetString(r.GetOrdinal("alert_id")),
                     r.GetString(r.GetOrdinal("event_id")),
+                    r.GetString(r.GetOrdinal("event_type")),
                     r.GetString(r.GetOrdinal("channel")),
                     r.GetString(r.GetOrdinal("recipient")),
                     r.GetString(r.GetOrdinal("payload")),
