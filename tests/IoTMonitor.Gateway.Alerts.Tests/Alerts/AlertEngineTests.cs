@@ -41,8 +41,16 @@ public sealed class AlertEngineTests : IDisposable
 
     private static AlertRule Level(string per = "device") => new()
     {
-        Id = "level.high", Name = "Water level high", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Hysteresis = 0.1,
-        Severity = Severity.Critical, Per = per, Source = "site-specific", Action = "Warn downstream",
+        Id = "level.high",
+        Name = "Water level high",
+        Kind = RuleKind.Threshold,
+        Quantity = "water.level",
+        Above = 3.5,
+        Hysteresis = 0.1,
+        Severity = Severity.Critical,
+        Per = per,
+        Source = "site-specific",
+        Action = "Warn downstream",
     };
 
     private void Send(AlertEngine e, string device, double value, long? t = null, string site = "s1") =>

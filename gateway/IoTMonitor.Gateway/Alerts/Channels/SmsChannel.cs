@@ -25,7 +25,7 @@ public sealed class SmsChannel(SmsOptions options, HttpClient http) : IAlertChan
         if (request.Method != HttpMethod.Get)
         {
             var json = options.ContentType.Contains("json", StringComparison.OrdinalIgnoreCase);
-            string Json(string s) => JsonEncodedText.Encode(s).ToString();
+            string Json(string s) => JsonEncodedText.Encode(s, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
             var body = json
                 ? options.BodyTemplate.Replace("{to}", Json(to), StringComparison.Ordinal).Replace("{text}", Json(text), StringComparison.Ordinal).Replace("{id}", Json(id), StringComparison.Ordinal)
                 : Url(options.BodyTemplate);
