@@ -24,12 +24,14 @@ public static class GatewayApp
         builder.AddGatewaySettings();
         builder.AddAccounting();
         builder.AddIngest();
+        builder.AddQueryApi();
         builder.AddAlerts();
 
         var app = builder.Build();
         app.MapHealth();
         app.MapMetrics();
         app.MapRegistryApi();
+        app.MapQueryApi();
         app.MapAlertsApi();
         return app;
     }

@@ -99,9 +99,18 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
             var port = _options.Mqtt.Port > 0 ? _options.Mqtt.Port : embedded ? settings.Mqtt.Port : settings.Mqtt.External.Port;
             var user = _options.Mqtt.User.Length > 0 ? _options.Mqtt.User : embedded ? settings.Mqtt.ServiceUser : string.Empty;
             var password = _options.Mqtt.User.Length > 0 ? _options.Mqtt.Password : embedded ? settings.Mqtt.ServicePassword : string.Empty;
-            Mqtt = new MqttChannel(_options.Mqtt, host, port, user, password, Engine.OnStatus, _logs.CreateLogger<MqttChannel>());
-            _channels.Add(Mqtt);
-            Mqtt.Start();
+            if (embedded && user.Length == 0 && settings.Registry.RequireAuthentication)
+            {
+                // no login the embedded broker would accept: retrying would only count as failed device logins
+                _logs.CreateLogger<AlertsService>().LogWarning(
+                    "Alerts:Mqtt is on but has no login: set Mqtt:ServiceUser and Mqtt:ServicePassword (or Alerts:Mqtt:User). The MQTT alert channel and the node status feed of silence rules are off.");
+            }
+            else
+            {
+                Mqtt = new MqttChannel(_options.Mqtt, host, port, user, password, Engine.OnStatus, _logs.CreateLogger<MqttChannel>());
+                _channels.Add(Mqtt);
+                Mqtt.Start();
+            }
         }
 
         Dispatcher = new OutboxDispatcher(Store, _options.Outbox, _channels, _time, _logs.CreateLogger<OutboxDispatcher>());
@@ -121,6 +130,7 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
         }
 
         _stopped = true;
+        Started = false;
         _gateway.Pipeline.ReadingsDurable -= Engine.OnReadingsDurable;
         await Engine.DisposeAsync().ConfigureAwait(false);
         await Dispatcher.DisposeAsync().ConfigureAwait(false);

@@ -55,7 +55,7 @@ public sealed class EmbeddedBroker : IMqttListener
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
         if (_options.Port > 0)
         {
-            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(address).WithDefaultEndpointPort(_options.Port);
+            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(address).WithDefaultEndpointPort(_options.Port).WithDefaultEndpointReuseAddress();
         }
         else
         {

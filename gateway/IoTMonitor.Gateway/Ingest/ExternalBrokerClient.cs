@@ -89,11 +89,10 @@ public sealed class ExternalBrokerClient : IMqttListener
                 try
                 {
                     var result = await _client.ConnectAsync(BuildOptions(), token).ConfigureAwait(false);
-                    if (!result.IsSessionPresent)
-                    {
-                        var filter = $"$share/{_options.SharedGroup}/{_options.TopicFilter}";
-                        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), token).ConfigureAwait(false);
-                    }
+                    // Subscribe even when the session is present: Mosquitto 2.0 does not restore
+                    // $share subscriptions from its persistence file after a restart.
+                    var filter = $"$share/{_options.SharedGroup}/{_options.TopicFilter}";
+                    await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), token).ConfigureAwait(false);
 
                     _log.LogInformation("Connected to {Host}:{Port} as {ClientId} (session present: {Present})", _options.Host, _options.Port, _options.EffectiveClientId, result.IsSessionPresent);
                     delay = 100;

@@ -53,6 +53,9 @@ public sealed class IngestPipeline
     /// <summary>A batch is durable in the WAL (the alert engine listens here).</summary>
     public event EventHandler<ReadingsDurableEventArgs>? ReadingsDurable;
 
+    /// <summary>Raised, synchronously, with a message's valid readings once they are handed to the WAL; the result is reused after handlers return.</summary>
+    public event Action<DecodeResult>? ReadingsAccepted;
+
     public DeadLetterStore DeadLetters => _deadLetters;
 
     /// <summary>Records a message refused before decoding (ACL, unknown device) in the dead-letter store.</summary>
@@ -133,6 +136,7 @@ public sealed class IngestPipeline
             return Task.FromResult(IngestOutcome.Refused);
         }
 
+        ReadingsAccepted?.Invoke(result);
         var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now);
         var completion = CompleteAsync(append, ledger, boot, seqs, count);
         return durable is null ? completion : NotifyDurableAsync(completion, durable);

@@ -49,20 +49,29 @@ public sealed class ThresholdCrossing_Tests(InfluxDbFixture influx)
         // state, API, outbox receipts and the InfluxDB measurement
         var alert = Assert.Single(gw.Alerts.Store.ListActive());
         Assert.Equal(3.8, alert.Worst);
-        var listed = JsonDocument.Parse(await gw.Http.GetStringAsync("/api/v1/alerts?state=active")).RootElement;
+        var viewer = await gw.CreateKeyAsync("agency", "viewer");
+        var duty = await gw.CreateKeyAsync("duty desk", "operator");
+        using var listing = await gw.SendAsync(HttpMethod.Get, "/api/v1/alerts?state=active", viewer);
+        var listed = JsonDocument.Parse(await listing.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(alert.Id, listed[0].GetProperty("id").GetString());
         await GatewayHost.WaitUntilAsync(() => gw.Alerts.Store.Outbox(alert.Id).All(o => o.Status == "sent"), TimeSpan.FromSeconds(20), "every notification sent (influx included)");
         Assert.All(gw.Alerts.Store.Outbox(alert.Id), o => Assert.NotNull(o.Receipt));
         var rows = await influx.Server.RowsAsync($"SELECT * FROM alerts WHERE alert_id = '{alert.Id}'", "iotmon");
         Assert.Single(rows);
 
-        // acknowledge through the API: one webhook + MQTT notice, no e-mail
-        var ack = await gw.Http.PostAsync($"/api/v1/alerts/{alert.Id}/ack", JsonContent("""{"by":"duty officer","note":"on site"}"""));
+        // acknowledge through the API (operator key; a viewer may not): one webhook + MQTT notice, no e-mail
+        using (var denied = await gw.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{alert.Id}/ack", viewer, "{}"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, denied.StatusCode);
+        }
+
+        var ack = await gw.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{alert.Id}/ack", duty, """{"by":"duty officer","note":"on site"}""");
         Assert.True(ack.IsSuccessStatusCode, await ack.Content.ReadAsStringAsync());
+        Assert.Equal("duty officer (key duty desk)", gw.Alerts.Store.GetAlert(alert.Id)!.AcknowledgedBy);
         await GatewayHost.WaitUntilAsync(() => hook.Calls.Count == 2, TimeSpan.FromSeconds(10), "the ack webhook");
         Assert.Equal("acknowledged", hook.Calls[1].Type);
         Assert.Single(smtp.Messages());
-        var conflict = await gw.Http.PostAsync($"/api/v1/alerts/{alert.Id}/ack", JsonContent("{}"));
+        var conflict = await gw.SendAsync(HttpMethod.Post, $"/api/v1/alerts/{alert.Id}/ack", duty, "{}");
         Assert.Equal(System.Net.HttpStatusCode.Conflict, conflict.StatusCode);
     }
 
@@ -73,6 +82,12 @@ public sealed class ThresholdCrossing_Tests(InfluxDbFixture influx)
         await using var gw = new GatewayHost(Packs.Test, new Dictionary<string, string>());
         await gw.StartAsync();
         var rule = """{"id":"ph.low","name":"pH low","kind":"threshold","quantity":"water.ph","below":6,"source":"GB 3838-2002 Table 1"}""";
+        var op = await gw.CreateKeyAsync("technician", "operator");
+        using (var denied = await gw.SendAsync(HttpMethod.Post, "/api/v1/alert-rules", op, rule))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, denied.StatusCode); // editing rules is for admins
+        }
+
         Assert.Equal(System.Net.HttpStatusCode.Created, (await gw.Http.PostAsync("/api/v1/alert-rules", JsonContent(rule))).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.Conflict, (await gw.Http.PostAsync("/api/v1/alert-rules", JsonContent(rule))).StatusCode);
         var bad = await gw.Http.PutAsync("/api/v1/alert-rules/ph.low", JsonContent("""{"name":"pH low","kind":"threshold","quantity":"water.ph","source":"x"}"""));
@@ -88,6 +103,11 @@ public sealed class ThresholdCrossing_Tests(InfluxDbFixture influx)
         Assert.Contains(gw.Alerts.Engine.Rules, r => r.Id == "level.high" && r.Above == 2);
         var list = JsonDocument.Parse(await gw.Http.GetStringAsync("/api/v1/alert-rules")).RootElement;
         Assert.Contains(list.EnumerateArray(), r => r.GetProperty("rule").GetProperty("id").GetString() == "level.high" && r.GetProperty("origin").GetString() == "api");
+        using (var read = await gw.SendAsync(HttpMethod.Get, "/api/v1/alert-rules/level.high", op))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, read.StatusCode); // reading them is not
+        }
+
         gw.Http.DefaultRequestHeaders.Remove("X-Api-Key");
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await gw.Http.GetAsync("/api/v1/alerts")).StatusCode);
     }

@@ -90,6 +90,28 @@ public sealed class GatewayHost : IAsyncDisposable
         await StartAsync();
     }
 
+    /// <summary>Creates an API key with a role (viewer, operator, admin) through the keys API, as the bootstrap admin.</summary>
+    public async Task<string> CreateKeyAsync(string name, string role)
+    {
+        using var response = await Http.PostAsync("/api/v1/keys", new StringContent(JsonSerializer.Serialize(new { name, role }), Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>Sends a request with <paramref name="key"/> instead of the admin key.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string key, string? json = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-Api-Key", key);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        return await Http.SendAsync(request);
+    }
+
     /// <summary>Registers a device (site created if needed) and connects it as a node would.</summary>
     public async Task<VirtualNode> ConnectNodeAsync(string site, string device)
     {

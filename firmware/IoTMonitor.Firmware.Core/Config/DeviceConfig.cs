@@ -1,0 +1,56 @@
+namespace IoTMonitor.Firmware.Core.Config
+{
+    /// <summary>
+    /// The device config document (docs/config.md) as plain fields. The constructor gives the
+    /// safe defaults the node runs with when the stored config is missing or invalid: it keeps
+    /// sampling and queueing, and tries the default broker so it can report the error.
+    /// </summary>
+    public sealed class DeviceConfig
+    {
+#pragma warning disable CS1591 // documented key by key in docs/config.md
+        public string Device = "unconfigured";
+        public string Site = "unconfigured";
+        public string Type = "water";
+        public string WifiSsid = "";
+        public string WifiPassword = "";
+        public string MqttHost = "iotmon-gateway.local";
+        public int MqttPort = 1883;
+        public string MqttUser = "";
+        public string MqttPassword = "";
+        public bool MqttTls;
+        public string Ntp = "pool.ntp.org";
+        public int SampleSec = 900;
+        public int UploadSec = 3600;
+        public int BatchMax = 50;
+        public int MaxAwakeSec = 60;
+        public int Rev;
+        public string CalibrationId;
+        public SensorConfig[] Sensors = new SensorConfig[0];
+        public ThresholdConfig[] Thresholds = new ThresholdConfig[0];
+#pragma warning restore CS1591
+
+        /// <summary>Copies every field of <paramref name="other"/> (arrays are shared: configs are immutable once loaded).</summary>
+        public void CopyFrom(DeviceConfig other)
+        {
+            Device = other.Device;
+            Site = other.Site;
+            Type = other.Type;
+            WifiSsid = other.WifiSsid;
+            WifiPassword = other.WifiPassword;
+            MqttHost = other.MqttHost;
+            MqttPort = other.MqttPort;
+            MqttUser = other.MqttUser;
+            MqttPassword = other.MqttPassword;
+            MqttTls = other.MqttTls;
+            Ntp = other.Ntp;
+            SampleSec = other.SampleSec;
+            UploadSec = other.UploadSec;
+            BatchMax = other.BatchMax;
+            MaxAwakeSec = other.MaxAwakeSec;
+            Rev = other.Rev;
+            CalibrationId = other.CalibrationId;
+            Sensors = other.Sensors;
+            Thresholds = other.Thresholds;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using IoTMonitor.Firmware.Core.Calibration;
+using IoTMonitor.Firmware.Core.Filters;
+
+namespace IoTMonitor.Firmware.Core.Config
+{
+    /// <summary>One entry of the config's <c>sensors</c> array (docs/config.md).</summary>
+    public sealed class SensorConfig
+    {
+        /// <summary>Most quantities one sensor entry may yield.</summary>
+        public const int MaxQuantities = 4;
+
+#pragma warning disable CS1591 // documented key by key in docs/config.md
+        public string Id;
+        public string Kind;
+
+        /// <summary>Quantity indexes (protocol §8), in the driver's channel order.</summary>
+        public int[] Quantities = new int[0];
+        public int Pin = -1;
+        public int Bus = -1;
+        public int Address = -1;
+        public int Tx = -1;
+        public int Rx = -1;
+        public int Samples = 5;
+        public FilterKind Filter = FilterKind.Median;
+        public int WarmupMs;
+
+        /// <summary>Consecutive identical samples that flag STUCK (0: off).</summary>
+        public int StuckSamples = 0;
+
+        /// <summary>Null when the entry has no calibration (values flagged UNCALIBRATED if the kind needs one).</summary>
+        public CalibrationConfig Calibration;
+#pragma warning restore CS1591
+    }
+}

@@ -1,0 +1,27 @@
+namespace IoTMonitor.Firmware.Core.Node
+{
+    /// <summary>What <see cref="INodeLink.Connect"/> needs; built by the core from the device config.</summary>
+    public sealed class LinkSettings
+    {
+#pragma warning disable CS1591 // self-explanatory connection fields, see docs/config.md wifi/mqtt
+        public string WifiSsid;
+        public string WifiPassword;
+        public string Host;
+        public int Port;
+        public bool Tls;
+        public string User;
+        public string Password;
+        public string ClientId;
+        public int KeepAliveSec = 60;
+#pragma warning restore CS1591
+
+        /// <summary>Last-will topic (<c>…/status</c>); the will is retained at QoS 1.</summary>
+        public string WillTopic;
+
+        /// <summary>Last-will payload (<c>{"v":1,"state":"lost"}</c>).</summary>
+        public byte[] WillPayload;
+
+        /// <summary>Topics to subscribe at QoS 1 (<c>…/config</c>, <c>…/cmd</c>).</summary>
+        public string[] SubscribeTopics;
+    }
+}

@@ -1,0 +1,579 @@
+using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Queue;
+using IoTMonitor.Firmware.Core.Sampling;
+using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Storage;
+
+namespace IoTMonitor.Firmware.Core.Node
+{
+    /// <summary>
+    /// One wake of the node as an explicit state machine (<see cref="NodeCycleState"/>):
+    /// boot → load config → sample → persist → decide upload → connect → upload → receive → sleep.
+    /// The host builds it once per wake from its adapters and calls <see cref="Run"/>; on the
+    /// ESP32 the deep sleep at the end never returns, a simulating host loops.
+    /// </summary>
+    /// <remarks>
+    /// Guarantees: a reading is in flash before anything is sent; a reading leaves flash only
+    /// after its PUBACK; the wake never lasts longer than <c>maxAwakeSec</c> (checked between
+    /// states and inside the upload loop; every link call gets at most the remaining time);
+    /// connect failures back off exponentially (60 s · 2^(n−1), at most <c>uploadSec</c>).
+    /// </remarks>
+    public sealed class NodeCycle
+    {
+        /// <summary>Firmware version sent as <c>fw</c>.</summary>
+        public const string FirmwareVersion = "1.0.0";
+
+        /// <summary>Clock values at or above this are synced (protocol §3).</summary>
+        public const long SyncedEpoch = 1600000000;
+
+        /// <summary>Time to wait for retained config / queued commands after the upload, ms.</summary>
+        public const int ReceiveWindowMs = 1500;
+
+        /// <summary>Longest connect attempt, ms (less when the awake cap is nearer).</summary>
+        public const int ConnectTimeoutMs = 20000;
+
+        /// <summary>Longest wait for one PUBACK, ms.</summary>
+        public const int PublishTimeoutMs = 5000;
+
+        /// <summary>First backoff after a failed connect, seconds.</summary>
+        public const int BackoffBaseSec = 60;
+
+        private readonly IClock _clock;
+        private readonly INodeLink _link;
+        private readonly IPower _power;
+        private readonly ISensorFactory _sensors;
+        private readonly FlashQueue _queue;
+        private readonly NodeState _state;
+        private readonly byte[] _configDocument;
+        private readonly int _configLength;
+
+        private readonly DeviceConfig _config = new DeviceConfig();
+        private readonly ConfigParser _configParser = new ConfigParser();
+        private readonly CommandParser _commandParser = new CommandParser();
+        private readonly Command _command = new Command();
+        private readonly Sampler _sampler = new Sampler();
+        private readonly TelemetryEncoder _encoder = new TelemetryEncoder();
+        private readonly TelemetryHeader _header = new TelemetryHeader();
+        private readonly MessageEncoder _messages = new MessageEncoder();
+        private readonly LinkSettings _linkSettings = new LinkSettings();
+        private readonly Reading[] _readings = new Reading[ProtocolLimits.MaxReadings];
+        private readonly byte[] _payload = new byte[ProtocolLimits.MaxPayloadBytes];
+        private readonly byte[] _small = new byte[256];
+        private readonly byte[] _inbox = new byte[NodeState.MaxRemoteConfigBytes];
+        private readonly NodeCycleResult _result = new NodeCycleResult();
+
+        private NodeCycleState _current;
+        private long _wakeStartMs;
+        private long _sensorsStartedMs;
+        private ConfigError _configError;
+        private uint _configHash;
+        private bool _coldStart;
+        private bool _sampleDue;
+        private bool _thresholdCrossed;
+        private bool _connected;
+        private bool _reboot;
+        private string _topicTelemetry;
+        private string _topicStatus;
+        private string _topicConfigAck;
+        private string _topicCmdAck;
+
+        /// <summary>
+        /// Wires a wake. <paramref name="queueStore"/> holds the flash queue, <paramref name="stateStore"/>
+        /// the node state (≥ <see cref="NodeState.RequiredBytes"/>); <paramref name="configDocument"/>
+        /// is the stored device config file (null or empty: defaults, <c>cfgErr</c> 10).
+        /// </summary>
+        public NodeCycle(IClock clock, INodeLink link, IPower power, ISensorFactory sensors, IBlockStore queueStore, IBlockStore stateStore, byte[] configDocument)
+        {
+            _clock = clock;
+            _link = link;
+            _power = power;
+            _sensors = sensors;
+            _queue = new FlashQueue(queueStore);
+            _state = new NodeState(stateStore);
+            _configDocument = configDocument;
+            _configLength = configDocument == null ? 0 : configDocument.Length;
+        }
+
+        /// <summary>The state the machine is in (Done after Run).</summary>
+        public NodeCycleState State
+        {
+            get { return _current; }
+        }
+
+        /// <summary>The config in force after LoadConfig.</summary>
+        public DeviceConfig Config
+        {
+            get { return _config; }
+        }
+
+        /// <summary>The queue (for diagnostics and tests).</summary>
+        public FlashQueue Queue
+        {
+            get { return _queue; }
+        }
+
+        /// <summary>Runs one wake from Boot to Done and returns what it did.</summary>
+        public NodeCycleResult Run()
+        {
+            _result.Reset();
+            _current = NodeCycleState.Boot;
+            _wakeStartMs = _clock.Millis;
+            while (_current != NodeCycleState.Done)
+            {
+                if (_current != NodeCycleState.Sleep && _current > NodeCycleState.LoadConfig && AwakeLeftMs() <= 0)
+                {
+                    _result.AwakeCapHit = true;
+                    _current = NodeCycleState.Sleep;
+                }
+
+                _current = Step(_current);
+            }
+
+            return _result;
+        }
+
+        private NodeCycleState Step(NodeCycleState s)
+        {
+            switch (s)
+            {
+                case NodeCycleState.Boot: return DoBoot();
+                case NodeCycleState.LoadConfig: return DoLoadConfig();
+                case NodeCycleState.StartSensors: return DoStartSensors();
+                case NodeCycleState.WarmingUp: return DoWarmUp();
+                case NodeCycleState.Sample: return DoSample();
+                case NodeCycleState.Persist: return NodeCycleState.DecideUpload;
+                case NodeCycleState.DecideUpload: return DoDecideUpload();
+                case NodeCycleState.Connect: return DoConnect();
+                case NodeCycleState.Upload: return DoUpload();
+                case NodeCycleState.Receive: return DoReceive();
+                case NodeCycleState.Sleep: return DoSleep();
+                default: return NodeCycleState.Done;
+            }
+        }
+
+        private NodeCycleState DoBoot()
+        {
+            _state.Load();
+            _queue.Open();
+            _coldStart = _power.ResetReason != ResetReason.DeepSleepWake;
+            if (_coldStart)
+            {
+                // Protocol §3: boot counts cold starts; n restarts at 1; h.drop counts per boot;
+                // an offset learned in the previous boot does not apply to this one.
+                _state.Boot++;
+                _state.NextSeq = 1;
+                _state.ClockOffset = 0;
+                _state.NextUploadTryUtc = 0;
+                _queue.ResetDropped();
+                _state.Save();
+            }
+
+            return NodeCycleState.LoadConfig;
+        }
+
+        private NodeCycleState DoLoadConfig()
+        {
+            _configError = _configLength == 0
+                ? ConfigError.Missing
+                : _configParser.ParseDevice(_configDocument, 0, _configLength, _config);
+            _configHash = Crc32.Finish(Crc32.Update(Crc32.Start, _configDocument == null ? _small : _configDocument, 0, _configLength));
+            int remoteLength = _state.LoadRemoteConfig(_inbox);
+            if (remoteLength > 0)
+            {
+                int rev;
+                if (_configParser.ParseRemote(_inbox, 0, remoteLength, _config, out rev) == ConfigError.None)
+                {
+                    _configHash = Crc32.Finish(Crc32.Update(Crc32.Finish(_configHash), _inbox, 0, remoteLength));
+                }
+            }
+
+            _result.ConfigError = (int)_configError;
+            string prefix = "iotmon/v1/" + _config.Site + "/" + _config.Device + "/";
+            _topicTelemetry = prefix + "telemetry";
+            _topicStatus = prefix + "status";
+            _topicConfigAck = prefix + "config/ack";
+            _topicCmdAck = prefix + "cmd/ack";
+            _linkSettings.WifiSsid = _config.WifiSsid;
+            _linkSettings.WifiPassword = _config.WifiPassword;
+            _linkSettings.Host = _config.MqttHost;
+            _linkSettings.Port = _config.MqttPort;
+            _linkSettings.Tls = _config.MqttTls;
+            _linkSettings.User = _config.MqttUser;
+            _linkSettings.Password = _config.MqttPassword;
+            _linkSettings.ClientId = _config.Site + "/" + _config.Device;
+            _linkSettings.WillTopic = _topicStatus;
+            _linkSettings.WillPayload = MessageEncoder.Lost();
+            _linkSettings.SubscribeTopics = new string[] { prefix + "config", prefix + "cmd" };
+
+            long now = _clock.UtcSeconds;
+            _sampleDue = _coldStart || _state.SampleNow || _state.LastSampleUtc == 0
+                || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
+            return _sampleDue ? NodeCycleState.StartSensors : NodeCycleState.DecideUpload;
+        }
+
+        private NodeCycleState DoStartSensors()
+        {
+            _sampler.Bind(_config.Sensors, _sensors);
+            _sampler.StartAll();
+            _sensorsStartedMs = _clock.Millis;
+            return NodeCycleState.WarmingUp;
+        }
+
+        private NodeCycleState DoWarmUp()
+        {
+            long wait = _sampler.WarmupMs - (_clock.Millis - _sensorsStartedMs);
+            long left = AwakeLeftMs();
+            if (wait > left)
+            {
+                wait = left; // sample what we can, flagged WARMING_UP, rather than nothing
+            }
+
+            if (wait > 0)
+            {
+                _clock.Sleep((int)wait);
+            }
+
+            return NodeCycleState.Sample;
+        }
+
+        private NodeCycleState DoSample()
+        {
+            long now = _clock.UtcSeconds;
+            int n = _sampler.SampleAll(_clock, now, (int)(_clock.Millis - _sensorsStartedMs), _readings, 0);
+            _thresholdCrossed = false;
+            for (int i = 0; i < n; i++)
+            {
+                _readings[i].Seq = _state.NextSeq++;
+                _queue.Append(ref _readings[i], _state.Boot);
+                if ((_readings[i].Flags & QualityFlags.NoValue) == 0 && Crosses(ref _readings[i]))
+                {
+                    _thresholdCrossed = true;
+                }
+            }
+
+            _state.LastSampleUtc = now;
+            _state.SampleNow = false;
+            _state.Save();
+            _result.Sampled = n;
+            return NodeCycleState.Persist;
+        }
+
+        private bool Crosses(ref Reading r)
+        {
+            ThresholdConfig[] th = _config.Thresholds;
+            for (int i = 0; i < th.Length; i++)
+            {
+                if (th[i].Quantity == r.Quantity && th[i].IsCrossed(r.Value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private NodeCycleState DoDecideUpload()
+        {
+            long now = _clock.UtcSeconds;
+            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow
+                || now >= _state.LastUploadUtc + _config.UploadSec || now < _state.LastUploadUtc || _coldStart;
+            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow;
+            return due && !backingOff ? NodeCycleState.Connect : NodeCycleState.Sleep;
+        }
+
+        private NodeCycleState DoConnect()
+        {
+            _result.Connected = true;
+            LinkStatus st = _link.Connect(_linkSettings, Budget(ConnectTimeoutMs));
+            if (st != LinkStatus.Ok)
+            {
+                _link.Disconnect();
+                Fail(st);
+                return NodeCycleState.Sleep;
+            }
+
+            _connected = true;
+            long before = _clock.UtcSeconds;
+            if (before < SyncedEpoch && _link.SyncTime(_config.Ntp, Budget(5000)))
+            {
+                long after = _clock.UtcSeconds;
+                if (after >= SyncedEpoch)
+                {
+                    // Readings of this boot sampled on the unsynced RTC are rebased by this offset.
+                    _state.ClockOffset = after - before;
+                    if (_state.LastSampleUtc < SyncedEpoch)
+                    {
+                        _state.LastSampleUtc += _state.ClockOffset;
+                    }
+
+                    _state.LastUploadUtc = after;
+                }
+            }
+
+            int n = _messages.Online(FirmwareVersion, _state.Boot, _configHash, SampleSec(), (int)_power.ResetReason, (int)_configError, _clock.UtcSeconds, _payload);
+            Publish(_topicStatus, n, true);
+            return _connected ? NodeCycleState.Upload : NodeCycleState.Sleep;
+        }
+
+        private NodeCycleState DoUpload()
+        {
+            int max = _config.BatchMax;
+            while (AwakeLeftMs() > 0)
+            {
+                int boot;
+                int n = _queue.BeginBatch(_readings, max, out boot);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                Rebase(n, boot);
+                int length = EncodeFitting(ref n, boot);
+                if (length < 0 || Publish(_topicTelemetry, length, false) != LinkStatus.Ok)
+                {
+                    return _connected ? NodeCycleState.Receive : NodeCycleState.Sleep;
+                }
+
+                _queue.Commit(n);
+                _result.Uploaded += n;
+            }
+
+            if (_queue.Count == 0)
+            {
+                _state.LastUploadUtc = _clock.UtcSeconds;
+                _state.UploadNow = false;
+                _state.Failures = 0;
+                _state.NextUploadTryUtc = 0;
+            }
+
+            return NodeCycleState.Receive;
+        }
+
+        // Protocol §3: readings of this boot taken before the clock was synced get the offset.
+        private void Rebase(int n, int boot)
+        {
+            if (boot != _state.Boot || _state.ClockOffset == 0 || _clock.UtcSeconds < SyncedEpoch)
+            {
+                return;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                if (_readings[i].Time < SyncedEpoch)
+                {
+                    _readings[i].Time += _state.ClockOffset;
+                    _readings[i].Flags |= QualityFlags.TimeEstimated;
+                }
+            }
+        }
+
+        private int EncodeFitting(ref int n, int boot)
+        {
+            _header.Firmware = FirmwareVersion;
+            _header.Boot = boot;
+            _header.CalibrationId = _config.CalibrationId;
+            _header.Battery = _power.ReadBatteryVolts();
+            _header.Rssi = _link.Rssi;
+            _header.Dropped = _queue.Dropped;
+            _header.ResetReason = (int)_power.ResetReason;
+            while (n > 0)
+            {
+                _header.Clock = _clock.UtcSeconds;
+                _header.Queued = _queue.Count - n;
+                int length = _encoder.Encode(_header, _readings, 0, n, _payload, 0, _payload.Length);
+                if (length > 0)
+                {
+                    return length;
+                }
+
+                // Too big for 8192 bytes: retry with what fit (qd grows, so maybe one fewer).
+                n = _encoder.Fitted < n ? _encoder.Fitted : n - 1;
+            }
+
+            return -1;
+        }
+
+        private NodeCycleState DoReceive()
+        {
+            long until = _clock.Millis + ReceiveWindowMs;
+            bool uploadAgain = false;
+            while (_connected && AwakeLeftMs() > 0)
+            {
+                long wait = until - _clock.Millis;
+                if (wait <= 0)
+                {
+                    break;
+                }
+
+                string topic;
+                int n = _link.Receive(_inbox, Budget((int)wait), out topic);
+                if (n == -1)
+                {
+                    break;
+                }
+
+                if (n < 0 || topic == null)
+                {
+                    continue;
+                }
+
+                if (topic.EndsWith("/config"))
+                {
+                    ApplyRemoteConfig(n);
+                }
+                else if (topic.EndsWith("/cmd"))
+                {
+                    uploadAgain |= ApplyCommand(n);
+                }
+            }
+
+            return uploadAgain && _queue.Count > 0 ? NodeCycleState.Upload : NodeCycleState.Sleep;
+        }
+
+        private void ApplyRemoteConfig(int length)
+        {
+            int rev;
+            ConfigError e = _configParser.ParseRemote(_inbox, 0, length, _config, out rev);
+            if (e == ConfigError.None)
+            {
+                _state.SaveRemoteConfig(_inbox, length);
+            }
+
+            int n = _messages.ConfigAck(rev < 0 ? 0 : rev, (int)e, _small);
+            Publish(_topicConfigAck, _small, n);
+        }
+
+        // Returns true when the queue should be uploaded again now (upload_now).
+        private bool ApplyCommand(int length)
+        {
+            int err = _commandParser.Parse(_inbox, 0, length, _command);
+            bool uploadAgain = false;
+            if (err == CommandError.None)
+            {
+                switch (_command.Kind)
+                {
+                    case CommandKind.SampleNow:
+                        _state.SampleNow = true;
+                        break;
+                    case CommandKind.UploadNow:
+                        uploadAgain = true;
+                        break;
+                    case CommandKind.Reboot:
+                        _reboot = true;
+                        break;
+                    case CommandKind.ClearQueue:
+                        _queue.Clear();
+                        break;
+                    case CommandKind.SetInterval:
+                        _state.SampleSecOverride = _command.Seconds;
+                        break;
+                    case CommandKind.TimeSync:
+                        if (!_link.SyncTime(_config.Ntp, Budget(5000)))
+                        {
+                            err = CommandError.BadArgument;
+                        }
+
+                        break;
+                }
+            }
+
+            int n = _messages.CommandAck(_command.Id, err, _small);
+            Publish(_topicCmdAck, _small, n);
+            return uploadAgain;
+        }
+
+        private NodeCycleState DoSleep()
+        {
+            long now = _clock.UtcSeconds;
+            long next = _state.SampleNow ? now + 1 : _state.LastSampleUtc + SampleSec();
+            if (next <= now)
+            {
+                next = now + 1;
+            }
+
+            if (_connected)
+            {
+                int n = _messages.Sleeping(next, now, _payload);
+                Publish(_topicStatus, n, true);
+                _link.Disconnect();
+                _connected = false;
+            }
+
+            _sampler.SleepAll();
+            _state.Save();
+            int seconds = (int)(next - now);
+            _result.SleepSeconds = seconds;
+            if (_reboot)
+            {
+                _reboot = false;
+                _result.Rebooted = true;
+                _power.Reboot();
+            }
+            else
+            {
+                _power.DeepSleep(seconds);
+            }
+
+            return NodeCycleState.Done;
+        }
+
+        private LinkStatus Publish(string topic, int length, bool retain)
+        {
+            return Publish(topic, _payload, length, retain);
+        }
+
+        private LinkStatus Publish(string topic, byte[] buffer, int length)
+        {
+            return Publish(topic, buffer, length, false);
+        }
+
+        private LinkStatus Publish(string topic, byte[] buffer, int length, bool retain)
+        {
+            if (length <= 0 || !_connected)
+            {
+                return LinkStatus.Disconnected;
+            }
+
+            LinkStatus st = _link.Publish(topic, buffer, 0, length, retain, Budget(PublishTimeoutMs));
+            if (st != LinkStatus.Ok)
+            {
+                _connected = false;
+                _link.Disconnect();
+                Fail(st);
+            }
+
+            return st;
+        }
+
+        private void Fail(LinkStatus st)
+        {
+            _result.LinkError = st;
+            _state.Failures++;
+            int shift = _state.Failures - 1 > 10 ? 10 : _state.Failures - 1;
+            long backoff = (long)BackoffBaseSec << shift;
+            if (backoff > _config.UploadSec)
+            {
+                backoff = _config.UploadSec;
+            }
+
+            _state.NextUploadTryUtc = _clock.UtcSeconds + backoff;
+        }
+
+        private int SampleSec()
+        {
+            return _state.SampleSecOverride > 0 ? _state.SampleSecOverride : _config.SampleSec;
+        }
+
+        private long AwakeLeftMs()
+        {
+            return ((long)_config.MaxAwakeSec * 1000) - (_clock.Millis - _wakeStartMs);
+        }
+
+        private int Budget(int wantMs)
+        {
+            long left = AwakeLeftMs();
+            return left < wantMs ? (left < 1 ? 1 : (int)left) : wantMs;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace IoTMonitor.Firmware.Core.Node
+{
+    /// <summary>What one wake did (for hosts that simulate, and for tests).</summary>
+    public sealed class NodeCycleResult
+    {
+        /// <summary>Seconds the node asked to deep-sleep.</summary>
+        public int SleepSeconds;
+
+        /// <summary>Readings sampled and queued in this wake.</summary>
+        public int Sampled;
+
+        /// <summary>Readings acknowledged by the broker in this wake.</summary>
+        public int Uploaded;
+
+        /// <summary>True when a connect was attempted.</summary>
+        public bool Connected;
+
+        /// <summary>Last link failure in this wake (Ok when none).</summary>
+        public LinkStatus LinkError;
+
+        /// <summary>True when the awake cap cut the wake short.</summary>
+        public bool AwakeCapHit;
+
+        /// <summary>True when a reboot command was executed.</summary>
+        public bool Rebooted;
+
+        /// <summary>Config error in force (0 none).</summary>
+        public int ConfigError;
+
+        /// <summary>Clears every field for the next wake.</summary>
+        public void Reset()
+        {
+            SleepSeconds = 0;
+            Sampled = 0;
+            Uploaded = 0;
+            Connected = false;
+            LinkError = LinkStatus.Ok;
+            AwakeCapHit = false;
+            Rebooted = false;
+            ConfigError = 0;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using IoTMonitor.Firmware.Core.Storage;
+
+namespace IoTMonitor.Firmware.Core.Node
+{
+    /// <summary>
+    /// What the node keeps in flash across deep sleep (RAM is lost): boot counter, next sequence
+    /// number, schedule and backoff, the clock offset learned at sync, and the last applied remote
+    /// config. Stored as two dual-copy records (power-cut safe) in the state <see cref="IBlockStore"/>.
+    /// </summary>
+    public sealed class NodeState
+    {
+        /// <summary>Largest retained remote config kept.</summary>
+        public const int MaxRemoteConfigBytes = 1024;
+
+        private const int StatePayload = 64;
+
+        private readonly DualCopyRecord _state;
+        private readonly DualCopyRecord _remote;
+        private readonly byte[] _buf = new byte[StatePayload];
+        private readonly byte[] _remoteBuf = new byte[MaxRemoteConfigBytes + 4];
+
+#pragma warning disable CS1591 // fields documented in the class summary and NodeCycle
+        public int Boot;
+        public int NextSeq = 1;
+        public long LastSampleUtc;
+        public long LastUploadUtc;
+        public long NextUploadTryUtc;
+        public int Failures;
+        public long ClockOffset;
+        public int SampleSecOverride;
+        public bool UploadNow;
+        public bool SampleNow;
+#pragma warning restore CS1591
+
+        /// <summary>State over <paramref name="store"/> (needs 2 × (64 + 12) + 2 × (1028 + 12) bytes).</summary>
+        public NodeState(IBlockStore store)
+        {
+            _state = new DualCopyRecord(store, 0, StatePayload);
+            _remote = new DualCopyRecord(store, _state.Footprint, _remoteBuf.Length);
+        }
+
+        /// <summary>Bytes of store the state needs.</summary>
+        public static int RequiredBytes
+        {
+            get { return (2 * (StatePayload + 12)) + (2 * (MaxRemoteConfigBytes + 4 + 12)); }
+        }
+
+        /// <summary>Loads the state; false on a fresh store (fields keep their defaults).</summary>
+        public bool Load()
+        {
+            if (!_state.Load(_buf))
+            {
+                return false;
+            }
+
+            Boot = LittleEndian.ReadInt32(_buf, 0);
+            NextSeq = LittleEndian.ReadInt32(_buf, 4);
+            LastSampleUtc = LittleEndian.ReadInt64(_buf, 8);
+            LastUploadUtc = LittleEndian.ReadInt64(_buf, 16);
+            NextUploadTryUtc = LittleEndian.ReadInt64(_buf, 24);
+            Failures = LittleEndian.ReadInt32(_buf, 32);
+            ClockOffset = LittleEndian.ReadInt64(_buf, 36);
+            SampleSecOverride = LittleEndian.ReadInt32(_buf, 44);
+            UploadNow = (_buf[48] & 1) != 0;
+            SampleNow = (_buf[48] & 2) != 0;
+            return true;
+        }
+
+        /// <summary>Persists the state (flushes).</summary>
+        public void Save()
+        {
+            LittleEndian.WriteInt32(_buf, 0, Boot);
+            LittleEndian.WriteInt32(_buf, 4, NextSeq);
+            LittleEndian.WriteInt64(_buf, 8, LastSampleUtc);
+            LittleEndian.WriteInt64(_buf, 16, LastUploadUtc);
+            LittleEndian.WriteInt64(_buf, 24, NextUploadTryUtc);
+            LittleEndian.WriteInt32(_buf, 32, Failures);
+            LittleEndian.WriteInt64(_buf, 36, ClockOffset);
+            LittleEndian.WriteInt32(_buf, 44, SampleSecOverride);
+            _buf[48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
+            _state.Save(_buf);
+        }
+
+        /// <summary>Copies the stored remote config into <paramref name="into"/>; returns its length (0 none).</summary>
+        public int LoadRemoteConfig(byte[] into)
+        {
+            if (!_remote.Load(_remoteBuf))
+            {
+                return 0;
+            }
+
+            int n = LittleEndian.ReadInt32(_remoteBuf, 0);
+            if (n <= 0 || n > MaxRemoteConfigBytes || n > into.Length)
+            {
+                return 0;
+            }
+
+            System.Array.Copy(_remoteBuf, 4, into, 0, n);
+            return n;
+        }
+
+        /// <summary>Stores a remote config document (≤ <see cref="MaxRemoteConfigBytes"/>).</summary>
+        public void SaveRemoteConfig(byte[] data, int count)
+        {
+            LittleEndian.WriteInt32(_remoteBuf, 0, count);
+            System.Array.Copy(data, 0, _remoteBuf, 4, count);
+            _remote.Save(_remoteBuf);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Protocol;
+
+namespace IoTMonitor.Firmware.Core.Tests.Fakes;
+
+/// <summary>Records sleeps and reboots; the test advances the clock across the sleep.</summary>
+public sealed class FakePower : IPower
+{
+    public ResetReason ResetReason { get; set; } = ResetReason.PowerOn;
+    public double Battery { get; set; } = 3.9;
+    public int? SleptSeconds { get; private set; }
+    public int Reboots { get; private set; }
+
+    public double ReadBatteryVolts() => Battery;
+
+    public void DeepSleep(int seconds) => SleptSeconds = seconds;
+
+    public void Reboot() => Reboots++;
+}

@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.Json;
+using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Tests.Fakes;
+
+namespace IoTMonitor.Firmware.Core.Tests.Node;
+
+/// <summary>A virtual node on fakes: flash survives wakes, each wake is a fresh NodeCycle (RAM lost).</summary>
+internal sealed class NodeHarness
+{
+    public const string Config = """
+        {"v":1,"device":"wq-0001","site":"yellow-river-01","type":"water",
+         "wifi":{"ssid":"farm","password":"secret"},
+         "mqtt":{"host":"gw.local","port":1883,"user":"wq-0001","password":"pw","tls":false},
+         "sampleSec":900,"uploadSec":3600,"batchMax":50,"maxAwakeSec":60,
+         "sensors":[
+           {"id":"temp","kind":"ds18b20","quantity":"water.temp","pin":4,"samples":3,"filter":"median"},
+           {"id":"ph","kind":"analog","quantity":"water.ph","pin":36,"samples":5,"filter":"trimmed_mean","warmupMs":2000,
+            "calibration":{"id":"cal-1","kind":"ph","points":[[1.5,7.0],[2.0,4.0]]}}],
+         "thresholds":[{"q":"water.ph","below":5.0}]}
+        """;
+
+    public FakeClock Clock { get; }
+    public FakeLink Link { get; }
+    public FakePower Power { get; } = new();
+    public FakeSensorFactory Sensors { get; } = new();
+    public FakeBlockStore QueueStore { get; } = new(64 * 1024);
+    public FakeBlockStore StateStore { get; } = new(NodeState.RequiredBytes);
+    public byte[] ConfigBytes { get; set; } = Encoding.UTF8.GetBytes(Config);
+    public NodeCycle? Last { get; private set; }
+
+    public NodeHarness(long utc = 1_764_316_800)
+    {
+        Clock = new FakeClock(utc);
+        Link = new FakeLink(Clock);
+        Sensors.ById["temp"] = new FakeSensor(1) { Values = [14.0] };
+        Sensors.ById["ph"] = new FakeSensor(1, warmupMs: 1000) { Values = [1.5] };
+    }
+
+    /// <summary>Runs one wake and then sleeps through the requested time.</summary>
+    public NodeCycleResult Wake()
+    {
+        Last = new NodeCycle(Clock, Link, Power, Sensors, QueueStore, StateStore, ConfigBytes);
+        var r = Last.Run();
+        Clock.AdvanceSeconds(r.SleepSeconds);
+        Power.ResetReason = ResetReason.DeepSleepWake;
+        return r;
+    }
+
+    /// <summary>Every reading received by the broker, as (boot, n, t, quantity, value, flags).</summary>
+    public List<(int Boot, int N, long T, string Q, double? V, int Flags)> Received()
+    {
+        var list = new List<(int, int, long, string, double?, int)>();
+        foreach (var p in Link.Telemetry)
+        {
+            using var doc = JsonDocument.Parse(p);
+            int boot = doc.RootElement.GetProperty("boot").GetInt32();
+            foreach (var r in doc.RootElement.GetProperty("r").EnumerateArray())
+            {
+                list.Add((boot, r[0].GetInt32(), r[1].GetInt64(), r[2].GetString()!, r[3].ValueKind == JsonValueKind.Null ? null : r[3].GetDouble(), r[4].GetInt32()));
+            }
+        }
+
+        return list;
+    }
+}

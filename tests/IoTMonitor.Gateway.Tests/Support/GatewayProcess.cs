@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text;
+using IoTMonitor.Testing;
+
+namespace IoTMonitor.Gateway.Tests.Support;
+
+/// <summary>The built gateway run as a separate process (<c>dotnet IoTMonitor.Gateway.dll --key=value …</c>), so a test can SIGKILL it.</summary>
+public sealed class GatewayProcess : IDisposable
+{
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    public GatewayProcess(string dataDir, int mqttPort, int httpPort, params string[] args)
+    {
+        DataDir = dataDir;
+        MqttPort = mqttPort;
+        HttpPort = httpPort;
+        Args = args;
+    }
+
+    public string DataDir { get; }
+
+    public int MqttPort { get; }
+
+    public int HttpPort { get; }
+
+    public string[] Args { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public async Task StartAsync()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Gateway.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = DataDir };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add($"--urls=http://127.0.0.1:{HttpPort}");
+        info.ArgumentList.Add($"--Gateway:DataDir={DataDir}");
+        info.ArgumentList.Add("--Mqtt:BindAddress=127.0.0.1");
+        info.ArgumentList.Add($"--Mqtt:Port={MqttPort}");
+        foreach (var a in Args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var p = Process.Start(info) ?? throw new InvalidOperationException("gateway process did not start");
+        p.OutputDataReceived += (_, e) => Append(e.Data);
+        p.ErrorDataReceived += (_, e) => Append(e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _process = p;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (p.HasExited)
+            {
+                throw new InvalidOperationException($"gateway exited with {p.ExitCode}:\n{Log}");
+            }
+
+            if (FreePort.IsListening(MqttPort))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"gateway did not listen on {MqttPort}:\n{Log}");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a power cut or an OOM kill.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            if (_log.Length < 100_000)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
+    public void Dispose() => Kill();
+}
