@@ -33,6 +33,8 @@ public sealed class EmbeddedBroker : IMqttListener
     private const string DeviceKey = "iotmon.device";
     private const string SiteKey = "iotmon.site";
     private const string EnrolKey = "iotmon.enrol";
+    private const string ServiceKey = "iotmon.service";
+    private const string AlertsPrefix = "iotmon/alerts/";
     private const string PendingKey = "iotmon.pending";
 
     /// <summary>Most telemetry messages of one connection waiting for the WAL at once.</summary>
@@ -105,6 +107,13 @@ public sealed class EmbeddedBroker : IMqttListener
     {
         if (!_registryOptions.RequireAuthentication)
         {
+            return Task.CompletedTask;
+        }
+
+        if (_options.ServiceUser.Length > 0 && e.UserName == _options.ServiceUser
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(e.Password ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(_options.ServicePassword)))
+        {
+            e.SessionItems[ServiceKey] = true;
             return Task.CompletedTask;
         }
 
@@ -226,6 +235,11 @@ public sealed class EmbeddedBroker : IMqttListener
     {
         var topic = e.ApplicationMessage.Topic;
         var kind = TopicName.Parse(topic, out var site, out var device);
+        if (e.SessionItems[ServiceKey] is true && topic.StartsWith(AlertsPrefix, StringComparison.Ordinal))
+        {
+            return; // the service login publishes alerts
+        }
+
         if (_registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
         {
             GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AclDenials);
@@ -299,6 +313,11 @@ public sealed class EmbeddedBroker : IMqttListener
         }
 
         var filter = e.TopicFilter.Topic;
+        if (e.SessionItems[ServiceKey] is true && (filter.StartsWith(AlertsPrefix, StringComparison.Ordinal) || filter == "iotmon/v1/+/+/status"))
+        {
+            return Task.CompletedTask; // the service login reads alerts and node status
+        }
+
         var kind = TopicName.Parse(filter, out var site, out var device);
         var ok = kind is TopicKind.Config or TopicKind.Command
             && e.SessionItems[DeviceKey] is string own && own == device
