@@ -237,7 +237,7 @@ public sealed class EmbeddedBroker : IMqttListener
         var kind = TopicName.Parse(topic, out var site, out var device);
         if (e.SessionItems[ServiceKey] is true && topic.StartsWith(AlertsPrefix, StringComparison.Ordinal))
         {
-            return; // the service login publishes alerts
+            return Task.CompletedTask; // the service login publishes alerts
         }
 
         if (_registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
