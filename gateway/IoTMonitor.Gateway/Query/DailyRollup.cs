@@ -96,14 +96,6 @@ public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, 
         var missing = Ranges(Math.Max(firstFull, oldest), endFull, d => Storable(r.Quantity.Code, d, now) && !Has(store, d));
         if (missing.Sum(m => m.To - m.From) > SyncFillDays)
         {
-            lock (store)
-            {
-                if (store.Fill.IsCompleted)
-                {
-                    store.Fill = Task.Run(() => FillInBackgroundAsync(r, family, store, missing), CancellationToken.None);
-                }
-            }
-
             return null;
         }
 
@@ -187,6 +179,27 @@ public sealed class DailyRollup(InfluxQueryClient influx, QueryOptions options, 
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Starts loading, in the background, the settled days of <paramref name="r"/>'s range that are not
+    /// stored (after <see cref="RunAsync"/> returned null and the caller answered by other means, so the
+    /// load does not compete with that answer). Does nothing while a load of the same store runs.
+    /// </summary>
+    public void LoadInBackground(SeriesRequest r)
+    {
+        var family = Family(r.Aggregate);
+        var store = _stores.GetOrAdd((r.Quantity.Code, family), _ => new Store());
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var oldest = FloorDiv(now, Day) - options.RollupDays;
+        var missing = Ranges(Math.Max(CeilDiv(r.From, Day), oldest), FloorDiv(r.To, Day), d => Storable(r.Quantity.Code, d, now) && !Has(store, d));
+        lock (store)
+        {
+            if (missing.Count > 0 && store.Fill.IsCompleted)
+            {
+                store.Fill = Task.Run(() => FillInBackgroundAsync(r, family, store, missing), CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>Completes when the background loads started so far have ended.</summary>

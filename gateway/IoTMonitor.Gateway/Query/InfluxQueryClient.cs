@@ -15,6 +15,12 @@ public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, strin
     public string Tag(string name) => Tags.TryGetValue(name, out var v) ? v : string.Empty;
 }
 
+/// <summary>One series of a two-column answer (time, number), as points.</summary>
+public sealed record PointSeries(string Name, IReadOnlyDictionary<string, string> Tags, List<SeriesPoint> Points)
+{
+    public string Tag(string name) => Tags.TryGetValue(name, out var v) ? v : string.Empty;
+}
+
 public sealed class InfluxQueryException(string message) : Exception(message);
 
 /// <summary>
@@ -69,6 +75,45 @@ public sealed class InfluxQueryClient : IDisposable
     /// <summary>Runs one statement and yields its series chunk by chunk, as InfluxDB sends them.</summary>
     public async IAsyncEnumerable<InfluxSeries> StreamAsync(string influxQl, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var line in LinesAsync(influxQl, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var series in ParseChunk(line))
+            {
+                yield return series;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a statement whose answer has two columns, time and a number (a raw <c>SELECT value</c> or one
+    /// aggregate), and returns its series with chunks merged, read straight from UTF-8 into
+    /// <see cref="SeriesPoint"/>s (no per-cell objects); rows with a null value are left out.
+    /// </summary>
+    public async Task<List<PointSeries>> PointsAsync(string influxQl, CancellationToken cancellationToken)
+    {
+        var all = new List<PointSeries>();
+        PointSeries? last = null;
+        await foreach (var line in LinesAsync(influxQl, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var chunk in ParsePoints(line.Span))
+            {
+                if (last is not null && last.Name == chunk.Name && SameTags(last.Tags, chunk.Tags))
+                {
+                    last.Points.AddRange(chunk.Points);
+                    continue;
+                }
+
+                all.Add(chunk);
+                last = chunk;
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>The answer's lines (one JSON document each); a line is valid until the next is asked for.</summary>
+    private async IAsyncEnumerable<ReadOnlyMemory<byte>> LinesAsync(string influxQl, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var url = new StringBuilder("/query?epoch=s&chunked=true&chunk_size=")
             .Append(_options.ChunkSize.ToString(CultureInfo.InvariantCulture))
             .Append("&db=").Append(Uri.EscapeDataString(_storage.Database));
@@ -106,10 +151,7 @@ public sealed class InfluxQueryClient : IDisposable
                     start = newline + 1;
                     if (line.Length > 0)
                     {
-                        foreach (var series in ParseChunk(line))
-                        {
-                            yield return series;
-                        }
+                        yield return line;
                     }
 
                     continue;
@@ -135,10 +177,7 @@ public sealed class InfluxQueryClient : IDisposable
                 {
                     if (end > start && !buffer.AsSpan(start, end - start).Trim((byte)' ').IsEmpty)
                     {
-                        foreach (var series in ParseChunk(buffer.AsMemory(start, end - start)))
-                        {
-                            yield return series;
-                        }
+                        yield return buffer.AsMemory(start, end - start);
                     }
 
                     break;
@@ -242,6 +281,119 @@ public sealed class InfluxQueryClient : IDisposable
         }
 
         return list;
+    }
+
+    internal static List<PointSeries> ParsePoints(ReadOnlySpan<byte> json)
+    {
+        var list = new List<PointSeries>();
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                throw new InfluxQueryException("InfluxDB: " + reader.GetString());
+            }
+
+            if (!reader.ValueTextEquals("results"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            Expect(ref reader, JsonTokenType.StartArray);
+            while (Next(ref reader) == JsonTokenType.StartObject)
+            {
+                while (Next(ref reader) == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("error"u8))
+                    {
+                        reader.Read();
+                        throw new InfluxQueryException("InfluxDB: " + reader.GetString());
+                    }
+
+                    if (!reader.ValueTextEquals("series"u8))
+                    {
+                        reader.Read();
+                        reader.Skip();
+                        continue;
+                    }
+
+                    Expect(ref reader, JsonTokenType.StartArray);
+                    while (Next(ref reader) == JsonTokenType.StartObject)
+                    {
+                        list.Add(ParsePointSeries(ref reader));
+                    }
+                }
+            }
+        }
+
+        return list;
+    }
+
+    private static PointSeries ParsePointSeries(ref Utf8JsonReader reader)
+    {
+        var name = string.Empty;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var points = new List<SeriesPoint>();
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                name = reader.GetString() ?? string.Empty;
+            }
+            else if (reader.ValueTextEquals("tags"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartObject);
+                while (Next(ref reader) == JsonTokenType.PropertyName)
+                {
+                    var key = reader.GetString()!;
+                    reader.Read();
+                    tags[key] = reader.GetString() ?? string.Empty;
+                }
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.StartArray)
+                {
+                    reader.Read();
+                    var t = reader.TokenType == JsonTokenType.Number ? (reader.TryGetInt64(out var l) ? l : (long)reader.GetDouble()) : 0;
+                    reader.Read();
+                    var value = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : (double?)null;
+                    while (Next(ref reader) != JsonTokenType.EndArray)
+                    {
+                        reader.Skip();
+                    }
+
+                    if (value is { } v)
+                    {
+                        points.Add(new SeriesPoint(t, v));
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return new PointSeries(name, tags, points);
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new InfluxQueryException("InfluxDB sent an incomplete answer");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type)
+        {
+            throw new InfluxQueryException($"InfluxDB sent an unexpected answer ({reader.TokenType} where {type} was expected)");
+        }
     }
 
     public static double? AsDouble(object? cell) => cell switch

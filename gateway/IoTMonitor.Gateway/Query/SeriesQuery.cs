@@ -104,8 +104,13 @@ public sealed class SeriesQuery(InfluxQueryClient influx, QueryOptions options, 
 
         if (list is null)
         {
+            var wanted = source;
             source = SeriesSource.Influx;
             list = await GroupedAsync(request, cancellationToken).ConfigureAwait(false);
+            if (wanted == SeriesSource.Rollup)
+            {
+                rollup.LoadInBackground(request);
+            }
         }
 
         list.Sort((a, b) => string.CompareOrdinal(a.Site + "/" + a.Device, b.Site + "/" + b.Device));
@@ -115,18 +120,9 @@ public sealed class SeriesQuery(InfluxQueryClient influx, QueryOptions options, 
     internal async Task<List<SeriesResult>> GroupedAsync(SeriesRequest request, CancellationToken cancellationToken)
     {
         var list = new List<SeriesResult>();
-        foreach (var s in await influx.QueryAsync(Statement(request), cancellationToken).ConfigureAwait(false))
+        foreach (var s in await influx.PointsAsync(Statement(request), cancellationToken).ConfigureAwait(false))
         {
-            var points = new List<SeriesPoint>(s.Rows.Count);
-            foreach (var row in s.Rows)
-            {
-                if (InfluxQueryClient.AsDouble(row[1]) is { } v)
-                {
-                    points.Add(new SeriesPoint(InfluxQueryClient.AsLong(row[0]), v));
-                }
-            }
-
-            list.Add(new SeriesResult(s.Tag("site"), s.Tag("device"), points));
+            list.Add(new SeriesResult(s.Tag("site"), s.Tag("device"), s.Points));
         }
 
         return list;
@@ -137,14 +133,14 @@ public sealed class SeriesQuery(InfluxQueryClient influx, QueryOptions options, 
     {
         var limit = 2 * Windows(request);
         var list = new List<SeriesResult>();
-        foreach (var s in await influx.QueryAsync(RawStatement(request, limit), cancellationToken).ConfigureAwait(false))
+        foreach (var s in await influx.PointsAsync(RawStatement(request, limit), cancellationToken).ConfigureAwait(false))
         {
-            if (s.Rows.Count >= limit)
+            if (s.Points.Count >= limit)
             {
                 return null;
             }
 
-            var points = Fold(s.Rows, request.WindowSeconds, request.Aggregate);
+            var points = Fold(s.Points, request.WindowSeconds, request.Aggregate);
             if (points.Count > 0)
             {
                 list.Add(new SeriesResult(s.Tag("site"), s.Tag("device"), points));
@@ -155,20 +151,14 @@ public sealed class SeriesQuery(InfluxQueryClient influx, QueryOptions options, 
     }
 
     /// <summary>Folds raw rows [time, value] (ascending time) into epoch-aligned windows as InfluxQL's aggregates do.</summary>
-    internal static List<SeriesPoint> Fold(List<object?[]> rows, long window, string aggregate)
+    internal static List<SeriesPoint> Fold(List<SeriesPoint> rows, long window, string aggregate)
     {
         var points = new List<SeriesPoint>();
         var current = long.MinValue;
         double acc = 0;
         long n = 0;
-        foreach (var row in rows)
+        foreach (var (t, v) in rows)
         {
-            if (InfluxQueryClient.AsDouble(row[1]) is not { } v)
-            {
-                continue;
-            }
-
-            var t = InfluxQueryClient.AsLong(row[0]);
             var w = t - (((t % window) + window) % window);
             if (w != current)
             {
