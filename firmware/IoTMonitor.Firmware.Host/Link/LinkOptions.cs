@@ -31,5 +31,5 @@ public sealed class LinkOptions
     public int MinRealTimeoutMs { get; set; } = 10_000;
 
     /// <summary>Longest real wait for a message in a receive window, ms; the rest of the window is skipped.</summary>
-    public int MaxRealReceiveWaitMs { get; set; } = 50;
+    public int MaxRealReceiveWaitMs { get; set; } = 20;
 }

@@ -16,10 +16,10 @@ namespace IoTMonitor.Firmware.Host.Link;
 /// synchronous (as on the ESP32); each call blocks its worker thread at most its timeout.
 /// </summary>
 /// <remarks>
-/// Time: a timeout is node time. The link waits for real at most timeout / speed-up (but at least
-/// <see cref="LinkOptions.MinRealTimeoutMs"/>, since the network does not run faster); an empty
-/// receive window is waited only <see cref="LinkOptions.MaxRealReceiveWaitMs"/> for real and the
-/// rest is accounted on the <see cref="VirtualClock"/>. WiFi outages come from
+/// Time: within a wake node time is real time (<see cref="VirtualClock"/>), so connect and PUBACK
+/// waits are real, at least <see cref="LinkOptions.MinRealTimeoutMs"/>; an empty receive window is
+/// waited only <see cref="LinkOptions.MaxRealReceiveWaitMs"/> for real and the rest is accounted on
+/// the clock as if waited. WiFi outages come from
 /// <see cref="LinkOptions.IsWifiDown"/>: while it answers true, Connect fails with WifiFailed.
 /// </remarks>
 public sealed class MqttNodeLink : INodeLink, IDisposable
@@ -195,7 +195,7 @@ public sealed class MqttNodeLink : INodeLink, IDisposable
     {
         topic = null!;
         var start = _clock.Millis;
-        var realWait = TimeSpan.FromMilliseconds(Math.Min(timeoutMs / _clock.Speedup, _options.MaxRealReceiveWaitMs));
+        var realWait = TimeSpan.FromMilliseconds(Math.Min(timeoutMs, _options.MaxRealReceiveWaitMs));
         if (!_arrived.Wait(realWait))
         {
             _clock.Advance(timeoutMs - (_clock.Millis - start));
@@ -259,5 +259,5 @@ public sealed class MqttNodeLink : INodeLink, IDisposable
     }
 
     private TimeSpan RealTimeout(int nodeMs) =>
-        TimeSpan.FromMilliseconds(Math.Max(nodeMs / _clock.Speedup, _options.MinRealTimeoutMs));
+        TimeSpan.FromMilliseconds(Math.Max(nodeMs, _options.MinRealTimeoutMs));
 }

@@ -9,10 +9,12 @@ namespace IoTMonitor.Firmware.Host.Node;
 /// <see cref="SimulationClock"/>.
 /// </summary>
 /// <remarks>
-/// Within a wake, time is real elapsed × speed-up plus the time the node <em>spent</em> in
-/// <see cref="Sleep"/> and in link waits that the host skipped (<see cref="Advance"/>): a warm-up of
-/// 30 s costs no real time unless <see cref="RealSleep"/> is set, so thousands of nodes share a
-/// small worker pool. The logic sees exactly the durations it asked for.
+/// The speed-up applies between wakes (deep sleep). Within a wake, time is real elapsed time at 1×
+/// — the network and the CPU do not run faster, so a 40 ms MQTT exchange is 40 ms for the node —
+/// plus the time the node <em>spent</em> in <see cref="Sleep"/> and in link waits that the host
+/// skipped (<see cref="Advance"/>): a 30 s fan warm-up costs no real time (or 30 s / speed-up with
+/// <see cref="RealSleep"/>), so thousands of nodes share a small worker pool. The logic sees exactly
+/// the durations it asked for.
 /// </remarks>
 public sealed class VirtualClock : IClock
 {
@@ -42,7 +44,7 @@ public sealed class VirtualClock : IClock
 
     public long UtcSeconds => (TrueUtcMs / 1000) - (_synced ? 0 : _rtcOffsetSec);
 
-    public long Millis => (long)(_wake.Elapsed.TotalMilliseconds * _sim.Speedup) + _advancedMs;
+    public long Millis => (long)_wake.Elapsed.TotalMilliseconds + _advancedMs;
 
     /// <summary>Starts a wake at the fleet's current simulated time.</summary>
     public void BeginWake()
@@ -70,14 +72,13 @@ public sealed class VirtualClock : IClock
             return;
         }
 
+        var before = _wake.Elapsed;
         if (RealSleep)
         {
             Thread.Sleep(TimeSpan.FromMilliseconds(ms / _sim.Speedup));
         }
-        else
-        {
-            _advancedMs += ms;
-        }
+
+        _advancedMs += ms - (long)(_wake.Elapsed - before).TotalMilliseconds;
     }
 
     /// <summary>Accounts <paramref name="ms"/> of node time that passed without a real wait (a skipped link timeout).</summary>
