@@ -24,8 +24,8 @@ public sealed record DeviceConfigRequest(
 /// <summary>
 /// Builds the device config document the firmware reads from flash (the keys ConfigParser reads;
 /// docs/config.md): identity, WiFi, MQTT with the device's credentials (user = device id, password =
-/// secret), schedule, and the sensors of the node type as wired in hardware/{type}/pinmap.csv with
-/// calibration points matching the probe boards (<see cref="ProbeTransfer"/>).
+/// secret), schedule, and the sensors of the node type as wired in hardware/{type}/pinmap.csv
+/// (kinds and parameters as <see cref="DriverCatalog"/> builds them).
 /// </summary>
 public static class DeviceConfigDocument
 {
@@ -39,26 +39,29 @@ public static class DeviceConfigDocument
         {
             case "water":
                 sensors.Add(Sensor("temp", "ds18b20", ["water.temp"], o => { o["tx"] = 22; o["rx"] = 21; o["samples"] = 3; }));
-                sensors.Add(Analog("ph", "water.ph", 36, "ph", ProbeTransfer.PhPoints, warmupMs: 2000));
-                sensors.Add(Analog("ec", "water.ec", 39, "ec", ProbeTransfer.EcPoints, warmupMs: 500));
-                sensors.Add(Analog("turbidity", "water.turbidity", 34, "linear", ProbeTransfer.TurbidityPoints, warmupMs: 500));
-                sensors.Add(Analog("do", "water.do", 32, "do", ProbeTransfer.DoPoints, warmupMs: 2000));
-                sensors.Add(Analog("level", "water.level", 33, "level", ProbeTransfer.LevelPoints, warmupMs: 1000));
+
+                // The pH and EC drivers convert at 25 °C; the "ph"/"ec" calibration step compensates
+                // for the water temperature of the same round (identity points, docs/config.md).
+                sensors.Add(Analog("ph", "water.ph", 36, warmupMs: 2000, calibration: Identity("ph", 14)));
+                sensors.Add(Analog("ec", ["water.ec", "water.tds"], 39, warmupMs: 500, calibration: Identity("ec", 200000)));
+                sensors.Add(Analog("turbidity", "water.turbidity", 34, warmupMs: 500));
+                sensors.Add(Analog("do", "water.do", 32, warmupMs: 2000));
+                sensors.Add(Analog("level", "water.level", 33, warmupMs: 1000));
                 break;
             case "soil":
-                sensors.Add(Analog("moisture", "soil.moisture", 34, "moisture", ProbeTransfer.MoisturePoints, warmupMs: 200));
-                sensors.Add(Sensor("temp", "ds18b20", ["soil.temp"], o => { o["tx"] = 22; o["rx"] = 21; o["samples"] = 3; }));
-                sensors.Add(Sensor("npk", "modbus", ["soil.ec", "soil.n", "soil.p", "soil.k"], o => { o["tx"] = 23; o["rx"] = 13; o["address"] = 1; o["samples"] = 1; o["filter"] = "none"; o["warmupMs"] = 1000; }));
+                // The 7-in-1 RS485 probe (moisture, temperature, EC, N; DriverCatalog.SoilProbeMap);
+                // the pin map's capacitive probe and DS18B20 would repeat those quantities.
+                sensors.Add(Sensor("soil", "modbus", ["soil.moisture", "soil.temp", "soil.ec", "soil.n"], o => { o["tx"] = 23; o["rx"] = 13; o["address"] = 1; o["samples"] = 1; o["filter"] = "none"; }));
                 break;
             case "air":
                 sensors.Add(Sensor("bme280", "bme280", ["air.temp", "air.rh", "air.pressure"], o => { o["bus"] = 1; o["address"] = 0x76; o["samples"] = 3; }));
-                sensors.Add(Sensor("pm", "pms5003", ["air.pm1", "air.pm25", "air.pm10"], o => { o["tx"] = 23; o["rx"] = 13; o["samples"] = 3; o["warmupMs"] = 30000; }));
+                sensors.Add(Sensor("pm", "pms5003", ["air.pm1", "air.pm25", "air.pm10"], o => { o["tx"] = 23; o["rx"] = 13; o["samples"] = 3; }));
                 break;
             default:
                 throw new ArgumentException($"type must be water, soil or air, not '{r.Type}'");
         }
 
-        sensors.Add(Analog("battery", "device.battery", 35, "linear", ProbeTransfer.BatteryPoints, samples: 3));
+        sensors.Add(Analog("battery", "device.battery", 35, samples: 3, kind: "battery"));
 
         var doc = new JsonObject
         {
@@ -87,32 +90,39 @@ public static class DeviceConfigDocument
         return o;
     }
 
-    private static JsonObject Analog(string id, string quantity, int pin, string calibrationKind, double[][] points, int warmupMs = 0, int samples = 5)
+    private static JsonObject Analog(string id, string quantity, int pin, int warmupMs = 0, int samples = 5, JsonObject? calibration = null, string kind = "analog") =>
+        Analog(id, [quantity], pin, warmupMs, samples, calibration, kind);
+
+    private static JsonObject Analog(string id, string[] quantities, int pin, int warmupMs = 0, int samples = 5, JsonObject? calibration = null, string kind = "analog")
     {
-        var pts = new JsonArray();
-        foreach (var p in points)
+        var o = Sensor(id, kind, quantities, _ => { });
+        o["pin"] = pin;
+        o["samples"] = samples;
+        o["filter"] = "median";
+        if (samples >= 5)
         {
-            pts.Add(new JsonArray(JsonValue.Create(Math.Round(p[0], 4)), JsonValue.Create(p[1])));
+            o["stuckSamples"] = samples;
         }
 
-        var o = new JsonObject
-        {
-            ["id"] = id,
-            ["kind"] = "analog",
-            ["quantity"] = quantity,
-            ["pin"] = pin,
-            ["samples"] = samples,
-            ["filter"] = "median",
-            ["stuckSamples"] = samples >= 5 ? 5 : 0,
-            ["calibration"] = new JsonObject { ["id"] = CalibrationId, ["kind"] = calibrationKind, ["points"] = pts },
-        };
         if (warmupMs > 0)
         {
             o["warmupMs"] = warmupMs;
         }
 
+        if (calibration is not null)
+        {
+            o["calibration"] = calibration;
+        }
+
         return o;
     }
+
+    private static JsonObject Identity(string kind, double top) => new()
+    {
+        ["id"] = CalibrationId,
+        ["kind"] = kind,
+        ["points"] = new JsonArray(new JsonArray(0, 0), new JsonArray(top, top)),
+    };
 
     /// <summary>Reads site, device, type and the MQTT credentials back from a config document.</summary>
     public static (string Site, string Device, string Type, string Host, int Port, string Secret) Identity(string json)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Sensors;
 
 namespace IoTMonitor.Firmware.Host.Node;
 
@@ -16,7 +17,7 @@ namespace IoTMonitor.Firmware.Host.Node;
 /// <see cref="RealSleep"/>), so thousands of nodes share a small worker pool. The logic sees exactly
 /// the durations it asked for.
 /// </remarks>
-public sealed class VirtualClock : IClock
+public sealed class VirtualClock : IClock, IMillisecondClock
 {
     private readonly SimulationClock _sim;
     private readonly Stopwatch _wake = new();
@@ -45,6 +46,9 @@ public sealed class VirtualClock : IClock
     public long UtcSeconds => (TrueUtcMs / 1000) - (_synced ? 0 : _rtcOffsetSec);
 
     public long Millis => (long)_wake.Elapsed.TotalMilliseconds + _advancedMs;
+
+    /// <summary>The drivers' millisecond clock (reply timeouts): the same as <see cref="Millis"/>.</summary>
+    public long NowMs => Millis;
 
     /// <summary>Starts a wake at the fleet's current simulated time.</summary>
     public void BeginWake()

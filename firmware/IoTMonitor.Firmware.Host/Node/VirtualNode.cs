@@ -47,7 +47,7 @@ public sealed class VirtualNode : IDisposable
         Link = new MqttNodeLink(Clock, options);
         var seed = (int)(Noise.Hash(spec.Device) & 0x7FFFFFFF);
         Board = new NodeBoard(spec.Type, Environment, () => Clock.TrueUtcMs / 1000, () => Battery.Volts, spec.FaultOf, seed);
-        Sensors = new SimulatedSensorFactory(Board);
+        Sensors = new SimulatedSensorFactory(Board, Clock);
         if (flashDir is null)
         {
             _queueStore = new MemoryBlockStore(QueueBytes);

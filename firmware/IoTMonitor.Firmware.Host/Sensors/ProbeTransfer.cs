@@ -1,49 +1,63 @@
+using IoTMonitor.Firmware.Core.Sensors.Analog;
+
 namespace IoTMonitor.Firmware.Host.Sensors;
 
 /// <summary>
-/// Transfer functions of the analog probe boards wired in hardware/*/pinmap.csv (physical value →
-/// volts at the ESP32 pin), and the calibration points (raw volts, reference) that invert them.
-/// <c>iotmon provision</c> writes exactly these points into the device config, so the firmware's
-/// calibration turns the simulated voltages back into the simulated values.
+/// The analog probe boards of hardware/*/pinmap.csv as transfer functions (physical value → volts
+/// at the ESP32 pin), written as the inverse of the core drivers' conversion in
+/// firmware/IoTMonitor.Firmware.Core/Sensors/Analog with the parameters <see cref="DriverCatalog"/>
+/// gives them, so the real drivers turn the simulated voltages back into the simulated values.
 /// </summary>
-/// <remarks>Board figures follow the pin map notes; where the pin map gives none they are typical values (stated).</remarks>
 public static class ProbeTransfer
 {
     private const double Kelvin = 273.15;
 
-    /// <summary>pH board: 1.5 V at pH 7, −0.18 V per pH at 25 °C (typical amplified glass electrode), Nernst slope ∝ T.</summary>
-    public static double PhVolts(double ph, double waterTempC) => 1.5 - (0.18 * (ph - 7.0) * (waterTempC + Kelvin) / (25.0 + Kelvin));
+    /// <summary>DO board calibration the virtual nodes carry: 1.65 V in air-saturated water at 25 °C.</summary>
+    public const double DoSaturationVoltsAt25C = 1.65;
 
-    /// <summary>pH calibration: buffers 4, 7, 10 at 25 °C.</summary>
-    public static readonly double[][] PhPoints = [[PhVolts(10, 25), 10], [PhVolts(7, 25), 7], [PhVolts(4, 25), 4]];
+    /// <summary>Level transmitter range of the water node, metres (4 mA … 20 mA).</summary>
+    public const double LevelRangeM = 10.0;
 
-    /// <summary>EC board: about 164 mV per mS/cm (pin map), of the conductivity at the water temperature (2 %/°C).</summary>
-    public static double EcVolts(double ec25UsPerCm, double waterTempC) => 0.164 * ec25UsPerCm * (1 + (0.02 * (waterTempC - 25))) / 1000.0;
+    /// <summary>4–20 mA shunt, ohms (pin map: 120 Ω).</summary>
+    public const double LevelShuntOhms = 120.0;
 
-    public static readonly double[][] EcPoints = [[0, 0], [EcVolts(12880, 25), 12880]];
+    /// <summary>
+    /// pH board (DFRobot V2 defaults of <see cref="PhProbe"/>: 1.5 V at pH 7, 2.03244 V at pH 4 at
+    /// 25 °C); a glass electrode's slope is proportional to absolute temperature (Nernst), which the
+    /// driver, read at 25 °C, leaves to the config's "ph" calibration step.
+    /// </summary>
+    public static double PhVolts(double ph, double waterTempC)
+    {
+        var slope = (PhProbe.DefaultVoltsPh4 - PhProbe.DefaultVoltsPh7) / (4.0 - 7.0); // V per pH at 25 °C
+        return PhProbe.DefaultVoltsPh7 + (slope * (ph - 7.0) * (waterTempC + Kelvin) / (25.0 + Kelvin));
+    }
 
-    /// <summary>Turbidity sensor: 4.2 V clear water falling 0.9 mV per NTU, through a 10k/10k divider (pin = ½ sensor).</summary>
-    public static double TurbidityVolts(double ntu) => 0.5 * (4.2 - (0.0009 * ntu));
+    /// <summary>EC board DFR0300 (<see cref="EcProbe.RawUsPerCm"/>): µS/cm = V × 10⁶ / 164; a probe reads the conductivity at the water temperature (2 %/°C).</summary>
+    public static double EcVolts(double ec25UsPerCm, double waterTempC) =>
+        ec25UsPerCm * (1 + (0.02 * (waterTempC - 25))) / EcProbe.RawUsPerCm(EcCurve.Dfr0300, 1.0);
 
-    public static readonly double[][] TurbidityPoints = [[TurbidityVolts(3000), 3000], [TurbidityVolts(0), 0]];
+    /// <summary>Turbidity sensor (vendor curve of <see cref="TurbidityProbe"/>) through the 10k/10k divider (pin = ½ sensor).</summary>
+    public static double TurbidityVolts(double ntu)
+    {
+        // NTU = −1120.4 v² + 5742.3 v − 4352.9 on the falling branch 2.56–4.2 V.
+        var d = (5742.3 * 5742.3) - (4 * 1120.4 * (4352.9 + Math.Max(0, ntu)));
+        var v = d <= 0 ? 5742.3 / (2 * 1120.4) : (5742.3 + Math.Sqrt(d)) / (2 * 1120.4);
+        return Math.Min(v, 4.2) / 2.0;
+    }
 
-    /// <summary>DO board: 0.1 V per mg/L (typical galvanic probe board, 0–3.0 V).</summary>
-    public static double DoVolts(double mgL) => 0.1 * mgL;
+    /// <summary>DO board, one-point calibrated at <see cref="DoSaturationVoltsAt25C"/>: volts = DO × V_sat / C_sat(25 °C).</summary>
+    public static double DoVolts(double mgL)
+    {
+        DissolvedOxygenProbe.TrySaturationMgPerL(25.0, out var cSat);
+        return mgL * DoSaturationVoltsAt25C / cSat;
+    }
 
-    public static readonly double[][] DoPoints = [[0, 0], [DoVolts(20), 20]];
+    /// <summary>Level: 4–20 mA over 0–<see cref="LevelRangeM"/> m across the shunt.</summary>
+    public static double LevelVolts(double metres) => (4 + (16 * metres / LevelRangeM)) * LevelShuntOhms / 1000.0;
 
-    /// <summary>Level: 4–20 mA transmitter over 0–10 m across a 120 Ω shunt (0.48–2.40 V, pin map).</summary>
-    public static double LevelVolts(double metres) => 0.120 * (4 + (16 * metres / 10.0));
-
-    public static readonly double[][] LevelPoints = [[LevelVolts(0), 0], [LevelVolts(10), 10]];
-
-    /// <summary>Battery: 100k/100k divider (pin = ½ VBAT, pin map).</summary>
+    /// <summary>Battery: 100k/100k divider (pin = ½ VBAT).</summary>
     public static double BatteryVolts(double vbat) => 0.5 * vbat;
 
-    public static readonly double[][] BatteryPoints = [[0, 0], [BatteryVolts(4.2), 4.2]];
-
-    /// <summary>Capacitive soil probe: 2.8 V dry falling to 1.2 V saturated (typical v1.2 probe at 3.3 V).</summary>
+    /// <summary>Capacitive soil probe: 2.8 V dry … 1.2 V in water (typical v1.2 probe at 3.3 V).</summary>
     public static double MoistureVolts(double vwc) => 2.8 - (0.016 * vwc);
-
-    public static readonly double[][] MoisturePoints = [[MoistureVolts(100), 100], [MoistureVolts(0), 0]];
 }

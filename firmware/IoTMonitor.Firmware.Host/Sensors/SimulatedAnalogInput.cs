@@ -4,8 +4,8 @@ namespace IoTMonitor.Firmware.Host.Sensors;
 
 /// <summary>
 /// One ADC pin of a virtual node: the voltage a real probe board would put on it for the
-/// simulated quantity (see <see cref="ProbeTransfer"/>), with ADC noise, and the pin at the rail
-/// (3.3 V, pull-up of an open input) when the probe has failed.
+/// simulated quantity (see <see cref="ProbeTransfer"/>), with ADC noise, and the pin at 0 V (the
+/// input's pull-down, what the drivers' open-circuit check expects) when the probe has failed.
 /// </summary>
 public sealed class SimulatedAnalogInput : IAnalogInput
 {
@@ -41,7 +41,7 @@ public sealed class SimulatedAnalogInput : IAnalogInput
         var t = _utc();
         if (_fault.IsFailed(t))
         {
-            volts = FullScaleVolts;
+            volts = 0;
             return true;
         }
 

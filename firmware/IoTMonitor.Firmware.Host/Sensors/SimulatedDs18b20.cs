@@ -5,7 +5,7 @@ namespace IoTMonitor.Firmware.Host.Sensors;
 /// <summary>
 /// A single DS18B20 on a 1-Wire bus (Maxim DS18B20 datasheet 19-7487 Rev 6, "1-Wire ROM Commands"
 /// and "DS18B20 Function Commands"): presence pulse on reset, Skip ROM 0xCC, Read ROM 0x33,
-/// Convert T 0x44 (read slots then return 1: done at once), Read Scratchpad 0xBE (9 bytes:
+/// Convert T 0x44 (read slots then return 1: done at once), Write Scratchpad 0x4E (TH, TL, config), Read Scratchpad 0xBE (9 bytes:
 /// temperature LSB/MSB in 1/16 °C, TH, TL, config 0x7F = 12 bit, reserved 0xFF 0x0C 0x10, CRC-8
 /// Dallas/Maxim x^8+x^5+x^4+1). Failed, it gives no presence pulse.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class SimulatedDs18b20 : IOneWireBus
     private readonly byte[] _scratch = [0x50, 0x05, 0x4B, 0x46, 0x7F, 0xFF, 0x0C, 0x10, 0x00]; // power-on 85 °C
     private readonly byte[] _rom = (byte[])Rom.Clone();
     private byte[]? _out;
+    private int _writeIndex = -1;
     private int _outIndex;
     private bool _romSelected;
 
@@ -40,6 +41,7 @@ public sealed class SimulatedDs18b20 : IOneWireBus
     {
         _out = null;
         _romSelected = false;
+        _writeIndex = -1;
         return !_fault.IsFailed(_utc());
     }
 
@@ -47,6 +49,15 @@ public sealed class SimulatedDs18b20 : IOneWireBus
     {
         if (_fault.IsFailed(_utc()))
         {
+            return;
+        }
+
+        if (_writeIndex >= 0)
+        {
+            // Write Scratchpad 0x4E: TH, TL, configuration.
+            _scratch[2 + _writeIndex] = _writeIndex == 2 ? (byte)((value & 0x60) | 0x1F) : value;
+            _writeIndex = _writeIndex == 2 ? -1 : _writeIndex + 1;
+            _scratch[8] = Crc8(_scratch, 8);
             return;
         }
 
@@ -76,6 +87,9 @@ public sealed class SimulatedDs18b20 : IOneWireBus
                 _out = _scratch;
                 _outIndex = 0;
                 break;
+            case 0x4E:
+                _writeIndex = 0;
+                break;
         }
     }
 
@@ -99,7 +113,9 @@ public sealed class SimulatedDs18b20 : IOneWireBus
         Conversions++;
         var t = _utc();
         var c = _fault.Apply(t, _tempC(t), _tempC);
-        var raw = (short)Math.Round(Math.Clamp(c, -55, 125) * 16);
+        var bits = 9 + ((_scratch[4] >> 5) & 3);
+        var step = 1 << (12 - bits); // undefined low bits read 0 (datasheet Table 1 note)
+        var raw = (short)((int)Math.Round(Math.Clamp(c, -55, 125) * 16 / step) * step);
         _scratch[0] = (byte)raw;
         _scratch[1] = (byte)(raw >> 8);
         _scratch[8] = Crc8(_scratch, 8);
