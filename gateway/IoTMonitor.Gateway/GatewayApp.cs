@@ -23,11 +23,13 @@ public static class GatewayApp
         builder.AddGatewaySettings();
         builder.AddAccounting();
         builder.AddIngest();
+        builder.AddQueryApi();
 
         var app = builder.Build();
         app.MapHealth();
         app.MapMetrics();
         app.MapRegistryApi();
+        app.MapQueryApi();
         return app;
     }
 

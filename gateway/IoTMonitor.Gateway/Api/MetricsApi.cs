@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Accounting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (GatewayRuntime gw) => Results.Text(Render(gw), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/metrics", (GatewayRuntime gw) => Results.Text(Render(gw), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
         return app;
     }
 

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using IoTMonitor.Gateway.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +10,7 @@ public sealed record CreateSiteRequest(string Id, string? Name);
 public sealed record CreateDeviceRequest(string Id, string Site);
 
 /// <summary>
-/// Registry admin endpoints, protected by <c>Api:AdminKey</c> (header <c>X-Api-Key</c>):
+/// Registry endpoints, behind API keys with roles (admin to add, viewer to list):
 /// <c>POST /api/v1/sites</c>, <c>POST /api/v1/devices</c> (returns the generated secret once) and
 /// <c>GET /api/v1/devices</c>.
 /// </summary>
@@ -19,23 +18,8 @@ public static class RegistryApi
 {
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").AddEndpointFilter(async (context, next) =>
-        {
-            var gw = context.HttpContext.RequestServices.GetService(typeof(GatewayRuntime)) as GatewayRuntime;
-            var key = gw!.Settings.Api.AdminKey;
-            if (key.Length == 0)
-            {
-                return Results.Problem("registry endpoints are disabled: set Api:AdminKey", statusCode: 403);
-            }
-
-            var given = context.HttpContext.Request.Headers["X-Api-Key"].ToString();
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key)))
-            {
-                return Results.Unauthorized();
-            }
-
-            return await next(context).ConfigureAwait(false);
-        });
+        // keys and roles: Access/ApiAccess.cs (Api:AdminKey still works, as a bootstrap admin key)
+        var group = app.MapGroup("/api/v1").WithTags("Registry");
 
         group.MapPost("/sites", (CreateSiteRequest request, GatewayRuntime gw) =>
         {
@@ -48,7 +32,7 @@ public static class RegistryApi
             {
                 return Results.Problem(e.Message, statusCode: 400);
             }
-        });
+        }).RequireApiRole(ApiRole.Admin);
 
         group.MapPost("/devices", (CreateDeviceRequest request, GatewayRuntime gw) =>
         {
@@ -65,7 +49,7 @@ public static class RegistryApi
             {
                 return Results.Problem(e.Message, statusCode: 409);
             }
-        });
+        }).RequireApiRole(ApiRole.Admin);
 
         group.MapGet("/devices", (GatewayRuntime gw) =>
         {
@@ -90,7 +74,7 @@ public static class RegistryApi
             }
 
             return Results.Ok(list);
-        });
+        }).RequireApiRole(ApiRole.Viewer);
         return app;
     }
 }

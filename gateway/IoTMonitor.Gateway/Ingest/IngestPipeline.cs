@@ -50,6 +50,9 @@ public sealed class IngestPipeline
 
     public Ledger Ledger => _ledger;
 
+    /// <summary>Raised, synchronously, with a message's valid readings once they are handed to the WAL; the result is reused after handlers return.</summary>
+    public event Action<DecodeResult>? ReadingsAccepted;
+
     public DeadLetterStore DeadLetters => _deadLetters;
 
     /// <summary>Records a message refused before decoding (ACL, unknown device) in the dead-letter store.</summary>
@@ -130,6 +133,7 @@ public sealed class IngestPipeline
             return Task.FromResult(IngestOutcome.Refused);
         }
 
+        ReadingsAccepted?.Invoke(result);
         return CompleteAsync(append, ledger, boot, seqs, count);
     }
 

@@ -6,7 +6,9 @@ public class CalibratorTests
 {
     private static CalibrationConfig Cal(CalibrationKind kind, params (double Raw, double Ref)[] points) => new()
     {
-        Kind = kind, Raw = points.Select(p => p.Raw).ToArray(), Reference = points.Select(p => p.Ref).ToArray(),
+        Kind = kind,
+        Raw = points.Select(p => p.Raw).ToArray(),
+        Reference = points.Select(p => p.Ref).ToArray(),
     };
 
     [Fact]

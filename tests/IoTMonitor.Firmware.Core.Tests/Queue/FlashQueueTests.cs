@@ -8,7 +8,13 @@ public class FlashQueueTests
 {
     private static Reading R(int seq, double value = 1.5) => new()
     {
-        Seq = seq, Time = 1_764_316_800 + seq, Quantity = Quantities.WaterTemp, Value = value, Flags = seq % 3, Raw = seq * 0.1, HasRaw = seq % 2 == 0,
+        Seq = seq,
+        Time = 1_764_316_800 + seq,
+        Quantity = Quantities.WaterTemp,
+        Value = value,
+        Flags = seq % 3,
+        Raw = seq * 0.1,
+        HasRaw = seq % 2 == 0,
     };
 
     private static FlashQueue Open(FakeBlockStore store)

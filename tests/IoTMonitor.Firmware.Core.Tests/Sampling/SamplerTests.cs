@@ -36,7 +36,11 @@ public class SamplerTests
     {
         var c = new SensorConfig
         {
-            Id = "ph", Kind = "analog", Quantities = [Quantities.WaterPh], Samples = 5, Filter = FilterKind.Median,
+            Id = "ph",
+            Kind = "analog",
+            Quantities = [Quantities.WaterPh],
+            Samples = 5,
+            Filter = FilterKind.Median,
             Calibration = new CalibrationConfig { Kind = CalibrationKind.Linear, Raw = [1.5, 2.0], Reference = [7.0, 4.0] },
         };
         var (s, f, clock) = Setup(c);
@@ -85,7 +89,10 @@ public class SamplerTests
         var temp = new SensorConfig { Id = "t", Kind = "ds18b20", Quantities = [Quantities.WaterTemp], Samples = 1 };
         var ph = new SensorConfig
         {
-            Id = "p", Kind = "analog", Quantities = [Quantities.WaterPh], Samples = 1,
+            Id = "p",
+            Kind = "analog",
+            Quantities = [Quantities.WaterPh],
+            Samples = 1,
             Calibration = new CalibrationConfig { Kind = CalibrationKind.Ph, Raw = [1.5, 2.0], Reference = [7.0, 4.0] },
         };
         var (s, f, clock) = Setup(ph, temp);

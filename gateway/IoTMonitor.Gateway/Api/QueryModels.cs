@@ -1,0 +1,57 @@
+using IoTMonitor.Gateway.Query;
+
+namespace IoTMonitor.Gateway.Api;
+
+/// <summary>A site in the overview.</summary>
+public sealed record SiteSummary(string Id, string Name, double? Lat, double? Lon, string? Basin, string? Type, HealthStatus Status, IReadOnlyList<string> Reasons, int Devices, DateTimeOffset? LastSeen);
+
+/// <summary>A device's health as the gateway knows it (cache + sequence ledger).</summary>
+public sealed record DeviceHealth(
+    string Id,
+    bool Enabled,
+    HealthStatus Status,
+    IReadOnlyList<string> Reasons,
+    DateTimeOffset? LastSeen,
+    double? Battery,
+    long? Rssi,
+    long? Backlog,
+    long? Dropped,
+    long? Boot,
+    string? Firmware,
+    double ReportIntervalSeconds,
+    long HighestSequence,
+    long Missing,
+    IReadOnlyList<long[]> Gaps,
+    long Duplicates);
+
+/// <summary>The newest value of one (site, device, quantity); time in Unix seconds.</summary>
+public sealed record LatestValue(string Site, string Device, string Quantity, string Unit, long T, double? Value, long Flags);
+
+/// <summary>A site with its devices and newest values.</summary>
+public sealed record SiteDetail(SiteSummary Site, IReadOnlyList<DeviceHealth> Devices, IReadOnlyList<LatestValue> Latest, IReadOnlyList<string> Quantities);
+
+/// <summary>Creates or updates a site with its profile (admin).</summary>
+public sealed record SiteProfileRequest(string? Name, double? Lat, double? Lon, string? Basin, string? Type);
+
+/// <summary>A line drawn across a chart.</summary>
+public sealed record Threshold(string Label, double Value);
+
+public sealed record SeriesLine(string Site, string Device, IReadOnlyList<double[]> Points);
+
+/// <summary>A series answer: points are [time (Unix s, window start), value].</summary>
+public sealed record SeriesResponse(string Quantity, string Unit, string Agg, string Window, long WindowSeconds, long From, long To, IReadOnlyList<SeriesLine> Series, IReadOnlyList<Threshold> Thresholds);
+
+public sealed record CompletenessPoint(long T, long Received, long Expected, double? Ratio);
+
+public sealed record DeviceCompletenessLine(string Device, long Received, long Expected, double? Ratio, IReadOnlyList<CompletenessPoint> Windows);
+
+public sealed record CompletenessResponse(string Site, long From, long To, string Window, long Received, long Expected, double? Ratio, IReadOnlyList<DeviceCompletenessLine> Devices);
+
+public sealed record QuantityInfo(string Code, string Domain, string Unit, double Min, double Max);
+
+public sealed record CreateKeyRequest(string Name, string Role);
+
+public sealed record KeyInfo(string Id, string Name, string Role, DateTimeOffset Created, bool Revoked);
+
+/// <summary>A new key: <c>Key</c> is shown this once and stored only as a hash.</summary>
+public sealed record CreatedKey(string Id, string Name, string Role, string Key);

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using IoTMonitor.Gateway.Storage;
+
+namespace IoTMonitor.Gateway.Query;
+
+/// <summary>One series of an InfluxQL answer (or one chunk of it).</summary>
+/// <param name="Rows">Each row in column order; time (column 0) is a long of Unix seconds, numbers are long or double.</param>
+public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, string> Tags, string[] Columns, List<object?[]> Rows)
+{
+    public string Tag(string name) => Tags.TryGetValue(name, out var v) ? v : string.Empty;
+}
+
+public sealed class InfluxQueryException(string message) : Exception(message);
+
+/// <summary>
+/// InfluxQL over <c>GET /query</c> (<c>epoch=s</c>, chunked), the API that InfluxDB 1.x, 2.x (with a
+/// DBRP mapping) and 3.x all answer. Auth from <c>Storage:Token</c>: <c>user:password</c> for 1.x,
+/// otherwise a token sent as <c>Authorization: Token …</c>.
+/// </summary>
+public sealed class InfluxQueryClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly StorageOptions _storage;
+    private readonly QueryOptions _options;
+
+    public InfluxQueryClient(StorageOptions storage, QueryOptions options)
+    {
+        _storage = storage;
+        _options = options;
+        _http = new HttpClient { BaseAddress = new Uri(storage.Url), Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        var token = storage.Token;
+        if (token.Length > 0 && !IsUserPassword(token))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
+        }
+    }
+
+    /// <summary>Quotes a string literal for InfluxQL.</summary>
+    public static string Literal(string s) => "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+
+    /// <summary>Quotes an identifier for InfluxQL.</summary>
+    public static string Identifier(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Runs one statement and returns all its series (chunks of one series merged).</summary>
+    public async Task<List<InfluxSeries>> QueryAsync(string influxQl, CancellationToken cancellationToken)
+    {
+        var all = new List<InfluxSeries>();
+        InfluxSeries? last = null;
+        await foreach (var chunk in StreamAsync(influxQl, cancellationToken).ConfigureAwait(false))
+        {
+            if (last is not null && last.Name == chunk.Name && SameTags(last.Tags, chunk.Tags))
+            {
+                last.Rows.AddRange(chunk.Rows);
+                continue;
+            }
+
+            all.Add(chunk);
+            last = chunk;
+        }
+
+        return all;
+    }
+
+    /// <summary>Runs one statement and yields its series chunk by chunk, as InfluxDB sends them.</summary>
+    public async IAsyncEnumerable<InfluxSeries> StreamAsync(string influxQl, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var url = new StringBuilder("/query?epoch=s&chunked=true&chunk_size=")
+            .Append(_options.ChunkSize.ToString(CultureInfo.InvariantCulture))
+            .Append("&db=").Append(Uri.EscapeDataString(_storage.Database));
+        if (_storage.RetentionPolicy.Length > 0)
+        {
+            url.Append("&rp=").Append(Uri.EscapeDataString(_storage.RetentionPolicy));
+        }
+
+        if (IsUserPassword(_storage.Token))
+        {
+            var colon = _storage.Token.IndexOf(':', StringComparison.Ordinal);
+            url.Append("&u=").Append(Uri.EscapeDataString(_storage.Token[..colon])).Append("&p=").Append(Uri.EscapeDataString(_storage.Token[(colon + 1)..]));
+        }
+
+        url.Append("&q=").Append(Uri.EscapeDataString(influxQl));
+        using var response = await SendAsync(url.ToString(), cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw new InfluxQueryException($"InfluxDB answered {(int)response.StatusCode}: {Trim(body)}");
+        }
+
+        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (var series in ParseChunk(line))
+            {
+                yield return series;
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InfluxQueryException("InfluxDB unreachable: " + e.Message);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InfluxQueryException($"InfluxDB did not answer within Query:TimeoutSeconds ({_options.TimeoutSeconds} s)");
+        }
+    }
+
+    internal static List<InfluxSeries> ParseChunk(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (root.TryGetProperty("error", out var topError))
+        {
+            throw new InfluxQueryException("InfluxDB: " + topError.GetString());
+        }
+
+        var list = new List<InfluxSeries>();
+        if (!root.TryGetProperty("results", out var results))
+        {
+            return list;
+        }
+
+        foreach (var result in results.EnumerateArray())
+        {
+            if (result.TryGetProperty("error", out var error))
+            {
+                throw new InfluxQueryException("InfluxDB: " + error.GetString());
+            }
+
+            if (!result.TryGetProperty("series", out var seriesList))
+            {
+                continue;
+            }
+
+            foreach (var s in seriesList.EnumerateArray())
+            {
+                var name = s.TryGetProperty("name", out var n) ? n.GetString() ?? string.Empty : string.Empty;
+                var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (s.TryGetProperty("tags", out var t))
+                {
+                    foreach (var p in t.EnumerateObject())
+                    {
+                        tags[p.Name] = p.Value.GetString() ?? string.Empty;
+                    }
+                }
+
+                var columns = s.GetProperty("columns").EnumerateArray().Select(c => c.GetString() ?? string.Empty).ToArray();
+                var rows = new List<object?[]>();
+                if (s.TryGetProperty("values", out var values))
+                {
+                    foreach (var v in values.EnumerateArray())
+                    {
+                        var row = new object?[columns.Length];
+                        var i = 0;
+                        foreach (var cell in v.EnumerateArray())
+                        {
+                            if (i < row.Length)
+                            {
+                                row[i++] = cell.ValueKind switch
+                                {
+                                    JsonValueKind.Number => cell.TryGetInt64(out var l) ? l : cell.GetDouble(),
+                                    JsonValueKind.String => cell.GetString(),
+                                    JsonValueKind.True => true,
+                                    JsonValueKind.False => false,
+                                    _ => null,
+                                };
+                            }
+                        }
+
+                        rows.Add(row);
+                    }
+                }
+
+                list.Add(new InfluxSeries(name, tags, columns, rows));
+            }
+        }
+
+        return list;
+    }
+
+    public static double? AsDouble(object? cell) => cell switch
+    {
+        long l => l,
+        double d => d,
+        _ => null,
+    };
+
+    public static long AsLong(object? cell) => cell switch
+    {
+        long l => l,
+        double d => (long)d,
+        _ => 0,
+    };
+
+    private static bool SameTags(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
+
+    private static bool IsUserPassword(string token) => token.Contains(':', StringComparison.Ordinal) && !token.Contains(' ', StringComparison.Ordinal);
+
+    private static string Trim(string s) => s.Length > 500 ? s[..500] + "…" : s;
+
+    public void Dispose() => _http.Dispose();
+}

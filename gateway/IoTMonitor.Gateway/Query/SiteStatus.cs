@@ -1,0 +1,133 @@
+using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Validation;
+
+namespace IoTMonitor.Gateway.Query;
+
+public enum HealthStatus
+{
+    Ok,
+    Warning,
+    Critical,
+    Offline,
+}
+
+/// <summary>A status with the reasons for it (shown as the colour's tooltip).</summary>
+public sealed record StatusVerdict(HealthStatus Status, IReadOnlyList<string> Reasons);
+
+/// <summary>
+/// The status colour of devices and sites, until alert rules (issue 7) exist. The rule (docs/api.md):
+/// <list type="bullet">
+/// <item>device offline: never heard, or silent for more than <c>Query:OfflineAfterIntervals</c> ×
+///   its report interval (the longest of its recent message gaps; <c>Query:DefaultReportIntervalSeconds</c>
+///   until known);</item>
+/// <item>site offline: it has no device, or every device is offline;</item>
+/// <item>critical: a device's newest reading of some quantity is flagged OUT_OF_RANGE, NO_VALUE or
+///   SENSOR_FAULT, or an unacknowledged critical alert is open;</item>
+/// <item>warning: some (not all) devices offline, a newest reading flagged STUCK or UNCALIBRATED,
+///   battery below <c>Query:LowBatteryVolts</c>, or an unacknowledged warning alert is open;</item>
+/// <item>ok otherwise.</item>
+/// </list>
+/// </summary>
+public sealed class SiteStatus(LatestValueCache cache, IAlertStore alerts, QueryOptions options, TimeProvider time)
+{
+    private const long CriticalFlags = (long)(ReadingFlags.OutOfRange | ReadingFlags.NoValue | ReadingFlags.SensorFault);
+    private const long WarningFlags = (long)(ReadingFlags.Stuck | ReadingFlags.Uncalibrated);
+
+    public bool IsOffline(DeviceState? state)
+    {
+        if (state is null)
+        {
+            return true;
+        }
+
+        var interval = state.ReportIntervalSeconds > 0 ? state.ReportIntervalSeconds : options.DefaultReportIntervalSeconds;
+        return (time.GetUtcNow() - state.LastSeen).TotalSeconds > options.OfflineAfterIntervals * interval;
+    }
+
+    public StatusVerdict Device(string site, string device)
+    {
+        var state = cache.Device(site, device);
+        if (IsOffline(state))
+        {
+            return new StatusVerdict(HealthStatus.Offline, [state is null ? $"{device}: never heard" : $"{device}: silent since {state.LastSeen:u}"]);
+        }
+
+        var reasons = new List<string>();
+        var status = Flags(cache.Values(site, device), reasons);
+        if (state!.Battery is { } bat && bat > 0 && bat < options.LowBatteryVolts)
+        {
+            reasons.Add($"{device}: battery {bat:0.00} V");
+            status = Max(status, HealthStatus.Warning);
+        }
+
+        return new StatusVerdict(status, reasons);
+    }
+
+    public StatusVerdict Site(string site, IReadOnlyList<string> devices)
+    {
+        if (devices.Count == 0)
+        {
+            return new StatusVerdict(HealthStatus.Offline, ["no device"]);
+        }
+
+        var reasons = new List<string>();
+        var status = HealthStatus.Ok;
+        var offline = 0;
+        foreach (var d in devices)
+        {
+            var v = Device(site, d);
+            reasons.AddRange(v.Reasons);
+            if (v.Status == HealthStatus.Offline)
+            {
+                offline++;
+            }
+            else
+            {
+                status = Max(status, v.Status);
+            }
+        }
+
+        if (offline == devices.Count)
+        {
+            return new StatusVerdict(HealthStatus.Offline, reasons);
+        }
+
+        if (offline > 0)
+        {
+            status = Max(status, HealthStatus.Warning);
+        }
+
+        foreach (var a in alerts.List(site, includeCleared: false))
+        {
+            if (a.Acknowledged is null)
+            {
+                reasons.Add($"alert: {a.Message}");
+                status = Max(status, a.Severity == AlertSeverity.Critical ? HealthStatus.Critical : HealthStatus.Warning);
+            }
+        }
+
+        return new StatusVerdict(status, reasons);
+    }
+
+    private static HealthStatus Flags(IEnumerable<LatestReading> values, List<string> reasons)
+    {
+        var status = HealthStatus.Ok;
+        foreach (var v in values)
+        {
+            if ((v.Flags & CriticalFlags) != 0)
+            {
+                reasons.Add($"{v.Device} {v.Quantity}: {(ReadingFlags)(v.Flags & 127)}");
+                status = HealthStatus.Critical;
+            }
+            else if ((v.Flags & WarningFlags) != 0)
+            {
+                reasons.Add($"{v.Device} {v.Quantity}: {(ReadingFlags)(v.Flags & 127)}");
+                status = Max(status, HealthStatus.Warning);
+            }
+        }
+
+        return status;
+    }
+
+    private static HealthStatus Max(HealthStatus a, HealthStatus b) => (HealthStatus)Math.Max((int)a, (int)b);
+}

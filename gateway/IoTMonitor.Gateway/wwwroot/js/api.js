@@ -1,0 +1,38 @@
+// Calls to the gateway API with the key kept in this browser (localStorage).
+const KEY = 'iotmon.apiKey';
+
+export const apiKey = {
+  get: () => localStorage.getItem(KEY),
+  set: (k) => localStorage.setItem(KEY, k),
+  clear: () => localStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(status, detail) { super(detail || `HTTP ${status}`); this.status = status; }
+}
+
+export async function api(path, options = {}) {
+  const headers = { 'X-Api-Key': apiKey.get() || '', ...(options.headers || {}) };
+  const res = await fetch('/api/v1' + path, { ...options, headers });
+  if (!res.ok) {
+    let detail = '';
+    try { detail = (await res.json()).detail; } catch { /* not json */ }
+    throw new ApiError(res.status, detail);
+  }
+  return res.status === 204 ? null : res.json();
+}
+
+export function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+export function ago(iso) {
+  if (!iso) return 'never';
+  const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  if (s < 90) return `${s} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  if (s < 129600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} d ago`;
+}
+
+export const badge = (status) => `<span class="badge ${esc(status)}">${esc(status)}</span>`;
