@@ -37,6 +37,11 @@ public static class CliApp
         console ??= ReferenceEquals(stdout, Console.Out)
             ? AnsiConsole.Console
             : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+        if (!console.Profile.Capabilities.Interactive && console.Profile.Width < 140)
+        {
+            console.Profile.Width = 140; // redirected output: do not wrap tables at 80 columns
+        }
+
         var context = new CliContext(console, stdout, stderr);
         var root = Build(context);
         var parse = root.Parse(args);

@@ -15,6 +15,7 @@ public static class FlashCommand
         var image = new Option<string>("--image") { Description = "Application image (.bin)", DefaultValueFactory = _ => NanoffPlan.DefaultImage };
         var configOnly = new Option<bool>("--config-only") { Description = "Only upload the config (the board already runs nanoCLR and the app)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the steps without running them" };
+        var nanoffPath = new Option<FileInfo?>("--nanoff") { Description = "The nanoff executable (default: found on PATH or in ~/.dotnet/tools)" };
         var cmd = new Command("flash", """
             Flash a node over USB with nanoff: nanoCLR firmware for the board, the IoTMonitor application, then the device
             config to I:\config.json. Needs nanoff (dotnet tool install -g nanoff); without it, prints how to install it.
@@ -23,7 +24,7 @@ public static class FlashCommand
               iotmon flash --config wq-0001.json --serial-port /dev/ttyUSB0 --target ESP32_REV0
             """)
         {
-            config, port, target, image, configOnly, dryRun,
+            config, port, target, image, configOnly, dryRun, nanoffPath,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -45,7 +46,7 @@ public static class FlashCommand
 
             var plan = new NanoffPlan(parse.GetValue(port)!, parse.GetValue(target)!, parse.GetValue(image)!, file.FullName, Path.ChangeExtension(file.FullName, ".deploy.json"));
             var steps = parse.GetValue(configOnly) ? plan.Steps.Skip(2).ToList() : plan.Steps.ToList();
-            var nanoff = NanoffPlan.Find();
+            var nanoff = parse.GetValue(nanoffPath) is { } np ? (np.Exists ? np.FullName : null) : NanoffPlan.Find();
             if (parse.GetValue(dryRun) || nanoff is null)
             {
                 if (nanoff is null && !parse.GetValue(dryRun))

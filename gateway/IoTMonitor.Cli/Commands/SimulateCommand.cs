@@ -104,10 +104,21 @@ public static class SimulateCommand
 
             cx.Console.WriteLine($"{specs.Count} nodes on {specs.Select(s => s.Site).Distinct().Count()} sites: {provisioner.Registered} registered now, {provisioner.Reused} reused from {dir}");
 
+            // A re-run with the same state folder continues where the last run's simulated clock
+            // stopped, so nodes that kept their flash never sample the same hours twice.
+            var clockFile = Path.Combine(dir, "simulated-clock.txt");
+            long? startMs = null;
+            if (File.Exists(clockFile) && long.TryParse(File.ReadAllText(clockFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var last)
+                && last > DateTimeOffset.UtcNow.Add(-back).ToUnixTimeMilliseconds() && last <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+            {
+                startMs = last;
+            }
+
             var options = new FleetOptions
             {
                 Speedup = x,
                 Backfill = back,
+                StartUtcMs = startMs,
                 FaultyShare = parse.GetValue(faulty),
                 FlashDir = parse.GetValue(flashFiles) ? Path.Combine(dir, "flash") : null,
             };
@@ -122,7 +133,7 @@ public static class SimulateCommand
 
             await using var fleet = new VirtualFleet(options);
             var start = fleet.Clock.StartUtcMs / 1000;
-            var end = start + (long)back.TotalSeconds;
+            var end = Math.Max(start + 3600, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + (long)(runFor?.TotalSeconds ?? 86400));
             foreach (var spec in specs)
             {
                 fleet.Add(FleetProvisioner.WithFaults(spec, options.FaultyShare, start, end));
@@ -158,6 +169,7 @@ public static class SimulateCommand
 
             await fleet.StopAsync();
             var final = fleet.Snapshot();
+            await File.WriteAllTextAsync(clockFile, fleet.Nodes.Count == 0 ? final.SimUtcMs.ToString(CultureInfo.InvariantCulture) : fleet.Nodes.Max(n => n.Clock.TrueUtcMs).ToString(CultureInfo.InvariantCulture), CancellationToken.None);
             cx.Console.Write(Render(fleet, host, port));
             cx.Console.WriteLine("stopped: " + Line(final));
             foreach (var e in fleet.Errors.Take(5))
@@ -165,7 +177,7 @@ public static class SimulateCommand
                 await cx.Err.WriteLineAsync("node error: " + e);
             }
 
-            return fleet.Errors.Count > 0 ? ExitCodes.Failed : ct.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Ok;
+            return fleet.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         });
         return cmd;
     }
