@@ -41,16 +41,28 @@ public sealed class GatewayClient : IDisposable
     /// <summary>Sends a request and returns the raw response (for status checks and streaming); unreachable and auth failures throw.</summary>
     public async Task<HttpResponseMessage> RawAsync(HttpMethod method, string path, object? body, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, options: Json);
-        }
-
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                using var request = new HttpRequestMessage(method, path);
+                if (body is not null)
+                {
+                    request.Content = JsonContent.Create(body, options: Json);
+                }
+
+                response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt == 10)
+                {
+                    break;
+                }
+
+                // The key's rate limit (Access:RequestsPerMinute): wait as told, then retry.
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                response.Dispose();
+                await Task.Delay(wait > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : wait, ct).ConfigureAwait(false);
+            }
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {

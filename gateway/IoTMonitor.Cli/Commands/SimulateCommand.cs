@@ -32,6 +32,7 @@ public static class SimulateCommand
         var stay = new Option<bool>("--stay-connected") { Description = "Keep MQTT connections open between wakes (mains-powered nodes; the scale bench)" };
         var workers = new Option<int?>("--workers") { Description = "Threads running wakes (default 4 × CPUs, 8–64)" };
         var flashFiles = new Option<bool>("--flash-files") { Description = "Keep each node's flash queue and state in files under --state-dir/flash (survives a restart)" };
+        var spread = new Option<string>("--start-spread") { Description = "Spread the nodes' first wakes over this much simulated time", DefaultValueFactory = _ => "5m" };
         var noLive = new Option<bool>("--no-live") { Description = "Print a status line every 10 s instead of the live table" };
         var sites = new Option<FileInfo?>("--sites") { Description = "Site list (JSON like firmware/IoTMonitor.Firmware.Host/Fleet/sites.json; default: built in)" };
         devices.Validators.Add(r =>
@@ -57,7 +58,7 @@ public static class SimulateCommand
               iotmon simulate --devices 36 --profile mix --speedup 60 --duration 10m --api-key-file .local/admin.key
             """)
         {
-            devices, profile, speedup, duration, backfill, stateDir, mqttHost, mqttPort, sampleSec, uploadSec, outages, faulty, stay, workers, flashFiles, noLive, sites,
+            devices, profile, speedup, duration, backfill, stateDir, mqttHost, mqttPort, sampleSec, uploadSec, outages, faulty, stay, workers, flashFiles, spread, noLive, sites,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -121,6 +122,7 @@ public static class SimulateCommand
                 StartUtcMs = startMs,
                 FaultyShare = parse.GetValue(faulty),
                 FlashDir = parse.GetValue(flashFiles) ? Path.Combine(dir, "flash") : null,
+                StartSpread = Durations.TryParse(parse.GetValue(spread), out var sp) ? sp : throw new CliException("--start-spread is not a duration (e.g. 60s, 5m)", ExitCodes.BadArguments),
             };
             options.Link.HostOverride = host;
             options.Link.PortOverride = port;
