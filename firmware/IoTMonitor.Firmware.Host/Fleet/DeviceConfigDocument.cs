@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IoTMonitor.Firmware.Host.Sensors;
+
+namespace IoTMonitor.Firmware.Host.Fleet;
+
+/// <summary>What goes into a device config document besides the site type.</summary>
+public sealed record DeviceConfigRequest(
+    string Site,
+    string Device,
+    string Type,
+    string MqttHost,
+    int MqttPort,
+    string Secret,
+    string WifiSsid = "iotmon-field",
+    string WifiPassword = "",
+    int SampleSec = 900,
+    int UploadSec = 3600,
+    int BatchMax = 50,
+    int MaxAwakeSec = 60,
+    bool Tls = false,
+    string Ntp = "pool.ntp.org");
+
+/// <summary>
+/// Builds the device config document the firmware reads from flash (the keys ConfigParser reads;
+/// docs/config.md): identity, WiFi, MQTT with the device's credentials (user = device id, password =
+/// secret), schedule, and the sensors of the node type as wired in hardware/{type}/pinmap.csv
+/// (kinds and parameters as <see cref="DriverCatalog"/> builds them).
+/// </summary>
+public static class DeviceConfigDocument
+{
+    /// <summary>Calibration record id written into configs made here.</summary>
+    public const string CalibrationId = "cal-factory-1";
+
+    public static string Build(DeviceConfigRequest r)
+    {
+        var sensors = new JsonArray();
+        switch (r.Type)
+        {
+            case "water":
+                sensors.Add(Sensor("temp", "ds18b20", ["water.temp"], o => { o["tx"] = 22; o["rx"] = 21; o["samples"] = 3; }));
+
+                // The pH and EC drivers convert at 25 °C; the "ph"/"ec" calibration step compensates
+                // for the water temperature of the same round (identity points, docs/config.md).
+                sensors.Add(Analog("ph", "water.ph", 36, warmupMs: 2000, calibration: Identity("ph", 14)));
+                sensors.Add(Analog("ec", ["water.ec", "water.tds"], 39, warmupMs: 500, calibration: Identity("ec", 200000)));
+                sensors.Add(Analog("turbidity", "water.turbidity", 34, warmupMs: 500));
+                sensors.Add(Analog("do", "water.do", 32, warmupMs: 2000));
+                sensors.Add(Analog("level", "water.level", 33, warmupMs: 1000));
+                break;
+            case "soil":
+                // The 7-in-1 RS485 probe (moisture, temperature, EC, N; DriverCatalog.SoilProbeMap);
+                // the pin map's capacitive probe and DS18B20 would repeat those quantities.
+                sensors.Add(Sensor("soil", "modbus", ["soil.moisture", "soil.temp", "soil.ec", "soil.n"], o => { o["tx"] = 23; o["rx"] = 13; o["address"] = 1; o["samples"] = 1; o["filter"] = "none"; }));
+                break;
+            case "air":
+                sensors.Add(Sensor("bme280", "bme280", ["air.temp", "air.rh", "air.pressure"], o => { o["bus"] = 1; o["address"] = 0x76; o["samples"] = 3; }));
+                sensors.Add(Sensor("pm", "pms5003", ["air.pm1", "air.pm25", "air.pm10"], o => { o["tx"] = 23; o["rx"] = 13; o["samples"] = 3; }));
+                break;
+            default:
+                throw new ArgumentException($"type must be water, soil or air, not '{r.Type}'");
+        }
+
+        sensors.Add(Analog("battery", "device.battery", 35, samples: 3, kind: "battery"));
+
+        var doc = new JsonObject
+        {
+            ["v"] = 1,
+            ["device"] = r.Device,
+            ["site"] = r.Site,
+            ["type"] = r.Type,
+            ["wifi"] = new JsonObject { ["ssid"] = r.WifiSsid, ["password"] = r.WifiPassword },
+            ["mqtt"] = new JsonObject { ["host"] = r.MqttHost, ["port"] = r.MqttPort, ["user"] = r.Device, ["password"] = r.Secret, ["tls"] = r.Tls },
+            ["ntp"] = r.Ntp,
+            ["sampleSec"] = r.SampleSec,
+            ["uploadSec"] = r.UploadSec,
+            ["batchMax"] = r.BatchMax,
+            ["maxAwakeSec"] = r.MaxAwakeSec,
+            ["cal"] = CalibrationId,
+            ["sensors"] = sensors,
+        };
+        return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static JsonObject Sensor(string id, string kind, string[] quantities, Action<JsonObject> more)
+    {
+        var o = new JsonObject { ["id"] = id, ["kind"] = kind };
+        o["quantity"] = quantities.Length == 1 ? JsonValue.Create(quantities[0]) : new JsonArray(quantities.Select(q => (JsonNode)JsonValue.Create(q)!).ToArray());
+        more(o);
+        return o;
+    }
+
+    private static JsonObject Analog(string id, string quantity, int pin, int warmupMs = 0, int samples = 5, JsonObject? calibration = null, string kind = "analog") =>
+        Analog(id, [quantity], pin, warmupMs, samples, calibration, kind);
+
+    private static JsonObject Analog(string id, string[] quantities, int pin, int warmupMs = 0, int samples = 5, JsonObject? calibration = null, string kind = "analog")
+    {
+        var o = Sensor(id, kind, quantities, _ => { });
+        o["pin"] = pin;
+        o["samples"] = samples;
+        o["filter"] = "median";
+        if (samples >= 5)
+        {
+            o["stuckSamples"] = samples;
+        }
+
+        if (warmupMs > 0)
+        {
+            o["warmupMs"] = warmupMs;
+        }
+
+        if (calibration is not null)
+        {
+            o["calibration"] = calibration;
+        }
+
+        return o;
+    }
+
+    private static JsonObject Identity(string kind, double top) => new()
+    {
+        ["id"] = CalibrationId,
+        ["kind"] = kind,
+        ["points"] = new JsonArray(new JsonArray(0, 0), new JsonArray(top, top)),
+    };
+
+    /// <summary>Reads site, device, type and the MQTT credentials back from a config document.</summary>
+    public static (string Site, string Device, string Type, string Host, int Port, string Secret) Identity(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        var mqtt = root.GetProperty("mqtt");
+        return (
+            root.GetProperty("site").GetString()!,
+            root.GetProperty("device").GetString()!,
+            root.GetProperty("type").GetString()!,
+            mqtt.GetProperty("host").GetString()!,
+            mqtt.TryGetProperty("port", out var p) ? p.GetInt32() : 1883,
+            mqtt.TryGetProperty("password", out var s) ? s.GetString() ?? string.Empty : string.Empty);
+    }
+}

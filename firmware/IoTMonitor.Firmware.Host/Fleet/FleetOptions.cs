@@ -1,0 +1,36 @@
+using IoTMonitor.Firmware.Host.Link;
+using IoTMonitor.Firmware.Host.Signals;
+
+namespace IoTMonitor.Firmware.Host.Fleet;
+
+/// <summary>How a <see cref="VirtualFleet"/> runs.</summary>
+public sealed class FleetOptions
+{
+    /// <summary>Simulated seconds per real second.</summary>
+    public double Speedup { get; set; } = 60;
+
+    /// <summary>Simulated time at the start, Unix ms (default: now − <see cref="Backfill"/>).</summary>
+    public long? StartUtcMs { get; set; }
+
+    /// <summary>How far in the past the simulation starts when <see cref="StartUtcMs"/> is not set.</summary>
+    public TimeSpan Backfill { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Threads that run wakes (each wake is short and synchronous).</summary>
+    public int Workers { get; set; } = Math.Clamp(System.Environment.ProcessorCount * 4, 8, 64);
+
+    /// <summary>Spread of the first wakes over this much simulated time, so nodes do not all wake at once.</summary>
+    public TimeSpan StartSpread { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Link settings shared by the nodes (broker override, stay connected, timeouts).</summary>
+    public LinkOptions Link { get; set; } = new();
+
+    public OutageOptions Outages { get; set; } = new();
+
+    public EnvironmentOptions Environment { get; set; } = new();
+
+    /// <summary>Share of nodes that get one faulty probe (drift, stuck or failed) some time in the run.</summary>
+    public double FaultyShare { get; set; } = 0.1;
+
+    /// <summary>Keep each node's flash in files under this folder (null: in memory).</summary>
+    public string? FlashDir { get; set; }
+}

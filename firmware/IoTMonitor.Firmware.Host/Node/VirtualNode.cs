@@ -1,0 +1,205 @@
+using System.Text;
+using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Storage;
+using IoTMonitor.Firmware.Host.Link;
+using IoTMonitor.Firmware.Host.Sensors;
+using IoTMonitor.Firmware.Host.Signals;
+using IoTMonitor.Firmware.Host.Storage;
+
+namespace IoTMonitor.Firmware.Host.Node;
+
+/// <summary>
+/// One virtual node: the firmware core's <see cref="NodeCycle"/>, unchanged, with host adapters —
+/// <see cref="VirtualClock"/>, <see cref="MqttNodeLink"/>, <see cref="VirtualPower"/> with a
+/// <see cref="BatteryModel"/>, flash as <see cref="IBlockStore"/>s and the simulated
+/// <see cref="NodeBoard"/>. <see cref="Wake"/> runs one wake, like the ESP32 app's Main after a
+/// deep sleep, and returns when the node asks to sleep.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: the fleet scheduler runs one wake of a node at a time. A brown-out (battery
+/// below <see cref="BrownOutVolts"/>) keeps the node dead until the sun has charged it back above
+/// <see cref="RecoverVolts"/>; it then cold-starts (boot + 1, unsynced clock), keeping its flash.
+/// </remarks>
+public sealed class VirtualNode : IDisposable
+{
+    public const double BrownOutVolts = 3.3;
+    public const double RecoverVolts = 3.6;
+
+    /// <summary>Flash queue size: 64 KB, as the ESP32 partition (about 1,300 readings).</summary>
+    public const int QueueBytes = 64 * 1024;
+
+    private readonly byte[] _config;
+    private readonly IBlockStore _queueStore;
+    private readonly IBlockStore _stateStore;
+    private bool _poweredOn;
+    private bool _dead;
+
+    public VirtualNode(NodeSpec spec, SimulationClock sim, LinkOptions? linkOptions = null, string? flashDir = null)
+    {
+        Spec = spec;
+        _config = Encoding.UTF8.GetBytes(spec.ConfigJson);
+        Clock = new VirtualClock(sim);
+        Environment = new SiteEnvironment(spec.Site, spec.Lat, spec.Lon, spec.Alt, spec.EnvironmentOptions);
+        Battery = new BatteryModel(t => Environment.Sun(t), stateOfCharge: spec.InitialCharge);
+        Power = new VirtualPower(Battery);
+        var options = linkOptions ?? new LinkOptions();
+        Link = new MqttNodeLink(Clock, options);
+        var seed = (int)(Noise.Hash(spec.Device) & 0x7FFFFFFF);
+        Board = new NodeBoard(spec.Type, Environment, () => Clock.TrueUtcMs / 1000, () => Battery.Volts, spec.FaultOf, seed);
+        Sensors = new SimulatedSensorFactory(Board, Clock);
+        if (flashDir is null)
+        {
+            _queueStore = new MemoryBlockStore(QueueBytes);
+            _stateStore = new MemoryBlockStore(NodeState.RequiredBytes);
+        }
+        else
+        {
+            _queueStore = new FileBlockStore(Path.Combine(flashDir, spec.Device + ".queue"), QueueBytes);
+            _stateStore = new FileBlockStore(Path.Combine(flashDir, spec.Device + ".state"), NodeState.RequiredBytes);
+        }
+    }
+
+    public NodeSpec Spec { get; }
+
+    public string Id => Spec.Device;
+
+    public VirtualClock Clock { get; }
+
+    public SiteEnvironment Environment { get; }
+
+    public BatteryModel Battery { get; }
+
+    public VirtualPower Power { get; }
+
+    public MqttNodeLink Link { get; }
+
+    public NodeBoard Board { get; }
+
+    public SimulatedSensorFactory Sensors { get; }
+
+    /// <summary>Readings the node sampled and queued (its own count, the truth for end-to-end checks).</summary>
+    public long Sampled { get; private set; }
+
+    /// <summary>Readings the broker acknowledged.</summary>
+    public long Uploaded { get; private set; }
+
+    public long Wakes { get; private set; }
+
+    public long ConnectAttempts { get; private set; }
+
+    public long ConnectFailures { get; private set; }
+
+    public long Reboots { get; private set; }
+
+    public long BrownOuts { get; private set; }
+
+    /// <summary>Readings waiting in flash after the last wake.</summary>
+    public int Queued { get; private set; }
+
+    /// <summary>Readings overwritten unsent in the current boot (h.drop).</summary>
+    public int Dropped { get; private set; }
+
+    public LinkStatus LastLinkError { get; private set; }
+
+    /// <summary>Config error code the node runs with (0: none).</summary>
+    public int ConfigError { get; private set; }
+
+    /// <summary>Node time the last wake took, ms (the wake cost).</summary>
+    public long LastAwakeMs { get; private set; }
+
+    /// <summary>True while the node is dead from a flat battery.</summary>
+    public bool IsDead => _dead;
+
+    /// <summary>
+    /// Runs one wake and returns the simulated UTC (ms) of the next one. Exceptions from the core
+    /// propagate (a bug, not a simulated fault).
+    /// </summary>
+    public long Wake()
+    {
+        Clock.BeginWake();
+        var now = Clock.TrueUtcMs;
+        Battery.AdvanceTo(now / 1000.0);
+        if (!_poweredOn || _dead)
+        {
+            if (Battery.Volts < (_dead ? RecoverVolts : BrownOutVolts))
+            {
+                _dead = true;
+                return now + (30 * 60 * 1000);
+            }
+
+            Clock.PowerOn();
+            Power.NextRun(_dead ? ResetReason.BrownOut : ResetReason.PowerOn);
+            _poweredOn = true;
+            _dead = false;
+        }
+        else if (Battery.Volts < BrownOutVolts)
+        {
+            BrownOuts++;
+            _dead = true;
+            Link.Drop();
+            return now + (30 * 60 * 1000);
+        }
+
+        var cycle = new NodeCycle(Clock, Link, Power, Sensors, _queueStore, _stateStore, _config);
+        var r = cycle.Run();
+        Wakes++;
+        Sampled += r.Sampled;
+        Uploaded += r.Uploaded;
+        if (r.Connected)
+        {
+            ConnectAttempts++;
+        }
+
+        if (r.LinkError != LinkStatus.Ok)
+        {
+            ConnectFailures++;
+        }
+
+        LastLinkError = r.LinkError;
+        ConfigError = r.ConfigError;
+        Queued = cycle.Queue.Count;
+        Dropped = cycle.Queue.Dropped;
+        LastAwakeMs = Clock.Millis;
+        Battery.SpendWake(LastAwakeMs);
+        var next = Clock.TrueUtcMs + (Math.Max(1, r.SleepSeconds) * 1000L);
+        if (r.Rebooted)
+        {
+            Reboots++;
+            Link.Drop();
+            Clock.PowerOn();
+            next = Clock.TrueUtcMs + 2000;
+        }
+
+        Power.NextRun();
+        return next;
+    }
+
+    /// <summary>Power is cut: the TCP connection drops without DISCONNECT (the broker sends the will), RAM is lost, flash stays.</summary>
+    public void PowerCut()
+    {
+        Link.Drop();
+        _poweredOn = false;
+    }
+
+    public void Dispose()
+    {
+        Link.Dispose();
+        (_queueStore as IDisposable)?.Dispose();
+        (_stateStore as IDisposable)?.Dispose();
+    }
+}
+
+/// <summary>Everything a virtual node is built from.</summary>
+public sealed record NodeSpec(string Site, string Device, string Type, string ConfigJson, double Lat = 35, double Lon = 105, double Alt = 1000)
+{
+    /// <summary>Probe faults by sensor id (none by default).</summary>
+    public IReadOnlyDictionary<string, ProbeFault> Faults { get; init; } = new Dictionary<string, ProbeFault>();
+
+    public EnvironmentOptions? EnvironmentOptions { get; init; }
+
+    /// <summary>State of charge at the start, 0–1.</summary>
+    public double InitialCharge { get; init; } = 0.8;
+
+    public ProbeFault FaultOf(string sensorId) => Faults.GetValueOrDefault(sensorId) ?? ProbeFault.None;
+}

@@ -1,0 +1,63 @@
+using IoTMonitor.Firmware.Core.Sensors.Analog;
+
+namespace IoTMonitor.Firmware.Host.Sensors;
+
+/// <summary>
+/// The analog probe boards of hardware/*/pinmap.csv as transfer functions (physical value → volts
+/// at the ESP32 pin), written as the inverse of the core drivers' conversion in
+/// firmware/IoTMonitor.Firmware.Core/Sensors/Analog with the parameters <see cref="DriverCatalog"/>
+/// gives them, so the real drivers turn the simulated voltages back into the simulated values.
+/// </summary>
+public static class ProbeTransfer
+{
+    private const double Kelvin = 273.15;
+
+    /// <summary>DO board calibration the virtual nodes carry: 1.65 V in air-saturated water at 25 °C.</summary>
+    public const double DoSaturationVoltsAt25C = 1.65;
+
+    /// <summary>Level transmitter range of the water node, metres (4 mA … 20 mA).</summary>
+    public const double LevelRangeM = 10.0;
+
+    /// <summary>4–20 mA shunt, ohms (pin map: 120 Ω).</summary>
+    public const double LevelShuntOhms = 120.0;
+
+    /// <summary>
+    /// pH board (DFRobot V2 defaults of <see cref="PhProbe"/>: 1.5 V at pH 7, 2.03244 V at pH 4 at
+    /// 25 °C); a glass electrode's slope is proportional to absolute temperature (Nernst), which the
+    /// driver, read at 25 °C, leaves to the config's "ph" calibration step.
+    /// </summary>
+    public static double PhVolts(double ph, double waterTempC)
+    {
+        var slope = (PhProbe.DefaultVoltsPh4 - PhProbe.DefaultVoltsPh7) / (4.0 - 7.0); // V per pH at 25 °C
+        return PhProbe.DefaultVoltsPh7 + (slope * (ph - 7.0) * (waterTempC + Kelvin) / (25.0 + Kelvin));
+    }
+
+    /// <summary>EC board DFR0300 (<see cref="EcProbe.RawUsPerCm"/>): µS/cm = V × 10⁶ / 164; a probe reads the conductivity at the water temperature (2 %/°C).</summary>
+    public static double EcVolts(double ec25UsPerCm, double waterTempC) =>
+        ec25UsPerCm * (1 + (0.02 * (waterTempC - 25))) / EcProbe.RawUsPerCm(EcCurve.Dfr0300, 1.0);
+
+    /// <summary>Turbidity sensor (vendor curve of <see cref="TurbidityProbe"/>) through the 10k/10k divider (pin = ½ sensor).</summary>
+    public static double TurbidityVolts(double ntu)
+    {
+        // NTU = −1120.4 v² + 5742.3 v − 4352.9 on the falling branch 2.56–4.2 V.
+        var d = (5742.3 * 5742.3) - (4 * 1120.4 * (4352.9 + Math.Max(0, ntu)));
+        var v = d <= 0 ? 5742.3 / (2 * 1120.4) : (5742.3 + Math.Sqrt(d)) / (2 * 1120.4);
+        return Math.Min(v, 4.2) / 2.0;
+    }
+
+    /// <summary>DO board, one-point calibrated at <see cref="DoSaturationVoltsAt25C"/>: volts = DO × V_sat / C_sat(25 °C).</summary>
+    public static double DoVolts(double mgL)
+    {
+        DissolvedOxygenProbe.TrySaturationMgPerL(25.0, out var cSat);
+        return mgL * DoSaturationVoltsAt25C / cSat;
+    }
+
+    /// <summary>Level: 4–20 mA over 0–<see cref="LevelRangeM"/> m across the shunt.</summary>
+    public static double LevelVolts(double metres) => (4 + (16 * metres / LevelRangeM)) * LevelShuntOhms / 1000.0;
+
+    /// <summary>Battery: 100k/100k divider (pin = ½ VBAT).</summary>
+    public static double BatteryVolts(double vbat) => 0.5 * vbat;
+
+    /// <summary>Capacitive soil probe: 2.8 V dry … 1.2 V in water (typical v1.2 probe at 3.3 V).</summary>
+    public static double MoistureVolts(double vwc) => 2.8 - (0.016 * vwc);
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace IoTMonitor.Cli.Commands;
+
+/// <summary><c>iotmon devices</c>: the registered devices with what the gateway last heard (GET /api/v1/devices).</summary>
+public static class DevicesCommand
+{
+    public static Command Create(CliContext cx)
+    {
+        var site = new Option<string?>("--site") { Description = "Only devices of this site" };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table" };
+        var cmd = new Command("devices", """
+            List the devices registered at the gateway: site, enabled, last seen, battery, RSSI, boot, highest
+            sequence number, sequence gaps and duplicates (needs the admin key).
+
+            Example:
+              iotmon devices --api-key-file .local/admin.key --site wei-xianyang
+            """)
+        {
+            site,
+            json,
+        };
+        cx.Action(cmd, async (parse, ct) =>
+        {
+            using var gw = cx.Gateway(parse);
+            var list = await gw.GetJsonAsync("/api/v1/devices", ct);
+            var only = parse.GetValue(site);
+            var rows = list.EnumerateArray().Where(d => only is null || d.GetProperty("site").GetString() == only).ToList();
+            if (parse.GetValue(json))
+            {
+                await cx.Out.WriteLineAsync(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().Title($"{rows.Count} device(s) at {gw.BaseUrl}");
+            foreach (var c in new[] { "device", "site", "enabled", "last seen (UTC)", "battery V", "RSSI dBm", "boot", "highest n", "gaps", "dups" })
+            {
+                table.AddColumn(c);
+            }
+
+            foreach (var d in rows.OrderBy(d => d.GetProperty("site").GetString(), StringComparer.Ordinal).ThenBy(d => d.GetProperty("id").GetString(), StringComparer.Ordinal))
+            {
+                table.AddRow(
+                    Markup.Escape(Str(d, "id")),
+                    Markup.Escape(Str(d, "site")),
+                    d.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.False ? "no" : "yes",
+                    d.TryGetProperty("lastSeen", out var ls) && ls.ValueKind == JsonValueKind.String ? ls.GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "never",
+                    Num(d, "battery", "0.000"),
+                    Num(d, "rssi", "0"),
+                    Num(d, "boot", "0"),
+                    Num(d, "highestSequence", "0"),
+                    d.TryGetProperty("gaps", out var g) && g.ValueKind == JsonValueKind.Array ? g.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0",
+                    Num(d, "duplicates", "0"));
+            }
+
+            cx.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    internal static string Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : string.Empty;
+
+    internal static string Num(JsonElement e, string name, string format) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && (v.GetDouble() != 0 || name is "boot" or "highestSequence" or "duplicates")
+            ? v.GetDouble().ToString(format, CultureInfo.InvariantCulture)
+            : "–";
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using IoTMonitor.Cli.Commands;
+using IoTMonitor.Firmware.Host.Fleet;
+using IoTMonitor.Firmware.Host.Node;
+using IoTMonitor.Firmware.Host.Sensors;
+using IoTMonitor.Firmware.Host.Signals;
+
+namespace IoTMonitor.Cli;
+
+/// <summary>
+/// Provisions a simulated fleet through the gateway's API, idempotently: a device whose config file
+/// is already in the state folder is reused; a new one is registered (site, device → secret) and its
+/// config written there; a device the gateway no longer knows (data folder wiped) is registered
+/// again. Site profiles (location, basin, type) are set where the gateway supports it.
+/// </summary>
+public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, string mqttHost, int mqttPort, int sampleSec, int uploadSec)
+{
+    public int Registered { get; private set; }
+
+    public int Reused { get; private set; }
+
+    public async Task<List<NodeSpec>> ProvisionAsync(IReadOnlyList<(SiteInfo Site, string Device)> plan, Action<string>? progress, CancellationToken ct)
+    {
+        Directory.CreateDirectory(stateDir);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        var listing = await gateway.GetJsonAsync("/api/v1/devices", ct).ConfigureAwait(false);
+        foreach (var d in listing.EnumerateArray())
+        {
+            known.Add(DevicesCommand.Str(d, "id"));
+        }
+
+        var profiled = new HashSet<string>(StringComparer.Ordinal);
+        var specs = new List<NodeSpec>(plan.Count);
+        foreach (var (site, device) in plan)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (profiled.Add(site.Id))
+            {
+                await gateway.PostJsonAsync("/api/v1/sites", new { id = site.Id, name = site.Name }, ct).ConfigureAwait(false);
+                await SetProfileAsync(site, ct).ConfigureAwait(false);
+            }
+
+            var file = Path.Combine(stateDir, device + ".json");
+            string json;
+            if (File.Exists(file) && known.Contains(device))
+            {
+                json = await File.ReadAllTextAsync(file, ct).ConfigureAwait(false);
+                var id = DeviceConfigDocument.Identity(json);
+                if (id.Site != site.Id || id.Type != site.Type)
+                {
+                    throw new CliException($"{file} is for site {id.Site} ({id.Type}), not {site.Id} ({site.Type}): remove {stateDir} or use another --state-dir");
+                }
+
+                Reused++;
+            }
+            else
+            {
+                if (known.Contains(device))
+                {
+                    throw new CliException($"device '{device}' is registered at the gateway but its config (with the secret) is not in {stateDir}: restore the folder, or use another --state-dir with a fresh gateway data folder");
+                }
+
+                var secret = await ProvisionCommand.RegisterAsync(gateway, site.Id, site.Name, device, ct).ConfigureAwait(false);
+                json = DeviceConfigDocument.Build(new DeviceConfigRequest(site.Id, device, site.Type, mqttHost, mqttPort, secret, SampleSec: sampleSec, UploadSec: uploadSec));
+                ProvisionCommand.WriteSecretFile(file, json);
+                Registered++;
+                progress?.Invoke(device);
+            }
+
+            specs.Add(new NodeSpec(site.Id, device, site.Type, json, site.Lat, site.Lon, site.Alt));
+        }
+
+        return specs;
+    }
+
+    private async Task SetProfileAsync(SiteInfo site, CancellationToken ct)
+    {
+        try
+        {
+            await gateway.PutJsonAsync("/api/v1/sites/" + Uri.EscapeDataString(site.Id), new { name = site.Name, lat = site.Lat, lon = site.Lon, basin = site.Basin, type = site.Type }, ct).ConfigureAwait(false);
+        }
+        catch (HttpProblem e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
+        {
+            // An older gateway without site profiles: the fleet runs all the same.
+        }
+    }
+
+    /// <summary>
+    /// Gives a share of the nodes one faulty probe (drift, stuck or failed) from a random time in
+    /// [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), deterministically per device.
+    /// </summary>
+    public static NodeSpec WithFaults(NodeSpec spec, double share, long fromUtc, long toUtc)
+    {
+        var seed = Noise.Hash(spec.Device);
+        if (Noise.Uniform(seed, 50) >= share)
+        {
+            return spec;
+        }
+
+        string[] probes = spec.Type switch
+        {
+            "water" => ["temp", "ph", "ec", "turbidity", "do", "level"],
+            "soil" => ["soil"],
+            _ => ["bme280", "pm"],
+        };
+        var probe = probes[(int)(Noise.Uniform(seed, 51) * probes.Length)];
+        var kind = (ProbeFaultKind)(1 + (int)(Noise.Uniform(seed, 52) * 3));
+        var at = fromUtc + (long)(Noise.Uniform(seed, 53) * Math.Max(1, toUtc - fromUtc));
+        var drift = probe switch
+        {
+            "ph" => 0.05,
+            "ec" => 15,
+            "turbidity" => 2,
+            "do" => -0.1,
+            "level" => 0.01,
+            _ => 0.2,
+        };
+        return spec with { Faults = new Dictionary<string, ProbeFault> { [probe] = new ProbeFault(kind, at, drift) } };
+    }
+}

@@ -1,0 +1,3 @@
+using IoTMonitor.Cli;
+
+return await CliApp.RunAsync(args, console: null, Console.Out, Console.Error);
