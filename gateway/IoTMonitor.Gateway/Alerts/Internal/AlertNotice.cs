@@ -174,7 +174,7 @@ public sealed class AlertNotice
 
     public static string UnitOf(string? quantity) => quantity switch
     {
-        "water.ph" => "pH",
+        "water.ph" or "soil.ph" => "pH",
         "water.ec" or "soil.ec" => "µS/cm",
         "water.tds" or "water.do" => "mg/L",
         "water.turbidity" => "NTU",
