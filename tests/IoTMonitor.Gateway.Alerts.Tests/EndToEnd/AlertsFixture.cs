@@ -23,6 +23,17 @@ internal static class Packs
         ]}
         """;
 
+    /// <summary>
+    /// The level rule alone, for tests that count every notification: on a loaded machine a slow test
+    /// outlives the silence rule's 2-second window and would add a (correct) silence alert to the count.
+    /// </summary>
+    public const string LevelOnly = """
+        {"name":"test-level","rules":[
+          {"id":"level.high","name":"Water level above warning stage","kind":"threshold","quantity":"water.level","severity":"critical",
+           "above":3.5,"hysteresis":0.1,"source":"site-specific (test)","action":"Warn people downstream"}
+        ]}
+        """;
+
     public static Dictionary<string, string> Settings(string webhookUrl, int smtpPort, Dictionary<string, string>? extra = null)
     {
         var s = new Dictionary<string, string>

@@ -11,7 +11,7 @@ public sealed class Flapping_Tests
         using var smtp = await SmtpServer.StartNewAsync();
         using var hook = new WebhookReceiver(Packs.WebhookSecret);
         hook.Start();
-        await using var gw = new GatewayHost(Packs.Test, Packs.Settings(hook.Url, smtp.Port));
+        await using var gw = new GatewayHost(Packs.LevelOnly, Packs.Settings(hook.Url, smtp.Port));
         await gw.StartAsync();
         await using var node = await gw.ConnectNodeAsync("river-1", "wl-04");
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;

@@ -12,7 +12,7 @@ public sealed class RestartBeforeDelivery_Tests
         // receivers down: the alert is detected, its notifications wait in the outbox
         using var smtp = new SmtpServer();
         using var hook = new WebhookReceiver(Packs.WebhookSecret);
-        await using var gw = new GatewayHost(Packs.Test, Packs.Settings(hook.Url, smtp.Port));
+        await using var gw = new GatewayHost(Packs.LevelOnly, Packs.Settings(hook.Url, smtp.Port));
         await gw.StartAsync();
         await using (var node = await gw.ConnectNodeAsync("river-1", "wl-02"))
         {

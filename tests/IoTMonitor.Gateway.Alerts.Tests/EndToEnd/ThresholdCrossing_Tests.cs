@@ -13,7 +13,7 @@ public sealed class ThresholdCrossing_Tests(InfluxDbFixture influx)
         using var smtp = await SmtpServer.StartNewAsync();
         using var hook = new WebhookReceiver(Packs.WebhookSecret);
         hook.Start();
-        await using var gw = new GatewayHost(Packs.Test, Packs.Settings(hook.Url, smtp.Port), influx.Server.Url);
+        await using var gw = new GatewayHost(Packs.LevelOnly, Packs.Settings(hook.Url, smtp.Port), influx.Server.Url);
         await gw.StartAsync();
         var mqtt = new List<JsonElement>();
         using var ops = await gw.SubscribeAlertsAsync(mqtt);
