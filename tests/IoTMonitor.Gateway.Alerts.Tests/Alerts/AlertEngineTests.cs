@@ -1,6 +1,6 @@
 using System.Text;
 using IoTMonitor.Gateway.Alerts.Internal;
-using IoTMonitor.Gateway.Alerts.Tests.Fakes;
+using IoTMonitor.Gateway.Alerts.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;

@@ -1,4 +1,4 @@
-using IoTMonitor.Gateway.Alerts.Tests.Fakes;
+using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.EndToEnd;

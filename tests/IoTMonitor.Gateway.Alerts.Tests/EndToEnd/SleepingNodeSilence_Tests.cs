@@ -1,4 +1,4 @@
-using IoTMonitor.Gateway.Alerts.Tests.Fakes;
+using IoTMonitor.Gateway.Alerts.Tests.Support;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.EndToEnd;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Tests.Fakes;
+using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.EndToEnd;

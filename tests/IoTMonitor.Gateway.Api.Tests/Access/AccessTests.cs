@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using IoTMonitor.Gateway.Api.Tests.Fakes;
+using IoTMonitor.Gateway.Api.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using IoTMonitor.Gateway.Api.Tests.Fakes;
+using IoTMonitor.Gateway.Api.Tests.Support;
 
 namespace IoTMonitor.Gateway.Api.Tests.Api;
 

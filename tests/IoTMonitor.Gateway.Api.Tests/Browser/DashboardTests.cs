@@ -1,6 +1,6 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Api.Tests.Fakes;
+using IoTMonitor.Gateway.Api.Tests.Support;
 using Microsoft.Playwright;
 
 namespace IoTMonitor.Gateway.Api.Tests.Browser;

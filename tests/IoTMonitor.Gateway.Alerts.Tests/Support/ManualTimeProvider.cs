@@ -1,4 +1,4 @@
-namespace IoTMonitor.Gateway.Alerts.Tests.Fakes;
+namespace IoTMonitor.Gateway.Alerts.Tests.Support;
 
 /// <summary>A clock the test moves by hand (the engine's ticks are called directly in unit tests).</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider

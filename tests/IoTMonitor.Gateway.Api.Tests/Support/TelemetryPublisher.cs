@@ -3,7 +3,7 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace IoTMonitor.Gateway.Api.Tests.Fakes;
+namespace IoTMonitor.Gateway.Api.Tests.Support;
 
 /// <summary>
 /// Stands in for the virtual fleet (issue 6): a device that connects to the gateway's embedded broker

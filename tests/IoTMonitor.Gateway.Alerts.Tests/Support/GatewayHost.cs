@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace IoTMonitor.Gateway.Alerts.Tests.Fakes;
+namespace IoTMonitor.Gateway.Alerts.Tests.Support;
 
 /// <summary>
 /// The real gateway in-process (embedded broker, WAL, registry, alert stage) on free loopback ports,

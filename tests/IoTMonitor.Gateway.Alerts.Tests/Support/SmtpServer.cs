@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using IoTMonitor.Testing;
 using MimeKit;
 
-namespace IoTMonitor.Gateway.Alerts.Tests.Fakes;
+namespace IoTMonitor.Gateway.Alerts.Tests.Support;
 
 /// <summary>
 /// A real SMTP server: aiosmtpd (Debian package python3-aiosmtpd) on a free loopback port, storing

@@ -1,7 +1,7 @@
 using IoTMonitor.Gateway.Api.Tests.Api;
 using IoTMonitor.Testing;
 
-namespace IoTMonitor.Gateway.Api.Tests.Fakes;
+namespace IoTMonitor.Gateway.Api.Tests.Support;
 
 /// <summary>
 /// One influxd for the whole test project, and one gateway holding <see cref="KnownData"/> shared by

@@ -5,7 +5,7 @@ using IoTMonitor.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IoTMonitor.Gateway.Api.Tests.Fakes;
+namespace IoTMonitor.Gateway.Api.Tests.Support;
 
 /// <summary>
 /// The whole gateway in-process (embedded broker, WAL, writer, API, dashboard) on free loopback ports,

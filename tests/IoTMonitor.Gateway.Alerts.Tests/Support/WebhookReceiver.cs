@@ -5,7 +5,7 @@ using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Testing;
 
-namespace IoTMonitor.Gateway.Alerts.Tests.Fakes;
+namespace IoTMonitor.Gateway.Alerts.Tests.Support;
 
 /// <summary>One webhook request as received.</summary>
 public sealed record WebhookCall(string IdempotencyKey, string EventId, string Type, bool Late, string AlertId, string Body, bool SignatureValid, long ReceivedTicks)
