@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Threading.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Registry;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -17,6 +19,12 @@ namespace IoTMonitor.Gateway.Alerts;
 /// </code>
 /// A reading sampled more than <see cref="AlertsOptions.LiveWindowSeconds"/> before gateway time is
 /// history: an alert it raises is recorded and reported as late and pages nobody.
+/// <para>
+/// Where a site is (name, type, basin, coordinates: scope and message text) comes from the registry's
+/// site profile, read when a batch is evaluated and when a notice is written, so a
+/// <c>PUT /api/v1/sites/{site}</c> applies to the next reading; <see cref="AlertsOptions.Sites"/>
+/// only overrides fields of it.
+/// </para>
 /// </summary>
 public sealed class AlertEngine : IAsyncDisposable
 {
@@ -24,6 +32,7 @@ public sealed class AlertEngine : IAsyncDisposable
     private readonly AlertStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly Func<string, SiteProfile?>? _profiles;
     private readonly object _gate = new();
     private readonly Channel<Func<Task>> _queue = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<(string Rule, string Device), (string Site, RuleState State)> _states;
@@ -33,12 +42,14 @@ public sealed class AlertEngine : IAsyncDisposable
     private Task? _loop;
     private Task? _ticker;
 
-    public AlertEngine(AlertsOptions options, AlertStore store, TimeProvider time, ILogger log)
+    /// <param name="profiles">The registry's site profile by id (null = none: only <see cref="AlertsOptions.Sites"/>).</param>
+    public AlertEngine(AlertsOptions options, AlertStore store, TimeProvider time, ILogger log, Func<string, SiteProfile?>? profiles = null)
     {
         _options = options;
         _store = store;
         _time = time;
         _log = log;
+        _profiles = profiles;
         _states = store.LoadStates();
         _schedules = store.LoadSchedules();
         ReloadRules();
@@ -417,6 +428,7 @@ public sealed class AlertEngine : IAsyncDisposable
         var now = _time.GetUtcNow();
         var nowS = now.ToUnixTimeSeconds();
         var queued = false;
+        var sites = new Dictionary<string, SiteInfo?>(StringComparer.Ordinal); // one registry read per site and tick
         lock (_gate)
         {
             _store.InTransaction(() =>
@@ -425,7 +437,13 @@ public sealed class AlertEngine : IAsyncDisposable
                 {
                     foreach (var s in _schedules.Values)
                     {
-                        if (!rule.MatchesScope(s.Site, s.Device, SiteOf(s.Site)))
+                        if (!sites.TryGetValue(s.Site, out var info))
+                        {
+                            info = SiteOf(s.Site);
+                            sites[s.Site] = info;
+                        }
+
+                        if (!rule.MatchesScope(s.Site, s.Device, info))
                         {
                             continue;
                         }
@@ -658,7 +676,38 @@ public sealed class AlertEngine : IAsyncDisposable
         };
     }
 
-    private SiteInfo? SiteOf(string site) => _options.Sites.TryGetValue(site, out var info) ? info : null;
+    /// <summary>The site's registry profile with the <see cref="AlertsOptions.Sites"/> overrides applied field by field; null when neither knows the site.</summary>
+    internal SiteInfo? SiteOf(string site)
+    {
+        SiteProfile? profile = null;
+        try
+        {
+            profile = _profiles?.Invoke(site);
+        }
+        catch (Exception e) when (e is SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            // an unreadable registry must not stop the evaluation: unscoped rules still apply
+            _log.LogWarning(e, "Could not read the site profile of {Site}; using Alerts:Sites only", site);
+        }
+
+        _options.Sites.TryGetValue(site, out var over);
+        if (profile is null && over is null)
+        {
+            return null;
+        }
+
+        var coordinates = over is { Latitude: not null, Longitude: not null } ? (over.Latitude, over.Longitude) : (profile?.Lat, profile?.Lon);
+        return new SiteInfo
+        {
+            Name = Pick(over?.Name, profile?.Name),
+            Type = Pick(over?.Type, profile?.Type),
+            Basin = Pick(over?.Basin, profile?.Basin),
+            Latitude = coordinates.Item1,
+            Longitude = coordinates.Item2,
+        };
+
+        static string Pick(string? overriding, string? registered) => !string.IsNullOrEmpty(overriding) ? overriding : registered ?? string.Empty;
+    }
 
     internal static string NewId() => Guid.CreateVersion7().ToString("N");
 

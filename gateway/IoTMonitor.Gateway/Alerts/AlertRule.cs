@@ -35,8 +35,10 @@ public sealed class RuleScope
 
     public List<string> Devices { get; set; } = [];
 
+    /// <summary>Site types of the one vocabulary (<see cref="Registry.SiteTypes"/>), matched against the site's profile.</summary>
     public List<string> SiteTypes { get; set; } = [];
 
+    /// <summary>Basins as entered in the site profiles (compared ignoring case).</summary>
     public List<string> Basins { get; set; } = [];
 }
 
@@ -213,6 +215,11 @@ public sealed class AlertRule
             {
                 yield return $"rule {Id}: quantity '{Quantity}' is not a protocol quantity (docs/protocol.md §8) or a 'domain.*' wildcard";
             }
+        }
+
+        foreach (var type in Scope.SiteTypes.Where(t => !Registry.SiteTypes.IsKnown(t)))
+        {
+            yield return $"rule {Id}: scope.siteTypes '{type}' is not a site type: " + Registry.SiteTypes.Problem("each entry");
         }
     }
 }

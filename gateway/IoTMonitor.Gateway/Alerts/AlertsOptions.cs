@@ -43,7 +43,10 @@ public sealed class AlertsOptions
 
     public ContactList Escalation { get; set; } = new();
 
-    /// <summary>Site metadata used for scoping (type, basin) and in messages (name, coordinates), by site id.</summary>
+    /// <summary>
+    /// Optional per-site overrides of the registry's site profile (<c>PUT /api/v1/sites/{site}</c>), by site id:
+    /// a field set here wins over the profile's, an empty one leaves the profile's. Sites need no entry.
+    /// </summary>
     public Dictionary<string, SiteInfo> Sites { get; set; } = new(StringComparer.Ordinal);
 
     public OutboxOptions Outbox { get; set; } = new();
@@ -98,6 +101,16 @@ public sealed class AlertsOptions
             }
         }
 
+        foreach (var (id, site) in Sites)
+        {
+            // the same checks as PUT /api/v1/sites/{site}: one vocabulary of site types
+            var problem = Registry.SiteProfiles.Check(site.Latitude, site.Longitude, site.Basin.Length > 0 ? site.Basin : null, site.Type.Length > 0 ? site.Type : null);
+            if (problem is not null)
+            {
+                yield return $"Alerts:Sites:{id}: {problem}";
+            }
+        }
+
         if (Webhook.Urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {
             yield return "Alerts:Webhook:Urls must be absolute http(s) URLs";
@@ -133,12 +146,12 @@ public sealed class ContactList
     public List<string> Phones { get; set; } = [];
 }
 
-/// <summary>What the alert engine knows about a site beyond its id.</summary>
+/// <summary>What the alert engine knows about a site beyond its id: its registry profile, with <see cref="AlertsOptions.Sites"/> overrides applied.</summary>
 public sealed class SiteInfo
 {
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>e.g. river, reservoir, well, farm, urban — matched by a rule's <c>scope.siteTypes</c>.</summary>
+    /// <summary>A name of <see cref="Registry.SiteTypes"/> — matched by a rule's <c>scope.siteTypes</c>.</summary>
     public string Type { get; set; } = string.Empty;
 
     public string Basin { get; set; } = string.Empty;

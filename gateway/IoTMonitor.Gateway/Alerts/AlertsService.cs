@@ -1,6 +1,7 @@
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,13 +24,16 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
     private readonly AlertsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _logs;
+    private readonly SiteProfiles? _profiles;
     private readonly List<IAlertChannel> _channels = [];
     private readonly HttpClient _http;
     private bool _stopped;
 
-    public AlertsService(GatewayRuntime gateway, AlertsOptions options, TimeProvider time, ILoggerFactory logs)
+    /// <param name="profiles">The registry's site profiles (the API's; the engine reads name, type, basin and coordinates there).</param>
+    public AlertsService(GatewayRuntime gateway, AlertsOptions options, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
     {
         _gateway = gateway;
+        _profiles = profiles;
         _options = options;
         _time = time;
         _logs = logs;
@@ -71,7 +75,7 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
             }
         }
 
-        Engine = new AlertEngine(_options, Store, _time, _logs.CreateLogger<AlertEngine>());
+        Engine = new AlertEngine(_options, Store, _time, _logs.CreateLogger<AlertEngine>(), _profiles is null ? null : _profiles.Find);
         foreach (var url in _options.Webhook.Urls.Take(1))
         {
             _channels.Add(new WebhookChannel(_options.Webhook, _http, _time));

@@ -2,15 +2,6 @@ using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Registry;
 
-/// <summary>What kind of place a site is.</summary>
-public static class SiteTypes
-{
-    public static readonly IReadOnlyList<string> All =
-    [
-        "river", "reservoir", "canal", "irrigation_district", "drinking_water_source", "wetland", "farmland", "air_basin",
-    ];
-}
-
 /// <summary>A site with where and what it is (the registry's <c>sites</c> row plus the profile columns).</summary>
 public sealed record SiteProfile(string Id, string Name, DateTimeOffset Created, double? Lat, double? Lon, string? Basin, string? Type);
 
@@ -79,9 +70,9 @@ public sealed class SiteProfiles : IDisposable
             return "basin must be at most 64 characters";
         }
 
-        if (type is not null && !SiteTypes.All.Contains(type))
+        if (type is not null && !SiteTypes.IsKnown(type))
         {
-            return "type must be one of " + string.Join(", ", SiteTypes.All);
+            return SiteTypes.Problem("type");
         }
 
         return null;

@@ -202,6 +202,51 @@ public sealed class AlertEngineTests : IDisposable
         Assert.Empty(_store.ListActive());
     }
 
+    [Fact]
+    public void Site_comes_from_the_registry_profile_read_at_evaluation_with_config_overriding_fields()
+    {
+        var profiles = new Dictionary<string, Registry.SiteProfile>
+        {
+            ["s1"] = new("s1", "Qingshui bridge", T0, 32.05, 118.79, "Huai", Registry.SiteTypes.Canal),
+        };
+        var rule = Level();
+        rule.Scope = new RuleScope { SiteTypes = [Registry.SiteTypes.River], Basins = ["huai"] };
+        _store = new AlertStore(Path.Combine(_dir, "alerts.db"));
+        _store.SeedRule(rule, T0);
+        _options.Sites["s1"] = new SiteInfo { Name = "Qingshui bridge (gauge 2)" }; // overrides the name only
+        var e = new AlertEngine(_options, _store, _clock, NullLogger.Instance, id => profiles.GetValueOrDefault(id));
+
+        Send(e, "d1", 3.9);
+        Assert.Empty(_store.ListActive()); // a canal: out of scope
+
+        profiles["s1"] = profiles["s1"] with { Type = Registry.SiteTypes.River }; // PUT /api/v1/sites/s1 changed the type
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        Send(e, "d1", 4.0);
+        Assert.Single(_store.ListActive());
+        var notice = System.Text.Json.JsonSerializer.Deserialize<AlertNotice>(Outbox().First(o => o.Channel == "webhook").Payload, AlertRule.Json)!;
+        Assert.Equal("Qingshui bridge (gauge 2)", notice.SiteName);
+        Assert.Equal("river", notice.SiteType);
+        Assert.Contains("basin Huai, 32.05N 118.79E", notice.Text(), StringComparison.Ordinal);
+
+        Assert.Null(e.SiteOf("unknown"));
+        _options.Sites["s9"] = new SiteInfo { Type = Registry.SiteTypes.Lake, Latitude = 36.9, Longitude = 100.2 }; // no profile: config alone
+        var s9 = e.SiteOf("s9")!;
+        Assert.Equal(("lake", 36.9, 100.2), (s9.Type, s9.Latitude, s9.Longitude));
+    }
+
+    [Fact]
+    public void Site_overrides_in_configuration_are_checked_against_the_vocabulary()
+    {
+        var options = new AlertsOptions();
+        options.Sites["s1"] = new SiteInfo { Type = "drinking" };
+        options.Sites["s2"] = new SiteInfo { Latitude = 30 };
+        options.Sites["s3"] = new SiteInfo { Type = Registry.SiteTypes.DrinkingWaterSource, Latitude = 30, Longitude = 120 };
+        var errors = options.Validate().ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, m => m.StartsWith("Alerts:Sites:s1: type must be one of", StringComparison.Ordinal) && m.Contains("drinking_water_source", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.StartsWith("Alerts:Sites:s2:", StringComparison.Ordinal));
+    }
+
     private static void Status(AlertEngine e, string device, string json)
     {
         e.ApplyStatus("s1", device, Encoding.UTF8.GetBytes(json));

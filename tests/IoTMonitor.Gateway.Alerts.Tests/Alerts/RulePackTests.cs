@@ -24,6 +24,28 @@ public sealed class RulePackTests
     }
 
     [Fact]
+    public void Default_pack_scopes_use_the_site_profile_vocabulary()
+    {
+        var pack = RulePack.Load(DefaultPack);
+        var types = pack.Rules.SelectMany(r => r.Scope.SiteTypes).Distinct().ToList();
+        Assert.NotEmpty(types);
+        Assert.All(types, t => Assert.Contains(t, Registry.SiteTypes.All));
+        Assert.Contains(pack.Rules, r => r.Id == "water.ph.drinking" && r.Scope.SiteTypes.SequenceEqual([Registry.SiteTypes.DrinkingWaterSource]));
+        Assert.Contains(pack.Rules, r => r.Id == "water.ph.irrigation" && r.Scope.SiteTypes.SequenceEqual([Registry.SiteTypes.IrrigationDistrict]));
+    }
+
+    [Fact]
+    public void Pack_with_a_site_type_outside_the_vocabulary_is_refused()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, """{"rules":[{"id":"x","name":"x","kind":"threshold","quantity":"water.ph","below":6,"source":"s","scope":{"siteTypes":["drinking"]}}]}""");
+        var e = Assert.Throws<InvalidDataException>(() => RulePack.Load(path));
+        Assert.Contains("'drinking' is not a site type", e.Message, StringComparison.Ordinal);
+        Assert.Contains("drinking_water_source", e.Message, StringComparison.Ordinal);
+        File.Delete(path);
+    }
+
+    [Fact]
     public void Pack_with_a_bad_rule_is_refused_naming_the_rule()
     {
         var path = Path.GetTempFileName();
