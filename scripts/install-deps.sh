@@ -13,13 +13,14 @@ for arg in "$@"; do
   esac
 done
 
-# binary -> Debian package that provides it
+# binary (or, for a library, an absolute path it installs) -> Debian package that provides it
 declare -A needs=(
   [influxd]=influxdb
   [influx]=influxdb-client
   [mosquitto]=mosquitto
   [mosquitto_pub]=mosquitto-clients
   [mosquitto_sub]=mosquitto-clients
+  [/usr/lib/python3/dist-packages/aiosmtpd]=python3-aiosmtpd   # real SMTP server of the alerts tests
 )
 if [ "$want_browser" = 1 ]; then
   needs[chromium]=chromium
@@ -28,7 +29,9 @@ fi
 
 missing=()
 for bin in "${!needs[@]}"; do
-  if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$bin" ]; then
+  if [[ "$bin" == /* ]]; then
+    [ -e "$bin" ] || missing+=("${needs[$bin]}")
+  elif ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$bin" ]; then
     missing+=("${needs[$bin]}")
   fi
 done

@@ -11,6 +11,10 @@ scripts/install-deps.sh --browser
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results=$repo/TestResults
 rm -rf "$results"
+# The fixtures put their servers' data dirs under the temp folder: a folder of this run's own lets
+# the check below see exactly the servers this run started (not another run's on the same machine).
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/iotmon-test-run-XXXXXX")
+export TMPDIR=$run_tmp
 
 dotnet build IoTMonitor.sln -c Release -nologo -clp:ErrorsOnly
 
@@ -21,15 +25,17 @@ dotnet test IoTMonitor.sln -c Release --no-build -nologo \
 
 passed=0; failed=0
 if compgen -G "$results/*.trx" >/dev/null; then
-  passed=$(grep -ho 'outcome="Passed"' "$results"/*.trx | wc -l)
-  failed=$(grep -ho 'outcome="Failed"' "$results"/*.trx | wc -l)
+  # count test results only (a run's <ResultSummary> also carries an outcome attribute)
+  passed=$(grep -ho '<UnitTestResult [^>]*outcome="Passed"' "$results"/*.trx | wc -l)
+  failed=$(grep -ho '<UnitTestResult [^>]*outcome="Failed"' "$results"/*.trx | wc -l)
 fi
 # Make sure no server a fixture started outlived the run.
-left=$(pgrep -af 'iotmon-(influxdb|mosquitto)-' || true)
+left=$(pgrep -af "$run_tmp/iotmon-(influxdb|mosquitto)-" || true)
 if [ -n "$left" ]; then
   echo "test: servers left running after the tests:" >&2; echo "$left" >&2
-  pkill -9 -f 'iotmon-(influxdb|mosquitto)-' || true
+  pkill -9 -f "$run_tmp/iotmon-(influxdb|mosquitto)-" || true
   status=1
 fi
+rm -rf "$run_tmp"
 echo "$passed passed, $failed failed"
 exit $status

@@ -56,8 +56,13 @@ var port = FreePort.Next();
 var app = GatewayApp.Build([
     $"--Urls=http://127.0.0.1:{port}", $"--Gateway:DataDir={dataDir}", "--Mqtt:BindAddress=127.0.0.1", $"--Mqtt:Port={FreePort.Next()}",
     $"--Storage:Url={influx.Url}", $"--Storage:Database={Db}", $"--Api:AdminKey={Admin}", "--Registry:Pbkdf2Iterations=1000",
-    "--Logging:LogLevel:Default=Warning", "--Query:CacheWarmDays=0",
+    "--Logging:LogLevel:Default=Warning", "--Query:CacheWarmDays=0", .. args,
 ]);
+if (args.Length > 0)
+{
+    Console.WriteLine($"gateway options: {string.Join(' ', args)}");
+}
+
 await app.StartAsync();
 using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 http.DefaultRequestHeaders.Add("X-Api-Key", Admin);
@@ -73,25 +78,22 @@ var key = (await (await http.PostAsJsonAsync("/api/v1/keys", new { name = "bench
 
 var a = $"/api/v1/series?site=minute-site&quantity=water.ph&from={end - (30 * 86400)}&to={end}&window=1m&agg=mean";
 var b = $"/api/v1/series?site={string.Join(',', Enumerable.Range(0, 50).Select(s => $"site-{s:00}"))}&quantity=water.level&from={end - (365 * 86400)}&to={end}&window=1d&agg=mean";
-await Time("A  30 d x 1-min windows, 1 site, 1 quantity", a, 43200);
-await Time("B  1 y x daily windows, 50 sites, 1 quantity", b, 18250);
-
-// the same statements straight to influxd (what the database alone costs)
+// each run asks the gateway, then sends the same InfluxQL straight to influxd (what the database alone
+// costs), interleaved so both see the same background load
 using var direct = new HttpClient { BaseAddress = influx.Url };
-await Direct("A' InfluxQL alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY time(1m), site, device fill(none)");
-await Direct("B' InfluxQL alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'level' AND site =~ /^({string.Join('|', Enumerable.Range(0, 50).Select(s => $"site-{s:00}"))})$/ AND time >= {end - (365 * 86400)}s AND time < {end}s GROUP BY time(1d), site, device fill(none)");
+await Time("A  30 d x 1-min windows, 1 site, 1 quantity", a, 43200, [
+    ("A' InfluxQL GROUP BY time(1m) alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY time(1m), site, device fill(none)"),
+    ("A\" raw SELECT alone (what the raw path asks)", $"SELECT value FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY site, device LIMIT 86402"),
+]);
+await Time("B  1 y x daily windows, 50 sites, 1 quantity", b, 18250, [
+    ("B' InfluxQL GROUP BY time(1d) alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'level' AND site =~ /^({string.Join('|', Enumerable.Range(0, 50).Select(s => $"site-{s:00}"))})$/ AND time >= {end - (365 * 86400)}s AND time < {end}s GROUP BY time(1d), site, device fill(none)"),
+]);
 
-async Task Direct(string label, string q)
+async Task<double> DirectOnce(string q)
 {
-    var times = new List<double>();
-    for (var run = 0; run < 6; run++)
-    {
-        var sw = Stopwatch.StartNew();
-        var body = await direct.GetStringAsync($"/query?db={Db}&epoch=s&chunked=true&chunk_size=10000&q={Uri.EscapeDataString(q)}");
-        times.Add(sw.Elapsed.TotalMilliseconds);
-    }
-
-    Console.WriteLine($"{label}: first {times[0]:0} ms, median of next 5 {Median(times.Skip(1)):0} ms");
+    var sw = Stopwatch.StartNew();
+    _ = await direct.GetStringAsync($"/query?db={Db}&epoch=s&chunked=true&chunk_size=10000&q={Uri.EscapeDataString(q)}");
+    return sw.Elapsed.TotalMilliseconds;
 }
 
 // C: dashboard first load in headless Chromium (the key already in localStorage, as on a returning visit)
@@ -102,6 +104,7 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
     Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 var loads = new List<double>();
+var waterfall = string.Empty;
 for (var run = 0; run < 6; run++)
 {
     var context = await browser.NewContextAsync();
@@ -111,19 +114,31 @@ for (var run = 0; run < 6; run++)
     await page.GotoAsync(http.BaseAddress + "#/");
     await page.WaitForFunctionAsync("() => document.querySelectorAll('tr.site-row').length === 51 && document.querySelectorAll('svg.map circle.site').length === 51");
     loads.Add(sw.Elapsed.TotalMilliseconds);
+    waterfall = await page.EvaluateAsync<string>(@"() => {
+      const n = performance.getEntriesByType('navigation')[0];
+      const r = performance.getEntriesByType('resource').map((e) => `${e.name.replace(location.origin + '/', '')} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`);
+      const drawn = performance.getEntriesByName('iotmon:overview')[0];
+      return `html ${Math.round(n.responseEnd)}, overview drawn (in-page mark) ${drawn ? Math.round(drawn.startTime) : '?'}, DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)}, load ${Math.round(n.loadEventEnd)}, done ${Math.round(performance.now())}; ` + r.join(', ');
+    }");
     await context.CloseAsync();
 }
 
 Console.WriteLine($"C  dashboard first load (51 sites, map + table), fresh browser context: first {loads[0]:0} ms, median of next 5 {Median(loads.Skip(1)):0} ms (target < 1000 ms)");
+Console.WriteLine($"   last run, ms from navigation start: {waterfall}");
+Console.WriteLine($"   load average: {File.ReadAllText("/proc/loadavg").Trim()}");
 await app.StopAsync();
 await app.DisposeAsync();
 Directory.Delete(dataDir, recursive: true);
 
-async Task Time(string label, string path, int expectedPoints)
+async Task Time(string label, string path, int expectedPoints, (string Label, string Query)[] alone)
 {
+    var aloneTimes = alone.Select(_ => new List<double>()).ToList();
     var times = new List<double>();
     var points = 0;
     long bytes = 0;
+    var timing = string.Empty;
+    var db = new List<double>();
+    var appMs = new List<double>();
     for (var run = 0; run < 6; run++)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -134,11 +149,26 @@ async Task Time(string label, string path, int expectedPoints)
         times.Add(sw.Elapsed.TotalMilliseconds);
         response.EnsureSuccessStatusCode();
         bytes = body.Length;
+        var serverTiming = string.Join(' ', response.Headers.GetValues("Server-Timing"));
+        timing += (timing.Length > 0 ? ", " : string.Empty) + string.Join(' ', response.Headers.GetValues("X-Series-Source"));
+        db.Add(double.Parse(serverTiming.Split("db;dur=")[1].Split(',')[0], ci));
+        appMs.Add(double.Parse(serverTiming.Split("app;dur=")[1], ci));
         using var doc = JsonDocument.Parse(body);
         points = doc.RootElement.GetProperty("series").EnumerateArray().Sum(s => s.GetProperty("points").GetArrayLength());
+        for (var i = 0; i < alone.Length; i++)
+        {
+            aloneTimes[i].Add(await DirectOnce(alone[i].Query));
+        }
     }
 
     Console.WriteLine($"{label}: first {times[0]:0} ms, median of next 5 {Median(times.Skip(1)):0} ms; {points} points (expected {expectedPoints}), {bytes / 1024} KiB (target < 1000 ms)");
+    Console.WriteLine($"   sources {timing}; Server-Timing medians of next 5: db {Median(db.Skip(1)):0} ms, gateway total before body {Median(appMs.Skip(1)):0} ms");
+    for (var i = 0; i < alone.Length; i++)
+    {
+        Console.WriteLine($"{alone[i].Label}: first {aloneTimes[i][0]:0} ms, median of next 5 {Median(aloneTimes[i].Skip(1)):0} ms");
+    }
+
+    Console.WriteLine($"   load average: {File.ReadAllText("/proc/loadavg").Trim()}");
 }
 
 static double Median(IEnumerable<double> values)

@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,12 +25,14 @@ public static class GatewayApp
         builder.AddAccounting();
         builder.AddIngest();
         builder.AddQueryApi();
+        builder.AddAlerts();
 
         var app = builder.Build();
         app.MapHealth();
         app.MapMetrics();
         app.MapRegistryApi();
         app.MapQueryApi();
+        app.MapAlertsApi();
         return app;
     }
 

@@ -1,7 +1,14 @@
-// Gateway benchmark: all on loopback, one run. Prints readings/s from MQTT publish to queryable in
-// InfluxDB (embedded and external mode, WAL with fsync on), the ceilings (direct InfluxDB writes in
-// 5,000-line batches; Mosquitto -> mosquitto_sub at QoS 1), peak RSS and CPU seconds of the gateway
-// process, and loss. Usage: dotnet run -c Release -- [messages] [clients]
+// Gateway benchmark (bench/gateway/run.sh; not a timed test). All on loopback, one run, servers started
+// for the run and stopped at the end. Prints:
+//   ceilings: the same points posted straight to InfluxDB in 5,000-line batches; Mosquitto -> mosquitto_sub QoS 1
+//   gateway embedded and external (Mosquitto) burst: readings/s from first publish to all queryable, WAL fsync on
+//   peer: Node-RED (mqtt in -> json -> function -> join 500 -> influxdb batch) on the same Mosquitto
+//   paced: p50/p99 publish->queryable latency of the embedded gateway at a fixed rate
+//   drain: external mode behind Mosquitto's default in-flight window (20), backlog drain rate
+//   peak RSS, CPU seconds and loss of every process under test; medians of the repeats.
+// Environment (all optional): BENCH_MESSAGES (100000), BENCH_CONNECTIONS (200), BENCH_WINDOW (8),
+// BENCH_REPEATS (3), BENCH_PACED_RATE (10000 msg/s), BENCH_PACED_SECONDS (10), BENCH_DRAIN_MESSAGES (50000),
+// BENCH_SKIP (comma list of: direct,mosquitto,embedded,external,nodered,paced,drain).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -10,171 +17,770 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-var messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-var clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
+var inv = CultureInfo.InvariantCulture;
+int Env(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, inv, out var v) && v > 0 ? v : fallback;
+var messages = Env("BENCH_MESSAGES", 100_000);
+var connections = Env("BENCH_CONNECTIONS", 200);
+var window = Env("BENCH_WINDOW", 8);
+var repeats = Env("BENCH_REPEATS", 3);
+var pacedRate = Env("BENCH_PACED_RATE", 10_000);
+var pacedSeconds = Env("BENCH_PACED_SECONDS", 10);
+var drainMessages = Env("BENCH_DRAIN_MESSAGES", 50_000);
+var skip = (Environment.GetEnvironmentVariable("BENCH_SKIP") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+var nodeRedDir = Environment.GetEnvironmentVariable("BENCH_NODE_RED_DIR") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../node-red"));
 const int ReadingsPerMessage = 4;
-var readings = (long)messages * ReadingsPerMessage;
-var baseTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 5_000_000;
+var deadlineAll = TimeSpan.FromMinutes(5); // per measurement: give up (and report loss) after this
+var results = new List<(string Name, string Figure)>();
+var epoch = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 20_000_000;
+var runNo = 0;
+(string Quantity, string Value)[] Quantities = [("ph", "7.12"), ("temp", "14.5"), ("ec", "512"), ("level", "1.235")];
 
-byte[] Payload(int m)
+string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+Console.WriteLine($"gateway benchmark: {messages} QoS 1 messages x {ReadingsPerMessage} readings per burst, {connections} publisher connections with up to {window} QoS 1 publishes in flight each, medians of {repeats}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average at start {File.ReadAllText("/proc/loadavg").Trim()}");
+
+using var influx = await InfluxDbServer.StartNewAsync();
+using var mosquitto = await MosquittoServer.StartNewAsync("max_inflight_messages 1000\nmax_queued_messages 1000000");
+Started.Track(influx.Pid);
+Started.Track(mosquitto.Pid);
+using var http = new HttpClient { BaseAddress = influx.Url, Timeout = TimeSpan.FromSeconds(60) };
+
+// ---------------------------------------------------------------- ceilings
+if (!skip.Contains("direct"))
 {
-    var t = baseTime + (m / clients);
-    var seq = 1 + ((m / clients) * ReadingsPerMessage);
-    return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+    var rates = new List<double>();
+    for (var r = 0; r < repeats; r++)
+    {
+        var db = $"direct{r}";
+        await influx.CreateDatabaseAsync(db);
+        var bodies = new List<string>();
+        var sb = new StringBuilder();
+        var lines = 0;
+        var baseTime = NextBase();
+        for (var m = 0; m < messages; m++)
+        {
+            var (device, t, seq) = Coordinates(m, baseTime);
+            foreach (var (q, v) in Quantities)
+            {
+                sb.Append(inv, $"water,device=d{device},quantity={q},site=bench value={v},flags=0i,seq={seq++}i,boot=1i {t}\n");
+                if (++lines == 5000)
+                {
+                    bodies.Add(sb.ToString());
+                    sb.Clear();
+                    lines = 0;
+                }
+            }
+        }
+
+        if (sb.Length > 0)
+        {
+            bodies.Add(sb.ToString());
+        }
+
+        var load = Load();
+        var sw = Stopwatch.StartNew();
+        foreach (var body in bodies)
+        {
+            using var response = await http.PostAsync($"/write?db={db}&precision=s", new StringContent(body));
+            response.EnsureSuccessStatusCode();
+        }
+
+        var elapsed = sw.Elapsed.TotalSeconds;
+        var stored = await influx.CountAsync(db, "water", "seq");
+        var rate = Readings(messages) / elapsed;
+        rates.Add(rate);
+        Console.WriteLine($"  direct InfluxDB run {r + 1}: {rate:F0} readings/s, {stored} stored, load {load}");
+        await influx.QueryAsync($"DROP DATABASE {db}", null, post: true);
+    }
+
+    Report("ceiling: direct InfluxDB, 5,000-line batches", $"{Median(rates):F0} readings/s");
+}
+
+if (!skip.Contains("mosquitto"))
+{
+    var rates = new List<double>();
+    for (var r = 0; r < repeats; r++)
+    {
+        var sub = Process.Start(new ProcessStartInfo(ServerBinary.Find("mosquitto_sub", "mosquitto-clients"), $"-h 127.0.0.1 -p {mosquitto.Port} -q 1 -i bench-sub -t iotmon/v1/+/+/telemetry -C {messages}") { RedirectStandardOutput = true })!;
+        var drain = sub.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        await Task.Delay(500);
+        var burst = await PrepareBurstAsync(mosquitto.Port, messages, NextBase());
+        var load = Load();
+        var sw = Stopwatch.StartNew();
+        await burst();
+        var done = await WaitExitAsync(sub, deadlineAll);
+        var elapsed = sw.Elapsed.TotalSeconds;
+        if (!done)
+        {
+            sub.Kill();
+        }
+
+        var rate = Readings(messages) / elapsed;
+        rates.Add(rate);
+        Console.WriteLine($"  mosquitto -> mosquitto_sub run {r + 1}: {rate:F0} readings/s ({messages / elapsed:F0} msg/s){(done ? string.Empty : " (did not receive all)")}, load {load}");
+    }
+
+    Report("ceiling: Mosquitto -> mosquitto_sub, QoS 1", $"{Median(rates):F0} readings/s ({Median(rates) / ReadingsPerMessage:F0} msg/s)");
+}
+
+// ---------------------------------------------------------------- gateway bursts
+foreach (var mode in new[] { "Embedded", "External" })
+{
+    if (skip.Contains(mode.ToLowerInvariant()))
+    {
+        continue;
+    }
+
+    var runs = new List<Measured>();
+    for (var r = 0; r < repeats; r++)
+    {
+        await using var gw = await Gateway.StartAsync(mode, mosquitto.Port, influx, $"gw{mode.ToLowerInvariant()}{r}");
+        var burst = await PrepareBurstAsync(mode == "Embedded" ? gw.MqttPort : mosquitto.Port, messages, NextBase());
+        var load = Load();
+        var measured = await MeasureAsync(gw.Process, burst, gw.Database, Readings(messages));
+        runs.Add(measured);
+        Console.WriteLine($"  gateway {mode.ToLowerInvariant()} run {r + 1}: {measured}, load {load}");
+    }
+
+    Report($"gateway {mode.ToLowerInvariant()} burst (WAL fsync on)", Summary(runs));
+    if (mode == "Embedded" && Environment.GetEnvironmentVariable("BENCH_PACED_RATE") is null)
+    {
+        // pace at 10,000 msg/s, or at 70 % of what this box sustained in the burst when that is less
+        var sustained = Median(runs.Select(x => x.Rate / ReadingsPerMessage).ToList());
+        pacedRate = (int)Math.Min(pacedRate, Math.Round(sustained * 0.7 / 100) * 100);
+        Console.WriteLine($"  paced rate for the latency run: {pacedRate} msg/s (10,000 or 70 % of the embedded burst's {sustained:F0} msg/s, whichever is lower)");
+    }
+}
+
+// ---------------------------------------------------------------- Node-RED peer
+if (!skip.Contains("nodered"))
+{
+    var runs = new List<Measured>();
+    await using var red = await NodeRed.StartAsync(nodeRedDir, mosquitto.Port, influx);
+    for (var r = 0; r < repeats; r++)
+    {
+        var burst = await PrepareBurstAsync(mosquitto.Port, messages, NextBase());
+        var before = await CountOrZeroAsync(red.Database);
+        var load = Load();
+        var measured = await MeasureAsync(red.Process, burst, red.Database, Readings(messages), before);
+        runs.Add(measured);
+        Console.WriteLine($"  Node-RED run {r + 1}: {measured}, load {load}");
+    }
+
+    Report("peer: Node-RED mqtt in -> json -> function -> join 500 -> influxdb batch", Summary(runs));
+}
+
+// ---------------------------------------------------------------- paced latency (embedded)
+if (!skip.Contains("paced"))
+{
+    await using var gw = await Gateway.StartAsync("Embedded", mosquitto.Port, influx, "gwpaced");
+    var load = Load();
+    var count = pacedRate * pacedSeconds;
+    var baseTime = NextBase();
+    var sent = new long[count];
+    var cpu0 = gw.Process.TotalProcessorTime;
+    using var stop = new CancellationTokenSource();
+    var peak = PeakRss(gw.Process, stop.Token);
+    var clock = Stopwatch.StartNew();
+    var publishing = PublishPacedAsync(gw.MqttPort, count, baseTime, pacedRate, sent, clock);
+
+    // Poll InfluxDB for the per-device counts; a device's messages are written in order, so when a
+    // device has c points its first c / 4 messages are queryable.
+    var perDevice = new int[connections];
+    var visible = new long[count];
+    Array.Fill(visible, -1);
+    var seen = 0L;
+    var limit = DateTime.UtcNow + TimeSpan.FromSeconds(pacedSeconds) + deadlineAll;
+    while (seen < count && DateTime.UtcNow < limit)
+    {
+        await Task.Delay(100);
+        var now = clock.ElapsedTicks;
+        var rows = await DeviceCountsAsync(gw.Database);
+        foreach (var (device, points) in rows)
+        {
+            var messagesVisible = (int)(points / ReadingsPerMessage);
+            for (var j = perDevice[device]; j < messagesVisible; j++)
+            {
+                var m = (j * connections) + device;
+                if (m < count)
+                {
+                    visible[m] = now;
+                    seen++;
+                }
+            }
+
+            perDevice[device] = Math.Max(perDevice[device], messagesVisible);
+        }
+    }
+
+    var (achieved, ackP99) = await publishing;
+    await stop.CancelAsync();
+    var cpu = (gw.Process.TotalProcessorTime - cpu0).TotalSeconds;
+    var latencies = new List<double>(count);
+    for (var m = 0; m < count; m++)
+    {
+        if (visible[m] >= 0 && sent[m] > 0)
+        {
+            latencies.Add((visible[m] - sent[m]) * 1000.0 / Stopwatch.Frequency);
+        }
+    }
+
+    latencies.Sort();
+    var loss = Readings(count) - await CountOrZeroAsync(gw.Database);
+    var p50 = latencies.Count > 0 ? latencies[(int)(latencies.Count * 0.50)] : double.NaN;
+    var p99 = latencies.Count > 0 ? latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))] : double.NaN;
+    Console.WriteLine($"  paced: asked {pacedRate} msg/s for {pacedSeconds} s, achieved {achieved:F0} msg/s; PUBACK p99 {ackP99:F0} ms; publish->queryable p50 {p50:F0} ms p99 {p99:F0} ms (100 ms poll); peak RSS {await peak / (1024 * 1024)} MiB, CPU {cpu:F1} s, loss {loss}, load {load}");
+    Report($"gateway embedded paced {pacedRate} msg/s ({achieved:F0} achieved)", $"p50 {p50:F0} ms, p99 {p99:F0} ms publish->queryable, loss {loss}");
+}
+
+// ---------------------------------------------------------------- external drain behind Mosquitto's default window
+if (!skip.Contains("drain"))
+{
+    // Mosquitto defaults (max_inflight_messages 20) except the queue bound, which must hold the backlog.
+    using var plain = await MosquittoServer.StartNewAsync("max_queued_messages 1000000");
+    Started.Track(plain.Pid);
+    await using var gw = await Gateway.StartAsync("External", plain.Port, influx, "gwdrain");
+    await Task.Delay(1000);
+    var load = Load();
+    var backlog = await PrepareBurstAsync(plain.Port, drainMessages, NextBase());
+    gw.Suspend();
+    await backlog();
+    var sw = Stopwatch.StartNew();
+    gw.Resume();
+    var stored = await WaitForCountAsync(gw.Database, Readings(drainMessages), 0);
+    var elapsed = sw.Elapsed.TotalSeconds;
+    var rate = stored / ReadingsPerMessage / elapsed;
+    Console.WriteLine($"  external drain: {drainMessages} messages queued at Mosquitto (default max_inflight_messages 20), drained into InfluxDB in {elapsed:F1} s = {rate:F0} msg/s, loss {Readings(drainMessages) - stored}, load {load}");
+    Report("gateway external drain, Mosquitto default in-flight window 20", $"{rate:F0} msg/s ({rate * ReadingsPerMessage:F0} readings/s), loss {Readings(drainMessages) - stored}");
+}
+
+Console.WriteLine();
+Console.WriteLine($"== results (medians of {repeats}; {connections} publisher connections x {window} in flight; load average at end {File.ReadAllText("/proc/loadavg").Trim()}) ==");
+foreach (var (name, figure) in results)
+{
+    Console.WriteLine($"{name,-78} {figure}");
+}
+
+return 0;
+
+// ---------------------------------------------------------------- helpers
+void Report(string name, string figure)
+{
+    results.Add((name, figure));
+    Console.WriteLine($"{name}: {figure}");
+}
+
+long NextBase() => epoch + (runNo++ * 1_000_000L);
+
+long Readings(int count) => (long)count * ReadingsPerMessage;
+
+// message m: device m % connections, its (m / connections)-th message, one second apart per device
+(int Device, long Time, long Seq) Coordinates(int m, long baseTime) =>
+    (m % connections, baseTime + (m / connections), 1 + ((long)(m / connections) * ReadingsPerMessage));
+
+byte[] Payload(int m, long baseTime)
+{
+    var (_, t, seq) = Coordinates(m, baseTime);
+    return Encoding.UTF8.GetBytes(string.Create(inv,
         $"{{\"v\":1,\"fw\":\"1.0.0\",\"boot\":1,\"clk\":{t + 1},\"h\":{{\"bat\":3.9,\"rssi\":-70,\"qd\":0,\"drop\":0,\"rst\":2}},\"r\":[[{seq},{t},\"water.ph\",7.12,0],[{seq + 1},{t},\"water.temp\",14.5,0],[{seq + 2},{t},\"water.ec\",512,0],[{seq + 3},{t},\"water.level\",1.235,0]]}}"));
 }
 
-string Topic(int m) => $"iotmon/v1/bench/d{m % clients}/telemetry";
+string Topic(int device) => $"iotmon/v1/bench/d{device}/telemetry";
 
-using var influx = await InfluxDbServer.StartNewAsync();
-Console.WriteLine($"messages={messages} readings={readings} clients={clients} (QoS 1, {ReadingsPerMessage} readings/message)");
-
-// 1. Ceiling: the same points straight to InfluxDB in 5,000-line batches.
+static double Median(List<double> values)
 {
-    await influx.CreateDatabaseAsync("direct");
-    using var http = new HttpClient { BaseAddress = influx.Url };
-    var sw = Stopwatch.StartNew();
-    var sb = new StringBuilder();
-    var lines = 0;
-    for (var m = 0; m < messages; m++)
+    var sorted = values.Order().ToList();
+    return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
+}
+
+string Summary(List<Measured> runs)
+{
+    var rate = Median(runs.Select(x => x.Rate).ToList());
+    return $"{rate:F0} readings/s ({rate / ReadingsPerMessage:F0} msg/s), peak RSS {Median(runs.Select(x => (double)x.PeakRssMiB).ToList()):F0} MiB, CPU {Median(runs.Select(x => x.CpuSeconds).ToList()):F1} s, loss {string.Join("/", runs.Select(x => x.Loss))}";
+}
+
+async Task<long> CountOrZeroAsync(string db)
+{
+    try
     {
-        var t = baseTime + (m / clients);
-        foreach (var q in new[] { "ph", "temp", "ec", "level" })
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"water,device=d{m % clients},quantity={q},site=bench value=7.12,flags=0i,seq={m}i,boot=1i {t}\n");
-            if (++lines == 5000)
-            {
-                await Post(http, sb.ToString());
-                sb.Clear();
-                lines = 0;
-            }
-        }
+        return await influx.CountAsync(db, "water", "seq");
     }
-
-    if (sb.Length > 0)
+    catch (InvalidOperationException)
     {
-        await Post(http, sb.ToString());
-    }
-
-    var n = await influx.CountAsync("direct", "water", "seq");
-    Console.WriteLine($"direct InfluxDB 5000-line batches: {readings / sw.Elapsed.TotalSeconds:F0} readings/s ({n} stored)");
-
-    static async Task Post(HttpClient http, string body)
-    {
-        using var r = await http.PostAsync("/write?db=direct&precision=s", new StringContent(body));
-        r.EnsureSuccessStatusCode();
+        return 0;
     }
 }
 
-// 2. Ceiling: Mosquitto -> mosquitto_sub at QoS 1.
-using var mosquitto = await MosquittoServer.StartNewAsync("max_inflight_messages 1000\nmax_queued_messages 1000000");
+async Task<List<(int Device, long Points)>> DeviceCountsAsync(string db)
 {
-    var sub = Process.Start(new ProcessStartInfo(ServerBinary.Find("mosquitto_sub", "mosquitto-clients"), $"-h 127.0.0.1 -p {mosquitto.Port} -q 1 -t iotmon/v1/+/+/telemetry -C {messages}") { RedirectStandardOutput = true })!;
-    var drain = sub.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-    await Task.Delay(500);
-    var sw = Stopwatch.StartNew();
-    await PublishAsync(mosquitto.Port, messages);
-    await sub.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-    Console.WriteLine($"mosquitto -> mosquitto_sub QoS 1: {readings / sw.Elapsed.TotalSeconds:F0} readings/s");
+    var list = new List<(int, long)>();
+    try
+    {
+        using var doc = await influx.QueryAsync("SELECT count(seq) FROM water GROUP BY device", db);
+        var result = doc.RootElement.GetProperty("results")[0];
+        if (!result.TryGetProperty("series", out var series))
+        {
+            return list;
+        }
+
+        foreach (var s in series.EnumerateArray())
+        {
+            var device = int.Parse(s.GetProperty("tags").GetProperty("device").GetString()![1..], inv);
+            list.Add((device, s.GetProperty("values")[0][1].GetInt64()));
+        }
+    }
+    catch (InvalidOperationException)
+    {
+    }
+
+    return list;
 }
 
-// 3. Gateway, embedded and external, as a separate process.
-foreach (var mode in new[] { "Embedded", "External" })
+async Task<long> WaitForCountAsync(string db, long expected, long before)
 {
-    var db = "gw" + mode.ToLowerInvariant();
-    var dataDir = Directory.CreateTempSubdirectory("iotmon-bench-").FullName;
-    var mqttPort = FreePort.Next();
-    var dll = Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Gateway.dll");
-    var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var a in new[] { dll, $"--urls=http://127.0.0.1:{FreePort.Next()}", $"--Gateway:DataDir={dataDir}", "--Mqtt:BindAddress=127.0.0.1", $"--Mqtt:Port={mqttPort}", $"--Mqtt:Mode={mode}",
-        "--Mqtt:External:Host=127.0.0.1", $"--Mqtt:External:Port={mosquitto.Port}", "--Mqtt:External:ClientId=bench-gw", $"--Storage:Url={influx.Url}", $"--Storage:Database={db}",
-        "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning" })
-    {
-        info.ArgumentList.Add(a);
-    }
-
-    using var gw = Process.Start(info)!;
-    _ = gw.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-    _ = gw.StandardError.BaseStream.CopyToAsync(Stream.Null);
-    while (!FreePort.IsListening(mode == "Embedded" ? mqttPort : mosquitto.Port))
-    {
-        await Task.Delay(100);
-    }
-
-    await Task.Delay(1500);
-    long peakRss = 0;
-    using var cts = new CancellationTokenSource();
-    var sampler = Task.Run(async () =>
-    {
-        while (!cts.IsCancellationRequested)
-        {
-            gw.Refresh();
-            peakRss = Math.Max(peakRss, gw.WorkingSet64);
-            await Task.Delay(100);
-        }
-    });
-    var cpuBefore = gw.TotalProcessorTime;
-    var sw = Stopwatch.StartNew();
-    await PublishAsync(mode == "Embedded" ? mqttPort : mosquitto.Port, messages);
-    var published = sw.Elapsed;
+    var limit = DateTime.UtcNow + deadlineAll;
     long stored = 0;
-    var deadline = DateTime.UtcNow.AddMinutes(5);
-    while (DateTime.UtcNow < deadline)
+    while (DateTime.UtcNow < limit)
     {
-        try
-        {
-            stored = await influx.CountAsync(db, "water", "seq");
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        if (stored >= readings)
+        stored = await CountOrZeroAsync(db) - before;
+        if (stored >= expected)
         {
             break;
         }
 
-        await Task.Delay(50);
+        await Task.Delay(100);
     }
 
-    var elapsed = sw.Elapsed;
-    var cpu = (gw.TotalProcessorTime - cpuBefore).TotalSeconds;
-    await cts.CancelAsync();
-    await sampler;
-    Console.WriteLine($"gateway {mode.ToLowerInvariant()} (WAL fsync on): {readings / elapsed.TotalSeconds:F0} readings/s publish->queryable " +
-        $"(all acked after {published.TotalSeconds:F1} s, queryable after {elapsed.TotalSeconds:F1} s), peak RSS {peakRss / (1024 * 1024)} MiB, CPU {cpu:F1} s, loss {readings - stored}");
-    gw.Kill(entireProcessTree: true);
-    await gw.WaitForExitAsync();
-    Directory.Delete(dataDir, recursive: true);
+    return stored;
 }
 
-async Task PublishAsync(int port, int count)
+async Task<Measured> MeasureAsync(Process process, Func<Task> publish, string db, long expected, long before = 0)
+{
+    using var stop = new CancellationTokenSource();
+    var peak = PeakRss(process, stop.Token);
+    var cpu0 = process.TotalProcessorTime;
+    var sw = Stopwatch.StartNew();
+    await publish();
+    var acked = sw.Elapsed.TotalSeconds;
+    var stored = await WaitForCountAsync(db, expected, before);
+    var elapsed = sw.Elapsed.TotalSeconds;
+    process.Refresh();
+    var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+    await stop.CancelAsync();
+    return new Measured(expected / elapsed, acked, elapsed, await peak / (1024 * 1024), cpu, expected - stored);
+}
+
+static async Task<long> PeakRss(Process process, CancellationToken token)
+{
+    long peak = 0;
+    while (!token.IsCancellationRequested && !process.HasExited)
+    {
+        process.Refresh();
+        peak = Math.Max(peak, process.WorkingSet64);
+        try
+        {
+            await Task.Delay(100, token);
+        }
+        catch (OperationCanceledException)
+        {
+            break;
+        }
+    }
+
+    return peak;
+}
+
+static async Task<bool> WaitExitAsync(Process p, TimeSpan timeout)
+{
+    try
+    {
+        await p.WaitForExitAsync().WaitAsync(timeout);
+        return true;
+    }
+    catch (TimeoutException)
+    {
+        return false;
+    }
+}
+
+async Task<List<IMqttClient>> ConnectAllAsync(int port)
 {
     var factory = new MqttClientFactory();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+    var clients = new IMqttClient[connections];
+    var gate = new SemaphoreSlim(32);
+    await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
     {
-        using var client = factory.CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"bench-node-{c}-{Guid.NewGuid():N}")
-            .WithCredentials($"d{c}", "x").WithProtocolVersion(MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(30)).Build());
-        var window = new List<Task<MqttClientPublishResult>>(32);
-        for (var m = c; m < count; m += clients)
+        await gate.WaitAsync();
+        try
         {
-            window.Add(client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topic(m)).WithPayload(Payload(m)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()));
-            if (window.Count == 16)
-            {
-                foreach (var r in await Task.WhenAll(window))
-                {
-                    if (!r.IsSuccess)
-                    {
-                        throw new InvalidOperationException($"publish refused: {r.ReasonCode}");
-                    }
-                }
+            var client = factory.CreateMqttClient();
+            await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"bench-d{c}-{Guid.NewGuid():N}")
+                .WithCredentials($"d{c}", "x").WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart().WithTimeout(TimeSpan.FromSeconds(60)).Build());
+            clients[c] = client;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }));
+    return clients.ToList();
+}
 
-                window.Clear();
-            }
+static async Task DisconnectAllAsync(List<IMqttClient> clients)
+{
+    foreach (var c in clients)
+    {
+        try
+        {
+            await c.DisconnectAsync();
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
         }
 
-        await Task.WhenAll(window);
-        await client.DisconnectAsync();
+        c.Dispose();
+    }
+}
+
+static MqttApplicationMessage Message(string topic, byte[] payload) =>
+    new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+// Burst: every connection publishes its share as fast as the acks allow, up to `window` in flight.
+// Connecting and building the messages happen before the returned function is called (and timed).
+async Task<Func<Task>> PrepareBurstAsync(int port, int count, long baseTime)
+{
+    var clients = await ConnectAllAsync(port);
+    var prepared = new MqttApplicationMessage[count];
+    for (var m = 0; m < count; m++)
+    {
+        prepared[m] = Message(Topic(m % connections), Payload(m, baseTime));
+    }
+
+    return async () =>
+    {
+        await Task.WhenAll(clients.Select(async (client, c) =>
+        {
+            var inFlight = new Queue<Task<MqttClientPublishResult>>(window);
+            for (var m = c; m < count; m += connections)
+            {
+                if (inFlight.Count == window)
+                {
+                    Check(await inFlight.Dequeue());
+                }
+
+                inFlight.Enqueue(client.PublishAsync(prepared[m]));
+            }
+
+            while (inFlight.Count > 0)
+            {
+                Check(await inFlight.Dequeue());
+            }
+        }));
+        _ = DisconnectAllAsync(clients);
+    };
+
+    static void Check(MqttClientPublishResult r)
+    {
+        if (!r.IsSuccess)
+        {
+            throw new InvalidOperationException($"publish refused: {r.ReasonCode}");
+        }
+    }
+}
+
+// Paced: message m is due at m / rate seconds; each connection sends its own messages when due.
+async Task<(double Achieved, double AckP99)> PublishPacedAsync(int port, int count, long baseTime, int rate, long[] sentAt, Stopwatch clock)
+{
+    var clients = await ConnectAllAsync(port);
+    var prepared = new MqttApplicationMessage[count];
+    for (var m = 0; m < count; m++)
+    {
+        prepared[m] = Message(Topic(m % connections), Payload(m, baseTime));
+    }
+
+    var ackMs = new double[count];
+    var start = clock.ElapsedTicks;
+    await Task.WhenAll(clients.Select(async (client, c) =>
+    {
+        var inFlight = new Queue<Task>();
+        for (var m = c; m < count; m += connections)
+        {
+            var due = start + (long)(m * (double)Stopwatch.Frequency / rate);
+            var wait = due - clock.ElapsedTicks;
+            if (wait > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            }
+
+            while (inFlight.Count >= window)
+            {
+                await inFlight.Dequeue();
+            }
+
+            var index = m;
+            sentAt[index] = clock.ElapsedTicks;
+            inFlight.Enqueue(client.PublishAsync(prepared[index]).ContinueWith(t => ackMs[index] = (clock.ElapsedTicks - sentAt[index]) * 1000.0 / Stopwatch.Frequency, TaskScheduler.Default));
+        }
+
+        while (inFlight.Count > 0)
+        {
+            await inFlight.Dequeue();
+        }
     }));
+    var elapsed = (clock.ElapsedTicks - start) / (double)Stopwatch.Frequency;
+    await DisconnectAllAsync(clients);
+    var acks = ackMs.Order().ToArray();
+    return (count / elapsed, acks[Math.Min(acks.Length - 1, (int)(acks.Length * 0.99))]);
+}
+
+
+/// <summary>Processes this driver started: killed if the driver is stopped early (Ctrl-C, SIGTERM).</summary>
+internal static class Started
+{
+    private static readonly List<Process> All = [];
+
+    private static readonly List<System.Runtime.InteropServices.PosixSignalRegistration> Signals = [];
+
+    static Started()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        foreach (var signal in new[] { System.Runtime.InteropServices.PosixSignal.SIGTERM, System.Runtime.InteropServices.PosixSignal.SIGINT })
+        {
+            Signals.Add(System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, _ =>
+            {
+                KillAll();
+                Environment.Exit(130);
+            }));
+        }
+    }
+
+    public static void Track(int? pid)
+    {
+        if (pid is int id)
+        {
+            Track(Process.GetProcessById(id));
+        }
+    }
+
+    public static Process Track(Process p)
+    {
+        lock (All)
+        {
+            All.Add(p);
+        }
+
+        return p;
+    }
+
+    private static void KillAll()
+    {
+        lock (All)
+        {
+            foreach (var p in All)
+            {
+                try
+                {
+                    if (!p.HasExited)
+                    {
+                        p.Kill(entireProcessTree: true);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+    }
+}
+
+internal sealed record Measured(double Rate, double AckedSeconds, double QueryableSeconds, long PeakRssMiB, double CpuSeconds, long Loss)
+{
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Rate:F0} readings/s ({Rate / 4:F0} msg/s; publishes acked after {AckedSeconds:F1} s, all queryable after {QueryableSeconds:F1} s), peak RSS {PeakRssMiB} MiB, CPU {CpuSeconds:F1} s, loss {Loss}");
+}
+
+/// <summary>The gateway as a separate process (Release build beside this driver), fresh data dir.</summary>
+internal sealed class Gateway : IAsyncDisposable
+{
+    private readonly string _dataDir;
+
+    private Gateway(Process process, string dataDir, int mqttPort, string database)
+    {
+        Process = process;
+        _dataDir = dataDir;
+        MqttPort = mqttPort;
+        Database = database;
+    }
+
+    public Process Process { get; }
+
+    public int MqttPort { get; }
+
+    public string Database { get; }
+
+    public static async Task<Gateway> StartAsync(string mode, int mosquittoPort, InfluxDbServer influx, string database)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("iotmon-bench-").FullName;
+        var mqttPort = FreePort.Next();
+        var httpPort = FreePort.Next();
+        var dll = Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Gateway.dll");
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { dll, $"--urls=http://127.0.0.1:{httpPort}", $"--Gateway:DataDir={dataDir}", "--Mqtt:BindAddress=127.0.0.1", $"--Mqtt:Port={mqttPort}", $"--Mqtt:Mode={mode}",
+            "--Mqtt:External:Host=127.0.0.1", $"--Mqtt:External:Port={mosquittoPort}", $"--Mqtt:External:ClientId=bench-{database}", $"--Mqtt:External:SharedGroup=bench-{database}", $"--Storage:Url={influx.Url}", $"--Storage:Database={database}",
+            "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var process = Started.Track(Process.Start(info)!);
+        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        _ = process.StandardError.BaseStream.CopyToAsync(Console.OpenStandardError());
+
+        // ready when /health says the broker (embedded) or the connection to Mosquitto (external) is up
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        var limit = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < limit && !process.HasExited)
+        {
+            try
+            {
+                var health = await http.GetStringAsync("/health");
+                if (health.Contains("\"connected\":true", StringComparison.Ordinal) && health.Contains("\"reachable\":true", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        await Task.Delay(1000); // external: the $share subscription follows the connect
+        return new Gateway(process, dataDir, mqttPort, database);
+    }
+
+    public void Suspend() => Signal("STOP");
+
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string name)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", $"-{name} {Process.Id}")!;
+        kill.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+
+        Process.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
+
+/// <summary>Node-RED headless on a loopback port, userDir in a temp dir, the flow of bench/gateway/node-red/flow.json.</summary>
+internal sealed class NodeRed : IAsyncDisposable
+{
+    private readonly string _userDir;
+
+    private NodeRed(Process process, string userDir)
+    {
+        Process = process;
+        _userDir = userDir;
+    }
+
+    public Process Process { get; }
+
+    public string Database => "nodered";
+
+    public static async Task<NodeRed> StartAsync(string dir, int mqttPort, InfluxDbServer influx)
+    {
+        var red = Path.Combine(dir, "node_modules", "node-red", "red.js");
+        if (!File.Exists(red))
+        {
+            throw new FileNotFoundException($"Node-RED not installed: run `npm ci` in {dir} (run.sh does)", red);
+        }
+
+        await influx.CreateDatabaseAsync("nodered");
+        var userDir = Directory.CreateTempSubdirectory("iotmon-bench-node-red-").FullName;
+        var flow = (await File.ReadAllTextAsync(Path.Combine(dir, "flow.json")))
+            .Replace("__MQTT_PORT__", mqttPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("__INFLUX_PORT__", influx.Url.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(userDir, "flows.json"), flow);
+        await File.WriteAllTextAsync(Path.Combine(userDir, "settings.js"),
+            "module.exports = { uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false, httpAdminRoot: false, httpNodeRoot: false, logging: { console: { level: 'info' } }, externalModules: { autoInstall: false } };\n");
+        var httpPort = FreePort.Next();
+        var info = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        foreach (var a in new[] { red, "--userDir", userDir, "--settings", Path.Combine(userDir, "settings.js"), "--port", httpPort.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["NODE_PATH"] = Path.Combine(dir, "node_modules");
+        var process = Started.Track(Process.Start(info)!);
+        var output = new StringBuilder();
+        var connected = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine("node-red: " + e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        // ready when its MQTT client is subscribed: Mosquitto then has a subscriber; give it time to start
+        var limit = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < limit && !process.HasExited)
+        {
+            lock (output)
+            {
+                if (output.ToString().Contains("Started flows", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException("Node-RED exited: " + output);
+        }
+
+        await Task.Delay(2000);
+        return new NodeRed(process, userDir);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+
+        Process.Dispose();
+        Directory.Delete(_userDir, recursive: true);
+    }
 }

@@ -30,6 +30,7 @@ public static class CheckCommand
         ["soil.n"] = (0, 1000),
         ["soil.p"] = (0, 1000),
         ["soil.k"] = (0, 1000),
+        ["soil.ph"] = (4.5, 9.0),
         ["air.temp"] = (-30, 45),
         ["air.rh"] = (5, 100),
         ["air.pressure"] = (500, 1070),

@@ -14,8 +14,7 @@ using Scalar.AspNetCore;
 namespace IoTMonitor.Gateway.Api;
 
 /// <summary>
-/// Issue 8 in the composition root: <see cref="AddQueryApi"/> (access, query, cache, alert contract,
-/// OpenAPI) and <see cref="MapQueryApi"/> (endpoints, OpenAPI document, reference page, dashboard).
+/// Issue 8 in the composition root: <see cref="AddQueryApi"/> (access, query, cache, OpenAPI) and <see cref="MapQueryApi"/> (endpoints, OpenAPI document, reference page, dashboard).
 /// Public without a key: <c>/health</c>, the dashboard's static files, <c>/openapi/v1.json</c> and
 /// the reference page <c>/scalar/v1</c> (they carry no data). Everything else needs a key.
 /// </summary>
@@ -48,10 +47,10 @@ public static class ApiHosting
             var settings = sp.GetRequiredService<GatewayRuntime>().Settings;
             return new SiteProfiles(settings.Gateway.Resolve(settings.Registry.Path));
         });
-        s.AddSingleton<IAlertStore, AlertBook>();
         s.AddSingleton(sp => new InfluxQueryClient(sp.GetRequiredService<GatewaySettings>().Storage, query));
         s.AddSingleton<LatestValueCache>();
         s.AddSingleton<SiteStatus>();
+        s.AddSingleton<DailyRollup>();
         s.AddSingleton<SeriesQuery>();
         s.AddSingleton<CompletenessQuery>();
         s.AddSingleton<CsvExport>();

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
@@ -11,7 +13,7 @@ namespace IoTMonitor.Gateway.Api;
 
 /// <summary>
 /// The agencies' read API under <c>/api/v1</c> (viewer role unless noted): sites with status,
-/// latest values (from the cache), series, completeness, CSV export and alerts. Wrong parameters
+/// latest values (from the cache), series, completeness and CSV export (alerts: <see cref="AlertsApi"/>). Wrong parameters
 /// answer 400 with a message naming the parameter; an InfluxDB failure answers 502.
 /// </summary>
 public static class QueryApi
@@ -68,8 +70,9 @@ public static class QueryApi
             return cache.Values(s, d, q).OrderBy(v => v.Site, StringComparer.Ordinal).ThenBy(v => v.Device, StringComparer.Ordinal).ThenBy(v => v.Quantity, StringComparer.Ordinal).Select(Latest).ToList();
         }).WithSummary("Newest values, from the in-memory cache fed by the stream (no database query).");
 
-        viewer.MapGet("/series", async (HttpRequest request, SeriesQuery series, GatewayRuntime gw, IAlertStore alerts, TimeProvider time, CancellationToken ct) =>
+        viewer.MapGet("/series", async (HttpRequest request, SeriesQuery series, GatewayRuntime gw, AlertsService alerts, TimeProvider time, CancellationToken ct) =>
         {
+            var start = Stopwatch.GetTimestamp();
             var q = request.Query;
             var sites = QueryParameters.Ids(q["site"], "site");
             var device = QueryParameters.OptionalId(q["device"], "device");
@@ -83,18 +86,14 @@ public static class QueryApi
             var registered = gw.Registry.ListDevices();
             var seriesCount = device is not null ? 1 : registered.Count(d => sites.Count == 0 || sites.Contains(d.SiteId));
             series.CheckSize(req, seriesCount);
-            var result = await series.RunAsync(req, ct).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var (result, source) = await series.RunAsync(req, ct).ConfigureAwait(false);
+            var dbMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var thresholds = new List<Threshold> { new("plausible min", quantity.Min), new("plausible max", quantity.Max) };
-            foreach (var a in alerts.List(sites.Count == 1 ? sites[0] : null, includeCleared: false))
-            {
-                if (a.Quantity == quantity.Code && a.Threshold is { } t && (sites.Count == 0 || sites.Contains(a.Site)))
-                {
-                    thresholds.Add(new Threshold(a.Message, t));
-                }
-            }
+            thresholds.AddRange(AlertThresholds(alerts, sites, device, quantity.Code));
 
-            return Results.Ok(new SeriesResponse(quantity.Code, Units.Of(quantity.Code), agg, QueryParameters.Duration(window), window, from, to, result.Select(r => new SeriesLine(r.Site, r.Device, r.Points)).ToList(), thresholds));
-        }).WithSummary("Windowed aggregate (mean, min, max, last, count) of one quantity over a range, per site and device. Parameters: quantity, site (comma list; none = all), device, from, to (ISO 8601 or Unix s; default last 24 h), window (e.g. 1m, 1h, 1d), agg.");
+            return new SeriesJson(new SeriesResponseHead(quantity.Code, Units.Of(quantity.Code), agg, QueryParameters.Duration(window), window, from, to, thresholds), result, source, start, dbMs);
+        }).Produces<SeriesResponse>().WithSummary("Windowed aggregate (mean, min, max, last, count) of one quantity over a range, per site and device. Parameters: quantity, site (comma list; none = all), device, from, to (ISO 8601 or Unix s; default last 24 h), window (e.g. 1m, 1h, 1d), agg.");
 
         viewer.MapGet("/sites/{site}/completeness", async (string site, HttpRequest request, CompletenessQuery completeness, SiteProfiles profiles, QueryOptions options, TimeProvider time, CancellationToken ct) =>
         {
@@ -138,17 +137,6 @@ public static class QueryApi
                 $"{site}-{quantity?.Code ?? "all"}-{DateTimeOffset.FromUnixTimeSeconds(from):yyyyMMdd}-{DateTimeOffset.FromUnixTimeSeconds(to):yyyyMMdd}.csv");
         }).WithSummary("Raw readings as CSV, streamed span by span (long ranges are fine). Parameters: site, device, quantity (none = all), from, to.");
 
-        viewer.MapGet("/alerts", (string? site, bool? cleared, IAlertStore alerts) =>
-            alerts.List(QueryParameters.OptionalId(site, "site"), cleared ?? false))
-            .WithSummary("Alerts, newest first; open ones only unless cleared=true.");
-
-        api.MapPost("/alerts/{id:long}/ack", (long id, HttpContext http, IAlertStore alerts) =>
-        {
-            var by = http.Principal()!.Name;
-            var alert = alerts.Acknowledge(id, by);
-            return alert is null ? Results.Problem($"alert {id} does not exist", statusCode: StatusCodes.Status404NotFound) : Results.Ok(alert);
-        }).RequireApiRole(ApiRole.Operator).WithSummary("Acknowledges an alert (operator).");
-
         api.MapPut("/sites/{site}", (string site, SiteProfileRequest body, GatewayRuntime gw, SiteProfiles profiles) =>
         {
             QueryParameters.Id(site, "site");
@@ -165,6 +153,36 @@ public static class QueryApi
         }).RequireApiRole(ApiRole.Admin).WithSummary("Creates or updates a site with its location, basin and type (admin).");
 
         return app;
+    }
+
+    /// <summary>
+    /// The limits of threshold rules with an active alert on these sites (and device) and this quantity:
+    /// the side that was crossed (<c>above</c> when the worst value reached it, else <c>below</c>), labelled with the rule's name.
+    /// </summary>
+    internal static IEnumerable<Threshold> AlertThresholds(AlertsService alerts, IReadOnlyList<string> sites, string? device, string quantity)
+    {
+        if (!alerts.Started)
+        {
+            return [];
+        }
+
+        var rules = alerts.Store.LoadRules().ToDictionary(r => r.Rule.Id, r => r.Rule, StringComparer.Ordinal);
+        var found = new List<Threshold>();
+        foreach (var a in alerts.Store.ListAlerts(new AlertQuery("active", sites.Count == 1 ? sites[0] : null, device, Limit: 1000)))
+        {
+            if ((sites.Count > 0 && !sites.Contains(a.Site)) || !rules.TryGetValue(a.RuleId, out var rule) || rule.Kind != RuleKind.Threshold || !rule.MatchesQuantity(quantity))
+            {
+                continue;
+            }
+
+            var limit = rule.Above is { } above && (rule.Below is null || (a.Worst ?? a.Value) >= above) ? above : rule.Below;
+            if (limit is { } value && !found.Any(t => t.Label == rule.Name && t.Value == value))
+            {
+                found.Add(new Threshold(rule.Name, value));
+            }
+        }
+
+        return found;
     }
 
     internal static SiteSummary Summary(SiteProfile p, IReadOnlyList<string> devices, SiteStatus status, LatestValueCache cache)

@@ -17,6 +17,12 @@ public sealed class BufferingOptions
     /// <summary>/health reports a warning when the WAL is fuller than this percentage of MaxBytes.</summary>
     public int WarnPercent { get; set; } = 80;
 
+    /// <summary>
+    /// Most bytes of unconfirmed records held in memory for the InfluxDB writer; past it the backlog
+    /// stays on disk only and is read back as the writer catches up.
+    /// </summary>
+    public long MaxMemoryBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>fsync each group commit (turn off only for benchmarks of the rest of the pipeline).</summary>
     public bool Fsync { get; set; } = true;
 
@@ -35,6 +41,11 @@ public sealed class BufferingOptions
         if (MaxBytes < SegmentBytes * 2)
         {
             yield return "Buffering:MaxBytes must be ≥ 2 × Buffering:SegmentBytes";
+        }
+
+        if (MaxMemoryBytes < 1024 * 1024)
+        {
+            yield return "Buffering:MaxMemoryBytes must be ≥ 1048576";
         }
 
         if (WarnPercent is < 1 or > 100)

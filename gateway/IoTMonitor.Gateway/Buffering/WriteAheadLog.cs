@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Buffering;
@@ -20,11 +22,19 @@ public sealed class WalFullException(string message) : Exception(message);
 
 /// <summary>
 /// Write-ahead log: append-only segment files, each record <c>[u32 length][u32 lines][u32 crc32]
-/// [payload]</c>. Appends are queued and written by one loop that fsyncs once per group (group
-/// commit); an append's task completes only when its record is durable. Durable records go to
-/// <see cref="Durable"/> for the writer, which calls <see cref="Confirm"/> once InfluxDB has them;
-/// a sealed segment whose records are all confirmed is deleted. <see cref="Open"/> replays what a
-/// previous run left, tolerating (and reporting) a torn or corrupt tail.
+/// [payload]</c>. Appends are queued and written by one loop: all appends queued at that moment (from
+/// every connection) are written with one write and one fsync (group commit), and their tasks are
+/// completed together. A new segment file is followed by an fsync of the directory, so the file
+/// itself survives a crash. A group whose write or fsync fails is refused as a whole: the segment is
+/// cut back to its last durable length, sealed, and the next group goes to a fresh segment, so a torn
+/// group never sits in front of later, acknowledged records. Durable records go to
+/// <see cref="Durable"/> for the writer, which calls <see cref="Confirm"/> once InfluxDB has them; a
+/// sealed segment whose records are all confirmed is deleted. At most
+/// <see cref="BufferingOptions.MaxMemoryBytes"/> of unconfirmed records are held in memory: past that
+/// the log stops handing records over and later reads them back from the segment files (in log order)
+/// as the writer confirms, so memory stays bounded while the backlog on disk grows up to
+/// <see cref="BufferingOptions.MaxBytes"/>. <see cref="Open"/> replays what a previous run left,
+/// tolerating (and reporting) a torn or corrupt tail.
 /// </summary>
 public sealed class WriteAheadLog : IAsyncDisposable
 {
@@ -36,13 +46,21 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<WalRecord> _durable = Channel.CreateUnbounded<WalRecord>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-    private readonly Dictionary<long, Segment> _segments = new();
+    private readonly Channel<bool> _refill = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SortedDictionary<long, Segment> _segments = new();
     private readonly object _gate = new();
     private Task? _loop;
-    private FileStream? _active;
+    private Task? _refillLoop;
+    private SafeFileHandle? _active;
     private long _activeNo;
     private long _totalBytes;
     private long _pendingRecords;
+    private long _memoryBytes;
+
+    // Under _gate: when _spilled, records from (_spillSegment, _spillOffset) on are on disk only.
+    private bool _spilled;
+    private long _spillSegment;
+    private long _spillOffset;
 
     private WriteAheadLog(BufferingOptions options, string dir, ILogger log)
     {
@@ -84,6 +102,18 @@ public sealed class WriteAheadLog : IAsyncDisposable
 
     public long GroupCommits { get; private set; }
 
+    /// <summary>Bytes of unconfirmed records held in memory (bounded by MaxMemoryBytes).</summary>
+    public long MemoryBytes => Interlocked.Read(ref _memoryBytes);
+
+    /// <summary>Records read back from the segment files because memory was at its bound.</summary>
+    public long ReadBackRecords { get; private set; }
+
+    /// <summary>Groups whose write or fsync failed (each rolled the log over to a fresh segment).</summary>
+    public long FailedGroups { get; private set; }
+
+    /// <summary>Test hook: throws in place of the next group's write, as a failing disk would.</summary>
+    internal Func<IOException?>? FailNextWrite { get; set; }
+
     /// <summary>Durable records, in log order, for the writer.</summary>
     public ChannelReader<WalRecord> Durable => _durable.Reader;
 
@@ -94,6 +124,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
         wal.Replay();
         wal.StartNewSegment(wal._activeNo + 1);
         wal._loop = Task.Run(wal.CommitLoopAsync);
+        wal._refillLoop = Task.Run(wal.RefillLoopAsync);
         return wal;
     }
 
@@ -123,6 +154,12 @@ public sealed class WriteAheadLog : IAsyncDisposable
     public void Confirm(WalRecord record)
     {
         Interlocked.Decrement(ref _pendingRecords);
+        var memory = Interlocked.Add(ref _memoryBytes, -record.Data.Length);
+        if (memory <= _options.MaxMemoryBytes / 2 && Volatile.Read(ref _spilled))
+        {
+            _refill.Writer.TryWrite(true);
+        }
+
         string? delete = null;
         lock (_gate)
         {
@@ -217,11 +254,22 @@ public sealed class WriteAheadLog : IAsyncDisposable
                         break;
                     }
 
-                    good += HeaderBytes + size;
                     seg.Pending++;
                     _pendingRecords++;
                     ReplayedRecords++;
-                    _durable.Writer.TryWrite(new WalRecord(no, data, lines));
+                    if (!_spilled && (_memoryBytes == 0 || _memoryBytes + size <= _options.MaxMemoryBytes))
+                    {
+                        _memoryBytes += size;
+                        _durable.Writer.TryWrite(new WalRecord(no, data, lines));
+                    }
+                    else if (!_spilled)
+                    {
+                        _spilled = true;
+                        _spillSegment = no;
+                        _spillOffset = good;
+                    }
+
+                    good += HeaderBytes + size;
                 }
 
                 if (problem is not null)
@@ -257,21 +305,89 @@ public sealed class WriteAheadLog : IAsyncDisposable
     {
         _activeNo = no;
         var path = SegmentPath(no);
-        _active = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
+        _active = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
         lock (_gate)
         {
             _segments[no] = new Segment(path);
         }
+
+        if (_options.Fsync)
+        {
+            SyncDirectory(_dir);
+        }
     }
 
-    private void SealActive()
+    /// <summary>fsync of the folder, so a newly created segment file is itself durable (Linux, macOS).</summary>
+    private static void SyncDirectory(string dir)
     {
-        _active!.Flush(flushToDisk: _options.Fsync);
-        _active.Dispose();
+        if (OperatingSystem.IsWindows())
+        {
+            return; // NTFS journals the directory entry; there is no directory handle to flush
+        }
+
+        var fd = Posix.Open(dir, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open WAL directory {dir} for fsync (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Posix.Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of WAL directory {dir} failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Posix.Close(fd);
+        }
+    }
+
+    private static class Posix
+    {
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        public static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        public static extern int Close(int fd);
+    }
+
+    private void SealActive(long goodLength)
+    {
+        try
+        {
+            if (_active is not null)
+            {
+                RandomAccess.SetLength(_active, goodLength);
+                if (_options.Fsync)
+                {
+                    RandomAccess.FlushToDisk(_active);
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            // the torn tail stays; replay cuts it off (it is after every durable record of this segment)
+            _log.LogWarning("WAL segment {Segment}: could not cut back to {Length} bytes: {Error}", _activeNo, goodLength, e.Message);
+        }
+        finally
+        {
+            _active?.Dispose();
+            _active = null;
+        }
+
         string? delete = null;
         lock (_gate)
         {
-            var seg = _segments[_activeNo];
+            if (!_segments.TryGetValue(_activeNo, out var seg))
+            {
+                return;
+            }
+
             seg.Sealed = true;
             if (seg.Pending == 0)
             {
@@ -290,20 +406,41 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private async Task CommitLoopAsync()
     {
         var group = new List<Pending>(256);
-        var header = new byte[HeaderBytes];
+        var buffer = new byte[64 * 1024];
         while (await _appends.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
-            long groupBytes = 0;
+            var groupBytes = 0;
             while (groupBytes < 4 * 1024 * 1024 && _appends.Reader.TryRead(out var p))
             {
                 group.Add(p);
                 groupBytes += p.Data.Length + HeaderBytes;
             }
 
+            if (buffer.Length < groupBytes)
+            {
+                buffer = new byte[Math.Max(groupBytes, buffer.Length * 2)];
+            }
+
+            var at = 0;
+            foreach (var p in group)
+            {
+                var header = buffer.AsSpan(at, HeaderBytes);
+                BinaryPrimitives.WriteInt32LittleEndian(header, p.Data.Length);
+                BinaryPrimitives.WriteInt32LittleEndian(header[4..], p.Lines);
+                BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32.Compute(p.Data, Crc32.Compute(header.Slice(4, 4))));
+                p.Data.CopyTo(buffer, at + HeaderBytes);
+                at += HeaderBytes + p.Data.Length;
+            }
+
+            Segment? seg = null;
             try
             {
-                Segment seg;
+                if (_active is null)
+                {
+                    StartNewSegment(_activeNo + 1); // the previous group failed and sealed its segment
+                }
+
                 lock (_gate)
                 {
                     seg = _segments[_activeNo];
@@ -311,7 +448,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
 
                 if (seg.Bytes > 0 && seg.Bytes + groupBytes > _options.SegmentBytes)
                 {
-                    SealActive();
+                    SealActive(seg.Bytes);
                     StartNewSegment(_activeNo + 1);
                     lock (_gate)
                     {
@@ -319,38 +456,160 @@ public sealed class WriteAheadLog : IAsyncDisposable
                     }
                 }
 
-                foreach (var p in group)
+                if (FailNextWrite?.Invoke() is { } injected)
                 {
-                    BinaryPrimitives.WriteInt32LittleEndian(header, p.Data.Length);
-                    BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), p.Lines);
-                    BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), Crc32.Compute(p.Data, Crc32.Compute(header.AsSpan(4, 4))));
-                    _active!.Write(header);
-                    _active.Write(p.Data);
+                    RandomAccess.Write(_active!, buffer.AsSpan(0, groupBytes / 2), seg.Bytes); // half a group reaches the file
+                    throw injected;
                 }
 
-                _active!.Flush(flushToDisk: _options.Fsync);
-                GroupCommits++;
-                lock (_gate)
+                RandomAccess.Write(_active!, buffer.AsSpan(0, groupBytes), seg.Bytes);
+                if (_options.Fsync)
                 {
-                    seg.Bytes += groupBytes;
-                    seg.Pending += group.Count;
-                }
-
-                Interlocked.Add(ref _totalBytes, groupBytes);
-                Interlocked.Add(ref _pendingRecords, group.Count);
-                foreach (var p in group)
-                {
-                    _durable.Writer.TryWrite(new WalRecord(_activeNo, p.Data, p.Lines));
-                    p.Done.TrySetResult();
+                    RandomAccess.FlushToDisk(_active!);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _log.LogError(e, "WAL write failed; {Count} appends refused", group.Count);
+                FailedGroups++;
+                _log.LogError(e, "WAL write failed; {Count} appends refused, segment {Segment} sealed at its last durable length", group.Count, _activeNo);
+                if (_active is not null)
+                {
+                    SealActive(seg?.Bytes ?? 0);
+                }
+
                 foreach (var p in group)
                 {
                     p.Done.TrySetException(e);
                 }
+
+                continue;
+            }
+
+            GroupCommits++;
+            var offset = seg.Bytes;
+            Interlocked.Add(ref _totalBytes, groupBytes);
+            Interlocked.Add(ref _pendingRecords, group.Count);
+            lock (_gate)
+            {
+                seg.Bytes += groupBytes;
+                seg.Pending += group.Count;
+                if (!_spilled && (Interlocked.Read(ref _memoryBytes) == 0 || Interlocked.Read(ref _memoryBytes) + groupBytes <= _options.MaxMemoryBytes))
+                {
+                    Interlocked.Add(ref _memoryBytes, groupBytes - (HeaderBytes * group.Count));
+                    foreach (var p in group)
+                    {
+                        _durable.Writer.TryWrite(new WalRecord(_activeNo, p.Data, p.Lines));
+                    }
+                }
+                else if (!_spilled)
+                {
+                    _spilled = true;
+                    _spillSegment = _activeNo;
+                    _spillOffset = offset;
+                }
+            }
+
+            foreach (var p in group)
+            {
+                p.Done.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// While the log is spilled, reads records back from the segment files in log order whenever
+    /// memory has room, until it has caught up with the durable end of the log.
+    /// </summary>
+    private async Task RefillLoopAsync()
+    {
+        var header = new byte[HeaderBytes];
+        while (await _refill.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            _refill.Reader.TryRead(out _);
+            try
+            {
+                RefillOnce(header);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogError(e, "WAL read-back failed; retrying");
+                await Task.Delay(1000).ConfigureAwait(false);
+                _refill.Writer.TryWrite(true);
+            }
+        }
+    }
+
+    private void RefillOnce(byte[] header)
+    {
+        while (true)
+        {
+            long no, offset, end;
+            string path;
+            lock (_gate)
+            {
+                if (!_spilled)
+                {
+                    return;
+                }
+
+                if (!_segments.TryGetValue(_spillSegment, out var seg) || _spillOffset >= seg.Bytes)
+                {
+                    if (seg is not null && (!seg.Sealed || _spillSegment == _activeNo))
+                    {
+                        _spilled = false; // caught up with the durable end: the commit loop hands over again
+                        return;
+                    }
+
+                    var next = _segments.Keys.FirstOrDefault(k => k > _spillSegment);
+                    if (next == 0)
+                    {
+                        _spilled = false;
+                        return;
+                    }
+
+                    _spillSegment = next;
+                    _spillOffset = 0;
+                    continue;
+                }
+
+                no = _spillSegment;
+                offset = _spillOffset;
+                end = seg.Bytes;
+                path = seg.Path;
+            }
+
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            while (offset < end)
+            {
+                RandomAccess.Read(file, header, offset);
+                var size = BinaryPrimitives.ReadInt32LittleEndian(header);
+                var lines = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+                var memory = Interlocked.Read(ref _memoryBytes);
+                if (memory > 0 && memory + size > _options.MaxMemoryBytes)
+                {
+                    lock (_gate)
+                    {
+                        _spillOffset = offset;
+                    }
+
+                    return; // the next Confirm below half the bound wakes the loop again
+                }
+
+                var data = new byte[size];
+                if (RandomAccess.Read(file, data, offset + HeaderBytes) != size)
+                {
+                    throw new IOException($"WAL segment {Path.GetFileName(path)}: short read at offset {offset}");
+                }
+
+                Interlocked.Add(ref _memoryBytes, size);
+                ReadBackRecords++;
+                _durable.Writer.TryWrite(new WalRecord(no, data, lines));
+                offset += HeaderBytes + size;
+            }
+
+            lock (_gate)
+            {
+                _spillOffset = offset;
             }
         }
     }
@@ -363,11 +622,13 @@ public sealed class WriteAheadLog : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        _durable.Writer.TryComplete();
-        if (_active is not null)
+        _refill.Writer.TryComplete();
+        if (_refillLoop is not null)
         {
-            await _active.FlushAsync().ConfigureAwait(false);
-            await _active.DisposeAsync().ConfigureAwait(false);
+            await _refillLoop.ConfigureAwait(false);
         }
+
+        _durable.Writer.TryComplete();
+        _active?.Dispose();
     }
 }

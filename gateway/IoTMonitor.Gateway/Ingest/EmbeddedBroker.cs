@@ -4,6 +4,7 @@ using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -13,15 +14,31 @@ namespace IoTMonitor.Gateway.Ingest;
 /// The embedded MQTTnet 5 broker. Devices authenticate with user name = device id and password =
 /// device secret (checked against the registry); the topic ACL lets a device publish only under its
 /// own <c>iotmon/v1/{site}/{device}/</c> (telemetry, status, config/ack, cmd/ack) and subscribe only
-/// to its own <c>config</c> and <c>cmd</c>. Telemetry is handed to the pipeline inside
-/// InterceptingPublishAsync, which MQTTnet awaits before it builds the PUBACK: the PUBACK therefore
-/// leaves only once the message is durable in the WAL (or dead-lettered).
+/// to its own <c>config</c> and <c>cmd</c>.
+/// <para>
+/// MQTTnet 5 reads a connection's packets one at a time and awaits InterceptingPublishAsync before it
+/// queues the PUBACK, so waiting for the WAL fsync there would allow one message per connection per
+/// fsync. Instead telemetry is handed to the pipeline in InterceptingInboundPacketAsync (where the
+/// packet identifier is known) without waiting: the receive loop goes on to the connection's next
+/// packet, and the pending durability task is kept per connection by packet identifier. The PUBACK
+/// MQTTnet then queues is held in InterceptingOutboundPacketAsync (the connection's send loop) until
+/// that task completes, so it still leaves only once the message is durable in the WAL (or
+/// dead-lettered), and with reason QuotaExceeded when the WAL refused it. PUBACKs leave in order.
+/// A connection may have at most <see cref="MaxPendingPerConnection"/> messages waiting; past that the
+/// receive loop waits for the oldest (back-pressure on that connection only).
+/// </para>
 /// </summary>
 public sealed class EmbeddedBroker : IMqttListener
 {
     private const string DeviceKey = "iotmon.device";
     private const string SiteKey = "iotmon.site";
     private const string EnrolKey = "iotmon.enrol";
+    private const string ServiceKey = "iotmon.service";
+    private const string AlertsPrefix = "iotmon/alerts/";
+    private const string PendingKey = "iotmon.pending";
+
+    /// <summary>Most telemetry messages of one connection waiting for the WAL at once.</summary>
+    public const int MaxPendingPerConnection = 256;
 
     private readonly MqttOptions _options;
     private readonly RegistryOptions _registryOptions;
@@ -68,6 +85,8 @@ public sealed class EmbeddedBroker : IMqttListener
 
         _server = new MqttServerFactory().CreateMqttServer(builder.Build());
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingInboundPacketAsync += InterceptInboundAsync;
+        _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         _server.ClientConnectedAsync += _ =>
@@ -88,6 +107,13 @@ public sealed class EmbeddedBroker : IMqttListener
     {
         if (!_registryOptions.RequireAuthentication)
         {
+            return Task.CompletedTask;
+        }
+
+        if (_options.ServiceUser.Length > 0 && e.UserName == _options.ServiceUser
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(e.Password ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(_options.ServicePassword)))
+        {
+            e.SessionItems[ServiceKey] = true;
             return Task.CompletedTask;
         }
 
@@ -112,29 +138,124 @@ public sealed class EmbeddedBroker : IMqttListener
         return Task.CompletedTask;
     }
 
-    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    private static bool IsTelemetryTopic(string topic, TopicKind kind) =>
+        kind == TopicKind.Telemetry || topic.StartsWith(TopicName.Prefix, StringComparison.Ordinal) && topic.EndsWith("/telemetry", StringComparison.Ordinal);
+
+    private static PendingAcks Pending(System.Collections.IDictionary items)
+    {
+        if (items[PendingKey] is PendingAcks pending)
+        {
+            return pending;
+        }
+
+        lock (items)
+        {
+            if (items[PendingKey] is not PendingAcks created)
+            {
+                created = new PendingAcks();
+                items[PendingKey] = created;
+            }
+
+            return created;
+        }
+    }
+
+    /// <summary>
+    /// Receive loop of one connection: starts the pipeline for an authorised telemetry PUBLISH and
+    /// returns without waiting for the WAL. Everything else goes on to InterceptPublishAsync.
+    /// </summary>
+    private Task InterceptInboundAsync(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is not MqttPublishPacket publish)
+        {
+            return Task.CompletedTask;
+        }
+
+        var pending = publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? null : Pending(e.SessionItems);
+        pending?.Forget(publish.PacketIdentifier); // a stale entry of an earlier connection of this session
+        var topic = publish.Topic;
+        var kind = TopicName.Parse(topic, out var site, out var device);
+        if (!IsTelemetryTopic(topic, kind) || _registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
+        {
+            return Task.CompletedTask; // status, acks, refusals: InterceptPublishAsync
+        }
+
+        var work = _pipeline.HandleTelemetryAsync(e.ClientId, topic, publish.Payload);
+        if (pending is null || work.IsCompletedSuccessfully && work.Result != IngestOutcome.Refused)
+        {
+            pending?.Add(publish.PacketIdentifier, null);
+            return Task.CompletedTask;
+        }
+
+        var oldest = pending.Add(publish.PacketIdentifier, work);
+        return oldest is null ? Task.CompletedTask : oldest;
+    }
+
+    /// <summary>Send loop of one connection: a PUBACK leaves only when its message is durable.</summary>
+    private Task InterceptOutboundAsync(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is not MqttPubAckPacket ack || e.SessionItems[PendingKey] is not PendingAcks pending)
+        {
+            return Task.CompletedTask;
+        }
+
+        var work = pending.Take(ack.PacketIdentifier);
+        if (work is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (work.IsCompleted)
+        {
+            SetReason(e, ack, work);
+            return Task.CompletedTask;
+        }
+
+        return AwaitThenSetReasonAsync(e, ack, work);
+
+        static async Task AwaitThenSetReasonAsync(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
+        {
+            await ((Task)work).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            SetReason(e, ack, work);
+        }
+
+        static void SetReason(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
+        {
+            if (!work.IsCompletedSuccessfully)
+            {
+                e.ProcessPacket = false; // unexpected failure: no PUBACK, the node sends the message again
+                return;
+            }
+
+            ack.ReasonCode = work.Result == IngestOutcome.Refused ? MqttPubAckReasonCode.QuotaExceeded : MqttPubAckReasonCode.Success;
+        }
+    }
+
+    private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
         var kind = TopicName.Parse(topic, out var site, out var device);
+        if (e.SessionItems[ServiceKey] is true && topic.StartsWith(AlertsPrefix, StringComparison.Ordinal))
+        {
+            return Task.CompletedTask; // the service login publishes alerts
+        }
+
         if (_registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
         {
             GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AclDenials);
             _pipeline.Refuse(e.ClientId, topic, e.ApplicationMessage.Payload, DecodeError.Unauthorized);
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            return;
+            return Task.CompletedTask;
         }
 
-        if (kind != TopicKind.Telemetry && topic.StartsWith(TopicName.Prefix, StringComparison.Ordinal) && topic.EndsWith("/telemetry", StringComparison.Ordinal) || kind == TopicKind.Telemetry)
+        if (IsTelemetryTopic(topic, kind))
         {
-            // telemetry (or a malformed telemetry topic, which the pipeline dead-letters as bad_topic)
+            // already handed to the pipeline by InterceptInboundAsync; telemetry is not routed to subscribers
             e.ProcessPublish = false;
-            var outcome = await _pipeline.HandleTelemetryAsync(e.ClientId, topic, e.ApplicationMessage.Payload).ConfigureAwait(false);
-            if (outcome == IngestOutcome.Refused)
-            {
-                e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
-            }
         }
+
+        return Task.CompletedTask;
     }
 
     private bool MayPublish(System.Collections.IDictionary items, TopicKind kind, string site, string device)
@@ -192,6 +313,11 @@ public sealed class EmbeddedBroker : IMqttListener
         }
 
         var filter = e.TopicFilter.Topic;
+        if (e.SessionItems[ServiceKey] is true && (filter.StartsWith(AlertsPrefix, StringComparison.Ordinal) || filter == "iotmon/v1/+/+/status"))
+        {
+            return Task.CompletedTask; // the service login reads alerts and node status
+        }
+
         var kind = TopicName.Parse(filter, out var site, out var device);
         var ok = kind is TopicKind.Config or TopicKind.Command
             && e.SessionItems[DeviceKey] is string own && own == device
@@ -204,6 +330,50 @@ public sealed class EmbeddedBroker : IMqttListener
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Durability tasks of one connection's telemetry, by packet identifier, until its PUBACK leaves.</summary>
+    private sealed class PendingAcks
+    {
+        private readonly Dictionary<ushort, Task<IngestOutcome>?> _byId = new();
+        private readonly Queue<Task<IngestOutcome>> _order = new();
+
+        /// <summary>Registers a message; returns a task to wait for when the connection has too many waiting.</summary>
+        public Task? Add(ushort id, Task<IngestOutcome>? work)
+        {
+            lock (_byId)
+            {
+                _byId[id] = work;
+                if (work is null)
+                {
+                    return null;
+                }
+
+                while (_order.Count > 0 && _order.Peek().IsCompleted)
+                {
+                    _order.Dequeue();
+                }
+
+                _order.Enqueue(work);
+                return _order.Count > MaxPendingPerConnection ? _order.Peek() : null;
+            }
+        }
+
+        public void Forget(ushort id)
+        {
+            lock (_byId)
+            {
+                _byId.Remove(id);
+            }
+        }
+
+        public Task<IngestOutcome>? Take(ushort id)
+        {
+            lock (_byId)
+            {
+                return _byId.Remove(id, out var work) ? work : null;
+            }
+        }
     }
 
     public async Task StopAsync()

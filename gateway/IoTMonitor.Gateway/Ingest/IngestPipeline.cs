@@ -50,6 +50,9 @@ public sealed class IngestPipeline
 
     public Ledger Ledger => _ledger;
 
+    /// <summary>A batch is durable in the WAL (the alert engine listens here).</summary>
+    public event EventHandler<ReadingsDurableEventArgs>? ReadingsDurable;
+
     /// <summary>Raised, synchronously, with a message's valid readings once they are handed to the WAL; the result is reused after handlers return.</summary>
     public event Action<DecodeResult>? ReadingsAccepted;
 
@@ -134,7 +137,20 @@ public sealed class IngestPipeline
         }
 
         ReadingsAccepted?.Invoke(result);
-        return CompleteAsync(append, ledger, boot, seqs, count);
+        var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now);
+        var completion = CompleteAsync(append, ledger, boot, seqs, count);
+        return durable is null ? completion : NotifyDurableAsync(completion, durable);
+    }
+
+    private async Task<IngestOutcome> NotifyDurableAsync(Task<IngestOutcome> completion, ReadingsDurableEventArgs e)
+    {
+        var outcome = await completion.ConfigureAwait(false);
+        if (outcome == IngestOutcome.Durable)
+        {
+            ReadingsDurable?.Invoke(this, e);
+        }
+
+        return outcome;
     }
 
     private async Task<IngestOutcome> CompleteAsync(Task append, DeviceLedger ledger, long boot, long[] seqs, int points)

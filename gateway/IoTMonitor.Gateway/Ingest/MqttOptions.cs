@@ -35,6 +35,15 @@ public sealed class MqttOptions
 
     public ExternalBrokerOptions External { get; set; } = new();
 
+    /// <summary>
+    /// Embedded: a service login (not a device) that may publish and subscribe under
+    /// <c>iotmon/alerts/#</c> and subscribe to <c>iotmon/v1/+/+/status</c>: the alert engine's own
+    /// connection and operators' alert consumers. Empty = none.
+    /// </summary>
+    public string ServiceUser { get; set; } = string.Empty;
+
+    public string ServicePassword { get; set; } = string.Empty;
+
     internal IEnumerable<string> Validate()
     {
         if (Mode == MqttMode.Embedded)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -10,6 +11,12 @@ namespace IoTMonitor.Gateway.Query;
 /// <summary>One series of an InfluxQL answer (or one chunk of it).</summary>
 /// <param name="Rows">Each row in column order; time (column 0) is a long of Unix seconds, numbers are long or double.</param>
 public sealed record InfluxSeries(string Name, IReadOnlyDictionary<string, string> Tags, string[] Columns, List<object?[]> Rows)
+{
+    public string Tag(string name) => Tags.TryGetValue(name, out var v) ? v : string.Empty;
+}
+
+/// <summary>One series of a two-column answer (time, number), as points.</summary>
+public sealed record PointSeries(string Name, IReadOnlyDictionary<string, string> Tags, List<SeriesPoint> Points)
 {
     public string Tag(string name) => Tags.TryGetValue(name, out var v) ? v : string.Empty;
 }
@@ -68,6 +75,45 @@ public sealed class InfluxQueryClient : IDisposable
     /// <summary>Runs one statement and yields its series chunk by chunk, as InfluxDB sends them.</summary>
     public async IAsyncEnumerable<InfluxSeries> StreamAsync(string influxQl, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var line in LinesAsync(influxQl, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var series in ParseChunk(line))
+            {
+                yield return series;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a statement whose answer has two columns, time and a number (a raw <c>SELECT value</c> or one
+    /// aggregate), and returns its series with chunks merged, read straight from UTF-8 into
+    /// <see cref="SeriesPoint"/>s (no per-cell objects); rows with a null value are left out.
+    /// </summary>
+    public async Task<List<PointSeries>> PointsAsync(string influxQl, CancellationToken cancellationToken)
+    {
+        var all = new List<PointSeries>();
+        PointSeries? last = null;
+        await foreach (var line in LinesAsync(influxQl, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var chunk in ParsePoints(line.Span))
+            {
+                if (last is not null && last.Name == chunk.Name && SameTags(last.Tags, chunk.Tags))
+                {
+                    last.Points.AddRange(chunk.Points);
+                    continue;
+                }
+
+                all.Add(chunk);
+                last = chunk;
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>The answer's lines (one JSON document each); a line is valid until the next is asked for.</summary>
+    private async IAsyncEnumerable<ReadOnlyMemory<byte>> LinesAsync(string influxQl, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var url = new StringBuilder("/query?epoch=s&chunked=true&chunk_size=")
             .Append(_options.ChunkSize.ToString(CultureInfo.InvariantCulture))
             .Append("&db=").Append(Uri.EscapeDataString(_storage.Database));
@@ -90,19 +136,59 @@ public sealed class InfluxQueryClient : IDisposable
             throw new InfluxQueryException($"InfluxDB answered {(int)response.StatusCode}: {Trim(body)}");
         }
 
+        // one JSON document per line; lines are split and parsed as UTF-8 bytes (no string per chunk)
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
         {
-            if (line.Length == 0)
+            int start = 0, end = 0;
+            while (true)
             {
-                continue;
-            }
+                var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                if (newline >= 0)
+                {
+                    var line = buffer.AsMemory(start, newline - start);
+                    start = newline + 1;
+                    if (line.Length > 0)
+                    {
+                        yield return line;
+                    }
 
-            foreach (var series in ParseChunk(line))
-            {
-                yield return series;
+                    continue;
+                }
+
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+
+                if (end == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, bigger, 0, end);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    if (end > start && !buffer.AsSpan(start, end - start).Trim((byte)' ').IsEmpty)
+                    {
+                        yield return buffer.AsMemory(start, end - start);
+                    }
+
+                    break;
+                }
+
+                end += read;
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -122,7 +208,9 @@ public sealed class InfluxQueryClient : IDisposable
         }
     }
 
-    internal static List<InfluxSeries> ParseChunk(string json)
+    internal static List<InfluxSeries> ParseChunk(string json) => ParseChunk(Encoding.UTF8.GetBytes(json));
+
+    internal static List<InfluxSeries> ParseChunk(ReadOnlyMemory<byte> json)
     {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -193,6 +281,119 @@ public sealed class InfluxQueryClient : IDisposable
         }
 
         return list;
+    }
+
+    internal static List<PointSeries> ParsePoints(ReadOnlySpan<byte> json)
+    {
+        var list = new List<PointSeries>();
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                throw new InfluxQueryException("InfluxDB: " + reader.GetString());
+            }
+
+            if (!reader.ValueTextEquals("results"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            Expect(ref reader, JsonTokenType.StartArray);
+            while (Next(ref reader) == JsonTokenType.StartObject)
+            {
+                while (Next(ref reader) == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("error"u8))
+                    {
+                        reader.Read();
+                        throw new InfluxQueryException("InfluxDB: " + reader.GetString());
+                    }
+
+                    if (!reader.ValueTextEquals("series"u8))
+                    {
+                        reader.Read();
+                        reader.Skip();
+                        continue;
+                    }
+
+                    Expect(ref reader, JsonTokenType.StartArray);
+                    while (Next(ref reader) == JsonTokenType.StartObject)
+                    {
+                        list.Add(ParsePointSeries(ref reader));
+                    }
+                }
+            }
+        }
+
+        return list;
+    }
+
+    private static PointSeries ParsePointSeries(ref Utf8JsonReader reader)
+    {
+        var name = string.Empty;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var points = new List<SeriesPoint>();
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                name = reader.GetString() ?? string.Empty;
+            }
+            else if (reader.ValueTextEquals("tags"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartObject);
+                while (Next(ref reader) == JsonTokenType.PropertyName)
+                {
+                    var key = reader.GetString()!;
+                    reader.Read();
+                    tags[key] = reader.GetString() ?? string.Empty;
+                }
+            }
+            else if (reader.ValueTextEquals("values"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.StartArray)
+                {
+                    reader.Read();
+                    var t = reader.TokenType == JsonTokenType.Number ? (reader.TryGetInt64(out var l) ? l : (long)reader.GetDouble()) : 0;
+                    reader.Read();
+                    var value = reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : (double?)null;
+                    while (Next(ref reader) != JsonTokenType.EndArray)
+                    {
+                        reader.Skip();
+                    }
+
+                    if (value is { } v)
+                    {
+                        points.Add(new SeriesPoint(t, v));
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return new PointSeries(name, tags, points);
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new InfluxQueryException("InfluxDB sent an incomplete answer");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type)
+        {
+            throw new InfluxQueryException($"InfluxDB sent an unexpected answer ({reader.TokenType} where {type} was expected)");
+        }
     }
 
     public static double? AsDouble(object? cell) => cell switch

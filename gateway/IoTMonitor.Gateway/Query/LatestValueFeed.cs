@@ -4,12 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace IoTMonitor.Gateway.Query;
 
 /// <summary>
-/// Connects the ingest stream to the <see cref="LatestValueCache"/> and fills the cache once from
+/// Connects the ingest stream to the <see cref="LatestValueCache"/> and the <see cref="DailyRollup"/> (late readings drop stored days) and fills the cache once from
 /// InfluxDB (last values of <c>Query:CacheWarmDays</c>). Registered after the gateway runtime, so
 /// the pipeline exists when this starts; the warm-up runs in the background and retries while
 /// InfluxDB is unreachable, and never replaces a newer value from the stream.
 /// </summary>
-public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cache, InfluxQueryClient influx, QueryOptions options, ILogger<LatestValueFeed> log) : IHostedService
+public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cache, DailyRollup rollup, InfluxQueryClient influx, QueryOptions options, ILogger<LatestValueFeed> log) : IHostedService
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _warm = Task.CompletedTask;
@@ -17,6 +17,7 @@ public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cac
     public Task StartAsync(CancellationToken cancellationToken)
     {
         gateway.Pipeline.ReadingsAccepted += cache.Observe;
+        gateway.Pipeline.ReadingsAccepted += rollup.Observe;
         if (options.CacheWarmDays > 0)
         {
             _warm = Task.Run(() => WarmWithRetryAsync(_stop.Token), CancellationToken.None);
@@ -30,6 +31,7 @@ public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cac
         if (gateway.Started)
         {
             gateway.Pipeline.ReadingsAccepted -= cache.Observe;
+            gateway.Pipeline.ReadingsAccepted -= rollup.Observe;
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -18,6 +18,15 @@ public sealed class QueryOptions
     /// <summary>Rows per chunk of InfluxDB's chunked answers.</summary>
     public int ChunkSize { get; set; } = 10_000;
 
+    /// <summary>Series windows up to this many seconds are folded by the gateway from raw points (fetched with a per-series LIMIT of twice the window count; beyond it the <c>GROUP BY time</c> query runs). 0 = always <c>GROUP BY time</c>.</summary>
+    public int RawWindowSeconds { get; set; } = 300;
+
+    /// <summary>Whole-day series windows are answered from daily rollups kept in memory for days up to this many days back (older days are read live). 0 = no rollups (use when anything but this gateway writes the database, docs/api.md).</summary>
+    public int RollupDays { get; set; } = 3660;
+
+    /// <summary>A day is stored in the rollups only once it ended, and no reading for it was accepted, at least this many seconds ago (covers the writer's batching).</summary>
+    public int RollupGraceSeconds { get; set; } = 120;
+
     /// <summary>CSV export: time span of one InfluxQL request, days (the export streams one span after another).</summary>
     public int ExportSpanDays { get; set; } = 7;
 
@@ -53,6 +62,21 @@ public sealed class QueryOptions
         if (ChunkSize is < 100 or > 1_000_000)
         {
             yield return "Query:ChunkSize must be 100–1000000";
+        }
+
+        if (RawWindowSeconds is < 0 or > 86400)
+        {
+            yield return "Query:RawWindowSeconds must be 0–86400";
+        }
+
+        if (RollupDays < 0)
+        {
+            yield return "Query:RollupDays must be ≥ 0";
+        }
+
+        if (RollupGraceSeconds < 0)
+        {
+            yield return "Query:RollupGraceSeconds must be ≥ 0";
         }
 
         if (ExportSpanDays < 1)

@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Query;
@@ -15,20 +16,21 @@ public enum HealthStatus
 public sealed record StatusVerdict(HealthStatus Status, IReadOnlyList<string> Reasons);
 
 /// <summary>
-/// The status colour of devices and sites, until alert rules (issue 7) exist. The rule (docs/api.md):
+/// The status colour of devices and sites. The rule (docs/api.md):
 /// <list type="bullet">
 /// <item>device offline: never heard, or silent for more than <c>Query:OfflineAfterIntervals</c> ×
 ///   its report interval (the longest of its recent message gaps; <c>Query:DefaultReportIntervalSeconds</c>
 ///   until known);</item>
 /// <item>site offline: it has no device, or every device is offline;</item>
 /// <item>critical: a device's newest reading of some quantity is flagged OUT_OF_RANGE, NO_VALUE or
-///   SENSOR_FAULT, or an unacknowledged critical alert is open;</item>
+///   SENSOR_FAULT, or an open (unacknowledged) critical alert of the alert engine is on the site;</item>
 /// <item>warning: some (not all) devices offline, a newest reading flagged STUCK or UNCALIBRATED,
-///   battery below <c>Query:LowBatteryVolts</c>, or an unacknowledged warning alert is open;</item>
+///   battery below <c>Query:LowBatteryVolts</c>, or an open warning alert is on the site
+///   (info alerts and acknowledged ones do not colour);</item>
 /// <item>ok otherwise.</item>
 /// </list>
 /// </summary>
-public sealed class SiteStatus(LatestValueCache cache, IAlertStore alerts, QueryOptions options, TimeProvider time)
+public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, QueryOptions options, TimeProvider time)
 {
     private const long CriticalFlags = (long)(ReadingFlags.OutOfRange | ReadingFlags.NoValue | ReadingFlags.SensorFault);
     private const long WarningFlags = (long)(ReadingFlags.Stuck | ReadingFlags.Uncalibrated);
@@ -97,12 +99,16 @@ public sealed class SiteStatus(LatestValueCache cache, IAlertStore alerts, Query
             status = Max(status, HealthStatus.Warning);
         }
 
-        foreach (var a in alerts.List(site, includeCleared: false))
+        if (alerts.Started)
         {
-            if (a.Acknowledged is null)
+            foreach (var a in alerts.Store.ListAlerts(new AlertQuery(AlertStates.Open, site, Limit: 100)))
             {
-                reasons.Add($"alert: {a.Message}");
-                status = Max(status, a.Severity == AlertSeverity.Critical ? HealthStatus.Critical : HealthStatus.Warning);
+                var colour = a.Severity switch { "critical" => HealthStatus.Critical, "warning" => HealthStatus.Warning, _ => HealthStatus.Ok };
+                if (colour != HealthStatus.Ok)
+                {
+                    reasons.Add($"alert: {a.RuleName}{(a.Device.Length > 0 ? " (" + a.Device + ")" : string.Empty)}");
+                    status = Max(status, colour);
+                }
             }
         }
 

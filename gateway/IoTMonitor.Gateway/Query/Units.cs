@@ -18,6 +18,7 @@ public static class Units
         ["soil.n"] = "mg/kg",
         ["soil.p"] = "mg/kg",
         ["soil.k"] = "mg/kg",
+        ["soil.ph"] = "pH",
         ["air.temp"] = "°C",
         ["air.rh"] = "%",
         ["air.pressure"] = "hPa",

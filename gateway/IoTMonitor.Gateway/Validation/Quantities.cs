@@ -31,6 +31,7 @@ public static class Quantities
         new("soil.n", "soil", "n", 0, 2000),
         new("soil.p", "soil", "p", 0, 2000),
         new("soil.k", "soil", "k", 0, 2000),
+        new("soil.ph", "soil", "ph", 0, 14),
         new("air.temp", "air", "temp", -40, 85),
         new("air.rh", "air", "rh", 0, 100),
         new("air.pressure", "air", "pressure", 300, 1100),

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Api.Tests.Fakes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -59,14 +58,30 @@ public sealed class AccessTests(ApiFixture fixture)
     [Fact]
     public async Task Viewer_reads_but_cannot_write_operator_acknowledges_admin_manages_keys()
     {
-        var host = fixture.Known;
+        await using var host = await GatewayHost.StartAsync(fixture.Influx);
         var viewer = await host.CreateKeyAsync("agency-2", "viewer");
         var op = await host.CreateKeyAsync("technician", "operator");
-        var alert = host.Service<IAlertStore>().Raise("s1", "d1", "water.ph", AlertSeverity.Warning, "test alert", 8.5);
+
+        // a real alert: a rule (admin), then a reading over MQTT that crosses it
+        var secrets = await host.AddSiteAsync("s1", 30.5, 114.3, "Yangtze", "river", "d1");
+        await host.AddThresholdRuleAsync("test.ph.high", "pH above 8.5", "water.ph", 8.5, "warning", "s1");
+        await using (var d1 = await TelemetryPublisher.ConnectAsync(host.MqttPort, "s1", "d1", secrets["d1"]))
+        {
+            await d1.PublishAsync([(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), "water.ph", 8.9, 0L)]);
+        }
+
+        var alert = (await host.WaitForAlertAsync("s1", viewer)).GetProperty("id").GetString()!;
 
         Assert.Equal(200, (await host.GetAsync("/api/v1/sites", viewer)).Status);
         Assert.Equal(200, (await host.GetAsync("/api/v1/devices", viewer)).Status);
-        Assert.Equal(403, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert.Id}/ack", viewer, new { }));
+        Assert.Equal(200, (await host.GetAsync("/api/v1/alerts", viewer)).Status);
+        Assert.Equal(200, (await host.GetAsync("/api/v1/alert-rules", viewer)).Status);
+        Assert.Equal(403, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert}/ack", viewer, new { }));
+        Assert.Equal(403, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert}/resolve", viewer, new { }));
+        Assert.Equal(403, (await host.GetAsync("/api/v1/alerts/outbox", viewer)).Status);
+        Assert.Equal(403, (await host.GetAsync("/api/v1/alerts/outbox", op)).Status);
+        Assert.Equal(403, await SendAsync(host, HttpMethod.Delete, "/api/v1/alert-rules/test.ph.high", op, null));
+        Assert.Equal(200, (await host.GetAsync("/api/v1/alerts/outbox", GatewayHost.AdminKey)).Status);
         Assert.Equal(403, await SendAsync(host, HttpMethod.Post, "/api/v1/keys", viewer, new { name = "x", role = "admin" }));
         Assert.Equal(403, await SendAsync(host, HttpMethod.Put, "/api/v1/sites/s9", viewer, new { name = "x" }));
         Assert.Equal(403, await SendAsync(host, HttpMethod.Post, "/api/v1/devices", viewer, new { id = "x1", site = "s1" }));
@@ -74,10 +89,19 @@ public sealed class AccessTests(ApiFixture fixture)
         Assert.Equal(403, await SendAsync(host, HttpMethod.Post, "/api/v1/keys", op, new { name = "x", role = "viewer" }));
 
         Assert.Equal(200, (await host.GetAsync("/metrics", op)).Status);
-        Assert.Equal(200, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert.Id}/ack", op, new { }));
-        var acked = host.Service<IAlertStore>().List("s1", includeCleared: true).Single(a => a.Id == alert.Id);
-        Assert.Equal("technician", acked.AcknowledgedBy);
+        Assert.Equal(200, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert}/ack", op, new { }));
+        var (_, read, _) = await host.GetAsync($"/api/v1/alerts/{alert}", viewer);
+        Assert.Equal("acknowledged", read!.RootElement.GetProperty("alert").GetProperty("state").GetString());
+        Assert.Equal("technician", read.RootElement.GetProperty("alert").GetProperty("acknowledgedBy").GetString());
+        Assert.Contains(read.RootElement.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() == "acknowledged");
+        Assert.False(read.RootElement.TryGetProperty("notifications", out _), "a viewer does not see the recipients of notifications");
+        Assert.Equal(409, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert}/ack", op, new { }));
         Assert.Equal(404, await SendAsync(host, HttpMethod.Post, "/api/v1/alerts/999999/ack", op, new { }));
+        Assert.Equal(200, await SendAsync(host, HttpMethod.Post, $"/api/v1/alerts/{alert}/resolve", op, new { by = "Li Wei" }));
+        var (_, resolved, _) = await host.GetAsync($"/api/v1/alerts/{alert}", GatewayHost.AdminKey);
+        Assert.Equal("resolved", resolved!.RootElement.GetProperty("alert").GetProperty("state").GetString());
+        Assert.Equal("Li Wei (key technician)", resolved.RootElement.GetProperty("alert").GetProperty("resolvedBy").GetString());
+        Assert.True(resolved.RootElement.TryGetProperty("notifications", out _), "an admin sees the alert's notifications");
         Assert.Equal(400, await SendAsync(host, HttpMethod.Post, "/api/v1/keys", GatewayHost.AdminKey, new { name = "x", role = "root" }));
 
         // Authorization: Bearer works too

@@ -8,7 +8,7 @@ namespace IoTMonitor.Gateway.Api.Tests.Browser;
 /// <summary>
 /// The dashboard in headless Chromium (Debian's /usr/bin/chromium through Playwright) against a gateway
 /// fed over MQTT by simulated devices: sites on the map and in the table, a site's charts with data
-/// points and threshold, device health, an alert acknowledged. Screenshots go to TestResults/screenshots.
+/// points and threshold, device health, an alert raised by the alert engine from a reading over MQTT, acknowledged. Screenshots go to TestResults/screenshots.
 /// </summary>
 [Collection(InfluxCollection.Name)]
 public sealed class DashboardTests(ApiFixture fixture)
@@ -27,10 +27,17 @@ public sealed class DashboardTests(ApiFixture fixture)
             ("qinghai-lake", 36.9, 100.2, "Qinghai Lake", "wetland", "ql-1", "water.temp", 8),
         };
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60;
+        var secrets = new Dictionary<string, string>();
         foreach (var f in fleet)
         {
-            var secrets = await host.AddSiteAsync(f.Site, f.Lat, f.Lon, f.Basin, f.Type, f.Device);
-            await using var device = await TelemetryPublisher.ConnectAsync(host.MqttPort, f.Site, f.Device, secrets[f.Device]);
+            secrets[f.Device] = (await host.AddSiteAsync(f.Site, f.Lat, f.Lon, f.Basin, f.Type, f.Device))[f.Device];
+        }
+
+        await using var hz = await TelemetryPublisher.ConnectAsync(host.MqttPort, "heihe-zhangye", "hz-1", secrets["hz-1"]);
+        foreach (var f in fleet)
+        {
+            await using var other = f.Device == "hz-1" ? null : await TelemetryPublisher.ConnectAsync(host.MqttPort, f.Site, f.Device, secrets[f.Device]);
+            var device = other ?? hz;
             // 6 h of readings every 5 min, sent in 3 batches as a node with a backlog would
             var readings = Enumerable.Range(0, 72).Select(i => (T: now - ((71 - i) * 300), Quantity: f.Quantity, Value: Math.Round(f.Base + Math.Sin(i / 6.0), 2), Flags: 0L)).ToList();
             foreach (var batch in readings.Chunk(24))
@@ -41,8 +48,11 @@ public sealed class DashboardTests(ApiFixture fixture)
 
         var op = await host.CreateKeyAsync("field technician", "operator");
         await WaitForDataAsync(host, op, "heihe-zhangye", "water.ph", 72);
-        var alerts = host.Service<IAlertStore>();
-        var alert = alerts.Raise("heihe-zhangye", "hz-1", "water.ph", AlertSeverity.Critical, "pH above 8.5", 8.5);
+
+        // the alert comes from the engine: a rule for the site (admin), then hz-1 sends a reading that crosses it
+        await host.AddThresholdRuleAsync("test.ph.high", "pH above 8.5", "water.ph", 8.5, "critical", "heihe-zhangye");
+        await hz.PublishAsync([(Math.Max(now + 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds()), "water.ph", 8.9, 0L)], battery: 3.95, backlog: 0);
+        var alert = (await host.WaitForAlertAsync("heihe-zhangye", op)).GetProperty("id").GetString()!;
 
         var shots = ScreenshotDir();
         using var playwright = await Playwright.CreateAsync();
@@ -86,6 +96,7 @@ public sealed class DashboardTests(ApiFixture fixture)
         Assert.InRange(points, 60, 80); // 6 h of 5-min readings in 5-min windows of the 24 h view
         Assert.True(await chart.Locator("path.line").CountAsync() == 1);
         Assert.True(await chart.Locator("line.threshold").CountAsync() >= 1, "the alert's threshold 8.5 is drawn");
+        Assert.Contains("pH above 8.5 8.50", string.Join("|", await chart.Locator("text.threshold-label").AllTextContentsAsync()), StringComparison.Ordinal);
         Assert.Contains("3.95 V", await page.Locator("#devices tr[data-device=hz-1]").TextContentAsync(), StringComparison.Ordinal);
         await page.WaitForFunctionAsync("() => !document.querySelector('#devices .completeness').textContent.includes('…')");
         Assert.Contains("100.0 %", await page.Locator("#devices tr[data-device=hz-1] .completeness").TextContentAsync(), StringComparison.Ordinal);
@@ -99,10 +110,12 @@ public sealed class DashboardTests(ApiFixture fixture)
         await page.Mouse.UpAsync();
         await page.WaitForFunctionAsync("() => { const s = document.querySelector(\"svg.chart[data-quantity='water.ph']\"); return s && +s.dataset.points > 0 && +s.dataset.points < 60; }");
 
-        await page.ClickAsync($"button[data-ack='{alert.Id}']");
-        await page.WaitForSelectorAsync($"tr[data-alert='{alert.Id}'].acked");
-        Assert.Contains("acknowledged by field technician", await page.Locator($"tr[data-alert='{alert.Id}']").TextContentAsync(), StringComparison.Ordinal);
-        Assert.NotNull(alerts.List("heihe-zhangye", includeCleared: true).Single().Acknowledged);
+        await page.ClickAsync($"button[data-ack='{alert}']");
+        await page.WaitForSelectorAsync($"tr[data-alert='{alert}'].acked");
+        Assert.Contains("acknowledged by field technician", await page.Locator($"tr[data-alert='{alert}']").TextContentAsync(), StringComparison.Ordinal);
+        var stored = host.Service<AlertsService>().Store.GetAlert(alert)!;
+        Assert.Equal(AlertStates.Acknowledged, stored.State);
+        Assert.Equal("field technician", stored.AcknowledgedBy);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "3-alert-acknowledged.png"), FullPage = true });
 
         // phone-sized screen

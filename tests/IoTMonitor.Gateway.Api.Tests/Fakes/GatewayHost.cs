@@ -110,6 +110,31 @@ public sealed class GatewayHost : IAsyncDisposable
         return secrets;
     }
 
+    /// <summary>Creates a threshold rule in the alert engine through the rules API (as the bootstrap admin).</summary>
+    public Task AddThresholdRuleAsync(string id, string name, string quantity, double above, string severity, params string[] sites) =>
+        AdminAsync(HttpMethod.Post, "/api/v1/alert-rules", new { id, name, kind = "threshold", quantity, severity, above, scope = new { sites }, source = "site-specific (test)" });
+
+    /// <summary>Waits until the alert engine has an active alert on the site (read through the API with <paramref name="key"/>) and returns the newest.</summary>
+    public async Task<JsonElement> WaitForAlertAsync(string site, string key)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var (status, body, text) = await GetAsync($"/api/v1/alerts?site={site}&state=active", key);
+            if (status == 200 && body!.RootElement.GetArrayLength() > 0)
+            {
+                return body.RootElement[0].Clone();
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no active alert on {site}: {status} {text}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<(int Status, JsonDocument? Body, string Text)> GetAsync(string path, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -134,6 +134,89 @@ public sealed class WriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_group_is_refused_whole_and_later_records_go_to_a_fresh_segment()
+    {
+        await using (var wal = WriteAheadLog.Open(Options(), _dir, NullLogger.Instance))
+        {
+            await Task.WhenAll(Enumerable.Range(1, 10).Select(i => wal.AppendAsync(Record(i), 1)));
+            var firstSegment = (await DrainAsync(wal, 10))[0].Segment;
+
+            var fail = 1;
+            wal.FailNextWrite = () => Interlocked.Exchange(ref fail, 0) == 1 ? new IOException("injected: disk failed mid-group") : null;
+            var refused = Enumerable.Range(1000, 5).Select(i => wal.AppendAsync(Record(i), 1)).ToList();
+            foreach (var t in refused)
+            {
+                await Assert.ThrowsAsync<IOException>(() => t);
+            }
+
+            Assert.Equal(1, wal.FailedGroups);
+            await Task.WhenAll(Enumerable.Range(11, 10).Select(i => wal.AppendAsync(Record(i), 1)));
+            var later = await DrainAsync(wal, 10);
+            Assert.All(later, r => Assert.True(r.Segment > firstSegment, "appends after a failed group must go to a fresh segment"));
+            Assert.Equal(Enumerable.Range(1, 20).Sum(i => Record(i).Length + 12), new FileInfo(Path.Combine(_dir, $"{firstSegment:D12}.wal")).Length + new FileInfo(Path.Combine(_dir, $"{later[0].Segment:D12}.wal")).Length);
+        }
+
+        // every acknowledged record comes back, none of the refused group, and nothing is reported torn
+        await using var reopened = WriteAheadLog.Open(Options(), _dir, NullLogger.Instance);
+        Assert.Equal(20, reopened.ReplayedRecords);
+        Assert.Equal(0, reopened.TruncatedBytes);
+        var replayed = await DrainAsync(reopened, 20);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => Encoding.UTF8.GetString(Record(i))), replayed.Select(r => Encoding.UTF8.GetString(r.Data)));
+    }
+
+    [Fact]
+    public async Task Holds_at_most_MaxMemoryBytes_in_memory_and_reads_the_rest_back_in_order()
+    {
+        var options = new BufferingOptions { SegmentBytes = 256 * 1024, MaxBytes = 64L * 1024 * 1024, MaxMemoryBytes = 1024 * 1024 };
+        await using var wal = WriteAheadLog.Open(options, _dir, NullLogger.Instance);
+        const int Count = 60; // 60 x 50 kB = 3 MB on disk, 1 MiB in memory at most
+        var records = Enumerable.Range(0, Count).Select(i =>
+        {
+            var data = new byte[50_000];
+            Array.Fill(data, (byte)('a' + (i % 26)));
+            BitConverter.TryWriteBytes(data, i);
+            return data;
+        }).ToList();
+        foreach (var r in records)
+        {
+            await wal.AppendAsync(r, 1); // one group each
+        }
+
+        Assert.True(wal.MemoryBytes <= options.MaxMemoryBytes, $"{wal.MemoryBytes} bytes in memory");
+        var handedOver = 0;
+        while (wal.Durable.TryRead(out _))
+        {
+            handedOver++;
+        }
+
+        Assert.InRange(handedOver, 1, 21); // only what fits the memory bound
+
+        // a fresh log over the same backlog: replay also stays within the bound, then confirm as we go
+        await wal.DisposeAsync();
+        await using var reopened = WriteAheadLog.Open(options, _dir, NullLogger.Instance);
+        Assert.Equal(Count, reopened.ReplayedRecords);
+        Assert.True(reopened.MemoryBytes <= options.MaxMemoryBytes);
+        var seen = new List<int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (seen.Count < Count)
+        {
+            var r = await reopened.Durable.ReadAsync(timeout.Token);
+            Assert.True(reopened.MemoryBytes <= options.MaxMemoryBytes);
+            seen.Add(BitConverter.ToInt32(r.Data));
+            reopened.Confirm(r);
+        }
+
+        Assert.Equal(Enumerable.Range(0, Count), seen);
+        Assert.True(reopened.ReadBackRecords > 0);
+        Assert.Equal(0, reopened.PendingRecords);
+        Assert.Equal(0, reopened.MemoryBytes);
+
+        // appends after the backlog drained are handed over directly again
+        await reopened.AppendAsync(Record(1), 1);
+        Assert.Equal(Record(1), (await DrainAsync(reopened, 1))[0].Data);
+    }
+
+    [Fact]
     public void Crc32_matches_the_standard_check_value()
     {
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));

@@ -9,8 +9,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
     /// README and examples; the serial-line and application specs for the framing).
     /// </summary>
     /// <remarks>
-    /// Soil pH is read but has no quantity code in protocol v1 (§8 has water.ph only), so its
-    /// entries carry <see cref="Quantities.Unknown"/>. NPK are the vendor's "rapid estimate": no
+    /// Soil pH travels as <c>soil.ph</c> (added to protocol v1 §8 after the first draft). NPK are the vendor's "rapid estimate": no
     /// alerts on them.
     /// </remarks>
     public static class ModbusProbeMaps
@@ -31,7 +30,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
                     new ModbusRegisterEntry("moisture", 0x0000, 1, 0.1, false, Quantities.SoilMoisture),
                     new ModbusRegisterEntry("temperature", 0x0001, 1, 0.1, true, Quantities.SoilTemp),
                     new ModbusRegisterEntry("conductivity", 0x0002, 1, 1.0, false, Quantities.SoilEc),
-                    new ModbusRegisterEntry("ph", 0x0003, 1, 0.1, false, Quantities.Unknown),
+                    new ModbusRegisterEntry("ph", 0x0003, 1, 0.1, false, Quantities.SoilPh),
                     new ModbusRegisterEntry("nitrogen", 0x0004, 1, 1.0, false, Quantities.SoilN),
                     new ModbusRegisterEntry("phosphorus", 0x0005, 1, 1.0, false, Quantities.SoilP),
                     new ModbusRegisterEntry("potassium", 0x0006, 1, 1.0, false, Quantities.SoilK),
@@ -53,7 +52,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
                     new ModbusRegisterEntry("moisture", 0x0012, 1, 0.1, false, Quantities.SoilMoisture),
                     new ModbusRegisterEntry("temperature", 0x0013, 1, 0.1, true, Quantities.SoilTemp),
                     new ModbusRegisterEntry("conductivity", 0x0015, 1, 1.0, false, Quantities.SoilEc),
-                    new ModbusRegisterEntry("ph", 0x0006, 1, 0.01, false, Quantities.Unknown),
+                    new ModbusRegisterEntry("ph", 0x0006, 1, 0.01, false, Quantities.SoilPh),
                     new ModbusRegisterEntry("nitrogen", 0x001E, 1, 1.0, false, Quantities.SoilN),
                     new ModbusRegisterEntry("phosphorus", 0x001F, 1, 1.0, false, Quantities.SoilP),
                     new ModbusRegisterEntry("potassium", 0x0020, 1, 1.0, false, Quantities.SoilK),

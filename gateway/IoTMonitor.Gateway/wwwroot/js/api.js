@@ -11,9 +11,17 @@ export class ApiError extends Error {
   constructor(status, detail) { super(detail || `HTTP ${status}`); this.status = status; }
 }
 
+// a GET that index.html already started (once; later calls fetch anew)
+function early(path, options) {
+  const started = window.iotmonEarly?.[path];
+  if (!started || options.method) return null;
+  delete window.iotmonEarly[path];
+  return started.catch(() => null);
+}
+
 export async function api(path, options = {}) {
   const headers = { 'X-Api-Key': apiKey.get() || '', ...(options.headers || {}) };
-  const res = await fetch('/api/v1' + path, { ...options, headers });
+  const res = (await early(path, options)) || await fetch('/api/v1' + path, { ...options, headers });
   if (!res.ok) {
     let detail = '';
     try { detail = (await res.json()).detail; } catch { /* not json */ }

@@ -1,7 +1,6 @@
 // The dashboard: hash routes #/ (overview) and #/site/{id}; asks for an API key once.
 import { apiKey, ApiError, esc } from './api.js';
 import { showOverview } from './overview.js';
-import { showSite } from './site.js';
 
 const app = document.getElementById('app');
 const signout = document.getElementById('signout');
@@ -24,6 +23,7 @@ async function route() {
   const m = location.hash.match(/^#\/site\/([^/]+)$/);
   try {
     if (m) {
+      const { showSite } = await import('./site.js'); // not needed for the overview's first paint
       await showSite(app, decodeURIComponent(m[1]));
     } else {
       await showOverview(app);

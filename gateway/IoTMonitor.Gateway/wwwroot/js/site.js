@@ -65,22 +65,30 @@ async function completeness(app, id) {
   }
 }
 
+// Active (open or acknowledged) alerts of the site from the alert engine; operators acknowledge and resolve.
 async function alerts(app, id) {
   const box = app.querySelector('#alerts');
-  const list = await api(`/alerts?site=${encodeURIComponent(id)}`);
+  const list = await api(`/alerts?site=${encodeURIComponent(id)}&state=active`);
   if (!list.length) { box.innerHTML = '<p class="note">No open alerts.</p>'; return; }
-  box.innerHTML = `<table><thead><tr><th>Raised</th><th>Severity</th><th>Device</th><th>Quantity</th><th>Message</th><th></th></tr></thead><tbody>${list.map((a) => `
-    <tr class="alert-row${a.acknowledged ? ' acked' : ''}" data-alert="${a.id}"><td>${ago(a.raised)}</td><td>${badge(a.severity === 'critical' ? 'critical' : 'warning')} ${esc(a.severity)}</td>
-    <td>${esc(a.device)}</td><td>${esc(a.quantity)}</td><td>${esc(a.message)}</td>
-    <td>${a.acknowledged ? `acknowledged by ${esc(a.acknowledgedBy)}` : `<button class="ack" data-ack="${a.id}">Acknowledge</button>`}</td></tr>`).join('')}</tbody></table><p class="error" id="ack-error"></p>`;
-  box.querySelectorAll('[data-ack]').forEach((b) => b.addEventListener('click', async () => {
+  const level = (s) => (s === 'critical' ? 'critical' : s === 'warning' ? 'warning' : 'ok');
+  const value = (a) => (a.value != null ? `${fmt(a.value)}${a.worst != null && a.worst !== a.value ? ` (worst ${fmt(a.worst)})` : ''}` : '');
+  const marks = (a) => [a.late ? 'late' : '', a.flapping ? 'flapping' : ''].filter(Boolean).map((m) => ` <span class="note">${m}</span>`).join('');
+  box.innerHTML = `<table><thead><tr><th>Raised</th><th>Severity</th><th>Device</th><th>Quantity</th><th>Alert</th><th>Value</th><th></th></tr></thead><tbody>${list.map((a) => {
+    const acked = a.state === 'acknowledged';
+    return `<tr class="alert-row${acked ? ' acked' : ''}" data-alert="${esc(a.id)}"><td title="${esc(a.since)}">${ago(a.detectedAt)}</td><td>${badge(level(a.severity))} ${esc(a.severity)}</td>
+    <td>${esc(a.device)}</td><td>${esc(a.quantity)}</td><td>${esc(a.ruleName)}${marks(a)}</td><td>${esc(value(a))}</td>
+    <td>${acked ? `acknowledged by ${esc(a.acknowledgedBy)} ` : `<button class="ack" data-ack="${esc(a.id)}">Acknowledge</button> `}<button class="resolve" data-resolve="${esc(a.id)}">Resolve</button></td></tr>`;
+  }).join('')}</tbody></table><p class="error" id="ack-error"></p>`;
+  const act = (attr, verb) => box.querySelectorAll(`[data-${attr}]`).forEach((b) => b.addEventListener('click', async () => {
     try {
-      await api(`/alerts/${b.dataset.ack}/ack`, { method: 'POST' });
+      await api(`/alerts/${encodeURIComponent(b.dataset[attr])}/${verb}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
       await alerts(app, id);
     } catch (e) {
-      box.querySelector('#ack-error').textContent = e instanceof ApiError && e.status === 403 ? 'Acknowledging needs an operator key.' : e.message;
+      box.querySelector('#ack-error').textContent = e instanceof ApiError && e.status === 403 ? 'This needs an operator key.' : e.message;
     }
   }));
+  act('ack', 'ack');
+  act('resolve', 'resolve');
 }
 
 async function download(id, quantity, range) {

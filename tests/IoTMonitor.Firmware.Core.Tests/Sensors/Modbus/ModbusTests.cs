@@ -208,7 +208,7 @@ public class ModbusTests
 
         Assert.Equal(ReadResult.Ok, r);
         Assert.Equal(new[] { 23.4, -1.5, 1234, 6.8, 40, 12, 160 }, raw.Select(v => Math.Round(v, 6)).ToArray());
-        Assert.Equal(Quantities.Unknown, s.Map.Entries[3].Quantity); // soil pH: no v1 code
+        Assert.Equal(Quantities.SoilPh, s.Map.Entries[3].Quantity);
     }
 
     [Fact]

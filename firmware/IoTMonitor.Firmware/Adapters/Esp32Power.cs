@@ -1,0 +1,82 @@
+using System;
+using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors;
+using nanoFramework.Hardware.Esp32;
+using nanoFramework.Runtime.Native;
+
+namespace IoTMonitor.Firmware.Adapters
+{
+    /// <summary>
+    /// <see cref="IPower"/> on the ESP32 (nanoFramework.Hardware.Esp32 Sleep, Runtime.Native Power,
+    /// reference §4 and §14): wake cause, battery divider, deep sleep with timer + pin wake-up,
+    /// software reset.
+    /// </summary>
+    /// <remarks>
+    /// Reset reason: nanoFramework exposes only the wake cause (Sleep.GetWakeupCause). Any wake
+    /// source reports <see cref="ResetReason.DeepSleepWake"/>; <c>Undefined</c> (power-on, reset
+    /// button, brown-out, watchdog, panic, software reboot — indistinguishable through the API)
+    /// reports <see cref="ResetReason.Unknown"/>, which the core treats as a cold start.
+    /// Deep sleep never returns: the wake restarts the app at Main (statics and heap lost).
+    /// </remarks>
+    public sealed class Esp32Power : IPower
+    {
+        private readonly IAnalogInput _battery;
+        private readonly double _dividerRatio;
+        private readonly Sleep.WakeupGpioPin _wakePin;
+        private readonly GpioOutput[] _railsOffBeforeSleep;
+
+        /// <summary>
+        /// Battery on <paramref name="battery"/> behind a divider of <paramref name="dividerRatio"/>
+        /// (pin = VBAT / ratio); wake on <paramref name="wakePin"/> at level 0 (service button)
+        /// besides the timer; <paramref name="railsOffBeforeSleep"/> are driven low before sleeping.
+        /// </summary>
+        public Esp32Power(IAnalogInput battery, double dividerRatio, Sleep.WakeupGpioPin wakePin, GpioOutput[] railsOffBeforeSleep)
+        {
+            _battery = battery;
+            _dividerRatio = dividerRatio;
+            _wakePin = wakePin;
+            _railsOffBeforeSleep = railsOffBeforeSleep;
+        }
+
+        /// <inheritdoc />
+        public ResetReason ResetReason
+        {
+            get
+            {
+                Sleep.WakeupCause cause = Sleep.GetWakeupCause();
+                return cause == Sleep.WakeupCause.Undefined ? ResetReason.Unknown : ResetReason.DeepSleepWake;
+            }
+        }
+
+        /// <inheritdoc />
+        public double ReadBatteryVolts()
+        {
+            double volts;
+            return _battery != null && _battery.TryReadVolts(out volts) ? volts * _dividerRatio : double.NaN;
+        }
+
+        /// <inheritdoc />
+        public void DeepSleep(int seconds)
+        {
+            for (int i = 0; i < _railsOffBeforeSleep.Length; i++)
+            {
+                _railsOffBeforeSleep[i].Set(false);
+            }
+
+            Sleep.EnableWakeupByTimer(TimeSpan.FromSeconds(seconds));
+            if (_wakePin != Sleep.WakeupGpioPin.None)
+            {
+                Sleep.EnableWakeupByPin(_wakePin, 0);
+            }
+
+            Sleep.StartDeepSleep();
+        }
+
+        /// <inheritdoc />
+        public void Reboot()
+        {
+            Power.RebootDevice();
+        }
+    }
+}

@@ -1,0 +1,319 @@
+using System;
+using System.Collections;
+using System.Device.Wifi;
+using System.Threading;
+using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Text;
+using nanoFramework.M2Mqtt;
+using nanoFramework.M2Mqtt.Messages;
+using nanoFramework.Networking;
+
+namespace IoTMonitor.Firmware.Adapters
+{
+    /// <summary>
+    /// <see cref="INodeLink"/> on the ESP32: WiFi by WifiNetworkHelper (reference §10), SNTP
+    /// (§11), MQTT 3.1.1 by nanoFramework.M2Mqtt (§12).
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>M2Mqtt's Publish only enqueues; QoS 1 completion is the MqttMsgPublished event
+    /// (IsPublished true on PUBACK, false after 3 unanswered tries). <see cref="Publish"/> waits for
+    /// that event for its own message id, so Ok means "PUBACK received" and the core may release
+    /// the flash queue.</item>
+    /// <item>Events arrive on M2Mqtt's single dispatch thread: handlers only copy and signal.</item>
+    /// <item>No auto-reconnect: after a drop every call returns Disconnected until the core calls
+    /// Connect again (the WiFi join is Manual too, so the core decides).</item>
+    /// <item>The will (retained, QoS 1) is set on CONNECT; clean session false keeps the QoS 1
+    /// subscriptions, and the retained config arrives after SUBACK.</item>
+    /// </list>
+    /// </remarks>
+    public sealed class M2MqttNodeLink : INodeLink
+    {
+        private const int MaxPending = 8;
+        private const int SntpValidYear = 2021;
+
+        private readonly object _lock = new object();
+        private readonly AutoResetEvent _published = new AutoResetEvent(false);
+        private readonly AutoResetEvent _subscribed = new AutoResetEvent(false);
+        private readonly AutoResetEvent _received = new AutoResetEvent(false);
+        private readonly ArrayList _pendingTopics = new ArrayList();
+        private readonly ArrayList _pendingPayloads = new ArrayList();
+
+        private MqttClient _client;
+        private bool _wifiUp;
+        private int _ackedId = -1;
+        private bool _ackedOk;
+
+        /// <inheritdoc />
+        public int Rssi
+        {
+            // The reference lists no RSSI getter for the joined AP (only scan reports); 0 = unknown.
+            get { return 0; }
+        }
+
+        /// <inheritdoc />
+        public LinkStatus Connect(LinkSettings settings, int timeoutMs)
+        {
+            try
+            {
+                CancellationTokenSource cts = new CancellationTokenSource(timeoutMs);
+                _wifiUp = WifiNetworkHelper.ConnectDhcp(settings.WifiSsid, settings.WifiPassword, WifiReconnectionKind.Manual, false, 0, cts.Token);
+                if (!_wifiUp)
+                {
+                    return LinkStatus.WifiFailed;
+                }
+            }
+            catch (Exception)
+            {
+                return LinkStatus.WifiFailed;
+            }
+
+            MqttClient client;
+            MqttReasonCode code;
+            try
+            {
+                client = new MqttClient(settings.Host, settings.Port, settings.Tls, null, null, settings.Tls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None);
+                client.MqttMsgPublished += OnPublished;
+                client.MqttMsgSubscribed += OnSubscribed;
+                client.MqttMsgPublishReceived += OnReceived;
+                string will = settings.WillPayload == null ? null : Utf8.GetString(settings.WillPayload, 0, settings.WillPayload.Length);
+
+                // Blocks until CONNACK (M2Mqtt's own 30 s timeout; the core's awake cap bounds the rest).
+                code = client.Connect(
+                    settings.ClientId,
+                    settings.User,
+                    settings.Password,
+                    true,
+                    MqttQoSLevel.AtLeastOnce,
+                    will != null,
+                    settings.WillTopic,
+                    will,
+                    false,
+                    (ushort)settings.KeepAliveSec);
+            }
+            catch (Exception)
+            {
+                return LinkStatus.BrokerUnreachable;
+            }
+
+            if (code != MqttReasonCode.Success)
+            {
+                client.Close();
+                return LinkStatus.Refused;
+            }
+
+            _client = client;
+            string[] topics = settings.SubscribeTopics;
+            if (topics == null || topics.Length == 0)
+            {
+                return LinkStatus.Ok;
+            }
+
+            MqttQoSLevel[] qos = new MqttQoSLevel[topics.Length];
+            for (int i = 0; i < qos.Length; i++)
+            {
+                qos[i] = MqttQoSLevel.AtLeastOnce;
+            }
+
+            try
+            {
+                _subscribed.Reset();
+                client.Subscribe(topics, qos);
+            }
+            catch (Exception)
+            {
+                return LinkStatus.Disconnected;
+            }
+
+            // A lost SUBACK raises nothing (reference §12): report Timeout, the session stays usable.
+            return _subscribed.WaitOne(timeoutMs, false) ? LinkStatus.Ok : LinkStatus.Timeout;
+        }
+
+        /// <inheritdoc />
+        public bool SyncTime(string server, int timeoutMs)
+        {
+            try
+            {
+                Sntp.Server1 = server;
+                if (!Sntp.IsStarted)
+                {
+                    Sntp.Start();
+                }
+
+                Sntp.UpdateNow();
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+
+            long deadline = Environment.TickCount64 + timeoutMs;
+            while (DateTime.UtcNow.Year < SntpValidYear)
+            {
+                if (Environment.TickCount64 >= deadline)
+                {
+                    return false;
+                }
+
+                Thread.Sleep(100);
+            }
+
+            return true;
+        }
+
+        /// <inheritdoc />
+        public LinkStatus Publish(string topic, byte[] payload, int offset, int count, bool retain, int timeoutMs)
+        {
+            MqttClient client = _client;
+            if (client == null || !client.IsConnected)
+            {
+                return LinkStatus.Disconnected;
+            }
+
+            // M2Mqtt takes the whole array: copy the slice (one allocation per message, not per reading).
+            byte[] message = payload;
+            if (offset != 0 || count != payload.Length)
+            {
+                message = new byte[count];
+                Array.Copy(payload, offset, message, 0, count);
+            }
+
+            ushort id;
+            try
+            {
+                id = client.Publish(topic, message, null, null, MqttQoSLevel.AtLeastOnce, retain);
+            }
+            catch (Exception)
+            {
+                return client.IsConnected ? LinkStatus.Timeout : LinkStatus.Disconnected;
+            }
+
+            long deadline = Environment.TickCount64 + timeoutMs;
+            while (true)
+            {
+                lock (_lock)
+                {
+                    if (_ackedId == id)
+                    {
+                        _ackedId = -1;
+                        return _ackedOk ? LinkStatus.Ok : LinkStatus.Timeout;
+                    }
+                }
+
+                if (!client.IsConnected)
+                {
+                    return LinkStatus.Disconnected;
+                }
+
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return LinkStatus.Timeout;
+                }
+
+                _published.WaitOne((int)left, false);
+            }
+        }
+
+        /// <inheritdoc />
+        public int Receive(byte[] buffer, int timeoutMs, out string topic)
+        {
+            topic = null;
+            long deadline = Environment.TickCount64 + timeoutMs;
+            while (true)
+            {
+                lock (_lock)
+                {
+                    if (_pendingTopics.Count > 0)
+                    {
+                        topic = (string)_pendingTopics[0];
+                        byte[] data = (byte[])_pendingPayloads[0];
+                        _pendingTopics.RemoveAt(0);
+                        _pendingPayloads.RemoveAt(0);
+                        if (data.Length > buffer.Length)
+                        {
+                            return -2;
+                        }
+
+                        Array.Copy(data, buffer, data.Length);
+                        return data.Length;
+                    }
+                }
+
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    return -1;
+                }
+
+                _received.WaitOne((int)left, false);
+            }
+        }
+
+        /// <inheritdoc />
+        public void Disconnect()
+        {
+            MqttClient client = _client;
+            _client = null;
+            if (client != null)
+            {
+                try
+                {
+                    if (client.IsConnected)
+                    {
+                        client.Disconnect();
+                    }
+
+                    client.Close();
+                }
+                catch (Exception)
+                {
+                    // Already down; nothing left to release.
+                }
+            }
+
+            if (_wifiUp)
+            {
+                _wifiUp = false;
+                try
+                {
+                    WifiNetworkHelper.Disconnect();
+                }
+                catch (Exception)
+                {
+                    // WiFi already gone.
+                }
+            }
+        }
+
+        private void OnPublished(object sender, MqttMsgPublishedEventArgs e)
+        {
+            lock (_lock)
+            {
+                _ackedId = e.MessageId;
+                _ackedOk = e.IsPublished;
+            }
+
+            _published.Set();
+        }
+
+        private void OnSubscribed(object sender, MqttMsgSubscribedEventArgs e)
+        {
+            _subscribed.Set();
+        }
+
+        private void OnReceived(object sender, MqttMsgPublishEventArgs e)
+        {
+            lock (_lock)
+            {
+                if (_pendingTopics.Count < MaxPending)
+                {
+                    _pendingTopics.Add(e.Topic);
+                    _pendingPayloads.Add(e.Message);
+                }
+            }
+
+            _received.Set();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System;
+using System.Device.Adc;
+using System.Device.Gpio;
+using System.IO;
+using System.Threading;
+using IoTMonitor.Firmware.Adapters;
+using IoTMonitor.Firmware.Board;
+using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Node;
+using nanoFramework.Hardware.Esp32;
+
+namespace IoTMonitor.Firmware
+{
+    /// <summary>
+    /// Entry point on the ESP32. Every wake starts here (deep sleep resets the chip): read the
+    /// device config from I:, build the adapters, run one NodeCycle, which ends in deep sleep.
+    /// All decisions are the core's; this class only wires.
+    /// </summary>
+    public static class Program
+    {
+        /// <summary>Device config uploaded with <c>nanoff --filedeployment</c> (firmware/README.md).</summary>
+        public const string ConfigPath = "I:\\config.json";
+
+        /// <summary>Flash queue file.</summary>
+        public const string QueuePath = "I:\\queue.bin";
+
+        /// <summary>Node state file.</summary>
+        public const string StatePath = "I:\\state.bin";
+
+        /// <summary>
+        /// Flash queue size: 48 KB of the 256 KB I: volume of a 4 MB board (the volume also holds
+        /// the config and the WiFi/certificate blocks); within LittleFsBlockStore's 1/4 budget.
+        /// </summary>
+        public const int QueueBytes = 48 * 1024;
+
+        /// <summary>Grace added to maxAwakeSec before the watchdog timer forces deep sleep.</summary>
+        public const int WatchdogGraceSec = 30;
+
+        private static Esp32Power _power;
+        private static int _watchdogSleepSec;
+
+        /// <summary>Runs one wake; never returns (deep sleep restarts the app at Main).</summary>
+        public static void Main()
+        {
+            byte[] document = File.Exists(ConfigPath) ? File.ReadAllBytes(ConfigPath) : null;
+
+            // The board (rails, battery, wake pin) follows the config's node type; the core parses
+            // the same document again inside NodeCycle and reports its errors.
+            DeviceConfig peek = new DeviceConfig();
+            if (document != null)
+            {
+                new ConfigParser().ParseDevice(document, 0, document.Length, peek);
+            }
+
+            BoardPins board = BoardPins.For(peek.Type);
+            if (board == null)
+            {
+                board = BoardPins.Water;
+            }
+
+            GpioController gpio = new GpioController();
+            GpioOutput[] outputs = new GpioOutput[board.Outputs.Length];
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                outputs[i] = new GpioOutput(gpio, board.Outputs[i].Gpio);
+            }
+
+            Esp32Clock clock = new Esp32Clock();
+            SensorFactory sensors = new SensorFactory(new AdcController(), clock, board, outputs);
+            _power = new Esp32Power(sensors.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
+
+            // Watchdog: a call that hangs (a stuck driver, a blocking socket) must not drain the
+            // battery; the core's awake cap cannot interrupt a blocked call, this timer can.
+            _watchdogSleepSec = peek.SampleSec;
+            Timer watchdog = new Timer(OnWatchdog, null, (peek.MaxAwakeSec + WatchdogGraceSec) * 1000, Timeout.Infinite);
+
+            LittleFsBlockStore queue = new LittleFsBlockStore(QueuePath, QueueBytes);
+            LittleFsBlockStore state = new LittleFsBlockStore(StatePath, NodeState.RequiredBytes);
+            NodeCycle cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, queue, state, document);
+            NodeCycleResult result = cycle.Run();
+
+            // Only reached if the cycle returned without sleeping (it should not on the ESP32).
+            watchdog.Dispose();
+            queue.Dispose();
+            state.Dispose();
+            _power.DeepSleep(result.SleepSeconds > 0 ? result.SleepSeconds : peek.SampleSec);
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        private static void OnWatchdog(object state)
+        {
+            _power.DeepSleep(_watchdogSleepSec);
+        }
+
+        private static Sleep.WakeupGpioPin WakePin(int gpio)
+        {
+            return gpio == 4 ? Sleep.WakeupGpioPin.Pin4 : Sleep.WakeupGpioPin.None;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+namespace IoTMonitor.Gateway.Alerts;
+
+/// <summary>Options of the alert engine and its channels (appsettings section <c>Alerts</c>; every key in docs/alerts.md).</summary>
+public sealed class AlertsOptions
+{
+    public const string Section = "Alerts";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>SQLite file for rules, alert state, evaluation windows and the outbox; relative paths are under <c>Gateway:DataDir</c>.</summary>
+    public string DatabasePath { get; set; } = "alerts.db";
+
+    /// <summary>Rule pack seeded into the rules table at start (rules not edited through the API are refreshed from it).</summary>
+    public string RulePackPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "Alerts", "RulePacks", "default.json");
+
+    /// <summary>A reading sampled longer ago than this (gateway clock) is history: recorded and reported as late, never paged.</summary>
+    public int LiveWindowSeconds { get; set; } = 900;
+
+    /// <summary>How often silence, re-notification and escalation are checked.</summary>
+    public int TickSeconds { get; set; } = 5;
+
+    /// <summary>Re-notify the primary contacts when an open alert is not acknowledged within this time (0 = never).</summary>
+    public int RenotifyMinutes { get; set; } = 30;
+
+    /// <summary>At most this many re-notifications per alert.</summary>
+    public int MaxRenotifications { get; set; } = 3;
+
+    /// <summary>Notify the escalation contacts when an open alert is not acknowledged within this time (0 = never).</summary>
+    public int EscalateMinutes { get; set; } = 60;
+
+    /// <summary>An alert raised again within this time of its resolution reopens (no new page); its resolved notice waits this long.</summary>
+    public int FlapWindowSeconds { get; set; } = 600;
+
+    /// <summary>Reopenings within the flap window after which the alert is marked flapping (one notice, then silence until it settles).</summary>
+    public int FlapThreshold { get; set; } = 3;
+
+    /// <summary>Channels that receive late (history) alerts; empty = webhook, mqtt, influx. The paging channels email and sms are never used for them.</summary>
+    public List<string> LateChannels { get; set; } = [];
+
+    internal IReadOnlyList<string> EffectiveLateChannels => LateChannels.Count > 0 ? LateChannels : ["webhook", "mqtt", "influx"];
+
+    public ContactList Primary { get; set; } = new();
+
+    public ContactList Escalation { get; set; } = new();
+
+    /// <summary>Site metadata used for scoping (type, basin) and in messages (name, coordinates), by site id.</summary>
+    public Dictionary<string, SiteInfo> Sites { get; set; } = new(StringComparer.Ordinal);
+
+    public OutboxOptions Outbox { get; set; } = new();
+
+    public WebhookOptions Webhook { get; set; } = new();
+
+    public EmailOptions Email { get; set; } = new();
+
+    public SmsOptions Sms { get; set; } = new();
+
+    public AlertMqttOptions Mqtt { get; set; } = new();
+
+    public AlertInfluxOptions Influx { get; set; } = new();
+
+    internal IEnumerable<string> Validate()
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            yield return "Alerts:DatabasePath must be set";
+        }
+
+        if (LiveWindowSeconds < 1)
+        {
+            yield return "Alerts:LiveWindowSeconds must be ≥ 1";
+        }
+
+        if (TickSeconds is < 1 or > 3600)
+        {
+            yield return "Alerts:TickSeconds must be 1–3600";
+        }
+
+        if (RenotifyMinutes < 0 || EscalateMinutes < 0 || MaxRenotifications < 0)
+        {
+            yield return "Alerts:RenotifyMinutes, Alerts:EscalateMinutes and Alerts:MaxRenotifications must be ≥ 0";
+        }
+
+        if (FlapWindowSeconds < 0 || FlapThreshold < 1)
+        {
+            yield return "Alerts:FlapWindowSeconds must be ≥ 0 and Alerts:FlapThreshold ≥ 1";
+        }
+
+        foreach (var c in LateChannels)
+        {
+            if (c is "email" or "sms")
+            {
+                yield return $"Alerts:LateChannels must not name '{c}': late alerts never page";
+            }
+        }
+
+        if (Webhook.Urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            yield return "Alerts:Webhook:Urls must be absolute http(s) URLs";
+        }
+
+        if (Webhook.Urls.Count > 0 && Webhook.Secret.Length is > 0 and < 16)
+        {
+            yield return "Alerts:Webhook:Secret must be at least 16 characters (or empty for unsigned requests)";
+        }
+
+        if (Email.Host.Length > 0 && string.IsNullOrWhiteSpace(Email.From))
+        {
+            yield return "Alerts:Email:From must be set when Alerts:Email:Host is";
+        }
+
+        if (Sms.UrlTemplate.Length > 0 && !Sms.UrlTemplate.StartsWith("http", StringComparison.Ordinal))
+        {
+            yield return "Alerts:Sms:UrlTemplate must be an http(s) URL template";
+        }
+
+        if (Outbox.MaxAttempts < 1 || Outbox.RetryInitialMs < 1 || Outbox.RetryMaxMs < Outbox.RetryInitialMs)
+        {
+            yield return "Alerts:Outbox:MaxAttempts must be ≥ 1 and 1 ≤ RetryInitialMs ≤ RetryMaxMs";
+        }
+    }
+}
+
+/// <summary>Who gets paged: e-mail addresses and phone numbers (E.164).</summary>
+public sealed class ContactList
+{
+    public List<string> Emails { get; set; } = [];
+
+    public List<string> Phones { get; set; } = [];
+}
+
+/// <summary>What the alert engine knows about a site beyond its id.</summary>
+public sealed class SiteInfo
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>e.g. river, reservoir, well, farm, urban — matched by a rule's <c>scope.siteTypes</c>.</summary>
+    public string Type { get; set; } = string.Empty;
+
+    public string Basin { get; set; } = string.Empty;
+
+    public double? Latitude { get; set; }
+
+    public double? Longitude { get; set; }
+}
+
+public sealed class OutboxOptions
+{
+    /// <summary>Attempts per notification before it is marked failed.</summary>
+    public int MaxAttempts { get; set; } = 12;
+
+    public int RetryInitialMs { get; set; } = 500;
+
+    public int RetryMaxMs { get; set; } = 300_000;
+
+    /// <summary>How often the dispatcher polls when idle (it is also woken by every new notification).</summary>
+    public int PollMs { get; set; } = 1000;
+
+    public int TimeoutSeconds { get; set; } = 15;
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>Receivers of every alert event (JSON POST); empty = channel off.</summary>
+    public List<string> Urls { get; set; } = [];
+
+    /// <summary>HMAC-SHA256 key; the signature is in <c>X-IoTMonitor-Signature</c>. Empty = unsigned.</summary>
+    public string Secret { get; set; } = string.Empty;
+}
+
+public sealed class EmailOptions
+{
+    /// <summary>SMTP server; empty = channel off.</summary>
+    public string Host { get; set; } = string.Empty;
+
+    public int Port { get; set; } = 587;
+
+    /// <summary>None, Auto, StartTls, StartTlsWhenAvailable or SslOnConnect (MailKit SecureSocketOptions).</summary>
+    public string Security { get; set; } = "Auto";
+
+    public string User { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    public string From { get; set; } = string.Empty;
+}
+
+public sealed class SmsOptions
+{
+    /// <summary>HTTP SMS gateway URL; <c>{to}</c> and <c>{text}</c> are replaced URL-encoded. Empty = channel off.</summary>
+    public string UrlTemplate { get; set; } = string.Empty;
+
+    /// <summary>GET or POST.</summary>
+    public string Method { get; set; } = "POST";
+
+    /// <summary>POST body; <c>{to}</c> and <c>{text}</c> are replaced JSON-escaped when the content type is JSON, else URL-encoded.</summary>
+    public string BodyTemplate { get; set; } = "{\"to\":\"{to}\",\"text\":\"{text}\"}";
+
+    public string ContentType { get; set; } = "application/json";
+
+    /// <summary>Extra request headers (e.g. Authorization).</summary>
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Longer texts are cut (with an ellipsis).</summary>
+    public int MaxLength { get; set; } = 320;
+}
+
+public sealed class AlertMqttOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Broker host; empty = the embedded broker on 127.0.0.1 (Mqtt:Port), or Mqtt:External:Host in external mode.</summary>
+    public string Host { get; set; } = string.Empty;
+
+    /// <summary>0 = Mqtt:Port (embedded) or Mqtt:External:Port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Login; on the embedded broker this must equal Mqtt:ServiceUser when Registry:RequireAuthentication is on.</summary>
+    public string User { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    /// <summary>Events go to <c>{prefix}/events/{site}</c>; the retained active set is <c>{prefix}/active/{site}/{alert}</c>.</summary>
+    public string TopicPrefix { get; set; } = "iotmon/alerts";
+
+    /// <summary>Listen to the nodes' retained status (<c>iotmon/v1/+/+/status</c>) for their announced schedule.</summary>
+    public bool SubscribeStatus { get; set; } = true;
+}
+
+public sealed class AlertInfluxOptions
+{
+    /// <summary>Write every alert event to the measurement below (through the outbox, so it is retried).</summary>
+    public bool Enabled { get; set; } = true;
+
+    public string Measurement { get; set; } = "alerts";
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+using IoTMonitor.Gateway.Alerts.Internal;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace IoTMonitor.Gateway.Alerts.Channels;
+
+/// <summary>
+/// Plain-text e-mail through SMTP (MailKit), one message per recipient. The Message-Id is derived
+/// from the outbox key, so a resend after a crash carries the same id and mail systems can drop it.
+/// </summary>
+public sealed class EmailChannel(EmailOptions options) : IAlertChannel
+{
+    public string Name => "email";
+
+    public static string MessageId(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + "@alerts.iotmonitor";
+
+    public static MimeMessage Build(EmailOptions options, OutboxEntry entry, AlertNotice notice)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(options.From));
+        message.To.Add(MailboxAddress.Parse(entry.Recipient));
+        message.Subject = notice.Subject();
+        message.MessageId = MessageId(entry.Key);
+        message.Headers.Add("X-IoTMonitor-Alert", notice.AlertId);
+        message.Headers.Add("X-IoTMonitor-Event", notice.EventId);
+        message.Headers.Add("X-IoTMonitor-Idempotency-Key", entry.Key);
+        message.Body = new TextPart("plain") { Text = notice.Text() };
+        return message;
+    }
+
+    public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
+    {
+        MimeMessage message;
+        try
+        {
+            message = Build(options, entry, notice);
+        }
+        catch (ParseException e)
+        {
+            throw new PermanentDeliveryException($"bad address: {e.Message}");
+        }
+
+        using var client = new SmtpClient();
+        var security = Enum.TryParse<SecureSocketOptions>(options.Security, ignoreCase: true, out var s) ? s : SecureSocketOptions.Auto;
+        await client.ConnectAsync(options.Host, options.Port, security, cancellationToken).ConfigureAwait(false);
+        if (options.User.Length > 0)
+        {
+            await client.AuthenticateAsync(options.User, options.Password, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            return $"SMTP {response} id={message.MessageId}";
+        }
+        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+        {
+            throw new PermanentDeliveryException($"SMTP {(int)e.StatusCode} {e.Message}");
+        }
+        finally
+        {
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync(true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+}

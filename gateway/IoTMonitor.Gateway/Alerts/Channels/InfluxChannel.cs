@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Storage;
+
+namespace IoTMonitor.Gateway.Alerts.Channels;
+
+/// <summary>
+/// Writes every alert event as one point of measurement <c>alerts</c> (Storage:Url, Storage:Database):
+/// tags <c>device, event, rule, severity, site</c>; fields <c>alert_id, event_id, late, quantity,
+/// value, text</c>; time = event time in ms. InfluxDB 1.6/1.7 through the gateway's v1 compatibility handler.
+/// </summary>
+public sealed class InfluxChannel : IAlertChannel, IDisposable
+{
+    private readonly StorageOptions _storage;
+    private readonly HttpClient _http;
+
+    public InfluxChannel(StorageOptions storage, int timeoutSeconds)
+    {
+        _storage = storage;
+        _http = new HttpClient(new InfluxV1CompatHandler(new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+    }
+
+    public string Name => "influx";
+
+    public static string Line(string measurement, AlertNotice n)
+    {
+        static string Tag(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal).Replace("=", "\\=", StringComparison.Ordinal).Replace(" ", "\\ ", StringComparison.Ordinal);
+        static string Str(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal) + "\"";
+        var b = new StringBuilder(256);
+        b.Append(Tag(measurement));
+        b.Append(",device=").Append(Tag(n.Device.Length > 0 ? n.Device : "-"));
+        b.Append(",event=").Append(Tag(n.Type));
+        b.Append(",rule=").Append(Tag(n.RuleId));
+        b.Append(",severity=").Append(Tag(n.Severity));
+        b.Append(",site=").Append(Tag(n.Site));
+        b.Append(" alert_id=").Append(Str(n.AlertId));
+        b.Append(",event_id=").Append(Str(n.EventId));
+        b.Append(",late=").Append(n.Late ? "true" : "false");
+        b.Append(",quantity=").Append(Str(n.Quantity ?? string.Empty));
+        if (n.Value is { } v && double.IsFinite(v))
+        {
+            b.Append(",value=").Append(v.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        b.Append(",text=").Append(Str(n.ShortText()));
+        b.Append(' ').Append(n.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        return b.ToString();
+    }
+
+    public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
+    {
+        var bucket = string.IsNullOrEmpty(_storage.RetentionPolicy) ? _storage.Database : _storage.Database + "/" + _storage.RetentionPolicy;
+        var url = new Uri(new Uri(_storage.Url), $"/api/v2/write?org={Uri.EscapeDataString(_storage.Org)}&bucket={Uri.EscapeDataString(bucket)}&precision=ms");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Line(entry.Recipient, notice), Encoding.UTF8, "text/plain") };
+        if (_storage.Token.Length > 0)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Token", _storage.Token);
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var code = (int)response.StatusCode;
+        if (response.IsSuccessStatusCode)
+        {
+            return $"HTTP {code}";
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        throw code is 400 or 422 ? new PermanentDeliveryException($"HTTP {code} {text}") : new HttpRequestException($"HTTP {code} {text}");
+    }
+
+    public void Dispose() => _http.Dispose();
+}

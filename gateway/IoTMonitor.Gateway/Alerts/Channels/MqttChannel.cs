@@ -1,0 +1,175 @@
+using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Validation;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace IoTMonitor.Gateway.Alerts.Channels;
+
+/// <summary>
+/// The gateway's own MQTT connection for alerts: publishes every event (QoS 1) to
+/// <c>{prefix}/events/{site}</c> and keeps the retained active set under
+/// <c>{prefix}/active/{site}/{alert}</c> (a resolved alert's retained message is cleared); listens
+/// to the nodes' retained <c>iotmon/v1/+/+/status</c> for their announced schedule. Reconnects by itself.
+/// </summary>
+public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
+{
+    public const string StatusFilter = "iotmon/v1/+/+/status";
+
+    private readonly string _host;
+    private readonly int _port;
+    private readonly AlertMqttOptions _options;
+    private readonly string _user;
+    private readonly string _password;
+    private readonly Action<string, string, ReadOnlyMemory<byte>>? _onStatus;
+    private readonly ILogger _log;
+    private readonly IMqttClient _client;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public MqttChannel(AlertMqttOptions options, string host, int port, string user, string password, Action<string, string, ReadOnlyMemory<byte>>? onStatus, ILogger log)
+    {
+        _options = options;
+        _host = host;
+        _port = port;
+        _user = user;
+        _password = password;
+        _onStatus = onStatus;
+        _log = log;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            var kind = TopicName.Parse(e.ApplicationMessage.Topic, out var site, out var device);
+            if (kind == TopicKind.Status)
+            {
+                _onStatus?.Invoke(site, device, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    public string Name => "mqtt";
+
+    public bool IsConnected => _client.IsConnected;
+
+    public void Start() => _loop = Task.Run(KeepConnectedAsync);
+
+    private async Task KeepConnectedAsync()
+    {
+        var token = _stop.Token;
+        var delay = 100;
+        while (!token.IsCancellationRequested)
+        {
+            if (!_client.IsConnected)
+            {
+                try
+                {
+                    var builder = new MqttClientOptionsBuilder()
+                        .WithTcpServer(_host, _port)
+                        .WithClientId("iotmon-alerts-" + Environment.MachineName.ToLowerInvariant() + "-" + Environment.ProcessId)
+                        .WithProtocolVersion(MqttProtocolVersion.V500)
+                        .WithCleanStart(true)
+                        .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+                        .WithTimeout(TimeSpan.FromSeconds(10));
+                    if (_user.Length > 0)
+                    {
+                        builder.WithCredentials(_user, _password);
+                    }
+
+                    await _client.ConnectAsync(builder.Build(), token).ConfigureAwait(false);
+                    if (_options.SubscribeStatus && _onStatus is not null)
+                    {
+                        var result = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(StatusFilter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), token).ConfigureAwait(false);
+                        var code = result.Items.FirstOrDefault()?.ResultCode;
+                        if (code is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+                        {
+                            _log.LogWarning("Alerts: subscription to {Filter} refused ({Code}); silence rules fall back to telemetry arrival times", StatusFilter, code);
+                        }
+                    }
+
+                    _log.LogInformation("Alerts: MQTT connected to {Host}:{Port}", _host, _port);
+                    delay = 100;
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    _log.LogWarning("Alerts: MQTT connect to {Host}:{Port} failed: {Error}", _host, _port, e.Message);
+                    delay = Math.Min(delay * 2, 10_000);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(_client.IsConnected ? 250 : delay, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public static string EventTopic(string prefix, AlertNotice n) => $"{prefix}/events/{n.Site}";
+
+    public static string ActiveTopic(string prefix, AlertNotice n) => $"{prefix}/active/{n.Site}/{n.AlertId}";
+
+    public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            throw new InvalidOperationException($"MQTT not connected to {_host}:{_port}");
+        }
+
+        var prefix = entry.Recipient;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { id = notice.EventId, idempotencyKey = entry.Key, type = notice.Type, alert = notice, text = notice.ShortText() }, AlertRule.Json);
+        var message = new MqttApplicationMessageBuilder().WithTopic(EventTopic(prefix, notice)).WithPayload(body)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithUserProperty("idempotency-key", System.Text.Encoding.UTF8.GetBytes(entry.Key)).Build();
+        var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!published.IsSuccess)
+        {
+            throw new InvalidOperationException($"MQTT publish refused: {published.ReasonCode} {published.ReasonString}");
+        }
+
+        var active = notice.State != AlertStates.Resolved;
+        var retained = new MqttApplicationMessageBuilder().WithTopic(ActiveTopic(prefix, notice))
+            .WithPayload(active ? JsonSerializer.SerializeToUtf8Bytes(notice, AlertRule.Json) : [])
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build();
+        var kept = await _client.PublishAsync(retained, cancellationToken).ConfigureAwait(false);
+        if (!kept.IsSuccess)
+        {
+            throw new InvalidOperationException($"MQTT retained publish refused: {kept.ReasonCode} {kept.ReasonString}");
+        }
+
+        return $"MQTT {published.ReasonCode} {EventTopic(prefix, notice)}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.DisconnectAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.LogDebug("Alerts: MQTT disconnect: {Error}", e.Message);
+            }
+        }
+
+        _client.Dispose();
+        _stop.Dispose();
+    }
+}

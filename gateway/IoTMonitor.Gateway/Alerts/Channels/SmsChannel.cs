@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts.Channels;
+
+/// <summary>
+/// SMS through any HTTP SMS gateway, described by a template: <c>Alerts:Sms:UrlTemplate</c>,
+/// <c>Method</c>, <c>BodyTemplate</c>, <c>ContentType</c> and <c>Headers</c>; <c>{to}</c>,
+/// <c>{text}</c>, <c>{id}</c> (the outbox key) are replaced, escaped for where they stand.
+/// </summary>
+public sealed class SmsChannel(SmsOptions options, HttpClient http) : IAlertChannel
+{
+    public string Name => "sms";
+
+    public static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    public static HttpRequestMessage BuildRequest(SmsOptions options, string to, string text, string id)
+    {
+        text = Cut(text, options.MaxLength);
+        string Url(string s) => s.Replace("{to}", Uri.EscapeDataString(to), StringComparison.Ordinal)
+            .Replace("{text}", Uri.EscapeDataString(text), StringComparison.Ordinal)
+            .Replace("{id}", Uri.EscapeDataString(id), StringComparison.Ordinal);
+        var request = new HttpRequestMessage(new HttpMethod(options.Method.ToUpperInvariant()), Url(options.UrlTemplate));
+        if (request.Method != HttpMethod.Get)
+        {
+            var json = options.ContentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+            string Json(string s) => JsonEncodedText.Encode(s, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+            var body = json
+                ? options.BodyTemplate.Replace("{to}", Json(to), StringComparison.Ordinal).Replace("{text}", Json(text), StringComparison.Ordinal).Replace("{id}", Json(id), StringComparison.Ordinal)
+                : Url(options.BodyTemplate);
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(options.ContentType);
+        }
+
+        foreach (var (name, value) in options.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", id);
+        return request;
+    }
+
+    public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
+    {
+        using var request = BuildRequest(options, entry.Recipient, notice.ShortText(), entry.Key);
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var code = (int)response.StatusCode;
+        var receipt = $"HTTP {code}{(text.Length > 0 ? " " + text[..Math.Min(200, text.Length)] : string.Empty)}";
+        if (response.IsSuccessStatusCode)
+        {
+            return receipt;
+        }
+
+        if (code is 408 or 425 or 429 || code >= 500)
+        {
+            throw new HttpRequestException(receipt);
+        }
+
+        throw new PermanentDeliveryException(receipt);
+    }
+}

@@ -1,0 +1,339 @@
+namespace IoTMonitor.Gateway.Alerts.Internal;
+
+public enum Transition
+{
+    /// <summary>Nothing changed (or the reading was not usable).</summary>
+    None,
+
+    /// <summary>The condition has held long enough: open an alert.</summary>
+    Raise,
+
+    /// <summary>Still raised: the alert stays open (its worst value and trend may change).</summary>
+    Hold,
+
+    /// <summary>The condition is over (past the hysteresis band): resolve.</summary>
+    Clear,
+}
+
+/// <summary>
+/// The evaluation window of one rule for one device: persisted as JSON between readings and across
+/// restarts. Times are reading (sampling) times in Unix seconds.
+/// </summary>
+public sealed class RuleState
+{
+    public bool Active { get; set; }
+
+    public long? PendingSince { get; set; }
+
+    public long LastT { get; set; }
+
+    public double? LastValue { get; set; }
+
+    /// <summary>Probe fault: consecutive flagged readings.</summary>
+    public int Flagged { get; set; }
+
+    /// <summary>Probe fault: consecutive repeats of the same value.</summary>
+    public int Repeats { get; set; }
+
+    /// <summary>Rate / battery: recent samples as [t, value].</summary>
+    public List<double[]> Window { get; set; } = [];
+
+    /// <summary>When the condition last became active (reading time).</summary>
+    public long? Since { get; set; }
+
+    /// <summary>Worst value while active.</summary>
+    public double? Worst { get; set; }
+}
+
+/// <summary>What one evaluation found: the transition, the value that decided it and a short trend text.</summary>
+public readonly record struct Evaluation(Transition Transition, double? Value, string Trend);
+
+/// <summary>
+/// Pure rule logic: threshold (hysteresis + minimum duration), rate of change, battery (low or
+/// predicted exhaustion) and probe fault (flags or flat line). Readings older than the last one
+/// seen for the same rule and device are ignored, so a late duplicate never moves the state back.
+/// Silence is evaluated against the gateway clock in <see cref="SilenceEvaluator"/>.
+/// </summary>
+public static class RuleEvaluator
+{
+    /// <summary>Readings carrying these flags are not trusted for threshold, rate and battery rules.</summary>
+    public const long Untrusted = 4 | 8 | 64; // NO_VALUE | WARMING_UP | SENSOR_FAULT
+
+    public const int MaxWindowSamples = 256;
+
+    public static Evaluation Evaluate(AlertRule rule, RuleState state, long t, double? value, long flags)
+    {
+        if (t < state.LastT)
+        {
+            return new(Transition.None, value, string.Empty);
+        }
+
+        return rule.Kind switch
+        {
+            RuleKind.Threshold => Threshold(rule, state, t, value, flags),
+            RuleKind.Rate => Rate(rule, state, t, value, flags),
+            RuleKind.Battery => Battery(rule, state, t, value),
+            RuleKind.ProbeFault => ProbeFault(rule, state, t, value, flags),
+            _ => new(Transition.None, value, string.Empty),
+        };
+    }
+
+    private static Evaluation Threshold(AlertRule rule, RuleState state, long t, double? value, long flags)
+    {
+        if (value is not { } v || (flags & Untrusted) != 0)
+        {
+            return new(Transition.None, value, string.Empty);
+        }
+
+        var trend = Trend(state, t, v);
+        state.LastT = t;
+        state.LastValue = v;
+        if (!state.Active)
+        {
+            var exceeding = (rule.Above is { } a && v > a) || (rule.Below is { } b && v < b);
+            return Pending(rule, state, t, v, exceeding, trend);
+        }
+
+        var inside = (rule.Above is not { } hi || v <= hi - rule.Hysteresis) && (rule.Below is not { } lo || v >= lo + rule.Hysteresis);
+        return inside ? Cleared(state, v, trend) : Held(rule, state, v, trend);
+    }
+
+    private static Evaluation Rate(AlertRule rule, RuleState state, long t, double? value, long flags)
+    {
+        if (value is not { } v || (flags & Untrusted) != 0)
+        {
+            return new(Transition.None, value, string.Empty);
+        }
+
+        state.LastT = t;
+        state.LastValue = v;
+        Slide(state.Window, t, v, rule.WindowSeconds);
+        double min = v, max = v;
+        long minT = t, maxT = t;
+        foreach (var s in state.Window)
+        {
+            if (s[1] < min)
+            {
+                min = s[1];
+                minT = (long)s[0];
+            }
+
+            if (s[1] > max)
+            {
+                max = s[1];
+                maxT = (long)s[0];
+            }
+        }
+
+        var rise = v - min;
+        var fall = max - v;
+        var trend = rise >= fall
+            ? $"+{Fmt(rise)} in {Minutes(t - minT)}"
+            : $"-{Fmt(fall)} in {Minutes(t - maxT)}";
+        if (!state.Active)
+        {
+            var fast = (rule.RiseBy is { } r && rise >= r) || (rule.FallBy is { } f && fall >= f);
+            return Pending(rule, state, t, v, fast, trend);
+        }
+
+        var calm = (rule.RiseBy is not { } r2 || rise < r2 - rule.Hysteresis) && (rule.FallBy is not { } f2 || fall < f2 - rule.Hysteresis);
+        return calm ? Cleared(state, v, trend) : Held(rule, state, v, trend);
+    }
+
+    private static Evaluation Battery(AlertRule rule, RuleState state, long t, double? value)
+    {
+        if (value is not { } v || rule.Below is not { } cutoff)
+        {
+            return new(Transition.None, value, string.Empty);
+        }
+
+        state.LastT = t;
+        state.LastValue = v;
+        Slide(state.Window, t, v, 48 * 3600);
+        var hours = HoursToCutoff(state.Window, cutoff);
+        var trend = hours is { } h ? $"about {Math.Max(0, h):0} h to {Fmt(cutoff)} V at the current drain" : "steady";
+        var low = v < cutoff || (rule.ExhaustionHours > 0 && hours is { } left && left <= rule.ExhaustionHours);
+        if (!state.Active)
+        {
+            return Pending(rule, state, t, v, low, trend);
+        }
+
+        var recovered = v >= cutoff + rule.Hysteresis && (rule.ExhaustionHours <= 0 || hours is not { } l2 || l2 > rule.ExhaustionHours * 1.5);
+        return recovered ? Cleared(state, v, trend) : Held(rule, state, v, trend);
+    }
+
+    private static Evaluation ProbeFault(AlertRule rule, RuleState state, long t, double? value, long flags)
+    {
+        var flagged = (flags & rule.FlagMask) != 0;
+        state.Flagged = flagged ? state.Flagged + 1 : 0;
+        state.Repeats = value is { } v && state.LastValue is { } last && v == last && !flagged ? state.Repeats + 1 : 0;
+        state.LastT = t;
+        state.LastValue = value;
+        var fault = state.Flagged >= rule.Samples || state.Repeats >= rule.Samples - 1;
+        var trend = state.Flagged > 0 ? $"{state.Flagged} flagged readings in a row (flags {flags})"
+            : state.Repeats > 0 ? $"same value {state.Repeats + 1} readings in a row" : "changing";
+        if (!state.Active)
+        {
+            if (!fault)
+            {
+                return new(Transition.None, value, trend);
+            }
+
+            state.Active = true;
+            state.Since = t;
+            state.Worst = value;
+            return new(Transition.Raise, value, trend);
+        }
+
+        return state.Flagged == 0 && state.Repeats == 0 ? Cleared(state, value, trend) : new(Transition.Hold, value, trend);
+    }
+
+    private static Evaluation Pending(AlertRule rule, RuleState state, long t, double v, bool condition, string trend)
+    {
+        if (!condition)
+        {
+            state.PendingSince = null;
+            return new(Transition.None, v, trend);
+        }
+
+        state.PendingSince ??= t;
+        if (t - state.PendingSince.Value < rule.MinDurationSeconds)
+        {
+            return new(Transition.None, v, trend);
+        }
+
+        state.Active = true;
+        state.Since = state.PendingSince;
+        state.PendingSince = null;
+        state.Worst = v;
+        return new(Transition.Raise, v, trend);
+    }
+
+    private static Evaluation Held(AlertRule rule, RuleState state, double v, string trend)
+    {
+        var worse = rule.Kind == RuleKind.Threshold && rule.Below is { } && rule.Above is null || rule.Kind == RuleKind.Battery
+            ? v < (state.Worst ?? v)
+            : v > (state.Worst ?? v);
+        if (worse || state.Worst is null)
+        {
+            state.Worst = v;
+        }
+
+        return new(Transition.Hold, v, trend);
+    }
+
+    private static Evaluation Cleared(RuleState state, double? v, string trend)
+    {
+        state.Active = false;
+        state.PendingSince = null;
+        state.Since = null;
+        state.Worst = null;
+        return new(Transition.Clear, v, trend);
+    }
+
+    private static string Trend(RuleState state, long t, double v)
+    {
+        if (state.LastValue is not { } last || t <= state.LastT)
+        {
+            return "first reading";
+        }
+
+        var d = v - last;
+        var word = d > 0 ? "rising" : d < 0 ? "falling" : "steady";
+        return d == 0 ? word : $"{word} ({(d > 0 ? "+" : string.Empty)}{Fmt(d)} since {Minutes(t - state.LastT)} ago)";
+    }
+
+    internal static void Slide(List<double[]> window, long t, double v, int seconds)
+    {
+        window.Add([t, v]);
+        var cut = t - seconds;
+        var drop = 0;
+        while (drop < window.Count && (window[drop][0] < cut || window.Count - drop > MaxWindowSamples))
+        {
+            drop++;
+        }
+
+        window.RemoveRange(0, drop);
+    }
+
+    /// <summary>Least-squares line through the samples; hours until it reaches <paramref name="cutoff"/>, or null when not falling or too few samples.</summary>
+    internal static double? HoursToCutoff(List<double[]> samples, double cutoff)
+    {
+        if (samples.Count < 4 || samples[^1][0] - samples[0][0] < 3600)
+        {
+            return null;
+        }
+
+        double n = samples.Count, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        var t0 = samples[0][0];
+        foreach (var s in samples)
+        {
+            var x = s[0] - t0;
+            sx += x;
+            sy += s[1];
+            sxx += x * x;
+            sxy += x * s[1];
+        }
+
+        var den = (n * sxx) - (sx * sx);
+        if (den <= 0)
+        {
+            return null;
+        }
+
+        var slope = ((n * sxy) - (sx * sy)) / den; // volts per second
+        if (slope >= 0)
+        {
+            return null;
+        }
+
+        var intercept = (sy - (slope * sx)) / n;
+        var now = samples[^1][0] - t0;
+        var current = intercept + (slope * now);
+        return (current - cutoff) / -slope / 3600.0;
+    }
+
+    internal static string Fmt(double v) => Math.Round(v, 3).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string Minutes(long seconds) => seconds < 120 ? $"{seconds} s" : $"{seconds / 60} min";
+}
+
+/// <summary>
+/// Schedule-aware silence: a node announces when it will next report (status <c>next</c>) and its
+/// interval (<c>wake</c>); it is silent only after it missed K of those reports. A sleeping node
+/// before its announced time is not missing anything.
+/// </summary>
+public static class SilenceEvaluator
+{
+    /// <summary>Reports missed by <paramref name="now"/>: 0 before the first announced report (plus grace) has passed.</summary>
+    public static int Missed(NodeSchedule schedule, long now, int graceSeconds, int fallbackIntervalSeconds)
+    {
+        var interval = schedule.WakeSeconds is > 0 ? schedule.WakeSeconds.Value : fallbackIntervalSeconds;
+        long? expected = schedule.NextReport ?? (schedule.LastSeen > 0 ? schedule.LastSeen + interval : null);
+        if (expected is not { } first || now <= first + graceSeconds)
+        {
+            return 0;
+        }
+
+        return interval <= 0 ? 1 : 1 + (int)Math.Min(int.MaxValue - 1, (now - first - graceSeconds) / interval);
+    }
+}
+
+/// <summary>What the gateway knows of a node's reporting schedule (gateway clock, Unix seconds).</summary>
+public sealed class NodeSchedule
+{
+    public string Site { get; set; } = string.Empty;
+
+    public string Device { get; set; } = string.Empty;
+
+    /// <summary>Last telemetry or status received (gateway time).</summary>
+    public long LastSeen { get; set; }
+
+    /// <summary>Announced next report (status <c>sleeping</c> → <c>next</c>); cleared when the node reports.</summary>
+    public long? NextReport { get; set; }
+
+    /// <summary>Announced sampling interval (status <c>online</c> → <c>wake</c>).</summary>
+    public int? WakeSeconds { get; set; }
+
+    public string State { get; set; } = string.Empty;
+}
