@@ -2,8 +2,6 @@ using System.Net;
 using IoTMonitor.Cli.Commands;
 using IoTMonitor.Firmware.Host.Fleet;
 using IoTMonitor.Firmware.Host.Node;
-using IoTMonitor.Firmware.Host.Sensors;
-using IoTMonitor.Firmware.Host.Signals;
 
 namespace IoTMonitor.Cli;
 
@@ -83,38 +81,5 @@ public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, str
         {
             // An older gateway without site profiles: the fleet runs all the same.
         }
-    }
-
-    /// <summary>
-    /// Gives a share of the nodes one faulty probe (drift, stuck or failed) from a random time in
-    /// [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), deterministically per device.
-    /// </summary>
-    public static NodeSpec WithFaults(NodeSpec spec, double share, long fromUtc, long toUtc)
-    {
-        var seed = Noise.Hash(spec.Device);
-        if (Noise.Uniform(seed, 50) >= share)
-        {
-            return spec;
-        }
-
-        string[] probes = spec.Type switch
-        {
-            "water" => ["temp", "ph", "ec", "turbidity", "do", "level"],
-            "soil" => ["soil"],
-            _ => ["bme280", "pm"],
-        };
-        var probe = probes[(int)(Noise.Uniform(seed, 51) * probes.Length)];
-        var kind = (ProbeFaultKind)(1 + (int)(Noise.Uniform(seed, 52) * 3));
-        var at = fromUtc + (long)(Noise.Uniform(seed, 53) * Math.Max(1, toUtc - fromUtc));
-        var drift = probe switch
-        {
-            "ph" => 0.05,
-            "ec" => 15,
-            "turbidity" => 2,
-            "do" => -0.1,
-            "level" => 0.01,
-            _ => 0.2,
-        };
-        return spec with { Faults = new Dictionary<string, ProbeFault> { [probe] = new ProbeFault(kind, at, drift) } };
     }
 }

@@ -10,7 +10,8 @@ namespace IoTMonitor.EndToEnd.Tests;
 /// embedded broker into a real influxd; in the middle every node loses WiFi for three simulated
 /// hours, so readings pile up in each node's flash queue and drain afterwards. Every reading must
 /// arrive exactly once: per device, the points in InfluxDB equal the readings the node itself
-/// sampled.
+/// sampled. A fifth of the nodes also get a drifting, stuck or failed probe during the run (its
+/// readings still travel, flagged or as NO_VALUE).
 /// </summary>
 [Collection(InfluxCollection.Name)]
 public sealed class ExactlyOnce_Tests(InfluxDbFixture influx, ITestOutputHelper output)
@@ -20,11 +21,12 @@ public sealed class ExactlyOnce_Tests(InfluxDbFixture influx, ITestOutputHelper 
     {
         await using var gw = await GatewayUnderTest.StartAsync(influx.Server);
 
-        // Every wake samples and uploads (sampleSec = uploadSec), so a node that ends a wake online
-        // has an empty queue: what it sampled is exactly what must be stored.
-        var specs = await Fleets.ProvisionAsync(gw, "mix", 50, sampleSec: 300, uploadSec: 300);
+        // Every wake samples and uploads (uploadSec 10 s is always due at a 300 s sampling
+        // interval), so a node that ends a wake online has an empty queue: what it sampled is
+        // exactly what must be stored.
+        var specs = await Fleets.ProvisionAsync(gw, "mix", 50, sampleSec: 300, uploadSec: 10);
         var start = DateTimeOffset.UtcNow.AddHours(-12).ToUnixTimeMilliseconds();
-        var options = new FleetOptions { Speedup = 1800, StartUtcMs = start, StartSpread = TimeSpan.FromMinutes(5), Workers = 32, FaultyShare = 0 };
+        var options = new FleetOptions { Speedup = 1800, StartUtcMs = start, StartSpread = TimeSpan.FromMinutes(5), Workers = 32, FaultyShare = 0.2, FaultWindow = TimeSpan.FromHours(7) };
         options.Outages.PerDay = 0;
         var outageFrom = start + TimeSpan.FromHours(2).Ms();
         var outageTo = start + TimeSpan.FromHours(5).Ms();

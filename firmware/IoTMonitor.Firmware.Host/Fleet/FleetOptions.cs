@@ -31,6 +31,9 @@ public sealed class FleetOptions
     /// <summary>Share of nodes that get one faulty probe (drift, stuck or failed) some time in the run.</summary>
     public double FaultyShare { get; set; } = 0.1;
 
+    /// <summary>Faults start at a random time this long from the simulated start.</summary>
+    public TimeSpan FaultWindow { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Keep each node's flash in files under this folder (null: in memory).</summary>
     public string? FlashDir { get; set; }
 }

@@ -48,9 +48,15 @@ public sealed class VirtualFleet : IAsyncDisposable
     /// <summary>Errors thrown by wakes (node id: message); those nodes stopped.</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
-    /// <summary>Adds a node; its first wake is spread over <see cref="FleetOptions.StartSpread"/>.</summary>
+    /// <summary>
+    /// Adds a node; its first wake is spread over <see cref="FleetOptions.StartSpread"/>. A share
+    /// <see cref="FleetOptions.FaultyShare"/> of nodes without faults of their own get one faulty
+    /// probe from a time between the start and <see cref="FleetOptions.FaultWindow"/> later.
+    /// </summary>
     public VirtualNode Add(NodeSpec spec)
     {
+        var startSec = Clock.StartUtcMs / 1000;
+        spec = FaultPlan.Apply(spec, Options.FaultyShare, startSec, startSec + (long)Options.FaultWindow.TotalSeconds);
         var outage = new OutageModel(spec.Device, Options.Outages);
         var rssiBase = -55 - (int)(Signals.Noise.Uniform(Signals.Noise.Hash(spec.Device), 40) * 30);
         var rng = new Random(spec.Device.GetHashCode(StringComparison.Ordinal));

@@ -79,7 +79,7 @@ public static class DriverCatalog
 
     /// <summary>
     /// The first four values of the CWT 7-in-1 map (<see cref="ModbusProbeMaps.CwtSoil7in1"/>):
-    /// moisture, temperature, EC, nitrogen. The sampler hands a driver room for
+    /// moisture, temperature, EC, pH (N, P and K are left out). The sampler hands a driver room for
     /// <see cref="SensorConfig.MaxQuantities"/> (4) channels, and the full map has 7, which the
     /// driver would write past; a config entry can name 4 quantities anyway.
     /// </summary>

@@ -27,6 +27,7 @@ public static class CheckCommand
         ["soil.moisture"] = (2, 60),
         ["soil.temp"] = (-10, 45),
         ["soil.ec"] = (0, 5000),
+        ["soil.ph"] = (4.5, 9.0),
         ["soil.n"] = (0, 1000),
         ["soil.p"] = (0, 1000),
         ["soil.k"] = (0, 1000),

@@ -120,6 +120,7 @@ public static class SimulateCommand
                 Speedup = x,
                 Backfill = back,
                 StartUtcMs = startMs,
+                FaultWindow = back + (runFor ?? TimeSpan.FromDays(1)),
                 FaultyShare = parse.GetValue(faulty),
                 FlashDir = parse.GetValue(flashFiles) ? Path.Combine(dir, "flash") : null,
                 StartSpread = Durations.TryParse(parse.GetValue(spread), out var sp) ? sp : throw new CliException("--start-spread is not a duration (e.g. 60s, 5m)", ExitCodes.BadArguments),
@@ -134,11 +135,9 @@ public static class SimulateCommand
             }
 
             await using var fleet = new VirtualFleet(options);
-            var start = fleet.Clock.StartUtcMs / 1000;
-            var end = Math.Max(start + 3600, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + (long)(runFor?.TotalSeconds ?? 86400));
             foreach (var spec in specs)
             {
-                fleet.Add(FleetProvisioner.WithFaults(spec, options.FaultyShare, start, end));
+                fleet.Add(spec);
             }
 
             cx.Console.WriteLine($"simulated time starts {DateTimeOffset.FromUnixTimeMilliseconds(fleet.Clock.StartUtcMs).UtcDateTime:yyyy-MM-dd HH:mm} UTC at {x.ToString(CultureInfo.InvariantCulture)}× (catches up with now, then runs at 1×); broker {host}:{port}; {(runFor is null ? "Ctrl+C to stop" : "runs " + Durations.Format(runFor.Value))}");
