@@ -75,11 +75,12 @@ public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, str
     {
         try
         {
-            await gateway.PutJsonAsync("/api/v1/sites/" + Uri.EscapeDataString(site.Id), new { name = site.Name, lat = site.Lat, lon = site.Lon, basin = site.Basin, type = site.Type }, ct).ConfigureAwait(false);
+            await gateway.PutJsonAsync("/api/v1/sites/" + Uri.EscapeDataString(site.Id), new { name = site.Name, lat = site.Lat, lon = site.Lon, basin = site.Basin, type = site.SiteType }, ct).ConfigureAwait(false);
         }
-        catch (HttpProblem e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
+        catch (HttpProblem e) when (e.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
         {
-            // An older gateway without site profiles: the fleet runs all the same.
+            // An older gateway without site profiles: the fleet runs all the same. A 400 (a profile
+            // the gateway refuses) is not swallowed: it would leave sites off the map unnoticed.
         }
     }
 }

@@ -6,8 +6,11 @@ namespace IoTMonitor.Firmware.Core.Config
     /// <summary>One entry of the config's <c>sensors</c> array (docs/config.md).</summary>
     public sealed class SensorConfig
     {
-        /// <summary>Most quantities one sensor entry may yield.</summary>
-        public const int MaxQuantities = 4;
+        /// <summary>
+        /// Most quantities one sensor entry may yield: 8 holds the common RS485 "7-in-1" soil probe
+        /// (moisture, temperature, EC, pH, N, P, K) with one to spare.
+        /// </summary>
+        public const int MaxQuantities = 8;
 
 #pragma warning disable CS1591 // documented key by key in docs/config.md
         public string Id;

@@ -110,6 +110,14 @@ namespace IoTMonitor.Firmware.Core.Sampling
                     continue;
                 }
 
+                // A driver with more channels than the buffers hold would write past them: the
+                // sensor is reported failed (NO_VALUE) instead of crashing the wake.
+                if (_sensors[i].ChannelCount > _raw.Length)
+                {
+                    _state[i] = ReadResult.Fault;
+                    continue;
+                }
+
                 ReadResult r = _sensors[i].Initialize();
                 if (r == ReadResult.Ok)
                 {

@@ -49,9 +49,9 @@ public static class DeviceConfigDocument
                 sensors.Add(Analog("level", "water.level", 33, warmupMs: 1000));
                 break;
             case "soil":
-                // The 7-in-1 RS485 probe (moisture, temperature, EC, pH; DriverCatalog.SoilProbeMap);
+                // The 7-in-1 RS485 probe (moisture, temperature, EC, pH, N, P, K; DriverCatalog.SoilProbeMap);
                 // the pin map's capacitive probe and DS18B20 would repeat those quantities.
-                sensors.Add(Sensor("soil", "modbus", ["soil.moisture", "soil.temp", "soil.ec", "soil.ph"], o => { o["tx"] = 23; o["rx"] = 13; o["address"] = 1; o["samples"] = 1; o["filter"] = "none"; }));
+                sensors.Add(Sensor("soil", "modbus", ["soil.moisture", "soil.temp", "soil.ec", "soil.ph", "soil.n", "soil.p", "soil.k"], o => { o["tx"] = 23; o["rx"] = 13; o["address"] = 1; o["samples"] = 1; o["filter"] = "none"; }));
                 break;
             case "air":
                 sensors.Add(Sensor("bme280", "bme280", ["air.temp", "air.rh", "air.pressure"], o => { o["bus"] = 1; o["address"] = 0x76; o["samples"] = 3; }));

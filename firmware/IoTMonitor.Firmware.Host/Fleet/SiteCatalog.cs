@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace IoTMonitor.Firmware.Host.Fleet;
 
-/// <summary>One site of the demo fleet (Fleet/sites.json). Coordinates are approximate.</summary>
+/// <summary>
+/// One site of the demo fleet (Fleet/sites.json). Coordinates are approximate. <see cref="Type"/> is the
+/// node type placed there (water, soil, air); <see cref="SiteType"/> is the gateway's site-type
+/// vocabulary (river, lake, canal, irrigation_district, …: docs/api.md) that alert rules scope by.
+/// </summary>
 public sealed record SiteInfo(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name,
@@ -11,7 +15,8 @@ public sealed record SiteInfo(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("lat")] double Lat,
     [property: JsonPropertyName("lon")] double Lon,
-    [property: JsonPropertyName("alt")] double Alt);
+    [property: JsonPropertyName("alt")] double Alt,
+    [property: JsonPropertyName("siteType")] string SiteType);
 
 /// <summary>The site list the simulator reads: the embedded Fleet/sites.json, or a file of the same shape.</summary>
 public static class SiteCatalog
@@ -40,6 +45,11 @@ public static class SiteCatalog
             if (site.Type is not ("water" or "soil" or "air"))
             {
                 throw new InvalidDataException($"site '{site.Id}': type must be water, soil or air");
+            }
+
+            if (string.IsNullOrEmpty(site.SiteType))
+            {
+                throw new InvalidDataException($"site '{site.Id}': siteType is required (e.g. river, lake, canal, irrigation_district, air_basin)");
             }
         }
 

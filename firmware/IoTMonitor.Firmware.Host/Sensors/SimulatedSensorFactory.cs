@@ -77,20 +77,8 @@ public static class DriverCatalog
         }
     }
 
-    /// <summary>
-    /// The first four values of the CWT 7-in-1 map (<see cref="ModbusProbeMaps.CwtSoil7in1"/>):
-    /// moisture, temperature, EC, pH (N, P and K are left out). The sampler hands a driver room for
-    /// <see cref="SensorConfig.MaxQuantities"/> (4) channels, and the full map has 7, which the
-    /// driver would write past; a config entry can name 4 quantities anyway.
-    /// </summary>
-    public static readonly ModbusRegisterMap SoilProbeMap = SoilMap();
-
-    private static ModbusRegisterMap SoilMap()
-    {
-        var full = ModbusProbeMaps.CwtSoil7in1();
-        var entries = full.Entries.Where(e => e.Quantity != Quantities.Unknown).Take(SensorConfig.MaxQuantities).ToArray();
-        return new ModbusRegisterMap(full.Name + "-4", full.SlaveAddress, full.Baud, full.Function, full.WarmupMs, full.VendorSpecific, full.Confirmed, full.Source, entries);
-    }
+    /// <summary>The CWT 7-in-1 map (<see cref="ModbusProbeMaps.CwtSoil7in1"/>): moisture, temperature, EC, pH, N, P, K.</summary>
+    public static readonly ModbusRegisterMap SoilProbeMap = ModbusProbeMaps.CwtSoil7in1();
 
     /// <summary>The probe math for an analog quantity, parameterised as wired on the nodes.</summary>
     public static IAnalogProbe? AnalogProbe(int quantity)

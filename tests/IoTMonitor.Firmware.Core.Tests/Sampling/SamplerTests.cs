@@ -53,6 +53,36 @@ public class SamplerTests
     }
 
     [Fact]
+    public void A_seven_in_one_soil_probe_yields_all_seven_quantities()
+    {
+        var probe = new SensorConfig
+        {
+            Id = "soil",
+            Kind = "modbus",
+            Quantities = [Quantities.SoilMoisture, Quantities.SoilTemp, Quantities.SoilEc, Quantities.SoilPh, Quantities.SoilN, Quantities.SoilP, Quantities.SoilK],
+            Samples = 1,
+        };
+        var (s, f, clock) = Setup(probe);
+        f.ById["soil"].Values = [23.5, 11.2, 845, 6.8, 37, 12, 104];
+        var r = Run(s, clock);
+        Assert.Equal(new[] { 23.5, 11.2, 845, 6.8, 37, 12, 104 }, r.Select(x => x.Value).ToArray());
+        Assert.All(r, x => Assert.Equal(0, x.Flags));
+    }
+
+    [Fact]
+    public void A_driver_with_more_channels_than_the_buffers_hold_is_reported_not_a_crash()
+    {
+        var wide = new SensorConfig { Id = "wide", Kind = "modbus", Quantities = [Quantities.SoilMoisture] };
+        var f = new FakeSensorFactory();
+        f.ById["wide"] = new FakeSensor(SensorConfig.MaxQuantities + 1);
+        var s = new Sampler();
+        s.Bind([wide], f);
+        var r = Run(s, new FakeClock(1_764_316_800)).Single();
+        Assert.Equal(QualityFlags.NoValue, r.Flags & QualityFlags.NoValue);
+        Assert.Equal(0, f.ById["wide"].Reads);
+    }
+
+    [Fact]
     public void Plausibility_stuck_warmup_and_open_circuit_become_flags()
     {
         var temp = new SensorConfig { Id = "t", Kind = "ds18b20", Quantities = [Quantities.WaterTemp], Samples = 4, StuckSamples = 4, WarmupMs = 5000 };

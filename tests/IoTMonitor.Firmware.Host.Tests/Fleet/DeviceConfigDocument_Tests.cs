@@ -8,7 +8,7 @@ public sealed class DeviceConfigDocument_Tests
 {
     [Theory]
     [InlineData("water", 8)]
-    [InlineData("soil", 5)]
+    [InlineData("soil", 8)]
     [InlineData("air", 7)]
     public void The_firmware_parser_accepts_the_document_for_every_type(string type, int quantities)
     {

@@ -87,6 +87,9 @@ public sealed class SensorChain_Tests
             "soil.temp" => (e.SoilTempC(t), 0.06),
             "soil.ec" => (e.Soil(t).EcUsPerCm, 0.6),
             "soil.ph" => (e.Soil(t).Ph, 0.06),
+            "soil.n" => (e.Soil(t).N, 0.6), // registers hold whole mg/kg
+            "soil.p" => (e.Soil(t).P, 0.6),
+            "soil.k" => (e.Soil(t).K, 0.6),
             "air.temp" => (e.AirTempC(t), 0.02),
             "air.rh" => (e.RelativeHumidity(t), 0.2),
             "air.pressure" => (e.PressureHpa(t), 0.05),
