@@ -394,9 +394,31 @@ public sealed class AlertStore : IDisposable
 
     // ---- plumbing -----------------------------------------------------------------------------
 
-    private List<Alert> QueryAlerts(string sql, params (string Name, object Value)[] args)
+    private List<Alert> QueryAlerts(string sql, params (string Name, object Value)[] args) =>
+        Query(sql, r => JsonSerializer.Deserialize<Alert>(r.GetString(0), AlertRule.Json)!, args);
+
+    private List<OutboxEntry> QueryOutbox(string sql, params (string Name, object Value)[] args) =>
+        Query(sql, ReadOutboxEntry, args);
+
+    private static OutboxEntry ReadOutboxEntry(SqliteDataReader r) => new(
+        r.GetInt64(r.GetOrdinal("id")),
+        r.GetString(r.GetOrdinal("key")),
+        r.GetString(r.GetOrdinal("alert_id")),
+        r.GetString(r.GetOrdinal("event_id")),
+        r.GetString(r.GetOrdinal("event_type")),
+        r.GetString(r.GetOrdinal("channel")),
+        r.GetString(r.GetOrdinal("recipient")),
+        r.GetString(r.GetOrdinal("payload")),
+        r.GetString(r.GetOrdinal("status")),
+        r.GetInt32(r.GetOrdinal("attempts")),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(r.GetOrdinal("due"))),
+        r.IsDBNull(r.GetOrdinal("sent_at")) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(r.GetOrdinal("sent_at"))),
+        r.IsDBNull(r.GetOrdinal("receipt")) ? null : r.GetString(r.GetOrdinal("receipt")),
+        r.IsDBNull(r.GetOrdinal("last_error")) ? null : r.GetString(r.GetOrdinal("last_error")));
+
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, (string Name, object Value)[] args)
     {
-        var list = new List<Alert>();
+        var list = new List<T>();
         lock (_gate)
         {
             using var cmd = Command(sql);
@@ -408,42 +430,7 @@ public sealed class AlertStore : IDisposable
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                list.Add(JsonSerializer.Deserialize<Alert>(r.GetString(0), AlertRule.Json)!);
-            }
-        }
-
-        return list;
-    }
-
-    private List<OutboxEntry> QueryOutbox(string sql, params (string Name, object Value)[] args)
-    {
-        var list = new List<OutboxEntry>();
-        lock (_gate)
-        {
-            using var cmd = Command(sql);
-            foreach (var (name, value) in args)
-            {
-                cmd.Parameters.AddWithValue(name, value);
-            }
-
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                list.Add(new OutboxEntry(
-                    r.GetInt64(r.GetOrdinal("id")),
-                    r.GetString(r.GetOrdinal("key")),
-                    r.GetString(r.GetOrdinal("alert_id")),
-                    r.GetString(r.GetOrdinal("event_id")),
-                    r.GetString(r.GetOrdinal("event_type")),
-                    r.GetString(r.GetOrdinal("channel")),
-                    r.GetString(r.GetOrdinal("recipient")),
-                    r.GetString(r.GetOrdinal("payload")),
-                    r.GetString(r.GetOrdinal("status")),
-                    r.GetInt32(r.GetOrdinal("attempts")),
-                    DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(r.GetOrdinal("due"))),
-                    r.IsDBNull(r.GetOrdinal("sent_at")) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(r.GetOrdinal("sent_at"))),
-                    r.IsDBNull(r.GetOrdinal("receipt")) ? null : r.GetString(r.GetOrdinal("receipt")),
-                    r.IsDBNull(r.GetOrdinal("last_error")) ? null : r.GetString(r.GetOrdinal("last_error"))));
+                list.Add(map(r));
             }
         }
 
