@@ -8,6 +8,7 @@
 //   peak RSS, CPU seconds and loss of every process under test; medians of the repeats.
 // Environment (all optional): BENCH_MESSAGES (100000), BENCH_CONNECTIONS (200), BENCH_WINDOW (8),
 // BENCH_REPEATS (3), BENCH_PACED_RATE (10000 msg/s), BENCH_PACED_SECONDS (10), BENCH_DRAIN_MESSAGES (50000),
+// BENCH_WARMUP (20000 untimed messages into each system under test before its timed runs; 0 = none),
 // BENCH_SKIP (comma list of: direct,mosquitto,embedded,external,nodered,paced,drain).
 using System.Diagnostics;
 using System.Globalization;
@@ -26,6 +27,7 @@ var repeats = Env("BENCH_REPEATS", 3);
 var pacedRate = Env("BENCH_PACED_RATE", 10_000);
 var pacedSeconds = Env("BENCH_PACED_SECONDS", 10);
 var drainMessages = Env("BENCH_DRAIN_MESSAGES", 50_000);
+var warmUp = Environment.GetEnvironmentVariable("BENCH_WARMUP") == "0" ? 0 : Env("BENCH_WARMUP", 20_000);
 var skip = (Environment.GetEnvironmentVariable("BENCH_SKIP") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 var nodeRedDir = Environment.GetEnvironmentVariable("BENCH_NODE_RED_DIR") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../node-red"));
 const int ReadingsPerMessage = 4;
@@ -133,12 +135,15 @@ foreach (var mode in new[] { "Embedded", "External" })
     }
 
     var runs = new List<Measured>();
+    await using var gw = await Gateway.StartAsync(mode, mosquitto.Port, influx, $"gw{mode.ToLowerInvariant()}");
+    var brokerPort = mode == "Embedded" ? gw.MqttPort : mosquitto.Port;
+    await WarmUpAsync(gw.Process, brokerPort, gw.Database);
     for (var r = 0; r < repeats; r++)
     {
-        await using var gw = await Gateway.StartAsync(mode, mosquitto.Port, influx, $"gw{mode.ToLowerInvariant()}{r}");
-        var burst = await PrepareBurstAsync(mode == "Embedded" ? gw.MqttPort : mosquitto.Port, messages, NextBase());
+        var burst = await PrepareBurstAsync(brokerPort, messages, NextBase());
+        var before = await CountOrZeroAsync(gw.Database);
         var load = Load();
-        var measured = await MeasureAsync(gw.Process, burst, gw.Database, Readings(messages));
+        var measured = await MeasureAsync(gw.Process, burst, gw.Database, Readings(messages), before);
         runs.Add(measured);
         Console.WriteLine($"  gateway {mode.ToLowerInvariant()} run {r + 1}: {measured}, load {load}");
     }
@@ -158,6 +163,7 @@ if (!skip.Contains("nodered"))
 {
     var runs = new List<Measured>();
     await using var red = await NodeRed.StartAsync(nodeRedDir, mosquitto.Port, influx);
+    await WarmUpAsync(red.Process, mosquitto.Port, red.Database);
     for (var r = 0; r < repeats; r++)
     {
         var burst = await PrepareBurstAsync(mosquitto.Port, messages, NextBase());
@@ -175,6 +181,8 @@ if (!skip.Contains("nodered"))
 if (!skip.Contains("paced"))
 {
     await using var gw = await Gateway.StartAsync("Embedded", mosquitto.Port, influx, "gwpaced");
+    await WarmUpAsync(gw.Process, gw.MqttPort, gw.Database);
+    var warmPoints = (await DeviceCountsAsync(gw.Database)).ToDictionary(x => x.Device, x => x.Points);
     var load = Load();
     var count = pacedRate * pacedSeconds;
     var baseTime = NextBase();
@@ -199,7 +207,7 @@ if (!skip.Contains("paced"))
         var rows = await DeviceCountsAsync(gw.Database);
         foreach (var (device, points) in rows)
         {
-            var messagesVisible = (int)(points / ReadingsPerMessage);
+            var messagesVisible = (int)((points - warmPoints.GetValueOrDefault(device)) / ReadingsPerMessage);
             for (var j = perDevice[device]; j < messagesVisible; j++)
             {
                 var m = (j * connections) + device;
@@ -227,7 +235,7 @@ if (!skip.Contains("paced"))
     }
 
     latencies.Sort();
-    var loss = Readings(count) - await CountOrZeroAsync(gw.Database);
+    var loss = Readings(count) - (await CountOrZeroAsync(gw.Database) - warmPoints.Values.Sum());
     var p50 = latencies.Count > 0 ? latencies[(int)(latencies.Count * 0.50)] : double.NaN;
     var p99 = latencies.Count > 0 ? latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))] : double.NaN;
     Console.WriteLine($"  paced: asked {pacedRate} msg/s for {pacedSeconds} s, achieved {achieved:F0} msg/s; PUBACK p99 {ackP99:F0} ms; publish->queryable p50 {p50:F0} ms p99 {p99:F0} ms (100 ms poll); peak RSS {await peak / (1024 * 1024)} MiB, CPU {cpu:F1} s, loss {loss}, load {load}");
@@ -272,6 +280,51 @@ void Report(string name, string figure)
 }
 
 long NextBase() => epoch + (runNo++ * 1_000_000L);
+
+// A server in service has run for a while: its JIT has compiled the hot path (.NET tiers hot
+// methods up in a background thread; V8 likewise optimises hot functions) and its pools are grown.
+// Every system under test (gateway and Node-RED alike) first takes two untimed bursts of
+// BENCH_WARMUP messages, each written completely and followed by a pause until the process is
+// idle (under 5 % of a core for a second, at most 30 s), before the timed runs start.
+async Task WarmUpAsync(Process process, int port, string database)
+{
+    if (warmUp == 0)
+    {
+        return;
+    }
+
+    // Two rounds: .NET starts counting calls for tier-up only once no new methods were compiled for
+    // 100 ms, which during the first burst keeps being postponed; the second burst then reaches
+    // the call counts and the background compiler finishes while the process goes idle.
+    var storedSeconds = 0.0;
+    long stored = 0;
+    var idle = Stopwatch.StartNew();
+    for (var round = 0; round < 2; round++)
+    {
+        var before = await CountOrZeroAsync(database);
+        var burst = await PrepareBurstAsync(port, warmUp, NextBase());
+        var sw = Stopwatch.StartNew();
+        await burst();
+        (stored, _) = await WaitForCountAsync(database, Readings(warmUp), before, sw);
+        storedSeconds = sw.Elapsed.TotalSeconds;
+        idle.Restart();
+        var cpu = process.TotalProcessorTime;
+        while (idle.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(1000);
+            process.Refresh();
+            var now = process.TotalProcessorTime;
+            var busy = (now - cpu).TotalSeconds;
+            cpu = now;
+            if (busy < 0.05)
+            {
+                break;
+            }
+        }
+    }
+
+    Console.WriteLine($"  warm-up: 2 x {warmUp} messages, the second {stored} of {Readings(warmUp)} readings stored in {storedSeconds:F1} s, idle after {idle.Elapsed.TotalSeconds:F0} s more (not timed)");
+}
 
 long Readings(int count) => (long)count * ReadingsPerMessage;
 
@@ -640,6 +693,15 @@ internal sealed class Gateway : IAsyncDisposable
             "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning" })
         {
             info.ArgumentList.Add(a);
+        }
+
+        // profiling knobs for the gateway only: BENCH_GW_DOTNET_X=1 becomes DOTNET_X=1 in its environment
+        foreach (System.Collections.DictionaryEntry v in Environment.GetEnvironmentVariables())
+        {
+            if (v.Key is string key && key.StartsWith("BENCH_GW_", StringComparison.Ordinal))
+            {
+                info.Environment[key["BENCH_GW_".Length..]] = v.Value as string;
+            }
         }
 
         var process = Started.Track(Process.Start(info)!);

@@ -248,7 +248,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
 
                     var data = new byte[size];
                     file.ReadExactly(data);
-                    if (Crc32.Compute(data, Crc32.Compute(header.AsSpan(4, 4))) != crc)
+                    if (RecordChecksum.Of(header.AsSpan(4, 4), data) != crc)
                     {
                         problem = "CRC mismatch";
                         break;
@@ -428,7 +428,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
                 var header = buffer.AsSpan(at, HeaderBytes);
                 BinaryPrimitives.WriteInt32LittleEndian(header, p.Data.Length);
                 BinaryPrimitives.WriteInt32LittleEndian(header[4..], p.Lines);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32.Compute(p.Data, Crc32.Compute(header.Slice(4, 4))));
+                BinaryPrimitives.WriteUInt32LittleEndian(header[8..], RecordChecksum.Of(header.Slice(4, 4), p.Data));
                 p.Data.CopyTo(buffer, at + HeaderBytes);
                 at += HeaderBytes + p.Data.Length;
             }

@@ -138,22 +138,11 @@ public sealed class IngestPipeline
 
         ReadingsAccepted?.Invoke(result);
         var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now);
-        var completion = CompleteAsync(append, ledger, boot, seqs, count);
-        return durable is null ? completion : NotifyDurableAsync(completion, durable);
+        return CompleteAsync(append, ledger, boot, seqs, count, durable);
     }
 
-    private async Task<IngestOutcome> NotifyDurableAsync(Task<IngestOutcome> completion, ReadingsDurableEventArgs e)
-    {
-        var outcome = await completion.ConfigureAwait(false);
-        if (outcome == IngestOutcome.Durable)
-        {
-            ReadingsDurable?.Invoke(this, e);
-        }
-
-        return outcome;
-    }
-
-    private async Task<IngestOutcome> CompleteAsync(Task append, DeviceLedger ledger, long boot, long[] seqs, int points)
+    // One continuation per message after the group fsync: accounting, then the durable notification.
+    private async Task<IngestOutcome> CompleteAsync(Task append, DeviceLedger ledger, long boot, long[] seqs, int points, ReadingsDurableEventArgs? durable)
     {
         var c = _ledger.Counters;
         try
@@ -181,6 +170,11 @@ public sealed class IngestPipeline
         if (duplicates > 0)
         {
             GatewayCounters.Add(ref c.Duplicates, duplicates);
+        }
+
+        if (durable is not null)
+        {
+            ReadingsDurable?.Invoke(this, durable);
         }
 
         return IngestOutcome.Durable;

@@ -56,7 +56,7 @@ public sealed class InfluxWriter : IAsyncDisposable
         }
 
         _client = new InfluxDBClient(builder.Build());
-        if (options.Gzip)
+        if (options.UsesGzip)
         {
             _client.EnableGzip();
         }

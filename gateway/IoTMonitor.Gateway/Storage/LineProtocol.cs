@@ -10,167 +10,184 @@ namespace IoTMonitor.Gateway.Storage;
 /// Writes the InfluxDB schema of docs/protocol.md §9 as line protocol, UTF-8, one line per point,
 /// each ended by '\n'. Every identifier and string is escaped, so no device id, site name, firmware
 /// or calibration string can add a tag, a field or a line.
+/// <para>
+/// This runs once per reading on the ingest path, so a line is written into one span reserved for
+/// its worst case (escaping at most doubles a character; UTF-8 needs at most 3 bytes per UTF-16
+/// unit) instead of byte by byte through <see cref="IBufferWriter{T}"/>, and the common case, an
+/// identifier of plain printable ASCII, is copied without a per-character loop.
+/// </para>
 /// </summary>
 public static class LineProtocol
 {
+    // Printable ASCII that needs no escape anywhere in a measurement, tag key/value or field key.
+    private static readonly SearchValues<char> Plain = SearchValues.Create(
+        "!\"#$%&'()*+-./0123456789:;<>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    // Printable ASCII that needs no escape inside a double-quoted string field.
+    private static readonly SearchValues<char> PlainInString = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    private const int NumberBytes = 32; // "R" double, long with sign, suffix and separator
+
     /// <summary>Appends the points of a decoded batch (readings in order, then health); returns the line count.</summary>
     public static int AppendBatch(DecodeResult batch, IBufferWriter<byte> output)
     {
+        var device = batch.Device.Length == 0 ? "_" : batch.Device;
+        var site = batch.Site.Length == 0 ? "_" : batch.Site;
         var lines = 0;
         foreach (var r in batch.Readings)
         {
-            AppendMeasurement(output, r.Quantity.Domain);
-            AppendTag(output, "device", batch.Device);
-            AppendTag(output, "quantity", r.Quantity.Name);
-            AppendTag(output, "site", batch.Site);
-            var first = true;
+            var q = r.Quantity;
+            var bound = 6 * (q.Domain.Length + device.Length + q.Name.Length + site.Length + (batch.Cal?.Length ?? 0)) + 64 + 6 * NumberBytes;
+            var line = new Line(output.GetSpan(bound));
+            line.Escaped(q.Domain, tagLike: false);
+            line.Tag(",device="u8, device);
+            line.Tag(",quantity="u8, q.Name.Length == 0 ? "_" : q.Name);
+            line.Tag(",site="u8, site);
+            var sep = (byte)' ';
             if (r.Value is { } value)
             {
-                AppendFloatField(output, ref first, "value", value);
+                line.Float(sep, "value="u8, value);
+                sep = (byte)',';
             }
 
-            AppendIntField(output, ref first, "flags", r.Flags);
-            AppendIntField(output, ref first, "seq", r.N);
-            AppendIntField(output, ref first, "boot", batch.Boot);
+            line.Int(sep, "flags="u8, r.Flags);
+            line.Int((byte)',', "seq="u8, r.N);
+            line.Int((byte)',', "boot="u8, batch.Boot);
             if (r.Raw is { } raw)
             {
-                AppendFloatField(output, ref first, "raw", raw);
+                line.Float((byte)',', "raw="u8, raw);
             }
 
             if (batch.Cal is not null)
             {
-                AppendStringField(output, ref first, "cal", batch.Cal);
+                line.String((byte)',', "cal="u8, batch.Cal);
             }
 
-            AppendTimestamp(output, r.T);
+            line.Timestamp(r.T);
+            output.Advance(line.Length);
             lines++;
         }
 
-        AppendMeasurement(output, "health");
-        AppendTag(output, "device", batch.Device);
-        AppendTag(output, "site", batch.Site);
-        var f = true;
-        AppendFloatField(output, ref f, "bat", batch.Battery);
-        AppendIntField(output, ref f, "rssi", batch.Rssi);
-        AppendIntField(output, ref f, "qd", batch.QueueDepth);
-        AppendIntField(output, ref f, "drop", batch.Dropped);
-        AppendIntField(output, ref f, "rst", batch.ResetReason);
-        AppendStringField(output, ref f, "fw", batch.Fw);
-        AppendTimestamp(output, batch.HealthTime);
+        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 64 + (6 * NumberBytes)));
+        health.Raw("health"u8);
+        health.Tag(",device="u8, device);
+        health.Tag(",site="u8, site);
+        health.Float((byte)' ', "bat="u8, batch.Battery);
+        health.Int((byte)',', "rssi="u8, batch.Rssi);
+        health.Int((byte)',', "qd="u8, batch.QueueDepth);
+        health.Int((byte)',', "drop="u8, batch.Dropped);
+        health.Int((byte)',', "rst="u8, batch.ResetReason);
+        health.String((byte)',', "fw="u8, batch.Fw);
+        health.Timestamp(batch.HealthTime);
+        output.Advance(health.Length);
         return lines + 1;
     }
 
-    /// <summary>Measurement names: escape comma and space (and backslash); drop control characters.</summary>
-    public static void AppendMeasurement(IBufferWriter<byte> output, string name) => AppendEscaped(output, name, tagLike: false);
-
-    public static void AppendTag(IBufferWriter<byte> output, string key, string value)
+    /// <summary>One line being written into a span sized for its worst case.</summary>
+    private ref struct Line(Span<byte> buffer)
     {
-        Put(output, (byte)',');
-        AppendEscaped(output, key, tagLike: true);
-        Put(output, (byte)'=');
-        AppendEscaped(output, value.Length == 0 ? "_" : value, tagLike: true);
-    }
+        private readonly Span<byte> _buffer = buffer;
+        private int _at;
 
-    private static void AppendFieldKey(IBufferWriter<byte> output, ref bool first, string key)
-    {
-        Put(output, first ? (byte)' ' : (byte)',');
-        first = false;
-        AppendEscaped(output, key, tagLike: true);
-        Put(output, (byte)'=');
-    }
+        public readonly int Length => _at;
 
-    public static void AppendFloatField(IBufferWriter<byte> output, ref bool first, string key, double value)
-    {
-        AppendFieldKey(output, ref first, key);
-        var span = output.GetSpan(32);
-        // shortest round-trip form; "R" never yields NaN here (validated upstream)
-        if (!value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture))
+        public void Raw(ReadOnlySpan<byte> bytes)
         {
-            written = Encoding.ASCII.GetBytes(value.ToString("R", CultureInfo.InvariantCulture), span);
+            bytes.CopyTo(_buffer[_at..]);
+            _at += bytes.Length;
         }
 
-        output.Advance(written);
-    }
-
-    public static void AppendIntField(IBufferWriter<byte> output, ref bool first, string key, long value)
-    {
-        AppendFieldKey(output, ref first, key);
-        var span = output.GetSpan(24);
-        Utf8Formatter.TryFormat(value, span, out var written);
-        span[written++] = (byte)'i';
-        output.Advance(written);
-    }
-
-    public static void AppendStringField(IBufferWriter<byte> output, ref bool first, string key, string value)
-    {
-        AppendFieldKey(output, ref first, key);
-        Put(output, (byte)'"');
-        foreach (var c in value)
+        public void Tag(ReadOnlySpan<byte> keyWithSeparators, string value)
         {
-            if (c is '"' or '\\')
-            {
-                Put(output, (byte)'\\');
-            }
-
-            if (char.IsControl(c))
-            {
-                Put(output, (byte)' ');
-                continue;
-            }
-
-            PutChar(output, c);
+            Raw(keyWithSeparators);
+            Escaped(value, tagLike: true);
         }
 
-        Put(output, (byte)'"');
-    }
-
-    private static void AppendTimestamp(IBufferWriter<byte> output, long seconds)
-    {
-        Put(output, (byte)' ');
-        var span = output.GetSpan(24);
-        Utf8Formatter.TryFormat(seconds, span, out var written);
-        span[written++] = (byte)'\n';
-        output.Advance(written);
-    }
-
-    private static void AppendEscaped(IBufferWriter<byte> output, string text, bool tagLike)
-    {
-        foreach (var c in text)
+        public void Float(byte separator, ReadOnlySpan<byte> key, double value)
         {
-            if (char.IsControl(c))
-            {
-                // a newline cannot be escaped in line protocol: replace every control character
-                Put(output, (byte)'\\');
-                Put(output, (byte)' ');
-                continue;
-            }
-
-            if (c is ',' or ' ' or '\\' || (tagLike && c == '='))
-            {
-                Put(output, (byte)'\\');
-            }
-
-            PutChar(output, c);
-        }
-    }
-
-    private static void PutChar(IBufferWriter<byte> output, char c)
-    {
-        if (c < 0x80)
-        {
-            Put(output, (byte)c);
-            return;
+            _buffer[_at++] = separator;
+            Raw(key);
+            // shortest round-trip form; never NaN or Infinity here (refused by validation)
+            value.TryFormat(_buffer[_at..], out var written, "R", CultureInfo.InvariantCulture);
+            _at += written;
         }
 
-        Span<char> one = [c];
-        var span = output.GetSpan(4);
-        var n = Encoding.UTF8.GetBytes(one, span);
-        output.Advance(n);
-    }
+        public void Int(byte separator, ReadOnlySpan<byte> key, long value)
+        {
+            _buffer[_at++] = separator;
+            Raw(key);
+            Utf8Formatter.TryFormat(value, _buffer[_at..], out var written);
+            _at += written;
+            _buffer[_at++] = (byte)'i';
+        }
 
-    private static void Put(IBufferWriter<byte> output, byte b)
-    {
-        output.GetSpan(1)[0] = b;
-        output.Advance(1);
+        public void String(byte separator, ReadOnlySpan<byte> key, string value)
+        {
+            _buffer[_at++] = separator;
+            Raw(key);
+            _buffer[_at++] = (byte)'"';
+            if (!value.AsSpan().ContainsAnyExcept(PlainInString))
+            {
+                _at += Encoding.ASCII.GetBytes(value, _buffer[_at..]);
+            }
+            else
+            {
+                foreach (var rune in value.EnumerateRunes())
+                {
+                    if (rune.Value is '"' or '\\')
+                    {
+                        _buffer[_at++] = (byte)'\\';
+                    }
+
+                    // a newline cannot be escaped in line protocol: a control character becomes a space
+                    _at += Rune.IsControl(rune) ? Space(_buffer[_at..]) : rune.EncodeToUtf8(_buffer[_at..]);
+                }
+            }
+
+            _buffer[_at++] = (byte)'"';
+        }
+
+        public void Timestamp(long seconds)
+        {
+            _buffer[_at++] = (byte)' ';
+            Utf8Formatter.TryFormat(seconds, _buffer[_at..], out var written);
+            _at += written;
+            _buffer[_at++] = (byte)'\n';
+        }
+
+        /// <summary>Measurement names escape comma, space and backslash; tag keys and values also '='.</summary>
+        public void Escaped(string text, bool tagLike)
+        {
+            if (!text.AsSpan().ContainsAnyExcept(Plain))
+            {
+                _at += Encoding.ASCII.GetBytes(text, _buffer[_at..]);
+                return;
+            }
+
+            foreach (var rune in text.EnumerateRunes())
+            {
+                if (Rune.IsControl(rune))
+                {
+                    // a newline cannot be escaped in line protocol: every control character becomes an escaped space
+                    _buffer[_at++] = (byte)'\\';
+                    _at += Space(_buffer[_at..]);
+                    continue;
+                }
+
+                if (rune.Value is ',' or ' ' or '\\' || (tagLike && rune.Value == '='))
+                {
+                    _buffer[_at++] = (byte)'\\';
+                }
+
+                _at += rune.EncodeToUtf8(_buffer[_at..]);
+            }
+        }
+
+        private static int Space(Span<byte> at)
+        {
+            at[0] = (byte)' ';
+            return 1;
+        }
     }
 }

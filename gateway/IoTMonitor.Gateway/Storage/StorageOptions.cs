@@ -32,8 +32,23 @@ public sealed class StorageOptions
     /// <summary>Write requests in flight at once.</summary>
     public int MaxInFlight { get; set; } = 2;
 
-    /// <summary>Gzip the request bodies.</summary>
-    public bool Gzip { get; set; } = true;
+    /// <summary>
+    /// Gzip the request bodies: <c>true</c>, <c>false</c> or <c>auto</c> (on unless InfluxDB is on
+    /// this machine: over loopback compressing only spends CPU on both ends).
+    /// </summary>
+    public string Gzip { get; set; } = "auto";
+
+    /// <summary>Whether request bodies are gzipped, from <see cref="Gzip"/> and <see cref="Url"/>.</summary>
+    public bool UsesGzip => Gzip.ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => !IsLoopback(Url),
+    };
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host, out var ip) && System.Net.IPAddress.IsLoopback(ip)));
 
     /// <summary>Timeout of one write request, seconds.</summary>
     public int TimeoutSeconds { get; set; } = 15;
@@ -59,6 +74,11 @@ public sealed class StorageOptions
         if (BatchLines is < 1 or > 100_000)
         {
             yield return "Storage:BatchLines must be 1–100000";
+        }
+
+        if (Gzip.ToLowerInvariant() is not ("auto" or "true" or "false"))
+        {
+            yield return $"Storage:Gzip must be auto, true or false (got '{Gzip}')";
         }
 
         if (MaxInFlight is < 1 or > 64)

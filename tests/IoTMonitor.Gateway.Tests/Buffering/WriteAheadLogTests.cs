@@ -217,9 +217,10 @@ public sealed class WriteAheadLogTests : IDisposable
     }
 
     [Fact]
-    public void Crc32_matches_the_standard_check_value()
+    public void Record_checksum_is_the_standard_crc32_over_line_count_then_data()
     {
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+        // CRC-32 check value of "123456789" (IEEE 802.3), split where a record splits: line count, data
+        Assert.Equal(0xCBF43926u, RecordChecksum.Of("1234"u8, "56789"u8));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -34,4 +34,34 @@ public sealed class LineProtocolTests
         Assert.StartsWith("health,device=d\\ health\\,site\\=x\\ bat\\=1\\ 1,site=a\\,evil\\=1\\ x bat=0,", lines[1]);
         Assert.EndsWith("fw=\"1\\\" ,x=1\" 1764316800", lines[1]);
     }
+
+    [Fact]
+    public void Characters_outside_the_basic_plane_are_written_as_utf8_not_replaced()
+    {
+        // a surrogate pair split into two UTF-16 units must still become one 4-byte UTF-8 character
+        var batch = new DecodeResult { Site = "湖 🐟", Device = "n-1", Fw = "1.0 🌧", Boot = 2, HealthTime = 1764316800 };
+        batch.Readings.Add(new Reading { N = 7, T = 1764316800, Quantity = Quantities.Find("water.temp")!, Value = 14.5, Raw = 0.25 });
+        var buffer = new ArrayBufferWriter<byte>();
+
+        LineProtocol.AppendBatch(batch, buffer);
+        var lines = Encoding.UTF8.GetString(buffer.WrittenSpan).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("water,device=n-1,quantity=temp,site=湖\\ 🐟 value=14.5,flags=0i,seq=7i,boot=2i,raw=0.25 1764316800", lines[0]);
+        Assert.Equal("health,device=n-1,site=湖\\ 🐟 bat=0,rssi=0i,qd=0i,drop=0i,rst=0i,fw=\"1.0 🌧\" 1764316800", lines[1]);
+        Assert.DoesNotContain("\uFFFD", Encoding.UTF8.GetString(buffer.WrittenSpan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Empty_tag_values_become_an_underscore_and_a_reading_without_value_has_no_value_field()
+    {
+        var batch = new DecodeResult { Site = string.Empty, Device = "d", Boot = 1, HealthTime = 5 };
+        batch.Readings.Add(new Reading { N = 1, T = 5, Quantity = Quantities.Find("water.ph")!, Value = null, Flags = 4 });
+        var buffer = new ArrayBufferWriter<byte>();
+
+        LineProtocol.AppendBatch(batch, buffer);
+
+        Assert.Equal(
+            "water,device=d,quantity=ph,site=_ flags=4i,seq=1i,boot=1i 5\nhealth,device=d,site=_ bat=0,rssi=0i,qd=0i,drop=0i,rst=0i,fw=\"\" 5\n",
+            Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 }
