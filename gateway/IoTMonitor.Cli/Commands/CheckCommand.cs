@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using IoTMonitor.Cli.Vocabulary;
 using Spectre.Console;
 
 namespace IoTMonitor.Cli.Commands;
@@ -14,34 +15,6 @@ namespace IoTMonitor.Cli.Commands;
 /// </summary>
 public static class CheckCommand
 {
-    /// <summary>Ranges a freshly installed probe is expected to read in (wider than alarms, narrower than plausible).</summary>
-    public static readonly IReadOnlyDictionary<string, (double Min, double Max)> Expected = new Dictionary<string, (double, double)>
-    {
-        ["water.temp"] = (0, 35),
-        ["water.ph"] = (6.0, 9.5),
-        ["water.ec"] = (20, 5000),
-        ["water.tds"] = (10, 2500),
-        ["water.turbidity"] = (0, 1000),
-        ["water.do"] = (2, 15),
-        ["water.level"] = (0, 10),
-        ["soil.moisture"] = (2, 60),
-        ["soil.temp"] = (-10, 45),
-        ["soil.ec"] = (0, 5000),
-        ["soil.ph"] = (4.5, 9.0),
-        ["soil.n"] = (0, 1000),
-        ["soil.p"] = (0, 1000),
-        ["soil.k"] = (0, 1000),
-        ["soil.ph"] = (4.5, 9.0),
-        ["air.temp"] = (-30, 45),
-        ["air.rh"] = (5, 100),
-        ["air.pressure"] = (500, 1070),
-        ["air.pm1"] = (0, 500),
-        ["air.pm25"] = (0, 500),
-        ["air.pm10"] = (0, 600),
-        ["air.co2"] = (350, 5000),
-        ["device.battery"] = (3.5, 4.25),
-    };
-
     public enum Verdict
     {
         Pass,
@@ -180,11 +153,10 @@ public static class CheckCommand
         var expectedQuantities = doc?.Quantities ?? values.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
         foreach (var q in expectedQuantities)
         {
-            var range = Expected.TryGetValue(q, out var rg) ? rg : (double.NegativeInfinity, double.PositiveInfinity);
-            var rangeText = double.IsInfinity(range.Item1) ? "plausible" : $"{range.Item1.ToString(CultureInfo.InvariantCulture)} … {range.Item2.ToString(CultureInfo.InvariantCulture)}";
+            var (range, rangeText) = ExpectedRange(q);
             if (!values.TryGetValue(q, out var v))
             {
-                rows.Add(new("probe " + q, "no reading", rangeText, latest is null ? Verdict.Warn : Verdict.Fail, "no value received for this quantity"));
+                rows.Add(new("probe " + q, "no reading", rangeText, latest is null ? Verdict.Warn : Verdict.Fail, Quantities.Find(q) is null ? "not a protocol quantity code: check the sensors of the config" : "no value received for this quantity"));
                 continue;
             }
 
@@ -195,7 +167,7 @@ public static class CheckCommand
                 continue;
             }
 
-            var inRange = value >= range.Item1 && value <= range.Item2;
+            var inRange = value >= range.Min && value <= range.Max;
             var bad = (v.Flags & (1 | 2 | 64)) != 0;
             var soft = (v.Flags & (8 | 16)) != 0;
             var verdict = !inRange || bad ? Verdict.Fail : soft ? Verdict.Warn : Verdict.Pass;
@@ -224,6 +196,22 @@ public static class CheckCommand
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The range a probe of quantity <paramref name="code"/> must read in and how the report shows it:
+    /// its commissioning range; the plausible range for a vocabulary quantity without one; none for a
+    /// code that is not in the vocabulary (the gateway refuses its readings, so it shows as no reading).
+    /// </summary>
+    public static ((double Min, double Max) Range, string Text) ExpectedRange(string code)
+    {
+        static string Span(double min, double max) => string.Create(CultureInfo.InvariantCulture, $"{min} … {max}");
+        return Quantities.Find(code) switch
+        {
+            { Commissioning: { } c } => (c, Span(c.Min, c.Max)),
+            { } q => ((q.Min, q.Max), "plausible " + Span(q.Min, q.Max)),
+            null => ((double.NegativeInfinity, double.PositiveInfinity), "not in the vocabulary"),
+        };
     }
 
     private static string Num(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.ToString() : "?";

@@ -37,7 +37,7 @@ public static class QueryApi
         });
         var viewer = api.MapGroup(string.Empty).RequireApiRole(ApiRole.Viewer);
 
-        viewer.MapGet("/quantities", () => Quantities.All.Select(q => new QuantityInfo(q.Code, q.Domain, Units.Of(q.Code), q.Min, q.Max)))
+        viewer.MapGet("/quantities", () => Quantities.All.Select(q => new QuantityInfo(q.Code, q.Domain, q.Unit, q.Min, q.Max)))
             .WithSummary("The quantity vocabulary with units and plausible ranges (docs/protocol.md §8).");
 
         viewer.MapGet("/sites", (SiteProfiles profiles, GatewayRuntime gw, SiteStatus status, LatestValueCache cache) =>
@@ -92,7 +92,7 @@ public static class QueryApi
             var thresholds = new List<Threshold> { new("plausible min", quantity.Min), new("plausible max", quantity.Max) };
             thresholds.AddRange(AlertThresholds(alerts, sites, device, quantity.Code));
 
-            return new SeriesJson(new SeriesResponseHead(quantity.Code, Units.Of(quantity.Code), agg, QueryParameters.Duration(window), window, from, to, thresholds), result, source, start, dbMs);
+            return new SeriesJson(new SeriesResponseHead(quantity.Code, quantity.Unit, agg, QueryParameters.Duration(window), window, from, to, thresholds), result, source, start, dbMs);
         }).Produces<SeriesResponse>().WithSummary("Windowed aggregate (mean, min, max, last, count) of one quantity over a range, per site and device. Parameters: quantity, site (comma list; none = all), device, from, to (ISO 8601 or Unix s; default last 24 h), window (e.g. 1m, 1h, 1d), agg.");
 
         viewer.MapGet("/sites/{site}/completeness", async (string site, HttpRequest request, CompletenessQuery completeness, SiteProfiles profiles, QueryOptions options, TimeProvider time, CancellationToken ct) =>
@@ -224,5 +224,5 @@ public static class QueryApi
             ledger?.Duplicates ?? 0);
     }
 
-    private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Units.Of(v.Quantity), v.T, v.Value, v.Flags);
+    private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Quantities.UnitOf(v.Quantity), v.T, v.Value, v.Flags);
 }

@@ -45,7 +45,7 @@ public sealed class CsvExport(InfluxQueryClient influx, QueryOptions options)
             await foreach (var s in influx.StreamAsync(q, cancellationToken).ConfigureAwait(false))
             {
                 var code = s.Name + "." + s.Tag("quantity");
-                var unit = Units.Of(code);
+                var unit = Quantities.UnitOf(code);
                 int v = Array.IndexOf(s.Columns, "value"), f = Array.IndexOf(s.Columns, "flags"), n = Array.IndexOf(s.Columns, "seq"), b = Array.IndexOf(s.Columns, "boot");
                 foreach (var row in s.Rows)
                 {

@@ -1,8 +1,39 @@
+// The one table of the quantity vocabulary. It is also compiled into the CLI (`iotmon check`) as a
+// linked file (see gateway/IoTMonitor.Cli/IoTMonitor.Cli.csproj), under its own namespace so the
+// test projects that reference both assemblies see one type of each name.
+#if IOTMON_CLI
+namespace IoTMonitor.Cli.Vocabulary;
+#else
 namespace IoTMonitor.Gateway.Validation;
+#endif
 
-/// <summary>One entry of the quantity vocabulary (docs/protocol.md §8).</summary>
-public sealed record Quantity(string Code, string Domain, string Name, double Min, double Max)
+/// <summary>
+/// One entry of the quantity vocabulary (docs/protocol.md §8): code, unit, resolution and plausible
+/// range as in the protocol's table, plus what the gateway and the CLI show about it.
+/// </summary>
+/// <param name="Code">Wire code <c>domain.quantity</c>, e.g. <c>water.ph</c>.</param>
+/// <param name="Unit">Unit symbol as written in the protocol (empty for none).</param>
+/// <param name="Resolution">Smallest step the node sends (0.01 → 2 decimals on the wire).</param>
+/// <param name="Min">Lower end of the plausible range.</param>
+/// <param name="Max">Upper end of the plausible range.</param>
+public sealed record Quantity(string Code, string Unit, double Resolution, double Min, double Max)
 {
+    /// <summary>The InfluxDB measurement: the part before the dot (<c>water</c>).</summary>
+    public string Domain { get; } = Code[..Code.IndexOf('.', StringComparison.Ordinal)];
+
+    /// <summary>The <c>quantity</c> tag: the part after the dot (<c>ph</c>).</summary>
+    public string Name { get; } = Code[(Code.IndexOf('.', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>Decimals of <see cref="Resolution"/> (0.001 → 3, 1 → 0).</summary>
+    public int Decimals { get; } = Math.Max(0, (int)Math.Round(-Math.Log10(Resolution)));
+
+    /// <summary>
+    /// The range a freshly installed, working probe is expected to read in at a site (wider than
+    /// alarm limits, narrower than plausible): <c>iotmon check</c> fails a probe outside it. Null for a
+    /// quantity that is not a probe's (device.rssi: the check judges RSSI from the node's health).
+    /// </summary>
+    public (double Min, double Max)? Commissioning { get; init; }
+
     internal byte[] Utf8Code { get; } = System.Text.Encoding.UTF8.GetBytes(Code);
 
     /// <summary>Values outside [Min − span, Max + span] are refused as implausible.</summary>
@@ -13,46 +44,42 @@ public sealed record Quantity(string Code, string Domain, string Name, double Mi
     }
 }
 
-/// <summary>The protocol v1 quantity vocabulary.</summary>
+/// <summary>The protocol v1 quantity vocabulary, in the order of docs/protocol.md §8.</summary>
 public static class Quantities
 {
     public static IReadOnlyList<Quantity> All { get; } =
     [
-        new("water.ph", "water", "ph", 0, 14),
-        new("water.ec", "water", "ec", 0, 200000),
-        new("water.tds", "water", "tds", 0, 100000),
-        new("water.turbidity", "water", "turbidity", 0, 4000),
-        new("water.do", "water", "do", 0, 25),
-        new("water.temp", "water", "temp", -5, 50),
-        new("water.level", "water", "level", -10, 100),
-        new("soil.moisture", "soil", "moisture", 0, 100),
-        new("soil.temp", "soil", "temp", -40, 80),
-        new("soil.ec", "soil", "ec", 0, 20000),
-        new("soil.n", "soil", "n", 0, 2000),
-        new("soil.p", "soil", "p", 0, 2000),
-        new("soil.k", "soil", "k", 0, 2000),
-        new("soil.ph", "soil", "ph", 0, 14),
-        new("air.temp", "air", "temp", -40, 85),
-        new("air.rh", "air", "rh", 0, 100),
-        new("air.pressure", "air", "pressure", 300, 1100),
-        new("air.pm1", "air", "pm1", 0, 1000),
-        new("air.pm25", "air", "pm25", 0, 1000),
-        new("air.pm10", "air", "pm10", 0, 1000),
-        new("air.co2", "air", "co2", 0, 40000),
-        new("device.battery", "device", "battery", 0, 5),
-        new("device.rssi", "device", "rssi", -120, 0),
+        new("water.ph", "pH", 0.01, 0, 14) { Commissioning = (6.0, 9.5) },
+        new("water.ec", "µS/cm", 1, 0, 200000) { Commissioning = (20, 5000) },
+        new("water.tds", "mg/L", 1, 0, 100000) { Commissioning = (10, 2500) },
+        new("water.turbidity", "NTU", 0.1, 0, 4000) { Commissioning = (0, 1000) },
+        new("water.do", "mg/L", 0.01, 0, 25) { Commissioning = (2, 15) },
+        new("water.temp", "°C", 0.01, -5, 50) { Commissioning = (0, 35) },
+        new("water.level", "m", 0.001, -10, 100) { Commissioning = (0, 10) },
+        new("soil.moisture", "%VWC", 0.1, 0, 100) { Commissioning = (2, 60) },
+        new("soil.temp", "°C", 0.01, -40, 80) { Commissioning = (-10, 45) },
+        new("soil.ec", "µS/cm", 1, 0, 20000) { Commissioning = (0, 5000) },
+        new("soil.n", "mg/kg", 1, 0, 2000) { Commissioning = (0, 1000) },
+        new("soil.p", "mg/kg", 1, 0, 2000) { Commissioning = (0, 1000) },
+        new("soil.k", "mg/kg", 1, 0, 2000) { Commissioning = (0, 1000) },
+        new("soil.ph", "pH", 0.01, 0, 14) { Commissioning = (4.5, 9.0) },
+        new("air.temp", "°C", 0.01, -40, 85) { Commissioning = (-30, 45) },
+        new("air.rh", "%", 0.1, 0, 100) { Commissioning = (5, 100) },
+        new("air.pressure", "hPa", 0.01, 300, 1100) { Commissioning = (500, 1070) },
+        new("air.pm1", "µg/m³", 1, 0, 1000) { Commissioning = (0, 500) },
+        new("air.pm25", "µg/m³", 1, 0, 1000) { Commissioning = (0, 500) },
+        new("air.pm10", "µg/m³", 1, 0, 1000) { Commissioning = (0, 600) },
+        new("air.co2", "ppm", 1, 0, 40000) { Commissioning = (350, 5000) },
+        new("device.battery", "V", 0.001, 0, 5) { Commissioning = (3.5, 4.25) },
+        new("device.rssi", "dBm", 1, -120, 0),
     ];
 
-    public static Quantity? Find(string code)
-    {
-        foreach (var q in All)
-        {
-            if (q.Code == code)
-            {
-                return q;
-            }
-        }
+    // After All (static initializers run in textual order).
+    private static readonly Dictionary<string, Quantity> ByCode = All.ToDictionary(q => q.Code, StringComparer.Ordinal);
 
-        return null;
-    }
+    /// <summary>The quantity of a wire code, or null when the code is not in the vocabulary.</summary>
+    public static Quantity? Find(string? code) => code is not null && ByCode.TryGetValue(code, out var q) ? q : null;
+
+    /// <summary>The unit symbol of a code; empty for a code not in the vocabulary (or a wildcard).</summary>
+    public static string UnitOf(string? code) => Find(code)?.Unit ?? string.Empty;
 }

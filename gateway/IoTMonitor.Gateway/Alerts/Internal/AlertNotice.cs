@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Alerts.Internal;
 
@@ -172,28 +173,15 @@ public sealed class AlertNotice
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
-    public static string UnitOf(string? quantity) => quantity switch
-    {
-        "water.ph" or "soil.ph" => "pH",
-        "water.ec" or "soil.ec" => "µS/cm",
-        "water.tds" or "water.do" => "mg/L",
-        "water.turbidity" => "NTU",
-        "water.temp" or "soil.temp" or "air.temp" => "°C",
-        "water.level" => "m",
-        "soil.moisture" => "%VWC",
-        "soil.n" or "soil.p" or "soil.k" => "mg/kg",
-        "air.rh" => "%",
-        "air.pressure" => "hPa",
-        "air.pm1" or "air.pm25" or "air.pm10" => "µg/m³",
-        "air.co2" => "ppm",
-        "device.battery" => "V",
-        "device.rssi" => "dBm",
-        _ => string.Empty,
-    };
+    /// <summary>Unit text of a quantity code in notices, from the vocabulary (<see cref="Quantities"/>); empty for a wildcard.</summary>
+    public static string UnitOf(string? quantity) => Quantities.UnitOf(quantity);
+
+    /// <summary>Battery rules judge the node's battery voltage: the unit of device.battery.</summary>
+    private const string BatteryQuantity = "device.battery";
 
     public static string LimitOf(AlertRule rule)
     {
-        var u = rule.Kind == RuleKind.Battery ? "V" : UnitOf(rule.Quantity);
+        var u = UnitOf(rule.Kind == RuleKind.Battery ? BatteryQuantity : rule.Quantity);
         var unit = u.Length > 0 ? " " + u : string.Empty;
         return rule.Kind switch
         {
@@ -205,7 +193,7 @@ public sealed class AlertNotice
                 rule.RiseBy is { } r ? $"rise ≥ {RuleEvaluator.Fmt(r)}{unit}" : null,
                 rule.FallBy is { } f ? $"fall ≥ {RuleEvaluator.Fmt(f)}{unit}" : null,
             }.Where(x => x is not null)) + $" in {RuleEvaluator.Minutes(rule.WindowSeconds)}",
-            RuleKind.Battery => $"< {RuleEvaluator.Fmt(rule.Below ?? 0)} V" + (rule.ExhaustionHours > 0 ? $" or empty within {rule.ExhaustionHours:0} h" : string.Empty),
+            RuleKind.Battery => $"< {RuleEvaluator.Fmt(rule.Below ?? 0)}{unit}" + (rule.ExhaustionHours > 0 ? $" or empty within {rule.ExhaustionHours:0} h" : string.Empty),
             RuleKind.Silence => $"{rule.MissedReports} announced reports missed",
             RuleKind.ProbeFault => $"{rule.Samples} flagged or identical readings in a row",
             _ => string.Empty,
