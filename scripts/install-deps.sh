@@ -21,6 +21,7 @@ declare -A needs=(
   [mosquitto_pub]=mosquitto-clients
   [mosquitto_sub]=mosquitto-clients
   [/usr/lib/python3/dist-packages/aiosmtpd]=python3-aiosmtpd   # real SMTP server of the alerts tests
+  [ss]=iproute2                                                   # a gateway test reads its socket's buffer
 )
 if [ "$want_browser" = 1 ]; then
   needs[chromium]=chromium

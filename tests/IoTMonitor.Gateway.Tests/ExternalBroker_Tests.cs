@@ -123,4 +123,51 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
         Assert.True(durable1 > 0 && durable2 > 0, $"both replicas should share the stream: {durable1} / {durable2}");
         Assert.Equal(messages, durable1 + durable2);
     }
+
+    [Fact]
+    public async Task A_backlog_queued_at_the_broker_drains_through_a_wide_tcp_window()
+    {
+        // Mosquitto's default in-flight window (20); only the queue bound is raised to hold the backlog.
+        using var mosquitto = await MosquittoServer.StartNewAsync("max_queued_messages 100000");
+        var database = GatewayHarness.NewDatabase();
+        await using (var first = await GatewayHarness.StartAsync(influx.Server, database, extra: External(mosquitto, "gw-backlog")))
+        {
+            await ZeroLoss_Tests.WaitUntil(() => first.Runtime.Listener.IsConnected);
+            await Task.Delay(300); // the $share subscription is in place: the session now collects the backlog
+        }
+
+        const int messages = 20_000;
+        using (var publisher = await ConnectPublisherAsync(mosquitto))
+        {
+            for (var start = 0; start < messages; start += 200)
+            {
+                var window = Enumerable.Range(start, 200).Select(m =>
+                    GatewayHarness.PublishAsync(publisher, Payloads.Topic("site-b", "wq-b"), Payloads.Batch(1, 1 + (m * 4), Payloads.TimeOf(m))));
+                Assert.All(await Task.WhenAll(window), r => Assert.True(r.IsSuccess));
+            }
+
+            await publisher.DisconnectAsync();
+        }
+
+        await using var second = await GatewayHarness.StartAsync(influx.Server, database, extra: External(mosquitto, "gw-backlog"));
+        await ZeroLoss_Tests.WaitUntil(() => second.Runtime.Listener.IsConnected);
+
+        // MQTTnet sets SO_RCVBUF to 8 KiB unless told otherwise, which pins the TCP window at a few
+        // KiB: with a backlog the broker then sends a window per delayed-ACK round trip (the few
+        // hundred messages a second seen in the benchmark). The kernel reports the buffer it gave.
+        Assert.True(ReceiveBufferOfConnectionTo(mosquitto.Port) >= 1024 * 1024, "the gateway's broker connection should have a receive buffer of at least 1 MiB");
+        Assert.Equal(messages * 4L, await GatewayHarness.WaitForCountAsync(influx.Server, database, messages * 4L, TimeSpan.FromSeconds(90)));
+    }
+
+    /// <summary>The receive buffer (skmem rb) of the one established connection to the port, from `ss`.</summary>
+    private static long ReceiveBufferOfConnectionTo(int port)
+    {
+        var ss = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ss", $"-tmnH state established dst 127.0.0.1:{port}") { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("ss (Debian package iproute2) is needed: scripts/install-deps.sh installs it");
+        var output = ss.StandardOutput.ReadToEnd();
+        ss.WaitForExit();
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"\brb(\d+)");
+        Assert.True(match.Success, $"no established connection to port {port} in: {output}");
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

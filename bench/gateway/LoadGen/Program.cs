@@ -146,6 +146,10 @@ foreach (var mode in new[] { "Embedded", "External" })
         var measured = await MeasureAsync(gw.Process, burst, gw.Database, Readings(messages), before);
         runs.Add(measured);
         Console.WriteLine($"  gateway {mode.ToLowerInvariant()} run {r + 1}: {measured}, load {load}");
+        if (measured.Loss != 0)
+        {
+            Console.WriteLine(await gw.DiagnoseAsync());
+        }
     }
 
     Report($"gateway {mode.ToLowerInvariant()} burst (WAL fsync on)", Summary(runs));
@@ -679,6 +683,28 @@ internal sealed class Gateway : IAsyncDisposable
 
     public int MqttPort { get; }
 
+    public int HttpPort { get; private init; }
+
+    public string LogPath { get; private init; } = string.Empty;
+
+    /// <summary>Where bench output goes (git-ignored): bench/results beside this driver's project.</summary>
+    public static string ResultsDir { get; } = Directory.CreateDirectory(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../results"))).FullName;
+
+    /// <summary>The gateway's own account of a run (its /metrics counters and /health), for a run that lost points.</summary>
+    public async Task<string> DiagnoseAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var metrics = (await http.GetStringAsync("/metrics")).Split('\n').Where(l => l.StartsWith("iotmon_", StringComparison.Ordinal) && !l.Contains("device=", StringComparison.Ordinal));
+            return string.Join("\n", metrics) + "\n" + await http.GetStringAsync("/health") + $"\nlog: {LogPath}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return $"gateway not answering: {e.Message}; log: {LogPath}";
+        }
+    }
+
     public string Database { get; }
 
     public static async Task<Gateway> StartAsync(string mode, int mosquittoPort, InfluxDbServer influx, string database)
@@ -705,7 +731,10 @@ internal sealed class Gateway : IAsyncDisposable
         }
 
         var process = Started.Track(Process.Start(info)!);
-        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        // the gateway's log (warnings and errors) is kept beside the results, for a run that goes wrong
+        var log = Path.Combine(ResultsDir, $"gateway-{database}-{DateTime.UtcNow:yyyyMMddTHHmmss}.log");
+        var logFile = File.Create(log);
+        _ = process.StandardOutput.BaseStream.CopyToAsync(logFile).ContinueWith(_ => logFile.Dispose(), TaskScheduler.Default);
         _ = process.StandardError.BaseStream.CopyToAsync(Console.OpenStandardError());
 
         // ready when /health says the broker (embedded) or the connection to Mosquitto (external) is up
@@ -729,7 +758,7 @@ internal sealed class Gateway : IAsyncDisposable
         }
 
         await Task.Delay(1000); // external: the $share subscription follows the connect
-        return new Gateway(process, dataDir, mqttPort, database);
+        return new Gateway(process, dataDir, mqttPort, database) { HttpPort = httpPort, LogPath = log };
     }
 
     public void Suspend() => Signal("STOP");

@@ -54,7 +54,7 @@ public sealed class ExternalBrokerClient : IMqttListener
         return Task.CompletedTask;
     }
 
-    private MqttClientOptions BuildOptions()
+    internal MqttClientOptions BuildOptions()
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
@@ -75,7 +75,13 @@ public sealed class ExternalBrokerClient : IMqttListener
             builder.WithTlsOptions(o => o.UseTls());
         }
 
-        return builder.Build();
+        var options = builder.Build();
+        if (options.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            tcp.BufferSize = _options.SocketBufferBytes;
+        }
+
+        return options;
     }
 
     private async Task KeepConnectedAsync()

@@ -114,6 +114,14 @@ public sealed class ExternalBrokerOptions
     /// <summary>Longest wait between reconnect attempts, milliseconds.</summary>
     public int ReconnectMaxMs { get; set; } = 5000;
 
+    /// <summary>
+    /// Socket send and receive buffer of the broker connection, bytes (the OS may cap it: Linux at
+    /// net.core.rmem_max). MQTTnet's default of 8 KiB pins the TCP receive window at a few KiB,
+    /// so a backlog at the broker drained at a few hundred messages a second (window / delayed-ACK
+    /// round trip); 1 MiB lets the window open.
+    /// </summary>
+    public int SocketBufferBytes { get; set; } = 1024 * 1024;
+
     internal string EffectiveClientId => ClientId.Length > 0 ? ClientId : $"iotmon-gateway-{Environment.MachineName}-{Environment.ProcessId}";
 
     internal IEnumerable<string> Validate()
@@ -136,6 +144,11 @@ public sealed class ExternalBrokerOptions
         if (ReceiveMaximum < 1)
         {
             yield return "Mqtt:External:ReceiveMaximum must be ≥ 1";
+        }
+
+        if (SocketBufferBytes is < 8192 or > 64 * 1024 * 1024)
+        {
+            yield return "Mqtt:External:SocketBufferBytes must be 8192–67108864";
         }
     }
 }

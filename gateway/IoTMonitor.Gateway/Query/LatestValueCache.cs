@@ -112,10 +112,12 @@ public sealed class LatestValueCache(TimeProvider time)
 
     private void Put(LatestReading reading)
     {
+        // static lambdas with the reading as argument: no closure per reading on the ingest path
         _values.AddOrUpdate(
             (reading.Site, reading.Device, reading.Quantity),
-            reading,
-            (_, old) => reading.T >= old.T ? reading : old);
+            static (_, r) => r,
+            static (_, old, r) => r.T >= old.T ? r : old,
+            reading);
     }
 
     private sealed class DeviceEntry

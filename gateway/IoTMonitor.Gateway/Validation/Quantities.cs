@@ -34,8 +34,6 @@ public sealed record Quantity(string Code, string Unit, double Resolution, doubl
     /// </summary>
     public (double Min, double Max)? Commissioning { get; init; }
 
-    internal byte[] Utf8Code { get; } = System.Text.Encoding.UTF8.GetBytes(Code);
-
     /// <summary>Values outside [Min − span, Max + span] are refused as implausible.</summary>
     public bool IsPlausible(double value)
     {
@@ -77,8 +75,13 @@ public static class Quantities
     // After All (static initializers run in textual order).
     private static readonly Dictionary<string, Quantity> ByCode = All.ToDictionary(q => q.Code, StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, Quantity>.AlternateLookup<ReadOnlySpan<char>> ByCodeSpan = ByCode.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>The quantity of a wire code, or null when the code is not in the vocabulary.</summary>
     public static Quantity? Find(string? code) => code is not null && ByCode.TryGetValue(code, out var q) ? q : null;
+
+    /// <summary>As <see cref="Find(string?)"/>, without making a string of the code first (the decoder's path).</summary>
+    public static Quantity? Find(ReadOnlySpan<char> code) => ByCodeSpan.TryGetValue(code, out var q) ? q : null;
 
     /// <summary>The unit symbol of a code; empty for a code not in the vocabulary (or a wildcard).</summary>
     public static string UnitOf(string? code) => Find(code)?.Unit ?? string.Empty;

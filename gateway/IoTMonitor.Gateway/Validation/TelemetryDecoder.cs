@@ -366,14 +366,7 @@ public sealed class TelemetryDecoder
                         break;
                     }
 
-                    foreach (var q in Quantities.All)
-                    {
-                        if (reader.ValueTextEquals(q.Utf8Code))
-                        {
-                            quantity = q;
-                            break;
-                        }
-                    }
+                    quantity = FindQuantity(ref reader);
 
                     if (quantity is null)
                     {
@@ -508,5 +501,18 @@ public sealed class TelemetryDecoder
 
         value = s;
         return true;
+    }
+
+    // Every reading names its quantity: look it up without allocating a string for the code.
+    private static Quantity? FindQuantity(ref Utf8JsonReader reader)
+    {
+        const int Longest = 32;
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > Longest)
+        {
+            return Quantities.Find(reader.GetString());
+        }
+
+        Span<char> code = stackalloc char[Longest];
+        return System.Text.Encoding.UTF8.TryGetChars(reader.ValueSpan, code, out var length) ? Quantities.Find(code[..length]) : null;
     }
 }
