@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Validation;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -14,33 +17,58 @@ namespace IoTMonitor.Gateway.Alerts;
 /// same transaction as the state change that caused it.
 /// <code>
 ///  ReadingsDurable (ingest) ─┐
-///  node status (MQTT)  ──────┼─> queue ─> evaluate (RuleEvaluator / SilenceEvaluator) ─> alerts + events + outbox (SQLite)
-///  tick (silence, re-notify, escalate) ─┘                                                      └─> OutboxDispatcher
+///  node status (MQTT)  ──────┼─> queue ─> group ─> evaluate (RuleEvaluator / SilenceEvaluator) ─> alerts + events + outbox (SQLite)
+///  tick (silence, re-notify, escalate) ─┘   (one transaction)    changed rule states + schedules, once each ─┘ └─> OutboxDispatcher
 /// </code>
+/// <para>
+/// Group commit: the loop takes what is queued (up to <see cref="MaxGroupItems"/> items or
+/// <see cref="GroupBudget"/> of evaluation) and evaluates it in one transaction, so a burst costs one
+/// fsync per group instead of one per message. Rule states and node schedules are kept in memory and
+/// written at the end of the group, once per key and only if they changed. A crash loses at most the
+/// group being evaluated (and what is still queued); the store always holds the state after a whole
+/// group, so a restart loads a consistent state.
+/// </para>
 /// A reading sampled more than <see cref="AlertsOptions.LiveWindowSeconds"/> before gateway time is
 /// history: an alert it raises is recorded and reported as late and pages nobody.
 /// <para>
 /// Where a site is (name, type, basin, coordinates: scope and message text) comes from the registry's
-/// site profile, read when a batch is evaluated and when a notice is written, so a
-/// <c>PUT /api/v1/sites/{site}</c> applies to the next reading; <see cref="AlertsOptions.Sites"/>
+/// site profile, read once per site and group for the scope and when a notice is written, so a
+/// <c>PUT /api/v1/sites/{site}</c> applies from the next group on; <see cref="AlertsOptions.Sites"/>
 /// only overrides fields of it.
 /// </para>
 /// </summary>
 public sealed class AlertEngine : IAsyncDisposable
 {
+    /// <summary>Most queued items evaluated in one transaction.</summary>
+    internal const int MaxGroupItems = 512;
+
     private readonly AlertsOptions _options;
     private readonly AlertStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Func<string, SiteProfile?>? _profiles;
     private readonly object _gate = new();
-    private readonly Channel<Func<Task>> _queue = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<(string Rule, string Device), (string Site, RuleState State)> _states;
     private readonly Dictionary<string, NodeSchedule> _schedules;
+
+    // The group being evaluated (under _gate). What it touched is written at its end if changed, or
+    // reloaded from the store if the group rolls back.
+    private readonly List<Work> _group = new(MaxGroupItems);
+    private readonly HashSet<(string Rule, string Device)> _touchedStates = [];
+    private readonly HashSet<string> _touchedSchedules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SiteInfo?> _groupSites = new(StringComparer.Ordinal);
+    private readonly List<TaskCompletionSource> _groupFlushes = [];
+    private int _groupBatches;
+    private bool _groupQueued;
+
     private List<AlertRule> _rules = [];
     private CancellationTokenSource? _stop;
     private Task? _loop;
     private Task? _ticker;
+    private long _batches;
+    private long _groups;
+    private long _failures;
 
     /// <param name="profiles">The registry's site profile by id (null = none: only <see cref="AlertsOptions.Sites"/>).</param>
     public AlertEngine(AlertsOptions options, AlertStore store, TimeProvider time, ILogger log, Func<string, SiteProfile?>? profiles = null)
@@ -71,10 +99,20 @@ public sealed class AlertEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Batches evaluated so far (tests and /metrics).</summary>
+    /// <summary>Batches evaluated and committed so far (tests and /metrics).</summary>
     public long BatchesEvaluated => Interlocked.Read(ref _batches);
 
-    private long _batches;
+    /// <summary>Evaluation groups committed so far, one transaction each (tests and /metrics).</summary>
+    public long GroupsCommitted => Interlocked.Read(ref _groups);
+
+    /// <summary>Queued items that failed and were dropped after their changes were rolled back (tests and /metrics).</summary>
+    public long EvaluationFailures => Interlocked.Read(ref _failures);
+
+    /// <summary>
+    /// How long the loop keeps adding queued items to a group: it bounds the delay of a notification
+    /// (sent after the commit) and how long operator actions wait for <c>_gate</c>.
+    /// </summary>
+    internal TimeSpan GroupBudget { get; set; } = TimeSpan.FromMilliseconds(10);
 
     public void ReloadRules()
     {
@@ -94,31 +132,22 @@ public sealed class AlertEngine : IAsyncDisposable
 
     // ---- inputs -------------------------------------------------------------------------------
 
-    /// <summary>The ingest hook: queues the batch; never blocks the PUBACK path.</summary>
+    /// <summary>
+    /// The ingest hook: queues the batch; never blocks the PUBACK path. Allocates nothing: the
+    /// event's readings are already a copy, and the queue holds them in a struct.
+    /// </summary>
     public void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e) =>
-        _queue.Writer.TryWrite(() =>
-        {
-            EvaluateBatch(e.Site, e.Device, e.Readings.Select(r => (r.T, r.Quantity.Code, r.Value, r.Flags)).ToArray(), e.Battery, e.HealthTime);
-            return Task.CompletedTask;
-        });
+        _queue.Writer.TryWrite(Work.ForBatch(e.Site, e.Device, e.Readings, e.Battery, e.HealthTime));
 
     /// <summary>A node's retained status (docs/protocol.md §5) was received.</summary>
     public void OnStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
-        _queue.Writer.TryWrite(() =>
-        {
-            ApplyStatus(site, device, payload);
-            return Task.CompletedTask;
-        });
+        _queue.Writer.TryWrite(Work.ForStatus(site, device, payload));
 
-    /// <summary>Waits until everything queued so far has been evaluated.</summary>
+    /// <summary>Waits until everything queued so far has been evaluated and committed.</summary>
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queue.Writer.TryWrite(() =>
-        {
-            done.SetResult();
-            return Task.CompletedTask;
-        });
+        _queue.Writer.TryWrite(Work.ForFlush(done));
         return done.Task;
     }
 
@@ -126,15 +155,31 @@ public sealed class AlertEngine : IAsyncDisposable
     {
         try
         {
-            await foreach (var work in _queue.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            while (await _queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
+                var queued = false;
                 try
                 {
-                    await work().ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        _group.Clear();
+                        queued = RunGroup(_queue.Reader);
+                    }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e)
                 {
-                    _log.LogError(e, "Alert evaluation failed");
+                    // RunGroup handles failed items itself: this is the store failing even to reload what
+                    // the group touched. Nothing more can be done here; flushes must not wait forever.
+                    _log.LogError(e, "Alert evaluation failed and its state could not be reloaded from the store");
+                    foreach (var work in _group)
+                    {
+                        work.Done?.TrySetResult();
+                    }
+                }
+
+                if (queued)
+                {
+                    NotificationsQueued?.Invoke(this, EventArgs.Empty);
                 }
             }
         }
@@ -150,11 +195,7 @@ public sealed class AlertEngine : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
-                _queue.Writer.TryWrite(() =>
-                {
-                    Tick();
-                    return Task.CompletedTask;
-                });
+                _queue.Writer.TryWrite(Work.ForTick());
             }
         }
         catch (OperationCanceledException)
@@ -162,75 +203,332 @@ public sealed class AlertEngine : IAsyncDisposable
         }
     }
 
-    // ---- evaluation ---------------------------------------------------------------------------
+    // ---- groups -------------------------------------------------------------------------------
 
-    /// <summary>Evaluates one durable batch (public for tests; the hook queues it instead).</summary>
-    public void EvaluateBatch(string site, string device, (long T, string Quantity, double? Value, long Flags)[] readings, double battery, long healthTime)
+    private enum WorkKind
     {
-        var now = _time.GetUtcNow();
-        var nowS = now.ToUnixTimeSeconds();
-        var info = SiteOf(site);
-        var queued = false;
+        Batch,
+        Status,
+        Tick,
+        Flush,
+    }
+
+    /// <summary>One queued input. A struct, so queuing a batch does not allocate.</summary>
+    private readonly record struct Work(WorkKind Kind, string Site, string Device, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done)
+    {
+        public static Work ForBatch(string site, string device, Reading[] readings, double battery, long healthTime) =>
+            new(WorkKind.Batch, site, device, readings, battery, healthTime, default, null);
+
+        public static Work ForStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
+            new(WorkKind.Status, site, device, null, 0, 0, payload, null);
+
+        public static Work ForTick() => new(WorkKind.Tick, string.Empty, string.Empty, null, 0, 0, default, null);
+
+        public static Work ForFlush(TaskCompletionSource done) => new(WorkKind.Flush, string.Empty, string.Empty, null, 0, 0, default, done);
+    }
+
+    /// <summary>Runs one item as a group of its own (the public synchronous entry points).</summary>
+    private void RunAlone(Work work)
+    {
+        bool queued;
         lock (_gate)
         {
-            _store.InTransaction(() =>
-            {
-                Seen(site, device, nowS, status: null);
-                foreach (var rule in _rules)
-                {
-                    if (!rule.MatchesScope(site, device, info))
-                    {
-                        continue;
-                    }
-
-                    if (rule.Kind == RuleKind.Battery)
-                    {
-                        if (battery > 0)
-                        {
-                            queued |= Apply(rule, site, device, healthTime, battery, 0, now);
-                        }
-
-                        continue;
-                    }
-
-                    if (rule.Kind == RuleKind.Silence)
-                    {
-                        continue;
-                    }
-
-                    foreach (var r in readings.Where(r => rule.MatchesQuantity(r.Quantity)).OrderBy(r => r.T))
-                    {
-                        queued |= Apply(rule, site, device, r.T, r.Value, r.Flags, now);
-                    }
-                }
-
-                return 0;
-            });
+            _group.Clear();
+            _group.Add(work);
+            queued = RunGroup(more: null);
         }
 
-        Interlocked.Increment(ref _batches);
         if (queued)
         {
             NotificationsQueued?.Invoke(this, EventArgs.Empty);
         }
     }
 
-    private bool Apply(AlertRule rule, string site, string device, long t, double? value, long flags, DateTimeOffset now)
+    /// <summary>
+    /// Evaluates <see cref="_group"/> and, when <paramref name="more"/> is given, whatever else is
+    /// queued (within <see cref="MaxGroupItems"/> and <see cref="GroupBudget"/>) in one transaction,
+    /// then writes the rule states and schedules that changed. Caller holds <c>_gate</c>. Returns
+    /// whether notifications were queued.
+    /// <para>
+    /// If an item throws or the commit fails, the whole transaction is rolled back: the other items
+    /// may already have written alerts and outbox rows that only make sense with their state, and
+    /// SQLite itself may have ended the transaction (disk full, I/O error). What the group touched in
+    /// memory is reloaded from the store, and the items run again in order: those before the one
+    /// that threw as a group, that one alone (dropped, logged and counted if it throws again), those
+    /// after it as a group. A failed commit names no item, so then each item runs alone.
+    /// </para>
+    /// </summary>
+    private bool RunGroup(ChannelReader<Work>? more)
     {
-        var key = (rule.Id, device);
-        if (!_states.TryGetValue(key, out var entry))
+        ResetGroup();
+        var started = Stopwatch.GetTimestamp();
+        var running = 0;
+        try
         {
-            entry = (site, new RuleState());
-            _states[key] = entry;
+            _store.InTransaction(() =>
+            {
+                for (; ; running++)
+                {
+                    if (running == _group.Count)
+                    {
+                        if (more is null || running >= MaxGroupItems || Stopwatch.GetElapsedTime(started) >= GroupBudget || !more.TryRead(out var next))
+                        {
+                            break;
+                        }
+
+                        _group.Add(next);
+                    }
+
+                    Execute(_group[running]);
+                }
+
+                WriteChanges();
+                return 0;
+            });
+        }
+        catch (Exception e)
+        {
+            Revert();
+            var items = _group.ToArray();
+            if (items.Length == 1)
+            {
+                Interlocked.Increment(ref _failures);
+                _log.LogError(e, "Alert evaluation of a {Kind} ({Site}/{Device}) failed; its changes were rolled back", items[0].Kind, items[0].Site, items[0].Device);
+                items[0].Done?.TrySetResult(); // a flush waits for the evaluation, not for its success
+                return false;
+            }
+
+            _log.LogWarning(e, "An alert evaluation group of {Count} items failed; evaluating it again around the failing item", items.Length);
+            var queued = false;
+            if (running < items.Length)
+            {
+                queued |= RunAgain(items.AsSpan(0, running));
+                queued |= RunAgain(items.AsSpan(running, 1));
+                queued |= RunAgain(items.AsSpan(running + 1));
+            }
+            else
+            {
+                for (var i = 0; i < items.Length; i++)
+                {
+                    queued |= RunAgain(items.AsSpan(i, 1));
+                }
+            }
+
+            return queued;
         }
 
-        var eval = RuleEvaluator.Evaluate(rule, entry.State, t, value, flags);
-        _store.SaveState(rule.Id, device, site, entry.State);
+        Interlocked.Add(ref _batches, _groupBatches);
+        Interlocked.Increment(ref _groups);
+        foreach (var done in _groupFlushes)
+        {
+            done.TrySetResult();
+        }
+
+        return _groupQueued;
+    }
+
+    private bool RunAgain(ReadOnlySpan<Work> items)
+    {
+        if (items.IsEmpty)
+        {
+            return false;
+        }
+
+        _group.Clear();
+        _group.AddRange(items);
+        return RunGroup(more: null);
+    }
+
+    private void Execute(in Work work)
+    {
+        switch (work.Kind)
+        {
+            case WorkKind.Batch:
+                Evaluate(work.Site, work.Device, work.Readings!, work.Battery, work.HealthTime);
+                _groupBatches++;
+                break;
+            case WorkKind.Status:
+                Status(work.Site, work.Device, work.Payload);
+                break;
+            case WorkKind.Tick:
+                CheckSchedules();
+                break;
+            case WorkKind.Flush:
+                _groupFlushes.Add(work.Done!);
+                break;
+        }
+    }
+
+    private void ResetGroup()
+    {
+        _touchedStates.Clear();
+        _touchedSchedules.Clear();
+        _groupSites.Clear();
+        _groupFlushes.Clear();
+        _groupBatches = 0;
+        _groupQueued = false;
+    }
+
+    /// <summary>Writes what the group changed, once per rule state and schedule, in the group's transaction.</summary>
+    private void WriteChanges()
+    {
+        foreach (var key in _touchedStates)
+        {
+            if (_states.TryGetValue(key, out var entry) && entry.State.Changed)
+            {
+                _store.SaveState(key.Rule, key.Device, entry.Site, entry.State);
+            }
+        }
+
+        foreach (var device in _touchedSchedules)
+        {
+            if (_schedules.TryGetValue(device, out var schedule) && schedule.Changed)
+            {
+                _store.SaveSchedule(schedule);
+            }
+        }
+    }
+
+    /// <summary>After a rollback: what the group touched goes back to what the store holds (memory ran ahead of it).</summary>
+    private void Revert()
+    {
+        foreach (var key in _touchedStates)
+        {
+            if (_store.LoadState(key.Rule, key.Device) is { } stored)
+            {
+                _states[key] = stored;
+            }
+            else
+            {
+                _states.Remove(key);
+            }
+        }
+
+        foreach (var device in _touchedSchedules)
+        {
+            if (_store.LoadSchedule(device) is { } stored)
+            {
+                _schedules[device] = stored;
+            }
+            else
+            {
+                _schedules.Remove(device);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The state of this rule and device, noted as touched before anything changes it. A device that
+    /// moved to another site takes its state along (the stored row always followed the latest site).
+    /// </summary>
+    private RuleState Track(string ruleId, string site, string device)
+    {
+        var key = (ruleId, device);
+        _touchedStates.Add(key);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_states, key, out var exists);
+        if (!exists)
+        {
+            entry = (site, new RuleState());
+        }
+        else if (entry.Site != site)
+        {
+            entry.Site = site;
+            entry.State.Changed = true;
+        }
+
+        return entry.State;
+    }
+
+    /// <summary>The site's profile, read once per group: a burst from one site costs one registry read.</summary>
+    private SiteInfo? SiteInGroup(string site)
+    {
+        if (!_groupSites.TryGetValue(site, out var info))
+        {
+            info = SiteOf(site);
+            _groupSites[site] = info;
+        }
+
+        return info;
+    }
+
+    // ---- evaluation ---------------------------------------------------------------------------
+
+    /// <summary>Evaluates one durable batch in its own transaction (public for tests; the hook queues it instead).</summary>
+    public void EvaluateBatch(string site, string device, (long T, string Quantity, double? Value, long Flags)[] readings, double battery, long healthTime)
+    {
+        var batch = new Reading[readings.Length];
+        for (var i = 0; i < readings.Length; i++)
+        {
+            var (t, code, value, flags) = readings[i];
+            var quantity = Quantities.Find(code) ?? throw new ArgumentException($"'{code}' is not a protocol quantity", nameof(readings));
+            batch[i] = new Reading { T = t, Quantity = quantity, Value = value, Flags = flags, Index = i };
+        }
+
+        RunAlone(Work.ForBatch(site, device, batch, battery, healthTime));
+    }
+
+    private void Evaluate(string site, string device, Reading[] batch, double battery, long healthTime)
+    {
+        var now = _time.GetUtcNow();
+        var info = SiteInGroup(site);
+        Seen(site, device, now.ToUnixTimeSeconds(), status: null);
+
+        // rules see a device's readings in sampling order; nodes send them in that order, so the copy is rare
+        var readings = InTimeOrder(batch) ? batch : batch.OrderBy(r => r.T).ToArray();
+        foreach (var rule in _rules)
+        {
+            if (!rule.MatchesScope(site, device, info))
+            {
+                continue;
+            }
+
+            if (rule.Kind == RuleKind.Battery)
+            {
+                if (battery > 0)
+                {
+                    _groupQueued |= Apply(rule, site, device, healthTime, battery, 0, now);
+                }
+
+                continue;
+            }
+
+            if (rule.Kind == RuleKind.Silence)
+            {
+                continue;
+            }
+
+            foreach (ref readonly var r in readings.AsSpan())
+            {
+                if (rule.MatchesQuantity(r.Quantity.Code))
+                {
+                    _groupQueued |= Apply(rule, site, device, r.T, r.Value, r.Flags, now);
+                }
+            }
+        }
+    }
+
+    private static bool InTimeOrder(Reading[] readings)
+    {
+        for (var i = 1; i < readings.Length; i++)
+        {
+            if (readings[i].T < readings[i - 1].T)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool Apply(AlertRule rule, string site, string device, long t, double? value, long flags, DateTimeOffset now)
+    {
+        var state = Track(rule.Id, site, device);
+        var eval = RuleEvaluator.Evaluate(rule, state, t, value, flags);
         var late = now.ToUnixTimeSeconds() - t > _options.LiveWindowSeconds;
         return eval.Transition switch
         {
-            Transition.Raise => Raise(rule, site, device, entry.State, eval, late, now),
-            Transition.Hold => Hold(rule, site, device, entry.State, eval, late, now),
+            Transition.Raise => Raise(rule, site, device, state, eval, late, now),
+            Transition.Hold => Hold(rule, site, device, state, eval, late, now),
             Transition.Clear => Clear(rule, site, device, eval, late, now),
             _ => false,
         };
@@ -358,7 +656,10 @@ public sealed class AlertEngine : IAsyncDisposable
 
     // ---- schedules and silence ----------------------------------------------------------------
 
-    internal void ApplyStatus(string site, string device, ReadOnlyMemory<byte> payload)
+    /// <summary>Applies a node's status in its own transaction (tests; <see cref="OnStatus"/> queues it instead).</summary>
+    internal void ApplyStatus(string site, string device, ReadOnlyMemory<byte> payload) => RunAlone(Work.ForStatus(site, device, payload));
+
+    private void Status(string site, string device, ReadOnlyMemory<byte> payload)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (payload.IsEmpty)
@@ -369,10 +670,7 @@ public sealed class AlertEngine : IAsyncDisposable
         try
         {
             using var doc = JsonDocument.Parse(payload);
-            lock (_gate)
-            {
-                Seen(site, device, now, doc.RootElement);
-            }
+            Seen(site, device, now, doc.RootElement);
         }
         catch (JsonException)
         {
@@ -382,6 +680,7 @@ public sealed class AlertEngine : IAsyncDisposable
 
     private void Seen(string site, string device, long now, JsonElement? status)
     {
+        _touchedSchedules.Add(device);
         if (!_schedules.TryGetValue(device, out var s))
         {
             s = new NodeSchedule { Site = site, Device = device };
@@ -418,76 +717,54 @@ public sealed class AlertEngine : IAsyncDisposable
                 }
             }
         }
-
-        _store.SaveSchedule(s);
     }
 
-    /// <summary>Checks silence, re-notification and escalation against the gateway clock.</summary>
-    public void Tick()
+    /// <summary>Checks silence, re-notification and escalation against the gateway clock, in its own transaction.</summary>
+    public void Tick() => RunAlone(Work.ForTick());
+
+    private void CheckSchedules()
     {
         var now = _time.GetUtcNow();
         var nowS = now.ToUnixTimeSeconds();
-        var queued = false;
-        var sites = new Dictionary<string, SiteInfo?>(StringComparer.Ordinal); // one registry read per site and tick
-        lock (_gate)
+        foreach (var rule in _rules)
         {
-            _store.InTransaction(() =>
+            if (rule.Kind != RuleKind.Silence)
             {
-                foreach (var rule in _rules.Where(r => r.Kind == RuleKind.Silence))
+                continue;
+            }
+
+            foreach (var s in _schedules.Values)
+            {
+                if (!rule.MatchesScope(s.Site, s.Device, SiteInGroup(s.Site)))
                 {
-                    foreach (var s in _schedules.Values)
-                    {
-                        if (!sites.TryGetValue(s.Site, out var info))
-                        {
-                            info = SiteOf(s.Site);
-                            sites[s.Site] = info;
-                        }
-
-                        if (!rule.MatchesScope(s.Site, s.Device, info))
-                        {
-                            continue;
-                        }
-
-                        var key = (rule.Id, s.Device);
-                        if (!_states.TryGetValue(key, out var entry))
-                        {
-                            entry = (s.Site, new RuleState());
-                            _states[key] = entry;
-                        }
-
-                        var missed = SilenceEvaluator.Missed(s, nowS, rule.GraceSeconds, rule.WindowSeconds);
-                        var state = entry.State;
-                        var trend = $"{missed} announced reports missed, last heard {DateTimeOffset.FromUnixTimeSeconds(s.LastSeen):yyyy-MM-dd HH:mm} UTC";
-                        if (!state.Active && missed >= rule.MissedReports)
-                        {
-                            state.Active = true;
-                            state.Since = s.LastSeen;
-                            _store.SaveState(rule.Id, s.Device, s.Site, state);
-                            queued |= Raise(rule, s.Site, s.Device, state, new Evaluation(Transition.Raise, missed, trend), false, now);
-                        }
-                        else if (state.Active && missed == 0)
-                        {
-                            state.Active = false;
-                            state.Since = null;
-                            _store.SaveState(rule.Id, s.Device, s.Site, state);
-                            queued |= Clear(rule, s.Site, s.Device, new Evaluation(Transition.Clear, 0, "reporting again"), false, now);
-                        }
-                        else if (state.Active)
-                        {
-                            queued |= Hold(rule, s.Site, s.Device, state, new Evaluation(Transition.Hold, missed, trend), false, now);
-                        }
-                    }
+                    continue;
                 }
 
-                queued |= RenotifyAndEscalate(now);
-                return 0;
-            });
+                var state = Track(rule.Id, s.Site, s.Device);
+                var missed = SilenceEvaluator.Missed(s, nowS, rule.GraceSeconds, rule.WindowSeconds);
+                if (!state.Active && missed >= rule.MissedReports)
+                {
+                    state.Active = true;
+                    state.Since = s.LastSeen;
+                    _groupQueued |= Raise(rule, s.Site, s.Device, state, new Evaluation(Transition.Raise, missed, Missing(s, missed)), false, now);
+                }
+                else if (state.Active && missed == 0)
+                {
+                    state.Active = false;
+                    state.Since = null;
+                    _groupQueued |= Clear(rule, s.Site, s.Device, new Evaluation(Transition.Clear, 0, "reporting again"), false, now);
+                }
+                else if (state.Active)
+                {
+                    _groupQueued |= Hold(rule, s.Site, s.Device, state, new Evaluation(Transition.Hold, missed, Missing(s, missed)), false, now);
+                }
+            }
         }
 
-        if (queued)
-        {
-            NotificationsQueued?.Invoke(this, EventArgs.Empty);
-        }
+        _groupQueued |= RenotifyAndEscalate(now);
+
+        static string Missing(NodeSchedule s, int missed) =>
+            $"{missed} announced reports missed, last heard {DateTimeOffset.FromUnixTimeSeconds(s.LastSeen):yyyy-MM-dd HH:mm} UTC";
     }
 
     private bool RenotifyAndEscalate(DateTimeOffset now)

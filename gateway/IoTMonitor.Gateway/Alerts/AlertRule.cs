@@ -129,8 +129,22 @@ public sealed class AlertRule
         var s = Scope;
         return (s.Sites.Count == 0 || s.Sites.Contains(site))
             && (s.Devices.Count == 0 || s.Devices.Contains(device))
-            && (s.SiteTypes.Count == 0 || (info is not null && s.SiteTypes.Contains(info.Type, StringComparer.OrdinalIgnoreCase)))
-            && (s.Basins.Count == 0 || (info is not null && s.Basins.Contains(info.Basin, StringComparer.OrdinalIgnoreCase)));
+            && (s.SiteTypes.Count == 0 || (info is not null && ContainsIgnoringCase(s.SiteTypes, info.Type)))
+            && (s.Basins.Count == 0 || (info is not null && ContainsIgnoringCase(s.Basins, info.Basin)));
+    }
+
+    // Runs for every rule and batch: Enumerable.Contains with a comparer boxes the list's enumerator.
+    private static bool ContainsIgnoringCase(List<string> list, string value)
+    {
+        foreach (var item in list)
+        {
+            if (string.Equals(item, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool IsValidId(string id) =>

@@ -17,6 +17,11 @@ public sealed class AlertStore : IDisposable
     private readonly object _gate = new();
     private readonly SqliteConnection _db;
     private SqliteTransaction? _tx;
+    private SqliteCommand? _saveState;
+    private SqliteCommand? _saveSchedule;
+    private long _commits;
+    private long _stateWrites;
+    private long _scheduleWrites;
 
     public AlertStore(string path)
     {
@@ -50,6 +55,15 @@ public sealed class AlertStore : IDisposable
             """);
     }
 
+    /// <summary>Transactions committed (each one an fsync: WAL with synchronous = FULL); tests and /metrics.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Rule states written (<see cref="SaveState"/>); tests and /metrics.</summary>
+    public long StateWrites => Interlocked.Read(ref _stateWrites);
+
+    /// <summary>Node schedules written (<see cref="SaveSchedule"/>); tests and /metrics.</summary>
+    public long ScheduleWrites => Interlocked.Read(ref _scheduleWrites);
+
     public T InTransaction<T>(Func<T> work)
     {
         lock (_gate)
@@ -64,6 +78,7 @@ public sealed class AlertStore : IDisposable
             {
                 var result = work();
                 _tx.Commit();
+                Interlocked.Increment(ref _commits);
                 return result;
             }
             catch
@@ -151,23 +166,48 @@ public sealed class AlertStore : IDisposable
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                map[(r.GetString(0), r.GetString(1))] = (r.GetString(2), JsonSerializer.Deserialize<RuleState>(r.GetString(3), AlertRule.Json)!);
+                map[(r.GetString(0), r.GetString(1))] = (r.GetString(2), ReadState(r.GetString(3)));
             }
         }
 
         return map;
     }
 
+    /// <summary>One rule state as last committed, or null when none was written.</summary>
+    public (string Site, RuleState State)? LoadState(string ruleId, string device)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT site, json FROM rule_state WHERE rule_id = $r AND device = $d");
+            cmd.Parameters.AddWithValue("$r", ruleId);
+            cmd.Parameters.AddWithValue("$d", device);
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? (r.GetString(0), ReadState(r.GetString(1))) : null;
+        }
+    }
+
+    private static RuleState ReadState(string json)
+    {
+        var state = JsonSerializer.Deserialize<RuleState>(json, AlertRule.Json)!;
+        state.Changed = false; // what was just read is what is stored
+        return state;
+    }
+
     public void SaveState(string ruleId, string device, string site, RuleState state)
     {
         lock (_gate)
         {
-            using var cmd = Command("INSERT INTO rule_state (rule_id, device, site, json) VALUES ($r, $d, $s, $j) ON CONFLICT(rule_id, device) DO UPDATE SET json = excluded.json, site = excluded.site");
-            cmd.Parameters.AddWithValue("$r", ruleId);
-            cmd.Parameters.AddWithValue("$d", device);
-            cmd.Parameters.AddWithValue("$s", site);
-            cmd.Parameters.AddWithValue("$j", JsonSerializer.Serialize(state, AlertRule.Json));
+            var cmd = Reused(
+                ref _saveState,
+                "INSERT INTO rule_state (rule_id, device, site, json) VALUES ($r, $d, $s, $j) ON CONFLICT(rule_id, device) DO UPDATE SET json = excluded.json, site = excluded.site",
+                "$r", "$d", "$s", "$j");
+            cmd.Parameters[0].Value = ruleId;
+            cmd.Parameters[1].Value = device;
+            cmd.Parameters[2].Value = site;
+            cmd.Parameters[3].Value = JsonSerializer.Serialize(state, AlertRule.Json);
             cmd.ExecuteNonQuery();
+            state.Changed = false;
+            Interlocked.Increment(ref _stateWrites);
         }
     }
 
@@ -180,21 +220,41 @@ public sealed class AlertStore : IDisposable
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                map[r.GetString(0)] = JsonSerializer.Deserialize<NodeSchedule>(r.GetString(1), AlertRule.Json)!;
+                map[r.GetString(0)] = ReadSchedule(r.GetString(1));
             }
         }
 
         return map;
     }
 
+    /// <summary>One node schedule as last committed, or null when none was written.</summary>
+    public NodeSchedule? LoadSchedule(string device)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT json FROM schedules WHERE device = $d");
+            cmd.Parameters.AddWithValue("$d", device);
+            return cmd.ExecuteScalar() is string json ? ReadSchedule(json) : null;
+        }
+    }
+
+    private static NodeSchedule ReadSchedule(string json)
+    {
+        var schedule = JsonSerializer.Deserialize<NodeSchedule>(json, AlertRule.Json)!;
+        schedule.Changed = false;
+        return schedule;
+    }
+
     public void SaveSchedule(NodeSchedule schedule)
     {
         lock (_gate)
         {
-            using var cmd = Command("INSERT INTO schedules (device, json) VALUES ($d, $j) ON CONFLICT(device) DO UPDATE SET json = excluded.json");
-            cmd.Parameters.AddWithValue("$d", schedule.Device);
-            cmd.Parameters.AddWithValue("$j", JsonSerializer.Serialize(schedule, AlertRule.Json));
+            var cmd = Reused(ref _saveSchedule, "INSERT INTO schedules (device, json) VALUES ($d, $j) ON CONFLICT(device) DO UPDATE SET json = excluded.json", "$d", "$j");
+            cmd.Parameters[0].Value = schedule.Device;
+            cmd.Parameters[1].Value = JsonSerializer.Serialize(schedule, AlertRule.Json);
             cmd.ExecuteNonQuery();
+            schedule.Changed = false;
+            Interlocked.Increment(ref _scheduleWrites);
         }
     }
 
@@ -445,6 +505,26 @@ public sealed class AlertStore : IDisposable
         return cmd;
     }
 
+    /// <summary>
+    /// A command kept for the connection's lifetime, so its statement is parsed once: an evaluation
+    /// group writes hundreds of states, and preparing the upsert each time was much of its cost.
+    /// </summary>
+    private SqliteCommand Reused(ref SqliteCommand? cached, string sql, params string[] parameters)
+    {
+        if (cached is null)
+        {
+            cached = _db.CreateCommand();
+            cached.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                cached.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+
+        cached.Transaction = _tx;
+        return cached;
+    }
+
     private void Execute(string sql)
     {
         using var cmd = Command(sql);
@@ -455,6 +535,8 @@ public sealed class AlertStore : IDisposable
     {
         lock (_gate)
         {
+            _saveState?.Dispose();
+            _saveSchedule?.Dispose();
             _db.Dispose();
         }
     }

@@ -16,33 +16,53 @@ public enum Transition
 }
 
 /// <summary>
+/// State the engine persists between readings and across restarts, which knows whether it changed
+/// since it was last written: the engine writes a state once per evaluation group, and only when an
+/// evaluation actually moved it (a duplicate, an older or an untrusted reading does not).
+/// </summary>
+public abstract class TrackedState
+{
+    /// <summary>Set by every change; cleared by whoever wrote or loaded the state.</summary>
+    internal bool Changed { get; set; }
+
+    protected void Set<T>(ref T field, T value)
+    {
+        if (!EqualityComparer<T>.Default.Equals(field, value))
+        {
+            field = value;
+            Changed = true;
+        }
+    }
+}
+
+/// <summary>
 /// The evaluation window of one rule for one device: persisted as JSON between readings and across
 /// restarts. Times are reading (sampling) times in Unix seconds.
 /// </summary>
-public sealed class RuleState
+public sealed class RuleState : TrackedState
 {
-    public bool Active { get; set; }
+    public bool Active { get; set => Set(ref field, value); }
 
-    public long? PendingSince { get; set; }
+    public long? PendingSince { get; set => Set(ref field, value); }
 
-    public long LastT { get; set; }
+    public long LastT { get; set => Set(ref field, value); }
 
-    public double? LastValue { get; set; }
+    public double? LastValue { get; set => Set(ref field, value); }
 
     /// <summary>Probe fault: consecutive flagged readings.</summary>
-    public int Flagged { get; set; }
+    public int Flagged { get; set => Set(ref field, value); }
 
     /// <summary>Probe fault: consecutive repeats of the same value.</summary>
-    public int Repeats { get; set; }
+    public int Repeats { get; set => Set(ref field, value); }
 
-    /// <summary>Rate / battery: recent samples as [t, value].</summary>
+    /// <summary>Rate / battery: recent samples as [t, value] (changed only through <see cref="RuleEvaluator.Slide"/>, which marks the state changed).</summary>
     public List<double[]> Window { get; set; } = [];
 
     /// <summary>When the condition last became active (reading time).</summary>
-    public long? Since { get; set; }
+    public long? Since { get; set => Set(ref field, value); }
 
     /// <summary>Worst value while active.</summary>
-    public double? Worst { get; set; }
+    public double? Worst { get; set => Set(ref field, value); }
 }
 
 /// <summary>What one evaluation found: the transition, the value that decided it and a short trend text.</summary>
@@ -78,6 +98,8 @@ public static class RuleEvaluator
         };
     }
 
+    // The trend texts are only built for a transition: most readings change nothing, and formatting
+    // one for every reading cost several strings per reading and rule.
     private static Evaluation Threshold(AlertRule rule, RuleState state, long t, double? value, long flags)
     {
         if (value is not { } v || (flags & Untrusted) != 0)
@@ -85,17 +107,22 @@ public static class RuleEvaluator
             return new(Transition.None, value, string.Empty);
         }
 
-        var trend = Trend(state, t, v);
+        var (lastT, lastValue) = (state.LastT, state.LastValue);
         state.LastT = t;
         state.LastValue = v;
+        Transition transition;
         if (!state.Active)
         {
             var exceeding = (rule.Above is { } a && v > a) || (rule.Below is { } b && v < b);
-            return Pending(rule, state, t, v, exceeding, trend);
+            transition = Pending(rule, state, t, v, exceeding);
+        }
+        else
+        {
+            var inside = (rule.Above is not { } hi || v <= hi - rule.Hysteresis) && (rule.Below is not { } lo || v >= lo + rule.Hysteresis);
+            transition = inside ? Cleared(state) : Held(rule, state, v);
         }
 
-        var inside = (rule.Above is not { } hi || v <= hi - rule.Hysteresis) && (rule.Below is not { } lo || v >= lo + rule.Hysteresis);
-        return inside ? Cleared(state, v, trend) : Held(rule, state, v, trend);
+        return new(transition, v, transition == Transition.None ? string.Empty : Trend(lastT, lastValue, t, v));
     }
 
     private static Evaluation Rate(AlertRule rule, RuleState state, long t, double? value, long flags)
@@ -107,7 +134,7 @@ public static class RuleEvaluator
 
         state.LastT = t;
         state.LastValue = v;
-        Slide(state.Window, t, v, rule.WindowSeconds);
+        Slide(state, t, v, rule.WindowSeconds);
         double min = v, max = v;
         long minT = t, maxT = t;
         foreach (var s in state.Window)
@@ -127,17 +154,22 @@ public static class RuleEvaluator
 
         var rise = v - min;
         var fall = max - v;
-        var trend = rise >= fall
-            ? $"+{Fmt(rise)} in {Minutes(t - minT)}"
-            : $"-{Fmt(fall)} in {Minutes(t - maxT)}";
+        Transition transition;
         if (!state.Active)
         {
             var fast = (rule.RiseBy is { } r && rise >= r) || (rule.FallBy is { } f && fall >= f);
-            return Pending(rule, state, t, v, fast, trend);
+            transition = Pending(rule, state, t, v, fast);
+        }
+        else
+        {
+            var calm = (rule.RiseBy is not { } r2 || rise < r2 - rule.Hysteresis) && (rule.FallBy is not { } f2 || fall < f2 - rule.Hysteresis);
+            transition = calm ? Cleared(state) : Held(rule, state, v);
         }
 
-        var calm = (rule.RiseBy is not { } r2 || rise < r2 - rule.Hysteresis) && (rule.FallBy is not { } f2 || fall < f2 - rule.Hysteresis);
-        return calm ? Cleared(state, v, trend) : Held(rule, state, v, trend);
+        var trend = transition == Transition.None ? string.Empty
+            : rise >= fall ? $"+{Fmt(rise)} in {Minutes(t - minT)}"
+            : $"-{Fmt(fall)} in {Minutes(t - maxT)}";
+        return new(transition, v, trend);
     }
 
     private static Evaluation Battery(AlertRule rule, RuleState state, long t, double? value)
@@ -149,17 +181,23 @@ public static class RuleEvaluator
 
         state.LastT = t;
         state.LastValue = v;
-        Slide(state.Window, t, v, 48 * 3600);
+        Slide(state, t, v, 48 * 3600);
         var hours = HoursToCutoff(state.Window, cutoff);
-        var trend = hours is { } h ? $"about {Math.Max(0, h):0} h to {Fmt(cutoff)} V at the current drain" : "steady";
         var low = v < cutoff || (rule.ExhaustionHours > 0 && hours is { } left && left <= rule.ExhaustionHours);
+        Transition transition;
         if (!state.Active)
         {
-            return Pending(rule, state, t, v, low, trend);
+            transition = Pending(rule, state, t, v, low);
+        }
+        else
+        {
+            var recovered = v >= cutoff + rule.Hysteresis && (rule.ExhaustionHours <= 0 || hours is not { } l2 || l2 > rule.ExhaustionHours * 1.5);
+            transition = recovered ? Cleared(state) : Held(rule, state, v);
         }
 
-        var recovered = v >= cutoff + rule.Hysteresis && (rule.ExhaustionHours <= 0 || hours is not { } l2 || l2 > rule.ExhaustionHours * 1.5);
-        return recovered ? Cleared(state, v, trend) : Held(rule, state, v, trend);
+        var trend = transition == Transition.None ? string.Empty
+            : hours is { } h ? $"about {Math.Max(0, h):0} h to {Fmt(cutoff)} V at the current drain" : "steady";
+        return new(transition, v, trend);
     }
 
     private static Evaluation ProbeFault(AlertRule rule, RuleState state, long t, double? value, long flags)
@@ -170,46 +208,51 @@ public static class RuleEvaluator
         state.LastT = t;
         state.LastValue = value;
         var fault = state.Flagged >= rule.Samples || state.Repeats >= rule.Samples - 1;
-        var trend = state.Flagged > 0 ? $"{state.Flagged} flagged readings in a row (flags {flags})"
-            : state.Repeats > 0 ? $"same value {state.Repeats + 1} readings in a row" : "changing";
+        Transition transition;
         if (!state.Active)
         {
-            if (!fault)
+            if (fault)
             {
-                return new(Transition.None, value, trend);
+                state.Active = true;
+                state.Since = t;
+                state.Worst = value;
             }
 
-            state.Active = true;
-            state.Since = t;
-            state.Worst = value;
-            return new(Transition.Raise, value, trend);
+            transition = fault ? Transition.Raise : Transition.None;
+        }
+        else
+        {
+            transition = state.Flagged == 0 && state.Repeats == 0 ? Cleared(state) : Transition.Hold;
         }
 
-        return state.Flagged == 0 && state.Repeats == 0 ? Cleared(state, value, trend) : new(Transition.Hold, value, trend);
+        var trend = transition == Transition.None ? string.Empty
+            : state.Flagged > 0 ? $"{state.Flagged} flagged readings in a row (flags {flags})"
+            : state.Repeats > 0 ? $"same value {state.Repeats + 1} readings in a row" : "changing";
+        return new(transition, value, trend);
     }
 
-    private static Evaluation Pending(AlertRule rule, RuleState state, long t, double v, bool condition, string trend)
+    private static Transition Pending(AlertRule rule, RuleState state, long t, double v, bool condition)
     {
         if (!condition)
         {
             state.PendingSince = null;
-            return new(Transition.None, v, trend);
+            return Transition.None;
         }
 
         state.PendingSince ??= t;
         if (t - state.PendingSince.Value < rule.MinDurationSeconds)
         {
-            return new(Transition.None, v, trend);
+            return Transition.None;
         }
 
         state.Active = true;
         state.Since = state.PendingSince;
         state.PendingSince = null;
         state.Worst = v;
-        return new(Transition.Raise, v, trend);
+        return Transition.Raise;
     }
 
-    private static Evaluation Held(AlertRule rule, RuleState state, double v, string trend)
+    private static Transition Held(AlertRule rule, RuleState state, double v)
     {
         var worse = rule.Kind == RuleKind.Threshold && rule.Below is { } && rule.Above is null || rule.Kind == RuleKind.Battery
             ? v < (state.Worst ?? v)
@@ -219,41 +262,47 @@ public static class RuleEvaluator
             state.Worst = v;
         }
 
-        return new(Transition.Hold, v, trend);
+        return Transition.Hold;
     }
 
-    private static Evaluation Cleared(RuleState state, double? v, string trend)
+    private static Transition Cleared(RuleState state)
     {
         state.Active = false;
         state.PendingSince = null;
         state.Since = null;
         state.Worst = null;
-        return new(Transition.Clear, v, trend);
+        return Transition.Clear;
     }
 
-    private static string Trend(RuleState state, long t, double v)
+    private static string Trend(long lastT, double? lastValue, long t, double v)
     {
-        if (state.LastValue is not { } last || t <= state.LastT)
+        if (lastValue is not { } last || t <= lastT)
         {
             return "first reading";
         }
 
         var d = v - last;
         var word = d > 0 ? "rising" : d < 0 ? "falling" : "steady";
-        return d == 0 ? word : $"{word} ({(d > 0 ? "+" : string.Empty)}{Fmt(d)} since {Minutes(t - state.LastT)} ago)";
+        return d == 0 ? word : $"{word} ({(d > 0 ? "+" : string.Empty)}{Fmt(d)} since {Minutes(t - lastT)} ago)";
     }
 
-    internal static void Slide(List<double[]> window, long t, double v, int seconds)
+    internal static void Slide(RuleState state, long t, double v, int seconds)
     {
-        window.Add([t, v]);
+        var window = state.Window;
         var cut = t - seconds;
         var drop = 0;
-        while (drop < window.Count && (window[drop][0] < cut || window.Count - drop > MaxWindowSamples))
+        while (drop < window.Count && (window[drop][0] < cut || window.Count + 1 - drop > MaxWindowSamples))
         {
             drop++;
         }
 
+        // the oldest sample that leaves the window carries the new one: a full window allocates nothing per reading
+        var sample = drop > 0 ? window[0] : new double[2];
         window.RemoveRange(0, drop);
+        sample[0] = t;
+        sample[1] = v;
+        window.Add(sample);
+        state.Changed = true;
     }
 
     /// <summary>Least-squares line through the samples; hours until it reaches <paramref name="cutoff"/>, or null when not falling or too few samples.</summary>
@@ -320,20 +369,20 @@ public static class SilenceEvaluator
 }
 
 /// <summary>What the gateway knows of a node's reporting schedule (gateway clock, Unix seconds).</summary>
-public sealed class NodeSchedule
+public sealed class NodeSchedule : TrackedState
 {
-    public string Site { get; set; } = string.Empty;
+    public string Site { get; set => Set(ref field, value); } = string.Empty;
 
-    public string Device { get; set; } = string.Empty;
+    public string Device { get; set => Set(ref field, value); } = string.Empty;
 
     /// <summary>Last telemetry or status received (gateway time).</summary>
-    public long LastSeen { get; set; }
+    public long LastSeen { get; set => Set(ref field, value); }
 
     /// <summary>Announced next report (status <c>sleeping</c> → <c>next</c>); cleared when the node reports.</summary>
-    public long? NextReport { get; set; }
+    public long? NextReport { get; set => Set(ref field, value); }
 
     /// <summary>Announced sampling interval (status <c>online</c> → <c>wake</c>).</summary>
-    public int? WakeSeconds { get; set; }
+    public int? WakeSeconds { get; set => Set(ref field, value); }
 
-    public string State { get; set; } = string.Empty;
+    public string State { get; set => Set(ref field, value); } = string.Empty;
 }
