@@ -24,7 +24,7 @@ public sealed class NodeBoard
                 _analog[36] = new SimulatedAnalogInput(utc, t => env.Ph(t), (v, t) => ProbeTransfer.PhVolts(v, env.WaterTempC(t)), faultOf("ph"), seed + 36);
                 _analog[39] = new SimulatedAnalogInput(utc, t => env.EcUsPerCm(t), (v, t) => ProbeTransfer.EcVolts(v, env.WaterTempC(t)), faultOf("ec"), seed + 39);
                 _analog[34] = new SimulatedAnalogInput(utc, t => env.TurbidityNtu(t), (v, _) => ProbeTransfer.TurbidityVolts(v), faultOf("turbidity"), seed + 34);
-                _analog[32] = new SimulatedAnalogInput(utc, t => env.DoMgL(t), (v, _) => ProbeTransfer.DoVolts(v), faultOf("do"), seed + 32);
+                _analog[32] = new SimulatedAnalogInput(utc, t => env.DoMgL(t), (v, t) => ProbeTransfer.DoVolts(v, env.WaterTempC(t)), faultOf("do"), seed + 32);
                 _analog[33] = new SimulatedAnalogInput(utc, t => env.WaterLevelM(t), (v, _) => ProbeTransfer.LevelVolts(v), faultOf("level"), seed + 33);
                 break;
             case "soil":

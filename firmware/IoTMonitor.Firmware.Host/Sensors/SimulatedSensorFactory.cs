@@ -3,7 +3,6 @@ using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Bme280;
-using IoTMonitor.Firmware.Core.Sensors.Calibration;
 using IoTMonitor.Firmware.Core.Sensors.Ds18b20;
 using IoTMonitor.Firmware.Core.Sensors.Modbus;
 using IoTMonitor.Firmware.Core.Sensors.Pms5003;
@@ -100,9 +99,7 @@ public static class DriverCatalog
 
         if (quantity == Quantities.WaterDo)
         {
-            var p = new DissolvedOxygenProbe();
-            p.Apply(new CalibrationRecord("do-factory", CalibrationKind.Do, [ProbeTransfer.DoSaturationVoltsAt25C], [25.0], 1, 0, 25.0, 0));
-            return p;
+            return new DissolvedOxygenProbe();
         }
 
         if (quantity == Quantities.WaterLevel)
