@@ -116,10 +116,11 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 ISensor s = factory == null ? null : factory.Create(configs[i]);
                 _sensors[i] = s;
                 _state[i] = s == null ? ReadResult.NoResponse : ReadResult.NotInitialized;
-                AnalogProbeSensor probe = s as AnalogProbeSensor;
+                ISensor driver = SensorCatalog.DriverOf(s);
+                AnalogProbeSensor probe = driver as AnalogProbeSensor;
                 _rawSource[i] = probe;
-                _calibratable[i] = probe != null ? probe.Calibratable : s as ICalibratable;
-                _compensated[i] = probe != null ? probe.Compensated : s as ITemperatureCompensated;
+                _calibratable[i] = probe != null ? probe.Calibratable : driver as ICalibratable;
+                _compensated[i] = probe != null ? probe.Compensated : driver as ITemperatureCompensated;
                 _temperatureSource[i] = _compensated[i] == null && MeasuresMediumTemperature(configs[i]);
                 _calibration[i] = Calibrate(configs[i].Calibration, _calibratable[i]);
             }

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 
 namespace IoTMonitor.Firmware.Host.Sensors;
@@ -28,10 +29,10 @@ public static class ProbeTransfer
     public static readonly double[] TurbidityPointVolts = TurbidityPointNtu.Select(VendorTurbidityVolts).ToArray();
 
     /// <summary>Level transmitter range of the water node, metres (4 mA … 20 mA).</summary>
-    public const double LevelRangeM = 10.0;
+    public const double LevelRangeM = SensorCatalog.LevelRangeM;
 
     /// <summary>4–20 mA shunt, ohms (pin map: 120 Ω).</summary>
-    public const double LevelShuntOhms = 120.0;
+    public const double LevelShuntOhms = SensorCatalog.LevelShuntOhms;
 
     /// <summary>
     /// pH board (DFRobot V2 defaults of <see cref="PhProbe"/>: 1.5 V at pH 7, 2.03244 V at pH 4 at
@@ -62,13 +63,13 @@ public static class ProbeTransfer
         return TurbidityPointVolts[i - 1] + (f * (TurbidityPointVolts[i] - TurbidityPointVolts[i - 1]));
     }
 
-    /// <summary>Turbidity sensor on the vendor curve of <see cref="TurbidityProbe"/> through the 10k/10k divider (pin = ½ sensor).</summary>
+    /// <summary>Turbidity sensor on the vendor curve of <see cref="TurbidityProbe"/> through the 10k/10k divider (pin = sensor / <see cref="SensorCatalog.TurbidityDivider"/>).</summary>
     public static double VendorTurbidityVolts(double ntu)
     {
         // NTU = −1120.4 v² + 5742.3 v − 4352.9 on the falling branch 2.56–4.2 V.
         var d = (5742.3 * 5742.3) - (4 * 1120.4 * (4352.9 + Math.Max(0, ntu)));
         var v = d <= 0 ? 5742.3 / (2 * 1120.4) : (5742.3 + Math.Sqrt(d)) / (2 * 1120.4);
-        return Math.Min(v, 4.2) / 2.0;
+        return Math.Min(v, 4.2) / SensorCatalog.TurbidityDivider;
     }
 
     /// <summary>
@@ -86,8 +87,9 @@ public static class ProbeTransfer
     public static double LevelVolts(double metres) => (4 + (16 * metres / LevelRangeM)) * LevelShuntOhms / 1000.0;
 
     /// <summary>Battery: 100k/100k divider (pin = ½ VBAT).</summary>
-    public static double BatteryVolts(double vbat) => 0.5 * vbat;
+    public static double BatteryVolts(double vbat) => vbat * SensorCatalog.BatteryDividerOhms / (SensorCatalog.BatteryDividerOhms + SensorCatalog.BatteryDividerOhms);
 
-    /// <summary>Capacitive soil probe: 2.8 V dry … 1.2 V in water (typical v1.2 probe at 3.3 V).</summary>
-    public static double MoistureVolts(double vwc) => 2.8 - (0.016 * vwc);
+    /// <summary>Capacitive soil probe: 2.8 V dry … 1.2 V in water (typical v1.2 probe at 3.3 V), linear.</summary>
+    public static double MoistureVolts(double vwc) =>
+        SensorCatalog.MoistureDryVolts - ((SensorCatalog.MoistureDryVolts - SensorCatalog.MoistureWetVolts) * vwc / 100.0);
 }
