@@ -2,7 +2,6 @@ using IoTMonitor.Firmware.Adapters;
 using IoTMonitor.Firmware.Board;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors;
-using IoTMonitor.Firmware.Core.Sensors.Modbus;
 
 namespace IoTMonitor.Firmware
 {

@@ -1,6 +1,5 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors;
-using IoTMonitor.Firmware.Core.Sensors.Modbus;
 
 namespace IoTMonitor.Firmware.Host.Sensors;
 

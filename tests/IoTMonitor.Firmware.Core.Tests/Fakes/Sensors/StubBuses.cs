@@ -1,5 +1,4 @@
 using IoTMonitor.Firmware.Core.Sensors;
-using IoTMonitor.Firmware.Core.Sensors.Modbus;
 
 namespace IoTMonitor.Firmware.Core.Tests.Fakes.Sensors;
 
