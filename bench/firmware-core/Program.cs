@@ -6,6 +6,7 @@ using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Storage;
 
 // The water node of docs/config.md: DS18B20 temperature + calibrated pH probe (raw sent).
@@ -91,10 +92,22 @@ Console.WriteLine($"encode time per reading (.NET, this machine): {encodeTicks *
 Console.WriteLine($"battery: {PowerModel.DailyMah(config, profile):F2} mAh/day -> {PowerModel.LifeDays(config, profile):F0} days = {PowerModel.LifeMonths(config, profile):F1} months on {profile.CapacityMah} mAh (sampling {config.SampleSec} s, upload {config.UploadSec} s)");
 return allocated == 0 ? 0 : 2;
 
-/// <summary>Steady simulated probes (pH ~7.2, water 14.4 °C).</summary>
+/// <summary>Steady simulated probes: water 14.4 °C, and the real pH driver (calibration, compensation, raw) on a pin near 1.46 V (pH ~7.2).</summary>
 internal sealed class BenchSensors : ISensorFactory
 {
-    public ISensor Create(SensorConfig config) => new ConstantSensor(config.Id == "ph" ? 1.46 : 14.37);
+    public ISensor Create(SensorConfig config) =>
+        config.Id == "ph" ? new AnalogProbeSensor(new BenchPin(1.46), new PhProbe()) : new ConstantSensor(14.37);
+}
+
+internal sealed class BenchPin(double volts) : IAnalogInput
+{
+    private int _n;
+
+    public bool TryReadVolts(out double v)
+    {
+        v = volts + ((_n++ % 7) * 0.001);
+        return true;
+    }
 }
 
 internal sealed class ConstantSensor(double value) : ISensor

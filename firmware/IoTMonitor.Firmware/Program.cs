@@ -66,8 +66,9 @@ namespace IoTMonitor.Firmware
             }
 
             Esp32Clock clock = new Esp32Clock();
-            SensorFactory sensors = new SensorFactory(new AdcController(), clock, board, outputs);
-            _power = new Esp32Power(sensors.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
+            Esp32Buses buses = new Esp32Buses(new AdcController(), board);
+            SensorFactory sensors = new SensorFactory(buses, clock, board, outputs);
+            _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
 
             // Watchdog: a call that hangs (a stuck driver, a blocking socket) must not drain the
             // battery; the core's awake cap cannot interrupt a blocked call, this timer can.

@@ -33,9 +33,23 @@ public class CompileCheckMetadataTests
         using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(CompileCheckDll()));
         var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
         var names = md.TypeDefinitions.Select(h => md.GetString(md.GetTypeDefinition(h).Name)).ToHashSet();
-        foreach (var t in new[] { "M2MqttNodeLink", "Esp32Clock", "Esp32Power", "LittleFsBlockStore", "AdcAnalogInput", "I2cBusAdapter", "SerialUart", "OneWireAdapter", "SensorFactory", "Program", "NodeCycle" })
+        foreach (var t in new[] { "M2MqttNodeLink", "Esp32Clock", "Esp32Power", "LittleFsBlockStore", "AdcAnalogInput", "I2cBusAdapter", "SerialUart", "OneWireAdapter", "Esp32Buses", "SensorFactory", "SensorCatalog", "Program", "NodeCycle" })
         {
             Assert.Contains(t, names);
         }
+    }
+
+    [Fact]
+    public void The_esp32_buses_are_a_bus_provider_of_the_core_catalog()
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(CompileCheckDll()));
+        var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var buses = md.TypeDefinitions.Select(md.GetTypeDefinition).Single(t => md.GetString(t.Name) == "Esp32Buses");
+        var interfaces = buses.GetInterfaceImplementations()
+            .Select(h => md.GetInterfaceImplementation(h).Interface)
+            .Where(h => h.Kind == System.Reflection.Metadata.HandleKind.TypeDefinition)
+            .Select(h => md.GetTypeDefinition((System.Reflection.Metadata.TypeDefinitionHandle)h))
+            .Select(t => md.GetString(t.Namespace) + "." + md.GetString(t.Name));
+        Assert.Contains("IoTMonitor.Firmware.Core.Sensors.IBusProvider", interfaces);
     }
 }

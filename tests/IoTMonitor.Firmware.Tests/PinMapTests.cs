@@ -1,6 +1,8 @@
 using System.Text.Json;
 using IoTMonitor.Firmware.Board;
 using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Tests.Fakes.Sensors;
 
 namespace IoTMonitor.Firmware.Tests;
 
@@ -64,16 +66,44 @@ public class PinMapTests
 
     [Theory]
     [MemberData(nameof(Types))]
-    public void Every_kind_of_the_default_config_is_wired_by_the_SensorFactory(string type)
+    public void Every_sensor_of_the_default_config_gets_a_driver_from_the_core_catalog(string type)
     {
-        // SensorFactory uses nanoFramework types, so it is checked by source, not by running it.
-        var factory = File.ReadAllText(RepoPaths.Combine("firmware", "IoTMonitor.Firmware", "SensorFactory.cs"));
-        using var doc = JsonDocument.Parse(File.ReadAllText(ConfigPins.ConfigPath(type)));
-        foreach (var s in doc.RootElement.GetProperty("sensors").EnumerateArray())
+        // The ESP32 app hands its buses to the core's SensorCatalog (checked below), so running the
+        // catalog on stub buses shows what the node builds for each entry.
+        var bytes = File.ReadAllBytes(ConfigPins.ConfigPath(type));
+        var config = new DeviceConfig();
+        Assert.Equal(ConfigError.None, new ConfigParser().ParseDevice(bytes, 0, bytes.Length, config));
+        var buses = new StubBuses();
+        var catalog = new SensorCatalog(buses, buses);
+        foreach (var s in config.Sensors)
         {
-            var kind = s.GetProperty("kind").GetString();
-            Assert.True(factory.Contains($"case \"{kind}\":", StringComparison.Ordinal), $"{type}: kind '{kind}' has no case in SensorFactory");
+            Assert.True(catalog.Create(s) is not null, $"{type}: {s.Id} (kind '{s.Kind}') gets no driver");
         }
+    }
+
+    [Fact]
+    public void The_esp32_app_builds_no_driver_itself_but_hands_its_buses_to_the_catalog()
+    {
+        // The app uses nanoFramework types, so this is checked by source: no constructor of a core
+        // driver or probe anywhere in the app, and its factory and buses are the catalog's.
+        var core = typeof(SensorCatalog).Assembly.GetTypes()
+            .Where(t => t.IsClass && !t.IsAbstract && (typeof(ISensor).IsAssignableFrom(t) || typeof(IoTMonitor.Firmware.Core.Sensors.Analog.IAnalogProbe).IsAssignableFrom(t)))
+            .Select(t => t.Name)
+            .ToList();
+        Assert.Contains("Ds18b20Sensor", core);
+        Assert.Contains("PhProbe", core);
+        var app = RepoPaths.Combine("firmware", "IoTMonitor.Firmware");
+        foreach (var file in Directory.EnumerateFiles(app, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)))
+        {
+            var text = File.ReadAllText(file);
+            foreach (var name in core)
+            {
+                Assert.False(text.Contains("new " + name + "(", StringComparison.Ordinal), $"{Path.GetFileName(file)} builds {name} itself");
+            }
+        }
+
+        Assert.Contains("new SensorCatalog(", File.ReadAllText(Path.Combine(app, "SensorFactory.cs")), StringComparison.Ordinal);
+        Assert.Contains(": IBusProvider", File.ReadAllText(Path.Combine(app, "Esp32Buses.cs")), StringComparison.Ordinal);
     }
 
     [Fact]

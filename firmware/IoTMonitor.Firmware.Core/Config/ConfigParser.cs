@@ -1,6 +1,6 @@
-using IoTMonitor.Firmware.Core.Calibration;
 using IoTMonitor.Firmware.Core.Filters;
 using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors.Calibration;
 
 namespace IoTMonitor.Firmware.Core.Config
 {
@@ -539,8 +539,7 @@ namespace IoTMonitor.Firmware.Core.Config
                 }
                 else if (_r.ValueEquals("calibration"))
                 {
-                    s.Calibration = new CalibrationConfig();
-                    e = ReadCalibration(s.Calibration);
+                    e = ReadCalibration(s);
                 }
                 else
                 {
@@ -632,32 +631,57 @@ namespace IoTMonitor.Firmware.Core.Config
             return ConfigError.None;
         }
 
-        private ConfigError ReadCalibration(CalibrationConfig c)
+        // The one record format (Sensors/Calibration/CalibrationRecord): id, kind, points, and the
+        // optional tempCoeff, tempC (temperature of the standards) and at (Unix seconds made).
+        private ConfigError ReadCalibration(SensorConfig s)
         {
             ConfigError e = ExpectObject();
+            string id = null;
             bool haveKind = false;
+            CalibrationKind kind = CalibrationKind.Linear;
+            double tempCoeff = 0;
+            double tempC = TemperatureCompensation.ReferenceC;
+            long at = 0;
+            double[] raw = new double[CalibrationRecord.MaxPoints];
+            double[] reference = new double[CalibrationRecord.MaxPoints];
+            int points = 0;
             while (e == ConfigError.None && (e = NextKey()) == ConfigError.None && _r.Token == JsonToken.PropertyName)
             {
                 if (_r.ValueEquals("id"))
                 {
-                    e = ReadString(ref c.Id, 32);
+                    e = ReadString(ref id, CalibrationRecord.MaxIdLength);
                 }
                 else if (_r.ValueEquals("kind"))
                 {
-                    e = ReadCalibrationKind(c);
+                    e = ReadCalibrationKind(ref kind);
                     haveKind = true;
                 }
                 else if (_r.ValueEquals("tempCoeff"))
                 {
-                    e = ReadNumber(ref c.TempCoeff);
-                    if (e == ConfigError.None && (c.TempCoeff < 0 || c.TempCoeff > 0.1))
+                    e = ReadNumber(ref tempCoeff);
+                    if (e == ConfigError.None && (tempCoeff < 0 || tempCoeff > 0.1))
                     {
                         e = ConfigError.BadValue;
                     }
                 }
+                else if (_r.ValueEquals("tempC"))
+                {
+                    e = ReadNumber(ref tempC);
+                    if (e == ConfigError.None && (tempC < 0 || tempC > 50))
+                    {
+                        e = ConfigError.BadValue;
+                    }
+                }
+                else if (_r.ValueEquals("at"))
+                {
+                    if (_r.Read() != JsonToken.Number || !_r.TryGetInt64(out at) || at < 0)
+                    {
+                        e = ValueError();
+                    }
+                }
                 else if (_r.ValueEquals("points"))
                 {
-                    e = ReadPoints(c);
+                    e = ReadPoints(raw, reference, ref points);
                 }
                 else
                 {
@@ -675,44 +699,44 @@ namespace IoTMonitor.Firmware.Core.Config
                 return ConfigError.MissingField;
             }
 
-            int need = c.Kind == CalibrationKind.Linear || c.Kind == CalibrationKind.Level ? 1 : 2;
-            return c.Raw.Length < need ? ConfigError.BadCalibration : ConfigError.None;
+            if (!CalibrationKinds.PointCountFits(kind, points))
+            {
+                return ConfigError.BadCalibration;
+            }
+
+            // The id is what traces a value to its calibration (batch cal, site sheet): a record
+            // without one could not be told apart from the vendor defaults.
+            if (id == null || id.Length == 0)
+            {
+                return ConfigError.MissingField;
+            }
+
+            s.Calibration = new CalibrationRecord(id, kind, raw, reference, points, tempCoeff, tempC, at);
+            return ConfigError.None;
         }
 
-        private ConfigError ReadCalibrationKind(CalibrationConfig c)
+        private ConfigError ReadCalibrationKind(ref CalibrationKind kind)
         {
             if (_r.Read() != JsonToken.String)
             {
                 return ValueError();
             }
 
-            string[] names = { "linear", "ph", "ec", "do", "moisture", "level" };
-            for (int i = 0; i < names.Length; i++)
-            {
-                if (_r.ValueEquals(names[i]))
-                {
-                    c.Kind = (CalibrationKind)i;
-                    return ConfigError.None;
-                }
-            }
-
-            return ConfigError.UnknownKind;
+            return CalibrationKinds.TryParse(_r.GetString(), out kind) ? ConfigError.None : ConfigError.UnknownKind;
         }
 
-        private ConfigError ReadPoints(CalibrationConfig c)
+        private ConfigError ReadPoints(double[] raw, double[] reference, ref int n)
         {
             if (_r.Read() != JsonToken.StartArray)
             {
                 return ValueError();
             }
 
-            double[] raw = new double[CalibrationConfig.MaxPoints];
-            double[] reference = new double[CalibrationConfig.MaxPoints];
-            int n = 0;
+            n = 0;
             JsonToken t;
             while ((t = _r.Read()) == JsonToken.StartArray)
             {
-                if (n == CalibrationConfig.MaxPoints)
+                if (n == CalibrationRecord.MaxPoints)
                 {
                     return ConfigError.TooMany;
                 }
@@ -741,35 +765,18 @@ namespace IoTMonitor.Firmware.Core.Config
                 return ValueError();
             }
 
-            // Sorted by raw, no two equal (the interpolation divides by their difference).
-            for (int i = 1; i < n; i++)
+            // Two points at the same raw value define no line (every probe divides by the difference).
+            for (int i = 0; i < n; i++)
             {
-                double x = raw[i];
-                double y = reference[i];
-                int j = i - 1;
-                while (j >= 0 && raw[j] > x)
+                for (int j = i + 1; j < n; j++)
                 {
-                    raw[j + 1] = raw[j];
-                    reference[j + 1] = reference[j];
-                    j--;
-                }
-
-                raw[j + 1] = x;
-                reference[j + 1] = y;
-            }
-
-            for (int i = 1; i < n; i++)
-            {
-                if (raw[i] == raw[i - 1])
-                {
-                    return ConfigError.BadCalibration;
+                    if (raw[i] == raw[j])
+                    {
+                        return ConfigError.BadCalibration;
+                    }
                 }
             }
 
-            c.Raw = new double[n];
-            c.Reference = new double[n];
-            System.Array.Copy(raw, c.Raw, n);
-            System.Array.Copy(reference, c.Reference, n);
             return ConfigError.None;
         }
     }

@@ -1,3 +1,5 @@
+using IoTMonitor.Firmware.Core.Sensors.Calibration;
+
 namespace IoTMonitor.Firmware.Core.Config
 {
     /// <summary>
@@ -28,6 +30,32 @@ namespace IoTMonitor.Firmware.Core.Config
         public SensorConfig[] Sensors = new SensorConfig[0];
         public ThresholdConfig[] Thresholds = new ThresholdConfig[0];
 #pragma warning restore CS1591
+
+        /// <summary>
+        /// The batch's <c>cal</c> (protocol §4): the config's <c>cal</c> when set (the id of the
+        /// calibration visit), else the id of the newest sensor record (largest <c>at</c>, the first
+        /// in config order on a tie), so a site calibration names the telemetry without a second
+        /// edit; null when nothing is calibrated.
+        /// </summary>
+        public string BatchCalibrationId()
+        {
+            if (CalibrationId != null)
+            {
+                return CalibrationId;
+            }
+
+            CalibrationRecord newest = null;
+            for (int i = 0; i < Sensors.Length; i++)
+            {
+                CalibrationRecord r = Sensors[i].Calibration;
+                if (r != null && (newest == null || r.CreatedUnixSeconds > newest.CreatedUnixSeconds))
+                {
+                    newest = r;
+                }
+            }
+
+            return newest == null ? null : newest.Id;
+        }
 
         /// <summary>Copies every field of <paramref name="other"/> (arrays are shared: configs are immutable once loaded).</summary>
         public void CopyFrom(DeviceConfig other)

@@ -1,5 +1,5 @@
-using IoTMonitor.Firmware.Core.Calibration;
 using IoTMonitor.Firmware.Core.Filters;
+using IoTMonitor.Firmware.Core.Sensors.Calibration;
 
 namespace IoTMonitor.Firmware.Core.Config
 {
@@ -30,8 +30,11 @@ namespace IoTMonitor.Firmware.Core.Config
         /// <summary>Consecutive identical samples that flag STUCK (0: off).</summary>
         public int StuckSamples = 0;
 
-        /// <summary>Null when the entry has no calibration (values flagged UNCALIBRATED if the kind needs one).</summary>
-        public CalibrationConfig Calibration;
+        /// <summary>
+        /// The probe's calibration record, applied to its driver once per wake; null when the entry
+        /// has none (a calibratable probe then runs on its vendor defaults, flagged UNCALIBRATED).
+        /// </summary>
+        public CalibrationRecord Calibration;
 #pragma warning restore CS1591
     }
 }

@@ -372,7 +372,7 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             _header.Firmware = FirmwareVersion;
             _header.Boot = boot;
-            _header.CalibrationId = _config.CalibrationId;
+            _header.CalibrationId = _config.BatchCalibrationId();
             _header.Battery = _power.ReadBatteryVolts();
             _header.Rssi = _link.Rssi;
             _header.Dropped = _queue.Dropped;

@@ -1,21 +1,29 @@
-using IoTMonitor.Firmware.Core.Calibration;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Filters;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Numerics;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
+using IoTMonitor.Firmware.Core.Sensors.Calibration;
 
 namespace IoTMonitor.Firmware.Core.Sampling
 {
     /// <summary>
     /// One sampling round over all configured sensors: N samples per sensor, reduced by the
-    /// configured filter (median / trimmed mean), calibrated (raw kept beside the value),
-    /// checked against the plausible range and for stuck values, and written as readings.
-    /// Buffers are preallocated for <see cref="MaxSensors"/> × <see cref="SensorConfig.MaxQuantities"/>
-    /// channels, so a round allocates nothing.
+    /// configured filter (median / trimmed mean), checked against the plausible range and for
+    /// stuck values, and written as readings. Buffers are preallocated for
+    /// <see cref="MaxSensors"/> × <see cref="SensorConfig.MaxQuantities"/> channels, so a round
+    /// allocates nothing.
     /// </summary>
     /// <remarks>
+    /// Calibration belongs to the drivers (Sensors/Calibration, firmware/README.md "Calibration"):
+    /// <see cref="Bind"/> hands each entry's record to its probe once per wake, the probe converts
+    /// every sample with it, and the sampler only keeps the probe's raw (pin volts) beside the
+    /// value and flags UNCALIBRATED while a calibratable probe runs without a record (or a record
+    /// could not be applied). Temperature compensation happens here and nowhere else: the water /
+    /// soil temperature sensors are sampled first, and their value of this round is handed to every
+    /// <see cref="ITemperatureCompensated"/> probe before it is read (25 °C when there is none).
     /// Lifecycle per wake: <see cref="Bind"/> (after config load) → <see cref="StartAll"/> →
     /// the caller waits <see cref="WarmupMs"/> (NodeCycle's WarmingUp state) →
     /// <see cref="SampleAll"/> → <see cref="SleepAll"/>.
@@ -38,9 +46,16 @@ namespace IoTMonitor.Firmware.Core.Sampling
 
         private readonly ISensor[] _sensors = new ISensor[MaxSensors];
         private readonly ReadResult[] _state = new ReadResult[MaxSensors];
+        private readonly ICalibratable[] _calibratable = new ICalibratable[MaxSensors];
+        private readonly CalibrationResult[] _calibration = new CalibrationResult[MaxSensors];
+        private readonly ITemperatureCompensated[] _compensated = new ITemperatureCompensated[MaxSensors];
+        private readonly AnalogProbeSensor[] _rawSource = new AnalogProbeSensor[MaxSensors];
+        private readonly bool[] _temperatureSource = new bool[MaxSensors];
         private readonly double[] _raw = new double[SensorConfig.MaxQuantities];
         private readonly double[][] _samples = new double[SensorConfig.MaxQuantities][];
+        private readonly double[] _rawSamples = new double[MaxSamples];
         private readonly double[] _chanValue = new double[MaxChannels];
+        private readonly double[] _chanRaw = new double[MaxChannels];
         private readonly int[] _chanFlags = new int[MaxChannels];
         private SensorConfig[] _configs = new SensorConfig[0];
         private int _count;
@@ -88,16 +103,37 @@ namespace IoTMonitor.Firmware.Core.Sampling
             }
         }
 
-        /// <summary>Creates the drivers for <paramref name="configs"/> through the host's factory.</summary>
+        /// <summary>
+        /// Creates the drivers for <paramref name="configs"/> through the host's factory and applies
+        /// each entry's calibration record to its probe (the only place a record is applied).
+        /// </summary>
         public void Bind(SensorConfig[] configs, ISensorFactory factory)
         {
             _count = configs.Length > MaxSensors ? MaxSensors : configs.Length;
             _configs = configs;
             for (int i = 0; i < _count; i++)
             {
-                _sensors[i] = factory == null ? null : factory.Create(configs[i]);
-                _state[i] = _sensors[i] == null ? ReadResult.NoResponse : ReadResult.NotInitialized;
+                ISensor s = factory == null ? null : factory.Create(configs[i]);
+                _sensors[i] = s;
+                _state[i] = s == null ? ReadResult.NoResponse : ReadResult.NotInitialized;
+                ISensor driver = SensorCatalog.DriverOf(s);
+                AnalogProbeSensor probe = driver as AnalogProbeSensor;
+                _rawSource[i] = probe;
+                _calibratable[i] = probe != null ? probe.Calibratable : driver as ICalibratable;
+                _compensated[i] = probe != null ? probe.Compensated : driver as ITemperatureCompensated;
+                _temperatureSource[i] = _compensated[i] == null && MeasuresMediumTemperature(configs[i]);
+                _calibration[i] = Calibrate(configs[i].Calibration, _calibratable[i]);
             }
+        }
+
+        /// <summary>
+        /// How the calibration record of sensor entry <paramref name="index"/> fared at
+        /// <see cref="Bind"/>: Ok (applied), Incomplete (no record), WrongKind (the driver takes
+        /// none, or one of another kind), or the probe's refusal.
+        /// </summary>
+        public CalibrationResult CalibrationOf(int index)
+        {
+            return index >= 0 && index < _count ? _calibration[index] : CalibrationResult.Incomplete;
         }
 
         /// <summary>Initializes and starts every sensor; a sensor that fails is skipped this wake.</summary>
@@ -136,23 +172,46 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// </summary>
         public int SampleAll(IClock clock, long time, int sinceStartMs, Reading[] into, int index)
         {
-            // Pass 1: raw values per channel (temperature must be known before pH/EC compensation).
+            // Pass 1: the medium's temperature, so that pass 2 reads pH/EC/DO already compensated
+            // with this round's value.
             for (int i = 0; i < _count; i++)
             {
-                SampleSensor(clock, i, sinceStartMs);
+                if (_temperatureSource[i])
+                {
+                    SampleSensor(clock, i, sinceStartMs);
+                }
             }
 
             double tempC = FindMediumTemperature();
+            if (!FMath.IsFinite(tempC))
+            {
+                tempC = TemperatureCompensation.ReferenceC;
+            }
 
-            // Pass 2: calibrate, check, emit.
+            // Pass 2: every other sensor.
+            for (int i = 0; i < _count; i++)
+            {
+                if (_temperatureSource[i])
+                {
+                    continue;
+                }
+
+                if (_compensated[i] != null)
+                {
+                    _compensated[i].TemperatureC = tempC;
+                }
+
+                SampleSensor(clock, i, sinceStartMs);
+            }
+
+            // Readings in config order, whatever the sampling order was.
             int n = 0;
             for (int i = 0; i < _count; i++)
             {
                 SensorConfig c = _configs[i];
                 for (int ch = 0; ch < c.Quantities.Length; ch++)
                 {
-                    int k = (i * SensorConfig.MaxQuantities) + ch;
-                    Emit(c, ch, _chanValue[k], _chanFlags[k], tempC, time, ref into[index + n]);
+                    Emit(i, ch, time, ref into[index + n]);
                     n++;
                 }
             }
@@ -185,6 +244,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 {
                     _chanFlags[baseIndex + ch] = f;
                     _chanValue[baseIndex + ch] = double.NaN;
+                    _chanRaw[baseIndex + ch] = double.NaN;
                 }
 
                 return;
@@ -210,6 +270,11 @@ namespace IoTMonitor.Firmware.Core.Sampling
                         _samples[ch][got] = _raw[ch];
                     }
 
+                    if (_rawSource[i] != null)
+                    {
+                        _rawSamples[got] = _rawSource[i].LastVolts;
+                    }
+
                     flags |= ReadResultQuality.ToFlags(r);
                     got++;
                 }
@@ -230,9 +295,13 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 flags |= QualityFlags.WarmingUp;
             }
 
+            // One raw measurement behind all channels (EC and TDS share the pin volts), reduced by
+            // the same filter as the values so that raw and value come from the same samples.
+            double rawVolts = _rawSource[i] != null && got > 0 ? SampleFilter.Reduce(c.Filter, _rawSamples, got) : double.NaN;
             for (int ch = 0; ch < channels; ch++)
             {
                 int k = baseIndex + ch;
+                _chanRaw[k] = rawVolts;
                 if (got == 0 || ch >= s.ChannelCount)
                 {
                     _chanValue[k] = double.NaN;
@@ -251,22 +320,46 @@ namespace IoTMonitor.Firmware.Core.Sampling
             }
         }
 
+        private static CalibrationResult Calibrate(CalibrationRecord record, ICalibratable target)
+        {
+            if (record == null)
+            {
+                return CalibrationResult.Incomplete;
+            }
+
+            return target == null ? CalibrationResult.WrongKind : target.Apply(record);
+        }
+
+        private static bool MeasuresMediumTemperature(SensorConfig c)
+        {
+            for (int ch = 0; ch < c.Quantities.Length; ch++)
+            {
+                if (c.Quantities[ch] == Quantities.WaterTemp || c.Quantities[ch] == Quantities.SoilTemp)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private double FindMediumTemperature()
         {
             for (int i = 0; i < _count; i++)
             {
+                if (!_temperatureSource[i])
+                {
+                    continue;
+                }
+
                 SensorConfig c = _configs[i];
                 for (int ch = 0; ch < c.Quantities.Length; ch++)
                 {
                     int q = c.Quantities[ch];
                     int k = (i * SensorConfig.MaxQuantities) + ch;
-                    if ((q == Quantities.WaterTemp || q == Quantities.SoilTemp) && (_chanFlags[k] & QualityFlags.NoValue) == 0)
+                    if ((q == Quantities.WaterTemp || q == Quantities.SoilTemp) && (_chanFlags[k] & QualityFlags.NoValue) == 0 && FMath.IsFinite(_chanValue[k]))
                     {
-                        double t = c.Calibration == null ? _chanValue[k] : Calibrator.Apply(c.Calibration, _chanValue[k], double.NaN);
-                        if (FMath.IsFinite(t))
-                        {
-                            return t;
-                        }
+                        return _chanValue[k];
                     }
                 }
             }
@@ -274,28 +367,37 @@ namespace IoTMonitor.Firmware.Core.Sampling
             return double.NaN;
         }
 
-        private static void Emit(SensorConfig c, int ch, double raw, int flags, double tempC, long time, ref Reading r)
+        // A record in the config that is not in force, or a calibratable probe on its vendor
+        // defaults: the values are not traceable to a calibration (protocol §4 UNCALIBRATED).
+        private int CalibrationFlags(int i)
         {
+            if (_configs[i].Calibration != null && _calibration[i] != CalibrationResult.Ok)
+            {
+                return QualityFlags.Uncalibrated;
+            }
+
+            ICalibratable c = _calibratable[i];
+            return c != null && c.CalibrationId == null ? QualityFlags.Uncalibrated : QualityFlags.None;
+        }
+
+        private void Emit(int i, int ch, long time, ref Reading r)
+        {
+            SensorConfig c = _configs[i];
+            int k = (i * SensorConfig.MaxQuantities) + ch;
             int q = c.Quantities[ch];
+            double value = _chanValue[k];
+            int flags = _chanFlags[k] | CalibrationFlags(i);
             r.Set(0, time, q, double.NaN, flags);
-            if ((flags & QualityFlags.NoValue) != 0 || !FMath.IsFinite(raw))
+            if ((flags & QualityFlags.NoValue) != 0 || !FMath.IsFinite(value))
             {
                 r.Flags = flags | QualityFlags.NoValue;
                 return;
             }
 
-            double value = raw;
-            if (c.Calibration != null)
+            if (FMath.IsFinite(_chanRaw[k]))
             {
-                value = Calibrator.Apply(c.Calibration, raw, tempC);
-                r.Raw = raw;
+                r.Raw = _chanRaw[k];
                 r.HasRaw = true;
-            }
-
-            if (!FMath.IsFinite(value))
-            {
-                r.Flags = flags | QualityFlags.NoValue;
-                return;
             }
 
             if (!Quantities.IsPlausible(q, value))

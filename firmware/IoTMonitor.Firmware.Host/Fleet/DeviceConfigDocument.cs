@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Host.Sensors;
 
 namespace IoTMonitor.Firmware.Host.Fleet;
@@ -19,17 +20,24 @@ public sealed record DeviceConfigRequest(
     int BatchMax = 50,
     int MaxAwakeSec = 60,
     bool Tls = false,
-    string Ntp = "pool.ntp.org");
+    string Ntp = "pool.ntp.org",
+    bool SimulatedProbes = true);
 
 /// <summary>
 /// Builds the device config document the firmware reads from flash (the keys ConfigParser reads;
 /// docs/config.md): identity, WiFi, MQTT with the device's credentials (user = device id, password =
-/// secret), schedule, and the sensors of the node type as wired in hardware/{type}/pinmap.csv
-/// (kinds and parameters as <see cref="DriverCatalog"/> builds them).
+/// secret), schedule, and the sensors of the node type as wired in hardware/{type}/pinmap.csv.
 /// </summary>
+/// <remarks>
+/// With <see cref="DeviceConfigRequest.SimulatedProbes"/> (virtual nodes) every calibratable probe
+/// gets the calibration record its simulated board was built to (<see cref="ProbeTransfer"/>), and
+/// the batch <c>cal</c> is <see cref="CalibrationId"/>. A real node's config gets none: its probes
+/// report UNCALIBRATED (DO: no value) until a technician enters the site calibrations
+/// (hardware/common/calibration.md) — a made-up record would hide that.
+/// </remarks>
 public static class DeviceConfigDocument
 {
-    /// <summary>Calibration record id written into configs made here.</summary>
+    /// <summary>The batch <c>cal</c> of virtual nodes (their calibration set).</summary>
     public const string CalibrationId = "cal-factory-1";
 
     public static string Build(DeviceConfigRequest r)
@@ -38,18 +46,16 @@ public static class DeviceConfigDocument
         switch (r.Type)
         {
             case "water":
+                // The pH, EC and DO drivers compensate with this probe's temperature of the same round.
                 sensors.Add(Sensor("temp", "ds18b20", ["water.temp"], o => { o["tx"] = 22; o["rx"] = 21; o["samples"] = 3; }));
-
-                // The pH and EC drivers convert at 25 °C; the "ph"/"ec" calibration step compensates
-                // for the water temperature of the same round (identity points, docs/config.md).
-                sensors.Add(Analog("ph", "water.ph", 36, warmupMs: 2000, calibration: Identity("ph", 14)));
-                sensors.Add(Analog("ec", ["water.ec", "water.tds"], 39, warmupMs: 500, calibration: Identity("ec", 200000)));
-                sensors.Add(Analog("turbidity", "water.turbidity", 34, warmupMs: 500));
-                sensors.Add(Analog("do", "water.do", 32, warmupMs: 2000));
-                sensors.Add(Analog("level", "water.level", 33, warmupMs: 1000));
+                sensors.Add(Analog("ph", "water.ph", 36, warmupMs: 2000, calibration: Calibration(r, "ph", [[PhProbe.DefaultVoltsPh7, 7.0], [PhProbe.DefaultVoltsPh4, 4.0]])));
+                sensors.Add(Analog("ec", ["water.ec", "water.tds"], 39, warmupMs: 500, calibration: Calibration(r, "ec", [[ProbeTransfer.EcVolts(EcProbe.StandardUsPerCm, 25), EcProbe.StandardUsPerCm]], EcProbe.DefaultTempCoeff)));
+                sensors.Add(Analog("turbidity", "water.turbidity", 34, warmupMs: 500, calibration: Calibration(r, "linear", ProbeTransfer.TurbidityPointVolts.Zip(ProbeTransfer.TurbidityPointNtu, (v, ntu) => new[] { v, ntu }).ToArray(), id: "turbidity")));
+                sensors.Add(Analog("do", "water.do", 32, warmupMs: 2000, calibration: Calibration(r, "do", [[ProbeTransfer.DoSaturationVoltsAt25C, 25.0]])));
+                sensors.Add(Analog("level", "water.level", 33, warmupMs: 1000, calibration: Calibration(r, "level", [[ProbeTransfer.LevelVolts(0), 0.0], [ProbeTransfer.LevelVolts(ProbeTransfer.LevelRangeM), ProbeTransfer.LevelRangeM]])));
                 break;
             case "soil":
-                // The 7-in-1 RS485 probe (moisture, temperature, EC, pH, N, P, K; DriverCatalog.SoilProbeMap);
+                // The 7-in-1 RS485 probe (moisture, temperature, EC, pH, N, P, K; ModbusProbeMaps.CwtSoil7in1);
                 // the pin map's capacitive probe and DS18B20 would repeat those quantities.
                 sensors.Add(Sensor("soil", "modbus", ["soil.moisture", "soil.temp", "soil.ec", "soil.ph", "soil.n", "soil.p", "soil.k"], o => { o["tx"] = 23; o["rx"] = 13; o["address"] = 1; o["samples"] = 1; o["filter"] = "none"; }));
                 break;
@@ -61,7 +67,7 @@ public static class DeviceConfigDocument
                 throw new ArgumentException($"type must be water, soil or air, not '{r.Type}'");
         }
 
-        sensors.Add(Analog("battery", "device.battery", 35, samples: 3, kind: "battery"));
+        sensors.Add(Analog("battery", "device.battery", 35, samples: 3, kind: "battery", calibration: Calibration(r, "linear", [[ProbeTransfer.BatteryVolts(3.7), 3.7]], id: "battery")));
 
         var doc = new JsonObject
         {
@@ -76,9 +82,13 @@ public static class DeviceConfigDocument
             ["uploadSec"] = r.UploadSec,
             ["batchMax"] = r.BatchMax,
             ["maxAwakeSec"] = r.MaxAwakeSec,
-            ["cal"] = CalibrationId,
             ["sensors"] = sensors,
         };
+        if (r.SimulatedProbes)
+        {
+            doc["cal"] = CalibrationId;
+        }
+
         return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -117,12 +127,28 @@ public static class DeviceConfigDocument
         return o;
     }
 
-    private static JsonObject Identity(string kind, double top) => new()
+    // A simulated board's record (null for a real node); its id follows the
+    // cal-<when>-<sensor> convention of hardware/common/calibration.md.
+    private static JsonObject? Calibration(DeviceConfigRequest r, string kind, double[][] points, double tempCoeff = 0, string? id = null)
     {
-        ["id"] = CalibrationId,
-        ["kind"] = kind,
-        ["points"] = new JsonArray(new JsonArray(0, 0), new JsonArray(top, top)),
-    };
+        if (!r.SimulatedProbes)
+        {
+            return null;
+        }
+
+        var o = new JsonObject
+        {
+            ["id"] = "cal-factory-" + (id ?? kind),
+            ["kind"] = kind,
+            ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonArray(p[0], p[1])).ToArray()),
+        };
+        if (tempCoeff > 0)
+        {
+            o["tempCoeff"] = tempCoeff;
+        }
+
+        return o;
+    }
 
     /// <summary>Reads site, device, type and the MQTT credentials back from a config document.</summary>
     public static (string Site, string Device, string Type, string Host, int Port, string Secret) Identity(string json)

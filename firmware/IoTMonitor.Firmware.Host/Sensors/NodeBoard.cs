@@ -7,8 +7,9 @@ namespace IoTMonitor.Firmware.Host.Sensors;
 /// The simulated hardware of one node, wired as in hardware/{type}/pinmap.csv: analog pins by GPIO,
 /// the I2C bus, UART devices by their RX GPIO and the 1-Wire bus, each fed by the site's
 /// <see cref="SiteEnvironment"/> and the node's battery, with the node's probe faults applied.
+/// As an <see cref="IBusProvider"/> it is what the core's <see cref="SensorCatalog"/> builds on.
 /// </summary>
-public sealed class NodeBoard
+public sealed class NodeBoard : IBusProvider
 {
     private readonly Dictionary<int, IAnalogInput> _analog = new();
     private readonly Dictionary<int, IUart> _uarts = new();
@@ -24,7 +25,7 @@ public sealed class NodeBoard
                 _analog[36] = new SimulatedAnalogInput(utc, t => env.Ph(t), (v, t) => ProbeTransfer.PhVolts(v, env.WaterTempC(t)), faultOf("ph"), seed + 36);
                 _analog[39] = new SimulatedAnalogInput(utc, t => env.EcUsPerCm(t), (v, t) => ProbeTransfer.EcVolts(v, env.WaterTempC(t)), faultOf("ec"), seed + 39);
                 _analog[34] = new SimulatedAnalogInput(utc, t => env.TurbidityNtu(t), (v, _) => ProbeTransfer.TurbidityVolts(v), faultOf("turbidity"), seed + 34);
-                _analog[32] = new SimulatedAnalogInput(utc, t => env.DoMgL(t), (v, _) => ProbeTransfer.DoVolts(v), faultOf("do"), seed + 32);
+                _analog[32] = new SimulatedAnalogInput(utc, t => env.DoMgL(t), (v, t) => ProbeTransfer.DoVolts(v, env.WaterTempC(t)), faultOf("do"), seed + 32);
                 _analog[33] = new SimulatedAnalogInput(utc, t => env.WaterLevelM(t), (v, _) => ProbeTransfer.LevelVolts(v), faultOf("level"), seed + 33);
                 break;
             case "soil":
@@ -54,4 +55,12 @@ public sealed class NodeBoard
 
     /// <summary>The serial device whose TX goes to the ESP32's <paramref name="rxGpio"/>, or null.</summary>
     public IUart? Uart(int rxGpio) => _uarts.GetValueOrDefault(rxGpio);
+
+    // One simulated I2C bus and one 1-Wire bus per node, whatever the config numbers them; a UART
+    // device is found by the pin it drives (any baud: the simulation has no line to mismatch).
+    II2cBus IBusProvider.I2c(int bus) => I2c;
+
+    IUart? IBusProvider.Uart(int tx, int rx, int baudRate) => Uart(rx);
+
+    IOneWireBus? IBusProvider.OneWire(int tx, int rx) => OneWire;
 }

@@ -89,7 +89,8 @@ public static class ProvisionCommand
                 parse.GetValue(wifiPassword)!,
                 parse.GetValue(sampleSec),
                 parse.GetValue(uploadSec),
-                Tls: parse.GetValue(tls));
+                Tls: parse.GetValue(tls),
+                SimulatedProbes: false);
             var file = parse.GetValue(output) ?? new FileInfo(deviceId + ".json");
             WriteSecretFile(file.FullName, DeviceConfigDocument.Build(request));
             var plan = new NanoffPlan(parse.GetValue(port)!, parse.GetValue(target)!, parse.GetValue(image)!, file.FullName, Path.ChangeExtension(file.FullName, ".deploy.json"));

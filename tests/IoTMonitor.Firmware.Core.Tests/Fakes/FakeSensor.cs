@@ -38,10 +38,14 @@ public sealed class FakeSensor(int channels, int warmupMs = 0) : ISensor
     public void Sleep() => Asleep = true;
 }
 
-/// <summary>Hands out FakeSensors by config id.</summary>
+/// <summary>Hands out FakeSensors, or real drivers on fake buses, by config id.</summary>
 public sealed class FakeSensorFactory : ISensorFactory
 {
     public Dictionary<string, FakeSensor> ById { get; } = [];
 
-    public ISensor? Create(SensorConfig config) => ById.TryGetValue(config.Id, out var s) ? s : null;
+    /// <summary>Real core drivers (e.g. an AnalogProbeSensor on a FakeAnalogInput), looked up before <see cref="ById"/>.</summary>
+    public Dictionary<string, ISensor> Drivers { get; } = [];
+
+    public ISensor? Create(SensorConfig config) =>
+        Drivers.TryGetValue(config.Id, out var d) ? d : ById.TryGetValue(config.Id, out var s) ? s : null;
 }

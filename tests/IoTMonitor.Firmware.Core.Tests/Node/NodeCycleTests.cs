@@ -27,7 +27,7 @@ public class NodeCycleTests
         Assert.True(h.Link.Published[0].Retain);
         Assert.Equal("{\"v\":1,\"state\":\"lost\"}", System.Text.Encoding.UTF8.GetString(h.Link.LastSettings!.WillPayload));
         Assert.Equal(["iotmon/v1/yellow-river-01/wq-0001/config", "iotmon/v1/yellow-river-01/wq-0001/cmd"], h.Link.LastSettings.SubscribeTopics);
-        Assert.True(h.Sensors.ById["ph"].Asleep);
+        Assert.True(h.Sensors.ById["temp"].Asleep);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class NodeCycleTests
         int before = h.Link.Telemetry.Count();
         h.Wake(); // 15 min later: nothing due
         Assert.Equal(before, h.Link.Telemetry.Count());
-        h.Sensors.ById["ph"].Values = [2.1]; // pH < 4 → below threshold 5
+        h.PhInput.Volts = 2.1; // pH < 4 → below threshold 5
         h.Wake();
         Assert.Equal(before + 1, h.Link.Telemetry.Count());
     }

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Tests.Fakes;
+using FakeAnalogInput = IoTMonitor.Firmware.Core.Tests.Fakes.Sensors.FakeAnalogInput;
 
 namespace IoTMonitor.Firmware.Core.Tests.Node;
 
@@ -25,6 +27,9 @@ internal sealed class NodeHarness
     public FakeLink Link { get; }
     public FakePower Power { get; } = new();
     public FakeSensorFactory Sensors { get; } = new();
+
+    /// <summary>The pH probe's ADC pin: the harness runs the real pH driver, which applies the config's record.</summary>
+    public FakeAnalogInput PhInput { get; } = new() { Volts = 1.5 };
     public FakeBlockStore QueueStore { get; } = new(64 * 1024);
     public FakeBlockStore StateStore { get; } = new(NodeState.RequiredBytes);
     public byte[] ConfigBytes { get; set; } = Encoding.UTF8.GetBytes(Config);
@@ -35,7 +40,7 @@ internal sealed class NodeHarness
         Clock = new FakeClock(utc);
         Link = new FakeLink(Clock);
         Sensors.ById["temp"] = new FakeSensor(1) { Values = [14.0] };
-        Sensors.ById["ph"] = new FakeSensor(1, warmupMs: 1000) { Values = [1.5] };
+        Sensors.Drivers["ph"] = new AnalogProbeSensor(PhInput, new PhProbe(), warmupMs: 1000);
     }
 
     /// <summary>Runs one wake and then sleeps through the requested time.</summary>

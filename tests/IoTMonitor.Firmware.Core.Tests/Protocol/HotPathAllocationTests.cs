@@ -2,7 +2,9 @@ using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Tests.Fakes;
+using FakeAnalogInput = IoTMonitor.Firmware.Core.Tests.Fakes.Sensors.FakeAnalogInput;
 using IoTMonitor.Firmware.Core.Tests.Node;
 using Xunit.Abstractions;
 
@@ -23,7 +25,8 @@ public class HotPathAllocationTests(ITestOutputHelper output)
         new ConfigParser().ParseDevice(b, 0, b.Length, config);
         var factory = new FakeSensorFactory();
         factory.ById["temp"] = new FakeSensor(1) { Values = [14.37] };
-        factory.ById["ph"] = new FakeSensor(1) { Values = [1.63] };
+        // The real pH driver: calibration, temperature compensation and raw are on the measured path.
+        factory.Drivers["ph"] = new AnalogProbeSensor(new FakeAnalogInput { Sequence = i => 1.63 + ((i % 7) * 0.001) }, new PhProbe());
         var sampler = new Sampler();
         sampler.Bind(config.Sensors, factory);
         var clock = new FakeClock(1_764_316_800);

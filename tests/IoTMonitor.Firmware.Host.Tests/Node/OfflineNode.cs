@@ -12,7 +12,7 @@ namespace IoTMonitor.Firmware.Host.Tests.Node;
 /// <summary>A virtual node's parts with a link that never connects, so the readings stay in its queue for inspection.</summary>
 public sealed class OfflineNode
 {
-    public OfflineNode(string type, IReadOnlyDictionary<string, ProbeFault>? faults = null, long startUtcMs = 1_750_000_000_000)
+    public OfflineNode(string type, IReadOnlyDictionary<string, ProbeFault>? faults = null, long startUtcMs = 1_750_000_000_000, string? config = null)
     {
         Sim = new SimulationClock(startUtcMs, 1);
         Clock = new VirtualClock(Sim);
@@ -22,7 +22,7 @@ public sealed class OfflineNode
         faults ??= new Dictionary<string, ProbeFault>();
         Board = new NodeBoard(type, Env, () => Clock.TrueUtcMs / 1000, () => Battery.Volts, id => faults.GetValueOrDefault(id) ?? ProbeFault.None, 7);
         Sensors = new SimulatedSensorFactory(Board, Clock);
-        Config = Encoding.UTF8.GetBytes(DeviceConfigDocument.Build(new DeviceConfigRequest("test-site", "node-1", type, "127.0.0.1", 1, "secret")));
+        Config = Encoding.UTF8.GetBytes(config ?? DeviceConfigDocument.Build(new DeviceConfigRequest("test-site", "node-1", type, "127.0.0.1", 1, "secret")));
     }
 
     public SimulationClock Sim { get; }

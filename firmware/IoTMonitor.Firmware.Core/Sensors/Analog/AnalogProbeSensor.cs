@@ -3,8 +3,9 @@ using IoTMonitor.Firmware.Core.Sensors.Calibration;
 namespace IoTMonitor.Firmware.Core.Sensors.Analog
 {
     /// <summary>
-    /// An analog probe on one ADC channel: reads the pin voltage, then the probe's math. The
-    /// voltage of the last read is kept in <see cref="LastVolts"/> for the reading's raw field.
+    /// An analog probe on one ADC channel: reads the pin voltage, then the probe's math (which
+    /// holds the probe's calibration). The voltage of the last read is kept in
+    /// <see cref="LastVolts"/> for the reading's raw field.
     /// </summary>
     public sealed class AnalogProbeSensor : ISensor
     {
@@ -36,10 +37,22 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
             get { return _warmupMs; }
         }
 
-        /// <summary>The probe math (cast to <see cref="ICalibratable"/> to calibrate it).</summary>
+        /// <summary>The probe math.</summary>
         public IAnalogProbe Probe
         {
             get { return _probe; }
+        }
+
+        /// <summary>The probe's calibration, or null when its math takes none.</summary>
+        public ICalibratable Calibratable
+        {
+            get { return _probe as ICalibratable; }
+        }
+
+        /// <summary>The probe's temperature input, or null when its math needs none.</summary>
+        public ITemperatureCompensated Compensated
+        {
+            get { return _probe as ITemperatureCompensated; }
         }
 
         /// <summary>Pin voltage of the last successful ADC read (the reading's raw value).</summary>
@@ -50,7 +63,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
         {
             get
             {
-                ICalibratable c = _probe as ICalibratable;
+                ICalibratable c = Calibratable;
                 return c != null ? c.CalibrationId : null;
             }
         }

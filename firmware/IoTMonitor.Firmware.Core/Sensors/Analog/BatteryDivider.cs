@@ -4,13 +4,19 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
 {
     /// <summary>
     /// Battery voltage through a resistor divider: V_bat = V_pin·(R_top + R_bottom)/R_bottom.
-    /// Calibration is one point against a multimeter (kind linear: (pin volts, battery volts)),
-    /// which absorbs resistor tolerance and ADC gain error.
+    /// Calibration (kind linear, (pin volts, battery volts) against a multimeter) absorbs resistor
+    /// tolerance and ADC gain error: one point sets the ratio (a divider reads 0 at 0 V); two or more
+    /// points, at different states of charge, give a piecewise-linear line that also absorbs the
+    /// ADC's offset.
     /// </summary>
     public sealed class BatteryDivider : IAnalogProbe, ICalibratable
     {
         /// <summary>Highest plausible battery voltage (protocol §8 device.battery 0–5 V).</summary>
         public const double MaxVolts = 5.0;
+
+        private readonly double[] _pin = new double[CalibrationRecord.MaxPoints];
+        private readonly double[] _battery = new double[CalibrationRecord.MaxPoints];
+        private int _points;
 
         /// <summary>Creates the divider from its resistors, ohms.</summary>
         public BatteryDivider(double topOhms, double bottomOhms)
@@ -49,7 +55,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
                 return rail;
             }
 
-            double v = volts * Ratio;
+            double v = _points >= 2 ? PiecewiseLinear.Interpolate(_pin, _battery, _points, volts) : volts * Ratio;
             values[0] = v;
             return v > MaxVolts ? ReadResult.OutOfRange : ReadResult.Ok;
         }
@@ -63,7 +69,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
             }, 0);
         }
 
-        /// <summary>Ratio = reference / raw of the first point.</summary>
+        /// <summary>One point: ratio = reference / raw. More: the line through them (distinct raw values).</summary>
         public CalibrationResult Apply(CalibrationRecord record)
         {
             if (record == null || record.Kind != CalibrationKind.Linear)
@@ -71,12 +77,35 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
                 return CalibrationResult.WrongKind;
             }
 
-            if (record.PointCount < 1 || !(record.Raw(0) > 0) || !(record.Reference(0) > 0))
+            int n = record.PointCount;
+            if (!CalibrationKinds.PointCountFits(CalibrationKind.Linear, n))
             {
                 return CalibrationResult.Degenerate;
             }
 
-            Ratio = record.Reference(0) / record.Raw(0);
+            if (n == 1)
+            {
+                if (!(record.Raw(0) > 0) || !(record.Reference(0) > 0))
+                {
+                    return CalibrationResult.Degenerate;
+                }
+
+                Ratio = record.Reference(0) / record.Raw(0);
+                _points = 1;
+                CalibrationId = record.Id;
+                return CalibrationResult.Ok;
+            }
+
+            double[] pin = new double[CalibrationRecord.MaxPoints];
+            double[] battery = new double[CalibrationRecord.MaxPoints];
+            if (PiecewiseLinear.CopySorted(record, pin, battery) != n)
+            {
+                return CalibrationResult.Degenerate;
+            }
+
+            System.Array.Copy(pin, _pin, n);
+            System.Array.Copy(battery, _battery, n);
+            _points = n;
             CalibrationId = record.Id;
             return CalibrationResult.Ok;
         }

@@ -14,7 +14,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
     /// No vendor default can stand in for calibration (V_sat depends on the membrane and
     /// electrolyte), so an uncalibrated probe returns <see cref="ReadResult.Fault"/>, not a number.
     /// </remarks>
-    public sealed class DissolvedOxygenProbe : IAnalogProbe, ICalibratable
+    public sealed class DissolvedOxygenProbe : IAnalogProbe, ICalibratable, ITemperatureCompensated
     {
         /// <summary>Saturation change per °C of the one-point formula, mV.</summary>
         public const double OnePointMvPerC = 35.0;

@@ -16,9 +16,12 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
     /// Conductivity compensated to 25 °C and TDS: channels raw[0] EC25 µS/cm, raw[1] TDS mg/L.
     /// EC25 = EC / (1 + α·(T − 25)) with α = 0.02/°C by default (GravityTDS; the DFR0300 library
     /// uses 0.0185 — set <see cref="TempCoeff"/>); TDS = <see cref="TdsFactor"/>·EC25, 0.5 by default
-    /// (GravityTDS). Calibration is one standard solution, giving the cell factor K.
+    /// (GravityTDS). Calibration is one standard solution, giving the cell factor K, or two (e.g.
+    /// 1413 µS/cm and 12.88 mS/cm, DFRobot's K_low/K_high), giving K per range: the lower K up to the
+    /// lower standard, the higher K from the upper one, linear in between (stateless, where the
+    /// DFRobot library switches with hysteresis).
     /// </summary>
-    public sealed class EcProbe : IAnalogProbe, ICalibratable
+    public sealed class EcProbe : IAnalogProbe, ICalibratable, ITemperatureCompensated
     {
         /// <summary>Standard solution of the procedure: 1413 µS/cm (707 ppm TDS at factor 0.5).</summary>
         public const double StandardUsPerCm = 1413.0;
@@ -29,11 +32,16 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
         /// <summary>Default TDS factor.</summary>
         public const double DefaultTdsFactor = 0.5;
 
+        // Raw (K = 1) conductivity of the lower and upper standard; equal with one point.
+        private double _rawLow;
+        private double _rawHigh;
+
         /// <summary>Creates the probe for a board's curve, K = 1.</summary>
         public EcProbe(EcCurve curve)
         {
             Curve = curve;
             K = 1.0;
+            KHigh = 1.0;
             TempCoeff = DefaultTempCoeff;
             TdsFactor = DefaultTdsFactor;
             TemperatureC = 25.0;
@@ -43,8 +51,11 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
         /// <summary>The board's curve.</summary>
         public EcCurve Curve { get; private set; }
 
-        /// <summary>Cell factor from calibration.</summary>
+        /// <summary>Cell factor from calibration (of the lower standard when there are two).</summary>
         public double K { get; private set; }
+
+        /// <summary>Cell factor of the upper standard (equal to <see cref="K"/> with one point).</summary>
+        public double KHigh { get; private set; }
 
         /// <summary>Temperature coefficient α per °C.</summary>
         public double TempCoeff { get; set; }
@@ -94,7 +105,8 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
                 return rail;
             }
 
-            double ec25 = RawUsPerCm(Curve, volts) * K / (1.0 + (TempCoeff * (TemperatureC - 25.0)));
+            double rawEc = RawUsPerCm(Curve, volts);
+            double ec25 = rawEc * CellFactor(rawEc) / (1.0 + (TempCoeff * (TemperatureC - 25.0)));
             values[0] = ec25;
             values[1] = ec25 * TdsFactor;
             return ec25 < 0 || ec25 > 200000 ? ReadResult.OutOfRange : ReadResult.Ok;
@@ -109,7 +121,11 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
             }, TempCoeff);
         }
 
-        /// <summary>K = reference·(1 + α·(T_cal − 25)) / raw EC; refused outside the board's K limits.</summary>
+        /// <summary>
+        /// K = reference·(1 + α·(T_cal − 25)) / raw EC for each of 1 or 2 points (the reference is the
+        /// standard's 25 °C value, T_cal its temperature during calibration); refused outside the
+        /// board's K limits.
+        /// </summary>
         public CalibrationResult Apply(CalibrationRecord record)
         {
             if (record == null || record.Kind != CalibrationKind.Ec)
@@ -117,30 +133,58 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
                 return CalibrationResult.WrongKind;
             }
 
-            if (record.PointCount < 1)
+            int n = record.PointCount;
+            if (!CalibrationKinds.PointCountFits(CalibrationKind.Ec, n))
             {
                 return CalibrationResult.Degenerate;
             }
 
             double alpha = record.TempCoeff > 0 ? record.TempCoeff : TempCoeff;
-            double raw = RawUsPerCm(Curve, record.Raw(0));
-            if (!(raw > 0))
+            double raw0 = RawUsPerCm(Curve, record.Raw(0));
+            double raw1 = RawUsPerCm(Curve, record.Raw(n - 1));
+            if (!(raw0 > 0) || !(raw1 > 0) || (n == 2 && raw0 == raw1))
             {
                 return CalibrationResult.Degenerate;
             }
 
-            double k = record.Reference(0) * (1.0 + (alpha * (record.TemperatureC - 25.0))) / raw;
-            double min = Curve == EcCurve.Dfr0300 ? 0.5 : 0.25;
-            double max = Curve == EcCurve.Dfr0300 ? 1.5 : 4.0;
-            if (!(k >= min && k <= max))
+            double atCal = 1.0 + (alpha * (record.TemperatureC - 25.0));
+            double k0 = record.Reference(0) * atCal / raw0;
+            double k1 = record.Reference(n - 1) * atCal / raw1;
+            if (!WithinLimits(k0) || !WithinLimits(k1))
             {
                 return CalibrationResult.OutOfLimits;
             }
 
-            K = k;
+            bool swap = raw1 < raw0;
+            K = swap ? k1 : k0;
+            KHigh = swap ? k0 : k1;
+            _rawLow = swap ? raw1 : raw0;
+            _rawHigh = swap ? raw0 : raw1;
             TempCoeff = alpha;
             CalibrationId = record.Id;
             return CalibrationResult.Ok;
+        }
+
+        private bool WithinLimits(double k)
+        {
+            double min = Curve == EcCurve.Dfr0300 ? 0.5 : 0.25;
+            double max = Curve == EcCurve.Dfr0300 ? 1.5 : 4.0;
+            return k >= min && k <= max;
+        }
+
+        private double CellFactor(double rawEc)
+        {
+            if (rawEc <= _rawLow || _rawHigh <= _rawLow)
+            {
+                return K;
+            }
+
+            if (rawEc >= _rawHigh)
+            {
+                return KHigh;
+            }
+
+            return K + ((rawEc - _rawLow) * (KHigh - K) / (_rawHigh - _rawLow));
         }
     }
 }

@@ -15,7 +15,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
     /// 2032.44 mV at pH 4 (the board's gain of about 3 gives 177.5 mV/pH). That library does not
     /// temperature-compensate; this class does.
     /// </remarks>
-    public sealed class PhProbe : IAnalogProbe, ICalibratable
+    public sealed class PhProbe : IAnalogProbe, ICalibratable, ITemperatureCompensated
     {
         /// <summary>Nernst slope at 25 °C, mV/pH.</summary>
         public const double NernstMvPerPhAt25C = 59.16;

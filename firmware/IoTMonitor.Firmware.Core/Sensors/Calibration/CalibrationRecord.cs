@@ -1,15 +1,20 @@
 namespace IoTMonitor.Firmware.Core.Sensors.Calibration
 {
     /// <summary>
-    /// A finished calibration, as stored in the node config (<c>calibration: { id, kind, points:
-    /// [[raw, reference], …], tempCoeff }</c>) and named in every telemetry batch by its id
-    /// (protocol v1 §4, <c>cal</c>, ≤ 32 characters). Raw values are what the driver measured
-    /// (volts for the analog probes).
+    /// A finished calibration: the one record format of the node. It is stored in the device
+    /// config's sensor entry (<c>calibration: { id, kind, points: [[raw, reference], …], tempCoeff,
+    /// tempC, at }</c>, read by Config/ConfigParser, written by <see cref="CalibrationRecordWriter"/>),
+    /// applied to the probe by Sampling/Sampler, and its id can name the telemetry batch (protocol
+    /// v1 §4, <c>cal</c>, ≤ 32 characters). Raw values are what the reading's <c>raw</c> carries:
+    /// the ADC pin volts for the analog probes. Points keep the order they were captured in.
     /// </summary>
     public sealed class CalibrationRecord
     {
         /// <summary>Longest id the protocol's <c>cal</c> field takes.</summary>
         public const int MaxIdLength = 32;
+
+        /// <summary>Most points a record may have (a config's <c>points</c> array).</summary>
+        public const int MaxPoints = 8;
 
         private readonly double[] _raw;
         private readonly double[] _reference;

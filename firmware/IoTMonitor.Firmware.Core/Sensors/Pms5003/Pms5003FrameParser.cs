@@ -5,7 +5,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
     /// "Transport Protocol-Active Mode"): 0x42 0x4D, frame length 0x001C, 13 big-endian data words,
     /// checksum = 16-bit sum of bytes 0–29. Fixed buffer, no allocation, every byte answered in O(1).
     /// </summary>
-    public sealed class Pms5003FrameParser
+    public sealed class Pms5003FrameParser : IFrameParser
     {
         /// <summary>Bytes in a data frame.</summary>
         public const int FrameLength = 32;
@@ -28,6 +28,12 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
 
         /// <summary>Frames that reached full length but failed the checksum.</summary>
         public int ChecksumErrors { get; private set; }
+
+        /// <summary>Always true: the only frame that completes is the data frame (acks fail the length field).</summary>
+        public bool IsData
+        {
+            get { return true; }
+        }
 
         /// <summary>PM1.0 "CF=1, standard particle" µg/m³ (data 1) of the last complete frame.</summary>
         public int Pm1Standard

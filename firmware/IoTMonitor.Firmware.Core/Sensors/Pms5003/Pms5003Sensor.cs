@@ -21,26 +21,18 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
         /// <summary>Default wait for a reply before <see cref="ReadResult.NoResponse"/>.</summary>
         public const int DefaultReplyTimeoutMs = 1500;
 
-        // Bounds the bytes one Read consumes, so a babbling line cannot keep Read busy forever.
-        private const int MaxBytesPerRead = 256;
-
-        private readonly IUart _uart;
         private readonly IMillisecondClock _clock;
-        private readonly int _replyTimeoutMs;
+        private readonly UartFrameReader _link;
         private readonly Pms5003FrameParser _parser = new Pms5003FrameParser();
         private readonly byte[] _tx = new byte[Pms5003Command.Length];
-        private readonly byte[] _rx = new byte[64];
         private bool _initialized;
-        private bool _awaiting;
         private long _startedMs;
-        private long _sentMs;
 
         /// <summary>Creates the driver; <paramref name="clock"/> times the reply and the fan warm-up.</summary>
         public Pms5003Sensor(IUart uart, IMillisecondClock clock, int replyTimeoutMs = DefaultReplyTimeoutMs)
         {
-            _uart = uart;
             _clock = clock;
-            _replyTimeoutMs = replyTimeoutMs;
+            _link = new UartFrameReader(uart, clock, replyTimeoutMs);
         }
 
         /// <inheritdoc />
@@ -64,7 +56,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
         /// <inheritdoc />
         public ReadResult Initialize()
         {
-            _awaiting = false;
+            _link.Cancel();
             _parser.Reset();
             Send(Pms5003Command.ChangeMode, 0);
             _initialized = true;
@@ -81,7 +73,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
 
             Send(Pms5003Command.SleepWake, 1);
             _startedMs = _clock.NowMs;
-            _awaiting = false;
+            _link.Cancel();
             return ReadResult.Ok;
         }
 
@@ -93,58 +85,21 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
                 return ReadResult.NotInitialized;
             }
 
-            if (!_awaiting)
+            if (!_link.Awaiting)
             {
-                // Old bytes (command acknowledgements, active-mode frames) must not be taken for
-                // the reply.
-                _uart.DiscardInput();
-                _parser.Reset();
-                Send(Pms5003Command.PassiveRead, 0);
-                _sentMs = _clock.NowMs;
-                _awaiting = true;
+                Pms5003Command.Write(_tx, 0, Pms5003Command.PassiveRead, 0);
+                _link.Request(_tx, Pms5003Command.Length, _parser);
                 return ReadResult.NotReady;
             }
 
-            int checksumErrors = _parser.ChecksumErrors;
-            int consumed = 0;
-            while (consumed < MaxBytesPerRead)
-            {
-                int n = _uart.Read(_rx, 0, _rx.Length);
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                consumed += n;
-                for (int i = 0; i < n; i++)
-                {
-                    if (_parser.Feed(_rx[i]) == FrameStatus.Complete)
-                    {
-                        _awaiting = false;
-                        return Publish(raw);
-                    }
-                }
-            }
-
-            if (_parser.ChecksumErrors != checksumErrors)
-            {
-                _awaiting = false;
-                return ReadResult.BadCrc;
-            }
-
-            if (_clock.NowMs - _sentMs > _replyTimeoutMs)
-            {
-                _awaiting = false;
-                return ReadResult.NoResponse;
-            }
-
-            return ReadResult.NotReady;
+            ReadResult r = _link.Poll(_parser);
+            return r == ReadResult.Ok ? Publish(raw) : r;
         }
 
         /// <inheritdoc />
         public void Sleep()
         {
-            _awaiting = false;
+            _link.Cancel();
             Send(Pms5003Command.SleepWake, 0);
         }
 
@@ -170,7 +125,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
         private void Send(byte command, int data)
         {
             Pms5003Command.Write(_tx, 0, command, data);
-            _uart.Write(_tx, 0, Pms5003Command.Length);
+            _link.Send(_tx, Pms5003Command.Length);
         }
     }
 }

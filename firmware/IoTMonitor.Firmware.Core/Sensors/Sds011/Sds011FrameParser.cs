@@ -5,7 +5,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
     /// protocol V1.3): head 0xAA, command 0xC0 (data) or 0xC5 (reply to a setting), 6 data bytes,
     /// checksum = low byte of the sum of bytes 2–7, tail 0xAB. Fixed buffer, no allocation.
     /// </summary>
-    public sealed class Sds011FrameParser
+    public sealed class Sds011FrameParser : IFrameParser
     {
         /// <summary>Bytes in a reply.</summary>
         public const int FrameLength = 10;
@@ -36,6 +36,12 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
         public byte Command
         {
             get { return _last[1]; }
+        }
+
+        /// <summary>True when the last complete frame is a measurement (0xC0), not a reply to a setting (0xC5).</summary>
+        public bool IsData
+        {
+            get { return _last[1] == DataCommand; }
         }
 
         /// <summary>PM2.5 of the last data frame in 0.1 µg/m³ ((high·256 + low), protocol V1.3).</summary>

@@ -18,27 +18,20 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
         /// <summary>Default wait for a reply before <see cref="ReadResult.NoResponse"/>.</summary>
         public const int DefaultReplyTimeoutMs = 1500;
 
-        private const int MaxBytesPerRead = 256;
-
-        private readonly IUart _uart;
         private readonly IMillisecondClock _clock;
+        private readonly UartFrameReader _link;
         private readonly int _deviceId;
-        private readonly int _replyTimeoutMs;
         private readonly Sds011FrameParser _parser = new Sds011FrameParser();
         private readonly byte[] _tx = new byte[Sds011Command.Length];
-        private readonly byte[] _rx = new byte[64];
         private bool _initialized;
-        private bool _awaiting;
         private long _startedMs;
-        private long _sentMs;
 
         /// <summary>Creates the driver for <paramref name="deviceId"/> (0xFFFF: whichever answers).</summary>
         public Sds011Sensor(IUart uart, IMillisecondClock clock, int deviceId = Sds011Command.AllDevices, int replyTimeoutMs = DefaultReplyTimeoutMs)
         {
-            _uart = uart;
             _clock = clock;
+            _link = new UartFrameReader(uart, clock, replyTimeoutMs);
             _deviceId = deviceId;
-            _replyTimeoutMs = replyTimeoutMs;
         }
 
         /// <inheritdoc />
@@ -62,7 +55,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
         /// <inheritdoc />
         public ReadResult Initialize()
         {
-            _awaiting = false;
+            _link.Cancel();
             _parser.Reset();
             // Query mode is not kept across power cycles on every firmware; set it each wake (it
             // is not the flash-backed working period, so the write costs no flash wear).
@@ -81,7 +74,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
 
             Send(Sds011Command.SleepWork, 1, 1);
             _startedMs = _clock.NowMs;
-            _awaiting = false;
+            _link.Cancel();
             return ReadResult.Ok;
         }
 
@@ -93,57 +86,22 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
                 return ReadResult.NotInitialized;
             }
 
-            if (!_awaiting)
+            if (!_link.Awaiting)
             {
-                _uart.DiscardInput();
-                _parser.Reset();
-                Send(Sds011Command.QueryData, 0, 0);
-                _sentMs = _clock.NowMs;
-                _awaiting = true;
+                Sds011Command.Write(_tx, 0, Sds011Command.QueryData, 0, 0, _deviceId);
+                _link.Request(_tx, Sds011Command.Length, _parser);
                 return ReadResult.NotReady;
             }
 
-            int checksumErrors = _parser.ChecksumErrors;
-            int consumed = 0;
-            while (consumed < MaxBytesPerRead)
-            {
-                int n = _uart.Read(_rx, 0, _rx.Length);
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                consumed += n;
-                for (int i = 0; i < n; i++)
-                {
-                    // 0xC5 replies to settings may still arrive; only a data frame answers the query.
-                    if (_parser.Feed(_rx[i]) == FrameStatus.Complete && _parser.Command == Sds011FrameParser.DataCommand)
-                    {
-                        _awaiting = false;
-                        return Publish(raw);
-                    }
-                }
-            }
-
-            if (_parser.ChecksumErrors != checksumErrors)
-            {
-                _awaiting = false;
-                return ReadResult.BadCrc;
-            }
-
-            if (_clock.NowMs - _sentMs > _replyTimeoutMs)
-            {
-                _awaiting = false;
-                return ReadResult.NoResponse;
-            }
-
-            return ReadResult.NotReady;
+            // 0xC5 replies to settings may still arrive; the reader waits for a data frame (IsData).
+            ReadResult r = _link.Poll(_parser);
+            return r == ReadResult.Ok ? Publish(raw) : r;
         }
 
         /// <inheritdoc />
         public void Sleep()
         {
-            _awaiting = false;
+            _link.Cancel();
             Send(Sds011Command.SleepWork, 1, 0);
         }
 
@@ -164,7 +122,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
         private void Send(byte data1, byte data2, byte data3)
         {
             Sds011Command.Write(_tx, 0, data1, data2, data3, _deviceId);
-            _uart.Write(_tx, 0, Sds011Command.Length);
+            _link.Send(_tx, Sds011Command.Length);
         }
     }
 }

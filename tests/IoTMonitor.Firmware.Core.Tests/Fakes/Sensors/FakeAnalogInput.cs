@@ -7,14 +7,17 @@ public sealed class FakeAnalogInput : IAnalogInput
 {
     public double Volts { get; set; }
 
+    /// <summary>When set, read n gets Sequence(n) instead of <see cref="Volts"/>.</summary>
+    public Func<int, double>? Sequence { get; set; }
+
     public bool Fails { get; set; }
 
     public int Reads { get; private set; }
 
     public bool TryReadVolts(out double volts)
     {
+        volts = Sequence?.Invoke(Reads) ?? Volts;
         Reads++;
-        volts = Volts;
         return !Fails;
     }
 }

@@ -269,4 +269,89 @@ public class AnalogProbeTests
 
         FrameFuzz.AssertWithinBound(sw);
     }
+
+    [Fact]
+    public void Turbidity_calibration_replaces_the_vendor_curve_by_the_standards()
+    {
+        var p = new TurbidityProbe(2.0);
+        Assert.Equal(CalibrationKind.Linear, p.CalibrationKind);
+        var proc = p.CreateProcedure();
+        Assert.Equal(new[] { 0.0, 100.0, 1000.0 }, proc.Steps.Select(x => x.ReferenceValue));
+        Assert.Equal(CalibrationResult.OutOfWindow, proc.Capture(0, 1.9)); // 3.8 V at the probe: dirty window
+        Assert.Equal(CalibrationResult.Ok, proc.Capture(0, 2.1));
+        Assert.Equal(CalibrationResult.Ok, proc.Capture(1, 2.0865));
+        Assert.Equal(CalibrationResult.Ok, proc.Capture(2, 1.95));
+        Assert.Equal(CalibrationResult.Ok, proc.TryBuildRecord("cal-20261120-turb", 1764317700, 25, out var rec));
+        Assert.Equal(CalibrationResult.Ok, p.Apply(rec));
+        Assert.Equal("cal-20261120-turb", p.CalibrationId);
+        Assert.Equal(0.0, Run(p, 2.1).Value, 9);
+        Assert.Equal(50.0, Run(p, 2.09325).Value, 6);
+        Assert.Equal(550.0, Run(p, 2.01825).Value, 6);
+        Assert.Equal((ReadResult.Ok, 0.0), Run(p, 2.2)); // clearer than the 0 NTU water: clamped
+        Assert.Equal(ReadResult.OpenCircuit, Run(p, 0.0).Result);
+
+        // NTU rising with volts is a swapped bottle or a fouled window, not a curve; the old one stays.
+        Assert.Equal(CalibrationResult.Degenerate, p.Apply(Record(CalibrationKind.Linear, 25, 2.1, 0, 2.0, 0)));
+        Assert.Equal(CalibrationResult.Degenerate, p.Apply(Record(CalibrationKind.Linear, 25, 1.9, 0, 2.1, 100)));
+        Assert.Equal(CalibrationResult.Degenerate, p.Apply(Record(CalibrationKind.Linear, 25, 2.1, 0)));
+        Assert.Equal(CalibrationResult.WrongKind, p.Apply(Record(CalibrationKind.Ph, 25, 2.1, 0, 2.0, 100)));
+        Assert.Equal(50.0, Run(p, 2.09325).Value, 6);
+    }
+
+    [Fact]
+    public void Battery_with_two_points_absorbs_an_adc_offset()
+    {
+        var bat = new BatteryDivider(100_000, 100_000);
+        // The ADC reads 20 mV high: 3.6 V gives 1.82 V at the pin, 4.1 V gives 2.07 V.
+        Assert.Equal(CalibrationResult.Ok, bat.Apply(Record(CalibrationKind.Linear, 25, 2.07, 4.1, 1.82, 3.6)));
+        Assert.Equal(3.6, Run(bat, 1.82).Value, 12);
+        Assert.Equal(3.85, Run(bat, 1.945).Value, 12);
+        Assert.Equal(4.2, Run(bat, 2.12).Value, 12); // extrapolated from the end segment
+        Assert.Equal(CalibrationResult.Degenerate, bat.Apply(Record(CalibrationKind.Linear, 25, 1.9, 3.6, 1.9, 3.7)));
+    }
+
+    [Fact]
+    public void Ec_with_two_standards_takes_the_cell_factor_of_the_range()
+    {
+        var p = new EcProbe(EcCurve.Dfr0300);
+        // Raw EC: 0.2 V → 1219.5 µS/cm, 2.0 V → 12195 µS/cm; standards read 10 % low, then 20 % low.
+        double low = 0.2 * 1e6 / 164.0, high = 2.0 * 1e6 / 164.0;
+        Assert.Equal(CalibrationResult.Ok, p.Apply(Record(CalibrationKind.Ec, 25, 2.0, high * 1.2, 0.2, low * 1.1)));
+        Assert.Equal((1.1, 1.2), (p.K, p.KHigh));
+        Assert.Equal(low * 1.1, Run(p, 0.2).Value, 6);
+        Assert.Equal(0.1 * 1e6 / 164.0 * 1.1, Run(p, 0.1).Value, 6); // below the lower standard: K_low
+        Assert.Equal(3.0 * 1e6 / 164.0 * 1.2, Run(p, 3.0).Value, 6); // above the upper: K_high
+        Assert.Equal(1.1 * 1e6 / 164.0 * 1.15, Run(p, 1.1).Value, 6); // halfway: K halfway
+        Assert.Equal(CalibrationResult.OutOfLimits, p.Apply(Record(CalibrationKind.Ec, 25, 0.2, low, 2.0, high * 2)));
+        Assert.Equal(CalibrationResult.Degenerate, p.Apply(Record(CalibrationKind.Ec, 25, 0.2, low, 0.2, high)));
+        Assert.Equal((1.1, 1.2), (p.K, p.KHigh)); // refused records leave the calibration as it was
+    }
+
+    [Fact]
+    public void Calibrated_probes_convert_without_allocating()
+    {
+        var turbidity = new TurbidityProbe(2);
+        turbidity.Apply(Record(CalibrationKind.Linear, 25, 2.1, 0, 2.0, 100, 1.9, 1000));
+        var battery = new BatteryDivider(1, 1);
+        battery.Apply(Record(CalibrationKind.Linear, 25, 1.8, 3.6, 2.0, 4.0));
+        var ec = new EcProbe(EcCurve.Dfr0300);
+        ec.Apply(Record(CalibrationKind.Ec, 25, 0.2, 1219.5, 2.0, 12195));
+        IAnalogProbe[] probes = { turbidity, battery, ec };
+        var values = new double[2];
+        foreach (var p in probes)
+        {
+            p.Convert(1.95, values);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            foreach (var p in probes)
+            {
+                p.Convert(1.9 + (i * 0.0001), values);
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

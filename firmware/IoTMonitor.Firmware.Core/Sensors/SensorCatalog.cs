@@ -1,0 +1,213 @@
+using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors.Analog;
+using IoTMonitor.Firmware.Core.Sensors.Bme280;
+using IoTMonitor.Firmware.Core.Sensors.Ds18b20;
+using IoTMonitor.Firmware.Core.Sensors.Modbus;
+using IoTMonitor.Firmware.Core.Sensors.Pms5003;
+using IoTMonitor.Firmware.Core.Sensors.Scd4x;
+using IoTMonitor.Firmware.Core.Sensors.Sds011;
+
+namespace IoTMonitor.Firmware.Core.Sensors
+{
+    /// <summary>
+    /// The one mapping from a config entry's <c>kind</c> to a core driver and the quantities it
+    /// yields in channel order, on the buses of whatever host runs the core (<see cref="IBusProvider"/>:
+    /// the ESP32's real buses, the virtual node's simulated ones). The configured quantities are
+    /// matched to the driver's channels by code (<see cref="ChannelMap"/>), not by position.
+    /// </summary>
+    /// <remarks>
+    /// Kinds (docs/config.md): <c>analog</c>/<c>battery</c> (the probe yielding the entry's first
+    /// quantity: pH, EC/TDS, turbidity, DO, level, soil moisture, battery divider), <c>ds18b20</c>,
+    /// <c>bme280</c>, <c>scd4x</c>, <c>pms5003</c>, <c>sds011</c>, <c>modbus</c> (CWT 7-in-1 soil
+    /// probe map). <c>scd30</c> has no driver and unknown kinds get none: null, and the core
+    /// queues NO_VALUE. Board constants the config has no key for are the nominal parts of
+    /// hardware/*/pinmap.csv; calibration records absorb their tolerances.
+    /// </remarks>
+    public sealed class SensorCatalog : ISensorFactory
+    {
+        /// <summary>Level transmitter range in metres (4 mA = 0 m, 20 mA = LevelRangeM).</summary>
+        public const double LevelRangeM = 10.0;
+
+        /// <summary>Level shunt (pin map: 120 Ω 0.1 %).</summary>
+        public const double LevelShuntOhms = 120.0;
+
+        /// <summary>Capacitive soil probe in dry air, pin volts (typical v1.2 probe at 3.3 V) until calibrated.</summary>
+        public const double MoistureDryVolts = 2.8;
+
+        /// <summary>Capacitive soil probe in water, pin volts, until calibrated.</summary>
+        public const double MoistureWetVolts = 1.2;
+
+        /// <summary>Turbidity sensor divider (pin map: 10k/10k, pin = ½ sensor).</summary>
+        public const double TurbidityDivider = 2.0;
+
+        /// <summary>Battery divider resistors (pin map: 100k/100k).</summary>
+        public const double BatteryDividerOhms = 100000.0;
+
+        /// <summary>PMS5003 and SDS011 serial speed.</summary>
+        public const int DustSensorBaud = 9600;
+
+        private static readonly int[] PhLayout = { Quantities.WaterPh };
+        private static readonly int[] EcLayout = { Quantities.WaterEc, Quantities.WaterTds };
+        private static readonly int[] TurbidityLayout = { Quantities.WaterTurbidity };
+        private static readonly int[] DoLayout = { Quantities.WaterDo };
+        private static readonly int[] LevelLayout = { Quantities.WaterLevel };
+        private static readonly int[] MoistureLayout = { Quantities.SoilMoisture };
+        private static readonly int[] BatteryLayout = { Quantities.DeviceBattery };
+        private static readonly int[] Bme280Layout = { Quantities.AirTemp, Quantities.AirRh, Quantities.AirPressure };
+        private static readonly int[] Scd4xLayout = { Quantities.AirCo2, Quantities.AirTemp, Quantities.AirRh };
+        private static readonly int[] Pms5003Layout = { Quantities.AirPm1, Quantities.AirPm25, Quantities.AirPm10 };
+        private static readonly int[] Sds011Layout = { Quantities.AirPm25, Quantities.AirPm10 };
+
+        private readonly IBusProvider _buses;
+        private readonly IMillisecondClock _clock;
+
+        /// <summary>A catalog building drivers on <paramref name="buses"/>; <paramref name="clock"/> times the UART/I2C exchanges.</summary>
+        public SensorCatalog(IBusProvider buses, IMillisecondClock clock)
+        {
+            _buses = buses;
+            _clock = clock;
+        }
+
+        /// <summary>
+        /// The driver for <paramref name="config"/>, its channels in the order of the entry's
+        /// quantities; null when the kind has no driver or the board lacks its bus.
+        /// </summary>
+        public ISensor Create(SensorConfig config)
+        {
+            if (config == null || config.Kind == null)
+            {
+                return null;
+            }
+
+            ISensor driver = Build(config);
+            return driver == null ? null : ChannelMap.Fit(driver, Layout(config), config.Quantities);
+        }
+
+        /// <summary>The driver of a sensor <see cref="Create"/> returned (through its <see cref="ChannelMap"/>, if any).</summary>
+        public static ISensor DriverOf(ISensor sensor)
+        {
+            ChannelMap map = sensor as ChannelMap;
+            return map != null ? map.Driver : sensor;
+        }
+
+        /// <summary>
+        /// Quantities the driver for <paramref name="config"/> yields, in its channel order; null
+        /// when the catalog has no driver for it.
+        /// </summary>
+        public static int[] Layout(SensorConfig config)
+        {
+            switch (config.Kind)
+            {
+                case "analog":
+                case "battery":
+                    return AnalogLayout(FirstQuantity(config));
+                case "ds18b20":
+                    int q = FirstQuantity(config);
+                    return q == Quantities.WaterTemp || q == Quantities.SoilTemp || q == Quantities.AirTemp ? new int[] { q } : null;
+                case "bme280":
+                    return Bme280Layout;
+                case "scd4x":
+                    return Scd4xLayout;
+                case "pms5003":
+                    return Pms5003Layout;
+                case "sds011":
+                    return Sds011Layout;
+                case "modbus":
+                    return ModbusLayout(SoilProbeMap());
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>The probe math for an analog quantity, with the board constants above; null for a quantity no probe yields.</summary>
+        public static IAnalogProbe AnalogProbe(int quantity)
+        {
+            switch (quantity)
+            {
+                case Quantities.WaterPh: return new PhProbe();
+                case Quantities.WaterEc:
+                case Quantities.WaterTds: return new EcProbe(EcCurve.Dfr0300);
+                case Quantities.WaterTurbidity: return new TurbidityProbe(TurbidityDivider);
+
+                // No vendor default stands in for a DO calibration: uncalibrated reads are Fault.
+                case Quantities.WaterDo: return new DissolvedOxygenProbe();
+                case Quantities.WaterLevel: return new CurrentLoopLevelProbe(LevelShuntOhms, 0, LevelRangeM);
+                case Quantities.SoilMoisture: return new SoilMoistureProbe(MoistureDryVolts, MoistureWetVolts);
+                case Quantities.DeviceBattery: return new BatteryDivider(BatteryDividerOhms, BatteryDividerOhms);
+                default: return null;
+            }
+        }
+
+        /// <summary>The register map of the <c>modbus</c> kind: the CWT 7-in-1 soil probe.</summary>
+        public static ModbusRegisterMap SoilProbeMap()
+        {
+            return ModbusProbeMaps.CwtSoil7in1();
+        }
+
+        private static int FirstQuantity(SensorConfig c)
+        {
+            return c.Quantities.Length == 0 ? Quantities.Unknown : c.Quantities[0];
+        }
+
+        private static int[] AnalogLayout(int quantity)
+        {
+            switch (quantity)
+            {
+                case Quantities.WaterPh: return PhLayout;
+                case Quantities.WaterEc:
+                case Quantities.WaterTds: return EcLayout;
+                case Quantities.WaterTurbidity: return TurbidityLayout;
+                case Quantities.WaterDo: return DoLayout;
+                case Quantities.WaterLevel: return LevelLayout;
+                case Quantities.SoilMoisture: return MoistureLayout;
+                case Quantities.DeviceBattery: return BatteryLayout;
+                default: return null;
+            }
+        }
+
+        private static int[] ModbusLayout(ModbusRegisterMap map)
+        {
+            int[] layout = new int[map.Entries.Length];
+            for (int i = 0; i < layout.Length; i++)
+            {
+                layout[i] = map.Entries[i].Quantity;
+            }
+
+            return layout;
+        }
+
+        private ISensor Build(SensorConfig c)
+        {
+            switch (c.Kind)
+            {
+                case "analog":
+                case "battery":
+                    IAnalogProbe probe = AnalogProbe(FirstQuantity(c));
+                    IAnalogInput input = probe != null && c.Pin >= 0 ? _buses.Analog(c.Pin) : null;
+                    return input == null ? null : new AnalogProbeSensor(input, probe, 0);
+                case "ds18b20":
+                    IOneWireBus oneWire = _buses.OneWire(c.Tx, c.Rx);
+                    return oneWire == null ? null : new Ds18b20Sensor(oneWire);
+                case "bme280":
+                    II2cBus bme = _buses.I2c(c.Bus);
+                    return bme == null ? null : new Bme280Sensor(bme, c.Address >= 0 ? c.Address : Bme280Constants.DefaultAddress);
+                case "scd4x":
+                    II2cBus scd = _buses.I2c(c.Bus);
+                    return scd == null ? null : new Scd4xSensor(scd, _clock);
+                case "pms5003":
+                    IUart pms = _buses.Uart(c.Tx, c.Rx, DustSensorBaud);
+                    return pms == null ? null : new Pms5003Sensor(pms, _clock);
+                case "sds011":
+                    IUart sds = _buses.Uart(c.Tx, c.Rx, DustSensorBaud);
+                    return sds == null ? null : new Sds011Sensor(sds, _clock);
+                case "modbus":
+                    ModbusRegisterMap map = SoilProbeMap();
+                    IUart rs485 = _buses.Uart(c.Tx, c.Rx, map.Baud);
+                    return rs485 == null ? null : new ModbusProbeSensor(rs485, _clock, map, c.Address > 0 ? c.Address : map.SlaveAddress);
+                default:
+                    return null;
+            }
+        }
+    }
+}
