@@ -5,6 +5,7 @@ using IoTMonitor.Gateway.Accounting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Api;
 
@@ -13,11 +14,11 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (GatewayRuntime gw) => Results.Text(Render(gw), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
+        app.MapGet("/metrics", (GatewayRuntime gw, IServiceProvider services) => Results.Text(Render(gw, services.GetService<Alerts.AlertsService>()), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
         return app;
     }
 
-    public static string Render(GatewayRuntime gw)
+    public static string Render(GatewayRuntime gw, Alerts.AlertsService? alerts = null)
     {
         var c = gw.Ledger.Counters;
         var sb = new StringBuilder(4096);
@@ -44,6 +45,20 @@ public static class MetricsApi
         Gauge(sb, "iotmon_wal_segments", "WAL segment files", gw.Wal.SegmentCount);
         Gauge(sb, "iotmon_influx_reachable", "1 when the last InfluxDB request succeeded", gw.Writer.Reachable ? 1 : 0);
         Gauge(sb, "iotmon_mqtt_connected_clients", "MQTT clients connected (embedded) or 1 when connected to the external broker", gw.Listener.ConnectedClients);
+        if (gw.Listener is Ingest.ExternalBrokerClient external)
+        {
+            Gauge(sb, "iotmon_mqtt_external_in_flight", "Messages received from the external broker and not yet acknowledged", external.InFlight);
+        }
+
+        if (alerts is not null)
+        {
+            // the engine commits evaluations in groups (docs/alerts.md): these show it keeping up
+            Counter(sb, "iotmon_alert_batches_evaluated_total", "Durable telemetry batches evaluated against the alert rules", alerts.Engine.BatchesEvaluated);
+            Counter(sb, "iotmon_alert_groups_total", "Groups of evaluations committed together", alerts.Engine.GroupsCommitted);
+            Counter(sb, "iotmon_alert_evaluation_failures_total", "Evaluations that threw and were dropped (logged)", alerts.Engine.EvaluationFailures);
+            Counter(sb, "iotmon_alert_commits_total", "SQLite commits of the alert store", alerts.Engine.Store.Commits);
+            Counter(sb, "iotmon_alert_state_writes_total", "Rule states written (only changed ones)", alerts.Engine.Store.StateWrites);
+        }
 
         Header(sb, "iotmon_device_last_seen_seconds", "gauge", "Unix time of the device's last message");
         Header(sb, "iotmon_device_boot", "gauge", "Boot counter last reported");
