@@ -56,6 +56,12 @@ public sealed class AlertEngine : IAsyncDisposable
     // reloaded from the store if the group rolls back.
     private readonly List<Work> _group = new(MaxGroupItems);
     private readonly HashSet<(string Rule, string Device)> _touchedStates = [];
+
+    // Changed states that decide nothing by themselves, written every LazyWriteInterval (and at stop).
+    private static readonly TimeSpan LazyWriteInterval = TimeSpan.FromSeconds(5);
+    private readonly HashSet<(string Rule, string Device)> _lazyStates = [];
+    private readonly HashSet<string> _lazySchedules = new(StringComparer.Ordinal);
+    private DateTimeOffset _lazyWritten;
     private readonly HashSet<string> _touchedSchedules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SiteInfo?> _groupSites = new(StringComparer.Ordinal);
     private readonly List<TaskCompletionSource> _groupFlushes = [];
@@ -376,7 +382,14 @@ public sealed class AlertEngine : IAsyncDisposable
         {
             if (_states.TryGetValue(key, out var entry) && entry.State.Changed)
             {
-                _store.SaveState(key.Rule, key.Device, entry.Site, entry.State);
+                if (entry.State.Decisive)
+                {
+                    _store.SaveState(key.Rule, key.Device, entry.Site, entry.State);
+                }
+                else
+                {
+                    _lazyStates.Add(key);
+                }
             }
         }
 
@@ -384,9 +397,45 @@ public sealed class AlertEngine : IAsyncDisposable
         {
             if (_schedules.TryGetValue(device, out var schedule) && schedule.Changed)
             {
+                if (schedule.Decisive)
+                {
+                    _store.SaveSchedule(schedule);
+                }
+                else
+                {
+                    _lazySchedules.Add(device);
+                }
+            }
+        }
+
+        if (_time.GetUtcNow() - _lazyWritten >= LazyWriteInterval)
+        {
+            WriteLazyChanges();
+        }
+    }
+
+    /// <summary>Writes the states whose changes decide nothing by themselves (see <see cref="TrackedState.Decisive"/>).</summary>
+    private void WriteLazyChanges()
+    {
+        foreach (var key in _lazyStates)
+        {
+            if (_states.TryGetValue(key, out var entry) && entry.State.Changed)
+            {
+                _store.SaveState(key.Rule, key.Device, entry.Site, entry.State);
+            }
+        }
+
+        foreach (var device in _lazySchedules)
+        {
+            if (_schedules.TryGetValue(device, out var schedule) && schedule.Changed)
+            {
                 _store.SaveSchedule(schedule);
             }
         }
+
+        _lazyStates.Clear();
+        _lazySchedules.Clear();
+        _lazyWritten = _time.GetUtcNow();
     }
 
     /// <summary>After a rollback: what the group touched goes back to what the store holds (memory ran ahead of it).</summary>
@@ -433,7 +482,7 @@ public sealed class AlertEngine : IAsyncDisposable
         else if (entry.Site != site)
         {
             entry.Site = site;
-            entry.State.Changed = true;
+            entry.State.Changed = entry.State.Decisive = true;
         }
 
         return entry.State;
@@ -1009,6 +1058,28 @@ public sealed class AlertEngine : IAsyncDisposable
             }
 
             _stop.Dispose();
+            _stop = null;
+        }
+
+        WriteLazyOnStop();
+    }
+
+    private void WriteLazyOnStop()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                _store.InTransaction(() =>
+                {
+                    WriteLazyChanges();
+                    return 0;
+                });
+            }
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            _log.LogWarning("Alert states changed in the last seconds were not written at stop: {Error}", e.Message);
         }
     }
 }

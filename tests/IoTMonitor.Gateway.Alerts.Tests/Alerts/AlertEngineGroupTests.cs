@@ -142,6 +142,11 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
         }
 
         Assert.Equal(batches.Count, single.Commits);
+
+        // states whose changes decide nothing by themselves (last value, last seen) are written every
+        // few seconds and at stop: stopping both engines writes them
+        await engine.DisposeAsync();
+        await reference.DisposeAsync();
         Assert.Equal(Outcome(single), Outcome(grouped));
     }
 
@@ -159,11 +164,12 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
         await engine.FlushAsync();
         Assert.Equal(2, engine.GroupsCommitted); // 512, then the other 88 and the flush
         Assert.Equal(600, engine.BatchesEvaluated);
+        await engine.DisposeAsync(); // writes the last value, which alone decides nothing
         Assert.Equal(S0 + 599, store.LoadStates()[("level.high", "d1")].State.LastT);
     }
 
     [Fact]
-    public async Task Unchanged_states_and_schedules_are_not_written_and_changed_ones_once_per_group()
+    public async Task Unchanged_states_and_schedules_are_not_written_and_routine_changes_once_every_few_seconds()
     {
         var store = Store(rules: Level());
         var engine = Engine(store);
@@ -179,7 +185,8 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
         Assert.Equal(schedules, store.ScheduleWrites);
         Assert.Equal(5, store.Commits); // each EvaluateBatch still committed (nothing to write is not an error)
 
-        // ten batches of one device in one group: its state and schedule are written once, at the end
+        // ten batches of one device in one group, below the threshold: only the last value and last
+        // seen change, which decide nothing by themselves: not written yet...
         _clock.Advance(TimeSpan.FromSeconds(1));
         for (var i = 1; i <= 10; i++)
         {
@@ -188,10 +195,22 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
 
         engine.Start();
         await engine.FlushAsync();
+        Assert.Equal((states, schedules), (store.StateWrites, store.ScheduleWrites));
+
+        // ...but once, by the first group at least 5 s after the last such write
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await engine.FlushAsync();
         Assert.Equal(states + 1, store.StateWrites);
         Assert.Equal(schedules + 1, store.ScheduleWrites);
         var stored = store.LoadStates()[("level.high", "d1")].State;
         Assert.Equal((S0 + 600, 3.1), (stored.LastT, stored.LastValue));
+
+        // a change that decides what happens next (the level above 3.5: pending) is written with its group
+        engine.OnReadingsDurable(this, Batch("s1", "d1", S0 + 700, 3.9));
+        await engine.FlushAsync();
+        Assert.Equal(states + 2, store.StateWrites);
+        var crossing = store.LoadStates()[("level.high", "d1")].State;
+        Assert.True(crossing.Active || crossing.PendingSince is not null, "the crossing is in the store with its group");
     }
 
     [Fact]

@@ -189,7 +189,7 @@ public sealed class AlertStore : IDisposable
     private static RuleState ReadState(string json)
     {
         var state = JsonSerializer.Deserialize<RuleState>(json, AlertRule.Json)!;
-        state.Changed = false; // what was just read is what is stored
+        state.Saved(); // what was just read is what is stored
         return state;
     }
 
@@ -206,7 +206,7 @@ public sealed class AlertStore : IDisposable
             cmd.Parameters[2].Value = site;
             cmd.Parameters[3].Value = JsonSerializer.Serialize(state, AlertRule.Json);
             cmd.ExecuteNonQuery();
-            state.Changed = false;
+            state.Saved();
             Interlocked.Increment(ref _stateWrites);
         }
     }
@@ -241,7 +241,7 @@ public sealed class AlertStore : IDisposable
     private static NodeSchedule ReadSchedule(string json)
     {
         var schedule = JsonSerializer.Deserialize<NodeSchedule>(json, AlertRule.Json)!;
-        schedule.Changed = false;
+        schedule.Saved();
         return schedule;
     }
 
@@ -253,7 +253,7 @@ public sealed class AlertStore : IDisposable
             cmd.Parameters[0].Value = schedule.Device;
             cmd.Parameters[1].Value = JsonSerializer.Serialize(schedule, AlertRule.Json);
             cmd.ExecuteNonQuery();
-            schedule.Changed = false;
+            schedule.Saved();
             Interlocked.Increment(ref _scheduleWrites);
         }
     }

@@ -25,7 +25,27 @@ public abstract class TrackedState
     /// <summary>Set by every change; cleared by whoever wrote or loaded the state.</summary>
     internal bool Changed { get; set; }
 
+    /// <summary>
+    /// Set by a change that decides what the engine does next (a condition turning active or
+    /// pending, a node's announced schedule): such a state is written in the same commit as the
+    /// alert change it goes with. Other changes (last value, sample windows, counters, last seen)
+    /// are written at most every few seconds: a crash loses only those, and the next readings
+    /// rebuild them.
+    /// </summary>
+    internal bool Decisive { get; set; }
+
+    internal void Saved() => Changed = Decisive = false;
+
     protected void Set<T>(ref T field, T value)
+    {
+        if (!EqualityComparer<T>.Default.Equals(field, value))
+        {
+            field = value;
+            Changed = Decisive = true;
+        }
+    }
+
+    protected void SetLazy<T>(ref T field, T value)
     {
         if (!EqualityComparer<T>.Default.Equals(field, value))
         {
@@ -45,15 +65,15 @@ public sealed class RuleState : TrackedState
 
     public long? PendingSince { get; set => Set(ref field, value); }
 
-    public long LastT { get; set => Set(ref field, value); }
+    public long LastT { get; set => SetLazy(ref field, value); }
 
-    public double? LastValue { get; set => Set(ref field, value); }
+    public double? LastValue { get; set => SetLazy(ref field, value); }
 
     /// <summary>Probe fault: consecutive flagged readings.</summary>
-    public int Flagged { get; set => Set(ref field, value); }
+    public int Flagged { get; set => SetLazy(ref field, value); }
 
     /// <summary>Probe fault: consecutive repeats of the same value.</summary>
-    public int Repeats { get; set => Set(ref field, value); }
+    public int Repeats { get; set => SetLazy(ref field, value); }
 
     /// <summary>Rate / battery: recent samples as [t, value] (changed only through <see cref="RuleEvaluator.Slide"/>, which marks the state changed).</summary>
     public List<double[]> Window { get; set; } = [];
@@ -62,7 +82,7 @@ public sealed class RuleState : TrackedState
     public long? Since { get; set => Set(ref field, value); }
 
     /// <summary>Worst value while active.</summary>
-    public double? Worst { get; set => Set(ref field, value); }
+    public double? Worst { get; set => SetLazy(ref field, value); }
 }
 
 /// <summary>What one evaluation found: the transition, the value that decided it and a short trend text.</summary>
@@ -376,7 +396,7 @@ public sealed class NodeSchedule : TrackedState
     public string Device { get; set => Set(ref field, value); } = string.Empty;
 
     /// <summary>Last telemetry or status received (gateway time).</summary>
-    public long LastSeen { get; set => Set(ref field, value); }
+    public long LastSeen { get; set => SetLazy(ref field, value); }
 
     /// <summary>Announced next report (status <c>sleeping</c> → <c>next</c>); cleared when the node reports.</summary>
     public long? NextReport { get; set => Set(ref field, value); }
