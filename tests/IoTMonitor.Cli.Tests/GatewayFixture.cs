@@ -39,6 +39,8 @@ public sealed class GatewayFixture : IAsyncLifetime
                 throw new InvalidOperationException("provision failed: " + r.Err + r.Out);
             }
 
+            // commissioning follows the site calibration of the probes (hardware/common/calibration.md)
+            await File.WriteAllTextAsync(path, DeviceConfigDocument.WithSiteCalibration(await File.ReadAllTextAsync(path)));
             Configs[device] = path;
             using var node = new VirtualNode(new NodeSpec(site, device, type, await File.ReadAllTextAsync(path)), sim);
             node.Wake();

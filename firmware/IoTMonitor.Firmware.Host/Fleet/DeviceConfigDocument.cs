@@ -92,6 +92,31 @@ public static class DeviceConfigDocument
         return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>
+    /// A provisioned (real-node) config after the site calibration of hardware/common/calibration.md,
+    /// done against the simulated board: each probe gets the record a technician's buffers and
+    /// standards would give it. For tests that commission a virtual node from <c>iotmon provision</c>.
+    /// </summary>
+    public static string WithSiteCalibration(string provisionedJson)
+    {
+        var doc = JsonNode.Parse(provisionedJson)!.AsObject();
+        var simulated = JsonNode.Parse(Build(new DeviceConfigRequest(
+            (string)doc["site"]!, (string)doc["device"]!, (string)doc["type"]!, "127.0.0.1", 1, "unused")))!.AsObject();
+        var records = simulated["sensors"]!.AsArray()
+            .Where(s => s!["calibration"] is not null)
+            .ToDictionary(s => (string)s!["id"]!, s => s!["calibration"]!.DeepClone());
+        foreach (var sensor in doc["sensors"]!.AsArray())
+        {
+            if (records.TryGetValue((string)sensor!["id"]!, out var record))
+            {
+                sensor["calibration"] = record;
+            }
+        }
+
+        doc["cal"] = simulated["cal"]?.DeepClone();
+        return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     private static JsonObject Sensor(string id, string kind, string[] quantities, Action<JsonObject> more)
     {
         var o = new JsonObject { ["id"] = id, ["kind"] = kind };
