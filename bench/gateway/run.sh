@@ -5,7 +5,9 @@
 # Prints every figure of issue 5; the full output is also kept in bench/results/ (git-ignored).
 # Knobs (environment): BENCH_MESSAGES (100000), BENCH_CONNECTIONS (200), BENCH_WINDOW (8),
 # BENCH_REPEATS (3), BENCH_PACED_RATE (10000), BENCH_PACED_SECONDS (10), BENCH_DRAIN_MESSAGES (50000),
-# BENCH_SKIP (comma list: direct,mosquitto,embedded,external,nodered,paced,drain).
+# BENCH_WARMUP (20000: two untimed bursts of this size warm each system under test first),
+# BENCH_SKIP (comma list: direct,mosquitto,embedded,external,nodered,paced,drain),
+# BENCH_GW_<NAME>=<value> (passed to the gateway process only as <NAME>=<value>, for experiments).
 # Needs: dotnet, influxd, mosquitto, mosquitto_sub, node + npm (Node-RED is installed from
 # bench/gateway/node-red/package-lock.json into node-red/node_modules on first run).
 set -euo pipefail
