@@ -54,7 +54,7 @@ public sealed class ExternalBrokerClient : IMqttListener
         return Task.CompletedTask;
     }
 
-    internal MqttClientOptions BuildOptions()
+    private MqttClientOptions BuildOptions()
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host, _options.Port)
