@@ -19,6 +19,11 @@ export TMPDIR=$run_tmp
 dotnet build IoTMonitor.sln -c Release -nologo -clp:ErrorsOnly
 
 status=0
+# One style: the code must be as `dotnet format` leaves it (a difference fails the run, named).
+if ! dotnet format IoTMonitor.sln --verify-no-changes --no-restore; then
+  echo "test: not dotnet-format clean (run: dotnet format IoTMonitor.sln)" >&2
+  status=1
+fi
 dotnet test IoTMonitor.sln -c Release --no-build -nologo \
   --logger "trx" --results-directory "$results" \
   --logger "console;verbosity=minimal" "$@" || status=$?
