@@ -14,24 +14,35 @@ namespace IoTMonitor.Firmware.Core.Sensors
 
         /// <summary>True when the last complete frame carries measurements, not an acknowledgement.</summary>
         bool IsData { get; }
+
+        /// <summary>
+        /// True when the last complete frame is the device's refusal of the request (a Modbus
+        /// exception response): a valid frame without data that ends the exchange with
+        /// <see cref="ReadResult.Fault"/>. A frame that is neither data nor a refusal (a PMS5003 or
+        /// SDS011 acknowledgement) is skipped.
+        /// </summary>
+        bool IsRefusal { get; }
     }
 
     /// <summary>
-    /// The request → reply exchange of the polled UART dust sensors (PMS5003 passive read, SDS011
-    /// query): discard stale input, send the request, then feed whatever has arrived to the frame
-    /// parser across the driver's non-blocking <c>Read</c> calls until a data frame completes, a
-    /// checksum fails or the reply times out. Composed into each driver rather than a base class:
+    /// The request → reply exchange of the polled UART sensors (PMS5003 passive read, SDS011 query,
+    /// Modbus RTU master): discard stale input, send the request, then feed whatever has arrived to
+    /// the frame parser across the driver's non-blocking <c>Read</c> calls until a data frame
+    /// completes, the device refuses the request, a checksum fails or the reply times out. The
+    /// timeout is measured by the reader's clock (<see cref="Poll(IFrameParser)"/>) or by the caller
+    /// (<see cref="Poll(IFrameParser, int, int)"/>, the Modbus master's elapsed-time model). Composed into each driver rather than a base class:
     /// the drivers keep their own commands and conversions, and there is no virtual call per byte.
     /// One receive buffer allocated once: nothing per read.
     /// </summary>
     public sealed class UartFrameReader
     {
-        /// <summary>Most bytes one <see cref="Poll"/> takes from the UART, so a babbling line cannot keep a Read busy.</summary>
+        /// <summary>Most bytes one <see cref="Poll(IFrameParser)"/> takes from the UART, so a babbling line cannot keep a Read busy.</summary>
         public const int MaxBytesPerPoll = 256;
 
         private readonly IUart _uart;
         private readonly IMillisecondClock _clock;
         private readonly int _replyTimeoutMs;
+        private readonly int _maxBytesPerPoll;
         private readonly byte[] _rx = new byte[64];
         private bool _awaiting;
         private long _sentMs;
@@ -42,6 +53,19 @@ namespace IoTMonitor.Firmware.Core.Sensors
             _uart = uart;
             _clock = clock;
             _replyTimeoutMs = replyTimeoutMs;
+            _maxBytesPerPoll = MaxBytesPerPoll;
+        }
+
+        /// <summary>
+        /// A caller-timed reader on <paramref name="uart"/> taking at most
+        /// <paramref name="maxBytesPerPoll"/> bytes per poll: it has no clock, so the caller passes
+        /// the elapsed time to <see cref="Poll(IFrameParser, int, int)"/>
+        /// (<see cref="Poll(IFrameParser)"/> never times out on it).
+        /// </summary>
+        public UartFrameReader(IUart uart, int maxBytesPerPoll)
+        {
+            _uart = uart;
+            _maxBytesPerPoll = maxBytesPerPoll;
         }
 
         /// <summary>True between <see cref="Request"/> and the end of its exchange.</summary>
@@ -63,7 +87,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
             _uart.DiscardInput();
             parser.Reset();
             _uart.Write(frame, 0, count);
-            _sentMs = _clock.NowMs;
+            _sentMs = _clock != null ? _clock.NowMs : 0;
             _awaiting = true;
         }
 
@@ -75,9 +99,10 @@ namespace IoTMonitor.Firmware.Core.Sensors
 
         /// <summary>
         /// Feeds the bytes that have arrived: Ok when a data frame completed (its values are on the
-        /// parser), BadCrc when a frame failed its checksum and none completed, NoResponse after the
-        /// timeout, NotReady otherwise (and when no exchange is open). Ok, BadCrc and NoResponse end
-        /// the exchange.
+        /// parser), Fault when the device refused the request (<see cref="IFrameParser.IsRefusal"/>),
+        /// BadCrc when a frame failed its checksum and none completed, NoResponse once more than the
+        /// reply timeout has passed since <see cref="Request"/> on the reader's clock, NotReady
+        /// otherwise (and when no exchange is open). Ok, Fault, BadCrc and NoResponse end the exchange.
         /// </summary>
         public ReadResult Poll(IFrameParser parser)
         {
@@ -86,9 +111,43 @@ namespace IoTMonitor.Firmware.Core.Sensors
                 return ReadResult.NotReady;
             }
 
+            ReadResult r = Receive(parser);
+            if (r != ReadResult.NotReady || _clock == null)
+            {
+                return r;
+            }
+
+            return Expire(_clock.NowMs - _sentMs, _replyTimeoutMs);
+        }
+
+        /// <summary>
+        /// As <see cref="Poll(IFrameParser)"/>, with the time since the request measured by the
+        /// caller: NoResponse when <paramref name="elapsedMs"/> exceeds <paramref name="timeoutMs"/>
+        /// and nothing ended the exchange.
+        /// </summary>
+        public ReadResult Poll(IFrameParser parser, int elapsedMs, int timeoutMs)
+        {
+            if (!_awaiting)
+            {
+                return ReadResult.NotReady;
+            }
+
+            ReadResult r = Receive(parser);
+            if (r != ReadResult.NotReady)
+            {
+                return r;
+            }
+
+            return Expire(elapsedMs, timeoutMs);
+        }
+
+        // The one receive loop: at most _maxBytesPerPoll bytes, fed byte by byte; Ok, Fault or
+        // BadCrc end the exchange, NotReady leaves the timeout to the caller.
+        private ReadResult Receive(IFrameParser parser)
+        {
             int checksumErrors = parser.ChecksumErrors;
             int consumed = 0;
-            while (consumed < MaxBytesPerPoll)
+            while (consumed < _maxBytesPerPoll)
             {
                 int n = _uart.Read(_rx, 0, _rx.Length);
                 if (n <= 0)
@@ -99,10 +158,19 @@ namespace IoTMonitor.Firmware.Core.Sensors
                 consumed += n;
                 for (int i = 0; i < n; i++)
                 {
-                    if (parser.Feed(_rx[i]) == FrameStatus.Complete && parser.IsData)
+                    if (parser.Feed(_rx[i]) == FrameStatus.Complete)
                     {
-                        _awaiting = false;
-                        return ReadResult.Ok;
+                        if (parser.IsData)
+                        {
+                            _awaiting = false;
+                            return ReadResult.Ok;
+                        }
+
+                        if (parser.IsRefusal)
+                        {
+                            _awaiting = false;
+                            return ReadResult.Fault;
+                        }
                     }
                 }
             }
@@ -113,7 +181,12 @@ namespace IoTMonitor.Firmware.Core.Sensors
                 return ReadResult.BadCrc;
             }
 
-            if (_clock.NowMs - _sentMs > _replyTimeoutMs)
+            return ReadResult.NotReady;
+        }
+
+        private ReadResult Expire(long elapsedMs, int timeoutMs)
+        {
+            if (elapsedMs > timeoutMs)
             {
                 _awaiting = false;
                 return ReadResult.NoResponse;

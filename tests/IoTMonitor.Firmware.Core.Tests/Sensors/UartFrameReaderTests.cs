@@ -87,6 +87,29 @@ public class UartFrameReaderTests
     }
 
     [Fact]
+    public void A_caller_timed_reader_ends_on_a_refusal_and_times_out_on_the_elapsed_time_given()
+    {
+        var uart = new FakeUart();
+        var reader = new UartFrameReader(uart, 512);
+        var parser = new IoTMonitor.Firmware.Core.Sensors.Modbus.ModbusResponseParser();
+        parser.Expect(1, 0x03, 1);
+        Assert.Equal(ReadResult.NotReady, reader.Poll(parser, 0, 100)); // no exchange open
+
+        reader.Request(Request, Request.Length, parser);
+        var ex = new byte[] { 0x01, 0x83, 0x02, 0, 0 };
+        IoTMonitor.Firmware.Core.Sensors.Modbus.ModbusCrc16.Append(ex, 0, 3);
+        uart.Feed(ex);
+        Assert.Equal(ReadResult.Fault, reader.Poll(parser, 0, 100));
+        Assert.False(reader.Awaiting);
+
+        reader.Request(Request, Request.Length, parser);
+        Assert.Equal(ReadResult.NotReady, reader.Poll(parser, 100, 100));
+        Assert.Equal(ReadResult.NotReady, reader.Poll(parser)); // no clock: only the caller times out
+        Assert.Equal(ReadResult.NoResponse, reader.Poll(parser, 101, 100));
+        Assert.False(reader.Awaiting);
+    }
+
+    [Fact]
     public void Polling_allocates_nothing()
     {
         var uart = new FakeUart();

@@ -5,9 +5,11 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
     /// (slave, function, register count), so the length is fixed and a stray byte is rejected at
     /// once: normal 03/04 reply = slave, function, byte count 2N, N big-endian registers, CRC;
     /// 06 reply = echo of the request; exception = slave, function|0x80, code, CRC (Modbus
-    /// Application Protocol V1.1b3 §6.3, §6.4, §6.6, §7).
+    /// Application Protocol V1.1b3 §6.3, §6.4, §6.6, §7). An exception is a complete, valid frame
+    /// that is not data: <see cref="IsRefusal"/>, so <see cref="UartFrameReader"/> ends the exchange
+    /// with <see cref="ReadResult.Fault"/>.
     /// </summary>
-    public sealed class ModbusResponseParser
+    public sealed class ModbusResponseParser : IFrameParser
     {
         private const int MaxFrame = 5 + (2 * ModbusFrames.MaxRegisters);
 
@@ -21,6 +23,24 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
 
         /// <summary>Frames that reached full length but failed the CRC.</summary>
         public int CrcErrors { get; private set; }
+
+        /// <summary>Same as <see cref="CrcErrors"/> (the <see cref="IFrameParser"/> name).</summary>
+        public int ChecksumErrors
+        {
+            get { return CrcErrors; }
+        }
+
+        /// <summary>True when the last complete frame was a normal reply (registers, or the 06 echo).</summary>
+        public bool IsData
+        {
+            get { return !IsException; }
+        }
+
+        /// <summary>True when the last complete frame was an exception response (same as <see cref="IsException"/>).</summary>
+        public bool IsRefusal
+        {
+            get { return IsException; }
+        }
 
         /// <summary>True when the last complete frame was an exception response.</summary>
         public bool IsException { get; private set; }

@@ -5,24 +5,25 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
     /// the host adapter's job). Non-blocking: <c>Begin…</c> sends a request, then <see cref="Poll"/>
     /// is called with the milliseconds elapsed since, until it returns something other than
     /// <see cref="ReadResult.NotReady"/>. Nothing sleeps; nothing allocates after construction.
+    /// The exchange (discard, send, receive loop, CRC-error accounting, timeout) is
+    /// <see cref="UartFrameReader"/>'s, caller-timed, as the PMS5003 and SDS011 drivers share it.
     /// </summary>
     public sealed class ModbusRtuMaster
     {
         /// <summary>Default reply timeout. The serial-line spec leaves the reply timeout to the application; this is our choice, set per probe.</summary>
         public const int DefaultTimeoutMs = 500;
 
+        // The master's own budget per Poll, kept from before it used UartFrameReader (whose default is 256).
         private const int MaxBytesPerPoll = 512;
 
-        private readonly IUart _uart;
+        private readonly UartFrameReader _link;
         private readonly ModbusResponseParser _parser = new ModbusResponseParser();
         private readonly byte[] _tx = new byte[ModbusFrames.RequestLength];
-        private readonly byte[] _rx = new byte[64];
-        private bool _pending;
 
         /// <summary>Creates the master on <paramref name="uart"/>.</summary>
         public ModbusRtuMaster(IUart uart, int timeoutMs = DefaultTimeoutMs)
         {
-            _uart = uart;
+            _link = new UartFrameReader(uart, MaxBytesPerPoll);
             TimeoutMs = timeoutMs;
         }
 
@@ -32,7 +33,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
         /// <summary>True while a request waits for its reply.</summary>
         public bool Pending
         {
-            get { return _pending; }
+            get { return _link.Awaiting; }
         }
 
         /// <summary>The reply parser: registers and exception code of the last reply.</summary>
@@ -74,61 +75,26 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
         /// </summary>
         public ReadResult Poll(int elapsedMs)
         {
-            if (!_pending)
+            if (!_link.Awaiting)
             {
                 return ReadResult.NotInitialized;
             }
 
-            int crcErrors = _parser.CrcErrors;
-            int consumed = 0;
-            while (consumed < MaxBytesPerPoll)
-            {
-                int n = _uart.Read(_rx, 0, _rx.Length);
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                consumed += n;
-                for (int i = 0; i < n; i++)
-                {
-                    if (_parser.Feed(_rx[i]) == FrameStatus.Complete)
-                    {
-                        _pending = false;
-                        return _parser.IsException ? ReadResult.Fault : ReadResult.Ok;
-                    }
-                }
-            }
-
-            if (_parser.CrcErrors != crcErrors)
-            {
-                _pending = false;
-                return ReadResult.BadCrc;
-            }
-
-            if (elapsedMs > TimeoutMs)
-            {
-                _pending = false;
-                return ReadResult.NoResponse;
-            }
-
-            return ReadResult.NotReady;
+            return _link.Poll(_parser, elapsedMs, TimeoutMs);
         }
 
         /// <summary>Forgets the outstanding request.</summary>
         public void Cancel()
         {
-            _pending = false;
+            _link.Cancel();
         }
 
         private ReadResult Send(int slave, byte function, int quantity)
         {
-            // Leftovers of an earlier exchange (late replies, line noise) must not be parsed as
-            // this reply.
-            _uart.DiscardInput();
+            // The reader discards leftovers of an earlier exchange (late replies, line noise) so
+            // they are not parsed as this reply.
             _parser.Expect(slave, function, quantity);
-            _uart.Write(_tx, 0, ModbusFrames.RequestLength);
-            _pending = true;
+            _link.Request(_tx, ModbusFrames.RequestLength, _parser);
             return ReadResult.Ok;
         }
     }

@@ -35,6 +35,12 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
             get { return true; }
         }
 
+        /// <summary>Always false: the sensor never refuses a request with a frame.</summary>
+        public bool IsRefusal
+        {
+            get { return false; }
+        }
+
         /// <summary>PM1.0 "CF=1, standard particle" µg/m³ (data 1) of the last complete frame.</summary>
         public int Pm1Standard
         {

@@ -44,6 +44,12 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
             get { return _last[1] == DataCommand; }
         }
 
+        /// <summary>Always false: the sensor never refuses a request with a frame (a 0xC5 reply is skipped).</summary>
+        public bool IsRefusal
+        {
+            get { return false; }
+        }
+
         /// <summary>PM2.5 of the last data frame in 0.1 µg/m³ ((high·256 + low), protocol V1.3).</summary>
         public int Pm25Tenths
         {

@@ -156,6 +156,69 @@ public class ModbusTests
     }
 
     [Fact]
+    public void Master_bounds_a_babbling_line_at_512_bytes_per_poll_and_times_out_on_the_callers_clock()
+    {
+        var uart = new FakeUart();
+        var m = new ModbusRtuMaster(uart, 300);
+        m.BeginRead(1, ModbusFrames.ReadHoldingRegisters, 0, 1);
+        uart.Feed(new byte[10_000]); // slave 0 never starts the expected reply
+        Assert.Equal(ReadResult.NotReady, m.Poll(0));
+        Assert.Equal(10_000 - 512, uart.Pending);
+        Assert.Equal(ReadResult.NotReady, m.Poll(300));
+        Assert.Equal(ReadResult.NoResponse, m.Poll(301));
+        Assert.Equal(ReadResult.NotInitialized, m.Poll(0));
+
+        // The timeout is read only after the receive loop: a reply that arrived in time still wins.
+        m.BeginRead(1, ModbusFrames.ReadHoldingRegisters, 0, 1);
+        uart.Feed(Reply(1, 3, 5));
+        Assert.Equal(ReadResult.Ok, m.Poll(10_000));
+        Assert.Equal(5, m.Response.Register(0));
+
+        m.BeginRead(1, ModbusFrames.ReadHoldingRegisters, 0, 1);
+        m.Cancel();
+        Assert.False(m.Pending);
+        Assert.Equal(ReadResult.NotInitialized, m.Poll(0));
+    }
+
+    [Fact]
+    public void Parser_reports_an_exception_as_a_refusal_not_data()
+    {
+        var p = new ModbusResponseParser();
+        IFrameParser f = p;
+        p.Expect(1, ModbusFrames.ReadHoldingRegisters, 1);
+        var ex = Hex("01 83 02 00 00");
+        ModbusCrc16.Append(ex, 0, 3);
+        FrameStatus last = FrameStatus.Continue;
+        foreach (var b in ex)
+        {
+            last = f.Feed(b);
+        }
+
+        Assert.Equal(FrameStatus.Complete, last);
+        Assert.False(f.IsData);
+        Assert.True(f.IsRefusal);
+
+        foreach (var b in Reply(1, 3, 7))
+        {
+            last = f.Feed(b);
+        }
+
+        Assert.Equal(FrameStatus.Complete, last);
+        Assert.True(f.IsData);
+        Assert.False(f.IsRefusal);
+
+        var bad = Reply(1, 3, 7);
+        bad[^1] ^= 0x01;
+        foreach (var b in bad)
+        {
+            f.Feed(b);
+        }
+
+        Assert.Equal(1, f.ChecksumErrors);
+        Assert.Equal(p.CrcErrors, f.ChecksumErrors);
+    }
+
+    [Fact]
     public void Shipped_maps_are_valid_vendor_specific_and_marked_unconfirmed()
     {
         foreach (var map in new[] { ModbusProbeMaps.CwtSoil7in1(), ModbusProbeMaps.SoilAlt0x12() })
