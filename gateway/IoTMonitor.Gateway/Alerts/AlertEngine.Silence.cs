@@ -1,0 +1,123 @@
+// Schedule-aware silence: what a node announces (status: wake interval, next report) and when it was
+// last heard, kept as its NodeSchedule; the tick checks silence rules against it, then re-notifies
+// and escalates (docs/alerts.md, Schedule-aware silence).
+
+using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace IoTMonitor.Gateway.Alerts;
+
+public sealed partial class AlertEngine
+{
+    /// <summary>Applies a node's status in its own transaction (tests; <see cref="OnStatus"/> queues it instead).</summary>
+    internal void ApplyStatus(string site, string device, ReadOnlyMemory<byte> payload) => RunAlone(Work.ForStatus(site, device, payload));
+
+    private void Status(string site, string device, ReadOnlyMemory<byte> payload)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (payload.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            Seen(site, device, now, doc.RootElement);
+        }
+        catch (JsonException)
+        {
+            _log.LogDebug("Ignoring a status of {Site}/{Device} that is not JSON", site, device);
+        }
+    }
+
+    private void Seen(string site, string device, long now, JsonElement? status)
+    {
+        _touchedSchedules.Add(device);
+        if (!_schedules.TryGetValue(device, out var s))
+        {
+            s = new NodeSchedule { Site = site, Device = device };
+            _schedules[device] = s;
+        }
+
+        s.Site = site;
+        var stateName = status is { } st && st.TryGetProperty("state", out var sv) && sv.ValueKind == JsonValueKind.String ? sv.GetString() ?? string.Empty : string.Empty;
+        if (status is null || stateName == "online")
+        {
+            s.LastSeen = now;
+            if (s.NextReport is { } next && next <= now + 60)
+            {
+                s.NextReport = null;
+            }
+        }
+
+        if (status is { } el)
+        {
+            s.State = stateName;
+            if (el.TryGetProperty("wake", out var w) && w.TryGetInt32(out var wake) && wake > 0)
+            {
+                s.WakeSeconds = wake;
+            }
+
+            if (stateName == "sleeping")
+            {
+                s.LastSeen = now;
+                if (el.TryGetProperty("next", out var n) && n.TryGetInt64(out var next))
+                {
+                    // the node's clock announces the report; relative to its clk, so a drifting RTC does not count as missing
+                    var clk = el.TryGetProperty("clk", out var c) && c.TryGetInt64(out var ck) && ck >= 1_600_000_000 ? ck : now;
+                    s.NextReport = now + Math.Max(0, next - clk);
+                }
+            }
+        }
+    }
+
+    /// <summary>Checks silence, re-notification and escalation against the gateway clock, in its own transaction.</summary>
+    public void Tick() => RunAlone(Work.ForTick());
+
+    private void CheckSchedules()
+    {
+        var now = _time.GetUtcNow();
+        var nowS = now.ToUnixTimeSeconds();
+        foreach (var rule in _rules)
+        {
+            if (rule.Kind != RuleKind.Silence)
+            {
+                continue;
+            }
+
+            foreach (var s in _schedules.Values)
+            {
+                if (!rule.MatchesScope(s.Site, s.Device, SiteInGroup(s.Site)))
+                {
+                    continue;
+                }
+
+                var state = Track(rule.Id, s.Site, s.Device);
+                var missed = SilenceEvaluator.Missed(s, nowS, rule.GraceSeconds, rule.WindowSeconds);
+                if (!state.Active && missed >= rule.MissedReports)
+                {
+                    state.Active = true;
+                    state.Since = s.LastSeen;
+                    _groupQueued |= Raise(rule, s.Site, s.Device, state, new Evaluation(Transition.Raise, missed, Missing(s, missed)), false, now);
+                }
+                else if (state.Active && missed == 0)
+                {
+                    state.Active = false;
+                    state.Since = null;
+                    _groupQueued |= Clear(rule, s.Site, s.Device, new Evaluation(Transition.Clear, 0, "reporting again"), false, now);
+                }
+                else if (state.Active)
+                {
+                    _groupQueued |= Hold(rule, s.Site, s.Device, state, new Evaluation(Transition.Hold, missed, Missing(s, missed)), false, now);
+                }
+            }
+        }
+
+        _groupQueued |= RenotifyAndEscalate(now);
+
+        static string Missing(NodeSchedule s, int missed) =>
+            $"{missed} announced reports missed, last heard {DateTimeOffset.FromUnixTimeSeconds(s.LastSeen):yyyy-MM-dd HH:mm} UTC";
+    }
+}
