@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using IoTMonitor.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -14,7 +12,7 @@ namespace IoTMonitor.Gateway.Alerts.Tests.Support;
 /// The real gateway in-process (embedded broker, WAL, registry, alert stage) on free loopback ports,
 /// with a data dir that survives <see cref="RestartAsync"/>.
 /// </summary>
-public sealed class GatewayHost : IAsyncDisposable
+public sealed class GatewayHost : InProcessGateway
 {
     public const string AdminKey = "test-admin-key-0123456789";
     public const string ServiceUser = "alerts-svc";
@@ -23,24 +21,15 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly Dictionary<string, string> _settings;
 
     public GatewayHost(string rulePackJson, Dictionary<string, string> settings, Uri? influx = null)
+        : base(AdminKey, "iotmon-alerts-gw-")
     {
-        DataDir = Directory.CreateTempSubdirectory("iotmon-alerts-gw-").FullName;
-        MqttPort = FreePort.Next();
-        HttpPort = FreePort.Next();
         var pack = Path.Combine(DataDir, "rules.json");
         File.WriteAllText(pack, rulePackJson);
         _settings = new Dictionary<string, string>
         {
-            ["Urls"] = $"http://127.0.0.1:{HttpPort}",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Gateway:DataDir"] = DataDir,
-            ["Mqtt:BindAddress"] = "127.0.0.1",
-            ["Mqtt:Port"] = MqttPort.ToString(CultureInfo.InvariantCulture),
             ["Mqtt:ServiceUser"] = ServiceUser,
             ["Mqtt:ServicePassword"] = ServicePassword,
-            ["Registry:Pbkdf2Iterations"] = "1000",
             ["Storage:Url"] = influx?.ToString() ?? $"http://127.0.0.1:{FreePort.Next()}",
-            ["Api:AdminKey"] = AdminKey,
             ["Alerts:RulePackPath"] = pack,
             ["Alerts:TickSeconds"] = "1",
             ["Alerts:Outbox:RetryInitialMs"] = "200",
@@ -52,37 +41,17 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             _settings[k] = v;
         }
-
-        Http.BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}");
-        Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
     }
 
-    public string DataDir { get; }
-
-    public int MqttPort { get; }
-
-    public int HttpPort { get; }
-
-    public WebApplication App { get; private set; } = null!;
-
-    public GatewayRuntime Runtime => App.Services.GetRequiredService<GatewayRuntime>();
-
-    public AlertsService Alerts => App.Services.GetRequiredService<AlertsService>();
-
-    public HttpClient Http { get; } = new();
+    public AlertsService Alerts => Service<AlertsService>();
 
     public async Task StartAsync()
     {
-        App = GatewayApp.Build(_settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
-        await App.StartAsync();
+        await StartGatewayAsync(_settings.Select(kv => $"--{kv.Key}={kv.Value}"));
         await WaitUntilAsync(() => Alerts.Mqtt is null || Alerts.Mqtt.IsConnected, TimeSpan.FromSeconds(10), "the alert MQTT link to connect");
     }
 
-    public async Task StopAsync()
-    {
-        await App.StopAsync();
-        await App.DisposeAsync();
-    }
+    public Task StopAsync() => StopGatewayAsync();
 
     public async Task RestartAsync()
     {
@@ -159,26 +128,6 @@ public sealed class GatewayHost : IAsyncDisposable
             }
 
             await Task.Delay(25);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await StopAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        Http.Dispose();
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 }

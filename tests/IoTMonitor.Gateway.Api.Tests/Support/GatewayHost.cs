@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using IoTMonitor.Gateway;
 using IoTMonitor.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Api.Tests.Support;
 
@@ -12,62 +9,27 @@ namespace IoTMonitor.Gateway.Api.Tests.Support;
 /// writing to its own database of a shared real influxd, with a temp data dir. Admin key:
 /// <see cref="AdminKey"/> (the bootstrap <c>Api:AdminKey</c>).
 /// </summary>
-public sealed class GatewayHost : IAsyncDisposable
+public sealed class GatewayHost : InProcessGateway
 {
     public const string AdminKey = "test-bootstrap-admin-key-0123456789";
 
-    private readonly string _dataDir;
-
-    private GatewayHost(WebApplication app, string dataDir, int httpPort, int mqttPort, string database, InfluxDbServer influx)
+    private GatewayHost(InfluxDbServer influx)
+        : base(AdminKey, "iotmon-api-test-", adminKeyOnHttp: false)
     {
-        App = app;
-        _dataDir = dataDir;
-        MqttPort = mqttPort;
-        Database = database;
         Influx = influx;
-        BaseUrl = new Uri($"http://127.0.0.1:{httpPort}");
-        Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        Http.Timeout = TimeSpan.FromSeconds(60);
     }
 
-    public WebApplication App { get; }
-
-    public Uri BaseUrl { get; }
-
-    public HttpClient Http { get; }
-
-    public int MqttPort { get; }
-
-    public string Database { get; }
+    public string Database { get; } = "iotmon_" + Guid.NewGuid().ToString("N")[..10];
 
     public InfluxDbServer Influx { get; }
 
-    public T Service<T>()
-        where T : notnull => App.Services.GetRequiredService<T>();
-
     public static async Task<GatewayHost> StartAsync(InfluxDbServer influx, params string[] extra)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "iotmon-api-test-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dataDir);
-        var httpPort = FreePort.Next();
-        var mqttPort = FreePort.Next();
-        var database = "iotmon_" + Guid.NewGuid().ToString("N")[..10];
-        await influx.CreateDatabaseAsync(database);
-        var args = new List<string>
-        {
-            $"--Urls=http://127.0.0.1:{httpPort}",
-            $"--Gateway:DataDir={dataDir}",
-            "--Mqtt:BindAddress=127.0.0.1",
-            $"--Mqtt:Port={mqttPort}",
-            $"--Storage:Url={influx.Url}",
-            $"--Storage:Database={database}",
-            $"--Api:AdminKey={AdminKey}",
-            "--Registry:Pbkdf2Iterations=1000",
-            "--Logging:LogLevel:Default=Warning",
-        };
-        args.AddRange(extra);
-        var app = GatewayApp.Build(args.ToArray());
-        await app.StartAsync();
-        return new GatewayHost(app, dataDir, httpPort, mqttPort, database, influx);
+        var host = new GatewayHost(influx);
+        await influx.CreateDatabaseAsync(host.Database);
+        await host.StartGatewayAsync([$"--Storage:Url={influx.Url}", $"--Storage:Database={host.Database}", .. extra]);
+        return host;
     }
 
     /// <summary>Creates an API key through the API (as the bootstrap admin) and returns it.</summary>
@@ -147,20 +109,5 @@ public sealed class GatewayHost : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync();
         var json = response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true && text.Length > 0 ? JsonDocument.Parse(text) : null;
         return ((int)response.StatusCode, json, text);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a file still open by a late writer; the temp dir is cleaned by the OS
-        }
     }
 }

@@ -1,84 +1,39 @@
-using System.Net.Http.Json;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace IoTMonitor.Gateway.Tests.Support;
 
-/// <summary>The whole gateway in-process on free loopback ports with a temporary data dir.</summary>
-public sealed class GatewayHarness : IAsyncDisposable
+/// <summary>The whole gateway in-process on free loopback ports with a temporary data dir, writing to a database of a real influxd.</summary>
+public sealed class GatewayHarness : InProcessGateway
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
-    private readonly WebApplication _app;
-    private readonly bool _ownsDataDir;
-
-    private GatewayHarness(WebApplication app, string dataDir, int mqttPort, int httpPort, string database, bool ownsDataDir)
+    private GatewayHarness(string database, string? dataDir)
+        : base(AdminKey, "iotmon-gw-test-", dataDir)
     {
-        _app = app;
-        DataDir = dataDir;
-        MqttPort = mqttPort;
-        HttpPort = httpPort;
         Database = database;
-        _ownsDataDir = ownsDataDir;
-        Runtime = app.Services.GetRequiredService<GatewayRuntime>();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-        Http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
     }
-
-    public GatewayRuntime Runtime { get; }
-
-    public string DataDir { get; }
-
-    public int MqttPort { get; }
-
-    public int HttpPort { get; }
 
     public string Database { get; }
 
-    public HttpClient Http { get; }
-
     public static string NewDatabase() => "t" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>Starts the gateway; with <paramref name="dataDir"/> it runs on (and leaves) that data dir.</summary>
     public static async Task<GatewayHarness> StartAsync(InfluxDbServer influx, string? database = null, string? dataDir = null, params string[] extra)
     {
-        var ownsDir = dataDir is null;
-        dataDir ??= Directory.CreateTempSubdirectory("iotmon-gw-test-").FullName;
-        database ??= NewDatabase();
-        var mqttPort = FreePort.Next();
-        var httpPort = FreePort.Next();
-        string[] args =
+        var harness = new GatewayHarness(database ?? NewDatabase(), dataDir);
+        await harness.StartGatewayAsync(
         [
-            $"--urls=http://127.0.0.1:{httpPort}",
-            $"--Gateway:DataDir={dataDir}",
-            "--Mqtt:BindAddress=127.0.0.1",
-            $"--Mqtt:Port={mqttPort}",
             $"--Storage:Url={influx.Url}",
-            $"--Storage:Database={database}",
+            $"--Storage:Database={harness.Database}",
             "--Storage:RetryInitialMs=50",
             "--Storage:RetryMaxMs=500",
-            "--Registry:Pbkdf2Iterations=1000",
-            $"--Api:AdminKey={AdminKey}",
-            "--Logging:LogLevel:Default=Warning",
             .. extra,
-        ];
-        var app = GatewayApp.Build(args);
-        await app.StartAsync();
-        return new GatewayHarness(app, dataDir, mqttPort, httpPort, database, ownsDir);
-    }
-
-    /// <summary>Registers a site and a device through the HTTP API; returns the device secret.</summary>
-    public async Task<string> EnrolAsync(string site, string device)
-    {
-        (await Http.PostAsJsonAsync("/api/v1/sites", new { id = site, name = site })).EnsureSuccessStatusCode();
-        var response = await Http.PostAsJsonAsync("/api/v1/devices", new { id = device, site });
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<Dictionary<string, string>>();
-        return body!["secret"];
+        ]);
+        return harness;
     }
 
     public static async Task<IMqttClient> ConnectDeviceAsync(int port, string device, string secret, string? clientId = null)
@@ -131,23 +86,5 @@ public sealed class GatewayHarness : IAsyncDisposable
         }
 
         return count;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        if (_ownsDataDir)
-        {
-            try
-            {
-                Directory.Delete(DataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-                // still held by a closing handle; the temp folder is cleaned by the OS
-            }
-        }
     }
 }
