@@ -738,6 +738,9 @@ internal sealed class Gateway : IAsyncDisposable
 
     public int HttpPort { get; private init; }
 
+    /// <summary>Admin key of the bench gateway (loopback only), for reading /metrics of a lossy run.</summary>
+    private const string AdminKey = "bench-admin-key-0123456789";
+
     public string LogPath { get; private init; } = string.Empty;
 
     /// <summary>Where bench output goes (git-ignored): bench/results beside this driver's project.</summary>
@@ -747,6 +750,7 @@ internal sealed class Gateway : IAsyncDisposable
     public async Task<string> DiagnoseAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey); // /metrics needs an operator key
         try
         {
             var metrics = (await http.GetStringAsync("/metrics")).Split('\n').Where(l => l.StartsWith("iotmon_", StringComparison.Ordinal) && !l.Contains("device=", StringComparison.Ordinal));
@@ -769,7 +773,7 @@ internal sealed class Gateway : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { dll, $"--urls=http://127.0.0.1:{httpPort}", $"--Gateway:DataDir={dataDir}", "--Mqtt:BindAddress=127.0.0.1", $"--Mqtt:Port={mqttPort}", $"--Mqtt:Mode={mode}",
             "--Mqtt:External:Host=127.0.0.1", $"--Mqtt:External:Port={mosquittoPort}", $"--Mqtt:External:ClientId=bench-{database}", $"--Mqtt:External:SharedGroup=bench-{database}", $"--Storage:Url={influx.Url}", $"--Storage:Database={database}",
-            "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning" })
+            "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning", $"--Api:AdminKey={AdminKey}" })
         {
             info.ArgumentList.Add(a);
         }
