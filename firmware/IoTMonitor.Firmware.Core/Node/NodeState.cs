@@ -9,8 +9,8 @@ namespace IoTMonitor.Firmware.Core.Node
     /// </summary>
     public sealed class NodeState
     {
-        /// <summary>Largest retained remote config kept.</summary>
-        public const int MaxRemoteConfigBytes = 1024;
+        /// <summary>Largest retained remote config kept (the parser's limit; larger ones are refused, not kept).</summary>
+        public const int MaxRemoteConfigBytes = Config.ConfigParser.MaxRemoteBytes;
 
         private const int StatePayload = 64;
 
@@ -32,7 +32,7 @@ namespace IoTMonitor.Firmware.Core.Node
         public bool SampleNow;
 #pragma warning restore CS1591
 
-        /// <summary>State over <paramref name="store"/> (needs 2 × (64 + 12) + 2 × (1028 + 12) bytes).</summary>
+        /// <summary>State over <paramref name="store"/> (needs <see cref="RequiredBytes"/>: 2 × (64 + 12) + 2 × (MaxRemoteConfigBytes + 4 + 12) bytes).</summary>
         public NodeState(IBlockStore store)
         {
             _state = new DualCopyRecord(store, 0, StatePayload);
