@@ -12,12 +12,13 @@ namespace IoTMonitor.Firmware.Core.Config
     public sealed partial class ConfigParser
     {
         /// <summary>
-        /// Largest remote config the node takes, bytes (docs/config.md "Remote config"): one
-        /// 8-point record on each of the 8 ADC1 pins an analog probe can use, written as
-        /// CalibrationRecordWriter writes them, plus 16 thresholds fit with room to spare. A larger
-        /// one is refused whole (<see cref="ConfigError.TooLarge"/>), never truncated.
+        /// Largest remote config the node takes, bytes (docs/config.md "Remote config"): the
+        /// telemetry payload limit, so the node receives it in its payload buffer. It holds every
+        /// remote key at its maximum: 16 calibration records of 8 points with 32-character ids,
+        /// written as CalibrationRecordWriter writes them, plus 16 thresholds (about 6.6 KB). A
+        /// larger one is refused whole (<see cref="ConfigError.TooLarge"/>), never truncated.
         /// </summary>
-        public const int MaxRemoteBytes = 4096;
+        public const int MaxRemoteBytes = ProtocolLimits.MaxPayloadBytes;
 
         private const int MaxThresholds = 16;
 

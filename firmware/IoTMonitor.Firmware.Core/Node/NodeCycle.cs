@@ -62,7 +62,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly Reading[] _readings = new Reading[ProtocolLimits.MaxReadings];
         private readonly byte[] _payload = new byte[ProtocolLimits.MaxPayloadBytes];
         private readonly byte[] _small = new byte[256];
-        private readonly byte[] _inbox = new byte[NodeState.MaxRemoteConfigBytes];
+        private readonly byte[] _inbox;
         private readonly NodeCycleResult _result = new NodeCycleResult();
 
         private NodeCycleState _current;
@@ -98,6 +98,11 @@ namespace IoTMonitor.Firmware.Core.Node
             _state = new NodeState(stateStore);
             _configDocument = configDocument;
             _configLength = configDocument == null ? 0 : configDocument.Length;
+
+            // One 8 KB buffer for both (≈ 100 KB heap on the ESP32): a received message and the
+            // saved remote config are used up (parsed, saved, acked through _small) before the
+            // next telemetry or status is encoded into _payload.
+            _inbox = _payload;
         }
 
         /// <summary>The state the machine is in (Done after Run).</summary>

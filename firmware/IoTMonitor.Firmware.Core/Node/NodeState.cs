@@ -17,7 +17,6 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly DualCopyRecord _state;
         private readonly DualCopyRecord _remote;
         private readonly byte[] _buf = new byte[StatePayload];
-        private readonly byte[] _remoteBuf = new byte[MaxRemoteConfigBytes + 4];
 
 #pragma warning disable CS1591 // fields documented in the class summary and NodeCycle
         public int Boot;
@@ -36,7 +35,7 @@ namespace IoTMonitor.Firmware.Core.Node
         public NodeState(IBlockStore store)
         {
             _state = new DualCopyRecord(store, 0, StatePayload);
-            _remote = new DualCopyRecord(store, _state.Footprint, _remoteBuf.Length);
+            _remote = new DualCopyRecord(store, _state.Footprint, MaxRemoteConfigBytes + 4);
         }
 
         /// <summary>Bytes of store the state needs.</summary>
@@ -84,27 +83,30 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Copies the stored remote config into <paramref name="into"/>; returns its length (0 none).</summary>
         public int LoadRemoteConfig(byte[] into)
         {
-            if (!_remote.Load(_remoteBuf))
+            // Read in the record's own buffer: no second config-sized buffer in RAM.
+            if (!_remote.Load())
             {
                 return 0;
             }
 
-            int n = LittleEndian.ReadInt32(_remoteBuf, 0);
+            byte[] buf = _remote.Buffer;
+            int n = LittleEndian.ReadInt32(buf, DualCopyRecord.PayloadOffset);
             if (n <= 0 || n > MaxRemoteConfigBytes || n > into.Length)
             {
                 return 0;
             }
 
-            System.Array.Copy(_remoteBuf, 4, into, 0, n);
+            System.Array.Copy(buf, DualCopyRecord.PayloadOffset + 4, into, 0, n);
             return n;
         }
 
         /// <summary>Stores a remote config document (≤ <see cref="MaxRemoteConfigBytes"/>).</summary>
         public void SaveRemoteConfig(byte[] data, int count)
         {
-            LittleEndian.WriteInt32(_remoteBuf, 0, count);
-            System.Array.Copy(data, 0, _remoteBuf, 4, count);
-            _remote.Save(_remoteBuf);
+            byte[] buf = _remote.Buffer;
+            LittleEndian.WriteInt32(buf, DualCopyRecord.PayloadOffset, count);
+            System.Array.Copy(data, 0, buf, DualCopyRecord.PayloadOffset + 4, count);
+            _remote.Save();
         }
     }
 }

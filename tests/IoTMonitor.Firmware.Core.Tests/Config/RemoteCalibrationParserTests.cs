@@ -161,17 +161,17 @@ public class RemoteCalibrationParserTests
     }
 
     /// <summary>
-    /// The limit's reason (ConfigParser.MaxRemoteBytes): every key a remote config can carry at its
-    /// longest realistic size — an 8-point record (written as CalibrationRecordWriter writes them,
-    /// 6 decimals) with 32-character ids on each of the 8 ADC1 pins, 16 thresholds — fits and parses.
+    /// The limit's reason (ConfigParser.MaxRemoteBytes): every remote key at its maximum — 16
+    /// records of 8 points (written as CalibrationRecordWriter writes them, 6 decimals) with
+    /// 32-character ids, 16 thresholds with long numbers — fits and parses.
     /// </summary>
     [Fact]
-    public void The_largest_realistic_remote_config_fits_the_limit_and_parses()
+    public void The_largest_remote_config_fits_the_limit_and_parses()
     {
         var sensors = new List<string>();
         var records = new List<string>();
         var buffer = new byte[1024];
-        for (int pin = 32; pin <= 39; pin++)
+        for (int pin = 20; pin <= 35; pin++)
         {
             string id = $"turbidity-probe-on-gpio-{pin}".PadRight(32, 'x');
             sensors.Add($$"""{"id":"{{id}}","kind":"analog","quantity":"water.turbidity","pin":{{pin}}}""");
@@ -191,8 +191,9 @@ public class RemoteCalibrationParserTests
         var bytes = Encoding.UTF8.GetBytes(remote);
         var into = new DeviceConfig();
 
-        Assert.True(bytes.Length <= ConfigParser.MaxRemoteBytes, $"{bytes.Length} bytes");
+        Assert.InRange(bytes.Length, 6000, ConfigParser.MaxRemoteBytes);
         Assert.Equal(ConfigError.None, new ConfigParser().ParseRemote(bytes, 0, bytes.Length, flashed, into, out _));
+        Assert.Equal(16, into.Sensors.Length);
         Assert.All(into.Sensors, s => Assert.Equal(8, s.Calibration.PointCount));
         Assert.Equal(16, into.Thresholds.Length);
         Assert.Equal(Quantities.WaterTurbidity, into.Thresholds[15].Quantity);
