@@ -272,6 +272,7 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             _batteryVolts = _sampler.BatteryVolts;
+            _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.LastSampleUtc = now;
             _state.SampleNow = false;
             _state.Save();
@@ -394,10 +395,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _header.Boot = boot;
             _header.CalibrationId = _batchCalibrationId;
 
-            // The battery entry's reading of this wake went through its probe and calibration
-            // record; the host's own reading uses the nominal divider, so it is only the fallback
-            // (no battery entry, no value, or a wake that did not sample).
-            _header.Battery = FMath.IsFinite(_batteryVolts) ? _batteryVolts : _power.ReadBatteryVolts();
+            _header.Battery = HealthBatteryVolts();
             _header.Rssi = _link.Rssi;
             _header.Dropped = _queue.Dropped;
             _header.ResetReason = (int)_power.ResetReason;
@@ -416,6 +414,25 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             return -1;
+        }
+
+        // The battery entry's reading went through its probe and calibration record; the host's
+        // own reading uses the nominal divider, so it is the fallback only when there is no
+        // calibrated value: no battery entry, none this round, or (not sampled this wake) none kept
+        // from the last sampling wake.
+        private double HealthBatteryVolts()
+        {
+            if (FMath.IsFinite(_batteryVolts))
+            {
+                return _batteryVolts;
+            }
+
+            if (!_sampleDue && _state.LastBatteryMillivolts > 0)
+            {
+                return _state.LastBatteryMillivolts / 1000.0;
+            }
+
+            return _power.ReadBatteryVolts();
         }
 
         private NodeCycleState DoReceive()

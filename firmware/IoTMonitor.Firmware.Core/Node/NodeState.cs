@@ -29,6 +29,13 @@ namespace IoTMonitor.Firmware.Core.Node
         public int SampleSecOverride;
         public bool UploadNow;
         public bool SampleNow;
+
+        /// <summary>
+        /// The battery entry's calibrated value of the last sampling wake, mV (0: none): the health
+        /// <c>bat</c> of a wake that uploads without sampling, so it does not jump to the nominal
+        /// divider's value between two calibrated ones (the gateway trends it for exhaustion).
+        /// </summary>
+        public int LastBatteryMillivolts;
 #pragma warning restore CS1591
 
         /// <summary>State over <paramref name="store"/> (needs <see cref="RequiredBytes"/>: 2 × (64 + 12) + 2 × (MaxRemoteConfigBytes + 4 + 12) bytes).</summary>
@@ -62,6 +69,7 @@ namespace IoTMonitor.Firmware.Core.Node
             SampleSecOverride = LittleEndian.ReadInt32(_buf, 44);
             UploadNow = (_buf[48] & 1) != 0;
             SampleNow = (_buf[48] & 2) != 0;
+            LastBatteryMillivolts = LittleEndian.ReadInt32(_buf, 52);
             return true;
         }
 
@@ -77,6 +85,7 @@ namespace IoTMonitor.Firmware.Core.Node
             LittleEndian.WriteInt64(_buf, 36, ClockOffset);
             LittleEndian.WriteInt32(_buf, 44, SampleSecOverride);
             _buf[48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
+            LittleEndian.WriteInt32(_buf, 52, LastBatteryMillivolts);
             _state.Save(_buf);
         }
 

@@ -185,14 +185,24 @@ public class RemoteConfigTests
         Assert.All(ph, r => Assert.Equal(7.0, r[3].GetDouble(), 2)); // still converted with the record
     }
 
-    [Fact]
-    public void Health_bat_is_the_battery_entrys_calibrated_reading_not_the_nominal_divider()
+    /// <summary>The harness node with a battery entry calibrated to 3.99 V at 1.9 V on the pin; the host's nominal divider reads 3.8 V.</summary>
+    private static NodeHarness WithCalibratedBattery()
     {
         var h = new NodeHarness();
         const string battery = """{"id":"bat","kind":"battery","quantity":"device.battery","pin":35,"samples":3,"calibration":{"id":"cal-bat","kind":"linear","points":[[1.9,3.99]]}},""";
         h.ConfigBytes = Encoding.UTF8.GetBytes(NodeHarness.Config.Replace("{\"id\":\"temp\",", battery + "{\"id\":\"temp\","));
         h.Sensors.Drivers["bat"] = new AnalogProbeSensor(new FakeAnalogInput { Volts = 1.9 }, SensorCatalog.AnalogProbe(Quantities.DeviceBattery));
-        h.Power.Battery = 3.8; // what the host's nominal divider gives for the same pin volts
+        h.Power.Battery = 3.8;
+        return h;
+    }
+
+    private static double HealthBat(string telemetry) =>
+        JsonDocument.Parse(telemetry).RootElement.GetProperty("h").GetProperty("bat").GetDouble();
+
+    [Fact]
+    public void Health_bat_is_the_battery_entrys_calibrated_reading_not_the_nominal_divider()
+    {
+        var h = WithCalibratedBattery();
 
         h.Wake();
 
@@ -200,6 +210,23 @@ public class RemoteConfigTests
         var reading = batch.GetProperty("r").EnumerateArray().Single(r => r[2].GetString() == "device.battery");
         Assert.Equal(3.99, reading[3].GetDouble());
         Assert.Equal(3.99, batch.GetProperty("h").GetProperty("bat").GetDouble());
+    }
+
+    [Fact]
+    public void A_wake_that_uploads_without_sampling_reports_the_last_calibrated_bat_not_the_nominal_one()
+    {
+        var h = WithCalibratedBattery();
+        h.Link.NetworkUp = false;
+        new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.QueueStore, h.StateStore, h.ConfigBytes).Run(); // samples; no network
+
+        // Two minutes later (a service-button wake): the backoff is over, no sample is due.
+        h.Clock.AdvanceSeconds(120);
+        h.Power.ResetReason = ResetReason.DeepSleepWake;
+        h.Link.NetworkUp = true;
+        var r = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.QueueStore, h.StateStore, h.ConfigBytes).Run();
+
+        Assert.Equal((0, 3), (r.Sampled, r.Uploaded));
+        Assert.Equal(3.99, HealthBat(h.Link.Telemetry.Single()));
     }
 
     [Fact]
