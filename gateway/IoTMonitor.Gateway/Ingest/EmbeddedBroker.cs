@@ -80,7 +80,10 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var address = IPAddress.Parse(_options.BindAddress);
+        // Persistent sessions (MQTTnet deletes a session at disconnect without them): a node's
+        // session keeps its subscriptions and the commands queued for it while it sleeps (protocol §2, §7).
         var builder = new MqttServerOptionsBuilder()
+            .WithPersistentSessions(true)
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
         if (_options.Port > 0)
         {
