@@ -41,13 +41,13 @@ public sealed record CommandRequest(string Cmd, int? Sec, bool Confirm)
                 return null;
             }
 
-            if (s is not JsonValue sv || sv.GetValueKind() != JsonValueKind.Number || !sv.TryGetValue<int>(out var n) || n is < 10 or > 86400)
+            if (!JsonNumbers.TryInteger(s, out var n) || n is < 10 or > 86400)
             {
                 error = $"'sec' must be an integer 10–86400 (got {s.ToJsonString()})";
                 return null;
             }
 
-            sec = n;
+            sec = (int)n;
         }
 
         var confirm = false;

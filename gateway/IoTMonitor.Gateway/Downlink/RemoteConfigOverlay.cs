@@ -58,7 +58,7 @@ public static class RemoteConfigOverlay
                 continue;
             }
 
-            if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.Number || !v.TryGetValue<long>(out var n) || n < min || n > max)
+            if (!JsonNumbers.TryInteger(node, out var n) || n < min || n > max)
             {
                 error = $"'{key}' must be an integer {min}–{max} (got {node.ToJsonString()})";
                 return null;
@@ -136,13 +136,13 @@ public static class RemoteConfigOverlay
                     continue;
                 }
 
-                if (b is not JsonValue bv || bv.GetValueKind() != JsonValueKind.Number || !double.IsFinite(bv.GetValue<double>()))
+                if (!JsonNumbers.TryFinite(b, out var value))
                 {
                     error = $"'thresholds[{i}].{bound}' must be a number (got {b.ToJsonString()})";
                     return null;
                 }
 
-                entry[bound] = bv.GetValue<double>();
+                entry[bound] = value;
             }
 
             if (entry.Count == 1)
