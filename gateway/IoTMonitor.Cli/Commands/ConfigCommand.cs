@@ -28,8 +28,9 @@ public static class ConfigCommand
         var json = new Option<bool>("--json") { Description = "Print the API's JSON" };
         var cmd = new Command("config", """
             Show or change a device's remote config (sampling, upload, batch, awake cap, thresholds). The gateway
-            assigns the next revision and publishes the whole overlay retained; the node applies it at its next
-            wake and answers. Changes merge into the current overlay (--clear starts from an empty one).
+            assigns the next revision and publishes the whole overlay retained; the node applies it the next
+            time it connects to upload (up to uploadSec away) and answers. Changes merge into the current
+            overlay (--clear starts from an empty one).
 
             Examples:
               iotmon config --device wq-0001
@@ -78,7 +79,7 @@ public static class ConfigCommand
             {
                 if (!parse.GetValue(json))
                 {
-                    await cx.Out.WriteLineAsync($"waiting up to {Durations.Format(w)} for {id} to answer rev {Rev(doc, "desired")} (it answers at its next wake) …");
+                    await cx.Out.WriteLineAsync($"waiting up to {Durations.Format(w)} for {id} to answer rev {Rev(doc, "desired")} (it answers when it next connects to upload) …");
                 }
 
                 (doc, final) = await AckWait.PollAsync(gw, path, w, d => AckWait.State(d) is "applied" or "rejected", ct);

@@ -22,8 +22,9 @@ public static class NodeCommandCommand
         var wait = new Option<string?>("--wait") { Description = "Wait this long (e.g. 20m) for the node's answer; exit 1 if it fails or does not answer" };
         var json = new Option<bool>("--json") { Description = "Print the API's JSON" };
         var cmd = new Command("command", """
-            Send a command to a node. It is kept by the broker while the node sleeps and runs at its next wake;
-            the node answers ok or an error. Without a command: the device's recent commands, newest first.
+            Send a command to a node. It is kept by the broker while the node sleeps and runs the next time the
+            node connects to upload; the node answers ok or an error. Without a command: the device's recent
+            commands, newest first.
 
             Examples:
               iotmon command --device wq-0001 sample_now --wait 20m
@@ -76,7 +77,7 @@ public static class NodeCommandCommand
             {
                 if (!parse.GetValue(json))
                 {
-                    await cx.Out.WriteLineAsync($"{commandId} queued for {id}; waiting up to {Durations.Format(w)} for its answer (at its next wake) …");
+                    await cx.Out.WriteLineAsync($"{commandId} queued for {id}; waiting up to {Durations.Format(w)} for its answer (when it next connects to upload) …");
                 }
 
                 (doc, final) = await AckWait.PollAsync(gw, $"{basePath}/{Uri.EscapeDataString(commandId)}", w, d => AckWait.State(d) is not "queued", ct);

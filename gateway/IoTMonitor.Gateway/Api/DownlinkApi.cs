@@ -12,7 +12,7 @@ namespace IoTMonitor.Gateway.Api;
 /// <summary>
 /// Remote config and commands of one device (docs/api.md "Remote config and commands"): operators
 /// write, viewers read. Every write is checked with the firmware's rules first (400 naming the key
-/// and its range), stored, then published; 202 because the node applies it at its next wake.
+/// and its range), stored, then published; 202 because the node applies it only when it next connects (an upload wake).
 /// </summary>
 public static class DownlinkApi
 {
