@@ -52,6 +52,9 @@ public sealed class Downlink_Tests(GatewayFixture fx) : IClassFixture<GatewayFix
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains("""desired  rev 1  {"sampleSec":600,"thresholds":[{"q":"water.level","above":3.5}]}""", shown.Out, StringComparison.Ordinal);
 
+        var devices = await Iotmon.RunAsync(["devices", .. fx.Key]);
+        Assert.Contains("applied r1", devices.Out.Split('\n').Single(l => l.Contains("wq-0001", StringComparison.Ordinal)), StringComparison.Ordinal);
+
         var json = await Iotmon.RunAsync(["config", "--device", "wq-0001", "--json", .. fx.Key]);
         using var doc = JsonDocument.Parse(json.Out);
         Assert.Equal("applied", doc.RootElement.GetProperty("state").GetString());

@@ -25,10 +25,16 @@ public static class DownlinkApi
             .RequireApiRole(ApiRole.Viewer);
 
         group.MapPut("/config", (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
-            ChangeConfigAsync(device, http, gw, (_, body) => body, ct)).RequireApiRole(ApiRole.Operator);
+            ChangeConfigAsync(device, http, gw, (_, body) => body, ct))
+            .Accepts<JsonObject>("application/json")
+            .WithSummary("Replace the remote overlay (sampleSec, uploadSec, batchMax, maxAwakeSec, thresholds); publishes it as the next revision")
+            .RequireApiRole(ApiRole.Operator);
 
         group.MapPatch("/config", (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
-            ChangeConfigAsync(device, http, gw, RemoteConfigOverlay.Merge, ct)).RequireApiRole(ApiRole.Operator);
+            ChangeConfigAsync(device, http, gw, RemoteConfigOverlay.Merge, ct))
+            .Accepts<JsonObject>("application/merge-patch+json", "application/json")
+            .WithSummary("Merge into the remote overlay (JSON merge-patch: null removes a key); publishes the whole overlay as the next revision")
+            .RequireApiRole(ApiRole.Operator);
 
         group.MapDelete("/config", (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
             ChangeConfigAsync(device, http, gw, (_, _) => new JsonObject(), ct, readBody: false)).RequireApiRole(ApiRole.Operator);
@@ -61,7 +67,10 @@ public static class DownlinkApi
             {
                 return Results.Problem($"the command was not sent (stored as unsent): {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Broker unavailable");
             }
-        }).RequireApiRole(ApiRole.Operator);
+        })
+            .Accepts<JsonObject>("application/json")
+            .WithSummary("Send a command {cmd, sec?, confirm?}: sample_now, upload_now, reboot, clear_queue (confirm), set_interval (sec), time_sync")
+            .RequireApiRole(ApiRole.Operator);
 
         group.MapGet("/commands", (string device, int? limit, GatewayRuntime gw, TimeProvider time) =>
         {

@@ -18,6 +18,7 @@ public sealed class AckIngest
     public const string BadAck = "bad_ack";
     public const string UnknownRev = "unknown_rev";
     public const string UnknownCommand = "unknown_command";
+    public const string StoreFailed = "store_failed";
 
     private readonly DownlinkStore _store;
     private readonly GatewayCounters _counters;
@@ -36,7 +37,7 @@ public sealed class AckIngest
     public static bool IsAck(TopicKind kind) => kind is TopicKind.ConfigAck or TopicKind.CommandAck;
 
     /// <summary>Handles one ack; <paramref name="kind"/>, <paramref name="device"/> come from the topic (already ACL-checked in embedded mode).</summary>
-    public AckOutcome? Handle(string client, string topic, TopicKind kind, string device, ReadOnlySequence<byte> payload)
+    public AckOutcome Handle(string client, string topic, TopicKind kind, string device, ReadOnlySequence<byte> payload)
     {
         var now = _time.GetUtcNow();
         if (payload.Length > MaxPayloadBytes || !TryRead(payload.ToArray(), kind, out var ack))
@@ -44,6 +45,19 @@ public sealed class AckIngest
             return Refuse(client, topic, payload, BadAck, now);
         }
 
+        try
+        {
+            return Record(client, topic, kind, device, payload, ack, now);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // the answer is kept in the dead-letter file rather than lost, and the listener goes on
+            return Refuse(client, topic, payload, StoreFailed, now, e.Message);
+        }
+    }
+
+    private AckOutcome Record(string client, string topic, TopicKind kind, string device, ReadOnlySequence<byte> payload, Ack ack, DateTimeOffset now)
+    {
         AckOutcome outcome;
         if (kind == TopicKind.ConfigAck)
         {
