@@ -139,6 +139,12 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
         Assert.Equal(3, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigPublished));
         Assert.Equal(1, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkCommandsPublished));
 
+        var openApi = await gw.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        foreach (var path in new[] { "/api/v1/devices/{device}/config", "/api/v1/devices/{device}/commands", "/api/v1/devices/{device}/commands/{id}" })
+        {
+            Assert.True(openApi.GetProperty("paths").TryGetProperty(path, out _), path + " missing from the OpenAPI document");
+        }
+
         var metrics = await gw.Http.GetStringAsync("/metrics");
         Assert.Contains("iotmon_downlink_config_published_total 3", metrics, StringComparison.Ordinal);
         Assert.Contains("iotmon_downlink_commands_published_total 1", metrics, StringComparison.Ordinal);
