@@ -131,15 +131,15 @@ public static class DownlinkApi
 
         try
         {
-            await gw.Downlink.SetConfigAsync(d, current =>
+            var (_, error) = await gw.Downlink.SetConfigAsync(d, current =>
             {
-                var next = RemoteConfigOverlay.Normalize(change(current, body), out var error);
-                return (next, error);
+                var next = RemoteConfigOverlay.Normalize(change(current, body), out var refused);
+                return (next, refused);
             }, By(http), ct).ConfigureAwait(false);
-        }
-        catch (ArgumentException e)
-        {
-            return BadRequest(e.Message);
+            if (error is not null)
+            {
+                return BadRequest(error);
+            }
         }
         catch (DownlinkUnavailableException)
         {

@@ -7,7 +7,8 @@ public sealed class DownlinkOptions
 
     /// <summary>
     /// Minutes a queued command waits for its ack before it is marked expired; also its MQTT 5
-    /// message expiry, so the broker drops it from a sleeping node's session at the same time.
+    /// message expiry, by which a broker that honours it drops it from a sleeping node's session
+    /// (a late answer is still recorded).
     /// Default 7 days, the nodes' session expiry.
     /// </summary>
     public int CommandExpiryMinutes { get; set; } = 7 * 24 * 60;

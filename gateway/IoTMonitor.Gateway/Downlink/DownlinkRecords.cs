@@ -47,7 +47,7 @@ public enum CommandState
     /// <summary>The node answered with an error.</summary>
     Failed,
 
-    /// <summary>No answer within <c>Downlink:CommandExpiryMinutes</c>; the broker drops it too (message expiry).</summary>
+    /// <summary>No answer within <c>Downlink:CommandExpiryMinutes</c>; its MQTT 5 message expiry lets the broker drop it too; a late answer still turns it into Acked/Failed.</summary>
     Expired,
 
     /// <summary>The gateway could not hand it to the broker (external broker unreachable).</summary>

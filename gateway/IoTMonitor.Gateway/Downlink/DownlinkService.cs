@@ -44,20 +44,20 @@ public sealed class DownlinkService
 
     /// <summary>
     /// Stores <paramref name="change"/>(current overlay) as the next revision and publishes it.
-    /// Returns null and the error when the change is refused; throws
+    /// Returns the change's error when it refuses (nothing stored or sent). Throws
     /// <see cref="DownlinkUnavailableException"/> when stored but not published (it goes out at the
     /// listener's next (re)connect).
     /// </summary>
-    public async Task<DesiredConfig?> SetConfigAsync(Device device, Func<JsonObject, (JsonObject? Next, string? Error)> change, string by, CancellationToken ct)
+    public async Task<(DesiredConfig? Desired, string? Error)> SetConfigAsync(Device device, Func<JsonObject, (JsonObject? Next, string? Error)> change, string by, CancellationToken ct)
     {
         var desired = _store.SetConfig(device.Id, change, by, _time.GetUtcNow(), out var error);
         if (desired is null)
         {
-            throw new ArgumentException(error);
+            return (null, error);
         }
 
         await PublishConfigAsync(desired, device.SiteId, ct).ConfigureAwait(false);
-        return desired;
+        return (desired, null);
     }
 
     /// <summary>Stores and publishes a command; an unpublished one is stored as unsent.</summary>
