@@ -12,6 +12,8 @@ namespace IoTMonitor.Firmware.Host.Sensors;
 public sealed class NodeBoard : IBusProvider
 {
     private readonly Dictionary<int, IAnalogInput> _analog = new();
+    private readonly Dictionary<int, double> _standards = new();
+    private readonly Dictionary<string, int> _analogPinOf = new(StringComparer.Ordinal);
     private readonly Dictionary<int, IUart> _uarts = new();
 
     public NodeBoard(string type, SiteEnvironment env, Func<long> utc, Func<double> vbat, Func<string, ProbeFault> faultOf, int seed)
@@ -22,15 +24,15 @@ public sealed class NodeBoard : IBusProvider
         {
             case "water":
                 OneWire = new SimulatedDs18b20(utc, t => env.WaterTempC(t), faultOf("temp"), seed);
-                _analog[36] = new SimulatedAnalogInput(utc, t => env.Ph(t), (v, t) => ProbeTransfer.PhVolts(v, env.WaterTempC(t)), faultOf("ph"), seed + 36);
-                _analog[39] = new SimulatedAnalogInput(utc, t => env.EcUsPerCm(t), (v, t) => ProbeTransfer.EcVolts(v, env.WaterTempC(t)), faultOf("ec"), seed + 39);
-                _analog[34] = new SimulatedAnalogInput(utc, t => env.TurbidityNtu(t), (v, _) => ProbeTransfer.TurbidityVolts(v), faultOf("turbidity"), seed + 34);
-                _analog[32] = new SimulatedAnalogInput(utc, t => env.DoMgL(t), (v, t) => ProbeTransfer.DoVolts(v, env.WaterTempC(t)), faultOf("do"), seed + 32);
-                _analog[33] = new SimulatedAnalogInput(utc, t => env.WaterLevelM(t), (v, _) => ProbeTransfer.LevelVolts(v), faultOf("level"), seed + 33);
+                Wire(36, "water.ph", env.Ph, (v, t) => ProbeTransfer.PhVolts(v, env.WaterTempC(t)), faultOf("ph"), utc, seed);
+                Wire(39, "water.ec", env.EcUsPerCm, (v, t) => ProbeTransfer.EcVolts(v, env.WaterTempC(t)), faultOf("ec"), utc, seed);
+                Wire(34, "water.turbidity", env.TurbidityNtu, (v, _) => ProbeTransfer.TurbidityVolts(v), faultOf("turbidity"), utc, seed);
+                Wire(32, "water.do", env.DoMgL, (v, t) => ProbeTransfer.DoVolts(v, env.WaterTempC(t)), faultOf("do"), utc, seed);
+                Wire(33, "water.level", env.WaterLevelM, (v, _) => ProbeTransfer.LevelVolts(v), faultOf("level"), utc, seed);
                 break;
             case "soil":
                 OneWire = new SimulatedDs18b20(utc, t => env.SoilTempC(t), faultOf("temp"), seed);
-                _analog[34] = new SimulatedAnalogInput(utc, t => env.SoilMoistureVwc(t), (v, _) => ProbeTransfer.MoistureVolts(v), faultOf("moisture"), seed + 34);
+                Wire(34, "soil.moisture", env.SoilMoistureVwc, (v, _) => ProbeTransfer.MoistureVolts(v), faultOf("moisture"), utc, seed);
                 _uarts[13] = new SimulatedModbusSoilProbe(utc, t => env.Soil(t), faultOf("npk"));
                 break;
             case "air":
@@ -45,6 +47,46 @@ public sealed class NodeBoard : IBusProvider
     }
 
     public string Type { get; }
+
+    /// <summary>
+    /// Puts the analog probe of <paramref name="quantity"/> in a calibration standard (a pH buffer, a
+    /// conductivity standard, a level set by hand): it reads <paramref name="value"/> instead of the
+    /// site, through its own transfer and fault, until <see cref="TakeOutOfStandard"/>.
+    /// </summary>
+    public void PutInStandard(string quantity, double value)
+    {
+        lock (_standards)
+        {
+            _standards[PinOf(quantity)] = value;
+        }
+    }
+
+    /// <summary>Back in the water (or soil): the probe reads the site again.</summary>
+    public void TakeOutOfStandard(string quantity)
+    {
+        lock (_standards)
+        {
+            _standards.Remove(PinOf(quantity));
+        }
+    }
+
+    private int PinOf(string quantity) => _analogPinOf.TryGetValue(quantity, out var pin)
+        ? pin
+        : throw new ArgumentException($"a {Type} node has no analog probe for '{quantity}' (probes: {string.Join(", ", _analogPinOf.Keys)})", nameof(quantity));
+
+    private void Wire(int gpio, string quantity, Func<double, double> site, Func<double, long, double> toVolts, ProbeFault fault, Func<long> utc, int seed)
+    {
+        _analogPinOf[quantity] = gpio;
+        _analog[gpio] = new SimulatedAnalogInput(utc, t => Standard(gpio) ?? site(t), toVolts, fault, seed + gpio);
+    }
+
+    private double? Standard(int gpio)
+    {
+        lock (_standards)
+        {
+            return _standards.TryGetValue(gpio, out var v) ? v : null;
+        }
+    }
 
     public SimulatedI2cBus I2c { get; }
 

@@ -13,10 +13,16 @@ public enum ProbeFaultKind
 
     /// <summary>From <see cref="ProbeFault.FromUtc"/> the probe is dead: open circuit, NACK, silence, no presence pulse.</summary>
     Failed,
+
+    /// <summary>
+    /// The probe reads a fixed <see cref="ProbeFault.Offset"/> off (in the quantity's unit): an aged pH
+    /// electrode, a fouled sensor — what an on-site calibration corrects.
+    /// </summary>
+    Offset,
 }
 
 /// <summary>A fault of one simulated probe, in effect from a simulated time on.</summary>
-public sealed record ProbeFault(ProbeFaultKind Kind, long FromUtc, double DriftPerDay = 0)
+public sealed record ProbeFault(ProbeFaultKind Kind, long FromUtc, double DriftPerDay = 0, double Offset = 0)
 {
     public static readonly ProbeFault None = new(ProbeFaultKind.None, long.MaxValue);
 
@@ -38,6 +44,7 @@ public sealed record ProbeFault(ProbeFaultKind Kind, long FromUtc, double DriftP
         return Kind switch
         {
             ProbeFaultKind.Drift => trueValue + (DriftPerDay * (utc - FromUtc) / 86400.0),
+            ProbeFaultKind.Offset => trueValue + Offset,
             ProbeFaultKind.Stuck => valueAt(FromUtc),
             _ => trueValue,
         };

@@ -3,6 +3,7 @@ using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Host.Fleet;
+using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Tests.Node;
 
 namespace IoTMonitor.Firmware.Host.Tests.Sensors;
@@ -52,6 +53,34 @@ public sealed class Calibration_Tests
         Assert.Equal(QualityFlags.Uncalibrated, Flags(Quantities.WaterPh)); // DFRobot defaults: a value, flagged
         Assert.Equal(QualityFlags.Uncalibrated | QualityFlags.NoValue, Flags(Quantities.WaterDo) & (QualityFlags.Uncalibrated | QualityFlags.NoValue)); // no default can stand in
         Assert.Equal(0, Flags(Quantities.WaterTemp)); // factory-calibrated: nothing to flag
+    }
+
+    [Fact]
+    public void A_probe_in_a_standard_reads_the_standard_through_its_own_offset_until_taken_out()
+    {
+        var faults = new Dictionary<string, ProbeFault> { ["ph"] = new(ProbeFaultKind.Offset, 0, Offset: 0.4) };
+        var node = new OfflineNode("water", faults);
+        double Ph(double? standard)
+        {
+            var fresh = new OfflineNode("water", faults); // one sampling wake each
+            if (standard is { } v)
+            {
+                fresh.Board.PutInStandard("water.ph", v);
+                fresh.Board.TakeOutOfStandard("water.ph");
+                fresh.Board.PutInStandard("water.ph", v);
+            }
+
+            return fresh.Wake().Readings.Single(r => r.Quantity == Quantities.WaterPh).Value;
+        }
+
+        Assert.InRange(Ph(7.0), 7.35, 7.45); // an aged electrode reads 0.4 high in the pH 7 buffer
+        Assert.InRange(Ph(4.0), 4.35, 4.45);
+        node.Board.PutInStandard("water.ph", 4.0);
+        node.Board.TakeOutOfStandard("water.ph");
+        var (_, readings) = node.Wake();
+        var site = node.Env.Ph(node.Clock.TrueUtcMs / 1000.0) + 0.4;
+        Assert.InRange(readings.Single(r => r.Quantity == Quantities.WaterPh).Value, site - 0.1, site + 0.1); // taken out: the site again
+        Assert.Throws<ArgumentException>(() => node.Board.PutInStandard("air.pm25", 10));
     }
 
     private static DeviceConfig Parse(byte[] json)
