@@ -32,7 +32,7 @@ public static class CliApp
     };
 
     /// <summary>Runs <c>iotmon</c> with <paramref name="args"/>; output goes to <paramref name="console"/> (or one built on <paramref name="stdout"/>).</summary>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, TextReader? stdin = null)
     {
         console ??= ReferenceEquals(stdout, Console.Out)
             ? AnsiConsole.Console
@@ -42,7 +42,7 @@ public static class CliApp
             console.Profile.Width = 140; // redirected output: do not wrap tables at 80 columns
         }
 
-        var context = new CliContext(console, stdout, stderr);
+        var context = new CliContext(console, stdout, stderr, stdin ?? Console.In);
         var root = Build(context);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -97,13 +97,17 @@ public static class CliApp
         root.Add(AlertsCommand.Create(context));
         root.Add(ConfigCommand.Create(context));
         root.Add(NodeCommandCommand.Create(context));
+        root.Add(CalibrateCommand.Create(context));
         return root;
     }
 }
 
 /// <summary>What every command gets: the console, the writers, and the gateway client for its options.</summary>
-public sealed class CliContext(IAnsiConsole console, TextWriter stdout, TextWriter stderr)
+public sealed class CliContext(IAnsiConsole console, TextWriter stdout, TextWriter stderr, TextReader stdin)
 {
+    /// <summary>What the user types (the steps of <c>calibrate</c>).</summary>
+    public TextReader In { get; } = stdin;
+
     public IAnsiConsole Console { get; } = console;
 
     public TextWriter Out { get; } = stdout;
