@@ -51,6 +51,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
 
     private List<AlertRule> _rules = [];
     private CancellationTokenSource? _stop;
+    private CancellationTokenSource? _tickStop;
     private Task? _loop;
     private Task? _ticker;
     private long _batches;
@@ -67,6 +68,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _sites = new SiteInfoLookup(options, log, profiles);
         _states = store.LoadStates();
         _schedules = store.LoadSchedules();
+        _cutAtStop = store.Counter(CutAtStopCounter);
         ReloadRules();
     }
 
@@ -107,37 +109,18 @@ public sealed partial class AlertEngine : IAsyncDisposable
     public void Start()
     {
         _stop = new CancellationTokenSource();
+        _tickStop = new CancellationTokenSource();
         _loop = Task.Run(() => RunAsync(_stop.Token));
-        _ticker = Task.Run(() => TickLoopAsync(_stop.Token));
+        _ticker = Task.Run(() => TickLoopAsync(_tickStop.Token));
     }
 
     /// <summary>The site's registry profile with the <see cref="AlertsOptions.Sites"/> overrides applied field by field; null when neither knows the site.</summary>
     internal SiteInfo? SiteOf(string site) => _sites.Find(site);
 
+    /// <summary>Stops as <see cref="StopAsync"/> does, with the configured drain deadline.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        if (_stop is not null)
-        {
-            await _stop.CancelAsync().ConfigureAwait(false);
-            foreach (var t in new[] { _loop, _ticker })
-            {
-                if (t is not null)
-                {
-                    try
-                    {
-                        await t.ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-                }
-            }
-
-            _stop.Dispose();
-            _stop = null;
-        }
-
-        WriteLazyOnStop();
+        await StopAsync(TimeSpan.FromSeconds(_options.StopDrainSeconds)).ConfigureAwait(false);
+        _tickStop?.Dispose();
     }
 }

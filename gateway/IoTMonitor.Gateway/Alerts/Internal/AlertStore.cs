@@ -52,6 +52,7 @@ public sealed class AlertStore : IDisposable
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, due);
             CREATE TABLE IF NOT EXISTS delivery_attempts (
               id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, detail TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
     }
 
@@ -91,6 +92,30 @@ public sealed class AlertStore : IDisposable
                 _tx.Dispose();
                 _tx = null;
             }
+        }
+    }
+
+    // ---- counters that outlive the process ------------------------------------------------------
+
+    /// <summary>Adds to a persisted counter (e.g. what a stop had to leave unevaluated: only the next run can report it).</summary>
+    public void AddCounter(string name, long delta)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value");
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.Parameters.AddWithValue("$v", delta);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public long Counter(string name)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT value FROM counters WHERE name = $n");
+            cmd.Parameters.AddWithValue("$n", name);
+            return cmd.ExecuteScalar() is long v ? v : 0;
         }
     }
 
