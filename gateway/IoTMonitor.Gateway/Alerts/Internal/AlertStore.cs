@@ -21,6 +21,7 @@ public sealed class AlertStore : IDisposable
     private SqliteCommand? _saveSchedule;
     private long _commits;
     private long _stateWrites;
+    private long _stateBytes;
     private long _scheduleWrites;
 
     public AlertStore(string path)
@@ -34,7 +35,7 @@ public sealed class AlertStore : IDisposable
             CREATE TABLE IF NOT EXISTS rules (
               id TEXT PRIMARY KEY, json TEXT NOT NULL, origin TEXT NOT NULL, updated INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS rule_state (
-              rule_id TEXT NOT NULL, device TEXT NOT NULL, site TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (rule_id, device));
+              rule_id TEXT NOT NULL, device TEXT NOT NULL, site TEXT NOT NULL, json TEXT NOT NULL, window BLOB, PRIMARY KEY (rule_id, device));
             CREATE TABLE IF NOT EXISTS schedules (device TEXT PRIMARY KEY, json TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS alerts (
               id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, subject TEXT NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL,
@@ -54,6 +55,20 @@ public sealed class AlertStore : IDisposable
               id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, detail TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
+        AddWindowColumn();
+    }
+
+    /// <summary>
+    /// A file written before the compact sample windows has no <c>window</c> column; its states keep
+    /// their window inside the JSON and are read from there until they are next written.
+    /// </summary>
+    private void AddWindowColumn()
+    {
+        using var cmd = Command("SELECT COUNT(*) FROM pragma_table_info('rule_state') WHERE name = 'window'");
+        if ((long)cmd.ExecuteScalar()! == 0)
+        {
+            Execute("ALTER TABLE rule_state ADD COLUMN window BLOB");
+        }
     }
 
     /// <summary>Transactions committed (each one an fsync: WAL with synchronous = FULL); tests and /metrics.</summary>
@@ -61,6 +76,9 @@ public sealed class AlertStore : IDisposable
 
     /// <summary>Rule states written (<see cref="SaveState"/>); tests and /metrics.</summary>
     public long StateWrites => Interlocked.Read(ref _stateWrites);
+
+    /// <summary>Bytes of rule state handed to SQLite (JSON and sample windows); tests and the engine bench.</summary>
+    public long StateBytesWritten => Interlocked.Read(ref _stateBytes);
 
     /// <summary>Node schedules written (<see cref="SaveSchedule"/>); tests and /metrics.</summary>
     public long ScheduleWrites => Interlocked.Read(ref _scheduleWrites);
@@ -187,11 +205,11 @@ public sealed class AlertStore : IDisposable
         var map = new Dictionary<(string, string), (string, RuleState)>();
         lock (_gate)
         {
-            using var cmd = Command("SELECT rule_id, device, site, json FROM rule_state");
+            using var cmd = Command("SELECT rule_id, device, site, json, window FROM rule_state");
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                map[(r.GetString(0), r.GetString(1))] = (r.GetString(2), ReadState(r.GetString(3)));
+                map[(r.GetString(0), r.GetString(1))] = (r.GetString(2), ReadState(r, 3));
             }
         }
 
@@ -203,19 +221,49 @@ public sealed class AlertStore : IDisposable
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT site, json FROM rule_state WHERE rule_id = $r AND device = $d");
+            using var cmd = Command("SELECT site, json, window FROM rule_state WHERE rule_id = $r AND device = $d");
             cmd.Parameters.AddWithValue("$r", ruleId);
             cmd.Parameters.AddWithValue("$d", device);
             using var r = cmd.ExecuteReader();
-            return r.Read() ? (r.GetString(0), ReadState(r.GetString(1))) : null;
+            return r.Read() ? (r.GetString(0), ReadState(r, 1)) : null;
         }
     }
 
-    private static RuleState ReadState(string json)
+    /// <summary>The state in columns <paramref name="json"/> and <paramref name="json"/> + 1 (its window).</summary>
+    private static RuleState ReadState(SqliteDataReader r, int json)
     {
-        var state = JsonSerializer.Deserialize<RuleState>(json, AlertRule.Json)!;
+        var text = r.GetString(json);
+        var state = JsonSerializer.Deserialize<RuleState>(text, AlertRule.Json)!;
+        if (!r.IsDBNull(json + 1))
+        {
+            // a window of a format this gateway does not know (written by a newer one) starts empty and refills
+            state.Window = SampleWindowCodec.Decode((byte[])r.GetValue(json + 1)) ?? [];
+        }
+        else if (text.Contains("\"window\"", StringComparison.Ordinal))
+        {
+            state.Window = LegacyWindow(text);
+        }
+
         state.Saved(); // what was just read is what is stored
         return state;
+    }
+
+    /// <summary>A state written before the compact form keeps its window in the JSON: <c>"window":[[t,v],…]</c>.</summary>
+    private static List<double[]> LegacyWindow(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("window", out var samples) || samples.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var window = new List<double[]>(samples.GetArrayLength());
+        foreach (var s in samples.EnumerateArray())
+        {
+            window.Add([s[0].GetDouble(), s[1].GetDouble()]);
+        }
+
+        return window;
     }
 
     public void SaveState(string ruleId, string device, string site, RuleState state)
@@ -224,15 +272,19 @@ public sealed class AlertStore : IDisposable
         {
             var cmd = Reused(
                 ref _saveState,
-                "INSERT INTO rule_state (rule_id, device, site, json) VALUES ($r, $d, $s, $j) ON CONFLICT(rule_id, device) DO UPDATE SET json = excluded.json, site = excluded.site",
-                "$r", "$d", "$s", "$j");
+                "INSERT INTO rule_state (rule_id, device, site, json, window) VALUES ($r, $d, $s, $j, $w) ON CONFLICT(rule_id, device) DO UPDATE SET json = excluded.json, site = excluded.site, window = excluded.window",
+                "$r", "$d", "$s", "$j", "$w");
+            var json = JsonSerializer.Serialize(state, AlertRule.Json);
+            var window = state.Window.Count > 0 ? SampleWindowCodec.Encode(state.Window) : null;
             cmd.Parameters[0].Value = ruleId;
             cmd.Parameters[1].Value = device;
             cmd.Parameters[2].Value = site;
-            cmd.Parameters[3].Value = JsonSerializer.Serialize(state, AlertRule.Json);
+            cmd.Parameters[3].Value = json;
+            cmd.Parameters[4].Value = (object?)window ?? DBNull.Value;
             cmd.ExecuteNonQuery();
             state.Saved();
             Interlocked.Increment(ref _stateWrites);
+            Interlocked.Add(ref _stateBytes, System.Text.Encoding.UTF8.GetByteCount(json) + (window?.Length ?? 0));
         }
     }
 
