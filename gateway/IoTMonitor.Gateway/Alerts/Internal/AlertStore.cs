@@ -42,6 +42,10 @@ public sealed class AlertStore : IDisposable
               state TEXT NOT NULL, detected INTEGER NOT NULL, json TEXT NOT NULL);
             CREATE UNIQUE INDEX IF NOT EXISTS alerts_one_active ON alerts (rule_id, subject) WHERE state <> 'resolved';
             CREATE INDEX IF NOT EXISTS alerts_detected ON alerts (detected);
+            -- a reopening looks up the latest resolved alert of its rule and subject and cancels its pending
+            -- notices: without these two indexes each was a scan of every alert and every notification, and
+            -- a fleet-wide reopening (e.g. the queue drained at a stop) evaluated a few dozen batches a second
+            CREATE INDEX IF NOT EXISTS alerts_rule_subject ON alerts (rule_id, subject, detected);
             CREATE TABLE IF NOT EXISTS alert_events (
               id TEXT PRIMARY KEY, alert_id TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events (alert_id, at);
@@ -51,6 +55,7 @@ public sealed class AlertStore : IDisposable
               status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL, created INTEGER NOT NULL,
               sent_at INTEGER, receipt TEXT, last_error TEXT);
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, due);
+            CREATE INDEX IF NOT EXISTS outbox_alert ON outbox (alert_id, event_type);
             CREATE TABLE IF NOT EXISTS delivery_attempts (
               id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, detail TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
