@@ -2,6 +2,7 @@
 // struct so the ingest hook never blocks the PUBACK path and allocates nothing; one reader loop takes
 // it off in groups (AlertEngine.Groups.cs).
 
+using System.Diagnostics;
 using System.Threading.Channels;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Validation;
@@ -100,6 +101,14 @@ public sealed partial class AlertEngine
                 if (_held is { } held)
                 {
                     await held.Task.WaitAsync(token).ConfigureAwait(false);
+                }
+
+                // WaitToReadAsync answers at once while items are queued, whatever the token says, and the
+                // token's timer may fire late on a busy machine: the stop's deadline is checked here, per group
+                token.ThrowIfCancellationRequested();
+                if (Stopwatch.GetTimestamp() >= Volatile.Read(ref _drainUntil))
+                {
+                    break;
                 }
 
                 var queued = false;

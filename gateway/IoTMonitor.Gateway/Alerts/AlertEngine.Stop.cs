@@ -3,6 +3,7 @@
 // they are durable and acknowledged to the node, so discarding the queue at a restart or deploy
 // would silently lose the alerts of the last moments (docs/alerts.md, Stop and restart).
 
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -16,6 +17,9 @@ public sealed partial class AlertEngine
     private Task? _stopped;
     private TaskCompletionSource? _held;
     private long _cutAtStop;
+
+    // Stopwatch timestamp after which the loop takes no further group (set by the stop).
+    private long _drainUntil = long.MaxValue;
 
     /// <summary>
     /// Queued batches a stop's drain deadline left unevaluated, over every run of this store (the
@@ -56,17 +60,18 @@ public sealed partial class AlertEngine
         }
 
         var queued = QueueLength;
-        var started = _time.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         _stop ??= new CancellationTokenSource();
         _loop ??= Task.Run(() => RunAsync(_stop.Token), CancellationToken.None); // never started: drain all the same
+        Volatile.Write(ref _drainUntil, Stopwatch.GetTimestamp() + (long)(drainDeadline.TotalSeconds * Stopwatch.Frequency));
         _held?.TrySetResult();
-        _stop.CancelAfter(drainDeadline);
+        _stop.CancelAfter(drainDeadline); // also ends a wait (the loop checks _drainUntil between groups)
         using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop))
         {
             await Quietly(_loop).ConfigureAwait(false);
         }
 
-        CutWhatIsLeft(queued, drainDeadline, _time.GetElapsedTime(started));
+        CutWhatIsLeft(queued, drainDeadline, Stopwatch.GetElapsedTime(started));
         _stop.Dispose();
         WriteLazyOnStop();
     }

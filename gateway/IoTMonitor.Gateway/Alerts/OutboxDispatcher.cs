@@ -164,13 +164,11 @@ public sealed class OutboxDispatcher : IAsyncDisposable
     {
         _draining = true;
         Wake();
+        _loop ??= Task.Run(RunAsync, CancellationToken.None); // never started: deliver what is due all the same
         _stop.CancelAfter(grace);
         using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop))
         {
-            if (_loop is not null)
-            {
-                await _loop.ConfigureAwait(false);
-            }
+            await _loop.ConfigureAwait(false);
         }
 
         var left = _store.Due(_time.GetUtcNow(), 1).Count > 0;
