@@ -74,6 +74,7 @@ public sealed partial class AlertEngine
         CutWhatIsLeft(queued, drainDeadline, Stopwatch.GetElapsedTime(started));
         _stop.Dispose();
         WriteLazyOnStop();
+        MarkStopped();
     }
 
     /// <summary>What the deadline left in the queue: logged, counted (persisted) and released, never evaluated.</summary>

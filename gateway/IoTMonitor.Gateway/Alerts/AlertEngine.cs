@@ -69,6 +69,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _states = store.LoadStates();
         _schedules = store.LoadSchedules();
         _cutAtStop = store.Counter(CutAtStopCounter);
+        CheckPreviousRun();
         ReloadRules();
     }
 
@@ -108,6 +109,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
 
     public void Start()
     {
+        MarkRunning();
         _stop = new CancellationTokenSource();
         _tickStop = new CancellationTokenSource();
         _loop = Task.Run(() => RunAsync(_stop.Token));

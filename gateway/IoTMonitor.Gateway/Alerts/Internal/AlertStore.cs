@@ -132,6 +132,17 @@ public sealed class AlertStore : IDisposable
         }
     }
 
+    public void SetCounter(string name, long value)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.Parameters.AddWithValue("$v", value);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
     public long Counter(string name)
     {
         lock (_gate)
