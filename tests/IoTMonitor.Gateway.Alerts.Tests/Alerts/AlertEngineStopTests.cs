@@ -152,5 +152,29 @@ public sealed class AlertEngineStopTests : IDisposable
         Assert.Single(store.ListActive());
     }
 
+    [Fact]
+    public async Task A_start_after_a_run_that_never_stopped_reports_it_once_with_where_the_gap_begins()
+    {
+        using var store = NewStore();
+        var crashed = new AlertEngine(_options, store, _clock, _log);
+        crashed.Start();
+        crashed.OnReadingsDurable(this, Batch("d1", S0, 3.0));
+        await crashed.FlushAsync().WaitAsync(Generous); // a group ran: its lazy write recorded the time
+
+        // the process dies here: nothing stops the engine; the next start finds the mark
+        var next = new AlertEngine(_options, store, _clock, _log);
+        Assert.Equal(1, next.UncleanStops);
+        var warning = Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("did not stop cleanly", StringComparison.Ordinal));
+        Assert.Contains(T0.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), warning.Text, StringComparison.Ordinal);
+
+        // reported once; a clean stop leaves nothing to report
+        next.Start();
+        await next.StopAsync(Generous).WaitAsync(Generous);
+        var after = new AlertEngine(_options, store, _clock, _log);
+        Assert.Equal(1, after.UncleanStops);
+        Assert.Single(_log.Entries, e => e.Text.Contains("did not stop cleanly", StringComparison.Ordinal));
+        await crashed.StopAsync(Generous).WaitAsync(Generous); // the test's own clean-up of the "dead" engine
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
