@@ -17,9 +17,10 @@ namespace IoTMonitor.Gateway.Alerts;
 /// Group commit: the loop takes what is queued (up to <see cref="MaxGroupItems"/> items or
 /// <see cref="GroupBudget"/> of evaluation) and evaluates it in one transaction, so a burst costs one
 /// fsync per group instead of one per message. Rule states and node schedules are kept in memory and
-/// written at the end of the group, once per key and only if they changed. A crash loses at most the
-/// group being evaluated (and what is still queued); the store always holds the state after a whole
-/// group, so a restart loads a consistent state.
+/// written at the end of the group, once per key and only if they changed. A graceful stop evaluates
+/// what is queued first (within <see cref="AlertsOptions.StopDrainSeconds"/>); a crash loses the group
+/// being evaluated and what is still queued; the store always holds the state after a whole group, so
+/// a restart loads a consistent state.
 /// </para>
 /// A reading sampled more than <see cref="AlertsOptions.LiveWindowSeconds"/> before gateway time is
 /// history: an alert it raises is recorded and reported as late and pages nobody.
@@ -35,7 +36,8 @@ namespace IoTMonitor.Gateway.Alerts;
 /// (<c>AlertEngine.Groups.cs</c>), when changed state is written (<c>AlertEngine.StateWrites.cs</c>),
 /// evaluation of readings (<c>AlertEngine.Readings.cs</c>), the alert lifecycle
 /// (<c>AlertEngine.Lifecycle.cs</c>), silence and node schedules (<c>AlertEngine.Silence.cs</c>),
-/// events and the outbox (<c>AlertEngine.Notices.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
+/// events and the outbox (<c>AlertEngine.Notices.cs</c>), the graceful stop's drain (<c>AlertEngine.Stop.cs</c>),
+/// whether the previous run stopped cleanly (<c>AlertEngine.Runs.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
 /// </para>
 /// </summary>
 public sealed partial class AlertEngine : IAsyncDisposable
