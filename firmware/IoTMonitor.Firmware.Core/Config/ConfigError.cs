@@ -30,13 +30,23 @@ namespace IoTMonitor.Firmware.Core.Config
         /// <summary>7: a sensor <c>kind</c>, <c>filter</c> or calibration <c>kind</c> is unknown.</summary>
         UnknownKind = 7,
 
-        /// <summary>8: too many sensors (16), thresholds (16), quantities per sensor (4) or calibration points (8).</summary>
+        /// <summary>8: too many sensors (16), thresholds (16), remote calibrations (16), quantities per sensor (8) or calibration points (8).</summary>
         TooMany = 8,
 
-        /// <summary>9: calibration points unusable (too few for the kind, equal raw values).</summary>
+        /// <summary>
+        /// 9: calibration points unusable (too few for the kind, equal raw values); in a remote
+        /// <c>calibrations</c> entry also a record the sensor's probe refuses (another kind,
+        /// points outside its limits) or a sensor that takes no record.
+        /// </summary>
         BadCalibration = 9,
 
         /// <summary>10: no config stored; built-in defaults in force.</summary>
         Missing = 10,
+
+        /// <summary>11: a remote <c>calibrations</c> entry names a sensor id the config does not have.</summary>
+        UnknownSensor = 11,
+
+        /// <summary>12: a remote config larger than <see cref="ConfigParser.MaxRemoteBytes"/>: refused whole, never truncated.</summary>
+        TooLarge = 12,
     }
 }

@@ -1,6 +1,5 @@
 using IoTMonitor.Firmware.Core.Filters;
 using IoTMonitor.Firmware.Core.Protocol;
-using IoTMonitor.Firmware.Core.Sensors.Calibration;
 
 namespace IoTMonitor.Firmware.Core.Config
 {
@@ -10,9 +9,20 @@ namespace IoTMonitor.Firmware.Core.Config
     /// valid. Never throws for any input; the result is a <see cref="ConfigError"/>. Unknown keys
     /// are skipped (forward compatibility).
     /// </summary>
-    public sealed class ConfigParser
+    public sealed partial class ConfigParser
     {
+        /// <summary>
+        /// Largest remote config the node takes, bytes (docs/config.md "Remote config"): the
+        /// telemetry payload limit, so the node receives it in its payload buffer. It holds every
+        /// remote key at its maximum: 16 calibration records of 8 points with 32-character ids,
+        /// written as CalibrationRecordWriter writes them, plus 16 thresholds (about 6.6 KB). A
+        /// larger one is refused whole (<see cref="ConfigError.TooLarge"/>), never truncated.
+        /// </summary>
+        public const int MaxRemoteBytes = ProtocolLimits.MaxPayloadBytes;
+
         private const int MaxThresholds = 16;
+
+        private const int MaxCalMaxAgeDays = 3650;
 
         private readonly JsonReader _r = new JsonReader();
         private readonly DeviceConfig _work = new DeviceConfig();
@@ -35,12 +45,29 @@ namespace IoTMonitor.Firmware.Core.Config
 
         /// <summary>
         /// Applies a remote config (protocol §6: v, rev, and any of sampleSec, uploadSec,
-        /// batchMax, maxAwakeSec, thresholds) on top of <paramref name="into"/>; <paramref name="rev"/>
-        /// is its revision (-1 when unreadable).
+        /// batchMax, maxAwakeSec, thresholds, calMaxAgeDays, calibrations) on top of
+        /// <paramref name="into"/>; <paramref name="rev"/> is its revision (-1 when unreadable).
         /// </summary>
         public ConfigError ParseRemote(byte[] data, int offset, int count, DeviceConfig into, out int rev)
         {
-            _work.CopyFrom(into);
+            return ParseRemote(data, offset, count, into, into, out rev);
+        }
+
+        /// <summary>
+        /// Applies a remote config on top of <paramref name="baseConfig"/> and, when valid, stores
+        /// the result in <paramref name="into"/> (unchanged otherwise). The node passes the flashed
+        /// config as the base, so what is in force after a remote config is exactly what the next
+        /// boot builds from the flashed document and that saved remote config.
+        /// </summary>
+        public ConfigError ParseRemote(byte[] data, int offset, int count, DeviceConfig baseConfig, DeviceConfig into, out int rev)
+        {
+            rev = -1;
+            if (count > MaxRemoteBytes)
+            {
+                return ConfigError.TooLarge;
+            }
+
+            _work.CopyFrom(baseConfig);
             _work.Rev = -1;
             ConfigError e = ParseDocument(data, offset, count, true);
             rev = _work.Rev;
@@ -50,6 +77,41 @@ namespace IoTMonitor.Firmware.Core.Config
             }
 
             return e;
+        }
+
+        /// <summary>
+        /// The top-level <c>rev</c> of a remote config, or -1: lets the node answer a config it
+        /// refuses unread (too large: only its first bytes were kept) with the revision the
+        /// gateway waits for, when <c>rev</c> comes before the cut.
+        /// </summary>
+        public int RemoteRevision(byte[] data, int offset, int count)
+        {
+            if (data == null || offset < 0 || count < 0 || offset + count > data.Length)
+            {
+                return -1;
+            }
+
+            _r.Reset(data, offset, count);
+            if (_r.Read() != JsonToken.StartObject)
+            {
+                return -1;
+            }
+
+            while (_r.Read() == JsonToken.PropertyName)
+            {
+                if (_r.ValueEquals("rev"))
+                {
+                    long v;
+                    return _r.Read() == JsonToken.Number && _r.TryGetInt64(out v) && v >= 0 && v <= int.MaxValue ? (int)v : -1;
+                }
+
+                if (!_r.Skip())
+                {
+                    return -1;
+                }
+            }
+
+            return -1;
         }
 
         private ConfigError ParseDocument(byte[] data, int offset, int count, bool remote)
@@ -115,6 +177,14 @@ namespace IoTMonitor.Firmware.Core.Config
                 else if (_r.ValueEquals("thresholds"))
                 {
                     err = ReadThresholds();
+                }
+                else if (_r.ValueEquals("calMaxAgeDays"))
+                {
+                    err = ReadInt(0, MaxCalMaxAgeDays, ref _work.CalMaxAgeDays);
+                }
+                else if (remote && _r.ValueEquals("calibrations"))
+                {
+                    err = ReadRemoteCalibrations();
                 }
                 else if (remote)
                 {
@@ -541,6 +611,10 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     e = ReadCalibration(s);
                 }
+                else if (_r.ValueEquals("calMaxAgeDays"))
+                {
+                    e = ReadInt(0, MaxCalMaxAgeDays, ref s.CalMaxAgeDays);
+                }
                 else
                 {
                     e = SkipValue();
@@ -626,155 +700,6 @@ namespace IoTMonitor.Firmware.Core.Config
             else
             {
                 return ConfigError.UnknownKind;
-            }
-
-            return ConfigError.None;
-        }
-
-        // The one record format (Sensors/Calibration/CalibrationRecord): id, kind, points, and the
-        // optional tempCoeff, tempC (temperature of the standards) and at (Unix seconds made).
-        private ConfigError ReadCalibration(SensorConfig s)
-        {
-            ConfigError e = ExpectObject();
-            string id = null;
-            bool haveKind = false;
-            CalibrationKind kind = CalibrationKind.Linear;
-            double tempCoeff = 0;
-            double tempC = TemperatureCompensation.ReferenceC;
-            long at = 0;
-            double[] raw = new double[CalibrationRecord.MaxPoints];
-            double[] reference = new double[CalibrationRecord.MaxPoints];
-            int points = 0;
-            while (e == ConfigError.None && (e = NextKey()) == ConfigError.None && _r.Token == JsonToken.PropertyName)
-            {
-                if (_r.ValueEquals("id"))
-                {
-                    e = ReadString(ref id, CalibrationRecord.MaxIdLength);
-                }
-                else if (_r.ValueEquals("kind"))
-                {
-                    e = ReadCalibrationKind(ref kind);
-                    haveKind = true;
-                }
-                else if (_r.ValueEquals("tempCoeff"))
-                {
-                    e = ReadNumber(ref tempCoeff);
-                    if (e == ConfigError.None && (tempCoeff < 0 || tempCoeff > 0.1))
-                    {
-                        e = ConfigError.BadValue;
-                    }
-                }
-                else if (_r.ValueEquals("tempC"))
-                {
-                    e = ReadNumber(ref tempC);
-                    if (e == ConfigError.None && (tempC < 0 || tempC > 50))
-                    {
-                        e = ConfigError.BadValue;
-                    }
-                }
-                else if (_r.ValueEquals("at"))
-                {
-                    if (_r.Read() != JsonToken.Number || !_r.TryGetInt64(out at) || at < 0)
-                    {
-                        e = ValueError();
-                    }
-                }
-                else if (_r.ValueEquals("points"))
-                {
-                    e = ReadPoints(raw, reference, ref points);
-                }
-                else
-                {
-                    e = SkipValue();
-                }
-            }
-
-            if (e != ConfigError.None)
-            {
-                return e;
-            }
-
-            if (!haveKind)
-            {
-                return ConfigError.MissingField;
-            }
-
-            if (!CalibrationKinds.PointCountFits(kind, points))
-            {
-                return ConfigError.BadCalibration;
-            }
-
-            // The id is what traces a value to its calibration (batch cal, site sheet): a record
-            // without one could not be told apart from the vendor defaults.
-            if (id == null || id.Length == 0)
-            {
-                return ConfigError.MissingField;
-            }
-
-            s.Calibration = new CalibrationRecord(id, kind, raw, reference, points, tempCoeff, tempC, at);
-            return ConfigError.None;
-        }
-
-        private ConfigError ReadCalibrationKind(ref CalibrationKind kind)
-        {
-            if (_r.Read() != JsonToken.String)
-            {
-                return ValueError();
-            }
-
-            return CalibrationKinds.TryParse(_r.GetString(), out kind) ? ConfigError.None : ConfigError.UnknownKind;
-        }
-
-        private ConfigError ReadPoints(double[] raw, double[] reference, ref int n)
-        {
-            if (_r.Read() != JsonToken.StartArray)
-            {
-                return ValueError();
-            }
-
-            n = 0;
-            JsonToken t;
-            while ((t = _r.Read()) == JsonToken.StartArray)
-            {
-                if (n == CalibrationRecord.MaxPoints)
-                {
-                    return ConfigError.TooMany;
-                }
-
-                ConfigError e = ReadNumber(ref raw[n]);
-                if (e == ConfigError.None)
-                {
-                    e = ReadNumber(ref reference[n]);
-                }
-
-                if (e != ConfigError.None)
-                {
-                    return e;
-                }
-
-                if (_r.Read() != JsonToken.EndArray)
-                {
-                    return ValueError();
-                }
-
-                n++;
-            }
-
-            if (t != JsonToken.EndArray)
-            {
-                return ValueError();
-            }
-
-            // Two points at the same raw value define no line (every probe divides by the difference).
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = i + 1; j < n; j++)
-                {
-                    if (raw[i] == raw[j])
-                    {
-                        return ConfigError.BadCalibration;
-                    }
-                }
             }
 
             return ConfigError.None;

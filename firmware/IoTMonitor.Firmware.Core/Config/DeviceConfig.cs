@@ -27,6 +27,9 @@ namespace IoTMonitor.Firmware.Core.Config
         public int MaxAwakeSec = 60;
         public int Rev;
         public string CalibrationId;
+
+        /// <summary>Days a calibration record stays in force after its <c>at</c> (0: no expiry).</summary>
+        public int CalMaxAgeDays;
         public SensorConfig[] Sensors = new SensorConfig[0];
         public ThresholdConfig[] Thresholds = new ThresholdConfig[0];
 #pragma warning restore CS1591
@@ -77,6 +80,7 @@ namespace IoTMonitor.Firmware.Core.Config
             MaxAwakeSec = other.MaxAwakeSec;
             Rev = other.Rev;
             CalibrationId = other.CalibrationId;
+            CalMaxAgeDays = other.CalMaxAgeDays;
             Sensors = other.Sensors;
             Thresholds = other.Thresholds;
         }

@@ -35,6 +35,37 @@ namespace IoTMonitor.Firmware.Core.Config
         /// has none (a calibratable probe then runs on its vendor defaults, flagged UNCALIBRATED).
         /// </summary>
         public CalibrationRecord Calibration;
+
+        /// <summary>
+        /// Days after its <c>at</c> that the record stops counting as a calibration (UNCALIBRATED
+        /// again); -1: the config's <c>calMaxAgeDays</c> applies, 0: never expires.
+        /// </summary>
+        public int CalMaxAgeDays = -1;
 #pragma warning restore CS1591
+
+        /// <summary>
+        /// A copy of this entry with <paramref name="record"/> as its calibration: a remote record
+        /// replaces the flashed one without touching the flashed entry (arrays are shared, as
+        /// configs are immutable once loaded).
+        /// </summary>
+        public SensorConfig WithCalibration(CalibrationRecord record)
+        {
+            SensorConfig c = new SensorConfig();
+            c.Id = Id;
+            c.Kind = Kind;
+            c.Quantities = Quantities;
+            c.Pin = Pin;
+            c.Bus = Bus;
+            c.Address = Address;
+            c.Tx = Tx;
+            c.Rx = Rx;
+            c.Samples = Samples;
+            c.Filter = Filter;
+            c.WarmupMs = WarmupMs;
+            c.StuckSamples = StuckSamples;
+            c.CalMaxAgeDays = CalMaxAgeDays;
+            c.Calibration = record;
+            return c;
+        }
     }
 }

@@ -36,7 +36,9 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>
         /// Copies the next message received on a subscribed topic into <paramref name="buffer"/>
         /// and returns its length; -1 when none arrived within <paramref name="timeoutMs"/>, -2
-        /// when one arrived but was larger than the buffer (it is dropped).
+        /// when one arrived but was larger than the buffer: <paramref name="topic"/> is set, the
+        /// buffer holds the message's first bytes (so the node can still answer a too-large
+        /// config with its <c>rev</c>) and the message is dropped.
         /// </summary>
         int Receive(byte[] buffer, int timeoutMs, out string topic);
 

@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Numerics;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
@@ -49,6 +50,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly int _configLength;
 
         private readonly DeviceConfig _config = new DeviceConfig();
+        private readonly DeviceConfig _flashed = new DeviceConfig();
         private readonly ConfigParser _configParser = new ConfigParser();
         private readonly CommandParser _commandParser = new CommandParser();
         private readonly Command _command = new Command();
@@ -60,7 +62,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly Reading[] _readings = new Reading[ProtocolLimits.MaxReadings];
         private readonly byte[] _payload = new byte[ProtocolLimits.MaxPayloadBytes];
         private readonly byte[] _small = new byte[256];
-        private readonly byte[] _inbox = new byte[NodeState.MaxRemoteConfigBytes];
+        private readonly byte[] _inbox;
         private readonly NodeCycleResult _result = new NodeCycleResult();
 
         private NodeCycleState _current;
@@ -68,6 +70,9 @@ namespace IoTMonitor.Firmware.Core.Node
         private long _sensorsStartedMs;
         private ConfigError _configError;
         private uint _configHash;
+        private uint _flashedHash;
+        private string _batchCalibrationId;
+        private double _batteryVolts;
         private bool _coldStart;
         private bool _sampleDue;
         private bool _thresholdCrossed;
@@ -93,6 +98,11 @@ namespace IoTMonitor.Firmware.Core.Node
             _state = new NodeState(stateStore);
             _configDocument = configDocument;
             _configLength = configDocument == null ? 0 : configDocument.Length;
+
+            // One 8 KB buffer for both (≈ 100 KB heap on the ESP32): a received message and the
+            // saved remote config are used up (parsed, saved, acked through _small) before the
+            // next telemetry or status is encoded into _payload.
+            _inbox = _payload;
         }
 
         /// <summary>The state the machine is in (Done after Run).</summary>
@@ -117,6 +127,7 @@ namespace IoTMonitor.Firmware.Core.Node
         public NodeCycleResult Run()
         {
             _result.Reset();
+            _batteryVolts = double.NaN;
             _current = NodeCycleState.Boot;
             _wakeStartMs = _clock.Millis;
             while (_current != NodeCycleState.Done)
@@ -172,21 +183,29 @@ namespace IoTMonitor.Firmware.Core.Node
             return NodeCycleState.LoadConfig;
         }
 
+        // The config in force is always the flashed document (or the defaults) plus the newest
+        // saved remote config, nothing older: the flashed one is kept parsed for ApplyRemoteConfig.
         private NodeCycleState DoLoadConfig()
         {
             _configError = _configLength == 0
                 ? ConfigError.Missing
-                : _configParser.ParseDevice(_configDocument, 0, _configLength, _config);
-            _configHash = Crc32.Finish(Crc32.Update(Crc32.Start, _configDocument == null ? _small : _configDocument, 0, _configLength));
+                : _configParser.ParseDevice(_configDocument, 0, _configLength, _flashed);
+            _flashedHash = Crc32.Finish(Crc32.Update(Crc32.Start, _configDocument == null ? _small : _configDocument, 0, _configLength));
+            _config.CopyFrom(_flashed);
+            _configHash = _flashedHash;
             int remoteLength = _state.LoadRemoteConfig(_inbox);
             if (remoteLength > 0)
             {
                 int rev;
-                if (_configParser.ParseRemote(_inbox, 0, remoteLength, _config, out rev) == ConfigError.None)
+                if (_configParser.ParseRemote(_inbox, 0, remoteLength, _flashed, _config, out rev) == ConfigError.None)
                 {
-                    _configHash = Crc32.Finish(Crc32.Update(Crc32.Finish(_configHash), _inbox, 0, remoteLength));
+                    _configHash = RemoteHash(remoteLength);
                 }
             }
+
+            // The readings of this wake are computed with the records loaded now; a remote config
+            // received later in the wake must not rename them.
+            _batchCalibrationId = _config.BatchCalibrationId();
 
             _result.ConfigError = (int)_configError;
             string prefix = "iotmon/v1/" + _config.Site + "/" + _config.Device + "/";
@@ -214,7 +233,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState DoStartSensors()
         {
-            _sampler.Bind(_config.Sensors, _sensors);
+            _sampler.Bind(_config.Sensors, _sensors, _config.CalMaxAgeDays);
             _sampler.StartAll();
             _sensorsStartedMs = _clock.Millis;
             return NodeCycleState.WarmingUp;
@@ -252,6 +271,8 @@ namespace IoTMonitor.Firmware.Core.Node
                 }
             }
 
+            _batteryVolts = _sampler.BatteryVolts;
+            _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.LastSampleUtc = now;
             _state.SampleNow = false;
             _state.Save();
@@ -372,8 +393,9 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             _header.Firmware = FirmwareVersion;
             _header.Boot = boot;
-            _header.CalibrationId = _config.BatchCalibrationId();
-            _header.Battery = _power.ReadBatteryVolts();
+            _header.CalibrationId = _batchCalibrationId;
+
+            _header.Battery = HealthBatteryVolts();
             _header.Rssi = _link.Rssi;
             _header.Dropped = _queue.Dropped;
             _header.ResetReason = (int)_power.ResetReason;
@@ -394,6 +416,25 @@ namespace IoTMonitor.Firmware.Core.Node
             return -1;
         }
 
+        // The battery entry's reading went through its probe and calibration record; the host's
+        // own reading uses the nominal divider, so it is the fallback only when there is no
+        // calibrated value: no battery entry, none this round, or (not sampled this wake) none kept
+        // from the last sampling wake.
+        private double HealthBatteryVolts()
+        {
+            if (FMath.IsFinite(_batteryVolts))
+            {
+                return _batteryVolts;
+            }
+
+            if (!_sampleDue && _state.LastBatteryMillivolts > 0)
+            {
+                return _state.LastBatteryMillivolts / 1000.0;
+            }
+
+            return _power.ReadBatteryVolts();
+        }
+
         private NodeCycleState DoReceive()
         {
             long until = _clock.Millis + ReceiveWindowMs;
@@ -407,18 +448,27 @@ namespace IoTMonitor.Firmware.Core.Node
                 }
 
                 string topic;
+                _inbox[0] = 0; // a link that keeps no prefix of a too-large message leaves no stale rev
                 int n = _link.Receive(_inbox, Budget((int)wait), out topic);
                 if (n == -1)
                 {
                     break;
                 }
 
-                if (n < 0 || topic == null)
+                if (topic == null)
                 {
                     continue;
                 }
 
-                if (topic.EndsWith("/config"))
+                if (n == -2 && topic.EndsWith("/config"))
+                {
+                    RefuseTooLargeConfig();
+                }
+                else if (n < 0)
+                {
+                    continue;
+                }
+                else if (topic.EndsWith("/config"))
                 {
                     ApplyRemoteConfig(n);
                 }
@@ -431,17 +481,39 @@ namespace IoTMonitor.Firmware.Core.Node
             return uploadAgain && _queue.Count > 0 ? NodeCycleState.Upload : NodeCycleState.Sleep;
         }
 
+        // The gateway publishes the complete overlay (protocol §6): it goes on top of the flashed
+        // config, not on what earlier overlays left, so the config in force is what the next boot
+        // builds. A refused one changes neither the config in force nor the saved overlay.
         private void ApplyRemoteConfig(int length)
         {
             int rev;
-            ConfigError e = _configParser.ParseRemote(_inbox, 0, length, _config, out rev);
+            ConfigError e = _configParser.ParseRemote(_inbox, 0, length, _flashed, _config, out rev);
             if (e == ConfigError.None)
             {
                 _state.SaveRemoteConfig(_inbox, length);
+                _configHash = RemoteHash(length);
             }
 
+            AckConfig(rev, e);
+        }
+
+        // Larger than the inbox (ConfigParser.MaxRemoteBytes): refused whole, never truncated;
+        // the link kept its first bytes, enough for a rev written before the long parts.
+        private void RefuseTooLargeConfig()
+        {
+            AckConfig(_configParser.RemoteRevision(_inbox, 0, _inbox.Length), ConfigError.TooLarge);
+        }
+
+        private void AckConfig(int rev, ConfigError e)
+        {
             int n = _messages.ConfigAck(rev < 0 ? 0 : rev, (int)e, _small);
             Publish(_topicConfigAck, _small, n);
+        }
+
+        // Status "cfg": CRC of the flashed document, chained with the remote config in force.
+        private uint RemoteHash(int remoteLength)
+        {
+            return Crc32.Finish(Crc32.Update(Crc32.Finish(_flashedHash), _inbox, 0, remoteLength));
         }
 
         // Returns true when the queue should be uploaded again now (upload_now).

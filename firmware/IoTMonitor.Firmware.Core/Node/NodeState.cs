@@ -9,15 +9,14 @@ namespace IoTMonitor.Firmware.Core.Node
     /// </summary>
     public sealed class NodeState
     {
-        /// <summary>Largest retained remote config kept.</summary>
-        public const int MaxRemoteConfigBytes = 1024;
+        /// <summary>Largest retained remote config kept (the parser's limit; larger ones are refused, not kept).</summary>
+        public const int MaxRemoteConfigBytes = Config.ConfigParser.MaxRemoteBytes;
 
         private const int StatePayload = 64;
 
         private readonly DualCopyRecord _state;
         private readonly DualCopyRecord _remote;
         private readonly byte[] _buf = new byte[StatePayload];
-        private readonly byte[] _remoteBuf = new byte[MaxRemoteConfigBytes + 4];
 
 #pragma warning disable CS1591 // fields documented in the class summary and NodeCycle
         public int Boot;
@@ -30,13 +29,20 @@ namespace IoTMonitor.Firmware.Core.Node
         public int SampleSecOverride;
         public bool UploadNow;
         public bool SampleNow;
+
+        /// <summary>
+        /// The battery entry's calibrated value of the last sampling wake, mV (0: none): the health
+        /// <c>bat</c> of a wake that uploads without sampling, so it does not jump to the nominal
+        /// divider's value between two calibrated ones (the gateway trends it for exhaustion).
+        /// </summary>
+        public int LastBatteryMillivolts;
 #pragma warning restore CS1591
 
-        /// <summary>State over <paramref name="store"/> (needs 2 × (64 + 12) + 2 × (1028 + 12) bytes).</summary>
+        /// <summary>State over <paramref name="store"/> (needs <see cref="RequiredBytes"/>: 2 × (64 + 12) + 2 × (MaxRemoteConfigBytes + 4 + 12) bytes).</summary>
         public NodeState(IBlockStore store)
         {
             _state = new DualCopyRecord(store, 0, StatePayload);
-            _remote = new DualCopyRecord(store, _state.Footprint, _remoteBuf.Length);
+            _remote = new DualCopyRecord(store, _state.Footprint, MaxRemoteConfigBytes + 4);
         }
 
         /// <summary>Bytes of store the state needs.</summary>
@@ -63,6 +69,7 @@ namespace IoTMonitor.Firmware.Core.Node
             SampleSecOverride = LittleEndian.ReadInt32(_buf, 44);
             UploadNow = (_buf[48] & 1) != 0;
             SampleNow = (_buf[48] & 2) != 0;
+            LastBatteryMillivolts = LittleEndian.ReadInt32(_buf, 52);
             return true;
         }
 
@@ -78,33 +85,37 @@ namespace IoTMonitor.Firmware.Core.Node
             LittleEndian.WriteInt64(_buf, 36, ClockOffset);
             LittleEndian.WriteInt32(_buf, 44, SampleSecOverride);
             _buf[48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
+            LittleEndian.WriteInt32(_buf, 52, LastBatteryMillivolts);
             _state.Save(_buf);
         }
 
         /// <summary>Copies the stored remote config into <paramref name="into"/>; returns its length (0 none).</summary>
         public int LoadRemoteConfig(byte[] into)
         {
-            if (!_remote.Load(_remoteBuf))
+            // Read in the record's own buffer: no second config-sized buffer in RAM.
+            if (!_remote.Load())
             {
                 return 0;
             }
 
-            int n = LittleEndian.ReadInt32(_remoteBuf, 0);
+            byte[] buf = _remote.Buffer;
+            int n = LittleEndian.ReadInt32(buf, DualCopyRecord.PayloadOffset);
             if (n <= 0 || n > MaxRemoteConfigBytes || n > into.Length)
             {
                 return 0;
             }
 
-            System.Array.Copy(_remoteBuf, 4, into, 0, n);
+            System.Array.Copy(buf, DualCopyRecord.PayloadOffset + 4, into, 0, n);
             return n;
         }
 
         /// <summary>Stores a remote config document (≤ <see cref="MaxRemoteConfigBytes"/>).</summary>
         public void SaveRemoteConfig(byte[] data, int count)
         {
-            LittleEndian.WriteInt32(_remoteBuf, 0, count);
-            System.Array.Copy(data, 0, _remoteBuf, 4, count);
-            _remote.Save(_remoteBuf);
+            byte[] buf = _remote.Buffer;
+            LittleEndian.WriteInt32(buf, DualCopyRecord.PayloadOffset, count);
+            System.Array.Copy(data, 0, buf, DualCopyRecord.PayloadOffset + 4, count);
+            _remote.Save();
         }
     }
 }

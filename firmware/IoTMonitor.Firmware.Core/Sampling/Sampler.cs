@@ -42,6 +42,9 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// <summary>Retries of a read that answers NotReady, each after <see cref="SampleGapMs"/>.</summary>
         public const int NotReadyRetries = 50;
 
+        /// <summary>Seconds per day of <c>calMaxAgeDays</c>.</summary>
+        public const long SecondsPerDay = 86400;
+
         private const int MaxChannels = MaxSensors * SensorConfig.MaxQuantities;
 
         private readonly ISensor[] _sensors = new ISensor[MaxSensors];
@@ -51,6 +54,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         private readonly ITemperatureCompensated[] _compensated = new ITemperatureCompensated[MaxSensors];
         private readonly AnalogProbeSensor[] _rawSource = new AnalogProbeSensor[MaxSensors];
         private readonly bool[] _temperatureSource = new bool[MaxSensors];
+        private readonly long[] _maxAgeSec = new long[MaxSensors];
         private readonly double[] _raw = new double[SensorConfig.MaxQuantities];
         private readonly double[][] _samples = new double[SensorConfig.MaxQuantities][];
         private readonly double[] _rawSamples = new double[MaxSamples];
@@ -59,6 +63,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         private readonly int[] _chanFlags = new int[MaxChannels];
         private SensorConfig[] _configs = new SensorConfig[0];
         private int _count;
+        private double _batteryVolts = double.NaN;
 
         /// <summary>Creates the sampler with its buffers.</summary>
         public Sampler()
@@ -104,10 +109,22 @@ namespace IoTMonitor.Firmware.Core.Sampling
         }
 
         /// <summary>
+        /// The <c>device.battery</c> value of the last <see cref="SampleAll"/> (converted by the
+        /// battery probe with its calibration record), NaN when that round had none.
+        /// </summary>
+        public double BatteryVolts
+        {
+            get { return _batteryVolts; }
+        }
+
+        /// <summary>
         /// Creates the drivers for <paramref name="configs"/> through the host's factory and applies
         /// each entry's calibration record to its probe (the only place a record is applied).
+        /// <paramref name="calMaxAgeDays"/> is the config's <c>calMaxAgeDays</c> (0: off), which an
+        /// entry's own <c>calMaxAgeDays</c> overrides (records whose probe
+        /// takes them are flagged UNCALIBRATED again once older, see <see cref="IsExpired"/>).
         /// </summary>
-        public void Bind(SensorConfig[] configs, ISensorFactory factory)
+        public void Bind(SensorConfig[] configs, ISensorFactory factory, int calMaxAgeDays = 0)
         {
             _count = configs.Length > MaxSensors ? MaxSensors : configs.Length;
             _configs = configs;
@@ -123,6 +140,8 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 _compensated[i] = probe != null ? probe.Compensated : driver as ITemperatureCompensated;
                 _temperatureSource[i] = _compensated[i] == null && MeasuresMediumTemperature(configs[i]);
                 _calibration[i] = Calibrate(configs[i].Calibration, _calibratable[i]);
+                int days = configs[i].CalMaxAgeDays >= 0 ? configs[i].CalMaxAgeDays : calMaxAgeDays;
+                _maxAgeSec[i] = days > 0 ? days * SecondsPerDay : 0;
             }
         }
 
@@ -172,6 +191,8 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// </summary>
         public int SampleAll(IClock clock, long time, int sinceStartMs, Reading[] into, int index)
         {
+            _batteryVolts = double.NaN;
+
             // Pass 1: the medium's temperature, so that pass 2 reads pH/EC/DO already compensated
             // with this round's value.
             for (int i = 0; i < _count; i++)
@@ -369,9 +390,14 @@ namespace IoTMonitor.Firmware.Core.Sampling
 
         // A record in the config that is not in force, or a calibratable probe on its vendor
         // defaults: the values are not traceable to a calibration (protocol §4 UNCALIBRATED).
-        private int CalibrationFlags(int i)
+        private int CalibrationFlags(int i, long time)
         {
             if (_configs[i].Calibration != null && _calibration[i] != CalibrationResult.Ok)
+            {
+                return QualityFlags.Uncalibrated;
+            }
+
+            if (IsExpired(i, time))
             {
                 return QualityFlags.Uncalibrated;
             }
@@ -380,13 +406,31 @@ namespace IoTMonitor.Firmware.Core.Sampling
             return c != null && c.CalibrationId == null ? QualityFlags.Uncalibrated : QualityFlags.None;
         }
 
+        /// <summary>
+        /// True when the record of sensor entry <paramref name="index"/> is in force but older than
+        /// its maximum age at <paramref name="time"/>: the value is still converted with it, and
+        /// flagged UNCALIBRATED (protocol §4 "or it has expired") so stale calibration shows.
+        /// Only a synced clock can age a record (an unsynced RTC counts from 0 after a power-on);
+        /// a record without <c>at</c> (0) cannot be aged and never expires.
+        /// </summary>
+        public bool IsExpired(int index, long time)
+        {
+            if (index < 0 || index >= _count || _maxAgeSec[index] <= 0 || _calibration[index] != CalibrationResult.Ok || time < NodeCycle.SyncedEpoch)
+            {
+                return false;
+            }
+
+            long at = _configs[index].Calibration.CreatedUnixSeconds;
+            return at > 0 && time - at > _maxAgeSec[index];
+        }
+
         private void Emit(int i, int ch, long time, ref Reading r)
         {
             SensorConfig c = _configs[i];
             int k = (i * SensorConfig.MaxQuantities) + ch;
             int q = c.Quantities[ch];
             double value = _chanValue[k];
-            int flags = _chanFlags[k] | CalibrationFlags(i);
+            int flags = _chanFlags[k] | CalibrationFlags(i, time);
             r.Set(0, time, q, double.NaN, flags);
             if ((flags & QualityFlags.NoValue) != 0 || !FMath.IsFinite(value))
             {
@@ -407,6 +451,10 @@ namespace IoTMonitor.Firmware.Core.Sampling
 
             r.Value = value;
             r.Flags = flags;
+            if (q == Quantities.DeviceBattery && !FMath.IsFinite(_batteryVolts))
+            {
+                _batteryVolts = value;
+            }
         }
 
         private static int LongestRun(double[] a, int n)

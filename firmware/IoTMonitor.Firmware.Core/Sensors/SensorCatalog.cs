@@ -2,6 +2,7 @@ using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Bme280;
+using IoTMonitor.Firmware.Core.Sensors.Calibration;
 using IoTMonitor.Firmware.Core.Sensors.Ds18b20;
 using IoTMonitor.Firmware.Core.Sensors.Modbus;
 using IoTMonitor.Firmware.Core.Sensors.Pms5003;
@@ -137,6 +138,25 @@ namespace IoTMonitor.Firmware.Core.Sensors
                 case Quantities.DeviceBattery: return new BatteryDivider(BatteryDividerOhms, BatteryDividerOhms);
                 default: return null;
             }
+        }
+
+        /// <summary>
+        /// Whether the driver this catalog builds for <paramref name="config"/> takes
+        /// <paramref name="record"/>, judged on a fresh copy of the probe's math (no bus, no I/O):
+        /// Ok, WrongKind (another kind, or a driver that takes no record), or the probe's refusal.
+        /// A remote record is checked with it before it replaces the flashed one, so a record the
+        /// probe would refuse is answered in config/ack instead of turning the readings UNCALIBRATED.
+        /// </summary>
+        public static CalibrationResult CheckRecord(SensorConfig config, CalibrationRecord record)
+        {
+            if (config == null || record == null)
+            {
+                return CalibrationResult.Incomplete;
+            }
+
+            IAnalogProbe probe = config.Kind == "analog" || config.Kind == "battery" ? AnalogProbe(FirstQuantity(config)) : null;
+            ICalibratable target = probe as ICalibratable;
+            return target == null ? CalibrationResult.WrongKind : target.Apply(record);
         }
 
         /// <summary>The register map of the <c>modbus</c> kind: the CWT 7-in-1 soil probe.</summary>

@@ -35,11 +35,37 @@ namespace IoTMonitor.Firmware.Core.Storage
             get { return 2 * _copy.Length; }
         }
 
+        /// <summary>Where the payload starts in <see cref="Buffer"/>.</summary>
+        public const int PayloadOffset = 8;
+
+        /// <summary>
+        /// The record's own copy buffer (payload at <see cref="PayloadOffset"/>): after
+        /// <see cref="Load()"/> it holds the loaded payload, and <see cref="Save()"/> writes what
+        /// the caller put there. It lets a large record (the remote config) be kept without a
+        /// second payload-sized buffer in RAM.
+        /// </summary>
+        public byte[] Buffer
+        {
+            get { return _copy; }
+        }
+
         /// <summary>
         /// Loads the newest valid copy into <paramref name="payload"/> (from index 0). False when
         /// neither copy is valid (fresh store): the payload is then left untouched.
         /// </summary>
         public bool Load(byte[] payload)
+        {
+            if (!Load())
+            {
+                return false;
+            }
+
+            System.Array.Copy(_copy, PayloadOffset, payload, 0, _payloadSize);
+            return true;
+        }
+
+        /// <summary>Loads the newest valid copy into <see cref="Buffer"/>; false when neither copy is valid.</summary>
+        public bool Load()
         {
             int best = -1;
             int bestGen = 0;
@@ -65,7 +91,6 @@ namespace IoTMonitor.Firmware.Core.Storage
             }
 
             _store.Read(_address + (best * _copy.Length), _copy, 0, _copy.Length);
-            System.Array.Copy(_copy, 8, payload, 0, _payloadSize);
             _generation = bestGen;
             _lastSlot = best;
             return true;
@@ -74,11 +99,17 @@ namespace IoTMonitor.Firmware.Core.Storage
         /// <summary>Writes <paramref name="payload"/> over the older copy and flushes.</summary>
         public void Save(byte[] payload)
         {
+            System.Array.Copy(payload, 0, _copy, PayloadOffset, _payloadSize);
+            Save();
+        }
+
+        /// <summary>Writes the payload in <see cref="Buffer"/> over the older copy and flushes.</summary>
+        public void Save()
+        {
             _generation++;
             int slot = 1 - _lastSlot;
             LittleEndian.WriteInt32(_copy, 0, Magic);
             LittleEndian.WriteInt32(_copy, 4, _generation);
-            System.Array.Copy(payload, 0, _copy, 8, _payloadSize);
             LittleEndian.WriteInt32(_copy, 8 + _payloadSize, (int)Crc32.Compute(_copy, 0, 8 + _payloadSize));
             _store.Write(_address + (slot * _copy.Length), _copy, 0, _copy.Length);
             _store.Flush();

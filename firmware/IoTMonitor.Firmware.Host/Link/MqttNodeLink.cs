@@ -211,6 +211,7 @@ public sealed class MqttNodeLink : INodeLink, IDisposable
         var body = message.Payload;
         if (body.Length > buffer.Length)
         {
+            body.Slice(0, buffer.Length).CopyTo(buffer); // the prefix: INodeLink.Receive
             return -2;
         }
 

@@ -232,6 +232,7 @@ namespace IoTMonitor.Firmware.Adapters
                         _pendingPayloads.RemoveAt(0);
                         if (data.Length > buffer.Length)
                         {
+                            Array.Copy(data, buffer, buffer.Length); // the prefix: INodeLink.Receive
                             return -2;
                         }
 

@@ -224,5 +224,5 @@ public static class QueryApi
             ledger?.Duplicates ?? 0);
     }
 
-    private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Quantities.UnitOf(v.Quantity), v.T, v.Value, v.Flags);
+    private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Quantities.UnitOf(v.Quantity), v.T, v.Value, v.Flags, v.Raw, v.Cal);
 }

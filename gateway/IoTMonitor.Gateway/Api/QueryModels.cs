@@ -24,8 +24,8 @@ public sealed record DeviceHealth(
     IReadOnlyList<long[]> Gaps,
     long Duplicates);
 
-/// <summary>The newest value of one (site, device, quantity); time in Unix seconds.</summary>
-public sealed record LatestValue(string Site, string Device, string Quantity, string Unit, long T, double? Value, long Flags);
+/// <summary>The newest value of one (site, device, quantity); time in Unix seconds; <c>raw</c> and <c>cal</c> as the node sent them.</summary>
+public sealed record LatestValue(string Site, string Device, string Quantity, string Unit, long T, double? Value, long Flags, double? Raw, string? Cal);
 
 /// <summary>A site with its devices and newest values.</summary>
 public sealed record SiteDetail(SiteSummary Site, IReadOnlyList<DeviceHealth> Devices, IReadOnlyList<LatestValue> Latest, IReadOnlyList<string> Quantities);

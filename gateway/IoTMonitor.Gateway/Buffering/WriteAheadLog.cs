@@ -111,8 +111,8 @@ public sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>Groups whose write or fsync failed (each rolled the log over to a fresh segment).</summary>
     public long FailedGroups { get; private set; }
 
-    /// <summary>Test hook: throws in place of the next group's write, as a failing disk would.</summary>
-    internal Func<IOException?>? FailNextWrite { get; set; }
+    /// <summary>Test hook, given the group's record count: an exception returned is thrown in place of the group's write, as a failing disk would.</summary>
+    internal Func<int, IOException?>? FailNextWrite { get; set; }
 
     /// <summary>Durable records, in log order, for the writer.</summary>
     public ChannelReader<WalRecord> Durable => _durable.Reader;
@@ -456,7 +456,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
                     }
                 }
 
-                if (FailNextWrite?.Invoke() is { } injected)
+                if (FailNextWrite?.Invoke(group.Count) is { } injected)
                 {
                     RandomAccess.Write(_active!, buffer.AsSpan(0, groupBytes / 2), seg.Bytes); // half a group reaches the file
                     throw injected;

@@ -5,7 +5,9 @@ namespace IoTMonitor.Gateway.Query;
 
 /// <summary>The newest reading of one (site, device, quantity).</summary>
 /// <param name="T">Sampling time, Unix seconds.</param>
-public sealed record LatestReading(string Site, string Device, string Quantity, long T, double? Value, long Flags);
+/// <param name="Raw">What the driver read before calibration (volts, counts), when the node sent it: a technician calibrating on site reads it.</param>
+/// <param name="Cal">The batch's calibration id (protocol §4 <c>cal</c>), when sent.</param>
+public sealed record LatestReading(string Site, string Device, string Quantity, long T, double? Value, long Flags, double? Raw = null, string? Cal = null);
 
 /// <summary>What the gateway last heard from one device.</summary>
 /// <param name="LastSeen">Gateway time of the device's last message.</param>
@@ -37,7 +39,7 @@ public sealed class LatestValueCache(TimeProvider time)
         var device = result.Device;
         foreach (var r in result.Readings)
         {
-            Put(new LatestReading(site, device, r.Quantity.Code, r.T, r.Value, r.Flags));
+            Put(new LatestReading(site, device, r.Quantity.Code, r.T, r.Value, r.Flags, r.Raw, result.Cal));
         }
 
         var entry = _devices.GetOrAdd((site, device), static _ => new DeviceEntry());

@@ -69,13 +69,15 @@ public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cac
         // newest point per series with its own time (several selectors in one SELECT would lose it)
         var since = $"time > now() - {options.CacheWarmDays}d";
         var warmed = 0;
-        foreach (var s in await influx.QueryAsync($"SELECT value, flags FROM water, soil, air, device WHERE {since} GROUP BY site, device, quantity ORDER BY time DESC LIMIT 1", cancellationToken).ConfigureAwait(false))
+        foreach (var s in await influx.QueryAsync($"SELECT value, flags, raw, cal FROM water, soil, air, device WHERE {since} GROUP BY site, device, quantity ORDER BY time DESC LIMIT 1", cancellationToken).ConfigureAwait(false))
         {
             var v = Array.IndexOf(s.Columns, "value");
             var f = Array.IndexOf(s.Columns, "flags");
+            var raw = Array.IndexOf(s.Columns, "raw");
+            var cal = Array.IndexOf(s.Columns, "cal");
             foreach (var row in s.Rows)
             {
-                cache.Warm(new LatestReading(s.Tag("site"), s.Tag("device"), s.Name + "." + s.Tag("quantity"), InfluxQueryClient.AsLong(row[0]), v < 0 ? null : InfluxQueryClient.AsDouble(row[v]), f < 0 ? 0 : InfluxQueryClient.AsLong(row[f])));
+                cache.Warm(new LatestReading(s.Tag("site"), s.Tag("device"), s.Name + "." + s.Tag("quantity"), InfluxQueryClient.AsLong(row[0]), v < 0 ? null : InfluxQueryClient.AsDouble(row[v]), f < 0 ? 0 : InfluxQueryClient.AsLong(row[f]), raw < 0 || row[raw] is null ? null : InfluxQueryClient.AsDouble(row[raw]), cal < 0 ? null : row[cal] as string));
                 warmed++;
             }
         }

@@ -24,6 +24,7 @@ public class ParserFuzzTests(ITestOutputHelper output)
     [
         NodeHarness.Config,
         """{"v":1,"rev":12,"sampleSec":900,"uploadSec":3600,"thresholds":[{"q":"water.level","above":3.5}]}""",
+        """{"v":1,"rev":13,"calMaxAgeDays":45,"calibrations":[{"sensor":"ph","id":"cal-2","kind":"ph","points":[[1.4,7.0],[1.9,4.01]],"tempC":21.5,"at":1764288000}]}""",
         """{"v":1,"id":"c-42","cmd":"set_interval","sec":300}""",
         """{"v":1,"id":"c-43","cmd":"clear_queue","confirm":true}""",
         """[1,-2.5e3,"\u00e9\n",true,false,null,{"a":[]}]""",
@@ -167,22 +168,26 @@ public class ParserFuzzTests(ITestOutputHelper output)
         var config = new ConfigParser();
         var command = new CommandParser();
         var cmd = new Command();
+        var flashed = new DeviceConfig();
+        var harness = Encoding.UTF8.GetBytes(NodeHarness.Config);
+        Assert.Equal(ConfigError.None, config.ParseDevice(harness, 0, harness.Length, flashed));
         int cases = 0;
         for (int i = 0; i < 40_000; i++)
         {
-            var input = Mutate(rnd, Encoding.UTF8.GetBytes(Seeds[i % 4]));
+            var input = Mutate(rnd, Encoding.UTF8.GetBytes(Seeds[i % 5]));
             Timed(() =>
             {
                 var target = new DeviceConfig();
                 var e1 = config.ParseDevice(input, 0, input.Length, target);
-                var e2 = config.ParseRemote(input, 0, input.Length, target, out _);
+                var e2 = config.ParseRemote(input, 0, input.Length, flashed, target, out _);
                 Assert.InRange((int)e1, 0, 9);
-                Assert.InRange((int)e2, 0, 9);
+                Assert.InRange((int)e2, 0, 12); // remote adds UnknownSensor (11) and TooLarge (12)
                 Assert.InRange(command.Parse(input, 0, input.Length, cmd), CommandError.None, CommandError.BadArgument);
             }, input);
             cases += 3;
         }
 
+        Assert.Equal("cal-1", flashed.Sensors[1].Calibration.Id); // a remote parse never writes into its base
         output.WriteLine($"config/command parsers: {cases} parser runs on 40,000 mutated inputs");
     }
 

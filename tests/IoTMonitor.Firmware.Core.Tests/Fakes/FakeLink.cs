@@ -87,6 +87,7 @@ public sealed class FakeLink(FakeClock clock) : INodeLink
         var bytes = Encoding.UTF8.GetBytes(p);
         if (bytes.Length > buffer.Length)
         {
+            Array.Copy(bytes, buffer, buffer.Length); // the prefix, as INodeLink.Receive says
             return -2;
         }
 

