@@ -12,8 +12,8 @@ namespace IoTMonitor.Gateway.Downlink;
 /// </summary>
 public static class RemoteConfigOverlay
 {
-    /// <summary>The firmware's inbox for one remote config (NodeState.MaxRemoteConfigBytes); a larger message is never acknowledged.</summary>
-    public const int MaxMessageBytes = 1024;
+    /// <summary>Largest remote config the firmware takes (ConfigParser.MaxRemoteBytes); a larger one it refuses whole (TooLarge, 12).</summary>
+    public const int MaxMessageBytes = 8192;
 
     /// <summary>Thresholds per config (the firmware's ConfigParser limit).</summary>
     public const int MaxThresholds = 16;
@@ -24,9 +24,10 @@ public static class RemoteConfigOverlay
         ("uploadSec", 10, 604800),
         ("batchMax", 1, 200),
         ("maxAwakeSec", 5, 600),
+        ("calMaxAgeDays", 0, 3650),
     ];
 
-    public static IReadOnlyList<string> Keys { get; } = [.. Integers.Select(i => i.Key), "thresholds"];
+    public static IReadOnlyList<string> Keys { get; } = [.. Integers.Select(i => i.Key), "thresholds", "calibrations"];
 
     /// <summary>
     /// Checks an overlay (remote keys without <c>v</c>/<c>rev</c>) and returns it in canonical form,
@@ -78,10 +79,21 @@ public static class RemoteConfigOverlay
             result["thresholds"] = thresholds;
         }
 
+        if (overlay.TryGetPropertyValue("calibrations", out var cal) && cal is not null)
+        {
+            var calibrations = RemoteCalibrations.Normalize(cal, out error);
+            if (calibrations is null)
+            {
+                return null;
+            }
+
+            result["calibrations"] = calibrations;
+        }
+
         if (Message(0, result).Length > MaxMessageBytes - 16)
         {
             // 16: room for the largest rev the gateway may still assign
-            error = $"the config message would exceed the node's {MaxMessageBytes}-byte limit; use fewer thresholds";
+            error = $"the config message would exceed the node's {MaxMessageBytes}-byte limit (docs/config.md \"Size\")";
             return null;
         }
 
