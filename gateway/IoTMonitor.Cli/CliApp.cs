@@ -82,6 +82,7 @@ public static class CliApp
               iotmon provision --site wei-xianyang --device wq-0001 --type water --mqtt-host gw.example.org --api-key-file .local/admin.key
               iotmon simulate --devices 36 --profile mix --speedup 60 --duration 10m --api-key-file .local/admin.key
               iotmon devices --api-key-file .local/admin.key
+              iotmon config --device wq-0001 --sample-sec 300 --wait 20m --api-key-file .local/operator.key
             """);
         root.Add(GatewayOption);
         root.Add(ApiKeyOption);
@@ -94,6 +95,8 @@ public static class CliApp
         root.Add(QueryCommand.Create(context));
         root.Add(ExportCommand.Create(context));
         root.Add(AlertsCommand.Create(context));
+        root.Add(ConfigCommand.Create(context));
+        root.Add(NodeCommandCommand.Create(context));
         return root;
     }
 }

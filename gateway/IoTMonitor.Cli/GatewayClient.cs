@@ -38,6 +38,10 @@ public sealed class GatewayClient : IDisposable
 
     public Task<JsonElement> PutJsonAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Put, path, body, ct);
 
+    public Task<JsonElement> PatchJsonAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);
+
+    public Task<JsonElement> DeleteJsonAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
+
     /// <summary>Sends a request and returns the raw response (for status checks and streaming); unreachable and auth failures throw.</summary>
     public async Task<HttpResponseMessage> RawAsync(HttpMethod method, string path, object? body, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {

@@ -31,6 +31,7 @@ public static class GatewayApp
         app.MapHealth();
         app.MapMetrics();
         app.MapRegistryApi();
+        app.MapDownlinkApi();
         app.MapQueryApi();
         app.MapAlertsApi();
         return app;

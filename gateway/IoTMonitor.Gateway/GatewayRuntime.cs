@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Storage;
@@ -12,8 +13,8 @@ namespace IoTMonitor.Gateway;
 /// <summary>
 /// Owns the ingest stages and their lifecycle. Starts sink first and stops in reverse:
 /// <code>
-///   start: registry -> dead-letter store -> WAL (replay) -> InfluxWriter -> pipeline -> MQTT listener
-///   stop:  MQTT listener -> WAL (no more appends) -> InfluxWriter -> dead-letter store -> registry
+///   start: registry, downlink store -> dead-letter store -> WAL (replay) -> InfluxWriter -> pipeline, ack ingest -> MQTT listener
+///   stop:  MQTT listener -> WAL (no more appends) -> InfluxWriter -> dead-letter store -> downlink store, registry
 /// </code>
 /// </summary>
 public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
@@ -29,7 +30,12 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
         Time = time;
         Ledger = ledger;
         Registry = new DeviceRegistry(settings.Gateway.Resolve(settings.Registry.Path), settings.Registry);
+        var downlinkStore = new DownlinkStore(settings.Gateway.Resolve(settings.Registry.Path));
+        Downlink = new DownlinkService(downlinkStore, Registry, settings.Downlink, ledger.Counters, time, logs.CreateLogger<DownlinkService>());
     }
+
+    /// <summary>Remote config and commands (gateway → node) and their acks.</summary>
+    public DownlinkService Downlink { get; }
 
     public TimeProvider Time { get; }
 
@@ -59,9 +65,20 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
         Writer = new InfluxWriter(s.Storage, Wal, Ledger, DeadLetters, _logs.CreateLogger<InfluxWriter>());
         Writer.Start();
         Pipeline = new IngestPipeline(s.Validation, Wal, DeadLetters, Ledger, Time);
-        Listener = s.Mqtt.Mode == MqttMode.Embedded
-            ? new EmbeddedBroker(s.Mqtt, s.Registry, Registry, Pipeline, _logs.CreateLogger<EmbeddedBroker>())
-            : new ExternalBrokerClient(s.Mqtt.External, s.Registry, Registry, Pipeline, _logs.CreateLogger<ExternalBrokerClient>());
+        var acks = new AckIngest(Downlink.Store, Ledger.Counters, DeadLetters, Time);
+        if (s.Mqtt.Mode == MqttMode.Embedded)
+        {
+            var broker = new EmbeddedBroker(s.Mqtt, s.Registry, Registry, Pipeline, acks, Downlink, _logs.CreateLogger<EmbeddedBroker>());
+            Downlink.Attach(broker);
+            Listener = broker;
+        }
+        else
+        {
+            var client = new ExternalBrokerClient(s.Mqtt.External, s.Registry, Registry, Pipeline, acks, Downlink, _logs.CreateLogger<ExternalBrokerClient>());
+            Downlink.Attach(client);
+            Listener = client;
+        }
+
         await Listener.StartAsync(cancellationToken).ConfigureAwait(false);
         Started = true;
     }
@@ -83,6 +100,7 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        Downlink.Store.Dispose();
         Registry.Dispose();
     }
 }

@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Api;
 using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Storage;
@@ -25,6 +26,8 @@ public sealed class GatewaySettings
 
     public ApiOptions Api { get; } = new();
 
+    public DownlinkOptions Downlink { get; } = new();
+
     public static GatewaySettings Bind(IConfiguration configuration)
     {
         var s = new GatewaySettings();
@@ -35,6 +38,7 @@ public sealed class GatewaySettings
         configuration.GetSection(StorageOptions.Section).Bind(s.Storage);
         configuration.GetSection(RegistryOptions.Section).Bind(s.Registry);
         configuration.GetSection(ApiOptions.Section).Bind(s.Api);
+        configuration.GetSection(DownlinkOptions.Section).Bind(s.Downlink);
         var errors = s.Gateway.Validate()
             .Concat(s.Mqtt.Validate())
             .Concat(s.Validation.Validate())
@@ -42,6 +46,7 @@ public sealed class GatewaySettings
             .Concat(s.Storage.Validate())
             .Concat(s.Registry.Validate())
             .Concat(s.Api.Validate())
+            .Concat(s.Downlink.Validate())
             .ToList();
         if (errors.Count > 0)
         {

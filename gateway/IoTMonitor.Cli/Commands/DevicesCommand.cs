@@ -36,7 +36,7 @@ public static class DevicesCommand
             }
 
             var table = new Table().Title($"{rows.Count} device(s) at {gw.BaseUrl}");
-            foreach (var c in new[] { "device", "site", "enabled", "last seen (UTC)", "battery V", "RSSI dBm", "boot", "highest n", "gaps", "dups" })
+            foreach (var c in new[] { "device", "site", "enabled", "last seen (UTC)", "battery V", "RSSI dBm", "boot", "highest n", "gaps", "dups", "remote config" })
             {
                 table.AddColumn(c);
             }
@@ -53,7 +53,8 @@ public static class DevicesCommand
                     Num(d, "boot", "0"),
                     Num(d, "highestSequence", "0"),
                     d.TryGetProperty("gaps", out var g) && g.ValueKind == JsonValueKind.Array ? g.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0",
-                    Num(d, "duplicates", "0"));
+                    Num(d, "duplicates", "0"),
+                    Markup.Escape(RemoteConfig(d)));
             }
 
             cx.Console.Write(table);
@@ -62,8 +63,22 @@ public static class DevicesCommand
         return cmd;
     }
 
+    /// <summary>The device list's config summary: "applied r3", "pending r4 (answered r3)", or "-" when none was ever set.</summary>
+    private static string RemoteConfig(JsonElement d)
+    {
+        if (!d.TryGetProperty("config", out var c) || c.ValueKind != JsonValueKind.Object || Str(c, "state") is "" or "none")
+        {
+            return "-";
+        }
+
+        var desired = c.TryGetProperty("desiredRev", out var dr) && dr.ValueKind == JsonValueKind.Number ? dr.GetInt64() : 0;
+        var acked = c.TryGetProperty("ackedRev", out var ar) && ar.ValueKind == JsonValueKind.Number ? ar.GetInt64() : (long?)null;
+        var state = Str(c, "state");
+        return state == "pending" && acked is { } a ? $"pending r{desired} (answered r{a})" : $"{state} r{desired}";
+    }
+
     internal static string Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : string.Empty;
+    e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : string.Empty;
 
     internal static string Num(JsonElement e, string name, string format) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && (v.GetDouble() != 0 || name is "boot" or "highestSequence" or "duplicates")

@@ -25,6 +25,17 @@ public sealed class GatewayCounters
     public long InfluxWriteRequests;
     public long InfluxWriteErrors;
 
+    // the return leg (Downlink/): gateway -> node config and commands, node -> gateway acks
+    public long DownlinkConfigPublished;
+    public long DownlinkCommandsPublished;
+    public long DownlinkPublishFailures;
+    public long DownlinkConfigAcks;
+    public long DownlinkConfigRejections;
+    public long DownlinkCommandAcks;
+    public long DownlinkCommandFailures;
+    public long DownlinkAckDuplicates;
+    public long DownlinkAcksInvalid;
+
     public static void Add(ref long counter, long value) => Interlocked.Add(ref counter, value);
 
     public static void Inc(ref long counter) => Interlocked.Increment(ref counter);

@@ -40,6 +40,15 @@ public static class MetricsApi
         Counter(sb, "iotmon_wal_full_total", "Appends refused because the WAL was at Buffering:MaxBytes", GatewayCounters.Read(ref c.WalFull));
         Counter(sb, "iotmon_influx_write_requests_total", "Write requests sent to InfluxDB", GatewayCounters.Read(ref c.InfluxWriteRequests));
         Counter(sb, "iotmon_influx_write_errors_total", "Write requests that failed and were retried", GatewayCounters.Read(ref c.InfluxWriteErrors));
+        Counter(sb, "iotmon_downlink_config_published_total", "Remote configs published retained (new revisions and re-publications)", GatewayCounters.Read(ref c.DownlinkConfigPublished));
+        Counter(sb, "iotmon_downlink_commands_published_total", "Commands published to nodes", GatewayCounters.Read(ref c.DownlinkCommandsPublished));
+        Counter(sb, "iotmon_downlink_publish_failures_total", "Config or command messages the broker could not take", GatewayCounters.Read(ref c.DownlinkPublishFailures));
+        Counter(sb, "iotmon_downlink_config_acks_total", "config/ack answers recorded", GatewayCounters.Read(ref c.DownlinkConfigAcks));
+        Counter(sb, "iotmon_downlink_config_rejections_total", "config/ack answers with ok false", GatewayCounters.Read(ref c.DownlinkConfigRejections));
+        Counter(sb, "iotmon_downlink_command_acks_total", "cmd/ack answers recorded", GatewayCounters.Read(ref c.DownlinkCommandAcks));
+        Counter(sb, "iotmon_downlink_command_failures_total", "cmd/ack answers with ok false", GatewayCounters.Read(ref c.DownlinkCommandFailures));
+        Counter(sb, "iotmon_downlink_ack_duplicates_total", "Acks repeating an answer already recorded (ignored)", GatewayCounters.Read(ref c.DownlinkAckDuplicates));
+        Counter(sb, "iotmon_downlink_acks_invalid_total", "Acks dead-lettered: malformed, or for a revision or command never sent", GatewayCounters.Read(ref c.DownlinkAcksInvalid));
         Gauge(sb, "iotmon_wal_pending_records", "WAL records not yet confirmed by InfluxDB", gw.Wal.PendingRecords);
         Gauge(sb, "iotmon_wal_bytes", "Bytes in WAL segments", gw.Wal.TotalBytes);
         Gauge(sb, "iotmon_wal_segments", "WAL segment files", gw.Wal.SegmentCount);

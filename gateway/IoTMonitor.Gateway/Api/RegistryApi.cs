@@ -70,6 +70,7 @@ public static class RegistryApi
                     duplicates = l.Duplicates,
                     battery = l.Battery,
                     rssi = l.Rssi,
+                    config = DownlinkApi.ConfigSummary(gw.Downlink.Store.ConfigOf(d.Id)),
                 });
             }
 

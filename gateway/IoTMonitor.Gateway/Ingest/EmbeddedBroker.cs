@@ -1,9 +1,11 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -27,8 +29,14 @@ namespace IoTMonitor.Gateway.Ingest;
 /// A connection may have at most <see cref="MaxPendingPerConnection"/> messages waiting; past that the
 /// receive loop waits for the oldest (back-pressure on that connection only).
 /// </para>
+/// <para>
+/// Downlink: config and commands are injected into the broker's own sessions (marked as the
+/// gateway's, so the device ACL lets them through); acks go to <see cref="AckIngest"/>. MQTTnet
+/// keeps retained messages in memory only, so the desired configs are loaded into its retained
+/// store when it starts, under their stored revisions.
+/// </para>
 /// </summary>
-public sealed class EmbeddedBroker : IMqttListener
+public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
 {
     private const string DeviceKey = "iotmon.device";
     private const string SiteKey = "iotmon.site";
@@ -36,6 +44,8 @@ public sealed class EmbeddedBroker : IMqttListener
     private const string ServiceKey = "iotmon.service";
     private const string AlertsPrefix = "iotmon/alerts/";
     private const string PendingKey = "iotmon.pending";
+    private const string GatewayKey = "iotmon.gateway";
+    private const string GatewayClientId = "iotmon-gateway";
 
     /// <summary>Most telemetry messages of one connection waiting for the WAL at once.</summary>
     public const int MaxPendingPerConnection = 256;
@@ -44,16 +54,20 @@ public sealed class EmbeddedBroker : IMqttListener
     private readonly RegistryOptions _registryOptions;
     private readonly DeviceRegistry _registry;
     private readonly IngestPipeline _pipeline;
+    private readonly AckIngest _acks;
+    private readonly DownlinkService _downlink;
     private readonly ILogger _log;
     private MqttServer? _server;
     private int _clients;
 
-    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, ILogger log)
+    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, DownlinkService downlink, ILogger log)
     {
         _options = options;
         _registryOptions = registryOptions;
         _registry = registry;
         _pipeline = pipeline;
+        _acks = acks;
+        _downlink = downlink;
         _log = log;
     }
 
@@ -66,7 +80,10 @@ public sealed class EmbeddedBroker : IMqttListener
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var address = IPAddress.Parse(_options.BindAddress);
+        // Persistent sessions (MQTTnet deletes a session at disconnect without them): a node's
+        // session keeps its subscriptions and the commands queued for it while it sleeps (protocol §2, §7).
         var builder = new MqttServerOptionsBuilder()
+            .WithPersistentSessions(true)
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
         if (_options.Port > 0)
         {
@@ -89,6 +106,7 @@ public sealed class EmbeddedBroker : IMqttListener
         _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.LoadingRetainedMessageAsync += LoadRetainedConfigsAsync;
         _server.ClientConnectedAsync += _ =>
         {
             Interlocked.Increment(ref _clients);
@@ -240,6 +258,11 @@ public sealed class EmbeddedBroker : IMqttListener
             return Task.CompletedTask; // the service login publishes alerts
         }
 
+        if (e.SessionItems[GatewayKey] is true && kind is TopicKind.Config or TopicKind.Command)
+        {
+            return Task.CompletedTask; // the gateway's own downlink (InjectApplicationMessage)
+        }
+
         if (_registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
         {
             GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AclDenials);
@@ -254,8 +277,61 @@ public sealed class EmbeddedBroker : IMqttListener
             // already handed to the pipeline by InterceptInboundAsync; telemetry is not routed to subscribers
             e.ProcessPublish = false;
         }
+        else if (AckIngest.IsAck(kind))
+        {
+            _acks.Handle(e.ClientId, topic, kind, device, e.ApplicationMessage.Payload);
+        }
 
         return Task.CompletedTask;
+    }
+
+    private Task LoadRetainedConfigsAsync(LoadingRetainedMessagesEventArgs e)
+    {
+        foreach (var (topic, payload) in _downlink.RetainedConfigs())
+        {
+            e.LoadedRetainedMessages.Add(Message(topic, payload, retain: true, expiry: null));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Injects a gateway → node message as if the gateway's own client had published it (MqttServer.InjectApplicationMessage, MQTTnet 5).</summary>
+    public async Task PublishAsync(string topic, byte[] payload, bool retain, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        var server = _server;
+        if (server is not { IsStarted: true })
+        {
+            throw new DownlinkUnavailableException("the embedded broker is not running");
+        }
+
+        var injected = new InjectedMqttApplicationMessage(Message(topic, payload, retain, expiry))
+        {
+            SenderClientId = GatewayClientId,
+            CustomSessionItems = new System.Collections.Hashtable { [GatewayKey] = true },
+        };
+        try
+        {
+            await server.InjectApplicationMessage(injected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException ex)
+        {
+            throw new DownlinkUnavailableException("the embedded broker is stopping", ex);
+        }
+    }
+
+    private static MqttApplicationMessage Message(string topic, byte[] payload, bool retain, TimeSpan? expiry)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (expiry is { } e)
+        {
+            builder.WithMessageExpiryInterval((uint)Math.Min(uint.MaxValue, e.TotalSeconds));
+        }
+
+        return builder.Build();
     }
 
     private bool MayPublish(System.Collections.IDictionary items, TopicKind kind, string site, string device)

@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
@@ -15,13 +16,18 @@ namespace IoTMonitor.Gateway.Ingest;
 /// the message, so many messages are in flight together (up to the broker's window and
 /// <see cref="ExternalBrokerOptions.ReceiveMaximum"/>) and one fsync covers many of them. N replicas in
 /// one share group split the stream; a message whose PUBACK never left is redelivered.
+/// Downlink: the same client publishes config (retained) and commands, and the share group also
+/// takes the nodes' <c>config/ack</c> and <c>cmd/ack</c>. After every (re)connect the desired configs
+/// are published again under their stored revisions, in case the broker lost its retained store.
 /// </summary>
-public sealed class ExternalBrokerClient : IMqttListener
+public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 {
     private readonly ExternalBrokerOptions _options;
     private readonly RegistryOptions _registryOptions;
     private readonly DeviceRegistry _registry;
     private readonly IngestPipeline _pipeline;
+    private readonly AckIngest _acks;
+    private readonly DownlinkService _downlink;
     private readonly ILogger _log;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
@@ -29,12 +35,14 @@ public sealed class ExternalBrokerClient : IMqttListener
     private Task? _reconnect;
     private long _inFlight;
 
-    public ExternalBrokerClient(ExternalBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, ILogger log)
+    public ExternalBrokerClient(ExternalBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, DownlinkService downlink, ILogger log)
     {
         _options = options;
         _registryOptions = registryOptions;
         _registry = registry;
         _pipeline = pipeline;
+        _acks = acks;
+        _downlink = downlink;
         _log = log;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -97,11 +105,18 @@ public sealed class ExternalBrokerClient : IMqttListener
                     var result = await _client.ConnectAsync(BuildOptions(), token).ConfigureAwait(false);
                     // Subscribe even when the session is present: Mosquitto 2.0 does not restore
                     // $share subscriptions from its persistence file after a restart.
-                    var filter = $"$share/{_options.SharedGroup}/{_options.TopicFilter}";
-                    await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), token).ConfigureAwait(false);
+                    var share = $"$share/{_options.SharedGroup}/";
+                    await _client.SubscribeAsync(
+                        new MqttClientSubscribeOptionsBuilder()
+                            .WithTopicFilter(share + _options.TopicFilter, MqttQualityOfServiceLevel.AtLeastOnce)
+                            .WithTopicFilter(share + "iotmon/v1/+/+/config/ack", MqttQualityOfServiceLevel.AtLeastOnce)
+                            .WithTopicFilter(share + "iotmon/v1/+/+/cmd/ack", MqttQualityOfServiceLevel.AtLeastOnce)
+                            .Build(),
+                        token).ConfigureAwait(false);
 
                     _log.LogInformation("Connected to {Host}:{Port} as {ClientId} (session present: {Present})", _options.Host, _options.Port, _options.EffectiveClientId, result.IsSessionPresent);
                     delay = 100;
+                    await _downlink.RepublishAllAsync(token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
@@ -127,9 +142,17 @@ public sealed class ExternalBrokerClient : IMqttListener
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        var topic = e.ApplicationMessage.Topic;
+        var kind = TopicName.Parse(topic, out _, out var device);
+        if (AckIngest.IsAck(kind))
+        {
+            // recorded synchronously in SQLite: the automatic PUBACK may follow
+            _acks.Handle(e.ClientId, topic, kind, device, e.ApplicationMessage.Payload);
+            return Task.CompletedTask;
+        }
+
         e.AutoAcknowledge = false;
         Interlocked.Increment(ref _inFlight);
-        var topic = e.ApplicationMessage.Topic;
         Task<IngestOutcome> work;
         if (_registryOptions.RequireAuthentication && !IsKnownDevice(topic))
         {
@@ -199,6 +222,40 @@ public sealed class ExternalBrokerClient : IMqttListener
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public async Task PublishAsync(string topic, byte[] payload, bool retain, TimeSpan? expiry, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            throw new DownlinkUnavailableException($"not connected to the broker at {_options.Host}:{_options.Port}");
+        }
+
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (expiry is { } x)
+        {
+            builder.WithMessageExpiryInterval((uint)Math.Min(uint.MaxValue, x.TotalSeconds));
+        }
+
+        MqttClientPublishResult result;
+        try
+        {
+            result = await _client.PublishAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or ObjectDisposedException or InvalidOperationException)
+        {
+            throw new DownlinkUnavailableException($"the broker at {_options.Host}:{_options.Port} did not take the message: {e.Message}", e);
+        }
+
+        // NoMatchingSubscribers (Mosquitto, MQTT 5): taken all the same; a retained config waits for the node's first subscription
+        if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
+        {
+            throw new DownlinkUnavailableException($"the broker refused the message on {topic}: {result.ReasonCode}");
         }
     }
 

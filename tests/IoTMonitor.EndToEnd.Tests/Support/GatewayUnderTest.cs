@@ -16,17 +16,27 @@ public sealed class GatewayUnderTest : InProcessGateway
 
     public string Database { get; } = "e2e" + Guid.NewGuid().ToString("N")[..10];
 
+    private string[] _settings = [];
+
     public static async Task<GatewayUnderTest> StartAsync(InfluxDbServer influx, params string[] extra)
     {
         var gateway = new GatewayUnderTest();
-        await gateway.StartGatewayAsync(
+        gateway._settings =
         [
             $"--Storage:Url={influx.Url}",
             $"--Storage:Database={gateway.Database}",
             "--Storage:RetryInitialMs=50",
             "--Storage:RetryMaxMs=500",
             .. extra,
-        ]);
+        ];
+        await gateway.StartGatewayAsync(gateway._settings);
         return gateway;
+    }
+
+    /// <summary>Stops the gateway and starts it again on the same data dir, ports and settings (the embedded broker's in-memory state is gone).</summary>
+    public async Task RestartAsync()
+    {
+        await StopGatewayAsync();
+        await StartGatewayAsync(_settings);
     }
 }
