@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Alert engine throughput: batches evaluated per second, CPU and allocation per batch, SQLite commits
-# per 10k batches. Decoded batches (4 water readings each, river sites, the default rule pack, a
+# and rule-state writes (count and bytes) per 10k batches, and how a graceful stop drains a queued
+# burst within Alerts:StopDrainSeconds. Decoded batches (4 water readings each, river sites, the default rule pack, a
 # turbidity spike now and then so alerts open and resolve) are handed to AlertEngine.OnReadingsDurable
 # as the ingest pipeline does; no broker, WAL or network is involved.
 #   bench/alerts/engine.sh [batches=10000] [devices=2000] [pacedRate=8000] [pacedSeconds=3]

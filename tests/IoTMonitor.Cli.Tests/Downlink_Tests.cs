@@ -25,6 +25,17 @@ public sealed class Downlink_Tests(GatewayFixture fx) : IClassFixture<GatewayFix
         Assert.True(node.Uploaded > 0, $"{device} did not upload: {node.Link.LastError}");
     }
 
+    /// <summary>The device's desired revision now (0: none).</summary>
+    private async Task<long> DesiredRevAsync(string device)
+    {
+        var doc = await fx.Gateway.Http.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{device}/config");
+        return doc.GetProperty("desired").ValueKind == JsonValueKind.Object ? doc.GetProperty("desired").GetProperty("rev").GetInt64() : 0;
+    }
+
+    /// <summary>Waits until the CLI has written a revision after <paramref name="before"/>.</summary>
+    private Task NewRevisionAsync(string device, long before) =>
+        UntilAsync($"/api/v1/devices/{device}/config", d => d.GetProperty("desired").ValueKind == JsonValueKind.Object && d.GetProperty("desired").GetProperty("rev").GetInt64() > before);
+
     private async Task UntilAsync(string path, Func<JsonElement, bool> done)
     {
         var deadline = DateTime.UtcNow + Generous;
@@ -38,22 +49,23 @@ public sealed class Downlink_Tests(GatewayFixture fx) : IClassFixture<GatewayFix
     [Fact]
     public async Task Config_wait_returns_once_the_node_has_applied_the_change()
     {
-        var cli = Iotmon.RunAsync(["config", "--device", "wq-0001", "--sample-sec", "600", "--threshold", "water.level:above=3.5", "--wait", "2m", .. fx.Key]);
-        await UntilAsync("/api/v1/devices/wq-0001/config", d => d.GetProperty("state").GetString() == "pending");
+        var before = await DesiredRevAsync("wq-0001");
+        var cli = Iotmon.RunAsync(["config", "--device", "wq-0001", "--clear", "--sample-sec", "600", "--threshold", "water.level:above=3.5", "--wait", "2m", .. fx.Key]);
+        await NewRevisionAsync("wq-0001", before);
         await WakeNodeAsync("wei-xianyang", "wq-0001", "water");
 
         var r = await cli;
         Assert.True(r.ExitCode == 0, r.Out + r.Err);
         Assert.Contains("waiting up to", r.Out, StringComparison.Ordinal);
         Assert.Contains("wq-0001: applied", r.Out, StringComparison.Ordinal);
-        Assert.Contains("answered rev 1  ok", r.Out, StringComparison.Ordinal);
+        Assert.Contains($"answered rev {before + 1}  ok", r.Out, StringComparison.Ordinal);
 
         var shown = await Iotmon.RunAsync(["config", "--device", "wq-0001", .. fx.Key]);
         Assert.Equal(0, shown.ExitCode);
-        Assert.Contains("""desired  rev 1  {"sampleSec":600,"thresholds":[{"q":"water.level","above":3.5}]}""", shown.Out, StringComparison.Ordinal);
+        Assert.Contains($$"""desired  rev {{before + 1}}  {"sampleSec":600,"thresholds":[{"q":"water.level","above":3.5}]}""", shown.Out, StringComparison.Ordinal);
 
         var devices = await Iotmon.RunAsync(["devices", .. fx.Key]);
-        Assert.Contains("applied r1", devices.Out.Split('\n').Single(l => l.Contains("wq-0001", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains($"applied r{before + 1}", devices.Out.Split('\n').Single(l => l.Contains("wq-0001", StringComparison.Ordinal)), StringComparison.Ordinal);
 
         var json = await Iotmon.RunAsync(["config", "--device", "wq-0001", "--json", .. fx.Key]);
         using var doc = JsonDocument.Parse(json.Out);
@@ -79,9 +91,10 @@ public sealed class Downlink_Tests(GatewayFixture fx) : IClassFixture<GatewayFix
     [Fact]
     public async Task A_config_the_node_rejects_makes_wait_exit_1_with_the_error_name()
     {
+        var before = await DesiredRevAsync("aq-0001");
         var cli = Iotmon.RunAsync(["config", "--device", "aq-0001", "--upload-sec", "1200", "--wait", "2m", .. fx.Key]);
-        await UntilAsync("/api/v1/devices/aq-0001/config", d => d.GetProperty("state").GetString() == "pending");
-        var rev = (await fx.Gateway.Http.GetFromJsonAsync<JsonElement>("/api/v1/devices/aq-0001/config")).GetProperty("desired").GetProperty("rev").GetInt64();
+        await NewRevisionAsync("aq-0001", before);
+        var rev = before + 1;
 
         // the node's refusal (err 3, BadValue), sent with the device's own credentials
         var secret = DeviceConfigDocument.Identity(await File.ReadAllTextAsync(fx.Configs["aq-0001"])).Secret;
@@ -94,6 +107,35 @@ public sealed class Downlink_Tests(GatewayFixture fx) : IClassFixture<GatewayFix
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("aq-0001: rejected", r.Out, StringComparison.Ordinal);
         Assert.Contains("BadValue (err 3)", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calibrations_from_a_file_go_into_the_overlay_and_can_be_removed()
+    {
+        var file = Path.Combine(fx.Dir, "visit.json");
+        await File.WriteAllTextAsync(file, """[{"sensor":"ph","id":"cal-20261129-ph","kind":"ph","points":[[1.52,7.0],[2.03,4.01]],"tempC":21.5,"at":1764374400}]""");
+        var set = await Iotmon.RunAsync(["config", "--device", "aq-0001", "--calibrations", file, "--cal-max-age-days", "45", "--json", .. fx.Key]);
+        Assert.True(set.ExitCode == 0, set.Out + set.Err);
+        using (var doc = JsonDocument.Parse(set.Out))
+        {
+            var config = doc.RootElement.GetProperty("desired").GetProperty("config");
+            Assert.Equal(45, config.GetProperty("calMaxAgeDays").GetInt32());
+            Assert.Equal("cal-20261129-ph", config.GetProperty("calibrations")[0].GetProperty("id").GetString());
+        }
+
+        var removed = await Iotmon.RunAsync(["config", "--device", "aq-0001", "--no-calibrations", "--json", .. fx.Key]);
+        Assert.Equal(0, removed.ExitCode);
+        using (var doc = JsonDocument.Parse(removed.Out))
+        {
+            var config = doc.RootElement.GetProperty("desired").GetProperty("config");
+            Assert.False(config.TryGetProperty("calibrations", out _));
+            Assert.Equal(45, config.GetProperty("calMaxAgeDays").GetInt32());
+        }
+
+        await File.WriteAllTextAsync(file, """[{"sensor":"ph","id":"x","kind":"ph","points":[[1.52,7.0]]}]""");
+        var refused = await Iotmon.RunAsync(["config", "--device", "aq-0001", "--calibrations", file, .. fx.Key]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("calibrations[0].points", refused.Err, StringComparison.Ordinal);
     }
 
     [Fact]

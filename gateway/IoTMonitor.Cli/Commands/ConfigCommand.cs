@@ -23,6 +23,9 @@ public static class ConfigCommand
             Description = "Upload at once when a reading crosses it: QUANTITY:above=X[,below=Y] (repeatable; replaces the thresholds list)",
             AllowMultipleArgumentsPerToken = false,
         };
+        var calMaxAge = new Option<int?>("--cal-max-age-days") { Description = "Days after which a calibration record no longer counts (0–3650; 0: never)" };
+        var calibrations = new Option<FileInfo?>("--calibrations") { Description = "JSON file with the remote calibration records, an array of {sensor, id, kind, points, …} (replaces the list; docs/config.md)" };
+        var noCalibrations = new Option<bool>("--no-calibrations") { Description = "Remove the remote calibration records (the flashed ones are in force again)" };
         var clear = new Option<bool>("--clear") { Description = "Start from an empty overlay: alone, the node goes back to its flashed config; with changes, only those are kept" };
         var wait = new Option<string?>("--wait") { Description = "Wait this long (e.g. 20m) for the node's answer; exit 1 if it rejects or does not answer" };
         var json = new Option<bool>("--json") { Description = "Print the API's JSON" };
@@ -38,7 +41,7 @@ public static class ConfigCommand
               iotmon config --device wq-0001 --clear
             """)
         {
-            device, sampleSec, uploadSec, batchMax, maxAwakeSec, threshold, clear, wait, json,
+            device, sampleSec, uploadSec, batchMax, maxAwakeSec, threshold, calMaxAge, calibrations, noCalibrations, clear, wait, json,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -57,6 +60,20 @@ public static class ConfigCommand
             if (parse.GetValue(threshold) is { Length: > 0 } thresholds)
             {
                 changes["thresholds"] = new JsonArray([.. thresholds.Select(ParseThreshold)]);
+            }
+
+            if (parse.GetValue(calMaxAge) is { } days)
+            {
+                changes["calMaxAgeDays"] = days;
+            }
+
+            if (parse.GetValue(calibrations) is { } file)
+            {
+                changes["calibrations"] = await ReadCalibrationsAsync(file, ct);
+            }
+            else if (parse.GetValue(noCalibrations))
+            {
+                changes["calibrations"] = null; // merge-patch: removes the key
             }
 
             using var gw = cx.Gateway(parse);
@@ -110,6 +127,24 @@ public static class ConfigCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    private static async Task<JsonArray> ReadCalibrationsAsync(FileInfo file, CancellationToken ct)
+    {
+        if (!file.Exists)
+        {
+            throw new CliException($"--calibrations {file.FullName} does not exist", ExitCodes.BadArguments);
+        }
+
+        try
+        {
+            return JsonNode.Parse(await File.ReadAllTextAsync(file.FullName, ct)) as JsonArray
+                ?? throw new CliException($"--calibrations {file.Name} must hold a JSON array of records", ExitCodes.BadArguments);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"--calibrations {file.Name} is not JSON: {e.Message}", ExitCodes.BadArguments);
+        }
     }
 
     /// <summary><c>water.level:above=3.5,below=0.2</c> → <c>{"q":"water.level","above":3.5,"below":0.2}</c>.</summary>

@@ -5,7 +5,6 @@
 
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +40,7 @@ public sealed partial class AlertEngine
         {
             _group.Clear();
             _group.Add(work);
-            queued = RunGroup(more: null);
+            queued = RunGroup(more: false);
         }
 
         if (queued)
@@ -51,7 +50,7 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>
-    /// Evaluates <see cref="_group"/> and, when <paramref name="more"/> is given, whatever else is
+    /// Evaluates <see cref="_group"/> and, when <paramref name="more"/> is set, whatever else is
     /// queued (within <see cref="MaxGroupItems"/> and <see cref="GroupBudget"/>) in one transaction,
     /// then writes the rule states and schedules that changed. Caller holds <c>_gate</c>. Returns
     /// whether notifications were queued.
@@ -64,7 +63,7 @@ public sealed partial class AlertEngine
     /// after it as a group. A failed commit names no item, so then each item runs alone.
     /// </para>
     /// </summary>
-    private bool RunGroup(ChannelReader<Work>? more)
+    private bool RunGroup(bool more)
     {
         ResetGroup();
         var started = Stopwatch.GetTimestamp();
@@ -77,7 +76,7 @@ public sealed partial class AlertEngine
                 {
                     if (running == _group.Count)
                     {
-                        if (more is null || running >= MaxGroupItems || Stopwatch.GetElapsedTime(started) >= GroupBudget || !more.TryRead(out var next))
+                        if (!more || running >= MaxGroupItems || Stopwatch.GetElapsedTime(started) >= GroupBudget || !Dequeue(out var next))
                         {
                             break;
                         }
@@ -142,7 +141,7 @@ public sealed partial class AlertEngine
 
         _group.Clear();
         _group.AddRange(items);
-        return RunGroup(more: null);
+        return RunGroup(more: false);
     }
 
     private void Execute(in Work work)

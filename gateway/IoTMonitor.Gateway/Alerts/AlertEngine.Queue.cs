@@ -2,6 +2,7 @@
 // struct so the ingest hook never blocks the PUBACK path and allocates nothing; one reader loop takes
 // it off in groups (AlertEngine.Groups.cs).
 
+using System.Diagnostics;
 using System.Threading.Channels;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Validation;
@@ -12,6 +13,9 @@ namespace IoTMonitor.Gateway.Alerts;
 public sealed partial class AlertEngine
 {
     private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Items in _queue: the single-reader channel cannot count them itself.
+    private long _queued;
 
     private enum WorkKind
     {
@@ -40,18 +44,52 @@ public sealed partial class AlertEngine
     /// event's readings are already a copy, and the queue holds them in a struct.
     /// </summary>
     public void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e) =>
-        _queue.Writer.TryWrite(Work.ForBatch(e.Site, e.Device, e.Readings, e.Battery, e.HealthTime));
+        Enqueue(Work.ForBatch(e.Site, e.Device, e.Readings, e.Battery, e.HealthTime));
 
     /// <summary>A node's retained status (docs/protocol.md §5) was received.</summary>
     public void OnStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
-        _queue.Writer.TryWrite(Work.ForStatus(site, device, payload));
+        Enqueue(Work.ForStatus(site, device, payload));
 
-    /// <summary>Waits until everything queued so far has been evaluated and committed.</summary>
+    /// <summary>
+    /// Waits until everything queued so far has been evaluated and committed; cancelled when a
+    /// stop's drain deadline cut it, completed at once when the engine no longer takes input.
+    /// </summary>
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queue.Writer.TryWrite(Work.ForFlush(done));
+        if (!Enqueue(Work.ForFlush(done)))
+        {
+            // stopping or stopped: the stop evaluates (or cuts) what is queued; nothing is left to wait for here
+            return _stopped ?? Task.CompletedTask;
+        }
+
         return done.Task;
+    }
+
+    /// <summary>False once the engine is stopping: it takes no more input.</summary>
+    private bool Enqueue(in Work work)
+    {
+        // counted first, so the count never goes below zero when the loop takes the item at once
+        Interlocked.Increment(ref _queued);
+        if (_queue.Writer.TryWrite(work))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
+
+    /// <summary>Takes one queued item (the loop and the stop's cut are the only readers).</summary>
+    private bool Dequeue(out Work work)
+    {
+        if (!_queue.Reader.TryRead(out work))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return true;
     }
 
     private async Task RunAsync(CancellationToken token)
@@ -60,13 +98,26 @@ public sealed partial class AlertEngine
         {
             while (await _queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
+                if (_held is { } held)
+                {
+                    await held.Task.WaitAsync(token).ConfigureAwait(false);
+                }
+
+                // WaitToReadAsync answers at once while items are queued, whatever the token says, and the
+                // token's timer may fire late on a busy machine: the stop's deadline is checked here, per group
+                token.ThrowIfCancellationRequested();
+                if (Stopwatch.GetTimestamp() >= Volatile.Read(ref _drainUntil))
+                {
+                    break;
+                }
+
                 var queued = false;
                 try
                 {
                     lock (_gate)
                     {
                         _group.Clear();
-                        queued = RunGroup(_queue.Reader);
+                        queued = RunGroup(more: true);
                     }
                 }
                 catch (Exception e)
@@ -98,7 +149,7 @@ public sealed partial class AlertEngine
         {
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
-                _queue.Writer.TryWrite(Work.ForTick());
+                Enqueue(Work.ForTick());
             }
         }
         catch (OperationCanceledException)

@@ -76,6 +76,7 @@ public sealed partial class AlertEngine
         _lazyStates.Clear();
         _lazySchedules.Clear();
         _lazyWritten = _time.GetUtcNow();
+        MarkAlive();
     }
 
     /// <summary>At stop: what changed since the last lazy write, so a clean stop loses none of it.</summary>

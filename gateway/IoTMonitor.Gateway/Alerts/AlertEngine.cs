@@ -17,9 +17,10 @@ namespace IoTMonitor.Gateway.Alerts;
 /// Group commit: the loop takes what is queued (up to <see cref="MaxGroupItems"/> items or
 /// <see cref="GroupBudget"/> of evaluation) and evaluates it in one transaction, so a burst costs one
 /// fsync per group instead of one per message. Rule states and node schedules are kept in memory and
-/// written at the end of the group, once per key and only if they changed. A crash loses at most the
-/// group being evaluated (and what is still queued); the store always holds the state after a whole
-/// group, so a restart loads a consistent state.
+/// written at the end of the group, once per key and only if they changed. A graceful stop evaluates
+/// what is queued first (within <see cref="AlertsOptions.StopDrainSeconds"/>); a crash loses the group
+/// being evaluated and what is still queued; the store always holds the state after a whole group, so
+/// a restart loads a consistent state.
 /// </para>
 /// A reading sampled more than <see cref="AlertsOptions.LiveWindowSeconds"/> before gateway time is
 /// history: an alert it raises is recorded and reported as late and pages nobody.
@@ -35,7 +36,8 @@ namespace IoTMonitor.Gateway.Alerts;
 /// (<c>AlertEngine.Groups.cs</c>), when changed state is written (<c>AlertEngine.StateWrites.cs</c>),
 /// evaluation of readings (<c>AlertEngine.Readings.cs</c>), the alert lifecycle
 /// (<c>AlertEngine.Lifecycle.cs</c>), silence and node schedules (<c>AlertEngine.Silence.cs</c>),
-/// events and the outbox (<c>AlertEngine.Notices.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
+/// events and the outbox (<c>AlertEngine.Notices.cs</c>), the graceful stop's drain (<c>AlertEngine.Stop.cs</c>),
+/// whether the previous run stopped cleanly (<c>AlertEngine.Runs.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
 /// </para>
 /// </summary>
 public sealed partial class AlertEngine : IAsyncDisposable
@@ -51,6 +53,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
 
     private List<AlertRule> _rules = [];
     private CancellationTokenSource? _stop;
+    private CancellationTokenSource? _tickStop;
     private Task? _loop;
     private Task? _ticker;
     private long _batches;
@@ -67,6 +70,8 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _sites = new SiteInfoLookup(options, log, profiles);
         _states = store.LoadStates();
         _schedules = store.LoadSchedules();
+        _cutAtStop = store.Counter(CutAtStopCounter);
+        CheckPreviousRun();
         ReloadRules();
     }
 
@@ -106,38 +111,20 @@ public sealed partial class AlertEngine : IAsyncDisposable
 
     public void Start()
     {
+        MarkRunning();
         _stop = new CancellationTokenSource();
+        _tickStop = new CancellationTokenSource();
         _loop = Task.Run(() => RunAsync(_stop.Token));
-        _ticker = Task.Run(() => TickLoopAsync(_stop.Token));
+        _ticker = Task.Run(() => TickLoopAsync(_tickStop.Token));
     }
 
     /// <summary>The site's registry profile with the <see cref="AlertsOptions.Sites"/> overrides applied field by field; null when neither knows the site.</summary>
     internal SiteInfo? SiteOf(string site) => _sites.Find(site);
 
+    /// <summary>Stops as <see cref="StopAsync"/> does, with the configured drain deadline.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        if (_stop is not null)
-        {
-            await _stop.CancelAsync().ConfigureAwait(false);
-            foreach (var t in new[] { _loop, _ticker })
-            {
-                if (t is not null)
-                {
-                    try
-                    {
-                        await t.ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-                }
-            }
-
-            _stop.Dispose();
-            _stop = null;
-        }
-
-        WriteLazyOnStop();
+        await StopAsync(TimeSpan.FromSeconds(_options.StopDrainSeconds)).ConfigureAwait(false);
+        _tickStop?.Dispose();
     }
 }

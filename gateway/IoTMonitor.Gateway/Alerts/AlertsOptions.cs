@@ -16,6 +16,12 @@ public sealed class AlertsOptions
     /// <summary>A reading sampled longer ago than this (gateway clock) is history: recorded and reported as late, never paged.</summary>
     public int LiveWindowSeconds { get; set; } = 900;
 
+    /// <summary>
+    /// At a graceful stop, how long the engine may keep evaluating what is still queued (readings
+    /// already acknowledged to the nodes); what is left after it is logged and counted, not evaluated.
+    /// </summary>
+    public int StopDrainSeconds { get; set; } = 5;
+
     /// <summary>How often silence, re-notification and escalation are checked.</summary>
     public int TickSeconds { get; set; } = 5;
 
@@ -76,6 +82,11 @@ public sealed class AlertsOptions
         if (LiveWindowSeconds < 1)
         {
             yield return "Alerts:LiveWindowSeconds must be ≥ 1";
+        }
+
+        if (StopDrainSeconds is < 0 or > 300 || Outbox.StopGraceSeconds is < 0 or > 300)
+        {
+            yield return "Alerts:StopDrainSeconds and Alerts:Outbox:StopGraceSeconds must be 0–300";
         }
 
         if (TickSeconds is < 1 or > 3600)
@@ -174,6 +185,12 @@ public sealed class OutboxOptions
     public int PollMs { get; set; } = 1000;
 
     public int TimeoutSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// At a graceful stop (after the engine's drain), how long the dispatcher may keep delivering what
+    /// is due: deliveries in flight finish instead of being cut (a cut one is resent after the restart).
+    /// </summary>
+    public int StopGraceSeconds { get; set; } = 5;
 }
 
 public sealed class WebhookOptions

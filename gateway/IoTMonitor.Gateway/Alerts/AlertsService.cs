@@ -12,13 +12,21 @@ namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>
 /// Owns the alert stage: store, engine, channels and outbox dispatcher. Starts after the ingest
-/// runtime (it hooks the pipeline's <see cref="IngestPipeline.ReadingsDurable"/>), sink first:
+/// runtime (it hooks the pipeline's <see cref="IngestPipeline.ReadingsDurable"/>) and stops after it:
 /// <code>
-///   start: store (rule pack seeded) -> channels -> dispatcher -> engine -> hook on ReadingsDurable
-///   stop:  unhook -> engine -> dispatcher -> channels -> store
+///   start: store (rule pack seeded) -> engine -> hook on ReadingsDurable -> channels -> dispatcher
+///   stop (after every hosted service stopped, so ingest takes no more readings):
+///          unhook -> engine (drains its queue, Alerts:StopDrainSeconds) -> dispatcher (delivers what
+///          is due, Alerts:Outbox:StopGraceSeconds) -> channels -> store
 /// </code>
+/// <para>
+/// Why the stop runs in <see cref="StoppedAsync"/>: hosted services stop in reverse order, so a stop
+/// in <see cref="StopAsync"/> ran while the MQTT listener was still acknowledging readings, and every
+/// reading durable in that interval (and whatever was queued) was never evaluated. The hook is set
+/// right after the engine exists, before channels and dispatcher, for the same reason at start.
+/// </para>
 /// </summary>
-public sealed class AlertsService : IHostedService, IAsyncDisposable
+public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly GatewayRuntime _gateway;
     private readonly AlertsOptions _options;
@@ -27,7 +35,8 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
     private readonly SiteProfiles? _profiles;
     private readonly List<IAlertChannel> _channels = [];
     private readonly HttpClient _http;
-    private bool _stopped;
+    private readonly object _stopGate = new();
+    private Task? _stopped;
 
     /// <param name="profiles">The registry's site profiles (the API's; the engine reads name, type, basin and coordinates there).</param>
     public AlertsService(GatewayRuntime gateway, AlertsOptions options, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
@@ -76,6 +85,10 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
         }
 
         Engine = new AlertEngine(_options, Store, _time, _logs.CreateLogger<AlertEngine>(), _profiles is null ? null : _profiles.Find);
+
+        // ingest is already taking readings: hook at once (the dispatcher picks up what is queued meanwhile when it starts)
+        Engine.Start();
+        _gateway.Pipeline.ReadingsDurable += Engine.OnReadingsDurable;
         foreach (var url in _options.Webhook.Urls.Take(1))
         {
             _channels.Add(new WebhookChannel(_options.Webhook, _http, _time));
@@ -120,22 +133,43 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
         Dispatcher = new OutboxDispatcher(Store, _options.Outbox, _channels, _time, _logs.CreateLogger<OutboxDispatcher>());
         Engine.NotificationsQueued += (_, _) => Dispatcher.Wake();
         Dispatcher.Start();
-        Engine.Start();
-        _gateway.Pipeline.ReadingsDurable += Engine.OnReadingsDurable;
         Started = true;
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Nothing yet: the ingest runtime still takes readings (see <see cref="StoppedAsync"/>).</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Every hosted service has stopped, so no reading arrives any more: drain, deliver, close.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => StopStageAsync(cancellationToken);
+
+    private Task StopStageAsync(CancellationToken cancellationToken)
     {
-        if (_stopped || !Started)
+        lock (_stopGate)
+        {
+            return _stopped ??= StopCoreAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        if (!Started)
         {
             return;
         }
 
-        _stopped = true;
         Started = false;
         _gateway.Pipeline.ReadingsDurable -= Engine.OnReadingsDurable;
+
+        // the engine first: the notifications its drain writes are in the outbox before the dispatcher stops
+        await Engine.StopAsync(TimeSpan.FromSeconds(_options.StopDrainSeconds), cancellationToken).ConfigureAwait(false);
+        await Dispatcher.StopAsync(TimeSpan.FromSeconds(_options.Outbox.StopGraceSeconds), cancellationToken).ConfigureAwait(false);
         await Engine.DisposeAsync().ConfigureAwait(false);
         await Dispatcher.DisposeAsync().ConfigureAwait(false);
         foreach (var channel in _channels)
@@ -155,7 +189,7 @@ public sealed class AlertsService : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopStageAsync(CancellationToken.None).ConfigureAwait(false);
         _http.Dispose();
     }
 }

@@ -18,9 +18,17 @@ public sealed class OutboxDispatcher : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, IAlertChannel> _channels;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    // Not disposed: the engine and the API may still wake the dispatcher while it stops (an
+    // acknowledgement committed at that moment must not fail on a disposed semaphore), and a
+    // SemaphoreSlim whose wait handle is never used holds nothing to release.
     private readonly SemaphoreSlim _wake = new(0);
+
+    // Cancels deliveries in flight: at the end of the stop grace, not at its start.
     private readonly CancellationTokenSource _stop = new();
+    private readonly object _stopGate = new();
+    private volatile bool _draining;
     private Task? _loop;
+    private Task? _stopped;
 
     public OutboxDispatcher(AlertStore store, OutboxOptions options, IEnumerable<IAlertChannel> channels, TimeProvider time, ILogger log)
     {
@@ -66,6 +74,12 @@ public sealed class OutboxDispatcher : IAsyncDisposable
                         }
                     })).ConfigureAwait(false);
                     continue;
+                }
+
+                if (_draining)
+                {
+                    // stopping, and nothing more is due: the rest waits in the outbox for the next start
+                    return;
                 }
 
                 var next = _store.NextDue();
@@ -132,15 +146,42 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         return ms * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops picking up work once nothing is due any more, so what the engine's stop drain queued is
+    /// delivered now and deliveries in flight finish, for at most <paramref name="grace"/> (or until
+    /// <paramref name="cancellationToken"/>: the host's shutdown timeout); then cancels the rest,
+    /// which stays pending and is sent after the restart. Safe to call more than once.
+    /// </summary>
+    public Task StopAsync(TimeSpan grace, CancellationToken cancellationToken = default)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
+        lock (_stopGate)
+        {
+            return _stopped ??= StopCoreAsync(grace, cancellationToken);
+        }
+    }
+
+    private async Task StopCoreAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        _draining = true;
+        Wake();
+        _loop ??= Task.Run(RunAsync, CancellationToken.None); // never started: deliver what is due all the same
+        _stop.CancelAfter(grace);
+        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop))
         {
             await _loop.ConfigureAwait(false);
         }
 
+        var left = _store.Due(_time.GetUtcNow(), 1).Count > 0;
+        if (left)
+        {
+            _log.LogWarning("Alerts: stopped with notifications still due (grace {Grace:0.###} s); they are sent after the restart", grace.TotalSeconds);
+        }
+    }
+
+    /// <summary>Stops as <see cref="StopAsync"/> does, with the configured grace.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(_options.StopGraceSeconds)).ConfigureAwait(false);
         _stop.Dispose();
-        _wake.Dispose();
     }
 }

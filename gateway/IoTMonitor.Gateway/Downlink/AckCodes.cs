@@ -5,7 +5,7 @@ public static class AckCodes
 {
     private static readonly string[] ConfigNames =
     [
-        "None", "NotJson", "BadVersion", "BadValue", "MissingField", "BadId", "UnknownQuantity", "UnknownKind", "TooMany", "BadCalibration", "Missing",
+        "None", "NotJson", "BadVersion", "BadValue", "MissingField", "BadId", "UnknownQuantity", "UnknownKind", "TooMany", "BadCalibration", "Missing", "UnknownSensor", "TooLarge",
     ];
 
     private static readonly string[] CommandNames = ["None", "UnknownCommand", "Malformed", "BadArgument"];

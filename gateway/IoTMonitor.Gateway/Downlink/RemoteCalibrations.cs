@@ -1,28 +1,29 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace IoTMonitor.Gateway.Downlink;
 
 /// <summary>
-/// The remote <c>calibrations</c> key (docs/config.md "calibrations[] (remote)"): records a technician
-/// made on site, one per sensor entry. Checked here with the firmware's shape rules so a typo is a 400
-/// naming the entry, not a rejected revision a wake later. Whether the node has that sensor and whether
-/// its probe takes the record only the node knows (it answers UnknownSensor / BadCalibration).
+/// The remote <c>calibrations</c> key (docs/config.md "calibrations[] (remote)"): structure, kinds,
+/// point counts and ranges as the firmware's ConfigParser checks them. Whether the named sensor
+/// exists on the node and whether its probe takes the record only the node knows: it answers
+/// UnknownSensor (11) or BadCalibration (9), and the config shows as rejected.
 /// </summary>
 public static class RemoteCalibrations
 {
-    /// <summary>Records per overlay (the firmware's ConfigParser limit).</summary>
+    /// <summary>Records per remote config (the firmware's MaxRemoteCalibrations).</summary>
     public const int MaxRecords = 16;
 
-    /// <summary>Points per record (the firmware's CalibrationRecord limit).</summary>
+    /// <summary>Points per record (CalibrationRecord.MaxPoints).</summary>
     public const int MaxPoints = 8;
 
-    /// <summary>Ids: the firmware's CalibrationRecord.MaxIdLength; sensor ids share it.</summary>
+    /// <summary>Longest sensor id and record id (CalibrationRecord.MaxIdLength).</summary>
     public const int MaxIdLength = 32;
 
-    // Point counts per kind: docs/config.md sensors[].calibration (CalibrationKinds in the firmware).
-    private static readonly Dictionary<string, (int Min, int Max)> PointsPerKind = new(StringComparer.Ordinal)
+    // point counts per kind: firmware/IoTMonitor.Firmware.Core/Sensors/Calibration/CalibrationKind.cs
+    private static readonly Dictionary<string, (int Min, int Max)> Kinds = new(StringComparer.Ordinal)
     {
-        ["linear"] = (1, 8),
+        ["linear"] = (1, MaxPoints),
         ["ph"] = (2, 3),
         ["ec"] = (1, 2),
         ["do"] = (1, 2),
@@ -30,15 +31,15 @@ public static class RemoteCalibrations
         ["level"] = (2, 2),
     };
 
-    private static readonly string[] Keys = ["sensor", "id", "kind", "points", "tempCoeff", "tempC", "at"];
+    private static readonly string[] RecordKeys = ["sensor", "id", "kind", "points", "tempCoeff", "tempC", "at"];
 
-    /// <summary>The records in canonical key order, or null with <paramref name="error"/> naming the entry and the rule.</summary>
+    /// <summary>The records in canonical key order, or null with <paramref name="error"/> naming the entry and key.</summary>
     public static JsonArray? Normalize(JsonNode node, out string? error)
     {
         error = null;
         if (node is not JsonArray array)
         {
-            error = "'calibrations' must be an array of records {\"sensor\", \"id\", \"kind\", \"points\", …} (docs/config.md)";
+            error = "'calibrations' must be an array of {\"sensor\", \"id\", \"kind\", \"points\", …} (docs/config.md)";
             return null;
         }
 
@@ -58,9 +59,9 @@ public static class RemoteCalibrations
                 return null;
             }
 
-            if (!sensors.Add((string)record["sensor"]!))
+            if (!sensors.Add(record["sensor"]!.GetValue<string>()))
             {
-                error = $"'calibrations[{i}].sensor' names '{record["sensor"]}' a second time: one record per sensor entry";
+                error = $"'calibrations[{i}].sensor' names a sensor another record already names (one record per sensor entry)";
                 return null;
             }
 
@@ -75,64 +76,60 @@ public static class RemoteCalibrations
         error = null;
         if (node is not JsonObject o)
         {
-            error = $"'{at}' must be an object {{\"sensor\", \"id\", \"kind\", \"points\", …}}";
+            error = $"'{at}' must be an object";
             return null;
         }
 
         foreach (var (key, _) in o)
         {
-            if (!Keys.Contains(key))
+            if (!RecordKeys.Contains(key))
             {
-                error = $"'{at}.{key}' is not a calibration key (allowed: {string.Join(", ", Keys)})";
+                error = $"'{at}.{key}' is not a calibration record key (allowed: {string.Join(", ", RecordKeys)})";
                 return null;
             }
         }
 
-        var result = new JsonObject();
-        foreach (var key in new[] { "sensor", "id" })
+        var sensor = Text(o["sensor"]);
+        var id = Text(o["id"]);
+        if (sensor is null || id is null)
         {
-            if (o[key] is not JsonValue v || !v.TryGetValue<string>(out var text) || text.Length == 0 || text.Length > MaxIdLength)
-            {
-                error = $"'{at}.{key}' must be a string of 1–{MaxIdLength} characters";
-                return null;
-            }
-
-            result[key] = text;
-        }
-
-        if (o["kind"] is not JsonValue k || !k.TryGetValue<string>(out var kind) || !PointsPerKind.TryGetValue(kind, out var count))
-        {
-            error = $"'{at}.kind' must be one of {string.Join(", ", PointsPerKind.Keys)}";
+            error = $"'{at}' needs 'sensor' (the sensor entry's id) and 'id' (the record's id), strings of 1–{MaxIdLength} characters";
             return null;
         }
 
-        result["kind"] = kind;
-        var points = Points(o["points"], at, kind, count, out error);
+        var kind = Text(o["kind"]);
+        if (kind is null || !Kinds.TryGetValue(kind, out var count))
+        {
+            error = $"'{at}.kind' must be one of {string.Join(", ", Kinds.Keys)}";
+            return null;
+        }
+
+        var points = Points(o["points"], at, count, kind, out error);
         if (points is null)
         {
             return null;
         }
 
-        result["points"] = points;
+        var result = new JsonObject { ["sensor"] = sensor, ["id"] = id, ["kind"] = kind, ["points"] = points };
         foreach (var (key, min, max) in new[] { ("tempCoeff", 0.0, 0.1), ("tempC", 0.0, 50.0) })
         {
-            if (o[key] is { } n)
+            if (o[key] is { } v)
             {
-                if (!JsonNumbers.TryFinite(n, out var value) || value < min || value > max)
+                if (!JsonNumbers.TryFinite(v, out var x) || x < min || x > max)
                 {
-                    error = $"'{at}.{key}' must be a number {min}–{max} (got {n.ToJsonString()})";
+                    error = $"'{at}.{key}' must be a number {min.ToString(System.Globalization.CultureInfo.InvariantCulture)}–{max.ToString(System.Globalization.CultureInfo.InvariantCulture)} (got {v.ToJsonString()})";
                     return null;
                 }
 
-                result[key] = value;
+                result[key] = x;
             }
         }
 
-        if (o["at"] is { } when)
+        if (o["at"] is { } t)
         {
-            if (!JsonNumbers.TryInteger(when, out var seconds) || seconds < 0)
+            if (!JsonNumbers.TryInteger(t, out var seconds) || seconds < 0)
             {
-                error = $"'{at}.at' must be Unix seconds ≥ 0 (got {when.ToJsonString()})";
+                error = $"'{at}.at' must be Unix seconds, an integer ≥ 0 (got {t.ToJsonString()})";
                 return null;
             }
 
@@ -142,29 +139,30 @@ public static class RemoteCalibrations
         return result;
     }
 
-    private static JsonArray? Points(JsonNode? node, string at, string kind, (int Min, int Max) count, out string? error)
+    private static JsonArray? Points(JsonNode? node, string at, (int Min, int Max) count, string kind, out string? error)
     {
         error = null;
-        if (node is not JsonArray array || array.Count < count.Min || array.Count > count.Max)
+        if (node is not JsonArray list || list.Any(p => p is not JsonArray pair || pair.Count != 2 || !JsonNumbers.TryFinite(pair[0], out _) || !JsonNumbers.TryFinite(pair[1], out _)))
         {
-            var n = count.Min == count.Max ? $"{count.Min}" : $"{count.Min}–{count.Max}";
-            error = $"'{at}.points' must be an array of {n} [raw, reference] pairs for kind '{kind}'";
+            error = $"'{at}.points' must be an array of [raw, reference] number pairs";
             return null;
         }
 
-        var result = new JsonArray();
-        var raws = new HashSet<double>();
-        for (var i = 0; i < array.Count; i++)
+        if (list.Count < count.Min || list.Count > count.Max)
         {
-            if (array[i] is not JsonArray pair || pair.Count != 2 || !JsonNumbers.TryFinite(pair[0], out var raw) || !JsonNumbers.TryFinite(pair[1], out var reference))
-            {
-                error = $"'{at}.points[{i}]' must be [raw, reference], two finite numbers";
-                return null;
-            }
+            error = $"'{at}.points': a {kind} record takes {(count.Min == count.Max ? count.Min.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{count.Min}–{count.Max}")} point(s) (got {list.Count})";
+            return null;
+        }
 
+        var raws = new HashSet<double>();
+        var result = new JsonArray();
+        foreach (var p in list.Cast<JsonArray>())
+        {
+            JsonNumbers.TryFinite(p[0], out var raw);
+            JsonNumbers.TryFinite(p[1], out var reference);
             if (!raws.Add(raw))
             {
-                error = $"'{at}.points' has the raw value {raw} twice: the points must differ";
+                error = $"'{at}.points' has two points at raw {raw.ToString(System.Globalization.CultureInfo.InvariantCulture)}: they define no line";
                 return null;
             }
 
@@ -173,4 +171,7 @@ public static class RemoteCalibrations
 
         return result;
     }
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() is { Length: > 0 and <= MaxIdLength } s ? s : null;
 }

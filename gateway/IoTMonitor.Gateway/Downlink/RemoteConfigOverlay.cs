@@ -12,7 +12,7 @@ namespace IoTMonitor.Gateway.Downlink;
 /// </summary>
 public static class RemoteConfigOverlay
 {
-    /// <summary>The firmware's limit for one remote config (ConfigParser.MaxRemoteBytes); a larger message is refused whole (TooLarge).</summary>
+    /// <summary>Largest remote config the firmware takes (ConfigParser.MaxRemoteBytes); a larger one it refuses whole (TooLarge, 12).</summary>
     public const int MaxMessageBytes = 8192;
 
     /// <summary>Thresholds per config (the firmware's ConfigParser limit).</summary>
@@ -93,7 +93,7 @@ public static class RemoteConfigOverlay
         if (Message(0, result).Length > MaxMessageBytes - 16)
         {
             // 16: room for the largest rev the gateway may still assign
-            error = $"the config message would exceed the node's {MaxMessageBytes}-byte limit; use fewer thresholds or calibration records";
+            error = $"the config message would exceed the node's {MaxMessageBytes}-byte limit (docs/config.md \"Size\")";
             return null;
         }
 

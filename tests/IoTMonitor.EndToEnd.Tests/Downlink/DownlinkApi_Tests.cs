@@ -156,23 +156,41 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
         await using var gw = await GatewayUnderTest.StartAsync(influx.Server);
         using var node = await DownlinkNode.EnrolAsync(gw, "wei-xianyang", "wq-0202");
         await node.WakeAsync();
-        (await gw.Http.PutAsJsonAsync("/api/v1/devices/wq-0202/config", new { sampleSec = 600 })).EnsureSuccessStatusCode();
 
-        // The gateway never sends what the firmware refuses, so the refusal is the node's answer
-        // forged with the device's own credentials: ok false, err 6 (UnknownQuantity).
+        // Well-formed, so the gateway takes it, but the node has no sensor entry "no-such-probe":
+        // only the node can tell, and it refuses the whole config with UnknownSensor (11).
+        var put = await gw.Http.PutAsJsonAsync("/api/v1/devices/wq-0202/config", new
+        {
+            sampleSec = 600,
+            calibrations = new[] { new { sensor = "no-such-probe", id = "cal-20261129-x", kind = "linear", points = new[] { new[] { 1.0, 2.0 } } } },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, put.StatusCode);
+        await node.WakeAsync();
+        var rejected = await Poll.JsonAsync(gw.Http, "/api/v1/devices/wq-0202/config", d => d.GetProperty("state").GetString() == "rejected", "config rejected");
+        Assert.Equal(1, rejected.GetProperty("acked").GetProperty("rev").GetInt64());
+        Assert.Equal(11, rejected.GetProperty("acked").GetProperty("err").GetInt32());
+        Assert.Equal("UnknownSensor", rejected.GetProperty("acked").GetProperty("errName").GetString());
+        // the node may answer twice in one wake: the copy queued in its session and the retained copy
+        // sent again at its SUBSCRIBE are the same revision
+        Assert.InRange(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigRejections), 1, 2);
+        Assert.InRange(node.LastSleepSeconds, 200, 300); // refused whole: the node keeps its 300 s
+
+        // A forged refusal with the device's own credentials is recorded the same way (the gateway
+        // cannot tell it from the node's): the device ACL is what stands in front of it.
+        (await gw.Http.PatchAsJsonAsync("/api/v1/devices/wq-0202/config", new { calibrations = (object?)null })).EnsureSuccessStatusCode();
         await using (var device = await DeviceClient.ConnectAsync(gw.MqttPort, "wq-0202", node.Secret))
         {
-            await device.PublishAsync("iotmon/v1/wei-xianyang/wq-0202/config/ack", """{"v":1,"rev":1,"ok":false,"err":6}""");
+            await device.PublishAsync("iotmon/v1/wei-xianyang/wq-0202/config/ack", """{"v":1,"rev":2,"ok":false,"err":6}""");
         }
 
-        var rejected = await Poll.JsonAsync(gw.Http, "/api/v1/devices/wq-0202/config", d => d.GetProperty("state").GetString() == "rejected", "config rejected");
-        Assert.Equal(6, rejected.GetProperty("acked").GetProperty("err").GetInt32());
-        Assert.Equal("UnknownQuantity", rejected.GetProperty("acked").GetProperty("errName").GetString());
-        Assert.Equal(1, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigRejections));
+        var forged = await Poll.JsonAsync(gw.Http, "/api/v1/devices/wq-0202/config", d => d.GetProperty("acked").GetProperty("rev").GetInt64() == 2, "the forged answer");
+        Assert.Equal("rejected", forged.GetProperty("state").GetString());
+        Assert.Equal("UnknownQuantity", forged.GetProperty("acked").GetProperty("errName").GetString());
 
-        // The real node then applies the retained config and answers ok: the state follows it.
+        // The real node then applies the corrected revision and answers ok: the state follows it.
         await node.WakeAsync();
         await Poll.JsonAsync(gw.Http, "/api/v1/devices/wq-0202/config", d => d.GetProperty("state").GetString() == "applied", "config applied");
+        Assert.InRange(node.LastSleepSeconds, 450, 600);
     }
 
     [Fact]

@@ -13,10 +13,20 @@ public sealed class RemoteConfigOverlayTests
 {
     private static JsonObject Obj(string json) => (JsonObject)JsonNode.Parse(json)!;
 
+    // a flashed water node: the remote config applies on top of it, as on the node
+    private const string Flashed = """
+        {"v":1,"device":"wq-1","site":"s-1","type":"water","wifi":{"ssid":"x"},"mqtt":{"host":"gw"},
+         "sensors":[{"id":"ph","kind":"analog","quantity":"water.ph","pin":36},{"id":"ec","kind":"analog","quantity":"water.ec","pin":39},
+         {"id":"level","kind":"analog","quantity":"water.level","pin":34},{"id":"bat","kind":"battery","quantity":"device.battery","pin":35}]}
+        """;
+
     private static ConfigError NodeVerdict(byte[] message)
     {
-        var config = new DeviceConfig();
-        return new ConfigParser().ParseRemote(message, 0, message.Length, config, out _);
+        var parser = new ConfigParser();
+        var flashed = new DeviceConfig();
+        var doc = Encoding.UTF8.GetBytes(Flashed);
+        Assert.Equal(ConfigError.None, parser.ParseDevice(doc, 0, doc.Length, flashed));
+        return parser.ParseRemote(message, 0, message.Length, flashed, new DeviceConfig(), out _);
     }
 
     [Theory]
@@ -26,6 +36,8 @@ public sealed class RemoteConfigOverlayTests
     [InlineData("""{"thresholds":[{"q":"water.level","above":3.5},{"q":"water.ph","below":5,"above":9.5}]}""")]
     [InlineData("""{"thresholds":[]}""")]
     [InlineData("{}")]
+    [InlineData("""{"calMaxAgeDays":45}""")]
+    [InlineData("""{"calibrations":[{"sensor":"ph","id":"cal-20261128-ph","kind":"ph","points":[[1.5213,7.0],[2.0274,4.01]],"tempC":21.5,"at":1764288000},{"sensor":"bat","id":"cal-bat","kind":"linear","points":[[1.8102,3.62]]}]}""")]
     public void What_the_gateway_accepts_the_node_accepts(string overlay)
     {
         var normalized = RemoteConfigOverlay.Normalize(Obj(overlay), out var error);
@@ -43,6 +55,12 @@ public sealed class RemoteConfigOverlayTests
     [InlineData("""{"maxAwakeSec":4}""", "maxAwakeSec", ConfigError.BadValue)]
     [InlineData("""{"thresholds":[{"q":"water.nitrate","above":1}]}""", "thresholds[0].q", ConfigError.UnknownQuantity)]
     [InlineData("""{"thresholds":[{"q":"water.ph"}]}""", "thresholds[0]", ConfigError.MissingField)]
+    [InlineData("""{"calMaxAgeDays":3651}""", "calMaxAgeDays", ConfigError.BadValue)]
+    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c","kind":"ph","points":[[1.5,7]]}]}""", "calibrations[0].points", ConfigError.BadCalibration)]
+    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c","kind":"ph","points":[[1.5,7],[1.5,4]]}]}""", "calibrations[0].points", ConfigError.BadCalibration)]
+    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c","kind":"acid","points":[[1.5,7],[2,4]]}]}""", "calibrations[0].kind", ConfigError.UnknownKind)]
+    [InlineData("""{"calibrations":[{"sensor":"ph","kind":"ph","points":[[1.5,7],[2,4]]}]}""", "calibrations[0]", ConfigError.MissingField)]
+    [InlineData("""{"calibrations":[{"sensor":"ec","id":"c","kind":"ec","points":[[1,1413]],"tempCoeff":0.5}]}""", "calibrations[0].tempCoeff", ConfigError.BadValue)]
     public void What_the_node_refuses_the_gateway_refuses_naming_the_key(string overlay, string key, ConfigError nodeError)
     {
         Assert.Null(RemoteConfigOverlay.Normalize(Obj(overlay), out var error));
@@ -66,96 +84,47 @@ public sealed class RemoteConfigOverlayTests
     }
 
     [Fact]
-    public void Every_key_at_its_maximum_fits_the_nodes_limit_and_a_larger_message_is_refused_for_size()
+    public void A_sensor_the_node_lacks_passes_the_gateway_and_the_node_answers_UnknownSensor()
     {
-        // 16 thresholds and 16 records of 8 points (docs/config.md "Size"), numbers as a technician's tool writes them
-        static JsonObject Overlay(Func<int, double> number) => new()
-        {
-            ["sampleSec"] = 900,
-            ["uploadSec"] = 3600,
-            ["calMaxAgeDays"] = 45,
-            ["thresholds"] = new JsonArray([.. Enumerable.Range(0, 16).Select(i => (JsonNode)new JsonObject { ["q"] = "water.turbidity", ["above"] = 1000 * number(i), ["below"] = number(i + 1) })]),
-            ["calibrations"] = new JsonArray([.. Enumerable.Range(0, 16).Select(i => (JsonNode)new JsonObject
-            {
-                ["sensor"] = $"s{i:D2}-" + new string('x', 28),
-                ["id"] = $"cal-20261129-{i:D2}-" + new string('y', 16),
-                ["kind"] = "linear",
-                ["points"] = new JsonArray([.. Enumerable.Range(0, 8).Select(p => (JsonNode)new JsonArray(number(p), 1000 * number(p + 8)))]),
-                ["tempC"] = 21.5,
-                ["at"] = 1795132800,
-            })]),
-        };
-
-        var fits = RemoteConfigOverlay.Normalize(Overlay(p => 0.1 + (0.3 * p)), out var error);
-        Assert.True(fits is not null, error);
-        Assert.True(RemoteConfigOverlay.Message(int.MaxValue, fits!).Length <= RemoteConfigOverlay.MaxMessageBytes);
-
-        // numbers written with every digit a double has push the same content past 8192 bytes: the
-        // node would refuse it whole (TooLarge), so the gateway refuses it first
-        Assert.Null(RemoteConfigOverlay.Normalize(Overlay(p => (1.0 / 3.0) + (Math.PI * p / 7)), out error));
-        Assert.Contains("8192-byte", error, StringComparison.Ordinal);
-    }
-
-    private const string WaterNode = """
-        {"v":1,"device":"wq-0001","site":"wei-xianyang","type":"water","wifi":{"ssid":"ap","password":"pw"},"mqtt":{"host":"gw"},
-         "sensors":[{"id":"ph","kind":"analog","quantity":"water.ph","pin":36},{"id":"bat","kind":"battery","quantity":"device.battery","pin":35},
-                    {"id":"temp","kind":"ds18b20","quantity":"water.temp","pin":4}]}
-        """;
-
-    private static ConfigError WaterNodeVerdict(byte[] message)
-    {
-        var parser = new ConfigParser();
-        var config = new DeviceConfig();
-        var doc = Encoding.UTF8.GetBytes(WaterNode);
-        Assert.Equal(ConfigError.None, parser.ParseDevice(doc, 0, doc.Length, config));
-        return parser.ParseRemote(message, 0, message.Length, config, out _);
-    }
-
-    [Theory]
-    [InlineData("""{"calibrations":[{"sensor":"ph","id":"cal-20261129-ph","kind":"ph","points":[[1.5213,7.0],[2.0274,4.01]],"tempC":21.5,"at":1795132800}]}""")]
-    [InlineData("""{"calMaxAgeDays":45,"calibrations":[{"sensor":"ph","id":"c1","kind":"ph","points":[[1.5,7],[2.03,4],[0.97,10]]},{"sensor":"bat","id":"c2","kind":"linear","points":[[1.8102,3.62],[2.0493,4.1]]}]}""")]
-    [InlineData("""{"calibrations":[]}""")]
-    public void Calibration_records_the_gateway_accepts_a_node_with_those_sensors_accepts(string overlay)
-    {
-        var normalized = RemoteConfigOverlay.Normalize(Obj(overlay), out var error);
-        Assert.True(normalized is not null, error);
-        Assert.Equal(ConfigError.None, WaterNodeVerdict(RemoteConfigOverlay.Message(7, normalized!)));
-    }
-
-    [Theory]
-    [InlineData("""{"calibrations":[{"id":"c1","kind":"ph","points":[[1.5,7],[2.03,4]]}]}""", "calibrations[0].sensor", ConfigError.MissingField)]
-    [InlineData("""{"calibrations":[{"sensor":"ph","kind":"ph","points":[[1.5,7],[2.03,4]]}]}""", "calibrations[0].id", ConfigError.MissingField)]
-    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c1","kind":"nernst","points":[[1.5,7],[2.03,4]]}]}""", "calibrations[0].kind", ConfigError.UnknownKind)]
-    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c1","kind":"ph","points":[[1.5,7]]}]}""", "calibrations[0].points", ConfigError.BadCalibration)]
-    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c1","kind":"ph","points":[[1.5,7],[1.5,4]]}]}""", "twice", ConfigError.BadCalibration)]
-    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c1","kind":"ph","points":[[1.5,7],[2.03,4]],"tempC":60}]}""", "calibrations[0].tempC", ConfigError.BadValue)]
-    [InlineData("""{"calibrations":[{"sensor":"ph","id":"c1","kind":"ph","points":[[1.5,7],[2.03,4]]},{"sensor":"ph","id":"c2","kind":"ph","points":[[1.5,7],[2.03,4]]}]}""", "second time", ConfigError.BadValue)]
-    [InlineData("""{"calMaxAgeDays":3651}""", "calMaxAgeDays", ConfigError.BadValue)]
-    public void Calibration_records_the_node_refuses_the_gateway_refuses_naming_the_entry(string overlay, string mention, ConfigError nodeError)
-    {
-        Assert.Null(RemoteConfigOverlay.Normalize(Obj(overlay), out var error));
-        Assert.Contains(mention, error, StringComparison.Ordinal);
-        var raw = Obj(overlay);
-        raw["v"] = 1;
-        raw["rev"] = 1;
-        Assert.Equal(nodeError, WaterNodeVerdict(Encoding.UTF8.GetBytes(raw.ToJsonString())));
+        // the gateway does not know the node's sensor entries: only the node can refuse this (error 11)
+        var overlay = RemoteConfigOverlay.Normalize(Obj("""{"calibrations":[{"sensor":"do","id":"cal-do","kind":"do","points":[[1.2,25]]}]}"""), out var error);
+        Assert.True(overlay is not null, error);
+        Assert.Equal(ConfigError.UnknownSensor, NodeVerdict(RemoteConfigOverlay.Message(3, overlay!)));
+        Assert.Equal("UnknownSensor", AckCodes.ConfigError((int)ConfigError.UnknownSensor));
+        Assert.Equal("TooLarge", AckCodes.ConfigError((int)ConfigError.TooLarge));
     }
 
     [Fact]
-    public void Only_the_node_knows_its_sensors_and_which_record_its_probe_takes()
+    public void Every_remote_key_at_its_maximum_fits_the_node_and_one_more_record_is_too_many()
     {
-        // shape-valid records the gateway passes on; the node answers with the code an operator then sees
-        foreach (var (overlay, nodeError) in new[]
+        static JsonObject Record(int i) => new()
         {
-            ("""{"calibrations":[{"sensor":"orp","id":"c1","kind":"linear","points":[[0.5,200]]}]}""", ConfigError.UnknownSensor),
-            ("""{"calibrations":[{"sensor":"temp","id":"c1","kind":"linear","points":[[0.5,20]]}]}""", ConfigError.BadCalibration),
-            ("""{"calibrations":[{"sensor":"ph","id":"c1","kind":"ec","points":[[1.2,1413]]}]}""", ConfigError.BadCalibration),
-        })
+            ["sensor"] = "s" + i.ToString("00", System.Globalization.CultureInfo.InvariantCulture) + new string('x', 29),
+            ["id"] = "cal-" + new string('r', 28),
+            ["kind"] = "linear",
+            ["points"] = new JsonArray([.. Enumerable.Range(0, 8).Select(p => (JsonNode)new JsonArray(1.123456 + p, -12345.123456 - p))]),
+            ["tempCoeff"] = 0.0185,
+            ["tempC"] = 21.5,
+            ["at"] = 1764288000,
+        };
+
+        var full = new JsonObject
         {
-            var normalized = RemoteConfigOverlay.Normalize(Obj(overlay), out var error);
-            Assert.True(normalized is not null, error);
-            Assert.Equal(nodeError, WaterNodeVerdict(RemoteConfigOverlay.Message(3, normalized!)));
-        }
+            ["sampleSec"] = 86400,
+            ["uploadSec"] = 604800,
+            ["batchMax"] = 200,
+            ["maxAwakeSec"] = 600,
+            ["calMaxAgeDays"] = 3650,
+            ["thresholds"] = new JsonArray([.. Enumerable.Range(0, 16).Select(_ => (JsonNode)new JsonObject { ["q"] = "water.turbidity", ["above"] = -123.456789, ["below"] = 98765.4321 })]),
+            ["calibrations"] = new JsonArray([.. Enumerable.Range(0, 16).Select(i => (JsonNode)Record(i))]),
+        };
+        var normalized = RemoteConfigOverlay.Normalize(full, out var error);
+        Assert.True(normalized is not null, error);
+        Assert.True(RemoteConfigOverlay.Message(int.MaxValue, normalized!).Length <= RemoteConfigOverlay.MaxMessageBytes);
+
+        ((JsonArray)full["calibrations"]!).Add(Record(16));
+        Assert.Null(RemoteConfigOverlay.Normalize(full, out error));
+        Assert.Contains("at most 16 records", error, StringComparison.Ordinal);
     }
 
     [Fact]

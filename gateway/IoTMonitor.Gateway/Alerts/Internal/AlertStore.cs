@@ -21,6 +21,7 @@ public sealed class AlertStore : IDisposable
     private SqliteCommand? _saveSchedule;
     private long _commits;
     private long _stateWrites;
+    private long _stateBytes;
     private long _scheduleWrites;
 
     public AlertStore(string path)
@@ -34,13 +35,17 @@ public sealed class AlertStore : IDisposable
             CREATE TABLE IF NOT EXISTS rules (
               id TEXT PRIMARY KEY, json TEXT NOT NULL, origin TEXT NOT NULL, updated INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS rule_state (
-              rule_id TEXT NOT NULL, device TEXT NOT NULL, site TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (rule_id, device));
+              rule_id TEXT NOT NULL, device TEXT NOT NULL, site TEXT NOT NULL, json TEXT NOT NULL, window BLOB, PRIMARY KEY (rule_id, device));
             CREATE TABLE IF NOT EXISTS schedules (device TEXT PRIMARY KEY, json TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS alerts (
               id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, subject TEXT NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL,
               state TEXT NOT NULL, detected INTEGER NOT NULL, json TEXT NOT NULL);
             CREATE UNIQUE INDEX IF NOT EXISTS alerts_one_active ON alerts (rule_id, subject) WHERE state <> 'resolved';
             CREATE INDEX IF NOT EXISTS alerts_detected ON alerts (detected);
+            -- a reopening looks up the latest resolved alert of its rule and subject and cancels its pending
+            -- notices: without these two indexes each was a scan of every alert and every notification, and
+            -- a fleet-wide reopening (e.g. the queue drained at a stop) evaluated a few dozen batches a second
+            CREATE INDEX IF NOT EXISTS alerts_rule_subject ON alerts (rule_id, subject, detected);
             CREATE TABLE IF NOT EXISTS alert_events (
               id TEXT PRIMARY KEY, alert_id TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events (alert_id, at);
@@ -50,9 +55,25 @@ public sealed class AlertStore : IDisposable
               status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL, created INTEGER NOT NULL,
               sent_at INTEGER, receipt TEXT, last_error TEXT);
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, due);
+            CREATE INDEX IF NOT EXISTS outbox_alert ON outbox (alert_id, event_type);
             CREATE TABLE IF NOT EXISTS delivery_attempts (
               id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, detail TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
+        AddWindowColumn();
+    }
+
+    /// <summary>
+    /// A file written before the compact sample windows has no <c>window</c> column; its states keep
+    /// their window inside the JSON and are read from there until they are next written.
+    /// </summary>
+    private void AddWindowColumn()
+    {
+        using var cmd = Command("SELECT COUNT(*) FROM pragma_table_info('rule_state') WHERE name = 'window'");
+        if ((long)cmd.ExecuteScalar()! == 0)
+        {
+            Execute("ALTER TABLE rule_state ADD COLUMN window BLOB");
+        }
     }
 
     /// <summary>Transactions committed (each one an fsync: WAL with synchronous = FULL); tests and /metrics.</summary>
@@ -60,6 +81,9 @@ public sealed class AlertStore : IDisposable
 
     /// <summary>Rule states written (<see cref="SaveState"/>); tests and /metrics.</summary>
     public long StateWrites => Interlocked.Read(ref _stateWrites);
+
+    /// <summary>Bytes of rule state handed to SQLite (JSON and sample windows); tests and the engine bench.</summary>
+    public long StateBytesWritten => Interlocked.Read(ref _stateBytes);
 
     /// <summary>Node schedules written (<see cref="SaveSchedule"/>); tests and /metrics.</summary>
     public long ScheduleWrites => Interlocked.Read(ref _scheduleWrites);
@@ -91,6 +115,41 @@ public sealed class AlertStore : IDisposable
                 _tx.Dispose();
                 _tx = null;
             }
+        }
+    }
+
+    // ---- counters that outlive the process ------------------------------------------------------
+
+    /// <summary>Adds to a persisted counter (e.g. what a stop had to leave unevaluated: only the next run can report it).</summary>
+    public void AddCounter(string name, long delta)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value");
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.Parameters.AddWithValue("$v", delta);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public void SetCounter(string name, long value)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.Parameters.AddWithValue("$v", value);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public long Counter(string name)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT value FROM counters WHERE name = $n");
+            cmd.Parameters.AddWithValue("$n", name);
+            return cmd.ExecuteScalar() is long v ? v : 0;
         }
     }
 
@@ -162,11 +221,11 @@ public sealed class AlertStore : IDisposable
         var map = new Dictionary<(string, string), (string, RuleState)>();
         lock (_gate)
         {
-            using var cmd = Command("SELECT rule_id, device, site, json FROM rule_state");
+            using var cmd = Command("SELECT rule_id, device, site, json, window FROM rule_state");
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                map[(r.GetString(0), r.GetString(1))] = (r.GetString(2), ReadState(r.GetString(3)));
+                map[(r.GetString(0), r.GetString(1))] = (r.GetString(2), ReadState(r, 3));
             }
         }
 
@@ -178,19 +237,49 @@ public sealed class AlertStore : IDisposable
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT site, json FROM rule_state WHERE rule_id = $r AND device = $d");
+            using var cmd = Command("SELECT site, json, window FROM rule_state WHERE rule_id = $r AND device = $d");
             cmd.Parameters.AddWithValue("$r", ruleId);
             cmd.Parameters.AddWithValue("$d", device);
             using var r = cmd.ExecuteReader();
-            return r.Read() ? (r.GetString(0), ReadState(r.GetString(1))) : null;
+            return r.Read() ? (r.GetString(0), ReadState(r, 1)) : null;
         }
     }
 
-    private static RuleState ReadState(string json)
+    /// <summary>The state in columns <paramref name="json"/> and <paramref name="json"/> + 1 (its window).</summary>
+    private static RuleState ReadState(SqliteDataReader r, int json)
     {
-        var state = JsonSerializer.Deserialize<RuleState>(json, AlertRule.Json)!;
+        var text = r.GetString(json);
+        var state = JsonSerializer.Deserialize<RuleState>(text, AlertRule.Json)!;
+        if (!r.IsDBNull(json + 1))
+        {
+            // a window of a format this gateway does not know (written by a newer one) starts empty and refills
+            state.Window = SampleWindowCodec.Decode((byte[])r.GetValue(json + 1)) ?? [];
+        }
+        else if (text.Contains("\"window\"", StringComparison.Ordinal))
+        {
+            state.Window = LegacyWindow(text);
+        }
+
         state.Saved(); // what was just read is what is stored
         return state;
+    }
+
+    /// <summary>A state written before the compact form keeps its window in the JSON: <c>"window":[[t,v],…]</c>.</summary>
+    private static List<double[]> LegacyWindow(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("window", out var samples) || samples.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var window = new List<double[]>(samples.GetArrayLength());
+        foreach (var s in samples.EnumerateArray())
+        {
+            window.Add([s[0].GetDouble(), s[1].GetDouble()]);
+        }
+
+        return window;
     }
 
     public void SaveState(string ruleId, string device, string site, RuleState state)
@@ -199,15 +288,19 @@ public sealed class AlertStore : IDisposable
         {
             var cmd = Reused(
                 ref _saveState,
-                "INSERT INTO rule_state (rule_id, device, site, json) VALUES ($r, $d, $s, $j) ON CONFLICT(rule_id, device) DO UPDATE SET json = excluded.json, site = excluded.site",
-                "$r", "$d", "$s", "$j");
+                "INSERT INTO rule_state (rule_id, device, site, json, window) VALUES ($r, $d, $s, $j, $w) ON CONFLICT(rule_id, device) DO UPDATE SET json = excluded.json, site = excluded.site, window = excluded.window",
+                "$r", "$d", "$s", "$j", "$w");
+            var json = JsonSerializer.Serialize(state, AlertRule.Json);
+            var window = state.Window.Count > 0 ? SampleWindowCodec.Encode(state.Window) : null;
             cmd.Parameters[0].Value = ruleId;
             cmd.Parameters[1].Value = device;
             cmd.Parameters[2].Value = site;
-            cmd.Parameters[3].Value = JsonSerializer.Serialize(state, AlertRule.Json);
+            cmd.Parameters[3].Value = json;
+            cmd.Parameters[4].Value = (object?)window ?? DBNull.Value;
             cmd.ExecuteNonQuery();
             state.Saved();
             Interlocked.Increment(ref _stateWrites);
+            Interlocked.Add(ref _stateBytes, System.Text.Encoding.UTF8.GetByteCount(json) + (window?.Length ?? 0));
         }
     }
 

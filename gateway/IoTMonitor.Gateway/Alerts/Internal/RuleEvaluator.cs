@@ -56,8 +56,8 @@ public abstract class TrackedState
 }
 
 /// <summary>
-/// The evaluation window of one rule for one device: persisted as JSON between readings and across
-/// restarts. Times are reading (sampling) times in Unix seconds.
+/// The evaluation window of one rule for one device: persisted between readings and across restarts
+/// (JSON, and its sample window in a compact binary form). Times are reading (sampling) times in Unix seconds.
 /// </summary>
 public sealed class RuleState : TrackedState
 {
@@ -75,7 +75,12 @@ public sealed class RuleState : TrackedState
     /// <summary>Probe fault: consecutive repeats of the same value.</summary>
     public int Repeats { get; set => SetLazy(ref field, value); }
 
-    /// <summary>Rate / battery: recent samples as [t, value] (changed only through <see cref="RuleEvaluator.Slide"/>, which marks the state changed).</summary>
+    /// <summary>
+    /// Rate / battery: recent samples as [t, value] (changed only through <see cref="RuleEvaluator.Slide"/>,
+    /// which marks the state changed). Not part of the state's JSON: stored beside it in the compact
+    /// form of <see cref="SampleWindowCodec"/> (up to 256 samples, written every few seconds).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public List<double[]> Window { get; set; } = [];
 
     /// <summary>When the condition last became active (reading time).</summary>
