@@ -526,7 +526,9 @@ namespace IoTMonitor.Firmware.Core.Node
                 switch (_command.Kind)
                 {
                     case CommandKind.SampleNow:
+                        // whoever asks for a sample wants to see it: the next wake (1 s on) samples and uploads
                         _state.SampleNow = true;
+                        _state.UploadNow = true;
                         break;
                     case CommandKind.UploadNow:
                         uploadAgain = true;

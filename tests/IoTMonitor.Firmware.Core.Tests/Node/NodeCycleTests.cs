@@ -170,6 +170,25 @@ public class NodeCycleTests
     }
 
     [Fact]
+    public void Sample_now_samples_a_second_later_and_reports_that_sample_at_once()
+    {
+        var h = new NodeHarness();
+        h.Wake(); // cold start: samples and uploads
+        var before = h.Received().Count();
+        h.Link.Inbox.Enqueue(("iotmon/v1/yellow-river-01/wq-0001/cmd", """{"v":1,"id":"c-9","cmd":"sample_now"}"""));
+        for (int i = 0; i < 40 && !h.Link.Published.Any(m => m.Payload.Contains("\"c-9\"")); i++) // delivered at the next connect
+        {
+            h.Wake();
+        }
+
+        Assert.Contains(h.Link.Published, m => m.Payload == """{"v":1,"id":"c-9","ok":true,"err":0}""");
+        var r = h.Wake(); // the wake a second later
+        Assert.True(r.Sampled > 0, "sample_now: the next wake samples");
+        Assert.True(r.Uploaded > 0, "sample_now: and reports what it sampled, not at the next upload");
+        Assert.True(h.Received().Count() > before);
+    }
+
+    [Fact]
     public void Invalid_config_runs_on_defaults_and_reports_the_error_in_status()
     {
         var h = new NodeHarness { ConfigBytes = "{\"v\":1,\"device\":\"Bad Id\"}"u8.ToArray() };
