@@ -17,7 +17,7 @@ public static class CalibrateCommand
         var temp = new Option<double?>("--temp") { Description = "Temperature of the standards, °C (default: the node's water.temp, else 25)" };
         var id = new Option<string?>("--id") { Description = "Record id, ≤ 32 characters (default: kind-<unix time>); name the site sheet's entry" };
         var samples = new Option<int>("--samples") { Description = "Readings that must agree before a standard is captured", DefaultValueFactory = _ => 3 };
-        var tolerance = new Option<double>("--tolerance") { Description = "How far those readings' raw values may spread (volts at the pin)", DefaultValueFactory = _ => 0.01 };
+        var tolerance = new Option<double>("--tolerance") { Description = "How far those readings' raw values may spread, volts at the pin (3 mV ≈ 0.02 pH)", DefaultValueFactory = _ => 0.003 };
         var session = new Option<int>("--session-sec") { Description = "Sampling and upload interval while calibrating, s (10–600); put back at the end", DefaultValueFactory = _ => 10 };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for the node at each stage", DefaultValueFactory = _ => "20m" };
         var cmd = new Command("calibrate", """
