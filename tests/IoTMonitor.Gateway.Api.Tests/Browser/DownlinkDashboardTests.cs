@@ -103,6 +103,12 @@ public sealed class DownlinkDashboardTests(ApiFixture fixture)
         Assert.Contains("BadArgument", await one.Locator($"tr.command-row[data-command='{sample}']").TextContentAsync(), StringComparison.Ordinal);
         Assert.Contains("applied", await page.Locator("#devices tr[data-device='wq-0002'] .remote-config").TextContentAsync(), StringComparison.Ordinal);
 
+        // a phone at the duty desk: the panels stack and the page does not scroll sideways
+        await page.SetViewportSizeAsync(390, 844);
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 400, $"the site page is {width}px wide on a 390px screen");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir(), "7-remote-config-phone.png"), FullPage = true });
+
         Assert.Empty(browser.Errors);
         Assert.Empty(browser.External);
     }

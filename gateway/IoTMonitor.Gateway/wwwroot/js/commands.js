@@ -18,7 +18,7 @@ export function renderCommands(box, list) {
   box.innerHTML = `<table class="commands"><thead><tr><th>Sent</th><th>Command</th><th>State</th><th>By</th></tr></thead><tbody>${list.map((c) => `
     <tr class="command-row" data-command="${esc(c.id)}" data-state="${esc(c.state)}"><td title="${esc(c.at)}">${ago(c.at)}</td>
       <td>${esc(c.cmd)}${args(c.args)} <span class="note">${esc(c.id)}</span></td>
-      <td><span class="badge ${STATE_CLASS[c.state] || 'offline'}">${esc(c.state)}</span> ${explain(c)}</td><td>${esc(c.by)}</td></tr>`).join('')}</tbody></table>`;
+      <td class="state"><span class="badge ${STATE_CLASS[c.state] || 'offline'}">${esc(c.state)}</span> ${explain(c)}</td><td>${esc(c.by)}</td></tr>`).join('')}</tbody></table>`;
 }
 
 function args(a) {

@@ -22,13 +22,13 @@ export async function showSite(app, id) {
     ${detail.devices.map((d) => `<tr data-device="${esc(d.id)}"><td>${esc(d.id)}</td><td>${badge(d.status)}</td><td>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td>
       <td>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td><td>${ago(d.lastSeen)}</td><td>${d.backlog ?? '–'}</td><td class="completeness">…</td><td>${d.missing}</td><td class="remote-config">…</td></tr>`).join('')}
     </tbody></table></div>
-    <div class="card" id="downlink"></div>
     <div class="card" id="alerts-card"><h2>Alerts</h2><div id="alerts"></div></div>
     <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}">${l}</button>`).join('')}
       <label>from <input type="datetime-local" id="from"></label><label>to <input type="datetime-local" id="to"></label>
       <button id="apply">Apply</button><button id="reset">Reset zoom</button>
       <a id="csv" href="#">CSV</a></div>
-    <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card"><h2>${esc(q)}</h2><div class="chart-box" data-quantity="${esc(q)}"></div></div>`).join('') || '<p class="note">No values received yet.</p>'}</div>`;
+    <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card"><h2>${esc(q)}</h2><div class="chart-box" data-quantity="${esc(q)}"></div></div>`).join('') || '<p class="note">No values received yet.</p>'}</div>
+    <div class="card" id="downlink"></div>`;
 
   const local = (t) => new Date((t - new Date().getTimezoneOffset() * 60) * 1000).toISOString().slice(0, 16);
   const load = async () => {
@@ -56,8 +56,13 @@ export async function showSite(app, id) {
   app.querySelector('#reset').addEventListener('click', () => { const t = Math.floor(Date.now() / 1000); range = { from: t - 86400, to: t }; load(); });
   const onConfig = (device, doc) => {
     const cell = app.querySelector(`#devices tr[data-device="${CSS.escape(device)}"] .remote-config`);
-    if (cell) cell.innerHTML = `${configBadge(doc.state)}${doc.desired ? ` rev ${doc.desired.rev}` : ''}`;
+    if (cell) cell.innerHTML = `<button class="link" title="remote config and commands">${configBadge(doc.state)}${doc.desired ? ` rev ${doc.desired.rev}` : ''}</button>`;
   };
+  // the column is the glance; the panel (below the charts) is one click away
+  app.querySelector('#devices').addEventListener('click', (ev) => {
+    const tr = ev.target.closest('.remote-config button') && ev.target.closest('tr[data-device]');
+    if (tr) app.querySelector(`#downlink section[data-device="${CSS.escape(tr.dataset.device)}"]`)?.scrollIntoView({ behavior: 'smooth' });
+  });
   const [refresh] = await Promise.all([mountDownlink(app.querySelector('#downlink'), detail.devices.map((d) => d.id), onConfig), load(), alerts(app, id), completeness(app, id)]);
   return refresh;
 }
