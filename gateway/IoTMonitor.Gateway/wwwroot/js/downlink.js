@@ -39,6 +39,7 @@ function panel(box, device, operate, onConfig) {
       <div><h4>Recent commands</h4>${operate ? '<div class="command-box"></div>' : ''}<div class="command-list">…</div></div></div>`;
   box.append(el);
   const path = `/devices/${encodeURIComponent(device)}`;
+  let follow = null; // the operator's form, told about each config read
   const showConfig = (doc) => {
     renderConfig(el.querySelector('.config-state'), doc);
     follow?.(doc);
@@ -52,7 +53,9 @@ function panel(box, device, operate, onConfig) {
     try { showConfig(await api(`${path}/config`)); }
     catch (e) { el.querySelector('.config-state').innerHTML = `<p class="error">${esc(e.message)}</p>`; }
   };
-  const follow = operate ? intervalForm(el.querySelector('.config-form'), device, showConfig) : null;
-  if (operate) commandForm(el.querySelector('.command-box'), device, loadCommands);
+  if (operate) {
+    follow = intervalForm(el.querySelector('.config-form'), device, showConfig);
+    commandForm(el.querySelector('.command-box'), device, loadCommands);
+  }
   return { refresh: () => Promise.all([loadConfig(), loadCommands()]) };
 }
