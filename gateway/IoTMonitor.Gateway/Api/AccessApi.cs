@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace IoTMonitor.Gateway.Api;
 
-/// <summary>API keys (admin): <c>GET/POST /api/v1/keys</c>, <c>DELETE /api/v1/keys/{id}</c>.</summary>
+/// <summary>
+/// API keys (admin): <c>GET/POST /api/v1/keys</c>, <c>DELETE /api/v1/keys/{id}</c>; and, for any key,
+/// <c>GET /api/v1/me</c>: the calling key's name and role (the dashboard shows write controls by it).
+/// </summary>
 public static class AccessApi
 {
     public static IEndpointRouteBuilder MapAccessApi(this IEndpointRouteBuilder app)
@@ -35,6 +38,11 @@ public static class AccessApi
         keys.MapDelete("/{id}", (string id, ApiKeyStore store) =>
             store.Revoke(id) ? Results.NoContent() : Results.Problem($"key '{id}' does not exist", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Revokes a key at once.");
+
+        app.MapGet("/api/v1/me", (HttpContext http) => http.Principal() is { } p ? Results.Ok(new KeyIdentity(p.Name, Role(p.Role))) : Results.Unauthorized())
+            .WithTags("Access")
+            .WithSummary("The calling key's name and role (viewer, operator, admin); never the key itself.")
+            .RequireApiRole(ApiRole.Viewer);
         return app;
     }
 

@@ -53,5 +53,8 @@ public sealed record CreateKeyRequest(string Name, string Role);
 
 public sealed record KeyInfo(string Id, string Name, string Role, DateTimeOffset Created, bool Revoked);
 
+/// <summary>The calling key as <c>GET /api/v1/me</c> answers it.</summary>
+public sealed record KeyIdentity(string Name, string Role);
+
 /// <summary>A new key: <c>Key</c> is shown this once and stored only as a hash.</summary>
 public sealed record CreatedKey(string Id, string Name, string Role, string Key);

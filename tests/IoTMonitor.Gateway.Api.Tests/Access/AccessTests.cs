@@ -126,6 +126,21 @@ public sealed class AccessTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Me_answers_the_calling_keys_name_and_role_and_never_the_key()
+    {
+        var host = fixture.Known;
+        var (status, body, text) = await host.GetAsync("/api/v1/me", fixture.Viewer);
+        Assert.Equal(200, status);
+        Assert.Equal("agency", body!.RootElement.GetProperty("name").GetString());
+        Assert.Equal("viewer", body.RootElement.GetProperty("role").GetString());
+        Assert.DoesNotContain(fixture.Viewer, text, StringComparison.Ordinal);
+        var (_, admin, _) = await host.GetAsync("/api/v1/me", GatewayHost.AdminKey);
+        Assert.Equal("admin", admin!.RootElement.GetProperty("role").GetString());
+        Assert.Equal("Api:AdminKey", admin.RootElement.GetProperty("name").GetString());
+        Assert.Equal(401, (await host.GetAsync("/api/v1/me", null)).Status);
+    }
+
+    [Fact]
     public async Task A_key_over_its_rate_answers_429_with_retry_after_and_other_keys_are_not_affected()
     {
         await using var host = await GatewayHost.StartAsync(fixture.Influx, "--Access:RequestsPerMinute=6", "--Access:Burst=5");

@@ -97,12 +97,20 @@ public sealed class GatewayHost : InProcessGateway
         }
     }
 
-    public async Task<(int Status, JsonDocument? Body, string Text)> GetAsync(string path, string? key)
+    public Task<(int Status, JsonDocument? Body, string Text)> GetAsync(string path, string? key) => SendAsync(HttpMethod.Get, path, key, null);
+
+    /// <summary>Sends a request with <paramref name="key"/> and an optional JSON body; the status, the body as JSON (when it is), and its text.</summary>
+    public async Task<(int Status, JsonDocument? Body, string Text)> SendAsync(HttpMethod method, string path, string? key, object? body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(method, path);
         if (key is not null)
         {
             request.Headers.Add("X-Api-Key", key);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
         }
 
         using var response = await Http.SendAsync(request);

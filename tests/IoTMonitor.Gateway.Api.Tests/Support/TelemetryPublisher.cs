@@ -62,10 +62,15 @@ public sealed class TelemetryPublisher : IAsyncDisposable
     }
 
     /// <summary>Publishes a telemetry document exactly as given (fields the builder above does not write: raw, cal).</summary>
-    public async Task PublishJsonAsync(string json)
+    public Task PublishJsonAsync(string json) => PublishOnAsync("telemetry", json);
+
+    /// <summary>Answers as the node's firmware would on <c>config/ack</c> or <c>cmd/ack</c> (protocol §6, §7), e.g. <c>{"v":1,"rev":1,"ok":true,"err":0}</c>.</summary>
+    public Task PublishAckAsync(string kind, string json) => PublishOnAsync(kind, json);
+
+    private async Task PublishOnAsync(string leaf, string json)
     {
         var message = new MqttApplicationMessageBuilder()
-            .WithTopic($"iotmon/v1/{_site}/{_device}/telemetry")
+            .WithTopic($"iotmon/v1/{_site}/{_device}/{leaf}")
             .WithPayload(Encoding.UTF8.GetBytes(json))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();

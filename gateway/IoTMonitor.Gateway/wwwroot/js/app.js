@@ -1,10 +1,12 @@
-// The dashboard: hash routes #/ (overview) and #/site/{id}; asks for an API key once.
+// The dashboard: hash routes #/ (overview, refreshed every 30 s) and #/site/{id} (its remote config and
+// commands refreshed); asks for an API key once.
 import { apiKey, ApiError, esc } from './api.js';
 import { showOverview } from './overview.js';
 
 const app = document.getElementById('app');
 const signout = document.getElementById('signout');
 let timer;
+let routes = 0; // which route() call is the newest
 
 function askKey(message) {
   app.replaceChildren(document.getElementById('key-form').content.cloneNode(true));
@@ -18,13 +20,17 @@ function askKey(message) {
 
 async function route() {
   clearInterval(timer);
+  const turn = ++routes;
   if (!apiKey.get()) { signout.hidden = true; askKey(); return; }
   signout.hidden = false;
   const m = location.hash.match(/^#\/site\/([^/]+)$/);
   try {
     if (m) {
       const { showSite } = await import('./site.js'); // not needed for the overview's first paint
-      await showSite(app, decodeURIComponent(m[1]));
+      const { REFRESH_MS } = await import('./downlink.js');
+      const refresh = await showSite(app, decodeURIComponent(m[1]));
+      // remote config and commands change when a node connects: poll them while this page stays open
+      if (turn === routes) timer = setInterval(() => refresh().catch(() => {}), REFRESH_MS);
     } else {
       await showOverview(app);
       timer = setInterval(() => showOverview(app).catch(() => {}), 30000);

@@ -1,7 +1,10 @@
-// Site page: status, device health, alerts with acknowledge, and a chart per quantity with a range
-// picker and drag-to-zoom.
+// Site page: status, device health, remote config and commands, alerts with acknowledge, and a chart
+// per quantity with a range picker and drag-to-zoom. Returns a refresh for the parts that change while
+// the page is open (remote config and commands).
 import { api, esc, ago, badge, ApiError } from './api.js';
 import { drawChart, fmt } from './chart.js';
+import { mountDownlink } from './downlink.js';
+import { configBadge } from './remote-config.js';
 
 const RANGES = [['6h', 21600], ['24h', 86400], ['7d', 604800], ['30d', 2592000], ['1y', 31536000]];
 const WINDOWS = [60, 300, 900, 1800, 3600, 10800, 21600, 86400, 604800];
@@ -15,16 +18,17 @@ export async function showSite(app, id) {
   app.innerHTML = `<p><a href="#/">← all sites</a></p>
     <h1>${esc(s.name)} ${badge(s.status)}</h1>
     <p class="note">${esc(s.id)} · ${esc((s.type || '').replaceAll('_', ' '))} · ${esc(s.basin)} · ${s.lat ?? '–'}, ${s.lon ?? '–'}${s.reasons.length ? ' · ' + esc(s.reasons.join('; ')) : ''}</p>
-    <div class="card"><h2>Devices</h2><table id="devices"><thead><tr><th>Device</th><th>Status</th><th>Battery</th><th>RSSI</th><th>Last seen</th><th>Backlog</th><th>Completeness 24 h</th><th>Missing (this boot)</th></tr></thead><tbody>
+    <div class="card"><h2>Devices</h2><table id="devices"><thead><tr><th>Device</th><th>Status</th><th>Battery</th><th>RSSI</th><th>Last seen</th><th>Backlog</th><th>Completeness 24 h</th><th>Missing (this boot)</th><th>Remote config</th></tr></thead><tbody>
     ${detail.devices.map((d) => `<tr data-device="${esc(d.id)}"><td>${esc(d.id)}</td><td>${badge(d.status)}</td><td>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td>
-      <td>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td><td>${ago(d.lastSeen)}</td><td>${d.backlog ?? '–'}</td><td class="completeness">…</td><td>${d.missing}</td></tr>`).join('')}
+      <td>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td><td>${ago(d.lastSeen)}</td><td>${d.backlog ?? '–'}</td><td class="completeness">…</td><td>${d.missing}</td><td class="remote-config">…</td></tr>`).join('')}
     </tbody></table></div>
     <div class="card" id="alerts-card"><h2>Alerts</h2><div id="alerts"></div></div>
     <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}">${l}</button>`).join('')}
       <label>from <input type="datetime-local" id="from"></label><label>to <input type="datetime-local" id="to"></label>
       <button id="apply">Apply</button><button id="reset">Reset zoom</button>
       <a id="csv" href="#">CSV</a></div>
-    <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card"><h2>${esc(q)}</h2><div class="chart-box" data-quantity="${esc(q)}"></div></div>`).join('') || '<p class="note">No values received yet.</p>'}</div>`;
+    <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card"><h2>${esc(q)}</h2><div class="chart-box" data-quantity="${esc(q)}"></div></div>`).join('') || '<p class="note">No values received yet.</p>'}</div>
+    <div class="card" id="downlink"></div>`;
 
   const local = (t) => new Date((t - new Date().getTimezoneOffset() * 60) * 1000).toISOString().slice(0, 16);
   const load = async () => {
@@ -50,7 +54,17 @@ export async function showSite(app, id) {
     if (f < t) { range = { from: Math.floor(f), to: Math.floor(t) }; load(); }
   });
   app.querySelector('#reset').addEventListener('click', () => { const t = Math.floor(Date.now() / 1000); range = { from: t - 86400, to: t }; load(); });
-  await Promise.all([load(), alerts(app, id), completeness(app, id)]);
+  const onConfig = (device, doc) => {
+    const cell = app.querySelector(`#devices tr[data-device="${CSS.escape(device)}"] .remote-config`);
+    if (cell) cell.innerHTML = `<button class="link" title="remote config and commands">${configBadge(doc.state)}${doc.desired ? ` rev ${doc.desired.rev}` : ''}</button>`;
+  };
+  // the column is the glance; the panel (below the charts) is one click away
+  app.querySelector('#devices').addEventListener('click', (ev) => {
+    const tr = ev.target.closest('.remote-config button') && ev.target.closest('tr[data-device]');
+    if (tr) app.querySelector(`#downlink section[data-device="${CSS.escape(tr.dataset.device)}"]`)?.scrollIntoView({ behavior: 'smooth' });
+  });
+  const [refresh] = await Promise.all([mountDownlink(app.querySelector('#downlink'), detail.devices.map((d) => d.id), onConfig), load(), alerts(app, id), completeness(app, id)]);
+  return refresh;
 }
 
 async function completeness(app, id) {

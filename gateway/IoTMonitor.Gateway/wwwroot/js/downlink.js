@@ -1,0 +1,61 @@
+// The return leg on the site page: per device, its remote config and recent commands, refreshed by
+// the caller every REFRESH_MS (a node answers only when it next connects); write controls only for
+// keys of the operator role or above.
+import { api, esc } from './api.js';
+import { whoami, canOperate } from './access.js';
+import { renderConfig, intervalForm } from './remote-config.js';
+import { renderCommands, commandForm } from './commands.js';
+
+export const REFRESH_MS = 10000;
+const HISTORY = 10;
+
+// fills box with one panel per device; returns refresh(), which reloads every panel's state
+export async function mountDownlink(box, devices, onConfig) {
+  let me = null, roleError = '';
+  try { me = await whoami(); } catch (e) { roleError = e.message; }
+  const operate = canOperate(me);
+  box.innerHTML = `<h2>Remote config and commands <span class="note updated"></span></h2>
+    ${operate ? '' : `<p class="note readonly">${roleError ? `The key's role could not be read (${esc(roleError)}); showing state only.`
+      : `Read-only: the key "${esc(me.name)}" is a ${esc(me.role)}; sending commands and changing the config need an operator key.`}</p>`}
+    ${devices.length ? '' : '<p class="note">No devices.</p>'}`;
+  const panels = devices.map((device) => panel(box, device, operate, onConfig));
+  let running = null;
+  const refresh = () => {
+    running ??= Promise.all(panels.map((p) => p.refresh())).then(() => {
+      box.querySelector('.updated').textContent = `updated ${new Date().toLocaleTimeString()}, every ${REFRESH_MS / 1000} s`;
+    }).finally(() => { running = null; });
+    return running;
+  };
+  await refresh();
+  return refresh;
+}
+
+function panel(box, device, operate, onConfig) {
+  const el = document.createElement('section');
+  el.className = 'downlink';
+  el.dataset.device = device;
+  el.innerHTML = `<h3>${esc(device)}</h3><div class="downlink-grid">
+      <div><h4>Remote config</h4><div class="config-state">…</div>${operate ? '<div class="config-form"></div>' : ''}</div>
+      <div><h4>Recent commands</h4>${operate ? '<div class="command-box"></div>' : ''}<div class="command-list">…</div></div></div>`;
+  box.append(el);
+  const path = `/devices/${encodeURIComponent(device)}`;
+  let follow = null; // the operator's form, told about each config read
+  const showConfig = (doc) => {
+    renderConfig(el.querySelector('.config-state'), doc);
+    follow?.(doc);
+    onConfig?.(device, doc);
+  };
+  const loadCommands = async () => {
+    try { renderCommands(el.querySelector('.command-list'), await api(`${path}/commands?limit=${HISTORY}`)); }
+    catch (e) { el.querySelector('.command-list').innerHTML = `<p class="error">${esc(e.message)}</p>`; }
+  };
+  const loadConfig = async () => {
+    try { showConfig(await api(`${path}/config`)); }
+    catch (e) { el.querySelector('.config-state').innerHTML = `<p class="error">${esc(e.message)}</p>`; }
+  };
+  if (operate) {
+    follow = intervalForm(el.querySelector('.config-form'), device, showConfig);
+    commandForm(el.querySelector('.command-box'), device, loadCommands);
+  }
+  return { refresh: () => Promise.all([loadConfig(), loadCommands()]) };
+}
