@@ -289,7 +289,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     {
         foreach (var (topic, payload) in _downlink.RetainedConfigs())
         {
-            e.LoadedRetainedMessages.Add(Message(topic, payload, retain: true, expiry: null));
+            e.LoadedRetainedMessages.Add(DownlinkMessage.Build(topic, payload, retain: true, expiry: null));
         }
 
         return Task.CompletedTask;
@@ -304,7 +304,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
             throw new DownlinkUnavailableException("the embedded broker is not running");
         }
 
-        var injected = new InjectedMqttApplicationMessage(Message(topic, payload, retain, expiry))
+        var injected = new InjectedMqttApplicationMessage(DownlinkMessage.Build(topic, payload, retain, expiry))
         {
             SenderClientId = GatewayClientId,
             CustomSessionItems = new System.Collections.Hashtable { [GatewayKey] = true },
@@ -317,21 +317,6 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         {
             throw new DownlinkUnavailableException("the embedded broker is stopping", ex);
         }
-    }
-
-    private static MqttApplicationMessage Message(string topic, byte[] payload, bool retain, TimeSpan? expiry)
-    {
-        var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain);
-        if (expiry is { } e)
-        {
-            builder.WithMessageExpiryInterval((uint)Math.Min(uint.MaxValue, e.TotalSeconds));
-        }
-
-        return builder.Build();
     }
 
     private bool MayPublish(System.Collections.IDictionary items, TopicKind kind, string site, string device)

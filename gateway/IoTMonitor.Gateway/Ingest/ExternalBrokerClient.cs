@@ -232,20 +232,10 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
             throw new DownlinkUnavailableException($"not connected to the broker at {_options.Host}:{_options.Port}");
         }
 
-        var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain);
-        if (expiry is { } x)
-        {
-            builder.WithMessageExpiryInterval((uint)Math.Min(uint.MaxValue, x.TotalSeconds));
-        }
-
         MqttClientPublishResult result;
         try
         {
-            result = await _client.PublishAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+            result = await _client.PublishAsync(DownlinkMessage.Build(topic, payload, retain, expiry), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or ObjectDisposedException or InvalidOperationException)
         {
