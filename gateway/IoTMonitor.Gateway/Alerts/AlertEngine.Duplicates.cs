@@ -15,8 +15,11 @@ namespace IoTMonitor.Gateway.Alerts;
 
 public sealed partial class AlertEngine
 {
-    // Per device (ids are unique across sites, as the rule states' keys assume).
-    private readonly Dictionary<string, EvaluatedSequences> _evaluated = new(StringComparer.Ordinal);
+    // Per device (ids are unique across sites, as the rule states' keys assume). Loaded from the store
+    // and written with the routine states (every few seconds and at stop), so a redelivery after a
+    // restart is recognised as well; a crash loses what the routine states lose.
+    private readonly Dictionary<string, EvaluatedSequences> _evaluated;
+    private readonly HashSet<string> _lazySequences = new(StringComparer.Ordinal);
 
     // What each device's record was before the group touched it (null: it had none), restored on rollback.
     private readonly Dictionary<string, EvaluatedSequences?> _evaluatedBefore = new(StringComparer.Ordinal);
@@ -86,6 +89,29 @@ public sealed partial class AlertEngine
                 _evaluated[device] = before;
             }
         }
+    }
+
+    /// <summary>In the group's transaction: the records it changed are written with the next routine write.</summary>
+    private void NoteEvaluatedChanges()
+    {
+        foreach (var device in _evaluatedBefore.Keys)
+        {
+            _lazySequences.Add(device);
+        }
+    }
+
+    /// <summary>With the routine states: the records changed since the last write.</summary>
+    private void WriteEvaluatedLazily()
+    {
+        foreach (var device in _lazySequences)
+        {
+            if (_evaluated.TryGetValue(device, out var seen) && seen.Changed)
+            {
+                _store.SaveEvaluatedSequences(device, seen);
+            }
+        }
+
+        _lazySequences.Clear();
     }
 
     /// <summary>At a group's end (committed or reverted): nothing to restore any more.</summary>

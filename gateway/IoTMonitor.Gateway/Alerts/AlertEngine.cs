@@ -71,6 +71,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _sites = new SiteInfoLookup(options, log, profiles);
         _states = store.LoadStates();
         _schedules = store.LoadSchedules();
+        _evaluated = store.LoadEvaluatedSequences();
         _cutAtStop = store.Counter(CutAtStopCounter);
         CheckPreviousRun();
         ReloadRules();

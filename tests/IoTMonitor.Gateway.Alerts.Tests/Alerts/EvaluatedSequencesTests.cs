@@ -85,6 +85,27 @@ public sealed class EvaluatedSequencesTests
     }
 
     [Fact]
+    public void The_stored_form_gives_back_the_same_record_and_only_a_new_reading_marks_it_changed()
+    {
+        var seen = new EvaluatedSequences();
+        seen.Add(7, 1);
+        seen.Add(7, 2);
+        seen.Add(7, 9);
+        seen.Add(8, 1);
+        Assert.True(seen.Changed);
+        seen.Saved();
+        Assert.False(seen.Add(7, 9));
+        Assert.False(seen.Changed); // a duplicate changes nothing to write
+
+        var loaded = EvaluatedSequences.FromJson(seen.ToJson());
+        Assert.Equal("[[7,1,2,9,9],[8,1,1]]", seen.ToJson());
+        Assert.Equal(seen.ToJson(), loaded.ToJson());
+        Assert.False(loaded.Add(7, 2));
+        Assert.True(loaded.Add(7, 3));
+        Assert.True(loaded.Changed);
+    }
+
+    [Fact]
     public void A_clone_is_independent_of_the_original()
     {
         var seen = new EvaluatedSequences();

@@ -58,6 +58,35 @@ public sealed class Redelivery_Tests
     }
 
     [Fact]
+    public async Task A_batch_resent_after_a_gateway_restart_is_still_recognised()
+    {
+        using var smtp = await SmtpServer.StartNewAsync();
+        using var hook = new WebhookReceiver(Packs.WebhookSecret);
+        hook.Start();
+        await using var gw = new GatewayHost(FlatLine, Packs.Settings(hook.Url, smtp.Port));
+        await gw.StartAsync();
+        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
+        var batch = VirtualNode.Batch(boot: 5, firstSeq: 1, "water.level", 3.9, (t, 2.0), (t + 1, 2.0));
+        await using (var node = await gw.ConnectNodeAsync("river-1", "wl-33"))
+        {
+            await node.PublishAsync(batch);
+        }
+
+        await gw.Alerts.Engine.FlushAsync();
+        await gw.RestartAsync(); // the PUBACK was lost in the restart: the node sends the batch again
+
+        await using (var node = await gw.ConnectNodeAsync("river-1", "wl-33"))
+        {
+            await node.PublishAsync(batch);
+        }
+
+        await gw.Alerts.Engine.FlushAsync();
+        Assert.Equal(1, gw.Alerts.Engine.StateOf("probe.flat", "wl-33")!.Repeats);
+        Assert.Empty(gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Limit: 100)));
+        Assert.Equal(2, gw.Alerts.Engine.DuplicateReadingsSkipped);
+    }
+
+    [Fact]
     public async Task A_resend_interleaved_with_a_flash_backlog_is_skipped_and_the_backlog_is_evaluated()
     {
         using var smtp = await SmtpServer.StartNewAsync();

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace IoTMonitor.Gateway.Alerts.Internal;
 
 /// <summary>
@@ -19,6 +21,12 @@ internal sealed class EvaluatedSequences
     internal const int MaxRanges = 64;
 
     private readonly List<(long Boot, List<(long From, long To)> Ranges)> _boots = new(MaxBoots);
+
+    /// <summary>Changed since it was last stored.</summary>
+    public bool Changed { get; private set; }
+
+    /// <summary>Stored as written (the store calls it).</summary>
+    public void Saved() => Changed = false;
 
     /// <summary>Records reading <paramref name="n"/> of <paramref name="boot"/>; false when it was recorded before.</summary>
     public bool Add(long boot, long n)
@@ -49,6 +57,7 @@ internal sealed class EvaluatedSequences
             return false;
         }
 
+        Changed = true;
         var extendsLeft = at >= 0 && ranges[at].To == n - 1;
         var extendsRight = at + 1 < ranges.Count && ranges[at + 1].From == n + 1;
         if (extendsLeft && extendsRight)
@@ -79,13 +88,37 @@ internal sealed class EvaluatedSequences
     /// <summary>A copy (the engine restores it when a group rolls back: a rolled-back evaluation did not happen).</summary>
     public EvaluatedSequences Clone()
     {
-        var copy = new EvaluatedSequences();
+        var copy = new EvaluatedSequences { Changed = Changed };
         foreach (var (boot, ranges) in _boots)
         {
             copy._boots.Add((boot, new List<(long From, long To)>(ranges)));
         }
 
         return copy;
+    }
+
+    /// <summary>Stored form: per boot <c>[boot, from, to, from, to, …]</c>.</summary>
+    public string ToJson() =>
+        JsonSerializer.Serialize(_boots.Select(b => (long[])[b.Boot, .. b.Ranges.SelectMany(r => (long[])[r.From, r.To])]).ToArray());
+
+    public static EvaluatedSequences FromJson(string json)
+    {
+        var seen = new EvaluatedSequences();
+        foreach (var boot in JsonSerializer.Deserialize<long[][]>(json) ?? [])
+        {
+            var ranges = new List<(long From, long To)>((boot.Length - 1) / 2);
+            for (var i = 1; i + 1 < boot.Length; i += 2)
+            {
+                ranges.Add((boot[i], boot[i + 1]));
+            }
+
+            if (seen._boots.Count < MaxBoots)
+            {
+                seen._boots.Add((boot[0], ranges));
+            }
+        }
+
+        return seen;
     }
 
     /// <summary>Ranges per tracked boot, lowest first (tests).</summary>
