@@ -1,7 +1,7 @@
 // Group commit: what is queued is evaluated in groups, one SQLite transaction each, so a burst costs
 // one fsync per group. A failing item is isolated by rolling the group back, reloading what it
 // touched and running the items again around it. Also what a group touched (rule states, node
-// schedules, site profiles read once per group), which is what it writes or reverts.
+// schedules, site profiles read once per group, which readings it evaluated), which is what it writes or reverts.
 
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -123,6 +123,7 @@ public sealed partial class AlertEngine
         }
 
         Interlocked.Add(ref _batches, _groupBatches);
+        Interlocked.Add(ref _duplicatesSkipped, _groupDuplicates);
         Interlocked.Increment(ref _groups);
         foreach (var done in _groupFlushes)
         {
@@ -149,7 +150,7 @@ public sealed partial class AlertEngine
         switch (work.Kind)
         {
             case WorkKind.Batch:
-                Evaluate(work.Site, work.Device, work.Readings!, work.Battery, work.HealthTime);
+                Evaluate(work.Site, work.Device, work.Boot, work.Readings!, work.Battery, work.HealthTime);
                 _groupBatches++;
                 break;
             case WorkKind.Status:
@@ -172,11 +173,13 @@ public sealed partial class AlertEngine
         _groupFlushes.Clear();
         _groupBatches = 0;
         _groupQueued = false;
+        ForgetEvaluatedBefore();
     }
 
     /// <summary>After a rollback: what the group touched goes back to what the store holds (memory ran ahead of it).</summary>
     private void Revert()
     {
+        RevertEvaluated();
         foreach (var key in _touchedStates)
         {
             if (_store.LoadState(key.Rule, key.Device) is { } stored)

@@ -26,17 +26,18 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>One queued input. A struct, so queuing a batch does not allocate.</summary>
-    private readonly record struct Work(WorkKind Kind, string Site, string Device, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done)
+    private readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done)
     {
-        public static Work ForBatch(string site, string device, Reading[] readings, double battery, long healthTime) =>
-            new(WorkKind.Batch, site, device, readings, battery, healthTime, default, null);
+        /// <param name="boot">The batch's boot counter; -1 when its readings have no sequence identity.</param>
+        public static Work ForBatch(string site, string device, long boot, Reading[] readings, double battery, long healthTime) =>
+            new(WorkKind.Batch, site, device, boot, readings, battery, healthTime, default, null);
 
         public static Work ForStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
-            new(WorkKind.Status, site, device, null, 0, 0, payload, null);
+            new(WorkKind.Status, site, device, -1, null, 0, 0, payload, null);
 
-        public static Work ForTick() => new(WorkKind.Tick, string.Empty, string.Empty, null, 0, 0, default, null);
+        public static Work ForTick() => new(WorkKind.Tick, string.Empty, string.Empty, -1, null, 0, 0, default, null);
 
-        public static Work ForFlush(TaskCompletionSource done) => new(WorkKind.Flush, string.Empty, string.Empty, null, 0, 0, default, done);
+        public static Work ForFlush(TaskCompletionSource done) => new(WorkKind.Flush, string.Empty, string.Empty, -1, null, 0, 0, default, done);
     }
 
     /// <summary>
@@ -44,7 +45,7 @@ public sealed partial class AlertEngine
     /// event's readings are already a copy, and the queue holds them in a struct.
     /// </summary>
     public void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e) =>
-        Enqueue(Work.ForBatch(e.Site, e.Device, e.Readings, e.Battery, e.HealthTime));
+        Enqueue(Work.ForBatch(e.Site, e.Device, e.Boot, e.Readings, e.Battery, e.HealthTime));
 
     /// <summary>A node's retained status (docs/protocol.md §5) was received.</summary>
     public void OnStatus(string site, string device, ReadOnlyMemory<byte> payload) =>

@@ -19,17 +19,21 @@ public sealed partial class AlertEngine
             batch[i] = new Reading { T = t, Quantity = quantity, Value = value, Flags = flags, Index = i };
         }
 
-        RunAlone(Work.ForBatch(site, device, batch, battery, healthTime));
+        RunAlone(Work.ForBatch(site, device, -1, batch, battery, healthTime));
     }
 
-    private void Evaluate(string site, string device, Reading[] batch, double battery, long healthTime)
+    private void Evaluate(string site, string device, long boot, Reading[] batch, double battery, long healthTime)
     {
         var now = _time.GetUtcNow();
         var info = SiteInGroup(site);
-        Seen(site, device, now.ToUnixTimeSeconds(), status: null);
+        Seen(site, device, now.ToUnixTimeSeconds(), status: null); // a redelivery still shows the node is alive
+
+        // a redelivered batch: its readings (and its health values) were evaluated when it first came
+        var fresh = NotYetEvaluated(device, boot, batch);
+        var redelivered = fresh.Length == 0 && batch.Length > 0;
 
         // rules see a device's readings in sampling order; nodes send them in that order, so the copy is rare
-        var readings = InTimeOrder(batch) ? batch : batch.OrderBy(r => r.T).ToArray();
+        var readings = InTimeOrder(fresh) ? fresh : fresh.OrderBy(r => r.T).ToArray();
         foreach (var rule in _rules)
         {
             if (!rule.MatchesScope(site, device, info))
@@ -39,7 +43,7 @@ public sealed partial class AlertEngine
 
             if (rule.Kind == RuleKind.Battery)
             {
-                if (battery > 0)
+                if (battery > 0 && !redelivered)
                 {
                     _groupQueued |= Apply(rule, site, device, healthTime, battery, 0, now);
                 }

@@ -48,6 +48,7 @@ public sealed partial class AlertEngine
             }
         }
 
+        NoteEvaluatedChanges();
         if (_time.GetUtcNow() - _lazyWritten >= LazyWriteInterval)
         {
             WriteLazyChanges();
@@ -73,6 +74,7 @@ public sealed partial class AlertEngine
             }
         }
 
+        WriteEvaluatedLazily();
         _lazyStates.Clear();
         _lazySchedules.Clear();
         _lazyWritten = _time.GetUtcNow();

@@ -34,7 +34,8 @@ namespace IoTMonitor.Gateway.Alerts;
 /// The class is split by reason to change: this file holds what the engine offers and the state its
 /// parts share; the queue (<c>AlertEngine.Queue.cs</c>), the group commit and its failure isolation
 /// (<c>AlertEngine.Groups.cs</c>), when changed state is written (<c>AlertEngine.StateWrites.cs</c>),
-/// evaluation of readings (<c>AlertEngine.Readings.cs</c>), the alert lifecycle
+/// evaluation of readings (<c>AlertEngine.Readings.cs</c>), which readings were already evaluated
+/// (redeliveries, <c>AlertEngine.Duplicates.cs</c>), the alert lifecycle
 /// (<c>AlertEngine.Lifecycle.cs</c>), silence and node schedules (<c>AlertEngine.Silence.cs</c>),
 /// events and the outbox (<c>AlertEngine.Notices.cs</c>), the graceful stop's drain (<c>AlertEngine.Stop.cs</c>),
 /// whether the previous run stopped cleanly (<c>AlertEngine.Runs.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
@@ -70,6 +71,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _sites = new SiteInfoLookup(options, log, profiles);
         _states = store.LoadStates();
         _schedules = store.LoadSchedules();
+        _evaluated = store.LoadEvaluatedSequences();
         _cutAtStop = store.Counter(CutAtStopCounter);
         CheckPreviousRun();
         ReloadRules();
@@ -116,6 +118,15 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _tickStop = new CancellationTokenSource();
         _loop = Task.Run(() => RunAsync(_stop.Token));
         _ticker = Task.Run(() => TickLoopAsync(_tickStop.Token));
+    }
+
+    /// <summary>The in-memory state of a rule for a device (tests: what a redelivery did to a repeat count).</summary>
+    internal RuleState? StateOf(string ruleId, string device)
+    {
+        lock (_gate)
+        {
+            return _states.TryGetValue((ruleId, device), out var entry) ? entry.State : null;
+        }
     }
 
     /// <summary>The site's registry profile with the <see cref="AlertsOptions.Sites"/> overrides applied field by field; null when neither knows the site.</summary>

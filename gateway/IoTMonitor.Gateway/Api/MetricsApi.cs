@@ -67,6 +67,12 @@ public static class MetricsApi
             Counter(sb, "iotmon_alert_evaluation_failures_total", "Evaluations that threw and were dropped (logged)", alerts.Engine.EvaluationFailures);
             Counter(sb, "iotmon_alert_commits_total", "SQLite commits of the alert store", alerts.Engine.Store.Commits);
             Counter(sb, "iotmon_alert_state_writes_total", "Rule states written (only changed ones)", alerts.Engine.Store.StateWrites);
+            Counter(sb, "iotmon_alert_duplicate_readings_skipped_total", "Redelivered readings whose (device, boot, n) the alert engine had already evaluated (not evaluated again)", alerts.Engine.DuplicateReadingsSkipped);
+
+            // what alerting would lose to a crash now, and what earlier stops did lose (docs/alerts.md, Stop and restart)
+            Gauge(sb, "iotmon_alert_queue_length", "Items queued for the alert engine and not yet evaluated (lost to alerting by a crash)", alerts.Engine.QueueLength);
+            Counter(sb, "iotmon_alert_batches_cut_at_stop_total", "Queued batches a graceful stop's drain deadline left unevaluated, over every run of this alert store", alerts.Engine.BatchesCutAtStop);
+            Counter(sb, "iotmon_alert_unclean_stops_total", "Starts of this alert store after a run that did not stop cleanly (crash, kill, power loss)", alerts.Engine.UncleanStops);
         }
 
         Header(sb, "iotmon_device_last_seen_seconds", "gauge", "Unix time of the device's last message");

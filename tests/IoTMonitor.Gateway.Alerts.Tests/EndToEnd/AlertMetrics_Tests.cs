@@ -33,6 +33,40 @@ public sealed class AlertMetrics_Tests
         Assert.True(Value(text, "iotmon_alert_groups_total") >= 1, text);
         Assert.True(Value(text, "iotmon_alert_commits_total") >= Value(text, "iotmon_alert_groups_total"), text);
         Assert.Equal(0, Value(text, "iotmon_alert_evaluation_failures_total"));
+
+        // a fresh store: no stop has cut a batch and no run ended uncleanly; the queue can only hold
+        // the few items of this test (the periodic tick may have queued one more by now)
+        Assert.InRange(Value(text, "iotmon_alert_queue_length"), 0, 10);
+        Assert.Equal(0, Value(text, "iotmon_alert_batches_cut_at_stop_total"));
+        Assert.Equal(0, Value(text, "iotmon_alert_unclean_stops_total"));
+        Assert.Contains("# TYPE iotmon_alert_queue_length gauge", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE iotmon_alert_batches_cut_at_stop_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE iotmon_alert_unclean_stops_total counter", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_show_a_batch_the_alert_engine_has_not_evaluated_yet_in_its_queue_length()
+    {
+        using var smtp = await SmtpServer.StartNewAsync();
+        using var hook = new WebhookReceiver(Packs.WebhookSecret);
+        hook.Start();
+        await using var gw = new GatewayHost(Packs.LevelOnly, Packs.Settings(hook.Url, smtp.Port));
+        await gw.StartAsync();
+
+        // the engine takes nothing until the stop, so the durable batch provably stays queued
+        gw.Alerts.Engine.HoldEvaluation();
+        await using (var node = await gw.ConnectNodeAsync("river-1", "wl-08"))
+        {
+            await node.SendAsync("water.level", (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 30, 2.0));
+        }
+
+        await GatewayHost.WaitUntilAsync(() => gw.Alerts.Engine.QueueLength >= 1, TimeSpan.FromSeconds(20), "the batch to reach the engine's queue");
+        using var response = await gw.SendAsync(HttpMethod.Get, "/metrics", GatewayHost.AdminKey);
+        var text = await response.Content.ReadAsStringAsync();
+
+        // the node's status and ticks may be queued too: at least the batch
+        Assert.True(Value(text, "iotmon_alert_queue_length") >= 1, text);
+        Assert.Equal(0, Value(text, "iotmon_alert_batches_evaluated_total"));
     }
 
     private static double Value(string metrics, string name)

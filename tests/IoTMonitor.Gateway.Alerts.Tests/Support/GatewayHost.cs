@@ -153,9 +153,25 @@ public sealed class VirtualNode(string site, string device) : IAsyncDisposable
 
     public async Task SendAsync(string quantity, double battery, params (long T, double Value)[] readings)
     {
+        var first = _seq + 1;
+        _seq += readings.Length;
+        await PublishAsync(Batch(boot: 1, first, quantity, battery, readings));
+    }
+
+    /// <summary>
+    /// A protocol-v1 batch with the given boot counter and first sequence number (docs/protocol.md §3),
+    /// to publish once or, as a node does after a lost PUBACK or a restart, again.
+    /// </summary>
+    public static string Batch(long boot, long firstSeq, string quantity, double battery, params (long T, double Value)[] readings)
+    {
         var clk = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var r = string.Join(",", readings.Select(x => $"[{++_seq},{x.T},\"{quantity}\",{x.Value.ToString(CultureInfo.InvariantCulture)},0]"));
-        var payload = $"{{\"v\":1,\"fw\":\"1.0.0\",\"boot\":1,\"clk\":{clk},\"h\":{{\"bat\":{battery.ToString(CultureInfo.InvariantCulture)},\"rssi\":-70,\"qd\":0,\"drop\":0,\"rst\":1}},\"r\":[{r}]}}";
+        var r = string.Join(",", readings.Select((x, i) => $"[{firstSeq + i},{x.T},\"{quantity}\",{x.Value.ToString(CultureInfo.InvariantCulture)},0]"));
+        return $"{{\"v\":1,\"fw\":\"1.0.0\",\"boot\":{boot},\"clk\":{clk},\"h\":{{\"bat\":{battery.ToString(CultureInfo.InvariantCulture)},\"rssi\":-70,\"qd\":0,\"drop\":0,\"rst\":1}},\"r\":[{r}]}}";
+    }
+
+    /// <summary>Publishes a telemetry payload (QoS 1; returns once the gateway's PUBACK arrived).</summary>
+    public async Task PublishAsync(string payload)
+    {
         var result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"iotmon/v1/{site}/{device}/telemetry").WithPayload(Encoding.UTF8.GetBytes(payload)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
         Assert.True(result.IsSuccess, $"telemetry refused: {result.ReasonCode}");
     }

@@ -9,9 +9,9 @@ using MQTTnet.Protocol;
 namespace IoTMonitor.Gateway.Alerts.Channels;
 
 /// <summary>
-/// The gateway's own MQTT connection for alerts: publishes every event (QoS 1) to
-/// <c>{prefix}/events/{site}</c> and keeps the retained active set under
-/// <c>{prefix}/active/{site}/{alert}</c> (a resolved alert's retained message is cleared); listens
+/// The gateway's own MQTT connection for alerts: keeps the retained active set under
+/// <c>{prefix}/active/{site}/{alert}</c> (a resolved alert's retained message is cleared), then
+/// publishes the event (QoS 1) to <c>{prefix}/events/{site}</c>; listens
 /// to the nodes' retained <c>iotmon/v1/+/+/status</c> for their announced schedule. Reconnects by itself.
 /// </summary>
 public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
@@ -119,6 +119,13 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
 
     public static string ActiveTopic(string prefix, AlertNotice n) => $"{prefix}/active/{n.Site}/{n.AlertId}";
 
+    /// <summary>
+    /// Publishes the retained active state first and the event last, so a retry after a partial
+    /// failure never repeats the event: the outbox retries the whole entry, and the only part a
+    /// retry can publish twice is the retained state, which is idempotent (it overwrites itself with
+    /// the same content). Event first used to publish the event again whenever the retained publish
+    /// failed after it.
+    /// </summary>
     public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
     {
         if (!_client.IsConnected)
@@ -127,15 +134,6 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
         }
 
         var prefix = entry.Recipient;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { id = notice.EventId, idempotencyKey = entry.Key, type = notice.Type, alert = notice, text = notice.ShortText() }, AlertRule.Json);
-        var message = new MqttApplicationMessageBuilder().WithTopic(EventTopic(prefix, notice)).WithPayload(body)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithUserProperty("idempotency-key", System.Text.Encoding.UTF8.GetBytes(entry.Key)).Build();
-        var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
-        if (!published.IsSuccess)
-        {
-            throw new InvalidOperationException($"MQTT publish refused: {published.ReasonCode} {published.ReasonString}");
-        }
-
         var active = notice.State != AlertStates.Resolved;
         var retained = new MqttApplicationMessageBuilder().WithTopic(ActiveTopic(prefix, notice))
             .WithPayload(active ? JsonSerializer.SerializeToUtf8Bytes(notice, AlertRule.Json) : [])
@@ -144,6 +142,15 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
         if (!kept.IsSuccess)
         {
             throw new InvalidOperationException($"MQTT retained publish refused: {kept.ReasonCode} {kept.ReasonString}");
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { id = notice.EventId, idempotencyKey = entry.Key, type = notice.Type, alert = notice, text = notice.ShortText() }, AlertRule.Json);
+        var message = new MqttApplicationMessageBuilder().WithTopic(EventTopic(prefix, notice)).WithPayload(body)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithUserProperty("idempotency-key", System.Text.Encoding.UTF8.GetBytes(entry.Key)).Build();
+        var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!published.IsSuccess)
+        {
+            throw new InvalidOperationException($"MQTT publish refused: {published.ReasonCode} {published.ReasonString}");
         }
 
         return $"MQTT {published.ReasonCode} {EventTopic(prefix, notice)}";

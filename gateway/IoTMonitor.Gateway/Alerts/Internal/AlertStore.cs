@@ -12,7 +12,7 @@ public sealed record AlertQuery(string? State = null, string? Site = null, strin
 /// serialised by a lock; <see cref="InTransaction{T}"/> groups changes so an alert and its
 /// notifications are committed together.
 /// </summary>
-public sealed class AlertStore : IDisposable
+public sealed partial class AlertStore : IDisposable
 {
     private readonly object _gate = new();
     private readonly SqliteConnection _db;
@@ -59,6 +59,7 @@ public sealed class AlertStore : IDisposable
             CREATE TABLE IF NOT EXISTS delivery_attempts (
               id INTEGER PRIMARY KEY AUTOINCREMENT, outbox_id INTEGER NOT NULL, at INTEGER NOT NULL, ok INTEGER NOT NULL, detail TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS evaluated_sequences (device TEXT PRIMARY KEY, json TEXT NOT NULL);
             """);
         AddWindowColumn();
     }
@@ -630,6 +631,7 @@ public sealed class AlertStore : IDisposable
         {
             _saveState?.Dispose();
             _saveSchedule?.Dispose();
+            _saveSequences?.Dispose();
             _db.Dispose();
         }
     }

@@ -1,0 +1,132 @@
+// Redelivered readings: QoS 1 may deliver a telemetry batch twice (a node resending after a lost
+// PUBACK, a node or gateway restart). InfluxDB stores such a reading once, but evaluating it again
+// would count an identical reading as one more repeat and show a window rule the same sample twice.
+// The engine therefore evaluates each (device, boot, n) once (docs/alerts.md, Redelivered readings).
+//
+// Why the engine keeps its own record instead of the ingest ledger's duplicate count: the ledger
+// forgets old gaps (a genuine late reading there would count as a duplicate and be hidden from the
+// rules) and takes every reading of an earlier boot as new; and the engine's record must roll back
+// with a failed group, since an evaluation that was rolled back did not happen.
+
+using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Validation;
+
+namespace IoTMonitor.Gateway.Alerts;
+
+public sealed partial class AlertEngine
+{
+    // Per device (ids are unique across sites, as the rule states' keys assume). Loaded from the store
+    // and written with the routine states (every few seconds and at stop), so a redelivery after a
+    // restart is recognised as well; a crash loses what the routine states lose.
+    private readonly Dictionary<string, EvaluatedSequences> _evaluated;
+    private readonly HashSet<string> _lazySequences = new(StringComparer.Ordinal);
+
+    // What each device's record was before the group touched it (null: it had none), restored on rollback.
+    private readonly Dictionary<string, EvaluatedSequences?> _evaluatedBefore = new(StringComparer.Ordinal);
+    private long _duplicatesSkipped;
+    private int _groupDuplicates;
+
+    /// <summary>Readings not evaluated because their (device, boot, n) had been evaluated before (tests and /metrics).</summary>
+    public long DuplicateReadingsSkipped => Interlocked.Read(ref _duplicatesSkipped);
+
+    /// <summary>
+    /// The readings of <paramref name="batch"/> not evaluated before, recorded as evaluated now; the
+    /// batch itself when all are new (the usual case: no copy).
+    /// </summary>
+    private Reading[] NotYetEvaluated(string device, long boot, Reading[] batch)
+    {
+        if (boot < 0 || batch.Length == 0)
+        {
+            return batch; // no sequence identity (the synchronous test entry point)
+        }
+
+        var seen = EvaluatedOf(device);
+        List<Reading>? fresh = null;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            if (seen.Add(boot, batch[i].N))
+            {
+                fresh?.Add(batch[i]);
+                continue;
+            }
+
+            _groupDuplicates++;
+            fresh ??= new List<Reading>(batch.AsSpan(0, i).ToArray());
+        }
+
+        return fresh is null ? batch : [.. fresh];
+    }
+
+    /// <summary>The device's record, saved first for a rollback if this group has not touched it yet.</summary>
+    private EvaluatedSequences EvaluatedOf(string device)
+    {
+        _evaluated.TryGetValue(device, out var seen);
+        if (!_evaluatedBefore.ContainsKey(device))
+        {
+            _evaluatedBefore[device] = seen?.Clone();
+        }
+
+        if (seen is null)
+        {
+            seen = new EvaluatedSequences();
+            _evaluated[device] = seen;
+        }
+
+        return seen;
+    }
+
+    /// <summary>After a rollback: the records go back to what they were before the group.</summary>
+    private void RevertEvaluated()
+    {
+        foreach (var (device, before) in _evaluatedBefore)
+        {
+            if (before is null)
+            {
+                _evaluated.Remove(device);
+            }
+            else
+            {
+                _evaluated[device] = before;
+            }
+        }
+    }
+
+    /// <summary>In the group's transaction: the records it changed are written with the next routine write.</summary>
+    private void NoteEvaluatedChanges()
+    {
+        foreach (var device in _evaluatedBefore.Keys)
+        {
+            _lazySequences.Add(device);
+        }
+    }
+
+    /// <summary>With the routine states: the records changed since the last write.</summary>
+    private void WriteEvaluatedLazily()
+    {
+        foreach (var device in _lazySequences)
+        {
+            if (_evaluated.TryGetValue(device, out var seen) && seen.Changed)
+            {
+                _store.SaveEvaluatedSequences(device, seen);
+            }
+        }
+
+        _lazySequences.Clear();
+    }
+
+    /// <summary>At a group's end (committed or reverted): nothing to restore any more.</summary>
+    private void ForgetEvaluatedBefore()
+    {
+        _evaluatedBefore.Clear();
+        _groupDuplicates = 0;
+    }
+
+    /// <summary>The device's record (tests).</summary>
+    internal EvaluatedSequences? EvaluatedSequencesOf(string device)
+    {
+        lock (_gate)
+        {
+            return _evaluated.TryGetValue(device, out var seen) ? seen.Clone() : null;
+        }
+    }
+}
