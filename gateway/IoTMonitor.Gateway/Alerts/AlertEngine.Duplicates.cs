@@ -22,7 +22,9 @@ public sealed partial class AlertEngine
     private readonly HashSet<string> _lazySequences = new(StringComparer.Ordinal);
 
     // What each device's record was before the group touched it (null: it had none), restored on rollback.
+    // The copies live in _rollbackCopies, one reused per device, so a group allocates nothing for them.
     private readonly Dictionary<string, EvaluatedSequences?> _evaluatedBefore = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EvaluatedSequences> _rollbackCopies = new(StringComparer.Ordinal);
     private long _duplicatesSkipped;
     private int _groupDuplicates;
 
@@ -63,7 +65,19 @@ public sealed partial class AlertEngine
         _evaluated.TryGetValue(device, out var seen);
         if (!_evaluatedBefore.ContainsKey(device))
         {
-            _evaluatedBefore[device] = seen?.Clone();
+            EvaluatedSequences? before = null;
+            if (seen is not null)
+            {
+                if (!_rollbackCopies.TryGetValue(device, out before))
+                {
+                    before = new EvaluatedSequences();
+                    _rollbackCopies[device] = before;
+                }
+
+                seen.CopyTo(before);
+            }
+
+            _evaluatedBefore[device] = before;
         }
 
         if (seen is null)
@@ -84,9 +98,15 @@ public sealed partial class AlertEngine
             {
                 _evaluated.Remove(device);
             }
+            else if (_evaluated.TryGetValue(device, out var live))
+            {
+                before.CopyTo(live); // copied back, not swapped in: the copy is reused by the next group
+            }
             else
             {
-                _evaluated[device] = before;
+                var restored = new EvaluatedSequences();
+                before.CopyTo(restored);
+                _evaluated[device] = restored;
             }
         }
     }

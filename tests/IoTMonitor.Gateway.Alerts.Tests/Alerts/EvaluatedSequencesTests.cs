@@ -115,4 +115,28 @@ public sealed class EvaluatedSequencesTests
         Assert.True(copy.Add(1, 2));
         Assert.False(copy.Add(1, 1));
     }
+
+    [Fact]
+    public void A_rollback_copy_is_refreshed_in_place_and_stays_independent_of_the_record()
+    {
+        var seen = new EvaluatedSequences();
+        var copy = new EvaluatedSequences();
+        Assert.True(seen.Add(7, 1));
+        Assert.True(seen.Add(8, 1));
+        Assert.True(seen.Add(8, 5));
+        seen.CopyTo(copy);
+        Assert.Equal(Show(seen), Show(copy));
+
+        // the record moves on; the copy still says what it was, and a later refresh shrinks it to fit
+        Assert.True(seen.Add(8, 2));
+        Assert.False(copy.Add(8, 5));
+        var fresh = new EvaluatedSequences();
+        Assert.True(fresh.Add(9, 3));
+        fresh.CopyTo(copy);
+        Assert.Equal(Show(fresh), Show(copy));
+        Assert.True(copy.Add(9, 4));
+        Assert.True(fresh.Add(9, 4)); // the copy's change did not reach the record
+    }
+
+    private static string Show(EvaluatedSequences s) => string.Join("; ", s.Snapshot().Select(b => $"{b.Boot}: {string.Join(", ", b.Ranges)}"));
 }

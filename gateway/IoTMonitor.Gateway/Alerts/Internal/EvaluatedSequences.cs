@@ -85,7 +85,36 @@ internal sealed class EvaluatedSequences
         return true;
     }
 
-    /// <summary>A copy (the engine restores it when a group rolls back: a rolled-back evaluation did not happen).</summary>
+    /// <summary>
+    /// Makes <paramref name="target"/> equal to this record, reusing its lists: the engine keeps one
+    /// such copy per device for a rollback and refreshes it once per group, which must not allocate.
+    /// </summary>
+    public void CopyTo(EvaluatedSequences target)
+    {
+        target.Changed = Changed;
+        for (var i = 0; i < _boots.Count; i++)
+        {
+            var (boot, ranges) = _boots[i];
+            if (i < target._boots.Count)
+            {
+                var into = target._boots[i].Ranges;
+                into.Clear();
+                into.AddRange(ranges);
+                target._boots[i] = (boot, into);
+            }
+            else
+            {
+                target._boots.Add((boot, new List<(long From, long To)>(ranges)));
+            }
+        }
+
+        if (target._boots.Count > _boots.Count)
+        {
+            target._boots.RemoveRange(_boots.Count, target._boots.Count - _boots.Count);
+        }
+    }
+
+    /// <summary>A copy (for tests: the engine's own rollback copies use <see cref="CopyTo"/>).</summary>
     public EvaluatedSequences Clone()
     {
         var copy = new EvaluatedSequences { Changed = Changed };
