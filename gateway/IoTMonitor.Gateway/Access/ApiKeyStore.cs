@@ -25,12 +25,9 @@ public sealed class ApiKeyStore : IDisposable
     public ApiKeyStore(string path, string? bootstrapAdminKey)
     {
         _bootstrapKey = string.IsNullOrEmpty(bootstrapAdminKey) ? null : bootstrapAdminKey;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(path);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
-            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS api_keys (
               id TEXT PRIMARY KEY, name TEXT NOT NULL, role INTEGER NOT NULL,
               hash BLOB NOT NULL, created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);

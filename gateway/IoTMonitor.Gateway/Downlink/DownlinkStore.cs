@@ -15,12 +15,9 @@ public sealed class DownlinkStore : IDisposable
 
     public DownlinkStore(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(path);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
-            PRAGMA journal_mode = WAL;
             PRAGMA busy_timeout = 5000;
             CREATE TABLE IF NOT EXISTS downlink_config (
               device TEXT PRIMARY KEY, rev INTEGER NOT NULL, config TEXT NOT NULL,

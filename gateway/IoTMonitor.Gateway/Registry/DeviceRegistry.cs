@@ -17,7 +17,6 @@ public sealed record Device(string Id, string SiteId, DateTimeOffset Created, bo
 /// </summary>
 public sealed class DeviceRegistry : IDisposable
 {
-    private readonly string _connectionString;
     private readonly RegistryOptions _options;
     private readonly ConcurrentDictionary<string, byte[]> _verified = new();
     private readonly object _gate = new();
@@ -26,12 +25,8 @@ public sealed class DeviceRegistry : IDisposable
     public DeviceRegistry(string path, RegistryOptions options)
     {
         _options = options;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
-        _db = new SqliteConnection(_connectionString);
-        _db.Open();
+        _db = SqliteFile.Open(path);
         Execute("""
-            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS sites (
               id TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS devices (

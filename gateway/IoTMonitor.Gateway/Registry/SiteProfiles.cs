@@ -18,8 +18,7 @@ public sealed class SiteProfiles : IDisposable
 
     public SiteProfiles(string path)
     {
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(path);
         var have = new HashSet<string>(StringComparer.Ordinal);
         using (var cmd = _db.CreateCommand())
         {

@@ -26,11 +26,8 @@ public sealed partial class AlertStore : IDisposable
 
     public AlertStore(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(path);
         Execute("""
-            PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
             CREATE TABLE IF NOT EXISTS rules (
               id TEXT PRIMARY KEY, json TEXT NOT NULL, origin TEXT NOT NULL, updated INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
@@ -122,22 +119,15 @@ public sealed partial class AlertStore : IDisposable
     // ---- counters that outlive the process ------------------------------------------------------
 
     /// <summary>Adds to a persisted counter (e.g. what a stop had to leave unevaluated: only the next run can report it).</summary>
-    public void AddCounter(string name, long delta)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value");
-            cmd.Parameters.AddWithValue("$n", name);
-            cmd.Parameters.AddWithValue("$v", delta);
-            cmd.ExecuteNonQuery();
-        }
-    }
+    public void AddCounter(string name, long delta) => UpsertCounter(name, delta, "value + excluded.value");
 
-    public void SetCounter(string name, long value)
+    public void SetCounter(string name, long value) => UpsertCounter(name, value, "excluded.value");
+
+    private void UpsertCounter(string name, long value, string update)
     {
         lock (_gate)
         {
-            using var cmd = Command("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+            using var cmd = Command($"INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = {update}");
             cmd.Parameters.AddWithValue("$n", name);
             cmd.Parameters.AddWithValue("$v", value);
             cmd.ExecuteNonQuery();
