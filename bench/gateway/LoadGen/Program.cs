@@ -10,6 +10,7 @@
 // BENCH_REPEATS (3), BENCH_PACED_RATE (10000 msg/s; 70 % of the embedded burst on a box that cannot sustain it), BENCH_PACED_SECONDS (10), BENCH_DRAIN_MESSAGES (50000),
 // BENCH_WARMUP (20000 untimed messages into each system under test before its timed runs; 0 = none),
 // BENCH_SKIP (comma list of: direct,mosquitto,embedded,external,nodered,paced,drain).
+// `LoadGen resend --port P --user U --password S …` is instead one re-sending node (Resender.cs).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -17,6 +18,12 @@ using IoTMonitor.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+
+// `LoadGen resend …`: a single node that re-sends unacknowledged batches (Resender.cs); the stranger tests drive the gateway with it.
+if (args is ["resend", ..])
+{
+    return await Resender.RunAsync(args[1..]);
+}
 
 var inv = CultureInfo.InvariantCulture;
 int Env(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, inv, out var v) && v > 0 ? v : fallback;

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text;
-using IoTMonitor.Testing;
+namespace IoTMonitor.Testing;
 
-namespace IoTMonitor.Gateway.Tests.Support;
-
-/// <summary>The built gateway run as a separate process (<c>dotnet IoTMonitor.Gateway.dll --key=value …</c>), so a test can SIGKILL it.</summary>
+/// <summary>
+/// The built gateway run as a separate process (<c>dotnet IoTMonitor.Gateway.dll --key=value …</c>), so a
+/// test can SIGKILL it or reach it only from outside. A project referencing the gateway gets the dll beside its own.
+/// </summary>
 public sealed class GatewayProcess : IDisposable
 {
     private readonly StringBuilder _log = new();
@@ -37,6 +38,7 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
+    /// <summary>Starts the process (again, after <see cref="Kill"/>) and waits until its MQTT port (unless 0, external mode) and its HTTP port listen.</summary>
     public async Task StartAsync()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Gateway.dll");
@@ -65,7 +67,7 @@ public sealed class GatewayProcess : IDisposable
                 throw new InvalidOperationException($"gateway exited with {p.ExitCode}:\n{Log}");
             }
 
-            if (FreePort.IsListening(MqttPort))
+            if ((MqttPort == 0 || FreePort.IsListening(MqttPort)) && FreePort.IsListening(HttpPort))
             {
                 return;
             }
