@@ -6,6 +6,7 @@ using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -17,6 +18,15 @@ namespace IoTMonitor.Gateway.Ingest;
 /// device secret (checked against the registry); the topic ACL lets a device publish only under its
 /// own <c>iotmon/v1/{site}/{device}/</c> (telemetry, status, config/ack, cmd/ack) and subscribe only
 /// to its own <c>config</c> and <c>cmd</c>.
+/// <para>
+/// Identity: a device's client id must be its device id or <c>{site}/{device}</c> (the firmware's), so no
+/// login can open another device's session; a CONNECT with any other client id is refused with
+/// ClientIdentifierNotValid (MQTT 5 reason 0x85, MQTT 3.1.1 return code 2 "identifier rejected").
+/// MQTTnet keeps a persistent session's items from the connection that created it and discards the
+/// new login's (MqttClientSessionsManager.CreateClientConnection, MQTTnet 5.2), so the identity the
+/// login established is written over the session's items at every connect (ClientConnectedAsync),
+/// before the connection's first packet is read.
+/// </para>
 /// <para>
 /// MQTTnet 5 reads a connection's packets one at a time and awaits InterceptingPublishAsync before it
 /// queues the PUBACK, so waiting for the WAL fsync there would allow one message per connection per
@@ -46,6 +56,8 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private const string PendingKey = "iotmon.pending";
     private const string GatewayKey = "iotmon.gateway";
     private const string GatewayClientId = "iotmon-gateway";
+    private const string ProtocolKey = "iotmon.protocol";
+    private static readonly string[] IdentityKeys = [DeviceKey, SiteKey, EnrolKey, ServiceKey, ProtocolKey];
 
     /// <summary>Most telemetry messages of one connection waiting for the WAL at once.</summary>
     public const int MaxPendingPerConnection = 256;
@@ -57,6 +69,8 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private readonly AckIngest _acks;
     private readonly DownlinkService _downlink;
     private readonly ILogger _log;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, object>> _logins = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _closing = new(StringComparer.Ordinal);
     private MqttServer? _server;
     private int _clients;
 
@@ -80,6 +94,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var address = IPAddress.Parse(_options.BindAddress);
+        var (v4, v6) = ListenAddresses(address);
         // Persistent sessions (MQTTnet deletes a session at disconnect without them): a node's
         // session keeps its subscriptions and the commands queued for it while it sleeps (protocol §2, §7).
         var builder = new MqttServerOptionsBuilder()
@@ -87,7 +102,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
         if (_options.Port > 0)
         {
-            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(address).WithDefaultEndpointPort(_options.Port).WithDefaultEndpointReuseAddress();
+            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(v4).WithDefaultEndpointBoundIPV6Address(v6).WithDefaultEndpointPort(_options.Port).WithDefaultEndpointReuseAddress();
         }
         else
         {
@@ -97,7 +112,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         if (_options.CertificatePath.Length > 0)
         {
             var certificate = X509CertificateLoader.LoadPkcs12FromFile(_options.CertificatePath, _options.CertificatePassword);
-            builder.WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(address).WithEncryptedEndpointPort(_options.TlsPort).WithEncryptionCertificate(certificate);
+            builder.WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(v4).WithEncryptedEndpointBoundIPV6Address(v6).WithEncryptedEndpointPort(_options.TlsPort).WithEncryptionCertificate(certificate);
         }
 
         _server = new MqttServerFactory().CreateMqttServer(builder.Build());
@@ -107,8 +122,9 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         _server.LoadingRetainedMessageAsync += LoadRetainedConfigsAsync;
-        _server.ClientConnectedAsync += _ =>
+        _server.ClientConnectedAsync += e =>
         {
+            EstablishIdentity(e);
             Interlocked.Increment(ref _clients);
             return Task.CompletedTask;
         };
@@ -118,42 +134,130 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
             return Task.CompletedTask;
         };
         await _server.StartAsync().ConfigureAwait(false);
-        _log.LogInformation("Embedded MQTT broker on {Address}:{Port}{Tls}", address, _options.Port, _options.CertificatePath.Length > 0 ? $" and TLS {_options.TlsPort}" : string.Empty);
+        _log.LogInformation("Embedded MQTT broker on {Address}:{Port}{Tls}", Describe(v4, v6), _options.Port, _options.CertificatePath.Length > 0 ? $" and TLS {_options.TlsPort}" : string.Empty);
+    }
+
+    /// <summary>
+    /// The IPv4 and IPv6 addresses to listen on; <see cref="IPAddress.None"/> turns that family's
+    /// listener off (MqttServerTcpEndpointBaseOptions, MQTTnet 5.2). MQTTnet listens on IPv6 any
+    /// unless told otherwise, so a specific IPv4 address (127.0.0.1) means IPv4 only; 0.0.0.0 means
+    /// every address of both families; an IPv6 address means that address only.
+    /// </summary>
+    internal static (IPAddress V4, IPAddress V6) ListenAddresses(IPAddress address)
+    {
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return (IPAddress.None, address);
+        }
+
+        return address.Equals(IPAddress.Any) ? (IPAddress.Any, IPAddress.IPv6Any) : (address, IPAddress.None);
+    }
+
+    private static string Describe(IPAddress v4, IPAddress v6) =>
+        v4.Equals(IPAddress.None) ? $"[{v6}]" : v6.Equals(IPAddress.None) ? v4.ToString() : $"{v4} and [{v6}]";
+
+    /// <summary>The connection's key among its session's: client id and remote end point.</summary>
+    private static string ConnectionKey(string clientId, string? endpoint) => clientId + "\n" + endpoint;
+
+    /// <summary>Whether a device login may use this client id: its own id, or <c>{site}/{device}</c> as the firmware sends.</summary>
+    private static bool IsOwnClientId(string? clientId, string device, string? site)
+    {
+        if (clientId == device)
+        {
+            return true;
+        }
+
+        if (clientId is null || !clientId.EndsWith("/" + device, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var clientSite = clientId[..^(device.Length + 1)];
+        return site is null ? TopicName.IsValidId(clientSite) : clientSite == site;
+    }
+
+    /// <summary>
+    /// Replaces whatever identity the session carries with the one this connection's login
+    /// established (nothing, for a connection that logged in as nobody).
+    /// </summary>
+    private void EstablishIdentity(ClientConnectedEventArgs e)
+    {
+        var items = e.SessionItems;
+        _logins.TryRemove(ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString()), out var login);
+        lock (items)
+        {
+            foreach (var key in IdentityKeys)
+            {
+                items.Remove(key);
+            }
+
+            if (login is not null)
+            {
+                foreach (var (key, value) in login)
+                {
+                    items[key] = value;
+                }
+            }
+
+            items[ProtocolKey] = e.ProtocolVersion;
+        }
     }
 
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
+        var login = Login(e);
+        if (login is not null)
+        {
+            _logins[ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString())] = login;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The identity a CONNECT establishes, or null (refused: reason code set; or authentication off).</summary>
+    private Dictionary<string, object>? Login(ValidatingConnectionEventArgs e)
+    {
         if (!_registryOptions.RequireAuthentication)
         {
-            return Task.CompletedTask;
+            return null;
         }
 
         if (_options.ServiceUser.Length > 0 && e.UserName == _options.ServiceUser
             && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(e.Password ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(_options.ServicePassword)))
         {
-            e.SessionItems[ServiceKey] = true;
-            return Task.CompletedTask;
+            return new() { [ServiceKey] = true };
         }
 
         var device = _registry.Authenticate(e.UserName, e.Password);
         if (device is not null)
         {
-            e.SessionItems[DeviceKey] = device.Id;
-            e.SessionItems[SiteKey] = device.SiteId;
-            return Task.CompletedTask;
+            return IsOwnClientId(e.ClientId, device.Id, device.SiteId)
+                ? new() { [DeviceKey] = device.Id, [SiteKey] = device.SiteId }
+                : RefuseClientId(e);
         }
 
         if (_registryOptions.AutoEnrol && TopicName.IsValidId(e.UserName) && !string.IsNullOrEmpty(e.Password) && _registry.FindDevice(e.UserName) is null)
         {
+            if (!IsOwnClientId(e.ClientId, e.UserName, site: null))
+            {
+                return RefuseClientId(e);
+            }
+
             _log.LogWarning("Auto-enrol: accepting unknown device {Device}; it is enrolled at its first publish", e.UserName);
-            e.SessionItems[DeviceKey] = e.UserName;
-            e.SessionItems[EnrolKey] = e.Password;
-            return Task.CompletedTask;
+            return new() { [DeviceKey] = e.UserName, [EnrolKey] = e.Password };
         }
 
         GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AuthFailures);
         e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-        return Task.CompletedTask;
+        return null;
+    }
+
+    /// <summary>A device login with a client id not its own: refused before any session is touched, counted as an authentication failure.</summary>
+    private Dictionary<string, object>? RefuseClientId(ValidatingConnectionEventArgs e)
+    {
+        GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AuthFailures);
+        e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+        return null;
     }
 
     private static bool IsTelemetryTopic(string topic, TopicKind kind) =>
@@ -231,22 +335,72 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
 
         return AwaitThenSetReasonAsync(e, ack, work);
 
-        static async Task AwaitThenSetReasonAsync(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
+        async Task AwaitThenSetReasonAsync(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
         {
             await ((Task)work).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             SetReason(e, ack, work);
         }
 
-        static void SetReason(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
+        void SetReason(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
         {
             if (!work.IsCompletedSuccessfully)
             {
-                e.ProcessPacket = false; // unexpected failure: no PUBACK, the node sends the message again
+                WithholdAndClose(e); // unexpected failure
                 return;
             }
 
-            ack.ReasonCode = work.Result == IngestOutcome.Refused ? MqttPubAckReasonCode.QuotaExceeded : MqttPubAckReasonCode.Success;
+            if (work.Result != IngestOutcome.Refused)
+            {
+                ack.ReasonCode = MqttPubAckReasonCode.Success;
+            }
+            else if (e.SessionItems[ProtocolKey] is MqttProtocolVersion.V500)
+            {
+                ack.ReasonCode = MqttPubAckReasonCode.QuotaExceeded; // the MQTT 5 node keeps the message and sends it again
+            }
+            else
+            {
+                WithholdAndClose(e); // below MQTT 5 every PUBACK means success
+            }
         }
+    }
+
+    /// <summary>
+    /// No PUBACK for a message that is not durable, and the connection closed: an MQTT 3.1.1 PUBACK has
+    /// no reason code, so the only refusal a 3.1.1 node understands is the PUBACK that never comes; it
+    /// sends every unacknowledged QoS 1 message again after it reconnects (MQTT 3.1.1 §4.4). Closing at
+    /// once makes that happen now rather than at the node's timeout. Closed from outside the send loop
+    /// (DisconnectAsync waits for it), once per connection.
+    /// </summary>
+    private void WithholdAndClose(InterceptingPacketEventArgs e)
+    {
+        e.ProcessPacket = false;
+        var key = ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString());
+        if (_server is not { } server || !_closing.TryAdd(key, 0))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var client in await server.GetClientsAsync().ConfigureAwait(false))
+                {
+                    if (client.Id == e.ClientId && Equals(client.RemoteEndPoint, e.RemoteEndPoint))
+                    {
+                        await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.QuotaExceeded }).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // the connection or the server is already going
+            }
+            finally
+            {
+                _closing.TryRemove(key, out _);
+            }
+        });
     }
 
     private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
