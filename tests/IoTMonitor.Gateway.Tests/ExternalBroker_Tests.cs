@@ -105,8 +105,8 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
     {
         using var mosquitto = await MosquittoServer.StartNewAsync();
         var database = GatewayHarness.NewDatabase();
-        await using var one = await GatewayHarness.StartAsync(influx.Server, database, extra: External(mosquitto, "gw-one"));
-        await using var two = await GatewayHarness.StartAsync(influx.Server, database, extra: External(mosquitto, "gw-two"));
+        await using var one = await GatewayHarness.StartAsync(influx.Server, database, extra: [.. External(mosquitto, "gw-one"), "--Mqtt:External:SharedGroup=iotmon-gateway"]);
+        await using var two = await GatewayHarness.StartAsync(influx.Server, database, extra: [.. External(mosquitto, "gw-two"), "--Mqtt:External:SharedGroup=iotmon-gateway"]);
         await ZeroLoss_Tests.WaitUntil(() => one.Runtime.Listener.IsConnected && two.Runtime.Listener.IsConnected);
         await Task.Delay(300); // both subscriptions in place
 

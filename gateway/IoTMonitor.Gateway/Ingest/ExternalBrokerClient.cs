@@ -10,9 +10,14 @@ using MQTTnet.Protocol;
 namespace IoTMonitor.Gateway.Ingest;
 
 /// <summary>
-/// Client of an external broker (Mosquitto, EMQX, HiveMQ): MQTT 5, persistent session,
-/// subscription <c>$share/{group}/iotmon/v1/+/+/telemetry</c> at QoS 1 with manual
-/// acknowledgement. The receive handler returns at once and the PUBACK is sent when the WAL has
+/// Client of an external broker (Mosquitto, EMQX, HiveMQ): MQTT 5, persistent session (clean start
+/// off), subscription to <c>iotmon/v1/+/+/telemetry</c> (or <see cref="ExternalBrokerOptions.TopicFilter"/>),
+/// plain by default or <c>$share/{group}/…</c> when <see cref="ExternalBrokerOptions.SharedGroup"/> is set,
+/// at QoS 1 with manual acknowledgement. A plain subscription of a persistent session survives a broker
+/// restart with its queued messages (Mosquitto keeps both in its persistence file); a <c>$share</c> one
+/// Mosquitto 2.0 does not restore, so until the gateway subscribes again the broker drops what
+/// arrives. Hence the fast reconnect: at once when the connection drops, then a back-off from 50 ms up
+/// to <see cref="ExternalBrokerOptions.ReconnectMaxMs"/>. The receive handler returns at once and the PUBACK is sent when the WAL has
 /// the message, so many messages are in flight together (up to the broker's window and
 /// <see cref="ExternalBrokerOptions.ReceiveMaximum"/>) and one fsync covers many of them. N replicas in
 /// one share group split the stream; a message whose PUBACK never left is redelivered.
@@ -32,6 +37,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, string> _knownDevices = new();
+    private readonly SemaphoreSlim _disconnected = new(0, 1);
     private Task? _reconnect;
     private long _inFlight;
 
@@ -46,6 +52,22 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
         _log = log;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += _ =>
+        {
+            if (_disconnected.CurrentCount == 0)
+            {
+                try
+                {
+                    _disconnected.Release(); // wake the reconnect loop now, not at its next poll
+                }
+                catch (SemaphoreFullException)
+                {
+                    // already woken
+                }
+            }
+
+            return Task.CompletedTask;
+        };
     }
 
     public bool IsConnected => _client.IsConnected;
@@ -95,7 +117,8 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
     private async Task KeepConnectedAsync()
     {
         var token = _stop.Token;
-        var delay = 100;
+        var delay = 0; // the first attempt after a drop is immediate
+        var failures = 0;
         while (!token.IsCancellationRequested)
         {
             if (!_client.IsConnected)
@@ -104,24 +127,34 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
                 {
                     var result = await _client.ConnectAsync(BuildOptions(), token).ConfigureAwait(false);
                     // Subscribe even when the session is present: Mosquitto 2.0 does not restore
-                    // $share subscriptions from its persistence file after a restart.
-                    var share = $"$share/{_options.SharedGroup}/";
-                    await _client.SubscribeAsync(
-                        new MqttClientSubscribeOptionsBuilder()
-                            .WithTopicFilter(share + _options.TopicFilter, MqttQualityOfServiceLevel.AtLeastOnce)
-                            .WithTopicFilter(share + "iotmon/v1/+/+/config/ack", MqttQualityOfServiceLevel.AtLeastOnce)
-                            .WithTopicFilter(share + "iotmon/v1/+/+/cmd/ack", MqttQualityOfServiceLevel.AtLeastOnce)
-                            .Build(),
-                        token).ConfigureAwait(false);
+                    // $share subscriptions from its persistence file after a restart (plain ones it
+                    // does; subscribing again changes nothing for them).
+                    var subscribe = new MqttClientSubscribeOptionsBuilder();
+                    foreach (var filter in _options.SubscriptionFilters())
+                    {
+                        subscribe.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+                    }
 
-                    _log.LogInformation("Connected to {Host}:{Port} as {ClientId} (session present: {Present})", _options.Host, _options.Port, _options.EffectiveClientId, result.IsSessionPresent);
-                    delay = 100;
+                    await _client.SubscribeAsync(subscribe.Build(), token).ConfigureAwait(false);
+                    _log.LogInformation("Connected to {Host}:{Port} as {ClientId} (session present: {Present}; {Subscription})", _options.Host, _options.Port, _options.EffectiveClientId, result.IsSessionPresent, _options.SharedGroup.Length > 0 ? "$share/" + _options.SharedGroup : "plain subscription");
+                    if (failures > 0)
+                    {
+                        _log.LogWarning("MQTT connect to {Host}:{Port} succeeded after {Failures} failed attempts", _options.Host, _options.Port, failures);
+                    }
+
+                    delay = 0;
+                    failures = 0;
                     await _downlink.RepublishAllAsync(token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!token.IsCancellationRequested)
                 {
-                    _log.LogWarning("MQTT connect to {Host}:{Port} failed: {Error}", _options.Host, _options.Port, e.Message);
-                    delay = Math.Min(delay * 2, _options.ReconnectMaxMs);
+                    // one warning for the first failure, then one a minute (at most 5 s back-off: ~12 attempts)
+                    if (failures++ % Math.Max(1, 60_000 / Math.Max(1, _options.ReconnectMaxMs)) == 0)
+                    {
+                        _log.LogWarning("MQTT connect to {Host}:{Port} failed ({Failures} attempts so far): {Error}", _options.Host, _options.Port, failures, e.Message);
+                    }
+
+                    delay = Math.Clamp(delay * 2, 50, _options.ReconnectMaxMs);
                 }
                 catch (OperationCanceledException)
                 {
@@ -131,7 +164,14 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 
             try
             {
-                await Task.Delay(_client.IsConnected ? 250 : delay, token).ConfigureAwait(false);
+                if (_client.IsConnected)
+                {
+                    await _disconnected.WaitAsync(1000, token).ConfigureAwait(false);
+                }
+                else if (delay > 0)
+                {
+                    await Task.Delay(delay, token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -285,5 +325,6 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 
         _client.Dispose();
         _stop.Dispose();
+        _disconnected.Dispose();
     }
 }

@@ -5,7 +5,7 @@ public enum MqttMode
     /// <summary>The gateway runs its own MQTTnet broker (default).</summary>
     Embedded,
 
-    /// <summary>The gateway is a client of an external broker, on a <c>$share</c> subscription.</summary>
+    /// <summary>The gateway is a client of an external broker (plain or <c>$share</c> subscription).</summary>
     External,
 }
 
@@ -99,10 +99,18 @@ public sealed class ExternalBrokerOptions
 
     public string Password { get; set; } = string.Empty;
 
-    /// <summary>Shared-subscription group: replicas in one group split the stream.</summary>
-    public string SharedGroup { get; set; } = "iotmon-gateway";
+    /// <summary>
+    /// Shared-subscription group: replicas in one group split the stream (<c>$share/{group}/…</c>).
+    /// Empty (the default) = a plain subscription, which a broker restart does not lose (Mosquitto does
+    /// not restore <c>$share</c> subscriptions; see docs/operations.md).
+    /// </summary>
+    public string SharedGroup { get; set; } = string.Empty;
 
-    /// <summary>Topic filter inside the share group.</summary>
+    /// <summary>
+    /// Telemetry topic filters, comma-separated (a replica's partition, e.g. its sites:
+    /// <c>iotmon/v1/site-a/+/telemetry,iotmon/v1/site-b/+/telemetry</c>). For each filter ending in
+    /// <c>/telemetry</c> the gateway also takes that partition's <c>config/ack</c> and <c>cmd/ack</c>.
+    /// </summary>
     public string TopicFilter { get; set; } = "iotmon/v1/+/+/telemetry";
 
     /// <summary>MQTT 5 session expiry (persistent session), seconds.</summary>
@@ -111,8 +119,8 @@ public sealed class ExternalBrokerOptions
     /// <summary>MQTT 5 receive maximum: unacknowledged QoS 1 messages the broker may send at once.</summary>
     public ushort ReceiveMaximum { get; set; } = 1000;
 
-    /// <summary>Longest wait between reconnect attempts, milliseconds.</summary>
-    public int ReconnectMaxMs { get; set; } = 5000;
+    /// <summary>Longest wait between reconnect attempts, milliseconds (the first is immediate, then 50 ms doubling).</summary>
+    public int ReconnectMaxMs { get; set; } = 2000;
 
     /// <summary>
     /// Socket send and receive buffer of the broker connection, bytes (the OS may cap it: Linux at
@@ -121,6 +129,22 @@ public sealed class ExternalBrokerOptions
     /// round trip); 1 MiB lets the window open.
     /// </summary>
     public int SocketBufferBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Every filter the gateway subscribes to: the telemetry filters and their partitions' acks, with the share prefix when set.</summary>
+    internal IEnumerable<string> SubscriptionFilters()
+    {
+        var prefix = SharedGroup.Length > 0 ? $"$share/{SharedGroup}/" : string.Empty;
+        var filters = new List<string>();
+        foreach (var raw in TopicFilter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            filters.Add(raw);
+            var stem = raw.EndsWith("/telemetry", StringComparison.Ordinal) ? raw[..^"telemetry".Length] : "iotmon/v1/+/+/";
+            filters.Add(stem + "config/ack");
+            filters.Add(stem + "cmd/ack");
+        }
+
+        return filters.Distinct(StringComparer.Ordinal).Select(f => prefix + f);
+    }
 
     internal string EffectiveClientId => ClientId.Length > 0 ? ClientId : $"iotmon-gateway-{Environment.MachineName}-{Environment.ProcessId}";
 
@@ -136,9 +160,19 @@ public sealed class ExternalBrokerOptions
             yield return "Mqtt:External:Port must be 1–65535";
         }
 
-        if (string.IsNullOrWhiteSpace(SharedGroup) || SharedGroup.Contains('/', StringComparison.Ordinal) || SharedGroup.Contains('+', StringComparison.Ordinal) || SharedGroup.Contains('#', StringComparison.Ordinal))
+        if (SharedGroup.Contains('/', StringComparison.Ordinal) || SharedGroup.Contains('+', StringComparison.Ordinal) || SharedGroup.Contains('#', StringComparison.Ordinal) || SharedGroup.Any(char.IsWhiteSpace))
         {
-            yield return "Mqtt:External:SharedGroup must be set and contain no '/', '+' or '#'";
+            yield return "Mqtt:External:SharedGroup must contain no '/', '+', '#' or spaces (empty = plain subscription)";
+        }
+
+        if (TopicFilter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length == 0)
+        {
+            yield return "Mqtt:External:TopicFilter must name at least one topic filter";
+        }
+
+        if (ReconnectMaxMs is < 50 or > 60_000)
+        {
+            yield return "Mqtt:External:ReconnectMaxMs must be 50–60000";
         }
 
         if (ReceiveMaximum < 1)

@@ -30,7 +30,7 @@ public sealed class DeviceClient : IAsyncDisposable
         var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId(user + "-test-" + Guid.NewGuid().ToString("N")[..6])
+            .WithClientId(user) // a device login must use its own id as client id
             .WithCredentials(user, password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithTimeout(TimeSpan.FromSeconds(10))

@@ -41,7 +41,7 @@ public sealed class GatewayHarness : InProcessGateway
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId(clientId ?? device + "-" + Guid.NewGuid().ToString("N")[..6])
+            .WithClientId(clientId ?? device) // a device login must use its own id as client id
             .WithCredentials(device, secret)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithTimeout(TimeSpan.FromSeconds(10))

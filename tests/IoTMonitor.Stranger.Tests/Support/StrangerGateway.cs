@@ -18,7 +18,8 @@ public sealed class StrangerGateway : IDisposable
         Influx = influx;
         Database = "stranger_" + Guid.NewGuid().ToString("N")[..10];
         DataDir = Directory.CreateTempSubdirectory("iotmon-stranger-").FullName;
-        _process = new GatewayProcess(DataDir, FreePort.Next(), FreePort.Next(),
+        var external = settings.Contains("--Mqtt:Mode=External");
+        _process = new GatewayProcess(DataDir, external ? 0 : FreePort.Next(), FreePort.Next(),
         [
             $"--Api:AdminKey={AdminKey}",
             "--Registry:Pbkdf2Iterations=1000",
