@@ -49,6 +49,8 @@ public static class MetricsApi
         Counter(sb, "iotmon_downlink_command_failures_total", "cmd/ack answers with ok false", GatewayCounters.Read(ref c.DownlinkCommandFailures));
         Counter(sb, "iotmon_downlink_ack_duplicates_total", "Acks repeating an answer already recorded (ignored)", GatewayCounters.Read(ref c.DownlinkAckDuplicates));
         Counter(sb, "iotmon_downlink_acks_invalid_total", "Acks dead-lettered: malformed, or for a revision or command never sent", GatewayCounters.Read(ref c.DownlinkAcksInvalid));
+        Counter(sb, "iotmon_wal_write_failures_total", "WAL group commits whose write or fsync failed (disk full, I/O error)", gw.Wal.FailedGroups);
+        Counter(sb, "iotmon_wal_appends_failed_total", "Telemetry messages refused because their WAL write failed", gw.Wal.FailedAppends);
         Gauge(sb, "iotmon_wal_pending_records", "WAL records not yet confirmed by InfluxDB", gw.Wal.PendingRecords);
         Gauge(sb, "iotmon_wal_bytes", "Bytes in WAL segments", gw.Wal.TotalBytes);
         Gauge(sb, "iotmon_wal_segments", "WAL segment files", gw.Wal.SegmentCount);

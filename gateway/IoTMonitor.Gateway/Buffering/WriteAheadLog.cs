@@ -44,6 +44,9 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private readonly BufferingOptions _options;
     private readonly string _dir;
     private readonly ILogger _log;
+    private readonly WriteFailureLog _writeFailures;
+    private long _failedGroups;
+    private long _failedAppends;
     private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<WalRecord> _durable = Channel.CreateUnbounded<WalRecord>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly Channel<bool> _refill = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -67,6 +70,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
         _options = options;
         _dir = dir;
         _log = log;
+        _writeFailures = new WriteFailureLog(log, TimeProvider.System);
     }
 
     /// <summary>Records replayed from a previous run.</summary>
@@ -109,7 +113,10 @@ public sealed class WriteAheadLog : IAsyncDisposable
     public long ReadBackRecords { get; private set; }
 
     /// <summary>Groups whose write or fsync failed (each rolled the log over to a fresh segment).</summary>
-    public long FailedGroups { get; private set; }
+    public long FailedGroups => Interlocked.Read(ref _failedGroups);
+
+    /// <summary>Appends refused because their group's write or fsync failed.</summary>
+    public long FailedAppends => Interlocked.Read(ref _failedAppends);
 
     /// <summary>Test hook, given the group's record count: an exception returned is thrown in place of the group's write, as a failing disk would.</summary>
     internal Func<int, IOException?>? FailNextWrite { get; set; }
@@ -470,8 +477,9 @@ public sealed class WriteAheadLog : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                FailedGroups++;
-                _log.LogError(e, "WAL write failed; {Count} appends refused, segment {Segment} sealed at its last durable length", group.Count, _activeNo);
+                Interlocked.Increment(ref _failedGroups);
+                Interlocked.Add(ref _failedAppends, group.Count);
+                _writeFailures.Failed(e, group.Count, _activeNo);
                 if (_active is not null)
                 {
                     SealActive(seg?.Bytes ?? 0);
@@ -486,6 +494,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
             }
 
             GroupCommits++;
+            _writeFailures.Succeeded();
             var offset = seg.Bytes;
             Interlocked.Add(ref _totalBytes, groupBytes);
             Interlocked.Add(ref _pendingRecords, group.Count);
