@@ -69,7 +69,8 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private readonly AckIngest _acks;
     private readonly DownlinkService _downlink;
     private readonly ILogger _log;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, object>> _logins = new(StringComparer.Ordinal);
+    /// <summary>Identities validated but not yet applied to their session (between CONNECT and the connected event), by connection.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long At, Dictionary<string, object> Items)> _logins = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _closing = new(StringComparer.Ordinal);
     private MqttServer? _server;
     private int _clients;
@@ -183,7 +184,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private void EstablishIdentity(ClientConnectedEventArgs e)
     {
         var items = e.SessionItems;
-        _logins.TryRemove(ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString()), out var login);
+        var login = _logins.TryRemove(ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString()), out var entry) ? entry.Items : null;
         lock (items)
         {
             foreach (var key in IdentityKeys)
@@ -208,7 +209,20 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         var login = Login(e);
         if (login is not null)
         {
-            _logins[ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString())] = login;
+            var now = Environment.TickCount64;
+            if (_logins.Count > 1024)
+            {
+                // a connection that failed between CONNECT and CONNACK never reaches the connected event
+                foreach (var (key, stale) in _logins)
+                {
+                    if (now - stale.At > 60_000)
+                    {
+                        _logins.TryRemove(key, out _);
+                    }
+                }
+            }
+
+            _logins[ConnectionKey(e.ClientId, e.RemoteEndPoint?.ToString())] = (now, login);
         }
 
         return Task.CompletedTask;
