@@ -57,11 +57,13 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private readonly AckIngest _acks;
     private readonly DownlinkService _downlink;
     private readonly ILogger _log;
+    private readonly NodeStatusBook _statuses;
     private MqttServer? _server;
     private int _clients;
 
-    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, DownlinkService downlink, ILogger log)
+    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
     {
+        _statuses = statuses;
         _options = options;
         _registryOptions = registryOptions;
         _registry = registry;
@@ -280,6 +282,10 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         else if (AckIngest.IsAck(kind))
         {
             _acks.Handle(e.ClientId, topic, kind, device, e.ApplicationMessage.Payload);
+        }
+        else if (kind == TopicKind.Status)
+        {
+            _statuses.Record(e.ClientId, topic, site, device, e.ApplicationMessage.Payload);
         }
 
         return Task.CompletedTask;
