@@ -131,7 +131,7 @@ public static class ProvisionCommand
         cx.Console.WriteLine();
         cx.Console.WriteLine("Steps for the technician (board on " + plan.SerialPort + "; `iotmon flash --config " + Path.GetFileName(plan.ConfigFile) + "` runs them):");
         var i = 1;
-        foreach (var (what, args) in plan.Steps)
+        foreach (var (_, what, args) in plan.Steps)
         {
             cx.Console.WriteLine($"  {i++}. {what}:");
             cx.Console.WriteLine("     " + NanoffPlan.CommandLine(args));
