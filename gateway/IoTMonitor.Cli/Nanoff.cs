@@ -4,34 +4,63 @@ using System.Text.Json;
 namespace IoTMonitor.Cli;
 
 /// <summary>
-/// The nanoff steps that put a node together (firmware/README.md, "flash and deploy with nanoff"):
-/// flash nanoCLR for the board, deploy the application over the nanoFramework wire protocol, upload
-/// the device config to <c>I:\config.json</c>.
+/// The nanoCLR firmware image the application is built for. Assemblies with native code must match
+/// the image's native checksums exactly or the app does not start (CLR_E_ASSM_WRONG_CHECKSUM), so the
+/// image version is pinned with the package set of firmware/IoTMonitor.Firmware/packages.config, whose
+/// header names the same version (a test compares them). Change both together: firmware/README.md
+/// "Package set and firmware image".
+/// </summary>
+public static class FirmwareImage
+{
+    /// <summary>The WROOM-32E-N4 of the node PCB is a rev-3 chip without PSRAM (nanoff auto-picks the same).</summary>
+    public const string Target = "ESP32_REV3";
+
+    /// <summary>
+    /// The nanoCLR version passed as <c>--fwversion</c>. Not confirmed against the packages' native
+    /// checksums (no firmware release notes were at hand); firmware/README.md says how to confirm it on a
+    /// board and what to change when it is wrong.
+    /// </summary>
+    public const string Version = "1.12.4.5";
+}
+
+/// <summary>
+/// The nanoff runs that put a node together, in forms nanoff executes (nanoFirmwareFlasher
+/// Tool/Program.cs, NanoDeviceManager.cs): (1) nanoCLR for <see cref="Target"/> at the pinned
+/// <see cref="FwVersion"/>; (2) the device config to <c>I:\config.json</c> by file deployment, alone
+/// (never with <c>--nanodevice</c>, which ignores it and exits 0), while nanoCLR runs without an app and
+/// so cannot deep-sleep; (3) the application over the wire protocol, which writes at the address the
+/// device reports. Default verbosity always: under <c>-v q</c>/<c>-v m</c> a failed deploy exits 0.
 /// </summary>
 public sealed record NanoffPlan(string SerialPort, string Target, string Image, string ConfigFile, string DeployFile)
 {
     /// <summary>Where the ESP32 app reads its config (Program.ConfigPath of firmware/IoTMonitor.Firmware).</summary>
     public const string DeviceConfigPath = "I:\\config.json";
 
-    public const string DefaultTarget = "ESP32_REV0";
+    public const string DefaultTarget = FirmwareImage.Target;
 
     public const string DefaultImage = "firmware/IoTMonitor.Firmware/bin/Release/IoTMonitor.Firmware.bin";
 
     public static string DefaultSerialPort => OperatingSystem.IsWindows() ? "COM3" : "/dev/ttyUSB0";
 
-    /// <summary>The three steps as (what, nanoff arguments).</summary>
-    public IReadOnlyList<(string What, string[] Args)> Steps =>
+    public string FwVersion { get; init; } = FirmwareImage.Version;
+
+    /// <summary>Erase the whole flash first (a board of unknown history); otherwise nanoff keeps I: (queue, state, config) across the update.</summary>
+    public bool MassErase { get; init; }
+
+    /// <summary>The three runs, in order.</summary>
+    public IReadOnlyList<NanoffStep> Steps =>
     [
-        ("flash the nanoCLR firmware for " + Target + " (erases I:, so the queue and config go too)", ["--update", "--target", Target, "--serialport", SerialPort, "--masserase"]),
-        ("deploy the IoTMonitor application", ["--nanodevice", "--deploy", "--serialport", SerialPort, "--image", Image]),
-        ("upload the device config to " + DeviceConfigPath, ["--nanodevice", "--filedeployment", DeployFile, "--serialport", SerialPort]),
+        new(NanoffStepKind.Firmware, $"flash nanoCLR {Target} {FwVersion}" + (MassErase ? " (mass erase: I: is wiped)" : " (I: is kept)"),
+            ["--update", "--target", Target, "--fwversion", FwVersion, "--serialport", SerialPort, .. MassErase ? new[] { "--masserase" } : []]),
+        new(NanoffStepKind.Files, "upload the device config to " + DeviceConfigPath, ["--filedeployment", DeployFile, "--serialport", SerialPort]),
+        new(NanoffStepKind.App, "deploy the IoTMonitor application", ["--nanodevice", "--deploy", "--image", Image, "--serialport", SerialPort]),
     ];
 
-    /// <summary>The file-deployment document nanoff reads for step 3.</summary>
+    /// <summary>The file-deployment document nanoff reads for the config step (FileDeploymentConfiguration: SerialPort, Files).</summary>
     public string DeployJson() => JsonSerializer.Serialize(new
     {
-        serialport = SerialPort,
-        files = new[] { new { DestinationFilePath = DeviceConfigPath, SourceFilePath = Path.GetFullPath(ConfigFile) } },
+        SerialPort,
+        Files = new[] { new { DestinationFilePath = DeviceConfigPath, SourceFilePath = Path.GetFullPath(ConfigFile) } },
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public static string Quote(string a) => a.Contains(' ', StringComparison.Ordinal) || a.Contains('\\', StringComparison.Ordinal) ? "\"" + a + "\"" : a;
@@ -66,9 +95,10 @@ public sealed record NanoffPlan(string SerialPort, string Target, string Image, 
         Find the board's serial port with: nanoff --listports
         """;
 
-    /// <summary>Runs one nanoff step, echoing its output; returns its exit code.</summary>
-    public static async Task<int> RunAsync(string nanoff, string[] args, TextWriter output, CancellationToken ct)
+    /// <summary>Runs one nanoff step, echoing its output; returns its exit code and every line it wrote.</summary>
+    public static async Task<(int ExitCode, List<string> Lines)> RunAsync(string nanoff, string[] args, TextWriter output, CancellationToken ct)
     {
+        var captured = new List<string>();
         var info = new ProcessStartInfo(nanoff) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
         {
@@ -83,6 +113,7 @@ public sealed record NanoffPlan(string SerialPort, string Target, string Image, 
             {
                 lock (lines)
                 {
+                    captured.Add(e.Data);
                     output.WriteLine("  " + e.Data);
                 }
             }
@@ -93,6 +124,7 @@ public sealed record NanoffPlan(string SerialPort, string Target, string Image, 
             {
                 lock (lines)
                 {
+                    captured.Add(e.Data);
                     output.WriteLine("  " + e.Data);
                 }
             }
@@ -109,6 +141,7 @@ public sealed record NanoffPlan(string SerialPort, string Target, string Image, 
             throw;
         }
 
-        return p.ExitCode;
+        p.WaitForExit(); // drains the redirected streams
+        return (p.ExitCode, captured);
     }
 }

@@ -32,6 +32,7 @@ public static class GatewayApp
         app.MapMetrics();
         app.MapRegistryApi();
         app.MapDownlinkApi();
+        app.MapNodeStatusApi();
         app.MapQueryApi();
         app.MapAlertsApi();
         return app;

@@ -34,6 +34,9 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
         Downlink = new DownlinkService(downlinkStore, Registry, settings.Downlink, ledger.Counters, time, logs.CreateLogger<DownlinkService>());
     }
 
+    /// <summary>The newest status of each node (protocol §5), for <c>GET /api/v1/devices/{device}/status</c>.</summary>
+    public NodeStatusBook Statuses { get; private set; } = null!;
+
     /// <summary>Remote config and commands (gateway → node) and their acks.</summary>
     public DownlinkService Downlink { get; }
 
@@ -66,15 +69,16 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
         Writer.Start();
         Pipeline = new IngestPipeline(s.Validation, Wal, DeadLetters, Ledger, Time);
         var acks = new AckIngest(Downlink.Store, Ledger.Counters, DeadLetters, Time);
+        Statuses = new NodeStatusBook(Ledger.Counters, DeadLetters, Time);
         if (s.Mqtt.Mode == MqttMode.Embedded)
         {
-            var broker = new EmbeddedBroker(s.Mqtt, s.Registry, Registry, Pipeline, acks, Downlink, _logs.CreateLogger<EmbeddedBroker>());
+            var broker = new EmbeddedBroker(s.Mqtt, s.Registry, Registry, Pipeline, acks, Statuses, Downlink, _logs.CreateLogger<EmbeddedBroker>());
             Downlink.Attach(broker);
             Listener = broker;
         }
         else
         {
-            var client = new ExternalBrokerClient(s.Mqtt.External, s.Registry, Registry, Pipeline, acks, Downlink, _logs.CreateLogger<ExternalBrokerClient>());
+            var client = new ExternalBrokerClient(s.Mqtt.External, s.Registry, Registry, Pipeline, acks, Statuses, Downlink, _logs.CreateLogger<ExternalBrokerClient>());
             Downlink.Attach(client);
             Listener = client;
         }

@@ -78,7 +78,9 @@ public sealed class Arguments_Tests
             var r = await Iotmon.RunAsync("flash", "--config", config, "--serial-port", "/dev/ttyUSB7", "--nanoff", Path.Combine(dir, "nanoff"));
             Assert.Equal(4, r.ExitCode);
             Assert.Contains("dotnet tool install -g nanoff", r.Err, StringComparison.Ordinal);
-            Assert.Contains("nanoff --nanodevice --filedeployment", r.Out, StringComparison.Ordinal);
+            Assert.Contains("nanoff --filedeployment", r.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain("--nanodevice --filedeployment", r.Out, StringComparison.Ordinal);
+            Assert.Contains("--update --target ESP32_REV3 --fwversion " + FirmwareImage.Version, r.Out, StringComparison.Ordinal);
             Assert.Contains("/dev/ttyUSB7", r.Out, StringComparison.Ordinal);
         }
         finally

@@ -26,7 +26,9 @@ public sealed class Provision_Tests(InfluxDbFixture influx) : IDisposable
             "--mqtt-host", "127.0.0.1", "--mqtt-port", gw.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--sample-sec", "300", "--upload-sec", "300", "--out", configPath);
         Assert.True(r.ExitCode == 0, r.Err + r.Out);
-        Assert.Contains("nanoff --update --target ESP32_REV0", r.Out, StringComparison.Ordinal);
+        Assert.Contains("nanoff --update --target ESP32_REV3 --fwversion " + IoTMonitor.Cli.FirmwareImage.Version, r.Out, StringComparison.Ordinal);
+        Assert.Contains("nanoff --filedeployment", r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("--nanodevice --filedeployment", r.Out, StringComparison.Ordinal);
         Assert.Contains("--filedeployment", r.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.ChangeExtension(configPath, ".deploy.json")));
 

@@ -149,11 +149,11 @@ public class PinMapTests
     [Fact]
     public void A_pin_map_edit_the_config_does_not_follow_is_reported()
     {
-        // Move the water node's pH input from GPIO36 to GPIO37 in the map only.
-        var rows = PinMapFile.Read("water").Select(r => r.Signal == "ph_analog" ? r with { Gpio = 37, Notes = "ADC1_CH1" } : r).ToList();
+        // Move the water node's level input from GPIO33 to GPIO37 in the map only.
+        var rows = PinMapFile.Read("water").Select(r => r.Signal == "level_analog" ? r with { Gpio = 37, Notes = "ADC1_CH1" } : r).ToList();
         var diff = ConfigPins.Diff("water", ConfigPins.FromPinMap(rows), ConfigPins.FromConfig(File.ReadAllText(ConfigPins.ConfigPath("water"))));
-        Assert.Contains("water: pin map has adc1 GPIO37 for ph, default config does not", diff);
-        Assert.Contains("water: default config has adc1 GPIO36 for ph, pin map does not", diff);
+        Assert.Contains("water: pin map has adc1 GPIO37 for level, default config does not", diff);
+        Assert.Contains("water: default config has adc1 GPIO33 for level, pin map does not", diff);
     }
 
     [Fact]

@@ -615,6 +615,22 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     e = ReadInt(0, MaxCalMaxAgeDays, ref s.CalMaxAgeDays);
                 }
+                else if (_r.ValueEquals("adc"))
+                {
+                    e = ReadString(ref s.Adc, 16);
+                }
+                else if (_r.ValueEquals("channel"))
+                {
+                    e = ReadInt(0, 3, ref s.Channel);
+                }
+                else if (_r.ValueEquals("pga"))
+                {
+                    e = ReadInt(256, 6144, ref s.FullScaleMv);
+                    if (e == ConfigError.None && Sensors.Ads1115.Ads1115Settings.PgaForFullScaleMv(s.FullScaleMv) < 0)
+                    {
+                        e = ConfigError.BadValue;
+                    }
+                }
                 else
                 {
                     e = SkipValue();
@@ -629,6 +645,16 @@ namespace IoTMonitor.Firmware.Core.Config
             if (e != ConfigError.None)
             {
                 return e;
+            }
+
+            if (s.Adc != null && s.Adc != SensorConfig.AdcAds1115)
+            {
+                return ConfigError.BadValue;
+            }
+
+            if (s.Adc != null && s.Channel < 0)
+            {
+                return ConfigError.MissingField;
             }
 
             return s.Id == null || s.Kind == null || s.Quantities.Length == 0 ? ConfigError.MissingField : ConfigError.None;

@@ -27,6 +27,15 @@ namespace IoTMonitor.Firmware.Core.Config
         public FilterKind Filter = FilterKind.Median;
         public int WarmupMs;
 
+        /// <summary>The converter of an analog entry: null for the ESP32's own ADC on <see cref="Pin"/>, <see cref="AdcAds1115"/> for an ADS1115 on <see cref="Bus"/>/<see cref="Address"/>.</summary>
+        public string Adc;
+
+        /// <summary>ADS1115 input AIN0…AIN3 (-1: none).</summary>
+        public int Channel = -1;
+
+        /// <summary>ADS1115 full-scale range in mV (256…6144; -1: the probe's default, SensorCatalog).</summary>
+        public int FullScaleMv = -1;
+
         /// <summary>Consecutive identical samples that flag STUCK (0: off).</summary>
         public int StuckSamples = 0;
 
@@ -42,6 +51,9 @@ namespace IoTMonitor.Firmware.Core.Config
         /// </summary>
         public int CalMaxAgeDays = -1;
 #pragma warning restore CS1591
+
+        /// <summary>The <c>adc</c> value that puts an analog entry on an ADS1115 channel.</summary>
+        public const string AdcAds1115 = "ads1115";
 
         /// <summary>
         /// A copy of this entry with <paramref name="record"/> as its calibration: a remote record
@@ -62,6 +74,9 @@ namespace IoTMonitor.Firmware.Core.Config
             c.Samples = Samples;
             c.Filter = Filter;
             c.WarmupMs = WarmupMs;
+            c.Adc = Adc;
+            c.Channel = Channel;
+            c.FullScaleMv = FullScaleMv;
             c.StuckSamples = StuckSamples;
             c.CalMaxAgeDays = CalMaxAgeDays;
             c.Calibration = record;

@@ -1,5 +1,6 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors.Ads1115;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Bme280;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
@@ -44,6 +45,21 @@ namespace IoTMonitor.Firmware.Core.Sensors
 
         /// <summary>Battery divider resistors (pin map: 100k/100k).</summary>
         public const double BatteryDividerOhms = 100000.0;
+
+        /// <summary>
+        /// ADS1115 range of the EC board (±0.512 V, 15.6 µV per count): the DFR0300 gives about
+        /// 164 mV per mS/cm, so fresh water (0.2–0.8 mS/cm, 33–131 mV) spans counts 2100–8400 at
+        /// 0.095 µS/cm per count, and the 1413 µS/cm standard (232 mV) stays inside; above about
+        /// 3.1 mS/cm it clips (set <c>pga</c> 2048 for brackish water).
+        /// </summary>
+        public const int EcFullScaleMv = 512;
+
+        /// <summary>
+        /// ADS1115 range of the pH, DO and turbidity boards and any other analog probe (±4.096 V, 125 µV
+        /// per count; the inputs stay within 0…VDD = 3.3 V): pH 0.0007 per count at 177.5 mV/pH with the
+        /// pH 4 window up to 2.21 V inside; the DO board's 0–3.0 V; the turbidity divider's up to 2.1 V.
+        /// </summary>
+        public const int DefaultFullScaleMv = 4096;
 
         /// <summary>PMS5003 and SDS011 serial speed.</summary>
         public const int DustSensorBaud = 9600;
@@ -197,6 +213,30 @@ namespace IoTMonitor.Firmware.Core.Sensors
             return layout;
         }
 
+        /// <summary>The ADS1115 full-scale range (mV) an analog entry reads at: its <c>pga</c>, else the probe's default.</summary>
+        public static int FullScaleMv(SensorConfig c)
+        {
+            if (c.FullScaleMv > 0)
+            {
+                return c.FullScaleMv;
+            }
+
+            int q = FirstQuantity(c);
+            return q == Quantities.WaterEc || q == Quantities.WaterTds ? EcFullScaleMv : DefaultFullScaleMv;
+        }
+
+        private IAnalogInput Ads1115Input(SensorConfig c)
+        {
+            II2cBus bus = _buses.I2c(c.Bus);
+            if (bus == null || c.Channel < 0)
+            {
+                return null;
+            }
+
+            Ads1115Adc adc = new Ads1115Adc(bus, c.Address >= 0 ? c.Address : Ads1115Settings.DefaultAddress, _clock);
+            return new Ads1115Channel(adc, c.Channel, Ads1115Settings.PgaForFullScaleMv(FullScaleMv(c)), Ads1115Settings.DefaultDataRate);
+        }
+
         private ISensor Build(SensorConfig c)
         {
             switch (c.Kind)
@@ -204,7 +244,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
                 case "analog":
                 case "battery":
                     IAnalogProbe probe = AnalogProbe(FirstQuantity(c));
-                    IAnalogInput input = probe != null && c.Pin >= 0 ? _buses.Analog(c.Pin) : null;
+                    IAnalogInput input = probe == null ? null : c.Adc == SensorConfig.AdcAds1115 ? Ads1115Input(c) : c.Pin >= 0 ? _buses.Analog(c.Pin) : null;
                     return input == null ? null : new AnalogProbeSensor(input, probe, 0);
                 case "ds18b20":
                     IOneWireBus oneWire = _buses.OneWire(c.Tx, c.Rx);

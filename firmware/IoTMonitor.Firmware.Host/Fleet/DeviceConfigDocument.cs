@@ -48,10 +48,10 @@ public static class DeviceConfigDocument
             case "water":
                 // The pH, EC and DO drivers compensate with this probe's temperature of the same round.
                 sensors.Add(Sensor("temp", "ds18b20", ["water.temp"], o => { o["tx"] = 22; o["rx"] = 21; o["samples"] = 3; }));
-                sensors.Add(Analog("ph", "water.ph", 36, warmupMs: 2000, calibration: Calibration(r, "ph", [[PhProbe.DefaultVoltsPh7, 7.0], [PhProbe.DefaultVoltsPh4, 4.0]])));
-                sensors.Add(Analog("ec", ["water.ec", "water.tds"], 39, warmupMs: 500, calibration: Calibration(r, "ec", [[ProbeTransfer.EcVolts(EcProbe.StandardUsPerCm, 25), EcProbe.StandardUsPerCm]], EcProbe.DefaultTempCoeff)));
-                sensors.Add(Analog("turbidity", "water.turbidity", 34, warmupMs: 500, calibration: Calibration(r, "linear", ProbeTransfer.TurbidityPointVolts.Zip(ProbeTransfer.TurbidityPointNtu, (v, ntu) => new[] { v, ntu }).ToArray(), id: "turbidity")));
-                sensors.Add(Analog("do", "water.do", 32, warmupMs: 2000, calibration: Calibration(r, "do", [[ProbeTransfer.DoSaturationVoltsAt25C, 25.0]])));
+                sensors.Add(Analog("ph", "water.ph", Ads(0), warmupMs: 2000, calibration: Calibration(r, "ph", [[PhProbe.DefaultVoltsPh7, 7.0], [PhProbe.DefaultVoltsPh4, 4.0]])));
+                sensors.Add(Analog("ec", ["water.ec", "water.tds"], Ads(1), warmupMs: 500, calibration: Calibration(r, "ec", [[ProbeTransfer.EcVolts(EcProbe.StandardUsPerCm, 25), EcProbe.StandardUsPerCm]], EcProbe.DefaultTempCoeff)));
+                sensors.Add(Analog("turbidity", "water.turbidity", Ads(3), warmupMs: 500, calibration: Calibration(r, "linear", ProbeTransfer.TurbidityPointVolts.Zip(ProbeTransfer.TurbidityPointNtu, (v, ntu) => new[] { v, ntu }).ToArray(), id: "turbidity")));
+                sensors.Add(Analog("do", "water.do", Ads(2), warmupMs: 2000, calibration: Calibration(r, "do", [[ProbeTransfer.DoSaturationVoltsAt25C, 25.0]])));
                 sensors.Add(Analog("level", "water.level", 33, warmupMs: 1000, calibration: Calibration(r, "level", [[ProbeTransfer.LevelVolts(0), 0.0], [ProbeTransfer.LevelVolts(ProbeTransfer.LevelRangeM), ProbeTransfer.LevelRangeM]])));
                 break;
             case "soil":
@@ -125,13 +125,30 @@ public static class DeviceConfigDocument
         return o;
     }
 
+    // Analog(...) takes a GPIO, or Ads(n) for ADS1115 input AINn.
+    private const int AdsChannelBase = -100;
+
+    private static int Ads(int channel) => AdsChannelBase - channel;
+
     private static JsonObject Analog(string id, string quantity, int pin, int warmupMs = 0, int samples = 5, JsonObject? calibration = null, string kind = "analog") =>
         Analog(id, [quantity], pin, warmupMs, samples, calibration, kind);
 
     private static JsonObject Analog(string id, string[] quantities, int pin, int warmupMs = 0, int samples = 5, JsonObject? calibration = null, string kind = "analog")
     {
         var o = Sensor(id, kind, quantities, _ => { });
-        o["pin"] = pin;
+        if (pin <= AdsChannelBase)
+        {
+            // the water node's ADS1115 on I2C1 (hardware/water/pinmap.csv)
+            o["adc"] = "ads1115";
+            o["bus"] = 1;
+            o["address"] = 0x48;
+            o["channel"] = AdsChannelBase - pin;
+        }
+        else
+        {
+            o["pin"] = pin;
+        }
+
         o["samples"] = samples;
         o["filter"] = "median";
         if (samples >= 5)

@@ -29,6 +29,16 @@ public sealed class NodeBoard : IBusProvider
                 Wire(34, "water.turbidity", env.TurbidityNtu, (v, _) => ProbeTransfer.TurbidityVolts(v), faultOf("turbidity"), utc, seed);
                 Wire(32, "water.do", env.DoMgL, (v, t) => ProbeTransfer.DoVolts(v, env.WaterTempC(t)), faultOf("do"), utc, seed);
                 Wire(33, "water.level", env.WaterLevelM, (v, _) => ProbeTransfer.LevelVolts(v), faultOf("level"), utc, seed);
+
+                // hardware/water: the pH, EC, DO and turbidity boards feed the ADS1115 (ADDR to GND) on
+                // AIN0…AIN3; their GPIOs stay wired in the simulation so configs of the direct-ADC
+                // layout keep working
+                Ads1115 = new SimulatedAds1115();
+                Ads1115.Connect(0, _analog[36]);
+                Ads1115.Connect(1, _analog[39]);
+                Ads1115.Connect(2, _analog[32]);
+                Ads1115.Connect(3, _analog[34]);
+                I2c.Attach(Ads1115Address, Ads1115);
                 break;
             case "soil":
                 OneWire = new SimulatedDs18b20(utc, t => env.SoilTempC(t), faultOf("temp"), seed);
@@ -89,6 +99,12 @@ public sealed class NodeBoard : IBusProvider
     }
 
     public SimulatedI2cBus I2c { get; }
+
+    /// <summary>I2C address of the water node's ADS1115 (ADDR to GND).</summary>
+    public const int Ads1115Address = 0x48;
+
+    /// <summary>The water node's external ADC, or null on other node types.</summary>
+    public SimulatedAds1115? Ads1115 { get; }
 
     public IOneWireBus? OneWire { get; }
 

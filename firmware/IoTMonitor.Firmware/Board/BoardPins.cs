@@ -40,11 +40,11 @@ namespace IoTMonitor.Firmware.Board
             35,
             4,
             -1,
-            -1,
-            -1,
+            18,
+            19,
             new BoardOutput[]
             {
-                new BoardOutput("sensor_power_en", 25, new string[] { "ph", "do", "water_temp" }),
+                new BoardOutput("sensor_power_en", 25, new string[] { "ph", "do", "water_temp", "ec", "turbidity" }),
                 new BoardOutput("ec_power_en", 26, new string[] { "ec" }),
                 new BoardOutput("boost_5v_en", 27, new string[] { "turbidity" }),
                 new BoardOutput("loop_power_en", 23, new string[] { "level" }),

@@ -131,13 +131,13 @@ public static class ProvisionCommand
         cx.Console.WriteLine();
         cx.Console.WriteLine("Steps for the technician (board on " + plan.SerialPort + "; `iotmon flash --config " + Path.GetFileName(plan.ConfigFile) + "` runs them):");
         var i = 1;
-        foreach (var (what, args) in plan.Steps)
+        foreach (var (_, what, args) in plan.Steps)
         {
             cx.Console.WriteLine($"  {i++}. {what}:");
             cx.Console.WriteLine("     " + NanoffPlan.CommandLine(args));
         }
 
-        cx.Console.WriteLine("  4. power-cycle the node; `iotmon check --device <id> --config <file>` then shows its first readings.");
+        cx.Console.WriteLine("  4. the node reboots into the app; `iotmon flash --verify` waits for its first status, `iotmon check --device <id> --config <file>` then shows its readings.");
     }
 
     /// <summary>Writes a file readable by its owner only (it holds the device secret and the WiFi password).</summary>

@@ -72,11 +72,13 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     /// <summary>Identities validated but not yet applied to their session (between CONNECT and the connected event), by connection.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long At, Dictionary<string, object> Items)> _logins = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _closing = new(StringComparer.Ordinal);
+    private readonly NodeStatusBook _statuses;
     private MqttServer? _server;
     private int _clients;
 
-    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, DownlinkService downlink, ILogger log)
+    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
     {
+        _statuses = statuses;
         _options = options;
         _registryOptions = registryOptions;
         _registry = registry;
@@ -448,6 +450,10 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         else if (AckIngest.IsAck(kind))
         {
             _acks.Handle(e.ClientId, topic, kind, device, e.ApplicationMessage.Payload);
+        }
+        else if (kind == TopicKind.Status)
+        {
+            _statuses.Record(e.ClientId, topic, site, device, e.ApplicationMessage.Payload);
         }
 
         return Task.CompletedTask;

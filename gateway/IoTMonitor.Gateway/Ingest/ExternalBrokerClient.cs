@@ -32,6 +32,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
     private readonly DeviceRegistry _registry;
     private readonly IngestPipeline _pipeline;
     private readonly AckIngest _acks;
+    private readonly NodeStatusBook _statuses;
     private readonly DownlinkService _downlink;
     private readonly ILogger _log;
     private readonly IMqttClient _client;
@@ -41,8 +42,9 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
     private Task? _reconnect;
     private long _inFlight;
 
-    public ExternalBrokerClient(ExternalBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, DownlinkService downlink, ILogger log)
+    public ExternalBrokerClient(ExternalBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
     {
+        _statuses = statuses;
         _options = options;
         _registryOptions = registryOptions;
         _registry = registry;
@@ -183,7 +185,13 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
-        var kind = TopicName.Parse(topic, out _, out var device);
+        var kind = TopicName.Parse(topic, out var site, out var device);
+        if (kind == TopicKind.Status)
+        {
+            _statuses.Record(e.ClientId, topic, site, device, e.ApplicationMessage.Payload);
+            return Task.CompletedTask;
+        }
+
         if (AckIngest.IsAck(kind))
         {
             // recorded synchronously in SQLite: the automatic PUBACK may follow

@@ -141,6 +141,7 @@ public sealed class ExternalBrokerOptions
             var stem = raw.EndsWith("/telemetry", StringComparison.Ordinal) ? raw[..^"telemetry".Length] : "iotmon/v1/+/+/";
             filters.Add(stem + "config/ack");
             filters.Add(stem + "cmd/ack");
+            filters.Add(stem + "status");
         }
 
         return filters.Distinct(StringComparer.Ordinal).Select(f => prefix + f);

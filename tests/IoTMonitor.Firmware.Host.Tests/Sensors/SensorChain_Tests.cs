@@ -35,6 +35,48 @@ public sealed class SensorChain_Tests
     }
 
     [Fact]
+    public void The_water_probes_are_read_through_the_simulated_ads1115()
+    {
+        var node = new OfflineNode("water");
+        var (_, readings) = node.Wake();
+
+        // pH, EC, DO and turbidity: 5 samples each, one single-shot conversion per sample
+        Assert.NotNull(node.Board.Ads1115);
+        Assert.Equal(4 * 5, node.Board.Ads1115!.Conversions);
+        Assert.Contains(readings, r => r.Quantity == Quantities.WaterEc && r.Flags == 0);
+    }
+
+    [Fact]
+    public void The_simulated_ads1115_quantizes_like_table_3()
+    {
+        var ads = new SimulatedAds1115();
+        ads.Connect(2, new Fixed(0.083333));
+        var bus = new SimulatedI2cBus();
+        bus.Attach(0x48, ads);
+        var adc = new IoTMonitor.Firmware.Core.Sensors.Ads1115.Ads1115Adc(bus, 0x48, new Ms());
+        Assert.Equal(ReadResult.Ok, adc.Convert(6, 4, 4, out var v)); // AIN2, ±0.512 V
+        Assert.Equal(5333 * 15.625e-6, v, 12); // 0.083333 V / 15.625 µV = 5333.3 → 5333
+        Assert.Equal(2, adc.LastPolls); // busy once, then idle
+        ads.Connect(2, new Fixed(0.6));
+        Assert.Equal(ReadResult.OutOfRange, adc.Convert(6, 4, 4, out v)); // clipped at 7FFFh
+        Assert.Equal(0.512 * 32767 / 32768, v, 12);
+    }
+
+    private sealed class Fixed(double volts) : IAnalogInput
+    {
+        public bool TryReadVolts(out double v)
+        {
+            v = volts;
+            return true;
+        }
+    }
+
+    private sealed class Ms : IMillisecondClock
+    {
+        public long NowMs => Environment.TickCount64;
+    }
+
+    [Fact]
     public void A_failed_probe_gives_no_value_and_the_rest_still_read()
     {
         var faults = new Dictionary<string, ProbeFault> { ["ph"] = new(ProbeFaultKind.Failed, 0) };
