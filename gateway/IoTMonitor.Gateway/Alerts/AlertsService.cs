@@ -114,8 +114,9 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
             var embedded = settings.Mqtt.Mode == MqttMode.Embedded;
             var host = _options.Mqtt.Host.Length > 0 ? _options.Mqtt.Host : embedded ? "127.0.0.1" : settings.Mqtt.External.Host;
             var port = _options.Mqtt.Port > 0 ? _options.Mqtt.Port : embedded ? settings.Mqtt.Port : settings.Mqtt.External.Port;
-            var user = _options.Mqtt.User.Length > 0 ? _options.Mqtt.User : embedded ? settings.Mqtt.ServiceUser : string.Empty;
-            var password = _options.Mqtt.User.Length > 0 ? _options.Mqtt.Password : embedded ? settings.Mqtt.ServicePassword : string.Empty;
+            // external: the gateway's own broker login unless the channel has one of its own
+            var user = _options.Mqtt.User.Length > 0 ? _options.Mqtt.User : embedded ? settings.Mqtt.ServiceUser : settings.Mqtt.External.Username;
+            var password = _options.Mqtt.User.Length > 0 ? _options.Mqtt.Password : embedded ? settings.Mqtt.ServicePassword : settings.Mqtt.External.Password;
             if (embedded && user.Length == 0 && settings.Registry.RequireAuthentication)
             {
                 // no login the embedded broker would accept: retrying would only count as failed device logins

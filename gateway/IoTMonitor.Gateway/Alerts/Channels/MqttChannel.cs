@@ -18,6 +18,9 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
 {
     public const string StatusFilter = "iotmon/v1/+/+/status";
 
+    /// <summary>Least time between two warnings about failing connects.</summary>
+    public const int FailureLogIntervalMs = 60_000;
+
     private readonly string _host;
     private readonly int _port;
     private readonly AlertMqttOptions _options;
@@ -61,6 +64,8 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
     {
         var token = _stop.Token;
         var delay = 100;
+        var failures = 0L;
+        var lastWarning = 0L;
         while (!token.IsCancellationRequested)
         {
             if (!_client.IsConnected)
@@ -92,6 +97,7 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
 
                     _log.LogInformation("Alerts: MQTT connected to {Host}:{Port}", _host, _port);
                     delay = 100;
+                    failures = 0;
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -99,7 +105,20 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
                 }
                 catch (Exception e)
                 {
-                    _log.LogWarning("Alerts: MQTT connect to {Host}:{Port} failed: {Error}", _host, _port, e.Message);
+                    // the first failure of a run is a warning; then one a minute with the count, so a
+                    // broker that refuses the login does not fill the log (the rest at debug level)
+                    failures++;
+                    var now = Environment.TickCount64;
+                    if (failures == 1 || now - lastWarning >= FailureLogIntervalMs)
+                    {
+                        lastWarning = now;
+                        _log.LogWarning("Alerts: MQTT connect to {Host}:{Port} failed ({Failures} attempts so far; retrying, next warning in a minute at the earliest): {Error}", _host, _port, failures, e.Message);
+                    }
+                    else
+                    {
+                        _log.LogDebug("Alerts: MQTT connect to {Host}:{Port} failed: {Error}", _host, _port, e.Message);
+                    }
+
                     delay = Math.Min(delay * 2, 10_000);
                 }
             }
