@@ -70,6 +70,12 @@ public sealed class LittleFsVolume
     /// <summary>Committed content of <paramref name="name"/> (what survives a reset now).</summary>
     public byte[] CommittedContent(string name) => Get(name).Committed.ToArray();
 
+    /// <summary>Flips bits of a committed byte (flash bit rot, or damage the CRCs must catch); no cost counted.</summary>
+    public void DamageCommitted(string name, int offset, byte xor)
+    {
+        Get(name).Committed[offset] ^= xor;
+    }
+
     /// <summary>
     /// Adds the files nanoFramework keeps on the same volume: the config blocks (Wi-Fi, network,
     /// certificates) as <c>con_*.sys</c> files, here with the sizes the caller states
