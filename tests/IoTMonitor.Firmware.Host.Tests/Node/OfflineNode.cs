@@ -5,7 +5,7 @@ using IoTMonitor.Firmware.Host.Fleet;
 using IoTMonitor.Firmware.Host.Node;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
-using IoTMonitor.Firmware.Host.Storage;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Host.Tests.Node;
 
@@ -23,6 +23,8 @@ public sealed class OfflineNode
         Board = new NodeBoard(type, Env, () => Clock.TrueUtcMs / 1000, () => Battery.Volts, id => faults.GetValueOrDefault(id) ?? ProbeFault.None, 7);
         Sensors = new SimulatedSensorFactory(Board, Clock);
         Config = Encoding.UTF8.GetBytes(config ?? DeviceConfigDocument.Build(new DeviceConfigRequest("test-site", "node-1", type, "127.0.0.1", 1, "secret")));
+        Flash = FlashVolumes.Esp32With(Config);
+        Files = new ModelFileStore(Flash);
     }
 
     public SimulationClock Sim { get; }
@@ -41,17 +43,19 @@ public sealed class OfflineNode
 
     public byte[] Config { get; }
 
-    public MemoryBlockStore QueueStore { get; } = new(VirtualNode.QueueBytes);
+    /// <summary>The node's I: volume (LittleFS model) with the runtime's config files and this node's config.</summary>
+    public LittleFsVolume Flash { get; private set; } = null!;
 
-    public MemoryBlockStore StateStore { get; } = new(NodeState.RequiredBytes);
+    public ModelFileStore Files { get; private set; } = null!;
 
     /// <summary>Runs one wake (power-on, synced clock) and returns the readings it queued.</summary>
     public (NodeCycleResult Result, Reading[] Readings) Wake()
     {
         Clock.PowerOn();
         Clock.Sync();
-        var cycle = new NodeCycle(Clock, new NoLink(), Power, Sensors, QueueStore, StateStore, Config);
+        var cycle = new NodeCycle(Clock, new NoLink(), Power, Sensors, Files, VirtualNode.QueueBudgetBytes, Config);
         var result = cycle.Run();
+        Flash.Reset(); // deep sleep closes nothing
         var readings = new Reading[ProtocolLimits.MaxReadings];
         var n = cycle.Queue.BeginBatch(readings, readings.Length, out _);
         return (result, readings[..n]);
