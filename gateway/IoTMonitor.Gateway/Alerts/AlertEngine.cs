@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.Extensions.Logging;
@@ -48,6 +49,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly SiteInfoLookup _sites;
+    private readonly IReadOnlyList<IAlertChannel> _channels;
     private readonly object _gate = new();
     private readonly Dictionary<(string Rule, string Device), (string Site, RuleState State)> _states;
     private readonly Dictionary<string, NodeSchedule> _schedules;
@@ -61,11 +63,13 @@ public sealed partial class AlertEngine : IAsyncDisposable
     private long _groups;
     private long _failures;
 
+    /// <param name="channels">Who gets which event: each channel's <see cref="IAlertChannel.Recipients"/>, asked when an event is recorded.</param>
     /// <param name="profiles">The registry's site profile by id (null = none: only <see cref="AlertsOptions.Sites"/>).</param>
-    public AlertEngine(AlertsOptions options, AlertStore store, TimeProvider time, ILogger log, Func<string, SiteProfile?>? profiles = null)
+    public AlertEngine(AlertsOptions options, AlertStore store, IEnumerable<IAlertChannel> channels, TimeProvider time, ILogger log, Func<string, SiteProfile?>? profiles = null)
     {
         _options = options;
         _store = store;
+        _channels = channels.ToList();
         _time = time;
         _log = log;
         _sites = new SiteInfoLookup(options, log, profiles);

@@ -126,6 +126,12 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         {
             // shutting down: the entry stays pending and is sent after the restart
         }
+        catch (DeliveryDeferredException e)
+        {
+            var retry = _time.GetUtcNow() + e.RetryAfter;
+            _log.LogInformation("Alerts: {Channel} to {Recipient} deferred until {Retry:O}: {Reason}", entry.Channel, entry.Recipient, retry, e.Message);
+            _store.Defer(entry.Id, _time.GetUtcNow(), "deferred: " + e.Message, retry);
+        }
         catch (PermanentDeliveryException e)
         {
             _log.LogWarning("Alerts: {Channel} to {Recipient} refused for good: {Error}", entry.Channel, entry.Recipient, e.Message);

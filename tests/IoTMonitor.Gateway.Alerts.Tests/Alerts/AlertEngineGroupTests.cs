@@ -62,7 +62,7 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
 
     private AlertEngine Engine(AlertStore store, Func<string, SiteProfile?>? profiles = null)
     {
-        var engine = new AlertEngine(_options, store, _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };
+        var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };
         _engines.Add(engine);
         return engine;
     }

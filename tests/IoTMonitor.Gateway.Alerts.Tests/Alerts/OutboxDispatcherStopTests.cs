@@ -21,6 +21,8 @@ public sealed class OutboxDispatcherStopTests : IDisposable
 
         public string Name => "webhook";
 
+        public IEnumerable<string> Recipients(string type, bool late) => ["http://127.0.0.1:9/hook"];
+
         public int Sent => Volatile.Read(ref _sent);
 
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

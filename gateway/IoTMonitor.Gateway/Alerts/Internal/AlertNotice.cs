@@ -27,6 +27,9 @@ public sealed class AlertNotice
 
     public string RuleName { get; set; } = string.Empty;
 
+    /// <summary>The rule's name in Simplified Chinese (empty: the pack has none).</summary>
+    public string RuleNameZh { get; set; } = string.Empty;
+
     public string Source { get; set; } = string.Empty;
 
     public string Limit { get; set; } = string.Empty;
@@ -60,6 +63,11 @@ public sealed class AlertNotice
     public string Trend { get; set; } = string.Empty;
 
     public string Action { get; set; } = string.Empty;
+
+    public string ActionZh { get; set; } = string.Empty;
+
+    /// <summary>The limit in Simplified Chinese (<see cref="ChineseNoticeText.LimitOf"/>).</summary>
+    public string LimitZh { get; set; } = string.Empty;
 
     public string? By { get; set; }
 

@@ -519,6 +519,31 @@ public sealed partial class AlertStore : IDisposable
         });
     }
 
+    /// <summary>
+    /// Records a deferred attempt (the receiver's rate limit): the entry stays pending, due at
+    /// <paramref name="retryAt"/>, and its attempt count is unchanged, so deferrals never make it fail.
+    /// </summary>
+    public void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt)
+    {
+        InTransaction(() =>
+        {
+            using (var a = Command("INSERT INTO delivery_attempts (outbox_id, at, ok, detail) VALUES ($id, $at, 0, $d)"))
+            {
+                a.Parameters.AddWithValue("$id", id);
+                a.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                a.Parameters.AddWithValue("$d", detail);
+                a.ExecuteNonQuery();
+            }
+
+            using var u = Command("UPDATE outbox SET due = $due, last_error = $d WHERE id = $id AND status = 'pending'");
+            u.Parameters.AddWithValue("$id", id);
+            u.Parameters.AddWithValue("$due", retryAt.ToUnixTimeMilliseconds());
+            u.Parameters.AddWithValue("$d", detail);
+            u.ExecuteNonQuery();
+            return 0;
+        });
+    }
+
     public List<DeliveryAttempt> Attempts(long outboxId)
     {
         var list = new List<DeliveryAttempt>();
