@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Alerts.Channels;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;

@@ -3,7 +3,6 @@
 // change; who gets which event type each channel decides (Channels/{Name}/, docs/alerts.md, Channels).
 
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;

@@ -1,6 +1,5 @@
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Channels;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;

@@ -1,6 +1,5 @@
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

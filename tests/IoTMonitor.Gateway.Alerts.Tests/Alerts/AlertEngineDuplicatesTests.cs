@@ -1,4 +1,3 @@
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;

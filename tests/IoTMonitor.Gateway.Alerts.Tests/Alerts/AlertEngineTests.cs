@@ -1,5 +1,4 @@
 using System.Text;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,4 @@
 using IoTMonitor.Gateway.Alerts.Channels;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;

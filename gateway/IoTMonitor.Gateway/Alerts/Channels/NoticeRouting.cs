@@ -1,4 +1,3 @@
-using IoTMonitor.Gateway.Alerts.Internal;
 
 namespace IoTMonitor.Gateway.Alerts.Channels;
 

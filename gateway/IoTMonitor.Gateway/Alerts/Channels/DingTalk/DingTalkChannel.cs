@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.DingTalk;
 

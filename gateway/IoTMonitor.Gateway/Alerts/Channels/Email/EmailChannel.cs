@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using IoTMonitor.Gateway.Alerts.Internal;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

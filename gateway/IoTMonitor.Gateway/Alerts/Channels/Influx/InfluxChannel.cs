@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Storage;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Influx;

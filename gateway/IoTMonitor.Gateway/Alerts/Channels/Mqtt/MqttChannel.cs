@@ -1,5 +1,4 @@
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 using MQTTnet;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Sms;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.WeCom;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Webhook;
 

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using IoTMonitor.Gateway.Validation;
 
-namespace IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>
 /// The snapshot of one alert event that every channel formats from (stored as the outbox payload,

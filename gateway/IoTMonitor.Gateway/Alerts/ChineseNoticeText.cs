@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>
 /// A notice in Simplified Chinese for people reading a chat group on a phone: the essential facts

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
-namespace IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>A query over alerts (API and history).</summary>
 public sealed record AlertQuery(string? State = null, string? Site = null, string? Device = null, string? RuleId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 200);
