@@ -26,8 +26,10 @@ public static class GatewayApp
         builder.AddIngest();
         builder.AddQueryApi();
         builder.AddAlerts();
+        builder.AddApiErrors();
 
         var app = builder.Build();
+        app.UseApiErrors();
         app.MapHealth();
         app.MapMetrics();
         app.MapRegistryApi();

@@ -13,8 +13,8 @@ namespace IoTMonitor.Gateway;
 /// <summary>
 /// Owns the ingest stages and their lifecycle. Starts sink first and stops in reverse:
 /// <code>
-///   start: registry, downlink store -> dead-letter store -> WAL (replay) -> InfluxWriter -> pipeline, ack ingest -> MQTT listener
-///   stop:  MQTT listener -> WAL (no more appends) -> InfluxWriter -> dead-letter store -> downlink store, registry
+///   start: registry, downlink store -> ledger store (restore) -> dead-letter store -> WAL (replay) -> InfluxWriter -> pipeline, ack ingest -> MQTT listener
+///   stop:  MQTT listener -> WAL (no more appends) -> InfluxWriter -> dead-letter store -> ledger store (last flush) -> downlink store, registry
 /// </code>
 /// </summary>
 public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
@@ -43,6 +43,9 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
 
     public DeviceRegistry Registry { get; }
 
+    /// <summary>The device ledgers' file: restored before the listener starts, written behind it.</summary>
+    public LedgerStore LedgerStore { get; private set; } = null!;
+
     public DeadLetterStore DeadLetters { get; private set; } = null!;
 
     public WriteAheadLog Wal { get; private set; } = null!;
@@ -60,6 +63,8 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var s = _settings;
+        LedgerStore = new LedgerStore(s.Gateway.Resolve(s.Gateway.LedgerPath), _logs.CreateLogger<LedgerStore>());
+        LedgerStore.Start(Ledger, TimeSpan.FromMilliseconds(s.Gateway.LedgerFlushMs));
         DeadLetters = new DeadLetterStore(s.Gateway.Resolve(s.Validation.DeadLetterPath), s.Validation.DeadLetterMaxBytes, s.Validation.DeadLetterQueueLength);
         Wal = WriteAheadLog.Open(s.Buffering, s.Gateway.Resolve(s.Buffering.Directory), _logs.CreateLogger<WriteAheadLog>());
         Writer = new InfluxWriter(s.Storage, Wal, Ledger, DeadLetters, _logs.CreateLogger<InfluxWriter>());
@@ -95,6 +100,7 @@ public sealed class GatewayRuntime : IHostedService, IAsyncDisposable
         await Wal.DisposeAsync().ConfigureAwait(false);
         await Writer.DisposeAsync().ConfigureAwait(false);
         await DeadLetters.DisposeAsync().ConfigureAwait(false);
+        await LedgerStore.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

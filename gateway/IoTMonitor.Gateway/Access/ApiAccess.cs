@@ -18,35 +18,50 @@ public static class ApiAccess
     public static TBuilder RequireApiRole<TBuilder>(this TBuilder builder, ApiRole role)
         where TBuilder : IEndpointConventionBuilder
     {
+        builder.WithMetadata(new ApiRoleRequirement(role));
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             var services = http.RequestServices;
-            var keys = services.GetRequiredService<ApiKeyStore>();
-            var principal = keys.Authenticate(KeyOf(http.Request));
-            if (principal is null)
+            if (Refusal(http, role, out var principal) is { } refused)
             {
-                http.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";
-                return Results.Problem("a valid API key is required (header X-Api-Key or Authorization: Bearer)", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+                return refused;
             }
 
-            if (principal.Role < role)
-            {
-                return Results.Problem($"this needs the {role.ToString().ToLowerInvariant()} role; the key '{principal.Name}' is {principal.Role.ToString().ToLowerInvariant()}", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
-            }
-
-            using var lease = services.GetRequiredService<ApiRateLimiter>().Limiter.AttemptAcquire(principal.KeyId);
+            using var lease = services.GetRequiredService<ApiRateLimiter>().Limiter.AttemptAcquire(principal!.KeyId);
             if (!lease.IsAcquired)
             {
                 var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Results.Problem($"rate limit of key '{principal.Name}' reached; retry after {retry} s", statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests");
+                return Results.Problem($"rate limit of key '{principal!.Name}' reached; retry after {retry} s", statusCode: StatusCodes.Status429TooManyRequests, title: "Too Many Requests");
             }
 
-            http.Items[PrincipalItem] = principal;
+            http.Items[PrincipalItem] = principal!;
             return await next(context).ConfigureAwait(false);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The 401 or 403 for a request without a valid key or with a role below <paramref name="role"/>;
+    /// null when the key may call. Also asked before a binding error is answered (Api/ApiErrors.cs), so
+    /// a caller without a key learns nothing about an endpoint's parameters.
+    /// </summary>
+    public static IResult? Refusal(HttpContext http, ApiRole role, out ApiPrincipal? principal)
+    {
+        principal = http.RequestServices.GetRequiredService<ApiKeyStore>().Authenticate(KeyOf(http.Request));
+        if (principal is null)
+        {
+            http.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";
+            return Results.Problem("a valid API key is required (header X-Api-Key or Authorization: Bearer)", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+        }
+
+        if (principal.Role < role)
+        {
+            return Results.Problem($"this needs the {role.ToString().ToLowerInvariant()} role; the key '{principal.Name}' is {principal.Role.ToString().ToLowerInvariant()}", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+        }
+
+        return null;
     }
 
     public static ApiPrincipal? Principal(this HttpContext http) => http.Items[PrincipalItem] as ApiPrincipal;
@@ -66,6 +81,9 @@ public static class ApiAccess
     private static T GetRequiredService<T>(this IServiceProvider services)
         where T : notnull => (T)(services.GetService(typeof(T)) ?? throw new InvalidOperationException(typeof(T).Name + " is not registered"));
 }
+
+/// <summary>The role an endpoint needs (endpoint metadata set by <see cref="ApiAccess.RequireApiRole"/>).</summary>
+public sealed record ApiRoleRequirement(ApiRole Role);
 
 /// <summary>One token bucket per API key.</summary>
 public sealed class ApiRateLimiter : IDisposable

@@ -3,6 +3,20 @@ namespace IoTMonitor.Gateway.Accounting;
 /// <summary>A missing range of sequence numbers, both ends included.</summary>
 public readonly record struct SequenceGap(long From, long To);
 
+/// <summary>A device ledger's state at one moment (what <see cref="LedgerStore"/> keeps across restarts).</summary>
+public sealed record DeviceLedgerState(
+    string Site,
+    string Device,
+    DateTimeOffset LastSeen,
+    long Boot,
+    long HighestSequence,
+    long Duplicates,
+    long Readings,
+    double Battery,
+    long Rssi,
+    long DroppedByDevice,
+    SequenceGap[] Gaps);
+
 /// <summary>
 /// What the gateway knows of one device: last seen, boot, highest sequence, missing ranges (gaps),
 /// duplicates (a <c>(boot, n)</c> seen before), battery and RSSI. Thread-safe.
@@ -12,6 +26,7 @@ public sealed class DeviceLedger(string site, string device)
     public const int MaxGaps = 64;
 
     private readonly List<SequenceGap> _gaps = new();
+    private long _version;
 
     public string Site { get; } = site;
 
@@ -61,10 +76,41 @@ public sealed class DeviceLedger(string site, string device)
         }
     }
 
+    /// <summary>Grows with every change, so a store writes only the ledgers that changed since it last did.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The current state and the version it belongs to.</summary>
+    public (DeviceLedgerState State, long Version) Snapshot()
+    {
+        lock (_gaps)
+        {
+            return (new DeviceLedgerState(Site, Device, LastSeen, Boot, HighestSequence, Duplicates, Readings, Battery, Rssi, DroppedByDevice, _gaps.ToArray()), _version);
+        }
+    }
+
+    /// <summary>Takes the state a previous run stored, so its sequence numbers are not seen as a gap.</summary>
+    public void Restore(DeviceLedgerState state)
+    {
+        lock (_gaps)
+        {
+            LastSeen = state.LastSeen;
+            Boot = state.Boot;
+            HighestSequence = state.HighestSequence;
+            Duplicates = state.Duplicates;
+            Readings = state.Readings;
+            Battery = state.Battery;
+            Rssi = state.Rssi;
+            DroppedByDevice = state.DroppedByDevice;
+            _gaps.Clear();
+            _gaps.AddRange(state.Gaps.Length <= MaxGaps ? state.Gaps : state.Gaps[^MaxGaps..]);
+        }
+    }
+
     public void Health(DateTimeOffset now, double battery, long rssi, long dropped)
     {
         lock (_gaps)
         {
+            _version++;
             LastSeen = now;
             Battery = battery;
             Rssi = rssi;
@@ -77,6 +123,7 @@ public sealed class DeviceLedger(string site, string device)
     {
         lock (_gaps)
         {
+            _version++;
             if (boot > Boot)
             {
                 Boot = boot;

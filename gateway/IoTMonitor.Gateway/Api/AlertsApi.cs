@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Query;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,6 +27,9 @@ public sealed record AlertActionRequest(string? By, string? Note);
 /// </summary>
 public static class AlertsApi
 {
+    /// <summary>Most alerts or notifications one list request returns.</summary>
+    public const int MaxLimit = 10_000;
+
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Alerts");
@@ -33,19 +37,52 @@ public static class AlertsApi
         var op = api.MapGroup(string.Empty).RequireApiRole(ApiRole.Operator).AddEndpointFilter(EngineStarted);
         var admin = api.MapGroup(string.Empty).RequireApiRole(ApiRole.Admin).AddEndpointFilter(EngineStarted);
 
-        viewer.MapGet("/alerts", (AlertsService a, string? state, string? site, string? device, string? rule, DateTimeOffset? from, DateTimeOffset? to, int? limit) =>
+        viewer.MapGet("/alerts", (AlertsService a, string? state, string? site, string? device, string? rule, string? from, string? to, string? limit) =>
         {
             if (state is not (null or "active" or AlertStates.Open or AlertStates.Acknowledged or AlertStates.Resolved))
             {
-                return Results.Problem("state must be active, open, acknowledged or resolved", statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
+                return BadRequest($"state must be active, open, acknowledged or resolved (got '{state}')");
             }
 
-            return Results.Json(a.Store.ListAlerts(new AlertQuery(state, site, device, rule, from, to, limit ?? 200)), AlertRule.Json);
-        }).WithSummary("Alerts, newest first (every state unless state= is given; active = open or acknowledged). Filters: site, device, rule, from, to (detection time), limit (default 200).");
+            try
+            {
+                var query = new AlertQuery(
+                    state,
+                    QueryParameters.OptionalId(site, "site"),
+                    QueryParameters.OptionalId(device, "device"),
+                    rule,
+                    QueryParameters.OptionalTime(from, "from"),
+                    QueryParameters.OptionalTime(to, "to"),
+                    QueryParameters.Limit(limit, 200, MaxLimit));
+                if (query.From >= query.To)
+                {
+                    return BadRequest("from must be before to");
+                }
 
-        admin.MapGet("/alerts/outbox", (AlertsService a, string? status, int? limit) =>
-            Results.Json(a.Store.Outbox(null, status, limit ?? 500), AlertRule.Json))
-            .WithSummary("Notifications with their delivery state (admin: they name recipients).");
+                return Results.Json(a.Store.ListAlerts(query), AlertRule.Json);
+            }
+            catch (BadQueryException e)
+            {
+                return BadRequest(e.Message);
+            }
+        }).WithSummary($"Alerts, newest first (every state unless state= is given; active = open or acknowledged). Filters: site, device, rule, from, to (detection time: ISO 8601 or Unix seconds), limit (1–{MaxLimit}, default 200).");
+
+        admin.MapGet("/alerts/outbox", (AlertsService a, string? status, string? limit) =>
+        {
+            if (status is not (null or "pending" or "sent" or "failed" or "cancelled"))
+            {
+                return BadRequest($"status must be pending, sent, failed or cancelled (got '{status}')");
+            }
+
+            try
+            {
+                return Results.Json(a.Store.Outbox(null, status, QueryParameters.Limit(limit, 500, MaxLimit)), AlertRule.Json);
+            }
+            catch (BadQueryException e)
+            {
+                return BadRequest(e.Message);
+            }
+        }).WithSummary($"Notifications with their delivery state (admin: they name recipients); status pending|sent|failed|cancelled, limit 1–{MaxLimit} (default 500).");
 
         viewer.MapGet("/alerts/{id}", (AlertsService a, string id, HttpContext http) =>
         {
@@ -140,6 +177,9 @@ public static class AlertsApi
         var by = body?.By?.Trim();
         return string.IsNullOrEmpty(by) || by == key ? key : $"{by} (key {key})";
     }
+
+    private static IResult BadRequest(string detail) =>
+        Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 
     private static IResult Conflict(AlertsService a, string id, string wanted) =>
         a.Store.GetAlert(id) is { } existing

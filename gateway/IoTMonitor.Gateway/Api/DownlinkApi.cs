@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -72,20 +73,24 @@ public static class DownlinkApi
             .WithSummary("Send a command {cmd, sec?, confirm?}: sample_now, upload_now, reboot, clear_queue (confirm), set_interval (sec), time_sync")
             .RequireApiRole(ApiRole.Operator);
 
-        group.MapGet("/commands", (string device, int? limit, GatewayRuntime gw, TimeProvider time) =>
+        group.MapGet("/commands", (string device, string? limit, GatewayRuntime gw, TimeProvider time) =>
         {
             if (gw.Registry.FindDevice(device) is not { } d)
             {
                 return NoDevice(device);
             }
 
-            var max = gw.Downlink.Options.MaxHistory;
-            if (limit is { } l && (l < 1 || l > max))
+            int count;
+            try
             {
-                return BadRequest($"'limit' must be 1–{max}");
+                count = QueryParameters.Limit(limit, Math.Min(50, gw.Downlink.Options.MaxHistory), gw.Downlink.Options.MaxHistory);
+            }
+            catch (BadQueryException e)
+            {
+                return BadRequest(e.Message);
             }
 
-            return Results.Ok(gw.Downlink.Store.Commands(d.Id, limit ?? 50, time.GetUtcNow()).Select(CommandDocument));
+            return Results.Ok(gw.Downlink.Store.Commands(d.Id, count, time.GetUtcNow()).Select(CommandDocument));
         }).RequireApiRole(ApiRole.Viewer);
 
         group.MapGet("/commands/{id}", (string device, string id, GatewayRuntime gw, TimeProvider time) =>

@@ -65,7 +65,7 @@ public sealed class IngestPipeline
         GatewayCounters.Inc(ref c.MessagesReceived);
         GatewayCounters.Inc(ref c.MessagesInvalid);
         GatewayCounters.Inc(ref c.DeadLetters);
-        _deadLetters.Add(new DeadLetter(_time.GetUtcNow(), client, topic, reason, payload.Length > 65536 ? payload.Slice(0, 65536).ToArray() : payload.ToArray()));
+        _deadLetters.Add(new DeadLetter(_time.GetUtcNow(), client, topic, reason, DeadLetterStore.Kept(payload)));
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed class IngestPipeline
         {
             GatewayCounters.Inc(ref c.MessagesInvalid);
             GatewayCounters.Inc(ref c.DeadLetters);
-            _deadLetters.Add(new DeadLetter(now, client, topic, result.Error, payload.Length > 65536 ? payload.Slice(0, 65536).ToArray() : payload.ToArray()));
+            _deadLetters.Add(new DeadLetter(now, client, topic, result.Error, DeadLetterStore.Kept(payload), result.ErrorDetail));
             return Task.FromResult(IngestOutcome.DeadLettered);
         }
 

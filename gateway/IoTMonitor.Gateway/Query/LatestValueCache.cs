@@ -11,7 +11,7 @@ public sealed record LatestReading(string Site, string Device, string Quantity, 
 
 /// <summary>What the gateway last heard from one device.</summary>
 /// <param name="LastSeen">Gateway time of the device's last message.</param>
-/// <param name="ReportIntervalSeconds">Longest of the recent gaps between its messages (0 until two were seen).</param>
+/// <param name="ReportIntervalSeconds">Longest of the recent gaps between its messages, however short (0 until two were seen).</param>
 public sealed record DeviceState(string Site, string Device, DateTimeOffset LastSeen, double? Battery, long? Rssi, long? Backlog, long? Dropped, long? Boot, string? Firmware, double ReportIntervalSeconds);
 
 /// <summary>
@@ -23,6 +23,9 @@ public sealed record DeviceState(string Site, string Device, DateTimeOffset Last
 public sealed class LatestValueCache(TimeProvider time)
 {
     private const int IntervalsKept = 8;
+
+    // two messages in the same clock tick still make a known (non-zero) interval
+    private const double MinGapSeconds = 0.001;
 
     private readonly ConcurrentDictionary<(string Site, string Device, string Quantity), LatestReading> _values = new();
     private readonly ConcurrentDictionary<(string Site, string Device), DeviceEntry> _devices = new();
@@ -48,14 +51,13 @@ public sealed class LatestValueCache(TimeProvider time)
             var now = time.GetUtcNow();
             if (entry.State is { } previous)
             {
-                var gap = (now - previous.LastSeen).TotalSeconds;
-                if (gap >= 5)
+                // every gap counts, a burst's sub-second ones too: the longest is taken, so short ones
+                // never shorten the estimate, and a device heard only in one quick burst is judged by
+                // Query:MinReportIntervalSeconds instead of the hour-long default (SiteStatus)
+                entry.Gaps.Enqueue(Math.Max((now - previous.LastSeen).TotalSeconds, MinGapSeconds));
+                if (entry.Gaps.Count > IntervalsKept)
                 {
-                    entry.Gaps.Enqueue(gap);
-                    if (entry.Gaps.Count > IntervalsKept)
-                    {
-                        entry.Gaps.Dequeue();
-                    }
+                    entry.Gaps.Dequeue();
                 }
             }
 

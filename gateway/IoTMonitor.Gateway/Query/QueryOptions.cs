@@ -33,6 +33,12 @@ public sealed class QueryOptions
     /// <summary>Report interval assumed for a device until two of its messages have been seen, seconds.</summary>
     public int DefaultReportIntervalSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// Least report interval assumed from observed gaps, seconds: a device heard only in a burst of
+    /// messages seconds apart is offline after <see cref="OfflineAfterIntervals"/> × this, not × the default.
+    /// </summary>
+    public int MinReportIntervalSeconds { get; set; } = 60;
+
     /// <summary>A device is offline when silent for this many report intervals.</summary>
     public double OfflineAfterIntervals { get; set; } = 3;
 
@@ -87,6 +93,11 @@ public sealed class QueryOptions
         if (DefaultReportIntervalSeconds < 1)
         {
             yield return "Query:DefaultReportIntervalSeconds must be ≥ 1";
+        }
+
+        if (MinReportIntervalSeconds < 1 || MinReportIntervalSeconds > DefaultReportIntervalSeconds)
+        {
+            yield return "Query:MinReportIntervalSeconds must be 1..Query:DefaultReportIntervalSeconds";
         }
 
         if (OfflineAfterIntervals < 1)

@@ -91,6 +91,26 @@ public static partial class QueryParameters
         throw new BadQueryException($"{name} must be ISO 8601 (e.g. 2026-01-31T00:00:00Z) or Unix seconds (got '{value}')");
     }
 
+    /// <summary>An optional time (as <see cref="Time"/>); null when not given.</summary>
+    public static DateTimeOffset? OptionalTime(string? value, string name) =>
+        string.IsNullOrEmpty(value) ? null : DateTimeOffset.FromUnixTimeSeconds(Time(value, name, 0));
+
+    /// <summary>A count of items to return: a whole number 1..<paramref name="max"/>; <paramref name="fallback"/> when not given.</summary>
+    public static int Limit(string? value, int fallback, int max, string name = "limit")
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > max)
+        {
+            throw new BadQueryException($"{name} must be a whole number 1–{max} (got '{value}')");
+        }
+
+        return n;
+    }
+
     /// <summary>Checks <paramref name="from"/> &lt; <paramref name="to"/> and the range limit.</summary>
     public static void Range(long from, long to, QueryOptions options)
     {

@@ -18,8 +18,8 @@ public sealed record StatusVerdict(HealthStatus Status, IReadOnlyList<string> Re
 /// The status colour of devices and sites. The rule (docs/api.md):
 /// <list type="bullet">
 /// <item>device offline: never heard, or silent for more than <c>Query:OfflineAfterIntervals</c> ×
-///   its report interval (the longest of its recent message gaps; <c>Query:DefaultReportIntervalSeconds</c>
-///   until known);</item>
+///   its report interval (the longest of its recent message gaps, at least <c>Query:MinReportIntervalSeconds</c>;
+///   <c>Query:DefaultReportIntervalSeconds</c> until two messages were seen);</item>
 /// <item>site offline: it has no device, or every device is offline;</item>
 /// <item>critical: a device's newest reading of some quantity is flagged OUT_OF_RANGE, NO_VALUE or
 ///   SENSOR_FAULT, or an open (unacknowledged) critical alert of the alert engine is on the site;</item>
@@ -41,7 +41,7 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
             return true;
         }
 
-        var interval = state.ReportIntervalSeconds > 0 ? state.ReportIntervalSeconds : options.DefaultReportIntervalSeconds;
+        var interval = state.ReportIntervalSeconds > 0 ? Math.Max(state.ReportIntervalSeconds, options.MinReportIntervalSeconds) : options.DefaultReportIntervalSeconds;
         return (time.GetUtcNow() - state.LastSeen).TotalSeconds > options.OfflineAfterIntervals * interval;
     }
 

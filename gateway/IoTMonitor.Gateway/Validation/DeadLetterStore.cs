@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -30,7 +31,14 @@ public sealed class DeadLetterStore : IAsyncDisposable
         _pump = Task.Run(PumpAsync);
     }
 
+    /// <summary>The most of a refused payload kept in its dead letter (64 KiB); the rest is cut off.</summary>
+    public const int MaxKeptPayloadBytes = 65536;
+
     public string FilePath => _path;
+
+    /// <summary>The part of a refused payload its dead letter keeps: the first <see cref="MaxKeptPayloadBytes"/>.</summary>
+    public static byte[] Kept(ReadOnlySequence<byte> payload) =>
+        payload.Length > MaxKeptPayloadBytes ? payload.Slice(0, MaxKeptPayloadBytes).ToArray() : payload.ToArray();
 
     public long Added => Interlocked.Read(ref _added);
 

@@ -17,6 +17,7 @@ public static class DecodeError
     public const string ImplausibleValue = "implausible_value";
     public const string FutureTime = "future_time";
     public const string UnsyncedTime = "unsynced_time";
+    public const string DuplicateKey = "duplicate_key";
     public const string UnknownDevice = "unknown_device";
     public const string Unauthorized = "unauthorized";
 }
@@ -60,6 +61,9 @@ public sealed class DecodeResult
 {
     public string? Error { get; internal set; }
 
+    /// <summary>What exactly was wrong with the envelope (the key, or the JSON reader's message), for the dead letter.</summary>
+    public string? ErrorDetail { get; internal set; }
+
     public string Site { get; internal set; } = string.Empty;
 
     public string Device { get; internal set; } = string.Empty;
@@ -95,6 +99,7 @@ public sealed class DecodeResult
     public void Reset()
     {
         Error = null;
+        ErrorDetail = null;
         Site = Device = Fw = string.Empty;
         Cal = null;
         Boot = Clk = HealthTime = Rssi = QueueDepth = Dropped = ResetReason = 0;

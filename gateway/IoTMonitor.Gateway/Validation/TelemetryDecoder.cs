@@ -14,6 +14,9 @@ public sealed class TelemetryDecoder
     public const int MaxReadings = 200;
     public const long SyncedEpoch = 1_600_000_000;
 
+    /// <summary>Deepest nesting of arrays and objects accepted (the batch itself needs 3); deeper is not_json.</summary>
+    public const int MaxDepth = 16;
+
     private readonly long _allowedSkewSeconds;
 
     public TelemetryDecoder(long allowedSkewSeconds = 300) => _allowedSkewSeconds = allowedSkewSeconds;
@@ -36,14 +39,59 @@ public sealed class TelemetryDecoder
             return;
         }
 
-        Envelope env = default;
+        if (!TryParse(payload, result, out var env) && NonFiniteLiterals.TryRewrite(payload, out var rewritten))
+        {
+            // bare NaN/Infinity are not JSON: read again with each one as a number too large for a
+            // double, so only the readings carrying one are refused (not_finite), as §12 says
+            result.Reset();
+            result.Site = site;
+            result.Device = device;
+            TryParse(rewritten, result, out env);
+        }
+
+        if (result.Error is not null)
+        {
+            return;
+        }
+
+        var error = !env.HasV || env.V != 1 ? DecodeError.BadVersion
+            : env.Duplicate is not null ? DecodeError.DuplicateKey
+            : env.TypeError is not null ? DecodeError.BadType
+            : !(env.HasFw && env.HasBoot && env.HasClk && env.HasH && env.HasR && env.HasBat && env.HasRssi && env.HasQd && env.HasDrop && env.HasRst) ? DecodeError.MissingField
+            : env.ReadingCount is < 1 or > MaxReadings ? DecodeError.TooManyReadings
+            : null;
+        if (error is not null)
+        {
+            result.Error = error;
+            result.ErrorDetail = error == DecodeError.DuplicateKey ? env.Duplicate
+                : error == DecodeError.BadType ? env.TypeError
+                : error == DecodeError.MissingField ? MissingKey(env)
+                : error == DecodeError.TooManyReadings ? $"r has {env.ReadingCount} items"
+                : null;
+            result.Readings.Clear();
+            result.Rejected.Clear();
+            return;
+        }
+
+        ValidateTimes(result, nowUnixSeconds);
+    }
+
+    private static string MissingKey(in Envelope env) =>
+        !env.HasFw ? "fw" : !env.HasBoot ? "boot" : !env.HasClk ? "clk" : !env.HasH ? "h" : !env.HasR ? "r"
+        : !env.HasBat ? "h.bat" : !env.HasRssi ? "h.rssi" : !env.HasQd ? "h.qd" : !env.HasDrop ? "h.drop" : "h.rst";
+
+    /// <summary>Reads the JSON; false (with <see cref="DecodeResult.Error"/> set to not_json) when it is not JSON.</summary>
+    private static bool TryParse(ReadOnlySpan<byte> payload, DecodeResult result, out Envelope env)
+    {
+        env = default;
         try
         {
-            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = 16 });
+            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 result.Error = DecodeError.NotJson;
-                return;
+                result.ErrorDetail = "not an object";
+                return false;
             }
 
             ParseEnvelope(ref reader, result, ref env);
@@ -51,39 +99,17 @@ public sealed class TelemetryDecoder
             {
                 // trailing content after the root object
                 result.Error = DecodeError.NotJson;
-                return;
+                return false;
             }
-        }
-        catch (JsonException)
-        {
-            result.Error = DecodeError.NotJson;
-            return;
-        }
-        catch (InvalidOperationException)
-        {
-            result.Error = DecodeError.NotJson;
-            return;
-        }
-        catch (ArgumentException)
-        {
-            result.Error = DecodeError.NotJson;
-            return;
-        }
 
-        var error = !env.HasV || env.V != 1 ? DecodeError.BadVersion
-            : env.TypeError ? DecodeError.BadType
-            : !(env.HasFw && env.HasBoot && env.HasClk && env.HasH && env.HasR && env.HasBat && env.HasRssi && env.HasQd && env.HasDrop && env.HasRst) ? DecodeError.MissingField
-            : env.ReadingCount is < 1 or > MaxReadings ? DecodeError.TooManyReadings
-            : null;
-        if (error is not null)
-        {
-            result.Error = error;
-            result.Readings.Clear();
-            result.Rejected.Clear();
-            return;
+            return true;
         }
-
-        ValidateTimes(result, nowUnixSeconds);
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            result.Error = DecodeError.NotJson;
+            result.ErrorDetail = e.Message.Length <= 200 ? e.Message : e.Message[..200];
+            return false;
+        }
     }
 
     private void ValidateTimes(DecodeResult result, long now)
@@ -127,9 +153,28 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, TypeError;
+        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst;
         public long V;
         public int ReadingCount;
+
+        /// <summary>The first key with a wrong type or range (bad_type), named for the dead letter.</summary>
+        public string? TypeError;
+
+        /// <summary>The first known key that appeared twice (duplicate_key).</summary>
+        public string? Duplicate;
+
+        public void Bad(string key) => TypeError ??= key;
+
+        /// <summary>Marks <paramref name="key"/> seen; a second sighting is a duplicate.</summary>
+        public void See(ref bool has, string key)
+        {
+            if (has)
+            {
+                Duplicate ??= key;
+            }
+
+            has = true;
+        }
     }
 
     private static void ParseEnvelope(ref Utf8JsonReader reader, DecodeResult result, ref Envelope env)
@@ -139,89 +184,91 @@ public sealed class TelemetryDecoder
             if (reader.ValueTextEquals("v"u8))
             {
                 reader.Read();
-                env.HasV = true;
+                env.See(ref env.HasV, "v");
                 env.V = TryInt(ref reader, out var v) ? v : -1;
             }
             else if (reader.ValueTextEquals("fw"u8))
             {
                 reader.Read();
-                env.HasFw = true;
-                if (TryShortString(ref reader, 16, out var fw))
+                env.See(ref env.HasFw, "fw");
+                if (TryShortString(ref reader, MaxFirmwareLength, out var fw))
                 {
                     result.Fw = fw;
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("fw");
                 }
             }
             else if (reader.ValueTextEquals("boot"u8))
             {
                 reader.Read();
-                env.HasBoot = true;
+                env.See(ref env.HasBoot, "boot");
                 if (TryInt(ref reader, out var boot) && boot >= 0)
                 {
                     result.Boot = boot;
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("boot");
                 }
             }
             else if (reader.ValueTextEquals("clk"u8))
             {
                 reader.Read();
-                env.HasClk = true;
+                env.See(ref env.HasClk, "clk");
                 if (TryInt(ref reader, out var clk) && clk >= 0)
                 {
                     result.Clk = clk;
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("clk");
                 }
             }
             else if (reader.ValueTextEquals("cal"u8))
             {
                 reader.Read();
+                env.See(ref env.HasCal, "cal");
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     result.Cal = null;
                 }
-                else if (TryShortString(ref reader, 32, out var cal))
+                else if (TryShortString(ref reader, MaxCalibrationLength, out var cal))
                 {
                     result.Cal = cal;
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("cal");
                 }
             }
             else if (reader.ValueTextEquals("h"u8))
             {
                 reader.Read();
-                env.HasH = true;
+                env.See(ref env.HasH, "h");
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
                     ParseHealth(ref reader, result, ref env);
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("h");
                     reader.Skip();
                 }
             }
             else if (reader.ValueTextEquals("r"u8))
             {
                 reader.Read();
-                env.HasR = true;
+                env.See(ref env.HasR, "r");
                 if (reader.TokenType == JsonTokenType.StartArray)
                 {
-                    env.ReadingCount = ParseReadings(ref reader, result);
+                    // a second r would add its readings to the first's past the 200 limit: refused above
+                    env.ReadingCount += ParseReadings(ref reader, result);
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("r");
                     reader.Skip();
                 }
             }
@@ -241,29 +288,29 @@ public sealed class TelemetryDecoder
             if (reader.ValueTextEquals("bat"u8))
             {
                 reader.Read();
-                env.HasBat = true;
+                env.See(ref env.HasBat, "h.bat");
                 if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var bat) && double.IsFinite(bat))
                 {
                     result.Battery = bat;
                 }
                 else
                 {
-                    env.TypeError = true;
+                    env.Bad("h.bat");
                 }
             }
-            else if (IsIntKey(ref reader, "rssi"u8, ref env.HasRssi, ref env.TypeError, long.MinValue, out var rssi))
+            else if (IsIntKey(ref reader, "rssi"u8, "h.rssi", ref env.HasRssi, ref env, long.MinValue, out var rssi))
             {
                 result.Rssi = rssi;
             }
-            else if (IsIntKey(ref reader, "qd"u8, ref env.HasQd, ref env.TypeError, 0, out var qd))
+            else if (IsIntKey(ref reader, "qd"u8, "h.qd", ref env.HasQd, ref env, 0, out var qd))
             {
                 result.QueueDepth = qd;
             }
-            else if (IsIntKey(ref reader, "drop"u8, ref env.HasDrop, ref env.TypeError, 0, out var drop))
+            else if (IsIntKey(ref reader, "drop"u8, "h.drop", ref env.HasDrop, ref env, 0, out var drop))
             {
                 result.Dropped = drop;
             }
-            else if (IsIntKey(ref reader, "rst"u8, ref env.HasRst, ref env.TypeError, 0, out var rst))
+            else if (IsIntKey(ref reader, "rst"u8, "h.rst", ref env.HasRst, ref env, 0, out var rst))
             {
                 result.ResetReason = rst;
             }
@@ -276,7 +323,7 @@ public sealed class TelemetryDecoder
     }
 
     /// <summary>When positioned on property <paramref name="name"/>, reads its integer value.</summary>
-    private static bool IsIntKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ref bool seen, ref bool typeError, long min, out long value)
+    private static bool IsIntKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, string key, ref bool seen, ref Envelope env, long min, out long value)
     {
         value = 0;
         if (reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals(name))
@@ -285,13 +332,13 @@ public sealed class TelemetryDecoder
         }
 
         reader.Read();
-        seen = true;
+        env.See(ref seen, key);
         if (TryInt(ref reader, out value) && value >= min)
         {
             return true;
         }
 
-        typeError = true;
+        env.Bad(key);
         value = 0;
         return false;
     }
@@ -477,6 +524,12 @@ public sealed class TelemetryDecoder
         return false;
     }
 
+    /// <summary>Longest <c>fw</c>, in UTF-16 code units (as .NET and the firmware's string.Length count).</summary>
+    public const int MaxFirmwareLength = 16;
+
+    /// <summary>Longest <c>cal</c>, in UTF-16 code units.</summary>
+    public const int MaxCalibrationLength = 32;
+
     private static bool TryShortString(ref Utf8JsonReader reader, int maxLength, out string value)
     {
         value = string.Empty;
@@ -491,14 +544,8 @@ public sealed class TelemetryDecoder
             return false;
         }
 
-        foreach (var c in s)
-        {
-            if (char.IsControl(c))
-            {
-                return false;
-            }
-        }
-
+        // control characters (tab, newline) are accepted as sent: the firmware escapes them on the
+        // wire (\u0009), and the line protocol writer stores each as a space (§4, §9)
         value = s;
         return true;
     }

@@ -26,7 +26,7 @@ public sealed class TelemetryDecoderTests
     [Fact]
     public void Every_vector_file_is_loaded()
     {
-        Assert.True(Vectors.DecodeCases().Count() >= 26, "expected the 26 golden vectors");
+        Assert.True(Vectors.DecodeCases().Count() >= 35, "expected the 35 golden vectors");
     }
 
     [Theory]
@@ -42,6 +42,11 @@ public sealed class TelemetryDecoderTests
         if (!valid)
         {
             Assert.Equal(vector.GetProperty("error").GetString(), result.Error);
+            if (vector.TryGetProperty("detail", out var detail))
+            {
+                Assert.Equal(detail.GetString(), result.ErrorDetail);
+            }
+
             return;
         }
 
