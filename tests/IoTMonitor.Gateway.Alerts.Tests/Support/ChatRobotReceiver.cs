@@ -26,8 +26,10 @@ public sealed record RobotCall(string MsgType, string Content, string Body, int 
 /// URL-encoded Base64(HMAC-SHA256(secret, timestamp + "\n" + secret)), recomputed here; a wrong one
 /// is answered with errcode 310000, a scripted rate limit with 130101.</item>
 /// </list>
-/// A request that breaks the documented format is recorded with its violations and answered with
-/// a non-zero errcode (WeCom 40008 invalid message type, DingTalk 40035 missing parameter).
+/// A request that breaks the documented format is recorded with its violations (tests assert there
+/// are none) and answered with a non-zero errcode: WeCom's 40008 (不合法的msgtype参数, global error
+/// codes); for DingTalk 40035, a stand-in (no DingTalk page read lists the code for a malformed
+/// body), which the gateway can only take as a refusal.
 /// The port is reserved at construction; <see cref="Start"/> may come later (receiver down at first).
 /// </summary>
 public sealed class ChatRobotReceiver : IDisposable
