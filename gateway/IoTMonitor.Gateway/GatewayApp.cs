@@ -20,7 +20,8 @@ public static class GatewayApp
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read beside the binary (docs/gateway.md), not from the working directory
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddGatewaySettings();
         builder.AddAccounting();
         builder.AddIngest();
