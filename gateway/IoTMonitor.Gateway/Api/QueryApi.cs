@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
