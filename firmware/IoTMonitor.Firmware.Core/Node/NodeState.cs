@@ -36,6 +36,10 @@ namespace IoTMonitor.Firmware.Core.Node
         /// divider's value between two calibrated ones (the gateway trends it for exhaustion).
         /// </summary>
         public int LastBatteryMillivolts;
+
+        /// <summary>Low-battery mode in force (Power/PowerMode) and the battery trend it follows, mV (0: none yet).</summary>
+        public int PowerMode;
+        public int BatteryTrendMv;
 #pragma warning restore CS1591
 
         /// <summary>State over <paramref name="store"/> (needs <see cref="RequiredBytes"/>: 2 × (64 + 12) + 2 × (MaxRemoteConfigBytes + 4 + 12) bytes).</summary>
@@ -70,6 +74,8 @@ namespace IoTMonitor.Firmware.Core.Node
             UploadNow = (_buf[48] & 1) != 0;
             SampleNow = (_buf[48] & 2) != 0;
             LastBatteryMillivolts = LittleEndian.ReadInt32(_buf, 52);
+            PowerMode = _buf[49];
+            BatteryTrendMv = LittleEndian.ReadInt32(_buf, 56);
             return true;
         }
 
@@ -86,6 +92,8 @@ namespace IoTMonitor.Firmware.Core.Node
             LittleEndian.WriteInt32(_buf, 44, SampleSecOverride);
             _buf[48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
             LittleEndian.WriteInt32(_buf, 52, LastBatteryMillivolts);
+            _buf[49] = (byte)PowerMode;
+            LittleEndian.WriteInt32(_buf, 56, BatteryTrendMv);
             _state.Save(_buf);
         }
 
