@@ -304,7 +304,7 @@ namespace IoTMonitor.Firmware.Core.Node
             long now = _clock.UtcSeconds;
             bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow
                 || now >= _state.LastUploadUtc + _policy.UploadSec(_config.UploadSec) || now < _state.LastUploadUtc || _coldStart || _policy.LastReportDue;
-            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow;
+            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !_policy.LastReportDue;
             return due && !backingOff && _policy.Uploads ? NodeCycleState.Connect : NodeCycleState.Sleep;
         }
 
@@ -584,6 +584,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _state.Save();
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;
+            _result.PowerMode = (int)_policy.Mode;
             if (_reboot)
             {
                 _reboot = false;
