@@ -127,7 +127,7 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, TypeError;
+        public bool HasV, HasFw, HasBoot, HasClk, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, TypeError;
         public long V;
         public int ReadingCount;
     }
@@ -266,6 +266,11 @@ public sealed class TelemetryDecoder
             else if (IsIntKey(ref reader, "rst"u8, ref env.HasRst, ref env.TypeError, 0, out var rst))
             {
                 result.ResetReason = rst;
+            }
+            else if (IsIntKey(ref reader, "pwr"u8, ref env.HasPwr, ref env.TypeError, 0, out var pwr))
+            {
+                // optional (§4): the node's low-battery mode, absent = 0 (normal)
+                result.PowerMode = pwr;
             }
             else if (reader.TokenType == JsonTokenType.PropertyName)
             {
