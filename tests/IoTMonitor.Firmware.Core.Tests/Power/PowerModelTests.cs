@@ -19,10 +19,27 @@ public class PowerModelTests
     // Every figure zeroed but the ones under test, so the expected value is computed by hand.
     private static PowerProfile Bare() => new()
     {
-        ChipDeepSleepMa = 0, LdoQuiescentMa = 0, DividerOhms = double.PositiveInfinity, ColdCutoffOhmsNtc = double.PositiveInfinity,
-        ColdCutoffOhmsRef = double.PositiveInfinity, ComparatorMa = 0, BmsMa = 0, ChargerDrainMa = 0, BoardLeakMa = 0,
-        CpuMa = 100, RadioMa = 100, BootMs = 500, PersistMs = 500, WifiJoinMs = 0, DhcpMs = 0, MqttConnectMs = 0, SntpMs = 0,
-        PublishMs = 0, ReceiveWindowMs = 1000, BoostEfficiency = 1, PackVolts = 4,
+        ChipDeepSleepMa = 0,
+        LdoQuiescentMa = 0,
+        DividerOhms = double.PositiveInfinity,
+        ColdCutoffOhmsNtc = double.PositiveInfinity,
+        ColdCutoffOhmsRef = double.PositiveInfinity,
+        ComparatorMa = 0,
+        BmsMa = 0,
+        ChargerDrainMa = 0,
+        BoardLeakMa = 0,
+        CpuMa = 100,
+        RadioMa = 100,
+        BootMs = 500,
+        PersistMs = 500,
+        WifiJoinMs = 0,
+        DhcpMs = 0,
+        MqttConnectMs = 0,
+        SntpMs = 0,
+        PublishMs = 0,
+        ReceiveWindowMs = 1000,
+        BoostEfficiency = 1,
+        PackVolts = 4,
     };
 
     [Fact]
