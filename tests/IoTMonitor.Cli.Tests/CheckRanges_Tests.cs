@@ -53,7 +53,7 @@ public sealed class CheckRanges_Tests
     [Fact]
     public void A_configured_code_outside_the_vocabulary_is_named_as_such()
     {
-        var doc = new DeviceDoc("wq-0009", 900, 3600, 50, ["water.salinity"], [(0, 5)]);
+        var doc = new DeviceDoc("wq-0009", 900, 3600, 50, ["water.salinity"], [(0, 5)], "{}");
         var rows = CheckCommand.Evaluate("wq-0009", Entry(), Latest("water.ph", 7), null, doc, Now, TimeSpan.FromHours(2));
         var row = Assert.Single(rows, r => r.Check == "probe water.salinity");
         Assert.Equal(CheckCommand.Verdict.Fail, row.Verdict);

@@ -232,6 +232,10 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     err = ReadSensors();
                 }
+                else if (_r.ValueEquals("power"))
+                {
+                    err = ReadPower();
+                }
                 else
                 {
                     err = SkipValue();

@@ -30,6 +30,15 @@ namespace IoTMonitor.Firmware.Core.Config
 
         /// <summary>Days a calibration record stays in force after its <c>at</c> (0: no expiry).</summary>
         public int CalMaxAgeDays;
+
+        // Low-battery modes (docs/config.md "power"; Power/PowerPolicy): thresholds in mV, 0 = off.
+        public int PowerEconomyMv = 3600;
+        public int PowerSurvivalMv = 3450;
+        public int PowerCutoffMv = 3350;
+        public int PowerResumeMv = 3550;
+        public int PowerHysteresisMv = 50;
+        public int PowerStretch = 4;
+        public int PowerCheckSec = 3600;
         public SensorConfig[] Sensors = new SensorConfig[0];
         public ThresholdConfig[] Thresholds = new ThresholdConfig[0];
 #pragma warning restore CS1591
@@ -81,6 +90,13 @@ namespace IoTMonitor.Firmware.Core.Config
             Rev = other.Rev;
             CalibrationId = other.CalibrationId;
             CalMaxAgeDays = other.CalMaxAgeDays;
+            PowerEconomyMv = other.PowerEconomyMv;
+            PowerSurvivalMv = other.PowerSurvivalMv;
+            PowerCutoffMv = other.PowerCutoffMv;
+            PowerResumeMv = other.PowerResumeMv;
+            PowerHysteresisMv = other.PowerHysteresisMv;
+            PowerStretch = other.PowerStretch;
+            PowerCheckSec = other.PowerCheckSec;
             Sensors = other.Sensors;
             Thresholds = other.Thresholds;
         }

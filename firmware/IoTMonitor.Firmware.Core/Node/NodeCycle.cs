@@ -1,5 +1,6 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Numerics;
+using IoTMonitor.Firmware.Core.Power;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
@@ -55,6 +56,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly CommandParser _commandParser = new CommandParser();
         private readonly Command _command = new Command();
         private readonly Sampler _sampler = new Sampler();
+        private readonly PowerPolicy _policy = new PowerPolicy();
         private readonly TelemetryEncoder _encoder = new TelemetryEncoder();
         private readonly TelemetryHeader _header = new TelemetryHeader();
         private readonly MessageEncoder _messages = new MessageEncoder();
@@ -233,6 +235,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _linkSettings.WillPayload = MessageEncoder.Lost();
             _linkSettings.SubscribeTopics = new string[] { prefix + "config", prefix + "cmd" };
 
+            _policy.Begin(_config, _state.PowerMode, _state.BatteryTrendMv);
             long now = _clock.UtcSeconds;
             _sampleDue = _coldStart || _state.SampleNow || _state.LastSampleUtc == 0
                 || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
@@ -241,7 +244,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState DoStartSensors()
         {
-            _sampler.Bind(_config.Sensors, _sensors, _config.CalMaxAgeDays);
+            _sampler.Bind(_policy.Select(_config.Sensors), _sensors, _config.CalMaxAgeDays);
             _sampler.StartAll();
             _sensorsStartedMs = _clock.Millis;
             return NodeCycleState.WarmingUp;
@@ -283,6 +286,8 @@ namespace IoTMonitor.Firmware.Core.Node
             _queue.Persist();
             _batteryVolts = _sampler.BatteryVolts;
             _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
+            _state.PowerMode = (int)_policy.Update(HealthBatteryVolts());
+            _state.BatteryTrendMv = _policy.TrendMv;
             _state.LastSampleUtc = now;
             _state.SampleNow = false;
             _state.Save();
@@ -308,9 +313,9 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             long now = _clock.UtcSeconds;
             bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow
-                || now >= _state.LastUploadUtc + _config.UploadSec || now < _state.LastUploadUtc || _coldStart;
-            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow;
-            return due && !backingOff ? NodeCycleState.Connect : NodeCycleState.Sleep;
+                || now >= _state.LastUploadUtc + _policy.UploadSec(_config.UploadSec) || now < _state.LastUploadUtc || _coldStart || _policy.LastReportDue;
+            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !_policy.LastReportDue;
+            return due && !backingOff && _policy.Uploads ? NodeCycleState.Connect : NodeCycleState.Sleep;
         }
 
         private NodeCycleState DoConnect()
@@ -409,6 +414,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _header.Rssi = _link.Rssi;
             _header.Dropped = _queue.Dropped;
             _header.ResetReason = (int)_power.ResetReason;
+            _header.PowerMode = (int)_policy.Mode;
             while (n > 0)
             {
                 _header.Clock = _clock.UtcSeconds;
@@ -588,6 +594,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _state.Save();
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;
+            _result.PowerMode = (int)_policy.Mode;
             if (_reboot)
             {
                 _reboot = false;
@@ -646,7 +653,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private int SampleSec()
         {
-            return _state.SampleSecOverride > 0 ? _state.SampleSecOverride : _config.SampleSec;
+            return _policy.SampleSec(_state.SampleSecOverride > 0 ? _state.SampleSecOverride : _config.SampleSec);
         }
 
         private long AwakeLeftMs()

@@ -27,6 +27,9 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Config error in force (0 none).</summary>
         public int ConfigError;
 
+        /// <summary>Low-battery mode in force at the end of the wake (Power/PowerMode; 0 Normal).</summary>
+        public int PowerMode;
+
         /// <summary>Clears every field for the next wake.</summary>
         public void Reset()
         {
@@ -38,6 +41,7 @@ namespace IoTMonitor.Firmware.Core.Node
             AwakeCapHit = false;
             Rebooted = false;
             ConfigError = 0;
+            PowerMode = 0;
         }
     }
 }

@@ -37,6 +37,10 @@ namespace IoTMonitor.Firmware.Core.Node
         /// divider's value between two calibrated ones (the gateway trends it for exhaustion).
         /// </summary>
         public int LastBatteryMillivolts;
+
+        /// <summary>Low-battery mode in force (Power/PowerMode) and the battery trend it follows, mV (0: none yet).</summary>
+        public int PowerMode;
+        public int BatteryTrendMv;
 #pragma warning restore CS1591
 
         /// <summary>State in <paramref name="files"/>.</summary>
@@ -74,6 +78,8 @@ namespace IoTMonitor.Firmware.Core.Node
             UploadNow = (buf[o + 48] & 1) != 0;
             SampleNow = (buf[o + 48] & 2) != 0;
             LastBatteryMillivolts = LittleEndian.ReadInt32(buf, o + 52);
+            PowerMode = buf[o + 49];
+            BatteryTrendMv = LittleEndian.ReadInt32(buf, o + 56);
             return true;
         }
 
@@ -93,6 +99,8 @@ namespace IoTMonitor.Firmware.Core.Node
             LittleEndian.WriteInt32(buf, o + 44, SampleSecOverride);
             buf[o + 48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
             LittleEndian.WriteInt32(buf, o + 52, LastBatteryMillivolts);
+            buf[o + 49] = (byte)PowerMode;
+            LittleEndian.WriteInt32(buf, o + 56, BatteryTrendMv);
             _state.Save(StatePayload);
         }
 

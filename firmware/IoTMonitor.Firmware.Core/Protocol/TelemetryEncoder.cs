@@ -62,6 +62,13 @@ namespace IoTMonitor.Firmware.Core.Protocol
             w.Int(header.Dropped);
             w.Ascii(",\"rst\":");
             w.Int(header.ResetReason);
+            if (header.PowerMode != 0)
+            {
+                // optional (protocol §4): a v1 decoder that does not know it ignores it
+                w.Ascii(",\"pwr\":");
+                w.Int(header.PowerMode);
+            }
+
             w.Ascii("},\"r\":[");
             for (int i = 0; i < count; i++)
             {

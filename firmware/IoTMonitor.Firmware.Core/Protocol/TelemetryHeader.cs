@@ -32,5 +32,8 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>Reset reason of the current boot (<see cref="ResetReason"/>).</summary>
         public int ResetReason;
+
+        /// <summary>Low-battery mode (Power/PowerMode), sent as <c>pwr</c> only when not 0 (Normal).</summary>
+        public int PowerMode;
     }
 }

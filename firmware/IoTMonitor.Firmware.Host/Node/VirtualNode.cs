@@ -108,6 +108,9 @@ public sealed class VirtualNode : IDisposable
     /// <summary>Config error code the node runs with (0: none).</summary>
     public int ConfigError { get; private set; }
 
+    /// <summary>Low-battery mode the node ended its last wake in (Core Power/PowerMode; 0 Normal).</summary>
+    public int PowerMode { get; private set; }
+
     /// <summary>Node time the last wake took, ms (the wake cost).</summary>
     public long LastAwakeMs { get; private set; }
 
@@ -164,6 +167,7 @@ public sealed class VirtualNode : IDisposable
 
         LastLinkError = r.LinkError;
         ConfigError = r.ConfigError;
+        PowerMode = r.PowerMode;
         Queued = cycle.Queue.Count;
         Dropped = cycle.Queue.Dropped;
         LastAwakeMs = Clock.Millis;

@@ -25,8 +25,8 @@ public sealed class BatteryModel
     /// <summary>Charging current at full sun, mA (5 W panel, MPPT, ~4 V: about 1 A peak; derated for angle and heat).</summary>
     public double PanelChargeMa { get; set; }
 
-    /// <summary>Deep-sleep current of the whole node, mA (ESP32 ~10 µA + LDO + dividers).</summary>
-    public double SleepMa { get; set; } = 0.06;
+    /// <summary>Deep-sleep current of the whole node, mA: the core power model's sleep floor (ESP32, LDO, battery divider, cold cutoff, BMS, charger, leakage).</summary>
+    public double SleepMa { get; set; } = new IoTMonitor.Firmware.Core.Power.PowerProfile().SleepFloorMa();
 
     /// <summary>Average current while awake, mA (ESP32 active with WiFi bursts, sensors powered).</summary>
     public double AwakeMa { get; set; } = 160;

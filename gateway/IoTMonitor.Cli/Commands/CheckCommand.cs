@@ -4,6 +4,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using IoTMonitor.Cli.Vocabulary;
+using IoTMonitor.Firmware.Core.Power;
+using NodeConfig = IoTMonitor.Firmware.Core.Config.DeviceConfig;
+using NodeConfigError = IoTMonitor.Firmware.Core.Config.ConfigError;
+using NodeConfigParser = IoTMonitor.Firmware.Core.Config.ConfigParser;
 using Spectre.Console;
 
 namespace IoTMonitor.Cli.Commands;
@@ -187,8 +191,14 @@ public static class CheckCommand
 
         if (doc is not null)
         {
-            var (awakeMs, mahPerWake, mahPerDay, days) = doc.WakeCost();
-            rows.Add(new("wake cost (estimate)", $"{awakeMs / 1000.0:0.0} s awake, {mahPerWake:0.00} mAh per wake, {mahPerDay:0.0} mAh/day", "≥ 14 days on 6 Ah without sun", days >= 14 ? Verdict.Pass : Verdict.Warn, $"{days:0} days without sun; from the config: warm-ups, samples, connect, upload (hardware/common/power.md figures)"));
+            if (doc.WakeCost() is var (awakeMs, mahPerWake, mahPerDay, days))
+            {
+                rows.Add(new("wake cost (estimate)", $"{awakeMs / 1000.0:0.0} s awake, {mahPerWake:0.00} mAh per wake, {mahPerDay:0.0} mAh/day", "≥ 14 days on 6 Ah without sun", days >= 14 ? Verdict.Pass : Verdict.Warn, $"{days:0} days without sun (4.2 Ah usable); the firmware's power model on this config (hardware/common/power.md §4)"));
+            }
+            else
+            {
+                rows.Add(new("wake cost (estimate)", "n/a", "a config the node accepts", Verdict.Warn, "the node's parser refuses this config: it would run on its defaults"));
+            }
         }
         else
         {
@@ -258,7 +268,7 @@ public static class CheckCommand
 }
 
 /// <summary>What <c>check</c> needs from a device config document.</summary>
-public sealed record DeviceDoc(string Device, int SampleSec, int UploadSec, int BatchMax, List<string> Quantities, List<(int WarmupMs, int Samples)> Sensors)
+public sealed record DeviceDoc(string Device, int SampleSec, int UploadSec, int BatchMax, List<string> Quantities, List<(int WarmupMs, int Samples)> Sensors, string Json)
 {
     public static DeviceDoc Parse(string json)
     {
@@ -292,7 +302,8 @@ public sealed record DeviceDoc(string Device, int SampleSec, int UploadSec, int 
                 root.TryGetProperty("uploadSec", out var us) ? us.GetInt32() : 3600,
                 root.TryGetProperty("batchMax", out var bm) ? bm.GetInt32() : 50,
                 quantities,
-                sensors);
+                sensors,
+                json);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -301,19 +312,25 @@ public sealed record DeviceDoc(string Device, int SampleSec, int UploadSec, int 
     }
 
     /// <summary>
-    /// Estimated wake cost: awake time (longest warm-up, samples 20 ms apart, WiFi + MQTT connect
-    /// about 3 s and the 1.5 s receive window on upload wakes) at 160 mA, plus 60 µA deep sleep.
+    /// Estimated wake cost from the firmware core's power model (Power/PowerModel with the default
+    /// PowerProfile: the figures of hardware/common/power.md §4) on this document as the node parses
+    /// it; null when the node would refuse the document (it then runs on its built-in defaults).
     /// </summary>
-    public (double AwakeMs, double MahPerWake, double MahPerDay, double DaysOn6Ah) WakeCost()
+    public (double AwakeMs, double MahPerWake, double MahPerDay, double DaysOn6Ah)? WakeCost()
     {
-        var warm = Sensors.Count == 0 ? 0 : Sensors.Max(s => s.WarmupMs);
-        var sampling = Sensors.Sum(s => s.Samples * 20.0);
-        var wakesPerDay = 86400.0 / SampleSec;
-        var uploadsPerDay = 86400.0 / Math.Max(SampleSec, UploadSec);
-        var sampleWakeMs = 300 + warm + sampling;
-        var uploadMs = 3000 + 1500 + 200;
-        var mahPerDay = ((wakesPerDay * sampleWakeMs) + (uploadsPerDay * uploadMs)) * 160 / 3_600_000.0 + (0.06 * 24);
-        var awake = sampleWakeMs + (uploadMs * uploadsPerDay / wakesPerDay);
-        return (awake, awake * 160 / 3_600_000.0, mahPerDay, 6000 / mahPerDay);
+        var config = new NodeConfig();
+        var bytes = Encoding.UTF8.GetBytes(Json);
+        if (new NodeConfigParser().ParseDevice(bytes, 0, bytes.Length, config) != NodeConfigError.None)
+        {
+            return null;
+        }
+
+        var p = new PowerProfile();
+        var wakesPerDay = 86400.0 / config.SampleSec;
+        var perUpload = Math.Max(config.UploadSec, config.SampleSec) / config.SampleSec;
+        var uploadMs = PowerModel.UploadMs(config, p, PowerModel.ReadingsPerWake(config, false) * perUpload);
+        var awake = PowerModel.SampleWakeMs(config, p) + ((double)uploadMs / perUpload);
+        var mahPerDay = PowerModel.DailyMah(config, p);
+        return (awake, mahPerDay / wakesPerDay, mahPerDay, PowerModel.LifeDays(config, p));
     }
 }

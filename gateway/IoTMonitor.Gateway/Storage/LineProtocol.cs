@@ -69,7 +69,7 @@ public static class LineProtocol
             lines++;
         }
 
-        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 64 + (6 * NumberBytes)));
+        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 64 + (7 * NumberBytes)));
         health.Raw("health"u8);
         health.Tag(",device="u8, device);
         health.Tag(",site="u8, site);
@@ -78,6 +78,10 @@ public static class LineProtocol
         health.Int((byte)',', "qd="u8, batch.QueueDepth);
         health.Int((byte)',', "drop="u8, batch.Dropped);
         health.Int((byte)',', "rst="u8, batch.ResetReason);
+        if (batch.PowerMode is { } pwr)
+        {
+            health.Int((byte)',', "pwr="u8, pwr);
+        }
         health.String((byte)',', "fw="u8, batch.Fw);
         health.Timestamp(batch.HealthTime);
         output.Advance(health.Length);

@@ -89,6 +89,9 @@ public sealed class DecodeResult
 
     public long ResetReason { get; internal set; }
 
+    /// <summary>Health <c>pwr</c>: the node's low-battery mode (0 normal … 3 cut-off); null when the batch has none (normal, or an older node).</summary>
+    public long? PowerMode { get; internal set; }
+
     public List<Reading> Readings { get; } = new(8);
 
     public List<RejectedReading> Rejected { get; } = new();
@@ -104,6 +107,7 @@ public sealed class DecodeResult
         Cal = null;
         Boot = Clk = HealthTime = Rssi = QueueDepth = Dropped = ResetReason = 0;
         Battery = 0;
+        PowerMode = null;
         Readings.Clear();
         Rejected.Clear();
     }

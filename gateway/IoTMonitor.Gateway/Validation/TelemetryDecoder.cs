@@ -153,7 +153,7 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst;
+        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr;
         public long V;
         public int ReadingCount;
 
@@ -313,6 +313,11 @@ public sealed class TelemetryDecoder
             else if (IsIntKey(ref reader, "rst"u8, "h.rst", ref env.HasRst, ref env, 0, out var rst))
             {
                 result.ResetReason = rst;
+            }
+            else if (IsIntKey(ref reader, "pwr"u8, "h.pwr", ref env.HasPwr, ref env, 0, out var pwr))
+            {
+                // optional (§4): the node's low-battery mode, absent = 0 (normal)
+                result.PowerMode = pwr;
             }
             else if (reader.TokenType == JsonTokenType.PropertyName)
             {

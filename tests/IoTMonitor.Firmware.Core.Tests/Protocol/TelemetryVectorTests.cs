@@ -63,6 +63,7 @@ internal static class VectorBatch
             Queued = h.GetProperty("qd").GetInt32(),
             Dropped = h.GetProperty("drop").GetInt32(),
             ResetReason = h.GetProperty("rst").GetInt32(),
+            PowerMode = h.TryGetProperty("pwr", out var pwr) ? pwr.GetInt32() : 0,
         };
         var readings = batch.GetProperty("readings").EnumerateArray().Select(r =>
         {
