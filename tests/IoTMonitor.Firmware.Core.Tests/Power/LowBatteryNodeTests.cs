@@ -29,7 +29,7 @@ public class LowBatteryNodeTests
 
     private static PowerMode ModeOf(NodeHarness h)
     {
-        var state = new IoTMonitor.Firmware.Core.Node.NodeState(h.StateStore);
+        var state = new IoTMonitor.Firmware.Core.Node.NodeState(h.Files);
         Assert.True(state.Load());
         return (PowerMode)state.PowerMode;
     }
@@ -131,7 +131,7 @@ public class LowBatteryNodeTests
             h.Wake();
         }
 
-        var state = new IoTMonitor.Firmware.Core.Node.NodeState(h.StateStore);
+        var state = new IoTMonitor.Firmware.Core.Node.NodeState(h.Files);
         Assert.True(state.Load());
         Assert.Equal((int)PowerMode.Cutoff, state.PowerMode);
         Assert.InRange(state.BatteryTrendMv, 3300, 3349);
