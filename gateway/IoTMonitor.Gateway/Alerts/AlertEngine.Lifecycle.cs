@@ -172,7 +172,9 @@ public sealed partial class AlertEngine
             result = _store.InTransaction(() =>
             {
                 var alert = _store.GetAlert(id);
-                if (alert is null || alert.State != AlertStates.Open)
+
+                // a late alert is history (backlog data), never paged: nothing to acknowledge
+                if (alert is null || alert.State != AlertStates.Open || alert.Late)
                 {
                     return null;
                 }

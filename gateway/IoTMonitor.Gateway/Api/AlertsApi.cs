@@ -182,7 +182,9 @@ public static class AlertsApi
         Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
 
     private static IResult Conflict(AlertsService a, string id, string wanted) =>
-        a.Store.GetAlert(id) is { } existing
+        a.Store.GetAlert(id) is { Late: true, State: AlertStates.Open } late && wanted == AlertStates.Open
+            ? Results.Problem($"alert {late.Id} is late (raised by backlog data): history, not acknowledged; it resolves when the data clears", statusCode: StatusCodes.Status409Conflict)
+            : a.Store.GetAlert(id) is { } existing
             ? Results.Problem($"alert {id} is {existing.State}, not {wanted}", statusCode: StatusCodes.Status409Conflict)
             : Results.Problem($"alert {id} does not exist", statusCode: StatusCodes.Status404NotFound);
 

@@ -102,6 +102,12 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
         {
             foreach (var a in alerts.Store.ListAlerts(new AlertQuery(AlertStates.Open, site, Limit: 100)))
             {
+                if (a.Late)
+                {
+                    // history from backlog data: recorded, never paged, does not colour the site
+                    continue;
+                }
+
                 var colour = a.Severity switch { "critical" => HealthStatus.Critical, "warning" => HealthStatus.Warning, _ => HealthStatus.Ok };
                 if (colour != HealthStatus.Ok)
                 {

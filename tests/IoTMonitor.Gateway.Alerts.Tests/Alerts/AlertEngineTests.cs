@@ -92,6 +92,9 @@ public sealed class AlertEngineTests : IDisposable
         // an exceedance in the backlog that is still on when live data arrives is paged then
         e.EvaluateBatch("s1", "d2", [(old, "water.level", 4.0, 0)], 3.9, old);
         Assert.DoesNotContain(Outbox(), o => o.Channel == "email");
+        var history = _store.ListActive().Single(a => a.Device == "d2");
+        Assert.True(history.Late);
+        Assert.Null(e.Acknowledge(history.Id, "duty", null));
         Send(e, "d2", 4.3);
         var live = _store.ListActive().Single(a => a.Device == "d2");
         Assert.False(live.Late);

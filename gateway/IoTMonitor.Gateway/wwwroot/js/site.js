@@ -91,7 +91,7 @@ async function alerts(app, id) {
     const acked = a.state === 'acknowledged';
     return `<tr class="alert-row${acked ? ' acked' : ''}" data-alert="${esc(a.id)}"><td title="${esc(a.since)}">${ago(a.detectedAt)}</td><td>${badge(level(a.severity))} ${esc(a.severity)}</td>
     <td>${esc(a.device)}</td><td>${esc(a.quantity)}</td><td>${esc(a.ruleName)}${marks(a)}</td><td>${esc(value(a))}</td>
-    <td>${acked ? `acknowledged by ${esc(a.acknowledgedBy)} ` : `<button class="ack" data-ack="${esc(a.id)}">Acknowledge</button> `}<button class="resolve" data-resolve="${esc(a.id)}">Resolve</button></td></tr>`;
+    <td>${acked ? `acknowledged by ${esc(a.acknowledgedBy)} ` : a.late ? 'history (backlog) ' : `<button class="ack" data-ack="${esc(a.id)}">Acknowledge</button> `}<button class="resolve" data-resolve="${esc(a.id)}">Resolve</button></td></tr>`;
   }).join('')}</tbody></table><p class="error" id="ack-error"></p>`;
   const act = (attr, verb) => box.querySelectorAll(`[data-${attr}]`).forEach((b) => b.addEventListener('click', async () => {
     try {
