@@ -5,8 +5,8 @@ public sealed record PinRow(string Signal, int Gpio, string Function, string[] S
 
 /// <summary>
 /// The classic-ESP32 pin constraints, in one place, with where each comes from:
-/// /work/shared/reference/nanoframework-api.md §4 "Classic ESP32 pin facts" and Sleep wake pins,
-/// §6 ADC channel table; hardware/pinmaps.md "Rules a test can check" (module WROOM-32E-N4).
+/// the ESP32 Series Datasheet pin description and ADC channel table and Hardware.Esp32 Sleep wake pins
+/// (docs/references.md, "nanoFramework class libraries"); hardware/pinmaps.md "Rules a test can check" (module WROOM-32E-N4).
 /// <see cref="Check"/> returns one message per violation; an empty list means the map is valid.
 /// </summary>
 public static class Esp32PinRules
