@@ -101,7 +101,13 @@ public sealed class SimulatedBoard
         return true;
     }
 
-    private void Save() => File.WriteAllText(Path.Combine(_dir, "flash.json"), _flash.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    // Written beside and moved into place, so a test polling the board never reads a half-written file.
+    private void Save()
+    {
+        var path = Path.Combine(_dir, "flash.json");
+        File.WriteAllText(path + ".tmp", _flash.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
 
     private static JsonObject Read(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? [] : [];
 

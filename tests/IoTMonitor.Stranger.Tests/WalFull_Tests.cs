@@ -37,7 +37,9 @@ public sealed class WalFull_Tests
 
         // a single mosquitto_pub message while the WAL is full: not acknowledged (3.1.1) / refused (5)
         var cliVersion = version == "5" ? "5" : "mqttv311";
-        var one = await Mosquitto.PubAsync(gw.MqttPort, cliVersion, "dev-w", secret, "dev-w", "iotmon/v1/site-w/dev-w/telemetry", Mosquitto.Batch(2, 1, Mosquitto.PastTime(0)));
+        // the resending node holds client id "dev-w"; this client takes the device's other valid id, so
+        // neither connection takes the other's session over (which would end this one as "connection lost")
+        var one = await Mosquitto.PubAsync(gw.MqttPort, cliVersion, "dev-w", secret, "site-w/dev-w", "iotmon/v1/site-w/dev-w/telemetry", Mosquitto.Batch(2, 1, Mosquitto.PastTime(0)));
         // mosquitto_pub 2.0 reports an MQTT 5 refusal as a warning and exits 0; below 5 there is no PUBACK and the connection closes
         Assert.True(version == "5" ? one.Stderr.Contains("Quota exceeded", StringComparison.Ordinal) : one.ExitCode != 0, $"mosquitto_pub -V {cliVersion} was acknowledged for a message the full WAL refused: {one.All}");
 
