@@ -46,8 +46,9 @@ public sealed class Settings_Tests
             gateway.BeginOutputReadLine();
             gateway.BeginErrorReadLine();
 
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow.AddSeconds(30);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(15) };
+            // a loaded machine can take a while to start the process and answer its first request
+            var deadline = DateTime.UtcNow.AddSeconds(60);
             string? health = null;
             while (health is null && DateTime.UtcNow < deadline && !gateway.HasExited)
             {
@@ -56,7 +57,7 @@ public sealed class Settings_Tests
                     using var response = await http.GetAsync("/health");
                     health = await response.Content.ReadAsStringAsync();
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     await Task.Delay(200);
                 }
