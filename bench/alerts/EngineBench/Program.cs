@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // usage: EngineBench [batches=10000] [devices=2000] [pacedRate=8000] [pacedSeconds=3]
@@ -42,7 +44,10 @@ foreach (var rule in RulePack.Load(packPath).Rules)
 }
 
 var options = new AlertsOptions { Webhook = { Urls = ["http://127.0.0.1:9/hook"] }, Influx = { Enabled = false } };
-var engine = new AlertEngine(options, store, TimeProvider.System, NullLogger.Instance, profiles.Find);
+var channelServices = new ServiceCollection().AddLogging();
+channelServices.AddAlertChannels(new ConfigurationBuilder().Build(), options);
+var channels = channelServices.BuildServiceProvider().GetServices<IAlertChannel>().ToList(); // routing only: nothing is sent
+var engine = new AlertEngine(options, store, channels, TimeProvider.System, NullLogger.Instance, profiles.Find);
 var batches = Batches(total);
 engine.Start();
 

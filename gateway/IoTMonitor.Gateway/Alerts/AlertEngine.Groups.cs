@@ -26,7 +26,6 @@ public sealed partial class AlertEngine
     private readonly List<Work> _group = new(MaxGroupItems);
     private readonly HashSet<(string Rule, string Device)> _touchedStates = [];
 
-    private readonly HashSet<string> _touchedSchedules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SiteInfo?> _groupSites = new(StringComparer.Ordinal);
     private readonly List<TaskCompletionSource> _groupFlushes = [];
     private int _groupBatches;
@@ -123,7 +122,7 @@ public sealed partial class AlertEngine
         }
 
         Interlocked.Add(ref _batches, _groupBatches);
-        Interlocked.Add(ref _duplicatesSkipped, _groupDuplicates);
+        _duplicates.Commit();
         Interlocked.Increment(ref _groups);
         foreach (var done in _groupFlushes)
         {
@@ -168,18 +167,18 @@ public sealed partial class AlertEngine
     private void ResetGroup()
     {
         _touchedStates.Clear();
-        _touchedSchedules.Clear();
+        _nodes.EndGroup();
         _groupSites.Clear();
         _groupFlushes.Clear();
         _groupBatches = 0;
         _groupQueued = false;
-        ForgetEvaluatedBefore();
+        _duplicates.EndGroup();
     }
 
     /// <summary>After a rollback: what the group touched goes back to what the store holds (memory ran ahead of it).</summary>
     private void Revert()
     {
-        RevertEvaluated();
+        _duplicates.Revert();
         foreach (var key in _touchedStates)
         {
             if (_store.LoadState(key.Rule, key.Device) is { } stored)
@@ -192,17 +191,7 @@ public sealed partial class AlertEngine
             }
         }
 
-        foreach (var device in _touchedSchedules)
-        {
-            if (_store.LoadSchedule(device) is { } stored)
-            {
-                _schedules[device] = stored;
-            }
-            else
-            {
-                _schedules.Remove(device);
-            }
-        }
+        _nodes.Revert(_store);
     }
 
     /// <summary>

@@ -1,9 +1,8 @@
 // Events and the outbox: every alert change is recorded as an event with its notice (what, where, how
 // bad, since when, what to do) and one outbox row per channel and recipient, in the transaction of the
-// change; who gets which event type is decided here (docs/alerts.md, Lifecycle and Channels).
+// change; who gets which event type each channel decides (Channels/{Name}/, docs/alerts.md, Channels).
 
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -30,41 +29,16 @@ public sealed partial class AlertEngine
         return queued;
     }
 
+    /// <summary>Who gets the event: each channel's own routing (Channels/{Name}/), in registration order.</summary>
     private IEnumerable<(string Channel, string Recipient)> Targets(string type, bool late)
     {
-        var machine = new List<(string, string)>();
-        foreach (var url in _options.Webhook.Urls)
+        foreach (var channel in _channels)
         {
-            machine.Add(("webhook", url));
+            foreach (var recipient in channel.Recipients(type, late))
+            {
+                yield return (channel.Name, recipient);
+            }
         }
-
-        if (_options.Mqtt.Enabled)
-        {
-            machine.Add(("mqtt", _options.Mqtt.TopicPrefix));
-        }
-
-        if (_options.Influx.Enabled)
-        {
-            machine.Add(("influx", _options.Influx.Measurement));
-        }
-
-        if (late || type == AlertEventTypes.Late)
-        {
-            return machine.Where(t => _options.EffectiveLateChannels.Contains(t.Item1));
-        }
-
-        IEnumerable<(string, string)> Page(ContactList list, bool sms) =>
-            (_options.Email.Host.Length > 0 ? list.Emails.Select(e => ("email", e)) : [])
-            .Concat(sms && _options.Sms.UrlTemplate.Length > 0 ? list.Phones.Select(p => ("sms", p)) : []);
-
-        return type switch
-        {
-            AlertEventTypes.Opened or AlertEventTypes.Renotified => machine.Concat(Page(_options.Primary, sms: true)),
-            AlertEventTypes.Escalated => machine.Concat(Page(_options.Escalation, sms: true)),
-            AlertEventTypes.Resolved or AlertEventTypes.Flapping => machine.Concat(Page(_options.Primary, sms: false)),
-            AlertEventTypes.Reopened => machine.Where(t => t.Item1 == "influx"),
-            _ => machine,
-        };
     }
 
     private AlertNotice Notice(AlertRule rule, Alert alert, string type, string eventId, DateTimeOffset now, string? by)
@@ -80,8 +54,10 @@ public sealed partial class AlertEngine
             Severity = alert.Severity,
             RuleId = rule.Id,
             RuleName = rule.Name,
+            RuleNameZh = rule.NameZh,
             Source = rule.Source,
             Limit = AlertNotice.LimitOf(rule),
+            LimitZh = ChineseNoticeText.LimitOf(rule),
             Site = alert.Site,
             SiteName = info?.Name ?? string.Empty,
             SiteType = info?.Type ?? string.Empty,
@@ -97,6 +73,7 @@ public sealed partial class AlertEngine
             At = now,
             Trend = alert.Trend,
             Action = rule.Action,
+            ActionZh = rule.ActionZh,
             By = by,
         };
     }

@@ -26,10 +26,10 @@ public sealed partial class AlertEngine
     {
         var now = _time.GetUtcNow();
         var info = SiteInGroup(site);
-        Seen(site, device, now.ToUnixTimeSeconds(), status: null); // a redelivery still shows the node is alive
+        _nodes.Seen(site, device, now.ToUnixTimeSeconds(), status: null); // a redelivery still shows the node is alive
 
         // a redelivered batch: its readings (and its health values) were evaluated when it first came
-        var fresh = NotYetEvaluated(device, boot, batch);
+        var fresh = _duplicates.NotYetEvaluated(device, boot, batch);
         var redelivered = fresh.Length == 0 && batch.Length > 0;
 
         // rules see a device's readings in sampling order; nodes send them in that order, so the copy is rare

@@ -1,6 +1,6 @@
-// Schedule-aware silence: what a node announces (status: wake interval, next report) and when it was
-// last heard, kept as its NodeSchedule; the tick checks silence rules against it, then re-notifies
-// and escalates (docs/alerts.md, Schedule-aware silence).
+// Schedule-aware silence: a node's status goes to its schedule (NodeSchedules); the tick checks
+// silence rules against the schedules, then re-notifies and escalates (docs/alerts.md,
+// Schedule-aware silence).
 
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Internal;
@@ -24,52 +24,11 @@ public sealed partial class AlertEngine
         try
         {
             using var doc = JsonDocument.Parse(payload);
-            Seen(site, device, now, doc.RootElement);
+            _nodes.Seen(site, device, now, doc.RootElement);
         }
         catch (JsonException)
         {
             _log.LogDebug("Ignoring a status of {Site}/{Device} that is not JSON", site, device);
-        }
-    }
-
-    private void Seen(string site, string device, long now, JsonElement? status)
-    {
-        _touchedSchedules.Add(device);
-        if (!_schedules.TryGetValue(device, out var s))
-        {
-            s = new NodeSchedule { Site = site, Device = device };
-            _schedules[device] = s;
-        }
-
-        s.Site = site;
-        var stateName = status is { } st && st.TryGetProperty("state", out var sv) && sv.ValueKind == JsonValueKind.String ? sv.GetString() ?? string.Empty : string.Empty;
-        if (status is null || stateName == "online")
-        {
-            s.LastSeen = now;
-            if (s.NextReport is { } next && next <= now + 60)
-            {
-                s.NextReport = null;
-            }
-        }
-
-        if (status is { } el)
-        {
-            s.State = stateName;
-            if (el.TryGetProperty("wake", out var w) && w.TryGetInt32(out var wake) && wake > 0)
-            {
-                s.WakeSeconds = wake;
-            }
-
-            if (stateName == "sleeping")
-            {
-                s.LastSeen = now;
-                if (el.TryGetProperty("next", out var n) && n.TryGetInt64(out var next))
-                {
-                    // the node's clock announces the report; relative to its clk, so a drifting RTC does not count as missing
-                    var clk = el.TryGetProperty("clk", out var c) && c.TryGetInt64(out var ck) && ck >= 1_600_000_000 ? ck : now;
-                    s.NextReport = now + Math.Max(0, next - clk);
-                }
-            }
         }
     }
 
@@ -87,7 +46,7 @@ public sealed partial class AlertEngine
                 continue;
             }
 
-            foreach (var s in _schedules.Values)
+            foreach (var s in _nodes.All)
             {
                 if (!rule.MatchesScope(s.Site, s.Device, SiteInGroup(s.Site)))
                 {

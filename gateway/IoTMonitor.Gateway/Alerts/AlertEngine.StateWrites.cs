@@ -12,7 +12,6 @@ public sealed partial class AlertEngine
     // Changed states that decide nothing by themselves, written every LazyWriteInterval (and at stop).
     private static readonly TimeSpan LazyWriteInterval = TimeSpan.FromSeconds(5);
     private readonly HashSet<(string Rule, string Device)> _lazyStates = [];
-    private readonly HashSet<string> _lazySchedules = new(StringComparer.Ordinal);
     private DateTimeOffset _lazyWritten;
 
     /// <summary>Writes what the group changed, once per rule state and schedule, in the group's transaction.</summary>
@@ -33,22 +32,9 @@ public sealed partial class AlertEngine
             }
         }
 
-        foreach (var device in _touchedSchedules)
-        {
-            if (_schedules.TryGetValue(device, out var schedule) && schedule.Changed)
-            {
-                if (schedule.Decisive)
-                {
-                    _store.SaveSchedule(schedule);
-                }
-                else
-                {
-                    _lazySchedules.Add(device);
-                }
-            }
-        }
+        _nodes.WriteGroup(_store);
 
-        NoteEvaluatedChanges();
+        _duplicates.NoteChanges();
         if (_time.GetUtcNow() - _lazyWritten >= LazyWriteInterval)
         {
             WriteLazyChanges();
@@ -66,17 +52,10 @@ public sealed partial class AlertEngine
             }
         }
 
-        foreach (var device in _lazySchedules)
-        {
-            if (_schedules.TryGetValue(device, out var schedule) && schedule.Changed)
-            {
-                _store.SaveSchedule(schedule);
-            }
-        }
+        _nodes.WriteLazy(_store);
 
-        WriteEvaluatedLazily();
+        _duplicates.WriteChanged(_store);
         _lazyStates.Clear();
-        _lazySchedules.Clear();
         _lazyWritten = _time.GetUtcNow();
         MarkAlive();
     }

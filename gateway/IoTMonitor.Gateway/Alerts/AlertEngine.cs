@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,8 @@ namespace IoTMonitor.Gateway.Alerts;
 /// parts share; the queue (<c>AlertEngine.Queue.cs</c>), the group commit and its failure isolation
 /// (<c>AlertEngine.Groups.cs</c>), when changed state is written (<c>AlertEngine.StateWrites.cs</c>),
 /// evaluation of readings (<c>AlertEngine.Readings.cs</c>), which readings were already evaluated
-/// (redeliveries, <c>AlertEngine.Duplicates.cs</c>), the alert lifecycle
-/// (<c>AlertEngine.Lifecycle.cs</c>), silence and node schedules (<c>AlertEngine.Silence.cs</c>),
+/// (redeliveries, <see cref="DuplicateTracker"/>), the alert lifecycle
+/// (<c>AlertEngine.Lifecycle.cs</c>), silence (<c>AlertEngine.Silence.cs</c>) against the node schedules (<see cref="NodeSchedules"/>),
 /// events and the outbox (<c>AlertEngine.Notices.cs</c>), the graceful stop's drain (<c>AlertEngine.Stop.cs</c>),
 /// whether the previous run stopped cleanly (<c>AlertEngine.Runs.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
 /// </para>
@@ -48,9 +49,11 @@ public sealed partial class AlertEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly SiteInfoLookup _sites;
+    private readonly IReadOnlyList<IAlertChannel> _channels;
+    private readonly DuplicateTracker _duplicates;
     private readonly object _gate = new();
     private readonly Dictionary<(string Rule, string Device), (string Site, RuleState State)> _states;
-    private readonly Dictionary<string, NodeSchedule> _schedules;
+    private readonly NodeSchedules _nodes;
 
     private List<AlertRule> _rules = [];
     private CancellationTokenSource? _stop;
@@ -61,17 +64,19 @@ public sealed partial class AlertEngine : IAsyncDisposable
     private long _groups;
     private long _failures;
 
+    /// <param name="channels">Who gets which event: each channel's <see cref="IAlertChannel.Recipients"/>, asked when an event is recorded.</param>
     /// <param name="profiles">The registry's site profile by id (null = none: only <see cref="AlertsOptions.Sites"/>).</param>
-    public AlertEngine(AlertsOptions options, AlertStore store, TimeProvider time, ILogger log, Func<string, SiteProfile?>? profiles = null)
+    public AlertEngine(AlertsOptions options, AlertStore store, IEnumerable<IAlertChannel> channels, TimeProvider time, ILogger log, Func<string, SiteProfile?>? profiles = null)
     {
         _options = options;
         _store = store;
+        _channels = channels.ToList();
         _time = time;
         _log = log;
         _sites = new SiteInfoLookup(options, log, profiles);
         _states = store.LoadStates();
-        _schedules = store.LoadSchedules();
-        _evaluated = store.LoadEvaluatedSequences();
+        _nodes = new NodeSchedules(store.LoadSchedules());
+        _duplicates = new DuplicateTracker(store.LoadEvaluatedSequences());
         _cutAtStop = store.Counter(CutAtStopCounter);
         CheckPreviousRun();
         ReloadRules();
@@ -126,6 +131,18 @@ public sealed partial class AlertEngine : IAsyncDisposable
         lock (_gate)
         {
             return _states.TryGetValue((ruleId, device), out var entry) ? entry.State : null;
+        }
+    }
+
+    /// <summary>Readings not evaluated because their (device, boot, n) had been evaluated before (tests and /metrics).</summary>
+    public long DuplicateReadingsSkipped => _duplicates.Skipped;
+
+    /// <summary>The device's record of evaluated sequence numbers (tests).</summary>
+    internal EvaluatedSequences? EvaluatedSequencesOf(string device)
+    {
+        lock (_gate)
+        {
+            return _duplicates.Snapshot(device);
         }
     }
 

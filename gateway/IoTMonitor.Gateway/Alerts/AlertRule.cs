@@ -56,6 +56,9 @@ public sealed class AlertRule
 
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The name in Simplified Chinese (notices to chat groups); empty = <see cref="Name"/>.</summary>
+    public string NameZh { get; set; } = string.Empty;
+
     public RuleKind Kind { get; set; }
 
     /// <summary>Quantity code (<c>water.level</c>) or a domain wildcard (<c>water.*</c>); not used by silence and battery rules.</summary>
@@ -104,6 +107,9 @@ public sealed class AlertRule
 
     /// <summary>What the reader of the message should do.</summary>
     public string Action { get; set; } = string.Empty;
+
+    /// <summary><see cref="Action"/> in Simplified Chinese; empty = <see cref="Action"/>.</summary>
+    public string ActionZh { get; set; } = string.Empty;
 
     public bool Enabled { get; set; } = true;
 

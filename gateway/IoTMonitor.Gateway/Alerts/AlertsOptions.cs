@@ -1,3 +1,9 @@
+using IoTMonitor.Gateway.Alerts.Channels.Email;
+using IoTMonitor.Gateway.Alerts.Channels.Influx;
+using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
+using IoTMonitor.Gateway.Alerts.Channels.Sms;
+using IoTMonitor.Gateway.Alerts.Channels.Webhook;
+
 namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>Options of the alert engine and its channels (appsettings section <c>Alerts</c>; every key in docs/alerts.md).</summary>
@@ -57,6 +63,8 @@ public sealed class AlertsOptions
 
     public OutboxOptions Outbox { get; set; } = new();
 
+    // The channels bound from their original keys (Alerts:Webhook, ...); each channel's folder binds
+    // Alerts:Channels:{Name} over them and owns their validation (Channels/AlertChannels.cs).
     public WebhookOptions Webhook { get; set; } = new();
 
     public EmailOptions Email { get; set; } = new();
@@ -122,26 +130,6 @@ public sealed class AlertsOptions
             }
         }
 
-        if (Webhook.Urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-        {
-            yield return "Alerts:Webhook:Urls must be absolute http(s) URLs";
-        }
-
-        if (Webhook.Urls.Count > 0 && Webhook.Secret.Length is > 0 and < 16)
-        {
-            yield return "Alerts:Webhook:Secret must be at least 16 characters (or empty for unsigned requests)";
-        }
-
-        if (Email.Host.Length > 0 && string.IsNullOrWhiteSpace(Email.From))
-        {
-            yield return "Alerts:Email:From must be set when Alerts:Email:Host is";
-        }
-
-        if (Sms.UrlTemplate.Length > 0 && !Sms.UrlTemplate.StartsWith("http", StringComparison.Ordinal))
-        {
-            yield return "Alerts:Sms:UrlTemplate must be an http(s) URL template";
-        }
-
         if (Outbox.MaxAttempts < 1 || Outbox.RetryInitialMs < 1 || Outbox.RetryMaxMs < Outbox.RetryInitialMs)
         {
             yield return "Alerts:Outbox:MaxAttempts must be ≥ 1 and 1 ≤ RetryInitialMs ≤ RetryMaxMs";
@@ -191,80 +179,4 @@ public sealed class OutboxOptions
     /// is due: deliveries in flight finish instead of being cut (a cut one is resent after the restart).
     /// </summary>
     public int StopGraceSeconds { get; set; } = 5;
-}
-
-public sealed class WebhookOptions
-{
-    /// <summary>Receivers of every alert event (JSON POST); empty = channel off.</summary>
-    public List<string> Urls { get; set; } = [];
-
-    /// <summary>HMAC-SHA256 key; the signature is in <c>X-IoTMonitor-Signature</c>. Empty = unsigned.</summary>
-    public string Secret { get; set; } = string.Empty;
-}
-
-public sealed class EmailOptions
-{
-    /// <summary>SMTP server; empty = channel off.</summary>
-    public string Host { get; set; } = string.Empty;
-
-    public int Port { get; set; } = 587;
-
-    /// <summary>None, Auto, StartTls, StartTlsWhenAvailable or SslOnConnect (MailKit SecureSocketOptions).</summary>
-    public string Security { get; set; } = "Auto";
-
-    public string User { get; set; } = string.Empty;
-
-    public string Password { get; set; } = string.Empty;
-
-    public string From { get; set; } = string.Empty;
-}
-
-public sealed class SmsOptions
-{
-    /// <summary>HTTP SMS gateway URL; <c>{to}</c> and <c>{text}</c> are replaced URL-encoded. Empty = channel off.</summary>
-    public string UrlTemplate { get; set; } = string.Empty;
-
-    /// <summary>GET or POST.</summary>
-    public string Method { get; set; } = "POST";
-
-    /// <summary>POST body; <c>{to}</c> and <c>{text}</c> are replaced JSON-escaped when the content type is JSON, else URL-encoded.</summary>
-    public string BodyTemplate { get; set; } = "{\"to\":\"{to}\",\"text\":\"{text}\"}";
-
-    public string ContentType { get; set; } = "application/json";
-
-    /// <summary>Extra request headers (e.g. Authorization).</summary>
-    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Longer texts are cut (with an ellipsis).</summary>
-    public int MaxLength { get; set; } = 320;
-}
-
-public sealed class AlertMqttOptions
-{
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>Broker host; empty = the embedded broker on 127.0.0.1 (Mqtt:Port), or Mqtt:External:Host in external mode.</summary>
-    public string Host { get; set; } = string.Empty;
-
-    /// <summary>0 = Mqtt:Port (embedded) or Mqtt:External:Port.</summary>
-    public int Port { get; set; }
-
-    /// <summary>Login; on the embedded broker this must equal Mqtt:ServiceUser when Registry:RequireAuthentication is on.</summary>
-    public string User { get; set; } = string.Empty;
-
-    public string Password { get; set; } = string.Empty;
-
-    /// <summary>Events go to <c>{prefix}/events/{site}</c>; the retained active set is <c>{prefix}/active/{site}/{alert}</c>.</summary>
-    public string TopicPrefix { get; set; } = "iotmon/alerts";
-
-    /// <summary>Listen to the nodes' retained status (<c>iotmon/v1/+/+/status</c>) for their announced schedule.</summary>
-    public bool SubscribeStatus { get; set; } = true;
-}
-
-public sealed class AlertInfluxOptions
-{
-    /// <summary>Write every alert event to the measurement below (through the outbox, so it is retried).</summary>
-    public bool Enabled { get; set; } = true;
-
-    public string Measurement { get; set; } = "alerts";
 }

@@ -1,8 +1,8 @@
 using IoTMonitor.Gateway.Alerts.Channels;
-using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
+using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +14,8 @@ namespace IoTMonitor.Gateway.Alerts;
 /// Owns the alert stage: store, engine, channels and outbox dispatcher. Starts after the ingest
 /// runtime (it hooks the pipeline's <see cref="IngestPipeline.ReadingsDurable"/>) and stops after it:
 /// <code>
-///   start: store (rule pack seeded) -> engine -> hook on ReadingsDurable -> channels -> dispatcher
+///   start: store (rule pack seeded) -> engine (routes through the channels) -> hook on ReadingsDurable
+///          -> channels (the MQTT link feeds node status to the engine) -> dispatcher
 ///   stop (after every hosted service stopped, so ingest takes no more readings):
 ///          unhook -> engine (drains its queue, Alerts:StopDrainSeconds) -> dispatcher (delivers what
 ///          is due, Alerts:Outbox:StopGraceSeconds) -> channels -> store
@@ -25,28 +26,35 @@ namespace IoTMonitor.Gateway.Alerts;
 /// reading durable in that interval (and whatever was queued) was never evaluated. The hook is set
 /// right after the engine exists, before channels and dispatcher, for the same reason at start.
 /// </para>
+/// <para>
+/// The channels come from the container (<see cref="IAlertChannel"/>, one registration per folder
+/// under <c>Channels/</c>, <see cref="AlertChannels.AddAlertChannels"/>); this class knows none of them
+/// but the MQTT link, whose node status feed the engine's silence rules read.
+/// </para>
 /// </summary>
 public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 {
-    private readonly GatewayRuntime _gateway;
+    private readonly GatewayOptions _gateway;
+    private readonly IngestPipeline _pipeline;
     private readonly AlertsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _logs;
     private readonly SiteProfiles? _profiles;
-    private readonly List<IAlertChannel> _channels = [];
-    private readonly HttpClient _http;
+    private readonly IReadOnlyList<IAlertChannel> _channels;
     private readonly object _stopGate = new();
     private Task? _stopped;
 
     /// <param name="profiles">The registry's site profiles (the API's; the engine reads name, type, basin and coordinates there).</param>
-    public AlertsService(GatewayRuntime gateway, AlertsOptions options, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
+    /// <param name="channels">The channels that are on (each folder's registration decides from its options).</param>
+    public AlertsService(GatewayOptions gateway, IngestPipeline pipeline, AlertsOptions options, IEnumerable<IAlertChannel> channels, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
     {
         _gateway = gateway;
+        _pipeline = pipeline;
         _profiles = profiles;
         _options = options;
+        _channels = channels.ToList();
         _time = time;
         _logs = logs;
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.Outbox.TimeoutSeconds) };
     }
 
     public AlertsOptions Options => _options;
@@ -57,7 +65,10 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 
     public OutboxDispatcher Dispatcher { get; private set; } = null!;
 
-    public MqttChannel? Mqtt { get; private set; }
+    /// <summary>The MQTT alert link when it is on (tests wait for it to connect).</summary>
+    public MqttChannel? Mqtt => _channels.OfType<MqttChannel>().FirstOrDefault(m => m.OffReason is null);
+
+    public IReadOnlyList<IAlertChannel> Channels => _channels;
 
     public bool Started { get; private set; }
 
@@ -68,8 +79,7 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        var settings = _gateway.Settings;
-        Store = new AlertStore(settings.Gateway.Resolve(_options.DatabasePath));
+        Store = new AlertStore(_gateway.Resolve(_options.DatabasePath));
         if (_options.RulePackPath.Length > 0)
         {
             if (!File.Exists(_options.RulePackPath))
@@ -84,51 +94,15 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
             }
         }
 
-        Engine = new AlertEngine(_options, Store, _time, _logs.CreateLogger<AlertEngine>(), _profiles is null ? null : _profiles.Find);
+        Engine = new AlertEngine(_options, Store, _channels, _time, _logs.CreateLogger<AlertEngine>(), _profiles is null ? null : _profiles.Find);
 
         // ingest is already taking readings: hook at once (the dispatcher picks up what is queued meanwhile when it starts)
         Engine.Start();
-        _gateway.Pipeline.ReadingsDurable += Engine.OnReadingsDurable;
-        foreach (var url in _options.Webhook.Urls.Take(1))
+        _pipeline.ReadingsDurable += Engine.OnReadingsDurable;
+        foreach (var mqtt in _channels.OfType<MqttChannel>())
         {
-            _channels.Add(new WebhookChannel(_options.Webhook, _http, _time));
-        }
-
-        if (_options.Email.Host.Length > 0)
-        {
-            _channels.Add(new EmailChannel(_options.Email));
-        }
-
-        if (_options.Sms.UrlTemplate.Length > 0)
-        {
-            _channels.Add(new SmsChannel(_options.Sms, _http));
-        }
-
-        if (_options.Influx.Enabled)
-        {
-            _channels.Add(new InfluxChannel(settings.Storage, _options.Outbox.TimeoutSeconds));
-        }
-
-        if (_options.Mqtt.Enabled)
-        {
-            var embedded = settings.Mqtt.Mode == MqttMode.Embedded;
-            var host = _options.Mqtt.Host.Length > 0 ? _options.Mqtt.Host : embedded ? "127.0.0.1" : settings.Mqtt.External.Host;
-            var port = _options.Mqtt.Port > 0 ? _options.Mqtt.Port : embedded ? settings.Mqtt.Port : settings.Mqtt.External.Port;
-            // external: the gateway's own broker login unless the channel has one of its own
-            var user = _options.Mqtt.User.Length > 0 ? _options.Mqtt.User : embedded ? settings.Mqtt.ServiceUser : settings.Mqtt.External.Username;
-            var password = _options.Mqtt.User.Length > 0 ? _options.Mqtt.Password : embedded ? settings.Mqtt.ServicePassword : settings.Mqtt.External.Password;
-            if (embedded && user.Length == 0 && settings.Registry.RequireAuthentication)
-            {
-                // no login the embedded broker would accept: retrying would only count as failed device logins
-                _logs.CreateLogger<AlertsService>().LogWarning(
-                    "Alerts:Mqtt is on but has no login: set Mqtt:ServiceUser and Mqtt:ServicePassword (or Alerts:Mqtt:User). The MQTT alert channel and the node status feed of silence rules are off.");
-            }
-            else
-            {
-                Mqtt = new MqttChannel(_options.Mqtt, host, port, user, password, Engine.OnStatus, _logs.CreateLogger<MqttChannel>());
-                _channels.Add(Mqtt);
-                Mqtt.Start();
-            }
+            mqtt.StatusReceived = Engine.OnStatus;
+            mqtt.Start();
         }
 
         Dispatcher = new OutboxDispatcher(Store, _options.Outbox, _channels, _time, _logs.CreateLogger<OutboxDispatcher>());
@@ -166,7 +140,11 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
         }
 
         Started = false;
-        _gateway.Pipeline.ReadingsDurable -= Engine.OnReadingsDurable;
+        _pipeline.ReadingsDurable -= Engine.OnReadingsDurable;
+        foreach (var mqtt in _channels.OfType<MqttChannel>())
+        {
+            mqtt.StatusReceived = null;
+        }
 
         // the engine first: the notifications its drain writes are in the outbox before the dispatcher stops
         await Engine.StopAsync(TimeSpan.FromSeconds(_options.StopDrainSeconds), cancellationToken).ConfigureAwait(false);
@@ -188,27 +166,22 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
         Store.Dispose();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopStageAsync(CancellationToken.None).ConfigureAwait(false);
-        _http.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopStageAsync(CancellationToken.None).ConfigureAwait(false);
 }
 
 public static class AlertsServiceExtensions
 {
-    /// <summary>Binds and validates <c>Alerts</c>, and runs the alert stage after the ingest runtime.</summary>
-    public static WebApplicationBuilder AddAlerts(this WebApplicationBuilder builder)
+    /// <summary>Binds and validates <c>Alerts</c> and every channel's options, registers the channels, and runs the alert stage after the ingest runtime.</summary>
+    public static IHostApplicationBuilder AddAlerts(this IHostApplicationBuilder builder)
     {
+        // bound here once, not through IOptions: each channel folder's registration reads its part
+        // to decide whether it is on, and the channels keep this instance
         var options = new AlertsOptions();
-        builder.Configuration.GetSection(AlertsOptions.Section).Bind(options);
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid gateway configuration:\n  " + string.Join("\n  ", errors));
-        }
-
-        builder.Services.AddSingleton(options);
+        var section = builder.Configuration.GetSection(AlertsOptions.Section);
+        section.Bind(options);
+        var channelErrors = options.Enabled ? builder.Services.AddAlertChannels(section, options) : [];
+        builder.Services.AddStageCheck<AlertsOptions>(options, o => o.Validate().Concat(channelErrors));
+        builder.Services.AddSingleton<GatewaySettings>();
         builder.Services.AddSingleton<AlertsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertsService>());
         return builder;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Channels;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -125,6 +124,12 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // shutting down: the entry stays pending and is sent after the restart
+        }
+        catch (DeliveryDeferredException e)
+        {
+            var retry = _time.GetUtcNow() + e.RetryAfter;
+            _log.LogInformation("Alerts: {Channel} to {Recipient} deferred until {Retry:O}: {Reason}", entry.Channel, entry.Recipient, retry, e.Message);
+            _store.Defer(entry.Id, _time.GetUtcNow(), "deferred: " + e.Message, retry);
         }
         catch (PermanentDeliveryException e)
         {

@@ -1,6 +1,5 @@
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Query;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -75,6 +75,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private readonly NodeStatusBook _statuses;
     private MqttServer? _server;
     private int _clients;
+    private int _disposeOnce;
 
     public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
     {
@@ -93,6 +94,9 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     public string Mode => "embedded";
 
     public int ConnectedClients => Volatile.Read(ref _clients);
+
+    /// <summary>None: the broker acknowledges each publish itself once it is durable.</summary>
+    public long? InFlight => null;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -621,6 +625,12 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
         _server?.Dispose();
     }

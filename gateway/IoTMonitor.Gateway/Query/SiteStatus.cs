@@ -1,5 +1,4 @@
 using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Query;

@@ -1,4 +1,3 @@
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
@@ -47,7 +46,7 @@ public sealed class AlertEngineDuplicatesTests : IAsyncDisposable
         var store = new AlertStore(Path.Combine(_dir, "alerts.db"));
         store.SeedRule(Flat(), T0);
         _stores.Add(store);
-        var engine = new AlertEngine(_options, store, _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };
+        var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };
         _engines.Add(engine);
         return engine;
     }

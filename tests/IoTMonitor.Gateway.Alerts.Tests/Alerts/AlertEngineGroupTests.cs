@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
@@ -62,7 +61,7 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
 
     private AlertEngine Engine(AlertStore store, Func<string, SiteProfile?>? profiles = null)
     {
-        var engine = new AlertEngine(_options, store, _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };
+        var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };
         _engines.Add(engine);
         return engine;
     }

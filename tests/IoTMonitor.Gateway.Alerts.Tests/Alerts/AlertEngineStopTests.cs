@@ -1,4 +1,3 @@
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Validation;
@@ -60,7 +59,7 @@ public sealed class AlertEngineStopTests : IDisposable
     /// <summary>An engine whose loop runs but evaluates nothing until its stop: what is queued stays queued.</summary>
     private AlertEngine HeldEngine(AlertStore store)
     {
-        var engine = new AlertEngine(_options, store, _clock, _log);
+        var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, _log);
         engine.HoldEvaluation();
         engine.Start();
         return engine;
@@ -89,7 +88,7 @@ public sealed class AlertEngineStopTests : IDisposable
 
         // restart on the same file
         using var again = new AlertStore(DbPath);
-        var restarted = new AlertEngine(_options, again, _clock, _log);
+        var restarted = new AlertEngine(_options, again, TestChannels.Of(_options), _clock, _log);
         var alert = Assert.Single(again.ListActive());
         Assert.Equal("d1", alert.Device);
         Assert.Equal(4.2, alert.Value);
@@ -132,7 +131,7 @@ public sealed class AlertEngineStopTests : IDisposable
 
         // the counter outlives the process that cut them: the next run reports it
         using var again = new AlertStore(DbPath);
-        var restarted = new AlertEngine(_options, again, _clock, _log);
+        var restarted = new AlertEngine(_options, again, TestChannels.Of(_options), _clock, _log);
         Assert.Equal(cut, restarted.BatchesCutAtStop);
         await restarted.DisposeAsync();
     }
@@ -156,13 +155,13 @@ public sealed class AlertEngineStopTests : IDisposable
     public async Task A_start_after_a_run_that_never_stopped_reports_it_once_with_where_the_gap_begins()
     {
         using var store = NewStore();
-        var crashed = new AlertEngine(_options, store, _clock, _log);
+        var crashed = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, _log);
         crashed.Start();
         crashed.OnReadingsDurable(this, Batch("d1", S0, 3.0));
         await crashed.FlushAsync().WaitAsync(Generous); // a group ran: its lazy write recorded the time
 
         // the process dies here: nothing stops the engine; the next start finds the mark
-        var next = new AlertEngine(_options, store, _clock, _log);
+        var next = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, _log);
         Assert.Equal(1, next.UncleanStops);
         var warning = Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("did not stop cleanly", StringComparison.Ordinal));
         Assert.Contains(T0.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), warning.Text, StringComparison.Ordinal);
@@ -170,7 +169,7 @@ public sealed class AlertEngineStopTests : IDisposable
         // reported once; a clean stop leaves nothing to report
         next.Start();
         await next.StopAsync(Generous).WaitAsync(Generous);
-        var after = new AlertEngine(_options, store, _clock, _log);
+        var after = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, _log);
         Assert.Equal(1, after.UncleanStops);
         Assert.Single(_log.Entries, e => e.Text.Contains("did not stop cleanly", StringComparison.Ordinal));
         await crashed.StopAsync(Generous).WaitAsync(Generous); // the test's own clean-up of the "dead" engine

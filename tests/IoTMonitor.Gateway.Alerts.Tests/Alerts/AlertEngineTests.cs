@@ -1,5 +1,4 @@
 using System.Text;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,7 +35,7 @@ public sealed class AlertEngineTests : IDisposable
             _store.SeedRule(r, T0);
         }
 
-        return new AlertEngine(_options, _store, _clock, NullLogger.Instance);
+        return new AlertEngine(_options, _store, TestChannels.Of(_options), _clock, NullLogger.Instance);
     }
 
     private static AlertRule Level(string per = "device") => new()
@@ -214,7 +213,7 @@ public sealed class AlertEngineTests : IDisposable
         _store = new AlertStore(Path.Combine(_dir, "alerts.db"));
         _store.SeedRule(rule, T0);
         _options.Sites["s1"] = new SiteInfo { Name = "Qingshui bridge (gauge 2)" }; // overrides the name only
-        var e = new AlertEngine(_options, _store, _clock, NullLogger.Instance, id => profiles.GetValueOrDefault(id));
+        var e = new AlertEngine(_options, _store, TestChannels.Of(_options), _clock, NullLogger.Instance, id => profiles.GetValueOrDefault(id));
 
         Send(e, "d1", 3.9);
         Assert.Empty(_store.ListActive()); // a canal: out of scope

@@ -1,4 +1,3 @@
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;

@@ -1,5 +1,4 @@
 using IoTMonitor.Gateway.Alerts.Channels;
-using IoTMonitor.Gateway.Alerts.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;
@@ -20,6 +19,8 @@ public sealed class OutboxDispatcherStopTests : IDisposable
         private int _sent;
 
         public string Name => "webhook";
+
+        public IEnumerable<string> Recipients(string type, bool late) => ["http://127.0.0.1:9/hook"];
 
         public int Sent => Volatile.Read(ref _sent);
 

@@ -155,7 +155,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
         {
             using var store = new AlertStore(Path.Combine(_dir, name));
             store.SeedRule(Battery(), T0);
-            var engine = new AlertEngine(options, store, clock, NullLogger.Instance);
+            var engine = new AlertEngine(options, store, TestChannels.Of(options), clock, NullLogger.Instance);
             engine.Start();
             for (var i = 0; i < readings.Count; i++)
             {
@@ -163,7 +163,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
                 {
                     await engine.DisposeAsync(); // a graceful stop: drains, then writes the window changed since the last lazy write
                     Assert.Equal(RuleEvaluator.MaxWindowSamples, store.LoadState("battery.low", "d1")!.Value.State.Window.Count);
-                    engine = new AlertEngine(options, store, clock, NullLogger.Instance);
+                    engine = new AlertEngine(options, store, TestChannels.Of(options), clock, NullLogger.Instance);
                     engine.Start();
                 }
 

@@ -27,7 +27,7 @@ public sealed class BacklogReplay_Tests
         Assert.Empty(smtp.Messages());
         Assert.All(hook.Calls, c => Assert.True(c.Late));
         Assert.Equal(2, hook.Calls.Count(c => c.Type == "late"));
-        var history = gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Device: "wl-03"));
+        var history = gw.Alerts.Store.ListAlerts(new AlertQuery(Device: "wl-03"));
         Assert.Equal(2, history.Count);
         Assert.All(history, a => Assert.True(a.Late));
         Assert.All(history, a => Assert.Equal(AlertStates.Resolved, a.State));

@@ -27,7 +27,7 @@ public sealed class Flapping_Tests
         Assert.Single(hook.Calls, c => c.Type == "flapping");
         Assert.Equal(2, hook.Calls.Count);
         Assert.Equal(2, smtp.Messages().Count); // the page and the one flapping notice
-        var alert = Assert.Single(gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Device: "wl-04")));
+        var alert = Assert.Single(gw.Alerts.Store.ListAlerts(new AlertQuery(Device: "wl-04")));
         Assert.True(alert.Flapping);
         Assert.Equal(9, alert.Flaps);
     }

@@ -35,7 +35,7 @@ public sealed class Redelivery_Tests
         await gw.Alerts.Engine.FlushAsync();
 
         Assert.Equal(1, gw.Alerts.Engine.StateOf("probe.flat", "wl-31")!.Repeats); // as if delivered once (twice: 3, a fault)
-        Assert.Empty(gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Limit: 100)));
+        Assert.Empty(gw.Alerts.Store.ListAlerts(new AlertQuery(Limit: 100)));
         Assert.Equal(2, gw.Service<Accounting.Ledger>().For("river-1", "wl-31").Duplicates); // ingest saw the redelivery
         Assert.Equal(2, gw.Alerts.Engine.DuplicateReadingsSkipped);
 
@@ -45,7 +45,7 @@ public sealed class Redelivery_Tests
 
         Assert.Equal(2, gw.Alerts.Engine.DuplicateReadingsSkipped);
         Assert.Equal(3, gw.Alerts.Engine.StateOf("probe.flat", "wl-31")!.Repeats);
-        var alert = Assert.Single(gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Limit: 100)));
+        var alert = Assert.Single(gw.Alerts.Store.ListAlerts(new AlertQuery(Limit: 100)));
         Assert.Equal("probe.flat", alert.RuleId);
         Assert.Contains("same value 4 readings in a row", alert.Trend, StringComparison.Ordinal);
 
@@ -82,7 +82,7 @@ public sealed class Redelivery_Tests
 
         await gw.Alerts.Engine.FlushAsync();
         Assert.Equal(1, gw.Alerts.Engine.StateOf("probe.flat", "wl-33")!.Repeats);
-        Assert.Empty(gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Limit: 100)));
+        Assert.Empty(gw.Alerts.Store.ListAlerts(new AlertQuery(Limit: 100)));
         Assert.Equal(2, gw.Alerts.Engine.DuplicateReadingsSkipped);
     }
 

@@ -30,7 +30,7 @@ public sealed class StopDrain_Tests
         await GatewayHost.WaitUntilAsync(() => hook.Calls.Count >= 1 && smtp.Messages().Count >= 1, TimeSpan.FromSeconds(20), "webhook and e-mail of the drained crossing");
         await Task.Delay(1500); // a second delivery would have arrived by now
 
-        var alert = Assert.Single(gw.Alerts.Store.ListAlerts(new Internal.AlertQuery(Limit: 100)));
+        var alert = Assert.Single(gw.Alerts.Store.ListAlerts(new AlertQuery(Limit: 100)));
         Assert.Equal("wl-03", alert.Device);
         Assert.Equal(AlertStates.Open, alert.State);
         var call = Assert.Single(hook.Calls);

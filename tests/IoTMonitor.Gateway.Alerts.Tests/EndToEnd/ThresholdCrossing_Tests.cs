@@ -41,7 +41,7 @@ public sealed class ThresholdCrossing_Tests(InfluxDbFixture influx)
         var mail = Assert.Single(smtp.Messages());
         Assert.Equal("duty@example.org", mail.To.Mailboxes.Single().Address);
         Assert.StartsWith("[CRITICAL] Water level above warning stage at Qingshui bridge", mail.Subject, StringComparison.Ordinal);
-        Assert.Equal(Channels.EmailChannel.MessageId(call.EventId + ":email:duty@example.org"), mail.MessageId);
+        Assert.Equal(Channels.Email.EmailChannel.MessageId(call.EventId + ":email:duty@example.org"), mail.MessageId);
 
         var published = Assert.Single(mqtt);
         Assert.Equal(call.EventId, published.GetProperty("id").GetString());

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Channels;
+using IoTMonitor.Gateway.Alerts.Channels.Webhook;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Support;

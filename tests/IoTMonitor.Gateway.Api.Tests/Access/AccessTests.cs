@@ -113,7 +113,7 @@ public sealed class AccessTests(ApiFixture fixture)
         }
 
         // keys are stored hashed: the key text appears nowhere in the registry file
-        var registry = Path.Combine(host.Service<GatewayRuntime>().Settings.Gateway.DataDir, "registry.db");
+        var registry = Path.Combine(host.Service<GatewayOptions>().DataDir, "registry.db");
         var bytes = await File.ReadAllBytesAsync(registry);
         var secret = System.Text.Encoding.UTF8.GetBytes(viewer[18..]);
         Assert.Equal(-1, bytes.AsSpan().IndexOf(secret));

@@ -1,4 +1,5 @@
-using IoTMonitor.Gateway.Alerts.Channels;
+using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Testing;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ public sealed class MqttChannelLogTests
         var log = new ListLogger();
 
         // nothing listens on the port: every connect is refused by the loopback stack
-        var channel = new MqttChannel(new AlertMqttOptions(), "127.0.0.1", FreePort.Next(), "gateway", "secret", null, log);
+        var channel = new MqttChannel(new AlertMqttOptions(), new AlertsOptions(), "127.0.0.1", FreePort.Next(), "gateway", "secret", log);
         channel.Start();
         try
         {

@@ -1,4 +1,4 @@
-using IoTMonitor.Gateway.Alerts.Channels;
+using IoTMonitor.Gateway.Alerts.Channels.Sms;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts.Channels;
 

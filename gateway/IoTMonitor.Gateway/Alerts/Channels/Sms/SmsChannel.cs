@@ -1,17 +1,23 @@
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 
-namespace IoTMonitor.Gateway.Alerts.Channels;
+namespace IoTMonitor.Gateway.Alerts.Channels.Sms;
 
 /// <summary>
 /// SMS through any HTTP SMS gateway, described by a template: <c>Alerts:Sms:UrlTemplate</c>,
 /// <c>Method</c>, <c>BodyTemplate</c>, <c>ContentType</c> and <c>Headers</c>; <c>{to}</c>,
 /// <c>{text}</c>, <c>{id}</c> (the outbox key) are replaced, escaped for where they stand.
+/// Routing: pages <c>Alerts:Primary:Phones</c> (opened, renotified) and
+/// <c>Alerts:Escalation:Phones</c> (escalated); never for a late alert.
 /// </summary>
-public sealed class SmsChannel(SmsOptions options, HttpClient http) : IAlertChannel
+public sealed class SmsChannel(SmsOptions options, AlertsOptions alerts, IHttpClientFactory http) : IAlertChannel
 {
-    public string Name => "sms";
+    public const string ChannelName = "sms";
+
+    public string Name => ChannelName;
+
+    public IEnumerable<string> Recipients(string type, bool late) =>
+        NoticeRouting.PagedList(alerts, type, late, sms: true)?.Phones ?? [];
 
     public static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
@@ -45,7 +51,7 @@ public sealed class SmsChannel(SmsOptions options, HttpClient http) : IAlertChan
     public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
     {
         using var request = BuildRequest(options, entry.Recipient, notice.ShortText(), entry.Key);
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var code = (int)response.StatusCode;
         var receipt = $"HTTP {code}{(text.Length > 0 ? " " + text[..Math.Min(200, text.Length)] : string.Empty)}";

@@ -1,22 +1,26 @@
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace IoTMonitor.Gateway.Alerts.Channels;
+namespace IoTMonitor.Gateway.Alerts.Channels.Mqtt;
 
 /// <summary>
 /// The gateway's own MQTT connection for alerts: keeps the retained active set under
 /// <c>{prefix}/active/{site}/{alert}</c> (a resolved alert's retained message is cleared), then
 /// publishes the event (QoS 1) to <c>{prefix}/events/{site}</c>; listens
 /// to the nodes' retained <c>iotmon/v1/+/+/status</c> for their announced schedule. Reconnects by itself.
+/// Routing: every event but <c>reopened</c> to <c>Alerts:Mqtt:TopicPrefix</c> (late ones if
+/// <c>Alerts:LateChannels</c> names <c>mqtt</c>, the default). Off (no recipients, no connection)
+/// when <see cref="OffReason"/> is set.
 /// </summary>
 public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
 {
     public const string StatusFilter = "iotmon/v1/+/+/status";
+
+    public const string ChannelName = "mqtt";
 
     /// <summary>Least time between two warnings about failing connects.</summary>
     public const int FailureLogIntervalMs = 60_000;
@@ -24,22 +28,26 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
     private readonly string _host;
     private readonly int _port;
     private readonly AlertMqttOptions _options;
+    private readonly AlertsOptions _alerts;
     private readonly string _user;
     private readonly string _password;
-    private readonly Action<string, string, ReadOnlyMemory<byte>>? _onStatus;
+    private volatile Action<string, string, ReadOnlyMemory<byte>>? _onStatus;
+    private int _disposed;
     private readonly ILogger _log;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
-    public MqttChannel(AlertMqttOptions options, string host, int port, string user, string password, Action<string, string, ReadOnlyMemory<byte>>? onStatus, ILogger log)
+    /// <param name="offReason">Set: the channel stays off and says why at <see cref="Start"/>.</param>
+    public MqttChannel(AlertMqttOptions options, AlertsOptions alerts, string host, int port, string user, string password, ILogger log, string? offReason = null)
     {
         _options = options;
+        _alerts = alerts;
+        OffReason = offReason;
         _host = host;
         _port = port;
         _user = user;
         _password = password;
-        _onStatus = onStatus;
         _log = log;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += e =>
@@ -54,11 +62,33 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
         };
     }
 
-    public string Name => "mqtt";
+    public string Name => ChannelName;
 
     public bool IsConnected => _client.IsConnected;
 
-    public void Start() => _loop = Task.Run(KeepConnectedAsync);
+    /// <summary>Why the channel is off (no login the broker would accept), or null.</summary>
+    public string? OffReason { get; }
+
+    /// <summary>Receives the nodes' status (site, device, payload): the engine's silence rules. Set before <see cref="Start"/>; null stops the feed.</summary>
+    public Action<string, string, ReadOnlyMemory<byte>>? StatusReceived
+    {
+        get => _onStatus;
+        set => _onStatus = value;
+    }
+
+    public IEnumerable<string> Recipients(string type, bool late) =>
+        OffReason is null && NoticeRouting.MachineTakes(_alerts, Name, type, late) ? [_options.TopicPrefix] : [];
+
+    public void Start()
+    {
+        if (OffReason is not null)
+        {
+            _log.LogWarning("{Reason}", OffReason);
+            return;
+        }
+
+        _loop = Task.Run(KeepConnectedAsync);
+    }
 
     private async Task KeepConnectedAsync()
     {
@@ -177,6 +207,12 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // the alert stage closes its channels at its stop; the container disposes them again at the end
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

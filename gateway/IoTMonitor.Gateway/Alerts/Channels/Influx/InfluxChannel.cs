@@ -1,28 +1,38 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Storage;
 
-namespace IoTMonitor.Gateway.Alerts.Channels;
+namespace IoTMonitor.Gateway.Alerts.Channels.Influx;
 
 /// <summary>
 /// Writes every alert event as one point of measurement <c>alerts</c> (Storage:Url, Storage:Database):
 /// tags <c>device, event, rule, severity, site</c>; fields <c>alert_id, event_id, late, quantity,
 /// value, text</c>; time = event time in ms. InfluxDB 1.6/1.7 through the gateway's v1 compatibility handler.
+/// Routing: every event, <c>reopened</c> included (the history keeps every change); late ones if
+/// <c>Alerts:LateChannels</c> names <c>influx</c> (the default).
 /// </summary>
 public sealed class InfluxChannel : IAlertChannel, IDisposable
 {
+    public const string ChannelName = "influx";
+
+    private readonly AlertInfluxOptions _options;
+    private readonly AlertsOptions _alerts;
     private readonly StorageOptions _storage;
     private readonly HttpClient _http;
 
-    public InfluxChannel(StorageOptions storage, int timeoutSeconds)
+    public InfluxChannel(AlertInfluxOptions options, AlertsOptions alerts, StorageOptions storage, int timeoutSeconds)
     {
+        _options = options;
+        _alerts = alerts;
         _storage = storage;
         _http = new HttpClient(new InfluxV1CompatHandler(new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
     }
 
-    public string Name => "influx";
+    public string Name => ChannelName;
+
+    public IEnumerable<string> Recipients(string type, bool late) =>
+        !NoticeRouting.IsLate(type, late) || _alerts.EffectiveLateChannels.Contains(Name) ? [_options.Measurement] : [];
 
     public static string Line(string measurement, AlertNotice n)
     {

@@ -1,19 +1,25 @@
 using System.Security.Cryptography;
 using System.Text;
-using IoTMonitor.Gateway.Alerts.Internal;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
-namespace IoTMonitor.Gateway.Alerts.Channels;
+namespace IoTMonitor.Gateway.Alerts.Channels.Email;
 
 /// <summary>
 /// Plain-text e-mail through SMTP (MailKit), one message per recipient. The Message-Id is derived
 /// from the outbox key, so a resend after a crash carries the same id and mail systems can drop it.
+/// Routing: pages <c>Alerts:Primary:Emails</c> (opened, renotified, resolved, flapping) and
+/// <c>Alerts:Escalation:Emails</c> (escalated); never for a late alert.
 /// </summary>
-public sealed class EmailChannel(EmailOptions options) : IAlertChannel
+public sealed class EmailChannel(EmailOptions options, AlertsOptions alerts) : IAlertChannel
 {
-    public string Name => "email";
+    public const string ChannelName = "email";
+
+    public string Name => ChannelName;
+
+    public IEnumerable<string> Recipients(string type, bool late) =>
+        NoticeRouting.PagedList(alerts, type, late, sms: false)?.Emails ?? [];
 
     public static string MessageId(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + "@alerts.iotmonitor";
 

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using IoTMonitor.Gateway.Validation;
 
-namespace IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>
 /// The snapshot of one alert event that every channel formats from (stored as the outbox payload,
@@ -26,6 +28,9 @@ public sealed class AlertNotice
     public string RuleId { get; set; } = string.Empty;
 
     public string RuleName { get; set; } = string.Empty;
+
+    /// <summary>The rule's name in Simplified Chinese (empty: the pack has none).</summary>
+    public string RuleNameZh { get; set; } = string.Empty;
 
     public string Source { get; set; } = string.Empty;
 
@@ -60,6 +65,11 @@ public sealed class AlertNotice
     public string Trend { get; set; } = string.Empty;
 
     public string Action { get; set; } = string.Empty;
+
+    public string ActionZh { get; set; } = string.Empty;
+
+    /// <summary>The limit in Simplified Chinese (<see cref="ChineseNoticeText.LimitOf"/>).</summary>
+    public string LimitZh { get; set; } = string.Empty;
 
     public string? By { get; set; }
 

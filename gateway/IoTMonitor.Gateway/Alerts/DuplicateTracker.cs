@@ -1,7 +1,8 @@
 // Redelivered readings: QoS 1 may deliver a telemetry batch twice (a node resending after a lost
 // PUBACK, a node or gateway restart). InfluxDB stores such a reading once, but evaluating it again
 // would count an identical reading as one more repeat and show a window rule the same sample twice.
-// The engine therefore evaluates each (device, boot, n) once (docs/alerts.md, Redelivered readings).
+// The engine therefore evaluates each (device, boot, n) once (docs/alerts.md, Redelivered readings);
+// this tracker is its record of them.
 //
 // Why the engine keeps its own record instead of the ingest ledger's duplicate count: the ledger
 // forgets old gaps (a genuine late reading there would count as a duplicate and be hidden from the
@@ -13,29 +14,34 @@ using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Alerts;
 
-public sealed partial class AlertEngine
+/// <summary>
+/// Which (device, boot, n) the engine has evaluated, with the group's rollback of that record and
+/// its lazy write. One reason to change: how redeliveries are recognised. Not thread-safe: the
+/// engine calls it under its lock, from the group being evaluated.
+/// </summary>
+internal sealed class DuplicateTracker(Dictionary<string, EvaluatedSequences> loaded)
 {
     // Per device (ids are unique across sites, as the rule states' keys assume). Loaded from the store
     // and written with the routine states (every few seconds and at stop), so a redelivery after a
     // restart is recognised as well; a crash loses what the routine states lose.
-    private readonly Dictionary<string, EvaluatedSequences> _evaluated;
+    private readonly Dictionary<string, EvaluatedSequences> _evaluated = loaded;
     private readonly HashSet<string> _lazySequences = new(StringComparer.Ordinal);
 
     // What each device's record was before the group touched it (null: it had none), restored on rollback.
     // The copies live in _rollbackCopies, one reused per device, so a group allocates nothing for them.
     private readonly Dictionary<string, EvaluatedSequences?> _evaluatedBefore = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EvaluatedSequences> _rollbackCopies = new(StringComparer.Ordinal);
-    private long _duplicatesSkipped;
+    private long _skipped;
     private int _groupDuplicates;
 
-    /// <summary>Readings not evaluated because their (device, boot, n) had been evaluated before (tests and /metrics).</summary>
-    public long DuplicateReadingsSkipped => Interlocked.Read(ref _duplicatesSkipped);
+    /// <summary>Readings not evaluated because their (device, boot, n) had been evaluated before, over committed groups.</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>
     /// The readings of <paramref name="batch"/> not evaluated before, recorded as evaluated now; the
     /// batch itself when all are new (the usual case: no copy).
     /// </summary>
-    private Reading[] NotYetEvaluated(string device, long boot, Reading[] batch)
+    public Reading[] NotYetEvaluated(string device, long boot, Reading[] batch)
     {
         if (boot < 0 || batch.Length == 0)
         {
@@ -90,7 +96,7 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>After a rollback: the records go back to what they were before the group.</summary>
-    private void RevertEvaluated()
+    public void Revert()
     {
         foreach (var (device, before) in _evaluatedBefore)
         {
@@ -112,7 +118,7 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>In the group's transaction: the records it changed are written with the next routine write.</summary>
-    private void NoteEvaluatedChanges()
+    public void NoteChanges()
     {
         foreach (var device in _evaluatedBefore.Keys)
         {
@@ -121,32 +127,29 @@ public sealed partial class AlertEngine
     }
 
     /// <summary>With the routine states: the records changed since the last write.</summary>
-    private void WriteEvaluatedLazily()
+    public void WriteChanged(AlertStore store)
     {
         foreach (var device in _lazySequences)
         {
             if (_evaluated.TryGetValue(device, out var seen) && seen.Changed)
             {
-                _store.SaveEvaluatedSequences(device, seen);
+                store.SaveEvaluatedSequences(device, seen);
             }
         }
 
         _lazySequences.Clear();
     }
 
+    /// <summary>A group committed: its duplicates count as skipped.</summary>
+    public void Commit() => Interlocked.Add(ref _skipped, _groupDuplicates);
+
     /// <summary>At a group's end (committed or reverted): nothing to restore any more.</summary>
-    private void ForgetEvaluatedBefore()
+    public void EndGroup()
     {
         _evaluatedBefore.Clear();
         _groupDuplicates = 0;
     }
 
-    /// <summary>The device's record (tests).</summary>
-    internal EvaluatedSequences? EvaluatedSequencesOf(string device)
-    {
-        lock (_gate)
-        {
-            return _evaluated.TryGetValue(device, out var seen) ? seen.Clone() : null;
-        }
-    }
+    /// <summary>A copy of the device's record (tests).</summary>
+    public EvaluatedSequences? Snapshot(string device) => _evaluated.TryGetValue(device, out var seen) ? seen.Clone() : null;
 }

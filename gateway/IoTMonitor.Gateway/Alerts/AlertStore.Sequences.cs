@@ -2,7 +2,9 @@
 // a batch a node resends after the gateway restarted is still recognised (docs/alerts.md,
 // Redelivered readings). Written lazily, with the routine rule states it belongs with.
 
-namespace IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts;
 
 public sealed partial class AlertStore
 {

@@ -3,19 +3,25 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Internal;
 
-namespace IoTMonitor.Gateway.Alerts.Channels;
+namespace IoTMonitor.Gateway.Alerts.Channels.Webhook;
 
 /// <summary>
 /// JSON POST to each configured URL. Headers: <c>Idempotency-Key</c> (the outbox key, the same on
 /// every retry), <c>X-IoTMonitor-Event</c> (event id), <c>X-IoTMonitor-Timestamp</c> (Unix s) and,
 /// with a secret, <c>X-IoTMonitor-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.
 /// 2xx = delivered; 408, 425, 429 and 5xx are retried; other 4xx fail for good.
+/// Routing: every configured URL gets every event but <c>reopened</c> (late ones if
+/// <c>Alerts:LateChannels</c> names <c>webhook</c>, the default).
 /// </summary>
-public sealed class WebhookChannel(WebhookOptions options, HttpClient http, TimeProvider time) : IAlertChannel
+public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts, IHttpClientFactory http, TimeProvider time) : IAlertChannel
 {
-    public string Name => "webhook";
+    public const string ChannelName = "webhook";
+
+    public string Name => ChannelName;
+
+    public IEnumerable<string> Recipients(string type, bool late) =>
+        NoticeRouting.MachineTakes(alerts, Name, type, late) ? options.Urls : [];
 
     public static byte[] Body(OutboxEntry entry, AlertNotice notice) => JsonSerializer.SerializeToUtf8Bytes(
         new
@@ -53,7 +59,7 @@ public sealed class WebhookChannel(WebhookOptions options, HttpClient http, Time
             request.Headers.Add("X-IoTMonitor-Signature", Sign(options.Secret, timestamp, body));
         }
 
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var code = (int)response.StatusCode;
         var receipt = $"HTTP {code}{(text.Length > 0 ? " " + text[..Math.Min(200, text.Length)] : string.Empty)}";

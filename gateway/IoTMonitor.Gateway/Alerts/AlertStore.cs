@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
-namespace IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Internal;
+
+namespace IoTMonitor.Gateway.Alerts;
 
 /// <summary>A query over alerts (API and history).</summary>
 public sealed record AlertQuery(string? State = null, string? Site = null, string? Device = null, string? RuleId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 200);
@@ -514,6 +516,31 @@ public sealed partial class AlertStore : IDisposable
             u.Parameters.AddWithValue("$receipt", (object?)receipt ?? DBNull.Value);
             u.Parameters.AddWithValue("$d", detail);
             u.Parameters.AddWithValue("$due", retryAt?.ToUnixTimeMilliseconds() ?? 0);
+            u.ExecuteNonQuery();
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Records a deferred attempt (the receiver's rate limit): the entry stays pending, due at
+    /// <paramref name="retryAt"/>, and its attempt count is unchanged, so deferrals never make it fail.
+    /// </summary>
+    public void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt)
+    {
+        InTransaction(() =>
+        {
+            using (var a = Command("INSERT INTO delivery_attempts (outbox_id, at, ok, detail) VALUES ($id, $at, 0, $d)"))
+            {
+                a.Parameters.AddWithValue("$id", id);
+                a.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                a.Parameters.AddWithValue("$d", detail);
+                a.ExecuteNonQuery();
+            }
+
+            using var u = Command("UPDATE outbox SET due = $due, last_error = $d WHERE id = $id AND status = 'pending'");
+            u.Parameters.AddWithValue("$id", id);
+            u.Parameters.AddWithValue("$due", retryAt.ToUnixTimeMilliseconds());
+            u.Parameters.AddWithValue("$d", detail);
             u.ExecuteNonQuery();
             return 0;
         });

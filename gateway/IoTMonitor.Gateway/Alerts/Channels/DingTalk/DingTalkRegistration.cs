@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTMonitor.Gateway.Alerts.Channels.DingTalk;
+
+public static class DingTalkRegistration
+{
+    /// <summary>Binds <c>Alerts:Channels:DingTalk</c>; on when a robot is configured.</summary>
+    public static void AddDingTalkChannel(this AlertChannelContext context)
+    {
+        var options = new DingTalkOptions();
+        context.Section(DingTalkOptions.Section).Bind(options);
+        context.Errors.AddRange(options.Validate());
+        if (options.Robots.Count > 0)
+        {
+            context.Services.AddSingleton<IAlertChannel>(sp => new DingTalkChannel(
+                options, context.Options, sp.GetRequiredService<IHttpClientFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace IoTMonitor.Gateway.Alerts.Channels.Email;
+
+/// <summary><c>Alerts:Email</c> (or <c>Alerts:Channels:Email</c>).</summary>
+public sealed class EmailOptions
+{
+    /// <summary>SMTP server; empty = channel off.</summary>
+    public string Host { get; set; } = string.Empty;
+
+    public int Port { get; set; } = 587;
+
+    /// <summary>None, Auto, StartTls, StartTlsWhenAvailable or SslOnConnect (MailKit SecureSocketOptions).</summary>
+    public string Security { get; set; } = "Auto";
+
+    public string User { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    public string From { get; set; } = string.Empty;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Host.Length > 0 && string.IsNullOrWhiteSpace(From))
+        {
+            yield return "Alerts:Email:From must be set when Alerts:Email:Host is";
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using IoTMonitor.Gateway.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTMonitor.Gateway.Alerts.Channels.Influx;
+
+public static class InfluxRegistration
+{
+    /// <summary>On when <c>Enabled</c> (the default); writes to the server of <c>Storage:*</c>.</summary>
+    public static void AddInfluxChannel(this AlertChannelContext context)
+    {
+        var options = context.Options.Influx;
+        context.Section("Influx").Bind(options);
+        context.Errors.AddRange(options.Validate());
+        if (options.Enabled)
+        {
+            context.Services.AddSingleton<IAlertChannel>(sp => new InfluxChannel(
+                options, context.Options, sp.GetService<GatewaySettings>()?.Storage ?? new StorageOptions(), context.Options.Outbox.TimeoutSeconds));
+        }
+    }
+}

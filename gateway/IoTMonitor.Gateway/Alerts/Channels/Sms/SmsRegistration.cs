@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTMonitor.Gateway.Alerts.Channels.Sms;
+
+public static class SmsRegistration
+{
+    /// <summary>On when <c>UrlTemplate</c> is set.</summary>
+    public static void AddSmsChannel(this AlertChannelContext context)
+    {
+        var options = context.Options.Sms;
+        context.Section("Sms").Bind(options);
+        context.Errors.AddRange(options.Validate());
+        if (options.UrlTemplate.Length > 0)
+        {
+            context.Services.AddSingleton<IAlertChannel>(sp => new SmsChannel(options, context.Options, sp.GetRequiredService<IHttpClientFactory>()));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTMonitor.Gateway.Alerts.Channels.WeCom;
+
+public static class WeComRegistration
+{
+    /// <summary>Binds <c>Alerts:Channels:WeCom</c>; on when a robot is configured.</summary>
+    public static void AddWeComChannel(this AlertChannelContext context)
+    {
+        var options = new WeComOptions();
+        context.Section(WeComOptions.Section).Bind(options);
+        context.Errors.AddRange(options.Validate());
+        if (options.Robots.Count > 0)
+        {
+            context.Services.AddSingleton<IAlertChannel>(sp => new WeComChannel(
+                options, context.Options, sp.GetRequiredService<IHttpClientFactory>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        }
+    }
+}
