@@ -6,7 +6,8 @@ Usage: scripts/folder-deps.py [PROJECT_DIR] [ROOT_NAMESPACE]
 
 A folder is a top-level folder of the project; files at the project root form "(root)". Folder A
 depends on folder B when a file in A has `using ROOT.B...;` or names ROOT.B... in full, or when B is
-"(root)" and a file in A uses a type declared at the root (every folder sees the root namespace
+"(root)" and a file in A uses a type declared at the root, or names B.Type (which code inside the
+root namespace resolves without a using) (every folder sees the root namespace
 without a using). Prints each folder with what it depends on, then the cycles (strongly connected
 groups of more than one folder). Exit code 1 when there is a cycle, 0 otherwise.
 """
@@ -37,16 +38,24 @@ def graph(project, namespace):
     files = list(cs_files(project))
     texts = {path: strip_comments(open(path, encoding="utf-8").read()) for _, path in files}
     folders = sorted({folder for folder, _ in files})
-    root_types = set()
+    declared = {f: set() for f in folders}
     for folder, path in files:
-        if folder == ROOT:
-            root_types.update(re.findall(r"\b(?:class|struct|record|interface|enum)\s+(\w+)", texts[path]))
+        declared[folder].update(re.findall(r"\b(?:class|struct|record|interface|enum)\s+(\w+)", texts[path]))
+    root_types = declared.get(ROOT, set())
+    # Folder.Type without a using: code inside ROOT.X resolves ROOT.Folder.Type as Folder.Type
+    partial = {
+        f: re.compile(r"(?<![\w.])" + re.escape(f) + r"\.(?:" + "|".join(map(re.escape, sorted(declared[f]))) + r")\b")
+        for f in folders if f != ROOT and declared[f]
+    }
     qualified = re.compile(r"\b" + re.escape(namespace) + r"\.(\w+)")
     deps = {f: set() for f in folders}
     for folder, path in files:
         text = texts[path]
         for target in qualified.findall(text):
             if target in deps and target != folder:
+                deps[folder].add(target)
+        for target, pattern in partial.items():
+            if target != folder and pattern.search(text):
                 deps[folder].add(target)
         if folder != ROOT and any(re.search(r"\b" + t + r"\b", text) for t in root_types):
             deps[folder].add(ROOT)

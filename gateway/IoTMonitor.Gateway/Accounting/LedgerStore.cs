@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 

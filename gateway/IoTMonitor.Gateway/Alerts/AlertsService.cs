@@ -181,7 +181,6 @@ public static class AlertsServiceExtensions
         section.Bind(options);
         var channelErrors = options.Enabled ? builder.Services.AddAlertChannels(section, options) : [];
         builder.Services.AddStageCheck<AlertsOptions>(options, o => o.Validate().Concat(channelErrors));
-        builder.Services.AddSingleton<GatewaySettings>();
         builder.Services.AddSingleton<AlertsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertsService>());
         return builder;

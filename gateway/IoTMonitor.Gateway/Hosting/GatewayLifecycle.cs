@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;

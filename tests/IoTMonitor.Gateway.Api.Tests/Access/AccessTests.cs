@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using IoTMonitor.Gateway.Api.Tests.Support;
+using IoTMonitor.Gateway.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
