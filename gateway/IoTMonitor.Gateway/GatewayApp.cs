@@ -1,14 +1,21 @@
 using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Api;
+using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Hosting;
+using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Query;
+using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Storage;
+using IoTMonitor.Gateway.Validation;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace IoTMonitor.Gateway;
 
 /// <summary>
-/// The composition root. The data path:
+/// The composition root: each stage registers itself (its options bound and validated at start, its
+/// parts created by the container); <see cref="GatewayLifecycle"/> keeps the start/stop order. The data path:
 /// <code>
 ///  MQTT (embedded broker | external $share client) -> auth + topic ACL -> decode + validate
 ///    -> [dead-letter store] -> write-ahead log (fsync, then PUBACK) -> InfluxWriter -> InfluxDB
@@ -22,44 +29,20 @@ public static class GatewayApp
     {
         // appsettings.json is read beside the binary (docs/gateway.md), not from the working directory
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddGatewaySettings();
         builder.AddAccounting();
+        builder.AddRegistry();
+        builder.AddValidation();
+        builder.AddBuffering();
+        builder.AddStorage();
+        builder.AddDownlink();
         builder.AddIngest();
-        builder.AddQueryApi();
+        builder.AddGatewayLifecycle();
+        builder.AddQuery();
         builder.AddAlerts();
-        builder.AddApiErrors();
+        builder.AddApi();
 
         var app = builder.Build();
-        app.UseApiErrors();
-        app.MapHealth();
-        app.MapMetrics();
-        app.MapRegistryApi();
-        app.MapDownlinkApi();
-        app.MapNodeStatusApi();
-        app.MapQueryApi();
-        app.MapAlertsApi();
+        app.MapApi();
         return app;
-    }
-
-    /// <summary>Binds every stage's options and validates them (a bad key stops the start, naming the key).</summary>
-    public static WebApplicationBuilder AddGatewaySettings(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton(GatewaySettings.Bind(builder.Configuration));
-        builder.Services.AddSingleton(TimeProvider.System);
-        return builder;
-    }
-
-    public static WebApplicationBuilder AddAccounting(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<Ledger>();
-        return builder;
-    }
-
-    /// <summary>Registry, dead-letter store, WAL, InfluxDB writer and MQTT listener, started sink first.</summary>
-    public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<GatewayRuntime>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayRuntime>());
-        return builder;
     }
 }

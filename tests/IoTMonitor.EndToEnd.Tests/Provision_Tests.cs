@@ -2,6 +2,7 @@ using IoTMonitor.EndToEnd.Tests.Support;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Host.Fleet;
 using IoTMonitor.Firmware.Host.Node;
+using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.EndToEnd.Tests;
@@ -52,7 +53,7 @@ public sealed class Provision_Tests(InfluxDbFixture influx) : IDisposable
         var identity = DeviceConfigDocument.Identity(json);
         var wrong = json.Replace(identity.Secret, "not-the-secret-0123456789abcdef", StringComparison.Ordinal);
         Assert.NotEqual(json, wrong);
-        var failuresBefore = gw.Runtime.Ledger.Counters.AuthFailures;
+        var failuresBefore = gw.Service<Ledger>().Counters.AuthFailures;
         using (var impostor = new VirtualNode(new NodeSpec("wei-xianyang", "wq-0001", "water", wrong), sim))
         {
             impostor.Wake();
@@ -61,7 +62,7 @@ public sealed class Provision_Tests(InfluxDbFixture influx) : IDisposable
             Assert.True(impostor.Queued > 0, "the refused node should keep its readings in flash");
         }
 
-        Assert.True(gw.Runtime.Ledger.Counters.AuthFailures > failuresBefore);
+        Assert.True(gw.Service<Ledger>().Counters.AuthFailures > failuresBefore);
         await Task.Delay(500);
         Assert.Equal(stored, (await Counts.PerDeviceAsync(influx.Server, gw.Database)).GetValueOrDefault("wq-0001"));
     }

@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Tests.Support;
 using IoTMonitor.Testing;
 using MQTTnet;
@@ -83,7 +84,7 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
     {
         using var mosquitto = await MosquittoServer.StartNewAsync();
         await using var gw = await GatewayHarness.StartAsync(influx.Server, extra: External(mosquitto, "gw-restart"));
-        await ZeroLoss_Tests.WaitUntil(() => gw.Runtime.Listener.IsConnected);
+        await ZeroLoss_Tests.WaitUntil(() => gw.Service<IMqttListener>().IsConnected);
 
         const int messages = 600;
         await PublishAllAsync(mosquitto, "site-x", "wq-x", messages, async m =>
@@ -107,7 +108,7 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
         var database = GatewayHarness.NewDatabase();
         await using var one = await GatewayHarness.StartAsync(influx.Server, database, extra: [.. External(mosquitto, "gw-one"), "--Mqtt:External:SharedGroup=iotmon-gateway"]);
         await using var two = await GatewayHarness.StartAsync(influx.Server, database, extra: [.. External(mosquitto, "gw-two"), "--Mqtt:External:SharedGroup=iotmon-gateway"]);
-        await ZeroLoss_Tests.WaitUntil(() => one.Runtime.Listener.IsConnected && two.Runtime.Listener.IsConnected);
+        await ZeroLoss_Tests.WaitUntil(() => one.Service<IMqttListener>().IsConnected && two.Service<IMqttListener>().IsConnected);
         await Task.Delay(300); // both subscriptions in place
 
         const int messages = 1000;
@@ -116,8 +117,8 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
             PublishAllAsync(mosquitto, "site-y", "wq-y2", messages / 2));
 
         Assert.Equal(messages * 4, await GatewayHarness.WaitForCountAsync(influx.Server, database, messages * 4, TimeSpan.FromSeconds(40)));
-        var c1 = one.Runtime.Ledger.Counters;
-        var c2 = two.Runtime.Ledger.Counters;
+        var c1 = one.Service<Ledger>().Counters;
+        var c2 = two.Service<Ledger>().Counters;
         var durable1 = GatewayCounters.Read(ref c1.MessagesDurable);
         var durable2 = GatewayCounters.Read(ref c2.MessagesDurable);
         Assert.True(durable1 > 0 && durable2 > 0, $"both replicas should share the stream: {durable1} / {durable2}");
@@ -132,7 +133,7 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
         var database = GatewayHarness.NewDatabase();
         await using (var first = await GatewayHarness.StartAsync(influx.Server, database, extra: External(mosquitto, "gw-backlog")))
         {
-            await ZeroLoss_Tests.WaitUntil(() => first.Runtime.Listener.IsConnected);
+            await ZeroLoss_Tests.WaitUntil(() => first.Service<IMqttListener>().IsConnected);
             await Task.Delay(300); // the $share subscription is in place: the session now collects the backlog
         }
 
@@ -150,7 +151,7 @@ public sealed class ExternalBroker_Tests(InfluxDbFixture influx)
         }
 
         await using var second = await GatewayHarness.StartAsync(influx.Server, database, extra: External(mosquitto, "gw-backlog"));
-        await ZeroLoss_Tests.WaitUntil(() => second.Runtime.Listener.IsConnected);
+        await ZeroLoss_Tests.WaitUntil(() => second.Service<IMqttListener>().IsConnected);
 
         // MQTTnet sets SO_RCVBUF to 8 KiB unless told otherwise, which pins the TCP window at a few
         // KiB: with a backlog the broker then sends a window per delayed-ACK round trip (the few

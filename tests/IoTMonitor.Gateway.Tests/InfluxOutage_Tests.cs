@@ -1,5 +1,7 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Tests.Support;
 using IoTMonitor.Testing;
 
@@ -28,7 +30,7 @@ public sealed class InfluxOutage_Tests
             Assert.True((await GatewayHarness.PublishAsync(client, topic, Payloads.Batch(1, 1 + (m * 4), Payloads.TimeOf(m)))).IsSuccess);
         }
 
-        await ZeroLoss_Tests.WaitUntil(() => !gw.Runtime.Writer.Reachable);
+        await ZeroLoss_Tests.WaitUntil(() => !gw.Service<InfluxWriter>().Reachable);
         var response = await gw.Http.GetAsync("/health");
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using (var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
@@ -41,8 +43,8 @@ public sealed class InfluxOutage_Tests
         await influx.StartAsync();
 
         Assert.Equal(1200, await GatewayHarness.WaitForCountAsync(influx, gw.Database, 1200, TimeSpan.FromSeconds(30)));
-        var c = gw.Runtime.Ledger.Counters;
+        var c = gw.Service<Ledger>().Counters;
         Assert.True(GatewayCounters.Read(ref c.InfluxWriteErrors) > 0);
-        await ZeroLoss_Tests.WaitUntil(() => gw.Runtime.Wal.PendingRecords == 0);
+        await ZeroLoss_Tests.WaitUntil(() => gw.Service<WriteAheadLog>().PendingRecords == 0);
     }
 }

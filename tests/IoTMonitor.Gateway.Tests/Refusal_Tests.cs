@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Tests.Support;
+using IoTMonitor.Gateway.Validation;
 using IoTMonitor.Testing;
 using MQTTnet;
 using MQTTnet.Adapter;
@@ -22,7 +24,7 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
         Assert.True(e is MqttConnectingFailedException or InvalidOperationException, e.ToString());
         await Assert.ThrowsAnyAsync<Exception>(() => GatewayHarness.ConnectDeviceAsync(gw.MqttPort, "nobody", "x"));
 
-        var c = gw.Runtime.Ledger.Counters;
+        var c = gw.Service<Ledger>().Counters;
         Assert.Equal(2, GatewayCounters.Read(ref c.AuthFailures));
     }
 
@@ -51,7 +53,7 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
         var good = await GatewayHarness.PublishAsync(a, Payloads.Topic("site-r", "wq-a"), Payloads.Batch(1, 1, Payloads.TimeOf(1)));
         Assert.True(good.IsSuccess);
         Assert.Equal(4, await GatewayHarness.WaitForCountAsync(influx.Server, gw.Database, 4, TimeSpan.FromSeconds(20)));
-        var c = gw.Runtime.Ledger.Counters;
+        var c = gw.Service<Ledger>().Counters;
         Assert.Equal(5, GatewayCounters.Read(ref c.AclDenials));
         Assert.Equal(3, GatewayCounters.Read(ref c.MessagesInvalid));
         Assert.Equal(1, GatewayCounters.Read(ref c.MessagesDurable));
@@ -81,14 +83,14 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
         }
 
         Assert.Equal(201, await GatewayHarness.WaitForCountAsync(influx.Server, gw.Database, 201, TimeSpan.FromSeconds(20)));
-        var c = gw.Runtime.Ledger.Counters;
+        var c = gw.Service<Ledger>().Counters;
         Assert.Equal(54, GatewayCounters.Read(ref c.MessagesReceived));
         Assert.Equal(3, GatewayCounters.Read(ref c.MessagesInvalid));
         Assert.Equal(1, GatewayCounters.Read(ref c.ReadingsInvalid));
         Assert.Equal(51, GatewayCounters.Read(ref c.MessagesDurable));
 
-        await gw.Runtime.DeadLetters.FlushAsync(TimeSpan.FromSeconds(5));
-        var entries = File.ReadAllLines(gw.Runtime.DeadLetters.FilePath).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        await gw.Service<DeadLetterStore>().FlushAsync(TimeSpan.FromSeconds(5));
+        var entries = File.ReadAllLines(gw.Service<DeadLetterStore>().FilePath).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
         Assert.Equal(new[] { "too_large", "not_json", "not_json", "implausible_value" }, entries.Select(e => e.GetProperty("reason").GetString()!).ToArray());
         Assert.All(entries, e => Assert.Equal(topic, e.GetProperty("topic").GetString()));
         Assert.Equal(malformed, entries[1].GetProperty("payload").GetBytesFromBase64());
@@ -121,7 +123,7 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
             Assert.True((await GatewayHarness.PublishAsync(client, Payloads.Topic("site-new", "wq-new"), Payloads.Batch(1, 1, Payloads.TimeOf(1)))).IsSuccess);
         }
 
-        Assert.Equal("site-new", gw.Runtime.Registry.FindDevice("wq-new")!.SiteId);
+        Assert.Equal("site-new", gw.Service<DeviceRegistry>().FindDevice("wq-new")!.SiteId);
         await Assert.ThrowsAnyAsync<Exception>(() => GatewayHarness.ConnectDeviceAsync(gw.MqttPort, "wq-new", "another-secret"));
         using var again = await GatewayHarness.ConnectDeviceAsync(gw.MqttPort, "wq-new", "chosen-secret");
         Assert.True(again.IsConnected);

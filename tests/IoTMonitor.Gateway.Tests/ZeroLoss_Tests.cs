@@ -34,12 +34,12 @@ public sealed class ZeroLoss_Tests(InfluxDbFixture influx)
         const long expected = devices * messagesPerDevice * readingsPerMessage;
         Assert.Equal(expected, await GatewayHarness.WaitForCountAsync(influx.Server, gw.Database, expected, TimeSpan.FromSeconds(30)));
         Assert.Equal(devices * messagesPerDevice, await influx.Server.CountAsync(gw.Database, "health", "bat"));
-        var c = gw.Runtime.Ledger.Counters;
+        var c = gw.Service<Ledger>().Counters;
         Assert.Equal(devices * messagesPerDevice, GatewayCounters.Read(ref c.MessagesDurable));
         Assert.Equal(expected, GatewayCounters.Read(ref c.ReadingsDurable));
         Assert.Equal(0, GatewayCounters.Read(ref c.Duplicates));
         Assert.Equal(0, GatewayCounters.Read(ref c.MessagesInvalid));
-        Assert.All(gw.Runtime.Ledger.Devices, d => Assert.Equal(messagesPerDevice * readingsPerMessage, d.HighestSequence));
+        Assert.All(gw.Service<Ledger>().Devices, d => Assert.Equal(messagesPerDevice * readingsPerMessage, d.HighestSequence));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class ZeroLoss_Tests(InfluxDbFixture influx)
         Assert.True((await GatewayHarness.PublishAsync(client, Payloads.Topic("site-b", "wq-dup"), payload)).IsSuccess);
 
         Assert.Equal(4, await GatewayHarness.WaitForCountAsync(influx.Server, gw.Database, 4, TimeSpan.FromSeconds(20)));
-        var c = gw.Runtime.Ledger.Counters;
+        var c = gw.Service<Ledger>().Counters;
         await WaitUntil(() => GatewayCounters.Read(ref c.PointsWritten) >= 10);
         Assert.Equal(4, GatewayCounters.Read(ref c.Duplicates));
         Assert.Equal(10, GatewayCounters.Read(ref c.PointsWritten)); // both copies written, InfluxDB kept one
@@ -70,7 +70,7 @@ public sealed class ZeroLoss_Tests(InfluxDbFixture influx)
         var topic = Payloads.Topic("site-g", "wq-gap");
         await GatewayHarness.PublishAsync(client, topic, Payloads.Batch(5, 1, Payloads.TimeOf(1)));
         await GatewayHarness.PublishAsync(client, topic, Payloads.Batch(5, 13, Payloads.TimeOf(4)));
-        var ledger = gw.Runtime.Ledger.For("site-g", "wq-gap");
+        var ledger = gw.Service<Ledger>().For("site-g", "wq-gap");
         Assert.Equal([new SequenceGap(5, 12)], ledger.Gaps);
 
         await GatewayHarness.PublishAsync(client, topic, Payloads.Batch(5, 5, Payloads.TimeOf(2)));

@@ -49,8 +49,6 @@ public abstract class InProcessGateway : IAsyncDisposable
     /// <summary>The running gateway (the latest one after a restart).</summary>
     public WebApplication App { get; private set; } = null!;
 
-    public GatewayRuntime Runtime => Service<GatewayRuntime>();
-
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
 

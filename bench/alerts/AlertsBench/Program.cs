@@ -5,10 +5,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using IoTMonitor.Gateway;
+using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 
 // usage: AlertsBench [crossings=200]
 var crossings = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
@@ -70,8 +71,8 @@ var settings = new Dictionary<string, string>
 };
 var app = GatewayApp.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
 await app.StartAsync();
-var runtime = app.Services.GetRequiredService<GatewayRuntime>();
-runtime.Registry.AddSite("bench", null);
+var registry = app.Services.GetRequiredService<DeviceRegistry>();
+registry.AddSite("bench", null);
 
 // one device per crossing, so every crossing is a fresh alert (no flap suppression involved)
 var client = new MqttClientFactory().CreateMqttClient();
@@ -80,7 +81,7 @@ var seq = 0L;
 for (var i = 0; i < crossings; i++)
 {
     var device = "wl-" + i.ToString(CultureInfo.InvariantCulture);
-    runtime.Registry.AddDevice(device, "bench", "secret-" + device);
+    registry.AddDevice(device, "bench", "secret-" + device);
     if (client.IsConnected)
     {
         await client.DisconnectAsync();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Access;

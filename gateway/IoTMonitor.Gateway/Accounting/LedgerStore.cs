@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,7 @@ public sealed class LedgerStore : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private Ledger? _ledger;
     private long _flushes;
+    private int _disposeOnce;
 
     public LedgerStore(string path, ILogger log)
     {
@@ -163,6 +165,12 @@ public sealed class LedgerStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         Flush();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 
 using IoTMonitor.Gateway.Alerts.Internal;

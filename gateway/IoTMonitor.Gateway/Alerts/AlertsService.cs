@@ -1,7 +1,8 @@
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
+using IoTMonitor.Gateway.Configuration;
+using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +34,8 @@ namespace IoTMonitor.Gateway.Alerts;
 /// </summary>
 public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 {
-    private readonly GatewayRuntime _gateway;
+    private readonly GatewayOptions _gateway;
+    private readonly IngestPipeline _pipeline;
     private readonly AlertsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _logs;
@@ -44,9 +46,10 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 
     /// <param name="profiles">The registry's site profiles (the API's; the engine reads name, type, basin and coordinates there).</param>
     /// <param name="channels">The channels that are on (each folder's registration decides from its options).</param>
-    public AlertsService(GatewayRuntime gateway, AlertsOptions options, IEnumerable<IAlertChannel> channels, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
+    public AlertsService(GatewayOptions gateway, IngestPipeline pipeline, AlertsOptions options, IEnumerable<IAlertChannel> channels, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
     {
         _gateway = gateway;
+        _pipeline = pipeline;
         _profiles = profiles;
         _options = options;
         _channels = channels.ToList();
@@ -76,7 +79,7 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        Store = new AlertStore(_gateway.Settings.Gateway.Resolve(_options.DatabasePath));
+        Store = new AlertStore(_gateway.Resolve(_options.DatabasePath));
         if (_options.RulePackPath.Length > 0)
         {
             if (!File.Exists(_options.RulePackPath))
@@ -95,7 +98,7 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 
         // ingest is already taking readings: hook at once (the dispatcher picks up what is queued meanwhile when it starts)
         Engine.Start();
-        _gateway.Pipeline.ReadingsDurable += Engine.OnReadingsDurable;
+        _pipeline.ReadingsDurable += Engine.OnReadingsDurable;
         foreach (var mqtt in _channels.OfType<MqttChannel>())
         {
             mqtt.StatusReceived = Engine.OnStatus;
@@ -137,7 +140,7 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
         }
 
         Started = false;
-        _gateway.Pipeline.ReadingsDurable -= Engine.OnReadingsDurable;
+        _pipeline.ReadingsDurable -= Engine.OnReadingsDurable;
         foreach (var mqtt in _channels.OfType<MqttChannel>())
         {
             mqtt.StatusReceived = null;
@@ -169,22 +172,15 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
 public static class AlertsServiceExtensions
 {
     /// <summary>Binds and validates <c>Alerts</c> and every channel's options, registers the channels, and runs the alert stage after the ingest runtime.</summary>
-    public static WebApplicationBuilder AddAlerts(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddAlerts(this IHostApplicationBuilder builder)
     {
+        // bound here once, not through IOptions: each channel folder's registration reads its part
+        // to decide whether it is on, and the channels keep this instance
         var options = new AlertsOptions();
         var section = builder.Configuration.GetSection(AlertsOptions.Section);
         section.Bind(options);
-        var errors = options.Validate().ToList();
-        if (options.Enabled)
-        {
-            errors.AddRange(builder.Services.AddAlertChannels(section, options));
-        }
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid gateway configuration:\n  " + string.Join("\n  ", errors));
-        }
-
-        builder.Services.AddSingleton(options);
+        var channelErrors = options.Enabled ? builder.Services.AddAlertChannels(section, options) : [];
+        builder.Services.AddStageCheck<AlertsOptions>(options, o => o.Validate().Concat(channelErrors));
         builder.Services.AddSingleton<AlertsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertsService>());
         return builder;

@@ -21,28 +21,28 @@ public static class DownlinkApi
     {
         var group = app.MapGroup("/api/v1/devices/{device}").WithTags("Remote config and commands");
 
-        group.MapGet("/config", (string device, GatewayRuntime gw) =>
-            gw.Registry.FindDevice(device) is { } d ? Results.Ok(ConfigDocument(d, gw.Downlink.Store.ConfigOf(d.Id))) : NoDevice(device))
+        group.MapGet("/config", (string device, DeviceRegistry registry, DownlinkService downlink) =>
+            registry.FindDevice(device) is { } d ? Results.Ok(ConfigDocument(d, downlink.Store.ConfigOf(d.Id))) : NoDevice(device))
             .RequireApiRole(ApiRole.Viewer);
 
-        group.MapPut("/config", (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
-            ChangeConfigAsync(device, http, gw, (_, body) => body, ct))
+        group.MapPut("/config", (string device, HttpContext http, DeviceRegistry registry, DownlinkService downlink, CancellationToken ct) =>
+            ChangeConfigAsync(device, http, registry, downlink, (_, body) => body, ct))
             .Accepts<JsonObject>("application/json")
             .WithSummary("Replace the remote overlay (sampleSec, uploadSec, batchMax, maxAwakeSec, thresholds); publishes it as the next revision")
             .RequireApiRole(ApiRole.Operator);
 
-        group.MapPatch("/config", (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
-            ChangeConfigAsync(device, http, gw, RemoteConfigOverlay.Merge, ct))
+        group.MapPatch("/config", (string device, HttpContext http, DeviceRegistry registry, DownlinkService downlink, CancellationToken ct) =>
+            ChangeConfigAsync(device, http, registry, downlink, RemoteConfigOverlay.Merge, ct))
             .Accepts<JsonObject>("application/merge-patch+json", "application/json")
             .WithSummary("Merge into the remote overlay (JSON merge-patch: null removes a key); publishes the whole overlay as the next revision")
             .RequireApiRole(ApiRole.Operator);
 
-        group.MapDelete("/config", (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
-            ChangeConfigAsync(device, http, gw, (_, _) => new JsonObject(), ct, readBody: false)).RequireApiRole(ApiRole.Operator);
+        group.MapDelete("/config", (string device, HttpContext http, DeviceRegistry registry, DownlinkService downlink, CancellationToken ct) =>
+            ChangeConfigAsync(device, http, registry, downlink, (_, _) => new JsonObject(), ct, readBody: false)).RequireApiRole(ApiRole.Operator);
 
-        group.MapPost("/commands", async (string device, HttpContext http, GatewayRuntime gw, CancellationToken ct) =>
+        group.MapPost("/commands", async (string device, HttpContext http, DeviceRegistry registry, DownlinkService downlink, CancellationToken ct) =>
         {
-            if (gw.Registry.FindDevice(device) is not { } d)
+            if (registry.FindDevice(device) is not { } d)
             {
                 return NoDevice(device);
             }
@@ -61,7 +61,7 @@ public static class DownlinkApi
 
             try
             {
-                var record = await gw.Downlink.SendCommandAsync(d, request, By(http), ct).ConfigureAwait(false);
+                var record = await downlink.SendCommandAsync(d, request, By(http), ct).ConfigureAwait(false);
                 return Results.Json(CommandDocument(record), statusCode: StatusCodes.Status202Accepted);
             }
             catch (DownlinkUnavailableException e)
@@ -73,9 +73,9 @@ public static class DownlinkApi
             .WithSummary("Send a command {cmd, sec?, confirm?}: sample_now, upload_now, reboot, clear_queue (confirm), set_interval (sec), time_sync")
             .RequireApiRole(ApiRole.Operator);
 
-        group.MapGet("/commands", (string device, string? limit, GatewayRuntime gw, TimeProvider time) =>
+        group.MapGet("/commands", (string device, string? limit, DeviceRegistry registry, DownlinkService downlink, TimeProvider time) =>
         {
-            if (gw.Registry.FindDevice(device) is not { } d)
+            if (registry.FindDevice(device) is not { } d)
             {
                 return NoDevice(device);
             }
@@ -83,24 +83,24 @@ public static class DownlinkApi
             int count;
             try
             {
-                count = QueryParameters.Limit(limit, Math.Min(50, gw.Downlink.Options.MaxHistory), gw.Downlink.Options.MaxHistory);
+                count = QueryParameters.Limit(limit, Math.Min(50, downlink.Options.MaxHistory), downlink.Options.MaxHistory);
             }
             catch (BadQueryException e)
             {
                 return BadRequest(e.Message);
             }
 
-            return Results.Ok(gw.Downlink.Store.Commands(d.Id, count, time.GetUtcNow()).Select(CommandDocument));
+            return Results.Ok(downlink.Store.Commands(d.Id, count, time.GetUtcNow()).Select(CommandDocument));
         }).RequireApiRole(ApiRole.Viewer);
 
-        group.MapGet("/commands/{id}", (string device, string id, GatewayRuntime gw, TimeProvider time) =>
+        group.MapGet("/commands/{id}", (string device, string id, DeviceRegistry registry, DownlinkService downlink, TimeProvider time) =>
         {
-            if (gw.Registry.FindDevice(device) is not { } d)
+            if (registry.FindDevice(device) is not { } d)
             {
                 return NoDevice(device);
             }
 
-            return gw.Downlink.Store.Command(d.Id, id, time.GetUtcNow()) is { } record
+            return downlink.Store.Command(d.Id, id, time.GetUtcNow()) is { } record
                 ? Results.Ok(CommandDocument(record))
                 : Results.Problem($"device '{device}' has no command '{id}'", statusCode: StatusCodes.Status404NotFound, title: "Not Found");
         }).RequireApiRole(ApiRole.Viewer);
@@ -115,9 +115,9 @@ public static class DownlinkApi
         ackedRev = s.Acked?.Rev,
     };
 
-    private static async Task<IResult> ChangeConfigAsync(string device, HttpContext http, GatewayRuntime gw, Func<JsonObject, JsonObject, JsonObject> change, CancellationToken ct, bool readBody = true)
+    private static async Task<IResult> ChangeConfigAsync(string device, HttpContext http, DeviceRegistry registry, DownlinkService downlink, Func<JsonObject, JsonObject, JsonObject> change, CancellationToken ct, bool readBody = true)
     {
-        if (gw.Registry.FindDevice(device) is not { } d)
+        if (registry.FindDevice(device) is not { } d)
         {
             return NoDevice(device);
         }
@@ -136,7 +136,7 @@ public static class DownlinkApi
 
         try
         {
-            var (_, error) = await gw.Downlink.SetConfigAsync(d, current =>
+            var (_, error) = await downlink.SetConfigAsync(d, current =>
             {
                 var next = RemoteConfigOverlay.Normalize(change(current, body), out var refused);
                 return (next, refused);
@@ -151,7 +151,7 @@ public static class DownlinkApi
             // stored: it goes out retained when the listener (re)connects (DownlinkService.RepublishAllAsync)
         }
 
-        return Results.Json(ConfigDocument(d, gw.Downlink.Store.ConfigOf(d.Id)), statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(ConfigDocument(d, downlink.Store.ConfigOf(d.Id)), statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<(JsonObject? Body, string? Error)> ReadObjectAsync(HttpContext http, CancellationToken ct)

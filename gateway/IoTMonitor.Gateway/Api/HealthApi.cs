@@ -1,3 +1,8 @@
+using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Hosting;
+using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Storage;
+using IoTMonitor.Gateway.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,15 +14,13 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", (GatewayRuntime gw) =>
+        app.MapGet("/health", (GatewayLifecycle lifecycle, WriteAheadLog wal, InfluxWriter writer, IMqttListener listener, DeadLetterStore deadLetters) =>
         {
-            if (!gw.Started)
+            if (!lifecycle.Started)
             {
                 return Results.Json(new { status = "starting" }, statusCode: 503);
             }
 
-            var wal = gw.Wal;
-            var writer = gw.Writer;
             var warnings = new List<string>();
             if (wal.IsNearFull)
             {
@@ -29,7 +32,7 @@ public static class HealthApi
                 warnings.Add("InfluxDB unreachable: " + writer.LastError);
             }
 
-            if (!gw.Listener.IsConnected)
+            if (!listener.IsConnected)
             {
                 warnings.Add("MQTT listener not connected");
             }
@@ -39,14 +42,14 @@ public static class HealthApi
                 warnings.Add(report);
             }
 
-            var healthy = gw.Listener.IsConnected && writer.Reachable && !wal.IsNearFull;
+            var healthy = listener.IsConnected && writer.Reachable && !wal.IsNearFull;
             var body = new
             {
                 status = healthy ? (warnings.Count == 0 ? "ok" : "warning") : "degraded",
-                broker = new { mode = gw.Listener.Mode, connected = gw.Listener.IsConnected, clients = gw.Listener.ConnectedClients },
+                broker = new { mode = listener.Mode, connected = listener.IsConnected, clients = listener.ConnectedClients },
                 wal = new { pendingRecords = wal.PendingRecords, bytes = wal.TotalBytes, maxBytes = wal.MaxBytes, segments = wal.SegmentCount, replayed = wal.ReplayedRecords, truncatedBytes = wal.TruncatedBytes },
                 influx = new { reachable = writer.Reachable, version = writer.ServerVersion, v1Compat = writer.UsesV1Compat, lastWrite = writer.LastWriteTime, lastError = writer.LastError, lastErrorTime = writer.LastErrorTime },
-                deadLetters = new { added = gw.DeadLetters.Added, dropped = gw.DeadLetters.Dropped },
+                deadLetters = new { added = deadLetters.Added, dropped = deadLetters.Dropped },
                 warnings,
             };
             return Results.Json(body, statusCode: healthy ? 200 : 503);

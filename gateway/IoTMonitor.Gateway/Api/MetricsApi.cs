@@ -2,10 +2,14 @@ using System.Globalization;
 using System.Text;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Storage;
+using IoTMonitor.Gateway.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Api;
 
@@ -14,13 +18,13 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (GatewayRuntime gw, IServiceProvider services) => Results.Text(Render(gw, services.GetService<Alerts.AlertsService>()), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
+        app.MapGet("/metrics", (Ledger ledger, DeadLetterStore deadLetters, WriteAheadLog wal, InfluxWriter writer, IMqttListener listener, AlertsService alerts) => Results.Text(Render(ledger, deadLetters, wal, writer, listener, alerts), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
         return app;
     }
 
-    public static string Render(GatewayRuntime gw, Alerts.AlertsService? alerts = null)
+    public static string Render(Ledger ledger, DeadLetterStore deadLetters, WriteAheadLog wal, InfluxWriter writer, IMqttListener listener, AlertsService? alerts = null)
     {
-        var c = gw.Ledger.Counters;
+        var c = ledger.Counters;
         var sb = new StringBuilder(4096);
         Counter(sb, "iotmon_messages_received_total", "Telemetry messages received", GatewayCounters.Read(ref c.MessagesReceived));
         Counter(sb, "iotmon_messages_invalid_total", "Messages dead-lettered before the WAL (decode, ACL, unknown device)", GatewayCounters.Read(ref c.MessagesInvalid));
@@ -33,7 +37,7 @@ public static class MetricsApi
         Counter(sb, "iotmon_points_written_total", "Points confirmed by InfluxDB", GatewayCounters.Read(ref c.PointsWritten));
         Counter(sb, "iotmon_points_dead_lettered_total", "Points refused by InfluxDB and dead-lettered", GatewayCounters.Read(ref c.PointsDeadLettered));
         Counter(sb, "iotmon_dead_letters_total", "Entries added to the dead-letter store", GatewayCounters.Read(ref c.DeadLetters));
-        Counter(sb, "iotmon_dead_letters_dropped_total", "Dead-letter entries dropped because the store's queue was full", gw.DeadLetters.Dropped);
+        Counter(sb, "iotmon_dead_letters_dropped_total", "Dead-letter entries dropped because the store's queue was full", deadLetters.Dropped);
         Counter(sb, "iotmon_duplicates_total", "Readings whose (device, boot, n) was seen before", GatewayCounters.Read(ref c.Duplicates));
         Counter(sb, "iotmon_auth_failures_total", "MQTT connections refused for bad credentials", GatewayCounters.Read(ref c.AuthFailures));
         Counter(sb, "iotmon_acl_denials_total", "Publishes and subscriptions refused by the topic ACL", GatewayCounters.Read(ref c.AclDenials));
@@ -49,16 +53,16 @@ public static class MetricsApi
         Counter(sb, "iotmon_downlink_command_failures_total", "cmd/ack answers with ok false", GatewayCounters.Read(ref c.DownlinkCommandFailures));
         Counter(sb, "iotmon_downlink_ack_duplicates_total", "Acks repeating an answer already recorded (ignored)", GatewayCounters.Read(ref c.DownlinkAckDuplicates));
         Counter(sb, "iotmon_downlink_acks_invalid_total", "Acks dead-lettered: malformed, or for a revision or command never sent", GatewayCounters.Read(ref c.DownlinkAcksInvalid));
-        Counter(sb, "iotmon_wal_write_failures_total", "WAL group commits whose write or fsync failed (disk full, I/O error)", gw.Wal.FailedGroups);
-        Counter(sb, "iotmon_wal_appends_failed_total", "Telemetry messages refused because their WAL write failed", gw.Wal.FailedAppends);
-        Gauge(sb, "iotmon_wal_pending_records", "WAL records not yet confirmed by InfluxDB", gw.Wal.PendingRecords);
-        Gauge(sb, "iotmon_wal_bytes", "Bytes in WAL segments", gw.Wal.TotalBytes);
-        Gauge(sb, "iotmon_wal_segments", "WAL segment files", gw.Wal.SegmentCount);
-        Gauge(sb, "iotmon_influx_reachable", "1 when the last InfluxDB request succeeded", gw.Writer.Reachable ? 1 : 0);
-        Gauge(sb, "iotmon_mqtt_connected_clients", "MQTT clients connected (embedded) or 1 when connected to the external broker", gw.Listener.ConnectedClients);
-        if (gw.Listener is Ingest.ExternalBrokerClient external)
+        Counter(sb, "iotmon_wal_write_failures_total", "WAL group commits whose write or fsync failed (disk full, I/O error)", wal.FailedGroups);
+        Counter(sb, "iotmon_wal_appends_failed_total", "Telemetry messages refused because their WAL write failed", wal.FailedAppends);
+        Gauge(sb, "iotmon_wal_pending_records", "WAL records not yet confirmed by InfluxDB", wal.PendingRecords);
+        Gauge(sb, "iotmon_wal_bytes", "Bytes in WAL segments", wal.TotalBytes);
+        Gauge(sb, "iotmon_wal_segments", "WAL segment files", wal.SegmentCount);
+        Gauge(sb, "iotmon_influx_reachable", "1 when the last InfluxDB request succeeded", writer.Reachable ? 1 : 0);
+        Gauge(sb, "iotmon_mqtt_connected_clients", "MQTT clients connected (embedded) or 1 when connected to the external broker", listener.ConnectedClients);
+        if (listener.InFlight is { } inFlight)
         {
-            Gauge(sb, "iotmon_mqtt_external_in_flight", "Messages received from the external broker and not yet acknowledged", external.InFlight);
+            Gauge(sb, "iotmon_mqtt_external_in_flight", "Messages received from the external broker and not yet acknowledged", inFlight);
         }
 
         if (alerts is not null)
@@ -84,7 +88,7 @@ public static class MetricsApi
         Header(sb, "iotmon_device_duplicates_total", "counter", "Duplicate readings from the device");
         Header(sb, "iotmon_device_battery_volts", "gauge", "Battery voltage last reported");
         Header(sb, "iotmon_device_rssi_dbm", "gauge", "WiFi RSSI last reported");
-        foreach (var d in gw.Ledger.Devices)
+        foreach (var d in ledger.Devices)
         {
             var labels = $"{{site=\"{Escape(d.Site)}\",device=\"{Escape(d.Device)}\"}}";
             Line(sb, "iotmon_device_last_seen_seconds", labels, d.LastSeen.ToUnixTimeSeconds());

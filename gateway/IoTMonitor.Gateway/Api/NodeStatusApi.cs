@@ -1,4 +1,6 @@
 using IoTMonitor.Gateway.Access;
+using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,14 +16,14 @@ public static class NodeStatusApi
 {
     public static IEndpointRouteBuilder MapNodeStatusApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/devices/{device}/status", (string device, GatewayRuntime gw) =>
+        app.MapGet("/api/v1/devices/{device}/status", (string device, DeviceRegistry registry, NodeStatusBook statuses) =>
         {
-            if (gw.Registry.FindDevice(device) is null)
+            if (registry.FindDevice(device) is null)
             {
                 return Results.Problem($"device '{device}' is not registered", statusCode: StatusCodes.Status404NotFound, title: "Not Found");
             }
 
-            if (gw.Statuses?.Of(device) is not { } s)
+            if (statuses.Of(device) is not { } s)
             {
                 return Results.Problem($"device '{device}' has sent no status since the gateway started", statusCode: StatusCodes.Status404NotFound, title: "No status");
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IoTMonitor.Gateway.Access;
+using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
@@ -39,13 +40,13 @@ public static class QueryApi
         viewer.MapGet("/quantities", () => Quantities.All.Select(q => new QuantityInfo(q.Code, q.Domain, q.Unit, q.Min, q.Max)))
             .WithSummary("The quantity vocabulary with units and plausible ranges (docs/protocol.md §8).");
 
-        viewer.MapGet("/sites", (SiteProfiles profiles, GatewayRuntime gw, SiteStatus status, LatestValueCache cache) =>
+        viewer.MapGet("/sites", (SiteProfiles profiles, DeviceRegistry registry, SiteStatus status, LatestValueCache cache) =>
         {
-            var devices = gw.Registry.ListDevices().GroupBy(d => d.SiteId).ToDictionary(g => g.Key, g => g.Select(d => d.Id).ToList());
+            var devices = registry.ListDevices().GroupBy(d => d.SiteId).ToDictionary(g => g.Key, g => g.Select(d => d.Id).ToList());
             return profiles.List().Select(p => Summary(p, devices.TryGetValue(p.Id, out var d) ? d : [], status, cache)).ToList();
         }).WithSummary("All sites with location, basin, type and status colour (ok, warning, critical, offline).");
 
-        viewer.MapGet("/sites/{site}", (string site, SiteProfiles profiles, GatewayRuntime gw, SiteStatus status, LatestValueCache cache) =>
+        viewer.MapGet("/sites/{site}", (string site, SiteProfiles profiles, DeviceRegistry registry, Ledger ledger, SiteStatus status, LatestValueCache cache) =>
         {
             QueryParameters.Id(site, "site");
             var profile = profiles.Find(site);
@@ -54,8 +55,8 @@ public static class QueryApi
                 return Results.Problem($"site '{site}' does not exist", statusCode: StatusCodes.Status404NotFound);
             }
 
-            var devices = gw.Registry.ListDevices().Where(d => d.SiteId == site).ToList();
-            var health = devices.Select(d => Health(d, gw, status, cache)).ToList();
+            var devices = registry.ListDevices().Where(d => d.SiteId == site).ToList();
+            var health = devices.Select(d => Health(d, ledger, status, cache)).ToList();
             var latest = cache.Values(site).OrderBy(v => v.Quantity, StringComparer.Ordinal).ThenBy(v => v.Device, StringComparer.Ordinal).Select(Latest).ToList();
             var quantities = latest.Select(v => v.Quantity).Distinct().ToList();
             return Results.Ok(new SiteDetail(Summary(profile, devices.Select(d => d.Id).ToList(), status, cache), health, latest, quantities));
@@ -69,7 +70,7 @@ public static class QueryApi
             return cache.Values(s, d, q).OrderBy(v => v.Site, StringComparer.Ordinal).ThenBy(v => v.Device, StringComparer.Ordinal).ThenBy(v => v.Quantity, StringComparer.Ordinal).Select(Latest).ToList();
         }).WithSummary("Newest values, from the in-memory cache fed by the stream (no database query).");
 
-        viewer.MapGet("/series", async (HttpRequest request, SeriesQuery series, GatewayRuntime gw, AlertsService alerts, TimeProvider time, CancellationToken ct) =>
+        viewer.MapGet("/series", async (HttpRequest request, SeriesQuery series, DeviceRegistry registry, AlertsService alerts, TimeProvider time, CancellationToken ct) =>
         {
             var start = Stopwatch.GetTimestamp();
             var q = request.Query;
@@ -82,7 +83,7 @@ public static class QueryApi
             var window = QueryParameters.Window(q["window"]);
             var agg = QueryParameters.Aggregate(q["agg"]);
             var req = new SeriesRequest(sites, device, quantity, from, to, window, agg);
-            var registered = gw.Registry.ListDevices();
+            var registered = registry.ListDevices();
             var seriesCount = device is not null ? 1 : registered.Count(d => sites.Count == 0 || sites.Contains(d.SiteId));
             series.CheckSize(req, seriesCount);
             var started = Stopwatch.GetTimestamp();
@@ -136,7 +137,7 @@ public static class QueryApi
                 $"{site}-{quantity?.Code ?? "all"}-{DateTimeOffset.FromUnixTimeSeconds(from):yyyyMMdd}-{DateTimeOffset.FromUnixTimeSeconds(to):yyyyMMdd}.csv");
         }).WithSummary("Raw readings as CSV, streamed span by span (long ranges are fine). Parameters: site, device, quantity (none = all), from, to.");
 
-        api.MapPut("/sites/{site}", (string site, SiteProfileRequest body, GatewayRuntime gw, SiteProfiles profiles) =>
+        api.MapPut("/sites/{site}", (string site, SiteProfileRequest body, DeviceRegistry registry, SiteProfiles profiles) =>
         {
             QueryParameters.Id(site, "site");
             var problem = SiteProfiles.Check(body.Lat, body.Lon, body.Basin, body.Type);
@@ -146,7 +147,7 @@ public static class QueryApi
             }
 
             var existing = profiles.Find(site);
-            gw.Registry.AddSite(site, body.Name ?? existing?.Name);
+            registry.AddSite(site, body.Name ?? existing?.Name);
             profiles.Set(site, body.Lat, body.Lon, body.Basin, body.Type);
             return Results.Ok(profiles.Find(site));
         }).RequireApiRole(ApiRole.Admin).WithSummary("Creates or updates a site with its location, basin and type (admin).");
@@ -199,11 +200,11 @@ public static class QueryApi
         return new SiteSummary(p.Id, p.Name, p.Lat, p.Lon, p.Basin, p.Type, verdict.Status, verdict.Reasons, devices.Count, lastSeen);
     }
 
-    private static DeviceHealth Health(Device d, GatewayRuntime gw, SiteStatus status, LatestValueCache cache)
+    private static DeviceHealth Health(Device d, Ledger ledger, SiteStatus status, LatestValueCache cache)
     {
         var s = cache.Device(d.SiteId, d.Id);
         var verdict = status.Device(d.SiteId, d.Id);
-        var ledger = gw.Ledger.Devices.FirstOrDefault(l => l.Site == d.SiteId && l.Device == d.Id);
+        var entry = ledger.Devices.FirstOrDefault(l => l.Site == d.SiteId && l.Device == d.Id);
         return new DeviceHealth(
             d.Id,
             d.Enabled,
@@ -217,10 +218,10 @@ public static class QueryApi
             s?.Boot,
             s?.Firmware,
             s?.ReportIntervalSeconds ?? 0,
-            ledger?.HighestSequence ?? 0,
-            ledger?.MissingCount ?? 0,
-            ledger?.Gaps.Select(g => new[] { g.From, g.To }).ToList() ?? [],
-            ledger?.Duplicates ?? 0);
+            entry?.HighestSequence ?? 0,
+            entry?.MissingCount ?? 0,
+            entry?.Gaps.Select(g => new[] { g.From, g.To }).ToList() ?? [],
+            entry?.Duplicates ?? 0);
     }
 
     private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Quantities.UnitOf(v.Quantity), v.T, v.Value, v.Flags, v.Raw, v.Cal);

@@ -1,4 +1,7 @@
 using IoTMonitor.Gateway.Access;
+using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,11 +24,11 @@ public static class RegistryApi
         // keys and roles: Access/ApiAccess.cs (Api:AdminKey still works, as a bootstrap admin key)
         var group = app.MapGroup("/api/v1").WithTags("Registry");
 
-        group.MapPost("/sites", (CreateSiteRequest request, GatewayRuntime gw) =>
+        group.MapPost("/sites", (CreateSiteRequest request, DeviceRegistry registry) =>
         {
             try
             {
-                var site = gw.Registry.AddSite(request.Id, request.Name);
+                var site = registry.AddSite(request.Id, request.Name);
                 return Results.Created($"/api/v1/sites/{site.Id}", new { id = site.Id, name = site.Name });
             }
             catch (ArgumentException e)
@@ -34,11 +37,11 @@ public static class RegistryApi
             }
         }).RequireApiRole(ApiRole.Admin);
 
-        group.MapPost("/devices", (CreateDeviceRequest request, GatewayRuntime gw) =>
+        group.MapPost("/devices", (CreateDeviceRequest request, DeviceRegistry registry) =>
         {
             try
             {
-                var (device, secret) = gw.Registry.AddDevice(request.Id, request.Site);
+                var (device, secret) = registry.AddDevice(request.Id, request.Site);
                 return Results.Created($"/api/v1/devices/{device.Id}", new { id = device.Id, site = device.SiteId, secret });
             }
             catch (ArgumentException e)
@@ -51,12 +54,12 @@ public static class RegistryApi
             }
         }).RequireApiRole(ApiRole.Admin);
 
-        group.MapGet("/devices", (GatewayRuntime gw) =>
+        group.MapGet("/devices", (DeviceRegistry registry, Ledger ledger, DownlinkService downlink) =>
         {
             var list = new List<object>();
-            foreach (var d in gw.Registry.ListDevices())
+            foreach (var d in registry.ListDevices())
             {
-                var l = gw.Ledger.For(d.SiteId, d.Id);
+                var l = ledger.For(d.SiteId, d.Id);
                 list.Add(new
                 {
                     id = d.Id,
@@ -70,7 +73,7 @@ public static class RegistryApi
                     duplicates = l.Duplicates,
                     battery = l.Battery,
                     rssi = l.Rssi,
-                    config = DownlinkApi.ConfigSummary(gw.Downlink.Store.ConfigOf(d.Id)),
+                    config = DownlinkApi.ConfigSummary(downlink.Store.ConfigOf(d.Id)),
                 });
             }
 

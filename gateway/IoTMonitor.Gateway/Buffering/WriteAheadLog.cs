@@ -83,6 +83,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
     public IReadOnlyList<string> RecoveryReports => _reports;
 
     private readonly List<string> _reports = new();
+    private int _disposeOnce;
 
     public long TotalBytes => Interlocked.Read(ref _totalBytes);
 
@@ -625,6 +626,12 @@ public sealed class WriteAheadLog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         _appends.Writer.TryComplete();
         if (_loop is not null)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Downlink;

@@ -75,6 +75,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     private readonly NodeStatusBook _statuses;
     private MqttServer? _server;
     private int _clients;
+    private int _disposeOnce;
 
     public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
     {
@@ -93,6 +94,9 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
     public string Mode => "embedded";
 
     public int ConnectedClients => Volatile.Read(ref _clients);
+
+    /// <summary>None: the broker acknowledges each publish itself once it is durable.</summary>
+    public long? InFlight => null;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -313,7 +317,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         pending?.Forget(publish.PacketIdentifier); // a stale entry of an earlier connection of this session
         var topic = publish.Topic;
         var kind = TopicName.Parse(topic, out var site, out var device);
-        if (!IsTelemetryTopic(topic, kind) || _registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
+        if (!IsTelemetryTopic(topic, kind) || _registryOptions.RequireAuthentication && !Admit(e.SessionItems, kind, site, device))
         {
             return Task.CompletedTask; // status, acks, refusals: InterceptPublishAsync
         }
@@ -433,7 +437,7 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
             return Task.CompletedTask; // the gateway's own downlink (InjectApplicationMessage)
         }
 
-        if (_registryOptions.RequireAuthentication && !MayPublish(e.SessionItems, kind, site, device))
+        if (_registryOptions.RequireAuthentication && !Admit(e.SessionItems, kind, site, device))
         {
             GatewayCounters.Inc(ref _pipeline.Ledger.Counters.AclDenials);
             _pipeline.Refuse(e.ClientId, topic, e.ApplicationMessage.Payload, DecodeError.Unauthorized);
@@ -493,51 +497,56 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
         }
     }
 
-    private bool MayPublish(System.Collections.IDictionary items, TopicKind kind, string site, string device)
+    /// <summary>
+    /// The access check of a device publish, after <see cref="EnrolOnFirstPublish"/>: a device login
+    /// publishes only on its own topics (its site, its device) and only the kinds a node sends.
+    /// </summary>
+    private static bool MayPublish(System.Collections.IDictionary items, TopicKind kind, string site, string device) =>
+        items[DeviceKey] is string own && own == device
+        && IsNodeUplink(kind)
+        && items[SiteKey] is string ownSite && ownSite == site;
+
+    private static bool IsNodeUplink(TopicKind kind) => kind is TopicKind.Telemetry or TopicKind.Status or TopicKind.ConfigAck or TopicKind.CommandAck;
+
+    /// <summary>
+    /// Auto-enrolment (<c>Registry:AutoEnrol</c>), a step of its own before the access check: a login
+    /// accepted for an unknown device carries its secret until its first uplink publish, whose topic
+    /// names the site; the device is enrolled there and the session gets that site. A device enrolled
+    /// meanwhile in another site keeps the session without a site, so the check refuses.
+    /// </summary>
+    private void EnrolOnFirstPublish(System.Collections.IDictionary items, TopicKind kind, string site, string device)
     {
-        if (items[DeviceKey] is not string own || own != device)
+        if (items[EnrolKey] is not string secret || items[DeviceKey] is not string own || own != device || !IsNodeUplink(kind))
         {
-            return false;
+            return;
         }
 
-        if (kind is not (TopicKind.Telemetry or TopicKind.Status or TopicKind.ConfigAck or TopicKind.CommandAck))
+        lock (_registry)
         {
-            return false;
-        }
-
-        if (items[SiteKey] is string ownSite)
-        {
-            return ownSite == site;
-        }
-
-        if (items[EnrolKey] is string secret)
-        {
-            lock (_registry)
+            if (_registry.FindDevice(device) is null)
             {
-                if (_registry.FindDevice(device) is null)
+                if (!_registry.SiteExists(site))
                 {
-                    if (!_registry.SiteExists(site))
-                    {
-                        _registry.AddSite(site, null);
-                    }
-
-                    _registry.AddDevice(device, site, secret);
-                    _log.LogWarning("Auto-enrol: device {Device} enrolled in site {Site}", device, site);
+                    _registry.AddSite(site, null);
                 }
-            }
 
-            var enrolled = _registry.FindDevice(device);
-            if (enrolled is null || enrolled.SiteId != site)
-            {
-                return false;
+                _registry.AddDevice(device, site, secret);
+                _log.LogWarning("Auto-enrol: device {Device} enrolled in site {Site}", device, site);
             }
+        }
 
+        if (_registry.FindDevice(device) is { } enrolled && enrolled.SiteId == site)
+        {
             items.Remove(EnrolKey);
             items[SiteKey] = site;
-            return true;
         }
+    }
 
-        return false;
+    /// <summary>Enrolment, then the access check: what both intercepts of a publish ask.</summary>
+    private bool Admit(System.Collections.IDictionary items, TopicKind kind, string site, string device)
+    {
+        EnrolOnFirstPublish(items, kind, site, device);
+        return MayPublish(items, kind, site, device);
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
@@ -621,6 +630,12 @@ public sealed class EmbeddedBroker : IMqttListener, IDownlinkTransport
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         await StopAsync().ConfigureAwait(false);
         _server?.Dispose();
     }

@@ -41,6 +41,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
     private readonly SemaphoreSlim _disconnected = new(0, 1);
     private Task? _reconnect;
     private long _inFlight;
+    private int _disposeOnce;
 
     public ExternalBrokerClient(ExternalBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
     {
@@ -78,7 +79,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 
     public int ConnectedClients => _client.IsConnected ? 1 : 0;
 
-    public long InFlight => Interlocked.Read(ref _inFlight);
+    public long? InFlight => Interlocked.Read(ref _inFlight);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -306,7 +307,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (InFlight > 0 && DateTime.UtcNow < deadline)
+        while (Interlocked.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10).ConfigureAwait(false);
         }
@@ -326,6 +327,12 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         if (!_stop.IsCancellationRequested)
         {
             await StopAsync().ConfigureAwait(false);

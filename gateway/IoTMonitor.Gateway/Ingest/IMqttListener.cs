@@ -16,6 +16,9 @@ public interface IMqttListener : IAsyncDisposable
     /// <summary>Clients connected (embedded) or 1/0 (external).</summary>
     int ConnectedClients { get; }
 
+    /// <summary>Messages taken from the broker and not yet acknowledged to it; null when the listener is the broker (embedded).</summary>
+    long? InFlight { get; }
+
     Task StartAsync(CancellationToken cancellationToken);
 
     Task StopAsync();

@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Ingest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -5,19 +6,18 @@ namespace IoTMonitor.Gateway.Query;
 
 /// <summary>
 /// Connects the ingest stream to the <see cref="LatestValueCache"/> and the <see cref="DailyRollup"/> (late readings drop stored days) and fills the cache once from
-/// InfluxDB (last values of <c>Query:CacheWarmDays</c>). Registered after the gateway runtime, so
-/// the pipeline exists when this starts; the warm-up runs in the background and retries while
+/// InfluxDB (last values of <c>Query:CacheWarmDays</c>). The warm-up runs in the background and retries while
 /// InfluxDB is unreachable, and never replaces a newer value from the stream.
 /// </summary>
-public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cache, DailyRollup rollup, InfluxQueryClient influx, QueryOptions options, ILogger<LatestValueFeed> log) : IHostedService
+public sealed class LatestValueFeed(IngestPipeline pipeline, LatestValueCache cache, DailyRollup rollup, InfluxQueryClient influx, QueryOptions options, ILogger<LatestValueFeed> log) : IHostedService
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _warm = Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        gateway.Pipeline.ReadingsAccepted += cache.Observe;
-        gateway.Pipeline.ReadingsAccepted += rollup.Observe;
+        pipeline.ReadingsAccepted += cache.Observe;
+        pipeline.ReadingsAccepted += rollup.Observe;
         if (options.CacheWarmDays > 0)
         {
             _warm = Task.Run(() => WarmWithRetryAsync(_stop.Token), CancellationToken.None);
@@ -28,11 +28,8 @@ public sealed class LatestValueFeed(GatewayRuntime gateway, LatestValueCache cac
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (gateway.Started)
-        {
-            gateway.Pipeline.ReadingsAccepted -= cache.Observe;
-            gateway.Pipeline.ReadingsAccepted -= rollup.Observe;
-        }
+        pipeline.ReadingsAccepted -= cache.Observe;
+        pipeline.ReadingsAccepted -= rollup.Observe;
 
         await _stop.CancelAsync().ConfigureAwait(false);
         try

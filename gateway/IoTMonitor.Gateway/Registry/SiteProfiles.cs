@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Registry;

@@ -34,6 +34,7 @@ public sealed class InfluxWriter : IAsyncDisposable
     private readonly string _bucket;
     private Task? _loop;
     private volatile bool _databaseReady;
+    private int _disposeOnce;
 
     public InfluxWriter(StorageOptions options, WriteAheadLog wal, Ledger ledger, DeadLetterStore deadLetters, ILogger log)
     {
@@ -302,6 +303,12 @@ public sealed class InfluxWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

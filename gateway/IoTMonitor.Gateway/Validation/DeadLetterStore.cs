@@ -21,6 +21,7 @@ public sealed class DeadLetterStore : IAsyncDisposable
     private long _added;
     private long _dropped;
     private long _written;
+    private int _disposeOnce;
 
     public DeadLetterStore(string path, long maxBytes, int queueLength)
     {
@@ -123,6 +124,12 @@ public sealed class DeadLetterStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _pump.ConfigureAwait(false);
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using IoTMonitor.EndToEnd.Tests.Support;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Validation;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.EndToEnd.Tests.Downlink;
@@ -81,8 +82,8 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
         var state = await gw.Http.GetFromJsonAsync<JsonElement>(config);
         Assert.Equal("none", state.GetProperty("state").GetString());
         Assert.Equal(0, (await gw.Http.GetFromJsonAsync<JsonElement>(commands)).GetArrayLength());
-        Assert.Equal(0, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigPublished));
-        Assert.Equal(0, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkCommandsPublished));
+        Assert.Equal(0, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkConfigPublished));
+        Assert.Equal(0, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkCommandsPublished));
 
         // Unknown device: 404 on every endpoint.
         foreach (var (method, path, body) in new[]
@@ -136,8 +137,8 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
         var (cmdStatus, cmdBody) = await SendAsync(gw, HttpMethod.Post, commands, op, """{"cmd":"clear_queue","confirm":true}""");
         Assert.Equal(HttpStatusCode.Accepted, cmdStatus);
         Assert.Contains("\"by\":\"duty-operator\"", cmdBody, StringComparison.Ordinal);
-        Assert.Equal(3, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigPublished));
-        Assert.Equal(1, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkCommandsPublished));
+        Assert.Equal(3, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkConfigPublished));
+        Assert.Equal(1, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkCommandsPublished));
 
         var openApi = await gw.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         foreach (var path in new[] { "/api/v1/devices/{device}/config", "/api/v1/devices/{device}/commands", "/api/v1/devices/{device}/commands/{id}" })
@@ -172,7 +173,7 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
         Assert.Equal("UnknownSensor", rejected.GetProperty("acked").GetProperty("errName").GetString());
         // the node may answer twice in one wake: the copy queued in its session and the retained copy
         // sent again at its SUBSCRIBE are the same revision
-        Assert.InRange(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigRejections), 1, 2);
+        Assert.InRange(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkConfigRejections), 1, 2);
         Assert.InRange(node.LastSleepSeconds, 200, 300); // refused whole: the node keeps its 300 s
 
         // A forged refusal with the device's own credentials is recorded the same way (the gateway
@@ -221,10 +222,10 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
             }
         }
 
-        await Poll.UntilAsync(() => Task.FromResult(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkAcksInvalid)), n => n >= bad.Length, "acks dead-lettered");
-        Assert.Equal(bad.Length, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkAcksInvalid));
-        await gw.Runtime.DeadLetters.FlushAsync(TimeSpan.FromSeconds(10));
-        var entries = (await File.ReadAllLinesAsync(gw.Runtime.DeadLetters.FilePath))
+        await Poll.UntilAsync(() => Task.FromResult(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkAcksInvalid)), n => n >= bad.Length, "acks dead-lettered");
+        Assert.Equal(bad.Length, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkAcksInvalid));
+        await gw.Service<DeadLetterStore>().FlushAsync(TimeSpan.FromSeconds(10));
+        var entries = (await File.ReadAllLinesAsync(gw.Service<DeadLetterStore>().FilePath))
             .Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.GetProperty("topic").GetString()!.EndsWith("/ack", StringComparison.Ordinal))
             .Select(e => e.GetProperty("reason").GetString())
@@ -234,11 +235,11 @@ public sealed class DownlinkApi_Tests(InfluxDbFixture influx)
 
         // The bad acks changed nothing, and the pipeline goes on: the node's next wake uploads and answers.
         Assert.Equal("pending", (await gw.Http.GetFromJsonAsync<JsonElement>("/api/v1/devices/wq-0203/config")).GetProperty("state").GetString());
-        var durable = GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.MessagesDurable);
+        var durable = GatewayCounters.Read(ref gw.Service<Ledger>().Counters.MessagesDurable);
         await node.WakeAsync();
         Assert.True(node.Node.Uploaded > 0);
         await Poll.JsonAsync(gw.Http, "/api/v1/devices/wq-0203/config", d => d.GetProperty("state").GetString() == "applied", "config applied");
         await Poll.JsonAsync(gw.Http, $"/api/v1/devices/wq-0203/commands/{id}", c => c.GetProperty("state").GetString() == "acked", "command acked");
-        Assert.True(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.MessagesDurable) > durable);
+        Assert.True(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.MessagesDurable) > durable);
     }
 }

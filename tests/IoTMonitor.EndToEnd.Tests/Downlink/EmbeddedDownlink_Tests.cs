@@ -56,8 +56,8 @@ public sealed class EmbeddedDownlink_Tests(InfluxDbFixture influx)
         Assert.Equal("applied", summary.GetProperty("state").GetString());
         Assert.Equal(1, summary.GetProperty("desiredRev").GetInt64());
         Assert.Equal(1, summary.GetProperty("ackedRev").GetInt64());
-        Assert.True(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigPublished) >= 1);
-        Assert.True(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigAcks) >= 1);
+        Assert.True(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkConfigPublished) >= 1);
+        Assert.True(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkConfigAcks) >= 1);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class EmbeddedDownlink_Tests(InfluxDbFixture influx)
         var id = queued.GetProperty("id").GetString()!;
         Assert.StartsWith("c-", id, StringComparison.Ordinal);
         Assert.Equal("queued", queued.GetProperty("state").GetString());
-        Assert.Equal(0, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkCommandAcks));
+        Assert.Equal(0, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkCommandAcks));
 
         await node.WakeAsync();
         var acked = await Poll.JsonAsync(gw.Http, $"/api/v1/devices/wq-0102/commands/{id}", c => c.GetProperty("state").GetString() != "queued", "the command's ack");
@@ -87,9 +87,9 @@ public sealed class EmbeddedDownlink_Tests(InfluxDbFixture influx)
         var list = await gw.Http.GetFromJsonAsync<JsonElement>("/api/v1/devices/wq-0102/commands");
         Assert.Equal(1, list.GetArrayLength());
         Assert.Equal(acked.GetProperty("ackedAt").GetDateTimeOffset(), list[0].GetProperty("ackedAt").GetDateTimeOffset());
-        Assert.Equal(1, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkCommandAcks));
-        Assert.Equal(0, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkAckDuplicates));
-        Assert.Equal(0, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkAcksInvalid));
+        Assert.Equal(1, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkCommandAcks));
+        Assert.Equal(0, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkAckDuplicates));
+        Assert.Equal(0, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkAcksInvalid));
     }
 
     [Fact]

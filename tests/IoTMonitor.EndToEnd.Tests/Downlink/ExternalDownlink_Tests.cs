@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using IoTMonitor.EndToEnd.Tests.Support;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.EndToEnd.Tests.Downlink;
@@ -25,7 +26,7 @@ public sealed class ExternalDownlink_Tests(InfluxDbFixture influx)
     {
         using var mosquitto = await MosquittoServer.StartNewAsync();
         await using var gw = await StartExternalAsync(influx.Server, mosquitto, "gw-downlink");
-        await Poll.UntilAsync(() => Task.FromResult(gw.Runtime.Listener.IsConnected), c => c, "the gateway's connection to mosquitto");
+        await Poll.UntilAsync(() => Task.FromResult(gw.Service<IMqttListener>().IsConnected), c => c, "the gateway's connection to mosquitto");
         using var node = await DownlinkNode.EnrolAsync(gw, "hetao-id", "wq-0301", mosquitto.Port);
         await node.WakeAsync(); // the node's persistent session at mosquitto
 
@@ -41,7 +42,7 @@ public sealed class ExternalDownlink_Tests(InfluxDbFixture influx)
         var acked = await Poll.JsonAsync(gw.Http, $"/api/v1/devices/wq-0301/commands/{id}", c => c.GetProperty("state").GetString() != "queued", "command answered");
         Assert.Equal("acked", acked.GetProperty("state").GetString());
         Assert.InRange(node.LastSleepSeconds, 450, 600);
-        Assert.Equal(1, GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkCommandAcks));
+        Assert.Equal(1, GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkCommandAcks));
         Assert.True(node.Node.Uploaded > 0);
     }
 
@@ -50,12 +51,12 @@ public sealed class ExternalDownlink_Tests(InfluxDbFixture influx)
     {
         using var mosquitto = await MosquittoServer.StartNewAsync();
         await using var gw = await StartExternalAsync(influx.Server, mosquitto, "gw-downlink-outage");
-        await Poll.UntilAsync(() => Task.FromResult(gw.Runtime.Listener.IsConnected), c => c, "the gateway's connection to mosquitto");
+        await Poll.UntilAsync(() => Task.FromResult(gw.Service<IMqttListener>().IsConnected), c => c, "the gateway's connection to mosquitto");
         using var node = await DownlinkNode.EnrolAsync(gw, "hetao-id", "wq-0302", mosquitto.Port);
         await node.WakeAsync();
 
         mosquitto.Stop();
-        await Poll.UntilAsync(() => Task.FromResult(gw.Runtime.Listener.IsConnected), c => !c, "the gateway to notice the broker is gone");
+        await Poll.UntilAsync(() => Task.FromResult(gw.Service<IMqttListener>().IsConnected), c => !c, "the gateway to notice the broker is gone");
 
         var put = await gw.Http.PutAsJsonAsync("/api/v1/devices/wq-0302/config", new { uploadSec = 600 });
         Assert.Equal(HttpStatusCode.Accepted, put.StatusCode);
@@ -64,11 +65,11 @@ public sealed class ExternalDownlink_Tests(InfluxDbFixture influx)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, post.StatusCode);
         var commands = await gw.Http.GetFromJsonAsync<JsonElement>("/api/v1/devices/wq-0302/commands");
         Assert.Equal("unsent", commands.EnumerateArray().Single().GetProperty("state").GetString());
-        Assert.True(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkPublishFailures) >= 2);
+        Assert.True(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkPublishFailures) >= 2);
 
         // Back: the gateway publishes the stored revision at its reconnect; the node gets it when it connects.
         await mosquitto.StartAsync();
-        await Poll.UntilAsync(() => Task.FromResult(GatewayCounters.Read(ref gw.Runtime.Ledger.Counters.DownlinkConfigPublished)), n => n >= 1, "the config published after the reconnect");
+        await Poll.UntilAsync(() => Task.FromResult(GatewayCounters.Read(ref gw.Service<Ledger>().Counters.DownlinkConfigPublished)), n => n >= 1, "the config published after the reconnect");
         await node.WakeAsync();
         var applied = await Poll.JsonAsync(gw.Http, "/api/v1/devices/wq-0302/config", d => d.GetProperty("state").GetString() == "applied", "config applied after the outage");
         Assert.Equal(1, applied.GetProperty("desired").GetProperty("rev").GetInt64());

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -84,12 +85,12 @@ public sealed class GatewayHost : InProcessGateway
     /// <summary>Registers a device (site created if needed) and connects it as a node would.</summary>
     public async Task<VirtualNode> ConnectNodeAsync(string site, string device)
     {
-        if (!Runtime.Registry.SiteExists(site))
+        if (!Service<DeviceRegistry>().SiteExists(site))
         {
-            Runtime.Registry.AddSite(site, null);
+            Service<DeviceRegistry>().AddSite(site, null);
         }
 
-        var secret = Runtime.Registry.FindDevice(device) is null ? Runtime.Registry.AddDevice(device, site, "node-secret-" + device).Secret : "node-secret-" + device;
+        var secret = Service<DeviceRegistry>().FindDevice(device) is null ? Service<DeviceRegistry>().AddDevice(device, site, "node-secret-" + device).Secret : "node-secret-" + device;
         var node = new VirtualNode(site, device);
         await node.ConnectAsync(MqttPort, secret);
         return node;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using IoTMonitor.Gateway.Api.Tests.Support;
+using IoTMonitor.Gateway.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -113,7 +114,7 @@ public sealed class AccessTests(ApiFixture fixture)
         }
 
         // keys are stored hashed: the key text appears nowhere in the registry file
-        var registry = Path.Combine(host.Service<GatewayRuntime>().Settings.Gateway.DataDir, "registry.db");
+        var registry = Path.Combine(host.Service<GatewayOptions>().DataDir, "registry.db");
         var bytes = await File.ReadAllBytesAsync(registry);
         var secret = System.Text.Encoding.UTF8.GetBytes(viewer[18..]);
         Assert.Equal(-1, bytes.AsSpan().IndexOf(secret));

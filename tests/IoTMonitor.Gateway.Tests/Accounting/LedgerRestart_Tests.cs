@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Tests.Support;
 using IoTMonitor.Testing;
 
@@ -22,13 +23,13 @@ public sealed class LedgerRestart_Tests(InfluxDbFixture influx)
             {
                 await SendAsync(gw.MqttPort, firstSeq: 1, messages: 10);
                 await GatewayHarness.WaitForCountAsync(influx.Server, database, 40, TimeSpan.FromSeconds(20));
-                Assert.Equal(40, gw.Runtime.Ledger.For(Site, Device).HighestSequence);
+                Assert.Equal(40, gw.Service<Ledger>().For(Site, Device).HighestSequence);
             }
 
             await using (var gw = await StartAsync(dataDir, database))
             {
                 await SendAsync(gw.MqttPort, firstSeq: 41, messages: 2);
-                var ledger = gw.Runtime.Ledger.For(Site, Device);
+                var ledger = gw.Service<Ledger>().For(Site, Device);
                 Assert.Equal(48, ledger.HighestSequence);
                 Assert.Empty(ledger.Gaps);
                 Assert.Equal(48, ledger.Readings);
@@ -40,7 +41,7 @@ public sealed class LedgerRestart_Tests(InfluxDbFixture influx)
 
             await using (var gw = await StartAsync(dataDir, database))
             {
-                var ledger = gw.Runtime.Ledger.For(Site, Device);
+                var ledger = gw.Service<Ledger>().For(Site, Device);
                 Assert.Equal([new(49, 59)], ledger.Gaps);
                 Assert.Equal(11, ledger.MissingCount);
                 Assert.Equal(63, ledger.HighestSequence);

@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Testing;

@@ -20,10 +20,10 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
 {
     public const string StatusFilter = "iotmon/v1/+/+/status";
 
+    public const string ChannelName = "mqtt";
+
     /// <summary>Least time between two warnings about failing connects.</summary>
     public const int FailureLogIntervalMs = 60_000;
-
-    public const string ChannelName = "mqtt";
 
     private readonly string _host;
     private readonly int _port;

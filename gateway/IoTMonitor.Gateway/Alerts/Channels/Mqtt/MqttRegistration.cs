@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -24,17 +25,18 @@ public static class MqttRegistration
 
         context.Services.AddSingleton<IAlertChannel>(sp =>
         {
-            var settings = sp.GetService<GatewaySettings>();
+            var mqtt = sp.GetService<MqttOptions>();
+            var registry = sp.GetService<RegistryOptions>();
             var log = sp.GetService<ILoggerFactory>()?.CreateLogger<MqttChannel>() ?? (ILogger)NullLogger.Instance;
-            var embedded = settings is null || settings.Mqtt.Mode == MqttMode.Embedded;
-            var host = options.Host.Length > 0 ? options.Host : embedded ? "127.0.0.1" : settings!.Mqtt.External.Host;
-            var port = options.Port > 0 ? options.Port : settings is null ? 1883 : embedded ? settings.Mqtt.Port : settings.Mqtt.External.Port;
+            var embedded = mqtt is null || mqtt.Mode == MqttMode.Embedded;
+            var host = options.Host.Length > 0 ? options.Host : embedded ? "127.0.0.1" : mqtt!.External.Host;
+            var port = options.Port > 0 ? options.Port : mqtt is null ? 1883 : embedded ? mqtt.Port : mqtt.External.Port;
             // external: the gateway's own broker login unless the channel has one of its own
-            var user = options.User.Length > 0 ? options.User : embedded ? settings?.Mqtt.ServiceUser ?? string.Empty : settings?.Mqtt.External.Username ?? string.Empty;
-            var password = options.User.Length > 0 ? options.Password : embedded ? settings?.Mqtt.ServicePassword ?? string.Empty : settings?.Mqtt.External.Password ?? string.Empty;
+            var user = options.User.Length > 0 ? options.User : embedded ? mqtt?.ServiceUser ?? string.Empty : mqtt!.External.Username;
+            var password = options.User.Length > 0 ? options.Password : embedded ? mqtt?.ServicePassword ?? string.Empty : mqtt!.External.Password;
 
             // no login the embedded broker would accept: retrying would only count as failed device logins
-            var off = embedded && user.Length == 0 && settings?.Registry.RequireAuthentication == true
+            var off = embedded && user.Length == 0 && registry?.RequireAuthentication == true
                 ? "Alerts:Mqtt is on but has no login: set Mqtt:ServiceUser and Mqtt:ServicePassword (or Alerts:Mqtt:User). The MQTT alert channel and the node status feed of silence rules are off."
                 : null;
             return new MqttChannel(options, context.Options, host, port, user, password, log, off);

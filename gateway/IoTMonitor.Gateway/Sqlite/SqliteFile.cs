@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace IoTMonitor.Gateway;
+namespace IoTMonitor.Gateway.Sqlite;
 
 /// <summary>
 /// Opens one of the gateway's SQLite files (registry, site profiles, API keys, downlink, alerts) the

@@ -1,4 +1,4 @@
-namespace IoTMonitor.Gateway;
+namespace IoTMonitor.Gateway.Configuration;
 
 /// <summary>Process-wide options (appsettings section <c>Gateway</c>).</summary>
 public sealed class GatewayOptions

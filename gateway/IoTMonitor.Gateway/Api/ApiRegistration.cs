@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using IoTMonitor.Gateway.Access;
-using IoTMonitor.Gateway.Alerts;
-using IoTMonitor.Gateway.Query;
+using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Scalar.AspNetCore;
@@ -14,48 +12,23 @@ using Scalar.AspNetCore;
 namespace IoTMonitor.Gateway.Api;
 
 /// <summary>
-/// Issue 8 in the composition root: <see cref="AddQueryApi"/> (access, query, cache, OpenAPI) and <see cref="MapQueryApi"/> (endpoints, OpenAPI document, reference page, dashboard).
+/// The HTTP side: access (keys, roles, rate limit), JSON, OpenAPI, problem answers, and every endpoint.
 /// Public without a key: <c>/health</c>, the dashboard's static files, <c>/openapi/v1.json</c> and
 /// the reference page <c>/scalar/v1</c> (they carry no data). Everything else needs a key.
 /// </summary>
-public static class ApiHosting
+public static class ApiRegistration
 {
-    public static WebApplicationBuilder AddQueryApi(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
-        var access = new AccessOptions();
-        builder.Configuration.GetSection(AccessOptions.Section).Bind(access);
-        var query = new QueryOptions();
-        builder.Configuration.GetSection(QueryOptions.Section).Bind(query);
-        var errors = access.Validate().Concat(query.Validate()).ToList();
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid gateway configuration:\n  " + string.Join("\n  ", errors));
-        }
-
         var s = builder.Services;
-        s.AddSingleton(access);
-        s.AddSingleton(query);
+        s.AddStageOptions<ApiOptions>(builder.Configuration, ApiOptions.Section, o => o.Validate());
+        s.AddStageOptions<AccessOptions>(builder.Configuration, AccessOptions.Section, o => o.Validate());
         s.AddSingleton<ApiRateLimiter>();
         s.AddSingleton(sp =>
         {
-            var gw = sp.GetRequiredService<GatewayRuntime>(); // the registry creates its tables first
-            var settings = gw.Settings;
-            return new ApiKeyStore(settings.Gateway.Resolve(settings.Registry.Path), settings.Api.AdminKey);
+            sp.GetRequiredService<DeviceRegistry>(); // same file: the registry creates it first
+            return new ApiKeyStore(sp.GetRequiredService<GatewayOptions>().Resolve(sp.GetRequiredService<RegistryOptions>().Path), sp.GetRequiredService<ApiOptions>().AdminKey);
         });
-        s.AddSingleton(sp =>
-        {
-            var settings = sp.GetRequiredService<GatewayRuntime>().Settings;
-            return new SiteProfiles(settings.Gateway.Resolve(settings.Registry.Path));
-        });
-        s.AddSingleton(sp => new InfluxQueryClient(sp.GetRequiredService<GatewaySettings>().Storage, query));
-        s.AddSingleton<LatestValueCache>();
-        s.AddSingleton<SiteStatus>();
-        s.AddSingleton<DailyRollup>();
-        s.AddSingleton<SeriesQuery>();
-        s.AddSingleton<CompletenessQuery>();
-        s.AddSingleton<CsvExport>();
-        s.AddSingleton<LatestValueFeed>();
-        s.AddHostedService(sp => sp.GetRequiredService<LatestValueFeed>());
         s.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         s.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -64,16 +37,25 @@ public static class ApiHosting
             document.Info.Description = "Sites, devices, latest values, series, completeness, CSV export, alerts and API keys. Send the key in header X-Api-Key (or Authorization: Bearer). Roles: viewer < operator < admin. See docs/api.md.";
             return Task.CompletedTask;
         }));
+        builder.AddApiErrors();
         return builder;
     }
 
-    public static WebApplication MapQueryApi(this WebApplication app)
+    /// <summary>Every endpoint, the OpenAPI document, the reference page and the dashboard.</summary>
+    public static WebApplication MapApi(this WebApplication app)
     {
+        app.UseApiErrors();
+        app.MapHealth();
+        app.MapMetrics();
+        app.MapRegistryApi();
+        app.MapDownlinkApi();
+        app.MapNodeStatusApi();
+        app.MapQueryApi();
+        app.MapAlertsApi();
+        app.MapAccessApi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o => o.WithTitle("IoTMonitor API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
-        QueryApi.MapQueryApi(app);
-        app.MapAccessApi();
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(root))
         {

@@ -1,0 +1,50 @@
+using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Configuration;
+using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Validation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IoTMonitor.Gateway.Ingest;
+
+public static class IngestRegistration
+{
+    /// <summary>The pipeline (decode, validate, WAL), the node status book and the MQTT listener of <c>Mqtt:Mode</c>.</summary>
+    public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddStageOptions<MqttOptions>(builder.Configuration, MqttOptions.Section, o => o.Validate());
+        s.AddSingleton(sp => new IngestPipeline(
+            sp.GetRequiredService<ValidationOptions>(),
+            sp.GetRequiredService<WriteAheadLog>(),
+            sp.GetRequiredService<DeadLetterStore>(),
+            sp.GetRequiredService<Ledger>(),
+            sp.GetRequiredService<TimeProvider>()));
+        s.AddSingleton(sp => new NodeStatusBook(sp.GetRequiredService<Ledger>().Counters, sp.GetRequiredService<DeadLetterStore>(), sp.GetRequiredService<TimeProvider>()));
+        s.AddSingleton<IMqttListener>(sp =>
+        {
+            var mqtt = sp.GetRequiredService<MqttOptions>();
+            var registryOptions = sp.GetRequiredService<RegistryOptions>();
+            var registry = sp.GetRequiredService<DeviceRegistry>();
+            var pipeline = sp.GetRequiredService<IngestPipeline>();
+            var acks = sp.GetRequiredService<AckIngest>();
+            var statuses = sp.GetRequiredService<NodeStatusBook>();
+            var downlink = sp.GetRequiredService<DownlinkService>();
+            var logs = sp.GetRequiredService<ILoggerFactory>();
+            if (mqtt.Mode == MqttMode.Embedded)
+            {
+                var broker = new EmbeddedBroker(mqtt, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<EmbeddedBroker>());
+                downlink.Attach(broker);
+                return broker;
+            }
+
+            var client = new ExternalBrokerClient(mqtt.External, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ExternalBrokerClient>());
+            downlink.Attach(client);
+            return client;
+        });
+        return builder;
+    }
+}

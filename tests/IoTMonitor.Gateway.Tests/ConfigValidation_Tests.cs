@@ -1,0 +1,37 @@
+using IoTMonitor.Testing;
+using Microsoft.Extensions.Options;
+
+namespace IoTMonitor.Gateway.Tests;
+
+/// <summary>A bad key stops the start with a message naming the key, whichever stage owns it.</summary>
+public sealed class ConfigValidation_Tests
+{
+    [Theory]
+    [InlineData("--Storage:Gzip=yes", "Storage:Gzip must be auto, true or false (got 'yes')")]
+    [InlineData("--Alerts:Mqtt:TopicPrefix=alerts/+", "Alerts:Mqtt:TopicPrefix must be a topic without wildcards")]
+    [InlineData("--Gateway:LedgerPath= ", "Gateway:LedgerPath must be set")]
+    public async Task A_bad_key_stops_the_start_naming_the_key(string setting, string message)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("iotmon-gw-config-").FullName;
+        var mqttPort = FreePort.Next();
+        try
+        {
+            await using var app = GatewayApp.Build(
+            [
+                $"--Urls=http://127.0.0.1:{FreePort.Next()}",
+                $"--Gateway:DataDir={dataDir}",
+                "--Mqtt:BindAddress=127.0.0.1",
+                $"--Mqtt:Port={mqttPort}",
+                "--Logging:LogLevel:Default=Warning",
+                setting,
+            ]);
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+            Assert.Contains(message, e.Message, StringComparison.Ordinal);
+            Assert.False(FreePort.IsListening(mqttPort), "nothing starts when the configuration is refused");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
