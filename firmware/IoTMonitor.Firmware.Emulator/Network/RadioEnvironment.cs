@@ -39,6 +39,9 @@ public sealed class RadioEnvironment
     /// <summary>RSSI of the joined AP, dBm.</summary>
     public Func<long, int> RssiDbm { get; set; } = _ => -67;
 
+    /// <summary>The real gateway's broker port on loopback (the config's port is replaced by it; 0 keeps the config's).</summary>
+    public int BrokerPort { get; set; }
+
     /// <summary>Whether the radio is associated with the AP right now.</summary>
     public bool Associated { get; private set; }
 
