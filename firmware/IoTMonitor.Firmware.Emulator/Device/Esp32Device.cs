@@ -45,6 +45,7 @@ public sealed class Esp32Device
     private long _timerWakeMs;
     private int _wakePin = -1;
     private string? _hang;
+    private int _mqttConnects;
 
     public Esp32Device(long trueStartMs, RadioEnvironment radio)
     {
@@ -119,6 +120,7 @@ public sealed class Esp32Device
         _timerWakeMs = 0;
         _wakePin = -1;
         _hang = null;
+        _mqttConnects = 0;
         if (WifiAutoConnectSaved && Radio.WifiUp(TrueMs))
         {
             RadioOn(); // NF_ESP32_Wireless_Open connects before Main
@@ -144,6 +146,7 @@ public sealed class Esp32Device
             RailsOnMs = _railsOnMs,
             Sampled = _sampled,
             CutAt = _cutAt,
+            MqttConnects = _mqttConnects,
         };
     }
 
@@ -316,6 +319,9 @@ public sealed class Esp32Device
             TrueMs = Math.Max(TrueMs, next);
         }
     }
+
+    /// <summary>Counts an MQTT connect attempt of this wake.</summary>
+    public void CountMqttConnect() => _mqttConnects++;
 
     /// <summary>A GPIO output was driven (rails: every output of the shipped boards powers sensors).</summary>
     public void WritePin(int pin, bool high)

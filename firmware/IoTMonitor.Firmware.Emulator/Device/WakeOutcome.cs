@@ -28,4 +28,7 @@ public sealed class WakeOutcome
 
     /// <summary>The model step at which a power cut was made (-1: none), and its kind.</summary>
     public string? CutAt { get; init; }
+
+    /// <summary>MQTT connect attempts in the wake.</summary>
+    public int MqttConnects { get; init; }
 }

@@ -94,6 +94,7 @@ public sealed class MqttSession
     public int Connect(string clientId, string? user, string? password, bool willRetain, int willQos, bool willFlag, string? willTopic, byte[]? willMessage, bool cleanSession, int keepAliveSec)
     {
         _device.Step("mqtt-connect");
+        _device.CountMqttConnect();
         if (!_radio.Associated)
         {
             throw new MqttTransportException(ConnectFailure.Socket, "no network");

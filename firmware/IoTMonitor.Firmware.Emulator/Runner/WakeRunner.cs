@@ -30,7 +30,7 @@ public sealed class WakeRunner
     public WakeOutcome Run(Esp32Device device, WakeCause cause, long cutAtStep = -1, string? cutKinds = null)
     {
         device.BeginWake(cause, cutAtStep, cutKinds);
-        var context = new WakeContext(_appPath);
+        var context = new WakeContext();
         string? hang = null;
         try
         {
@@ -81,26 +81,12 @@ public sealed class WakeRunner
 
     private sealed class WakeContext : AssemblyLoadContext
     {
-        private readonly AssemblyDependencyResolver _resolver;
-        private readonly string _appName;
-
-        public WakeContext(string appPath)
+        public WakeContext()
             : base("esp32-wake", isCollectible: true)
         {
-            _resolver = new AssemblyDependencyResolver(appPath);
-            _appName = Path.GetFileNameWithoutExtension(appPath);
         }
 
-        protected override Assembly? Load(AssemblyName assemblyName)
-        {
-            // Only the app is per wake; the model and everything else is shared with the harness.
-            if (assemblyName.Name == _appName)
-            {
-                string? path = _resolver.ResolveAssemblyToPath(assemblyName);
-                return path == null ? null : LoadFromAssemblyPath(path);
-            }
-
-            return null;
-        }
+        // The app is loaded explicitly per wake; the model and everything else is shared with the harness.
+        protected override Assembly? Load(AssemblyName assemblyName) => null;
     }
 }
