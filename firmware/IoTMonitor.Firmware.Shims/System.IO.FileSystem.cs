@@ -150,6 +150,11 @@ namespace System.IO
         {
             throw new NotSupportedException("shim: compile-only");
         }
+
+        public static string[] GetFiles(string path)
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
     }
 
     public sealed class DriveInfo

@@ -21,17 +21,15 @@ namespace IoTMonitor.Firmware
         /// <summary>Device config uploaded with <c>nanoff --filedeployment</c> (firmware/README.md).</summary>
         public const string ConfigPath = "I:\\config.json";
 
-        /// <summary>Flash queue file.</summary>
-        public const string QueuePath = "I:\\queue.bin";
-
-        /// <summary>Node state file.</summary>
-        public const string StatePath = "I:\\state.bin";
-
         /// <summary>
-        /// Flash queue size: 48 KB of the 256 KB I: volume of a 4 MB board (the volume also holds
-        /// the config and the WiFi/certificate blocks); within LittleFsBlockStore's 1/4 budget.
+        /// The queue's own byte budget (the ESP32 cannot report free space): 44 segment files of
+        /// one 4 KB block, out of the 64 blocks of I: on a 4 MB board. The other 20 hold the
+        /// metadata pairs, config.json, the con_*.sys config files, the state and remote-config
+        /// A/B files at their largest, and the copy-on-write headroom of a commit
+        /// (firmware/README.md, "Flash storage"; checked on the LittleFS model by
+        /// StorageFiguresTests).
         /// </summary>
-        public const int QueueBytes = 48 * 1024;
+        public const int QueueBudgetBytes = 44 * 4096;
 
         /// <summary>Grace added to maxAwakeSec before the watchdog timer forces deep sleep.</summary>
         public const int WatchdogGraceSec = 30;
@@ -75,15 +73,13 @@ namespace IoTMonitor.Firmware
             _watchdogSleepSec = peek.SampleSec;
             Timer watchdog = new Timer(OnWatchdog, null, (peek.MaxAwakeSec + WatchdogGraceSec) * 1000, Timeout.Infinite);
 
-            LittleFsBlockStore queue = new LittleFsBlockStore(QueuePath, QueueBytes);
-            LittleFsBlockStore state = new LittleFsBlockStore(StatePath, NodeState.RequiredBytes);
-            NodeCycle cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, queue, state, document);
+            // Every store operation closes its file before returning: nothing is left uncommitted
+            // when deep sleep (which closes nothing) or the watchdog ends the wake.
+            NodeCycle cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
             NodeCycleResult result = cycle.Run();
 
             // Only reached if the cycle returned without sleeping (it should not on the ESP32).
             watchdog.Dispose();
-            queue.Dispose();
-            state.Dispose();
             _power.DeepSleep(result.SleepSeconds > 0 ? result.SleepSeconds : peek.SampleSec);
             Thread.Sleep(Timeout.Infinite);
         }

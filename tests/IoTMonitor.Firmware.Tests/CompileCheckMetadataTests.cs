@@ -33,7 +33,7 @@ public class CompileCheckMetadataTests
         using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(CompileCheckDll()));
         var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
         var names = md.TypeDefinitions.Select(h => md.GetString(md.GetTypeDefinition(h).Name)).ToHashSet();
-        foreach (var t in new[] { "M2MqttNodeLink", "Esp32Clock", "Esp32Power", "LittleFsBlockStore", "AdcAnalogInput", "I2cBusAdapter", "SerialUart", "OneWireAdapter", "Esp32Buses", "SensorFactory", "SensorCatalog", "Program", "NodeCycle" })
+        foreach (var t in new[] { "M2MqttNodeLink", "Esp32Clock", "Esp32Power", "LittleFsFileStore", "AdcAnalogInput", "I2cBusAdapter", "SerialUart", "OneWireAdapter", "Esp32Buses", "SensorFactory", "SensorCatalog", "Program", "NodeCycle" })
         {
             Assert.Contains(t, names);
         }

@@ -84,18 +84,19 @@ namespace IoTMonitor.Firmware.Core.Node
         private string _topicCmdAck;
 
         /// <summary>
-        /// Wires a wake. <paramref name="queueStore"/> holds the flash queue, <paramref name="stateStore"/>
-        /// the node state (≥ <see cref="NodeState.RequiredBytes"/>); <paramref name="configDocument"/>
-        /// is the stored device config file (null or empty: defaults, <c>cfgErr</c> 10).
+        /// Wires a wake. <paramref name="files"/> holds the flash queue (at most
+        /// <paramref name="queueBudgetBytes"/> of segment files) and the node state;
+        /// <paramref name="configDocument"/> is the stored device config file (null or empty:
+        /// defaults, <c>cfgErr</c> 10).
         /// </summary>
-        public NodeCycle(IClock clock, INodeLink link, IPower power, ISensorFactory sensors, IBlockStore queueStore, IBlockStore stateStore, byte[] configDocument)
+        public NodeCycle(IClock clock, INodeLink link, IPower power, ISensorFactory sensors, IFileStore files, int queueBudgetBytes, byte[] configDocument)
         {
             _clock = clock;
             _link = link;
             _power = power;
             _sensors = sensors;
-            _queue = new FlashQueue(queueStore);
-            _state = new NodeState(stateStore);
+            _queue = new FlashQueue(files, queueBudgetBytes);
+            _state = new NodeState(files);
             _configDocument = configDocument;
             _configLength = configDocument == null ? 0 : configDocument.Length;
 
@@ -167,6 +168,13 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             _state.Load();
             _queue.Open();
+            if (_queue.LastBoot == _state.Boot && _queue.LastSeq >= _state.NextSeq)
+            {
+                // Readings reached flash but the state saved after them did not (a reset
+                // between the two writes): n must not repeat.
+                _state.NextSeq = _queue.LastSeq + 1;
+            }
+
             _coldStart = _power.ResetReason != ResetReason.DeepSleepWake;
             if (_coldStart)
             {
@@ -271,6 +279,8 @@ namespace IoTMonitor.Firmware.Core.Node
                 }
             }
 
+            // One open-append-close for the whole round (LittleFS commits only at close).
+            _queue.Persist();
             _batteryVolts = _sampler.BatteryVolts;
             _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.LastSampleUtc = now;

@@ -5,7 +5,9 @@ namespace IoTMonitor.Firmware.Core.Node
     /// <summary>
     /// What the node keeps in flash across deep sleep (RAM is lost): boot counter, next sequence
     /// number, schedule and backoff, the clock offset learned at sync, and the last applied remote
-    /// config. Stored as two dual-copy records (power-cut safe) in the state <see cref="IBlockStore"/>.
+    /// config. Each is written whole into alternating A/B files (<see cref="AlternatingFile"/>),
+    /// never patched in place: <c>state.a</c>/<c>state.b</c> (76 B, inline in LittleFS's
+    /// directory log) and <c>remote.a</c>/<c>remote.b</c>.
     /// </summary>
     public sealed class NodeState
     {
@@ -14,9 +16,8 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private const int StatePayload = 64;
 
-        private readonly DualCopyRecord _state;
-        private readonly DualCopyRecord _remote;
-        private readonly byte[] _buf = new byte[StatePayload];
+        private readonly AlternatingFile _state;
+        private readonly AlternatingFile _remote;
 
 #pragma warning disable CS1591 // fields documented in the class summary and NodeCycle
         public int Boot;
@@ -38,84 +39,82 @@ namespace IoTMonitor.Firmware.Core.Node
         public int LastBatteryMillivolts;
 #pragma warning restore CS1591
 
-        /// <summary>State over <paramref name="store"/> (needs <see cref="RequiredBytes"/>: 2 × (64 + 12) + 2 × (MaxRemoteConfigBytes + 4 + 12) bytes).</summary>
-        public NodeState(IBlockStore store)
+        /// <summary>State in <paramref name="files"/>.</summary>
+        public NodeState(IFileStore files)
         {
-            _state = new DualCopyRecord(store, 0, StatePayload);
-            _remote = new DualCopyRecord(store, _state.Footprint, MaxRemoteConfigBytes + 4);
+            _state = new AlternatingFile(files, "state.a", "state.b", StatePayload);
+            _remote = new AlternatingFile(files, "remote.a", "remote.b", MaxRemoteConfigBytes);
         }
 
-        /// <summary>Bytes of store the state needs.</summary>
-        public static int RequiredBytes
+        /// <summary>Largest bytes the state's files take in flash (both copies of both records).</summary>
+        public static int MaxFileBytes
         {
-            get { return (2 * (StatePayload + 12)) + (2 * (MaxRemoteConfigBytes + 4 + 12)); }
+            get { return 2 * (StatePayload + AlternatingFile.Overhead + MaxRemoteConfigBytes + AlternatingFile.Overhead); }
         }
 
         /// <summary>Loads the state; false on a fresh store (fields keep their defaults).</summary>
         public bool Load()
         {
-            if (!_state.Load(_buf))
+            if (_state.Load() != StatePayload)
             {
                 return false;
             }
 
-            Boot = LittleEndian.ReadInt32(_buf, 0);
-            NextSeq = LittleEndian.ReadInt32(_buf, 4);
-            LastSampleUtc = LittleEndian.ReadInt64(_buf, 8);
-            LastUploadUtc = LittleEndian.ReadInt64(_buf, 16);
-            NextUploadTryUtc = LittleEndian.ReadInt64(_buf, 24);
-            Failures = LittleEndian.ReadInt32(_buf, 32);
-            ClockOffset = LittleEndian.ReadInt64(_buf, 36);
-            SampleSecOverride = LittleEndian.ReadInt32(_buf, 44);
-            UploadNow = (_buf[48] & 1) != 0;
-            SampleNow = (_buf[48] & 2) != 0;
-            LastBatteryMillivolts = LittleEndian.ReadInt32(_buf, 52);
+            byte[] buf = _state.Buffer;
+            int o = AlternatingFile.PayloadOffset;
+
+            Boot = LittleEndian.ReadInt32(buf, o + 0);
+            NextSeq = LittleEndian.ReadInt32(buf, o + 4);
+            LastSampleUtc = LittleEndian.ReadInt64(buf, o + 8);
+            LastUploadUtc = LittleEndian.ReadInt64(buf, o + 16);
+            NextUploadTryUtc = LittleEndian.ReadInt64(buf, o + 24);
+            Failures = LittleEndian.ReadInt32(buf, o + 32);
+            ClockOffset = LittleEndian.ReadInt64(buf, o + 36);
+            SampleSecOverride = LittleEndian.ReadInt32(buf, o + 44);
+            UploadNow = (buf[o + 48] & 1) != 0;
+            SampleNow = (buf[o + 48] & 2) != 0;
+            LastBatteryMillivolts = LittleEndian.ReadInt32(buf, o + 52);
             return true;
         }
 
-        /// <summary>Persists the state (flushes).</summary>
+        /// <summary>Writes the state whole into the older of state.a/state.b; committed on return.</summary>
         public void Save()
         {
-            LittleEndian.WriteInt32(_buf, 0, Boot);
-            LittleEndian.WriteInt32(_buf, 4, NextSeq);
-            LittleEndian.WriteInt64(_buf, 8, LastSampleUtc);
-            LittleEndian.WriteInt64(_buf, 16, LastUploadUtc);
-            LittleEndian.WriteInt64(_buf, 24, NextUploadTryUtc);
-            LittleEndian.WriteInt32(_buf, 32, Failures);
-            LittleEndian.WriteInt64(_buf, 36, ClockOffset);
-            LittleEndian.WriteInt32(_buf, 44, SampleSecOverride);
-            _buf[48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
-            LittleEndian.WriteInt32(_buf, 52, LastBatteryMillivolts);
-            _state.Save(_buf);
+            byte[] buf = _state.Buffer;
+            int o = AlternatingFile.PayloadOffset;
+            System.Array.Clear(buf, o, StatePayload);
+            LittleEndian.WriteInt32(buf, o + 0, Boot);
+            LittleEndian.WriteInt32(buf, o + 4, NextSeq);
+            LittleEndian.WriteInt64(buf, o + 8, LastSampleUtc);
+            LittleEndian.WriteInt64(buf, o + 16, LastUploadUtc);
+            LittleEndian.WriteInt64(buf, o + 24, NextUploadTryUtc);
+            LittleEndian.WriteInt32(buf, o + 32, Failures);
+            LittleEndian.WriteInt64(buf, o + 36, ClockOffset);
+            LittleEndian.WriteInt32(buf, o + 44, SampleSecOverride);
+            buf[o + 48] = (byte)((UploadNow ? 1 : 0) | (SampleNow ? 2 : 0));
+            LittleEndian.WriteInt32(buf, o + 52, LastBatteryMillivolts);
+            _state.Save(StatePayload);
         }
 
         /// <summary>Copies the stored remote config into <paramref name="into"/>; returns its length (0 none).</summary>
         public int LoadRemoteConfig(byte[] into)
         {
             // Read in the record's own buffer: no second config-sized buffer in RAM.
-            if (!_remote.Load())
+            int n = _remote.Load();
+            if (n <= 0 || n > into.Length)
             {
                 return 0;
             }
 
-            byte[] buf = _remote.Buffer;
-            int n = LittleEndian.ReadInt32(buf, DualCopyRecord.PayloadOffset);
-            if (n <= 0 || n > MaxRemoteConfigBytes || n > into.Length)
-            {
-                return 0;
-            }
-
-            System.Array.Copy(buf, DualCopyRecord.PayloadOffset + 4, into, 0, n);
+            System.Array.Copy(_remote.Buffer, AlternatingFile.PayloadOffset, into, 0, n);
             return n;
         }
 
         /// <summary>Stores a remote config document (≤ <see cref="MaxRemoteConfigBytes"/>).</summary>
         public void SaveRemoteConfig(byte[] data, int count)
         {
-            byte[] buf = _remote.Buffer;
-            LittleEndian.WriteInt32(buf, DualCopyRecord.PayloadOffset, count);
-            System.Array.Copy(data, 0, buf, DualCopyRecord.PayloadOffset + 4, count);
-            _remote.Save();
+            System.Array.Copy(data, 0, _remote.Buffer, AlternatingFile.PayloadOffset, count);
+            _remote.Save(count);
         }
     }
 }

@@ -6,13 +6,15 @@ using IoTMonitor.Firmware.Host.Link;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
 using IoTMonitor.Firmware.Host.Storage;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Host.Node;
 
 /// <summary>
 /// One virtual node: the firmware core's <see cref="NodeCycle"/>, unchanged, with host adapters —
 /// <see cref="VirtualClock"/>, <see cref="MqttNodeLink"/>, <see cref="VirtualPower"/> with a
-/// <see cref="BatteryModel"/>, flash as <see cref="IBlockStore"/>s and the simulated
+/// <see cref="BatteryModel"/>, flash as an <see cref="IFileStore"/> (the LittleFS model, or host
+/// files) and the simulated
 /// <see cref="NodeBoard"/>. <see cref="Wake"/> runs one wake, like the ESP32 app's Main after a
 /// deep sleep, and returns when the node asks to sleep.
 /// </summary>
@@ -26,12 +28,11 @@ public sealed class VirtualNode : IDisposable
     public const double BrownOutVolts = 3.3;
     public const double RecoverVolts = 3.6;
 
-    /// <summary>Flash queue size: 64 KB, as the ESP32 partition (about 1,300 readings).</summary>
-    public const int QueueBytes = 64 * 1024;
+    /// <summary>The queue's byte budget: the ESP32 app's (Program.QueueBudgetBytes, 44 segments of 4 KB).</summary>
+    public const int QueueBudgetBytes = 44 * 4096;
 
     private readonly byte[] _config;
-    private readonly IBlockStore _queueStore;
-    private readonly IBlockStore _stateStore;
+    private readonly IFileStore _files;
     private bool _poweredOn;
     private bool _dead;
 
@@ -50,17 +51,19 @@ public sealed class VirtualNode : IDisposable
         Sensors = new SimulatedSensorFactory(Board, Clock);
         if (flashDir is null)
         {
-            _queueStore = new MemoryBlockStore(QueueBytes);
-            _stateStore = new MemoryBlockStore(NodeState.RequiredBytes);
+            Flash = FlashVolumes.Esp32With(_config);
+            _files = new ModelFileStore(Flash);
         }
         else
         {
-            _queueStore = new FileBlockStore(Path.Combine(flashDir, spec.Device + ".queue"), QueueBytes);
-            _stateStore = new FileBlockStore(Path.Combine(flashDir, spec.Device + ".state"), NodeState.RequiredBytes);
+            _files = new DirectoryFileStore(Path.Combine(flashDir, spec.Device));
         }
     }
 
     public NodeSpec Spec { get; }
+
+    /// <summary>The node's I: volume (the LittleFS model); null when the flash is host files.</summary>
+    public LittleFsVolume? Flash { get; }
 
     public string Id => Spec.Device;
 
@@ -141,8 +144,11 @@ public sealed class VirtualNode : IDisposable
             return now + (30 * 60 * 1000);
         }
 
-        var cycle = new NodeCycle(Clock, Link, Power, Sensors, _queueStore, _stateStore, _config);
+        var cycle = new NodeCycle(Clock, Link, Power, Sensors, _files, QueueBudgetBytes, _config);
         var r = cycle.Run();
+
+        // Deep sleep (or the reboot) resets the chip: whatever a wake left uncommitted is gone.
+        Flash?.Reset();
         Wakes++;
         Sampled += r.Sampled;
         Uploaded += r.Uploaded;
@@ -179,14 +185,13 @@ public sealed class VirtualNode : IDisposable
     public void PowerCut()
     {
         Link.Drop();
+        Flash?.Reset();
         _poweredOn = false;
     }
 
     public void Dispose()
     {
         Link.Dispose();
-        (_queueStore as IDisposable)?.Dispose();
-        (_stateStore as IDisposable)?.Dispose();
     }
 }
 

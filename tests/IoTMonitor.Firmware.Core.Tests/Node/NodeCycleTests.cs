@@ -205,7 +205,7 @@ public class NodeCycleTests
         var h = new NodeHarness();
         h.Wake();
         h.Power.ResetReason = IoTMonitor.Firmware.Core.Protocol.ResetReason.Watchdog;
-        var next = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.QueueStore, h.StateStore, h.ConfigBytes);
+        var next = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.Files, NodeHarness.QueueBudget, h.ConfigBytes);
         next.Run();
         var last = h.Received().TakeLast(2).ToList();
         Assert.All(last, x => Assert.Equal(2, x.Boot));

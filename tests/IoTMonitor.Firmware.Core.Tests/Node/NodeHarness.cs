@@ -4,6 +4,7 @@ using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Tests.Fakes;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 using FakeAnalogInput = IoTMonitor.Firmware.Core.Tests.Fakes.Sensors.FakeAnalogInput;
 
 namespace IoTMonitor.Firmware.Core.Tests.Node;
@@ -30,13 +31,19 @@ internal sealed class NodeHarness
 
     /// <summary>The pH probe's ADC pin: the harness runs the real pH driver, which applies the config's record.</summary>
     public FakeAnalogInput PhInput { get; } = new() { Volts = 1.5 };
-    public FakeBlockStore QueueStore { get; } = new(64 * 1024);
-    public FakeBlockStore StateStore { get; } = new(NodeState.RequiredBytes);
+    /// <summary>The ESP32 app's queue budget.</summary>
+    public const int QueueBudget = 44 * 4096;
+
+    /// <summary>The node's I: volume (LittleFS model): survives wakes, loses what a wake left uncommitted.</summary>
+    public LittleFsVolume Flash { get; } = new();
+
+    public ModelFileStore Files { get; }
     public byte[] ConfigBytes { get; set; } = Encoding.UTF8.GetBytes(Config);
     public NodeCycle? Last { get; private set; }
 
     public NodeHarness(long utc = 1_764_316_800)
     {
+        Files = new ModelFileStore(Flash);
         Clock = new FakeClock(utc);
         Link = new FakeLink(Clock);
         Sensors.ById["temp"] = new FakeSensor(1) { Values = [14.0] };
@@ -46,8 +53,9 @@ internal sealed class NodeHarness
     /// <summary>Runs one wake and then sleeps through the requested time.</summary>
     public NodeCycleResult Wake()
     {
-        Last = new NodeCycle(Clock, Link, Power, Sensors, QueueStore, StateStore, ConfigBytes);
+        Last = new NodeCycle(Clock, Link, Power, Sensors, Files, QueueBudget, ConfigBytes);
         var r = Last.Run();
+        Flash.Reset(); // deep sleep: a reset that closes nothing
         Clock.AdvanceSeconds(r.SleepSeconds);
         Power.ResetReason = ResetReason.DeepSleepWake;
         return r;

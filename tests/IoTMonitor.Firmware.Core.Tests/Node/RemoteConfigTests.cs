@@ -54,7 +54,7 @@ public class RemoteConfigTests
     private static DeviceConfig Reboot(NodeHarness h)
     {
         h.Power.ResetReason = ResetReason.PowerOn;
-        var cycle = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.QueueStore, h.StateStore, h.ConfigBytes);
+        var cycle = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.Files, NodeHarness.QueueBudget, h.ConfigBytes);
         cycle.Run();
         h.Power.ResetReason = ResetReason.DeepSleepWake;
         return cycle.Config;
@@ -217,13 +217,13 @@ public class RemoteConfigTests
     {
         var h = WithCalibratedBattery();
         h.Link.NetworkUp = false;
-        new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.QueueStore, h.StateStore, h.ConfigBytes).Run(); // samples; no network
+        new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.Files, NodeHarness.QueueBudget, h.ConfigBytes).Run(); // samples; no network
 
         // Two minutes later (a service-button wake): the backoff is over, no sample is due.
         h.Clock.AdvanceSeconds(120);
         h.Power.ResetReason = ResetReason.DeepSleepWake;
         h.Link.NetworkUp = true;
-        var r = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.QueueStore, h.StateStore, h.ConfigBytes).Run();
+        var r = new NodeCycle(h.Clock, h.Link, h.Power, h.Sensors, h.Files, NodeHarness.QueueBudget, h.ConfigBytes).Run();
 
         Assert.Equal((0, 3), (r.Sampled, r.Uploaded));
         Assert.Equal(3.99, HealthBat(h.Link.Telemetry.Single()));

@@ -1,92 +1,104 @@
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
-using IoTMonitor.Firmware.Core.Tests.Fakes;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Core.Tests.Queue;
 
 /// <summary>
-/// Issue 3.3: cut the power at every byte offset of a workload's writes, reopen, and check that
-/// nothing committed (Append returned, not yet released) is lost, nothing is duplicated or
-/// reordered, and every reading lost to drop-oldest is counted.
+/// Cuts the power at every program step (each byte written, each metadata commit) of a workload of
+/// wakes on the LittleFS model — appends, persists, acknowledgements, segment deletes, drops —
+/// then boots again and checks: the queue holds one contiguous, ordered run of unchanged
+/// readings; every persisted reading after it... is in it; every reading before it is
+/// acknowledged or counted as dropped, and none is counted twice.
 /// </summary>
 public class FlashQueuePowerCutTests
 {
-    // Small ring (12 slots) so the workload wraps and exercises drop-oldest under power cuts.
-    private const int StoreSize = 40 + (13 * 48);
-
-    private sealed class Model
+    private sealed class Truth
     {
-        public List<int> Unreleased { get; } = [];
-        public int Released { get; set; }
-        public int Appended { get; set; }
+        public int Persisted { get; set; }   // readings 1..Persisted are committed (Persist returned)
+
+        public int Released { get; set; }    // readings acknowledged (Commit returned)
+
+        public int InFlight { get; set; }    // readings of a Commit that had started
     }
 
-    /// <summary>Appends 40 readings, committing batches now and then; records what was acknowledged.</summary>
-    private static void Workload(FakeBlockStore store, Model model)
+    private static void Workload(LittleFsVolume v, Truth truth, int wakes, int budget)
     {
-        var q = new FlashQueue(store);
-        q.Open();
         var buf = new Reading[ProtocolLimits.MaxReadings];
-        for (int seq = 1; seq <= 40; seq++)
+        int seq = 0;
+        for (int wake = 0; wake < wakes; wake++)
         {
-            var r = new Reading { Seq = seq, Time = seq, Quantity = Quantities.WaterPh, Value = seq / 10.0 };
-            q.Append(ref r, 1);
-            model.Appended = seq;
-            model.Unreleased.Add(seq);
-            if (model.Unreleased.Count > q.Capacity)
+            v.Reset(); // deep sleep
+            var q = new FlashQueue(new ModelFileStore(v), budget);
+            q.Open();
+            for (int i = 0; i < 6; i++)
             {
-                model.Unreleased.RemoveAt(0); // drop-oldest
+                seq++;
+                var r = FlashQueueTests.R(seq, seq / 10.0);
+                q.Append(ref r, 1);
             }
 
-            if (seq % 7 == 0)
+            q.Persist();
+            truth.Persisted = seq;
+            if (wake % 3 == 2)
             {
-                int n = q.BeginBatch(buf, 5, out _);
+                int n = q.BeginBatch(buf, 8, out _);
+                truth.InFlight = n;
                 q.Commit(n);
-                model.Released += n;
-                model.Unreleased.RemoveRange(0, n);
+                truth.Released += n;
+                truth.InFlight = 0;
             }
         }
     }
 
-    [Fact]
-    public void Survives_a_power_cut_at_every_byte()
+    [Theory]
+    [InlineData(12, 8 * FlashQueue.SegmentBytes, 1)]    // appends, acks, segment deletes: every step
+    [InlineData(90, 2 * FlashQueue.SegmentBytes, 11)]   // drop-oldest at the budget: every 11th step
+    public void Survives_a_power_cut_at_every_step(int wakes, int budget, int stride)
     {
-        var full = new FakeBlockStore(StoreSize);
-        Workload(full, new Model());
-        long total = full.BytesWritten;
-        Assert.True(total > 2000);
+        var probe = new LittleFsVolume();
+        Workload(probe, new Truth(), wakes, budget);
+        long total = probe.Steps;
+        Assert.True(total > 1500, $"{total} steps");
 
-        for (long cut = 0; cut <= total; cut++)
+        for (long cut = 0; cut <= total; cut += stride)
         {
-            var store = new FakeBlockStore(StoreSize) { CutAt = cut };
-            var model = new Model();
+            var v = new LittleFsVolume { CutAfterSteps = cut };
+            var truth = new Truth();
             try
             {
-                Workload(store, model);
+                Workload(v, truth, wakes, budget);
             }
             catch (PowerCutException)
             {
             }
 
-            var q = new FlashQueue(FakeBlockStore.Over(store.Data));
-            q.Open();
-            var got = new List<int>();
+            var q = FlashQueueTests.Boot(v, budget);
+            int dropped = q.Dropped;
+            var got = new List<Reading>();
             var buf = new Reading[ProtocolLimits.MaxReadings];
-            int n = q.BeginBatch(buf, 200, out _);
-            got.AddRange(buf.Take(n).Select(r => r.Seq));
-            for (int i = 0; i < n; i++)
+            int n;
+            while ((n = q.BeginBatch(buf, 50, out _)) > 0)
             {
-                Assert.Equal(buf[i].Seq / 10.0, buf[i].Value);
+                got.AddRange(buf.Take(n));
+                q.Commit(n);
             }
 
-            // Committed and unreleased: all there.
-            Assert.True(model.Unreleased.All(got.Contains), $"cut {cut}: lost one of [{string.Join(',', model.Unreleased)}], got [{string.Join(',', got)}]");
-            // Ordered, no duplicates; extras only the append in flight or a batch whose release was cut.
-            Assert.Equal(got.Order().Distinct(), got);
-            Assert.All(got, s => Assert.InRange(s, 1, model.Appended + 1));
-            // Every appended reading is either delivered, still queued or counted as dropped.
-            int accounted = model.Released + got.Count(s => s <= model.Appended) + q.Dropped;
-            Assert.True(accounted >= model.Appended, $"cut {cut}: {model.Appended} appended, {model.Released} released, {got.Count} queued, {q.Dropped} dropped");
+            foreach (var r in got)
+            {
+                Assert.Equal(FlashQueueTests.R(r.Seq, r.Seq / 10.0), r);
+            }
+
+            var seqs = got.Select(r => r.Seq).ToList();
+            int first = seqs.Count > 0 ? seqs[0] : truth.Persisted + 1;
+            Assert.True(seqs.SequenceEqual(Enumerable.Range(first, seqs.Count)), $"cut {cut}: not one ordered run: [{string.Join(',', seqs)}]");
+            Assert.True(seqs.Count == 0 || seqs[^1] >= truth.Persisted, $"cut {cut}: persisted up to {truth.Persisted}, queue ends at {seqs[^1]}");
+            Assert.True(seqs.Count == 0 || seqs[^1] <= truth.Persisted + 6, $"cut {cut}: {seqs[^1]} never appended");
+
+            // Readings before the run: acknowledged or counted as dropped, none counted twice.
+            int before = first - 1;
+            Assert.True(dropped <= before - truth.Released, $"cut {cut}: {dropped} dropped but only {before - truth.Released} unacknowledged readings left the queue");
+            Assert.True(dropped >= before - truth.Released - truth.InFlight, $"cut {cut}: {before} left the queue, {truth.Released} acknowledged, only {dropped} counted as dropped");
         }
     }
 }
