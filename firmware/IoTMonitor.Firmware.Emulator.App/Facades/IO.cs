@@ -195,6 +195,13 @@ namespace System.IO
         {
             return path.StartsWith("I:", StringComparison.OrdinalIgnoreCase);
         }
+
+        public static string[] GetFiles(string path)
+        {
+            Esp32Device d = Esp32Device.Current;
+            d.Step("file-list");
+            return System.Linq.Enumerable.ToArray(d.Flash.Files);
+        }
     }
 
     public sealed class DriveInfo

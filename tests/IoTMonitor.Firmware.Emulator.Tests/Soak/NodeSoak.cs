@@ -138,6 +138,14 @@ public sealed class NodeSoak
         report.Erases = node.Flash.Erases;
         report.FlashBytes = node.Flash.BytesWritten;
         await CheckArrivalsAsync(gateway, device, report);
+        string metrics = await gateway.Http.GetStringAsync("/metrics");
+        foreach (string line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith('#') && (line.Contains("reject", StringComparison.Ordinal) || line.Contains("dead", StringComparison.Ordinal) || line.Contains("drop", StringComparison.Ordinal)) && !line.EndsWith(" 0", StringComparison.Ordinal))
+            {
+                report.GatewayNotes.Add(line);
+            }
+        }
         return report;
     }
 

@@ -23,6 +23,9 @@ public sealed class SoakReport
 
     public List<string> Other { get; } = [];
 
+    /// <summary>Non-zero gateway counters of rejected, dead-lettered or dropped data (for diagnosis).</summary>
+    public List<string> GatewayNotes { get; } = [];
+
     public long Erases { get; set; }
 
     public long FlashBytes { get; set; }
@@ -96,7 +99,8 @@ public sealed class SoakReport
     public string Figures() =>
         $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB; " +
         $"awake mean {AwakeMean:F0} ms p95 {AwakeP95} ms max {AwakeMax} ms; radio on mean {(RadioOnMs.Count == 0 ? 0 : RadioOnMs.Average()):F0} ms, {RadioOnNotUploading} wakes with the radio on that did not upload; " +
-        $"flash {Erases} erases, {FlashBytes / 1024} KiB programmed, {ErasesPerReading:F3} erases per reading";
+        $"flash {Erases} erases, {FlashBytes / 1024} KiB programmed, {ErasesPerReading:F3} erases per reading" +
+        (GatewayNotes.Count == 0 ? "" : "; gateway: " + string.Join(" | ", GatewayNotes));
 
     private static long Percentile(List<long> values, double p)
     {
