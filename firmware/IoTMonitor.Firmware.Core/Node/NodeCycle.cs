@@ -67,6 +67,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState _current;
         private long _wakeStartMs;
+        private long _wakeStartUtc;
         private long _sensorsStartedMs;
         private ConfigError _configError;
         private uint _configHash;
@@ -131,6 +132,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _batteryVolts = double.NaN;
             _current = NodeCycleState.Boot;
             _wakeStartMs = _clock.Millis;
+            _wakeStartUtc = _clock.UtcSeconds;
             while (_current != NodeCycleState.Done)
             {
                 if (_current != NodeCycleState.Sleep && _current > NodeCycleState.LoadConfig && AwakeLeftMs() <= 0)
@@ -320,31 +322,53 @@ namespace IoTMonitor.Firmware.Core.Node
             if (st != LinkStatus.Ok)
             {
                 _link.Disconnect();
+                NoteClockSync();
                 Fail(st);
                 return NodeCycleState.Sleep;
             }
 
             _connected = true;
-            long before = _clock.UtcSeconds;
-            if (before < SyncedEpoch && _link.SyncTime(_config.Ntp, Budget(5000)))
-            {
-                long after = _clock.UtcSeconds;
-                if (after >= SyncedEpoch)
-                {
-                    // Readings of this boot sampled on the unsynced RTC are rebased by this offset.
-                    _state.ClockOffset = after - before;
-                    if (_state.LastSampleUtc < SyncedEpoch)
-                    {
-                        _state.LastSampleUtc += _state.ClockOffset;
-                    }
 
-                    _state.LastUploadUtc = after;
-                }
-            }
+            // Re-synced on every upload wake: the RTC runs from the internal RC oscillator and drifts
+            // in deep sleep (up to several %); the firmware's own SNTP client may already have set it.
+            _link.SyncTime(_config.Ntp, Budget(5000));
+            NoteClockSync();
 
             int n = _messages.Online(FirmwareVersion, _state.Boot, _configHash, SampleSec(), (int)_power.ResetReason, (int)_configError, _clock.UtcSeconds, _payload);
             Publish(_topicStatus, n, true);
             return _connected ? NodeCycleState.Upload : NodeCycleState.Sleep;
+        }
+
+        // The RTC reads 1970 after a power-on until SNTP sets it, and SNTP runs on its own once the
+        // radio has an IP (a wake whose broker connect fails may still set the clock). The jump is
+        // measured against where the RTC would be from the wake's start and the tick count, so the
+        // readings this boot sampled on the unsynced clock are rebased whichever call set it.
+        private void NoteClockSync()
+        {
+            long now = _clock.UtcSeconds;
+            if (_wakeStartUtc >= SyncedEpoch || now < SyncedEpoch)
+            {
+                return;
+            }
+
+            long expected = _wakeStartUtc + ((_clock.Millis - _wakeStartMs) / 1000);
+            _state.ClockOffset = now - expected;
+            if (_state.LastSampleUtc < SyncedEpoch)
+            {
+                _state.LastSampleUtc += _state.ClockOffset;
+            }
+
+            if (_state.LastUploadUtc < SyncedEpoch)
+            {
+                _state.LastUploadUtc = now;
+            }
+
+            if (_state.NextUploadTryUtc > 0 && _state.NextUploadTryUtc < SyncedEpoch)
+            {
+                _state.NextUploadTryUtc += _state.ClockOffset;
+            }
+
+            _wakeStartUtc = now - ((_clock.Millis - _wakeStartMs) / 1000);
         }
 
         private NodeCycleState DoUpload()
@@ -585,6 +609,7 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             _sampler.SleepAll();
+            NoteClockSync();
             _state.Save();
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;

@@ -91,6 +91,14 @@ public sealed class NodeSoak
             }
 
             long cutAt = !drain && _random.NextDouble() < CutChance ? _random.Next(0, 30) : -1;
+            if (w == _wakes + 39)
+            {
+                // The last wake is a power-on (a cold start samples and uploads at once), so readings
+                // sampled after the last scheduled upload are not left in the queue at the end.
+                node.PowerOffFor(60000);
+                cause = WakeCause.Undefined;
+            }
+
             WakeOutcome o = runner.Run(node, cause, cutAt, CutKinds);
             report.Wakes++;
             report.AwakeMs.Add(o.AwakeMs);

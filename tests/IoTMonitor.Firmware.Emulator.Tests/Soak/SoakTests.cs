@@ -13,7 +13,7 @@ public sealed class SoakTests(InfluxDbFixture influx, ITestOutputHelper output) 
     /// <summary>Published in firmware/README.md ("Soak on the runtime model").</summary>
     public const double MaxErasesPerReading = 0.5;
 
-    private static int Wakes => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_WAKES"), out int n) && n > 0 ? n : 250;
+    private static int Wakes => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_WAKES"), out int n) && n > 0 ? n : 120;
 
     [Theory]
     [InlineData("water", 11)]
