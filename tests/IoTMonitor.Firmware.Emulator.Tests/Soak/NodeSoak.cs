@@ -146,6 +146,16 @@ public sealed class NodeSoak
         report.Erases = node.Flash.Erases;
         report.FlashBytes = node.Flash.BytesWritten;
         await CheckArrivalsAsync(gateway, device, report);
+        string deadLetters = Path.Combine(gateway.DataDir, "deadletter.jsonl");
+        if (File.Exists(deadLetters))
+        {
+            using var reader = new StreamReader(new FileStream(deadLetters, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            for (int i = 0; i < 3 && await reader.ReadLineAsync() is { } line; i++)
+            {
+                report.GatewayNotes.Add(line.Length > 400 ? line[..400] : line);
+            }
+        }
+
         string metrics = await gateway.Http.GetStringAsync("/metrics");
         foreach (string line in metrics.Split('\n'))
         {
