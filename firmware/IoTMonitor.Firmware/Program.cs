@@ -84,6 +84,7 @@ namespace IoTMonitor.Firmware
             try
             {
                 _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
+                _cycle.WokenByPin = Sleep.GetWakeupCause() == Sleep.WakeupCause.Ext0;
                 NodeCycleResult result = _cycle.Run();
                 if (result.SleepSeconds > 0)
                 {

@@ -107,6 +107,12 @@ namespace IoTMonitor.Firmware.Core.Node
             _inbox = _payload;
         }
 
+        /// <summary>
+        /// Set by the host before <see cref="Run"/> when a person woke the node (the service button or
+        /// reed switch on the EXT0 pin): the wake samples and uploads now, back-off or not.
+        /// </summary>
+        public bool WokenByPin { get; set; }
+
         /// <summary>The state the machine is in (Done after Run).</summary>
         public NodeCycleState State
         {
@@ -236,7 +242,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _linkSettings.SubscribeTopics = new string[] { prefix + "config", prefix + "cmd" };
 
             long now = _clock.UtcSeconds;
-            _sampleDue = _coldStart || _state.SampleNow || _state.LastSampleUtc == 0
+            _sampleDue = _coldStart || WokenByPin || _state.SampleNow || _state.LastSampleUtc == 0
                 || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
             return _sampleDue ? NodeCycleState.StartSensors : NodeCycleState.DecideUpload;
         }
@@ -309,9 +315,9 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoDecideUpload()
         {
             long now = _clock.UtcSeconds;
-            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow
+            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow || WokenByPin
                 || now >= _state.LastUploadUtc + _config.UploadSec || now < _state.LastUploadUtc || _coldStart;
-            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow;
+            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !WokenByPin;
             return due && !backingOff ? NodeCycleState.Connect : NodeCycleState.Sleep;
         }
 

@@ -180,3 +180,56 @@ namespace System.Device.Wifi
         UnsupportedAuthenticationProtocol,
     }
 }
+
+namespace System.Net.NetworkInformation
+{
+    /// <summary>
+    /// The stored Wi-Fi configuration on the model (reference §6, §11): saving it writes
+    /// I:\con_wifi.sys; with AutoConnect the runtime joins before Main at the next boot
+    /// (targetHAL_ConfigurationManager.cpp, NF_ESP32_Wireless.cpp).
+    /// </summary>
+    public class Wireless80211Configuration
+    {
+        public static Wireless80211Configuration[] GetAllWireless80211Configurations()
+        {
+            Esp32Device d = Esp32Device.Current;
+            if (d.WifiSavedOptions == null)
+            {
+                return new Wireless80211Configuration[0];
+            }
+
+            Wireless80211Configuration c = new Wireless80211Configuration();
+            c.Options = d.WifiAutoConnectSaved ? ConfigurationOptions.AutoConnect : ConfigurationOptions.Enable;
+            return new Wireless80211Configuration[] { c };
+        }
+
+        public string Ssid { get; set; }
+
+        public string Password { get; set; }
+
+        public ConfigurationOptions Options { get; set; }
+
+        public void SaveConfiguration()
+        {
+            Esp32Device d = Esp32Device.Current;
+            byte[] config = System.Text.Encoding.UTF8.GetBytes("ssid=" + Ssid + ";options=" + Options);
+            using (System.IO.FileStream f = new System.IO.FileStream("I:\\con_wifi.sys", System.IO.FileMode.Create))
+            {
+                f.Write(config, 0, config.Length);
+            }
+
+            d.WifiAutoConnectSaved = (Options & ConfigurationOptions.AutoConnect) == ConfigurationOptions.AutoConnect;
+            d.WifiSavedOptions = Options.ToString();
+        }
+
+        [Flags]
+        public enum ConfigurationOptions : byte
+        {
+            None = 0,
+            Disable = 1,
+            Enable = 2,
+            AutoConnect = 6,
+            SmartConfig = 10,
+        }
+    }
+}

@@ -145,17 +145,37 @@ public sealed class NodeSoak
 
         report.Erases = node.Flash.Erases;
         report.FlashBytes = node.Flash.BytesWritten;
-        await CheckArrivalsAsync(gateway, device, report);
+        await Task.Delay(1000);
+        var unsynced = new HashSet<(long Boot, long N)>();
         string deadLetters = Path.Combine(gateway.DataDir, "deadletter.jsonl");
         if (File.Exists(deadLetters))
         {
+            // A boot cut off before its clock was ever set (power-on = 1970 RTC) has readings no one can
+            // place in time: the gateway dead-letters them as unsynced_time (protocol §3), by design.
             using var reader = new StreamReader(new FileStream(deadLetters, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            for (int i = 0; i < 3 && await reader.ReadLineAsync() is { } line; i++)
+            while (await reader.ReadLineAsync() is { } line)
             {
-                report.GatewayNotes.Add(line.Length > 400 ? line[..400] : line);
+                using var entry = JsonDocument.Parse(line);
+                string reason = entry.RootElement.GetProperty("reason").GetString() ?? "";
+                if (reason == "unsynced_time")
+                {
+                    using var batch = JsonDocument.Parse(entry.RootElement.GetProperty("payload").GetBytesFromBase64());
+                    long boot = batch.RootElement.GetProperty("boot").GetInt64();
+                    report.UnsyncedBoots.Add(boot);
+                    foreach (JsonElement r in batch.RootElement.GetProperty("readings").EnumerateArray())
+                    {
+                        unsynced.Add((boot, r.GetProperty("n").GetInt64()));
+                    }
+                }
+                else
+                {
+                    report.Other.Add("gateway dead letter: " + (line.Length > 300 ? line[..300] : line));
+                }
             }
         }
 
+        report.UnsyncedDeadLettered = unsynced.Count;
+        await CheckArrivalsAsync(gateway, device, report);
         string metrics = await gateway.Http.GetStringAsync("/metrics");
         foreach (string line in metrics.Split('\n'))
         {
@@ -214,6 +234,16 @@ public sealed class NodeSoak
         }
 
         report.ReadingsArrived = byKey.Count;
+        foreach (long boot in report.UnsyncedBoots)
+        {
+            // Only a boot that never set its clock may have unplaceable readings; in a boot that did,
+            // every earlier reading must have been rebased (protocol §3).
+            if (byKey.Keys.Any(k => k.Boot == boot))
+            {
+                report.Other.Add($"boot {boot} synced its clock yet readings of it were dead-lettered as unsynced_time (not rebased)");
+            }
+        }
+
         foreach (var (key, times) in byKey)
         {
             if (times.Count > 1)

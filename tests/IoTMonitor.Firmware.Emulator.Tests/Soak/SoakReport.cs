@@ -40,7 +40,13 @@ public sealed class SoakReport
 
     public double ErasesPerReading => ReadingsArrived == 0 ? double.PositiveInfinity : (double)Erases / ReadingsArrived;
 
-    public long MissingReadings => Math.Max(0, ((long)SamplingWakesClean * ReadingsPerSample) - ReadingsArrived);
+    /// <summary>Readings the gateway dead-lettered as unsynced_time: sampled in a boot whose clock was never set.</summary>
+    public long UnsyncedDeadLettered { get; set; }
+
+    /// <summary>Boots of the batches dead-lettered as unsynced_time.</summary>
+    public HashSet<long> UnsyncedBoots { get; } = [];
+
+    public long MissingReadings => Math.Max(0, ((long)SamplingWakesClean * ReadingsPerSample) - ReadingsArrived - UnsyncedDeadLettered);
 
     public long AwakeP95 => Percentile(AwakeMs, 0.95);
 
@@ -97,7 +103,7 @@ public sealed class SoakReport
     }
 
     public string Figures() =>
-        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB; " +
+        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced); " +
         $"awake mean {AwakeMean:F0} ms p95 {AwakeP95} ms max {AwakeMax} ms; radio on mean {(RadioOnMs.Count == 0 ? 0 : RadioOnMs.Average()):F0} ms, {RadioOnNotUploading} wakes with the radio on that did not upload; " +
         $"flash {Erases} erases, {FlashBytes / 1024} KiB programmed, {ErasesPerReading:F3} erases per reading" +
         (GatewayNotes.Count == 0 ? "" : "; gateway: " + string.Join(" | ", GatewayNotes));
