@@ -162,9 +162,10 @@ public sealed class NodeSoak
                     using var batch = JsonDocument.Parse(entry.RootElement.GetProperty("payload").GetBytesFromBase64());
                     long boot = batch.RootElement.GetProperty("boot").GetInt64();
                     report.UnsyncedBoots.Add(boot);
-                    foreach (JsonElement r in batch.RootElement.GetProperty("readings").EnumerateArray())
+                    // The node's compact form (protocol §2): "r": [[n, t, quantity, value, flags, raw?], ...].
+                    foreach (JsonElement r in batch.RootElement.GetProperty("r").EnumerateArray())
                     {
-                        unsynced.Add((boot, r.GetProperty("n").GetInt64()));
+                        unsynced.Add((boot, r[0].GetInt64()));
                     }
                 }
                 else
