@@ -67,7 +67,8 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState _current;
         private long _wakeStartMs;
-        private long _wakeStartUtc;
+        private long _refUtc;
+        private long _refMs;
         private long _sensorsStartedMs;
         private ConfigError _configError;
         private uint _configHash;
@@ -138,7 +139,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _batteryVolts = double.NaN;
             _current = NodeCycleState.Boot;
             _wakeStartMs = _clock.Millis;
-            _wakeStartUtc = _clock.UtcSeconds;
+            TrackClock();
             while (_current != NodeCycleState.Done)
             {
                 if (_current != NodeCycleState.Sleep && _current > NodeCycleState.LoadConfig && AwakeLeftMs() <= 0)
@@ -324,6 +325,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoConnect()
         {
             _result.Connected = true;
+            TrackClock();
             LinkStatus st = _link.Connect(_linkSettings, Budget(ConnectTimeoutMs));
             if (st != LinkStatus.Ok)
             {
@@ -337,6 +339,8 @@ namespace IoTMonitor.Firmware.Core.Node
 
             // Re-synced on every upload wake: the RTC runs from the internal RC oscillator and drifts
             // in deep sleep (up to several %); the firmware's own SNTP client may already have set it.
+            NoteClockSync();
+            TrackClock();
             _link.SyncTime(_config.Ntp, Budget(5000));
             NoteClockSync();
 
@@ -348,16 +352,23 @@ namespace IoTMonitor.Firmware.Core.Node
         // The RTC reads 1970 after a power-on until SNTP sets it, and SNTP runs on its own once the
         // radio has an IP (a wake whose broker connect fails may still set the clock). The jump is
         // measured against where the RTC would be from the wake's start and the tick count, so the
-        // readings this boot sampled on the unsynced clock are rebased whichever call set it.
+        // readings this boot sampled on the unsynced clock are rebased whichever call set it. The
+        // reference point is taken right before each call that may set the clock.
+        private void TrackClock()
+        {
+            _refUtc = _clock.UtcSeconds;
+            _refMs = _clock.Millis;
+        }
+
         private void NoteClockSync()
         {
             long now = _clock.UtcSeconds;
-            if (_wakeStartUtc >= SyncedEpoch || now < SyncedEpoch)
+            if (_refUtc >= SyncedEpoch || now < SyncedEpoch)
             {
                 return;
             }
 
-            long expected = _wakeStartUtc + ((_clock.Millis - _wakeStartMs) / 1000);
+            long expected = _refUtc + ((_clock.Millis - _refMs) / 1000);
             _state.ClockOffset = now - expected;
             if (_state.LastSampleUtc < SyncedEpoch)
             {
@@ -374,7 +385,7 @@ namespace IoTMonitor.Firmware.Core.Node
                 _state.NextUploadTryUtc += _state.ClockOffset;
             }
 
-            _wakeStartUtc = now - ((_clock.Millis - _wakeStartMs) / 1000);
+            TrackClock();
         }
 
         private NodeCycleState DoUpload()
