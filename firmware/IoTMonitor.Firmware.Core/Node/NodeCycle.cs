@@ -400,6 +400,13 @@ namespace IoTMonitor.Firmware.Core.Node
                     break;
                 }
 
+                // This boot's readings wait while the clock is unset (SNTP missed this wake): once a
+                // later wake sets it they are rebased; sent now the gateway could only dead-letter them.
+                if (boot == _state.Boot && _clock.UtcSeconds < SyncedEpoch)
+                {
+                    break;
+                }
+
                 Rebase(n, boot);
                 int length = EncodeFitting(ref n, boot);
                 if (length < 0 || Publish(_topicTelemetry, length, false) != LinkStatus.Ok)
