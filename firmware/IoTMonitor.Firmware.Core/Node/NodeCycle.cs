@@ -191,10 +191,7 @@ namespace IoTMonitor.Firmware.Core.Node
             {
                 // Protocol §3: boot counts cold starts; n restarts at 1; h.drop counts per boot;
                 // an offset learned in the previous boot does not apply to this one.
-                _state.Boot++;
-                _state.NextSeq = 1;
-                _state.ClockOffset = 0;
-                _state.NextUploadTryUtc = 0;
+                _state.StartBoot();
                 _queue.ResetDropped();
                 _state.Save();
             }
@@ -434,10 +431,12 @@ namespace IoTMonitor.Firmware.Core.Node
             return NodeCycleState.Receive;
         }
 
-        // Protocol §3: readings of this boot taken before the clock was synced get the offset.
+        // Protocol §3: readings taken before their boot's clock was synced get that boot's offset,
+        // also when later cold starts came before they could be sent (the state keeps past offsets).
         private void Rebase(int n, int boot)
         {
-            if (boot != _state.Boot || _state.ClockOffset == 0 || _clock.UtcSeconds < SyncedEpoch)
+            long offset = _state.OffsetOf(boot);
+            if (offset == 0 || _clock.UtcSeconds < SyncedEpoch)
             {
                 return;
             }
@@ -446,7 +445,7 @@ namespace IoTMonitor.Firmware.Core.Node
             {
                 if (_readings[i].Time < SyncedEpoch)
                 {
-                    _readings[i].Time += _state.ClockOffset;
+                    _readings[i].Time += offset;
                     _readings[i].Flags |= QualityFlags.TimeEstimated;
                 }
             }
