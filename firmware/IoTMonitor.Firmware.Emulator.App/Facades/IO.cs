@@ -67,7 +67,7 @@ namespace System.IO
         public FileStream(string path, FileMode mode, FileAccess access, FileShare share, int bufferSize)
         {
             Esp32Device d = Esp32Device.Current;
-            d.Step("file-open");
+            d.Step("file-open", path);
             bool create = mode == FileMode.Create || mode == FileMode.CreateNew || mode == FileMode.OpenOrCreate || mode == FileMode.Append;
             bool truncate = mode == FileMode.Create || mode == FileMode.Truncate;
             _file = d.Flash.Open(path, create, truncate, mode == FileMode.CreateNew);
@@ -109,7 +109,7 @@ namespace System.IO
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            Esp32Device.Current.Step("file-write");
+            Esp32Device.Current.Step("file-write", _file.Name);
             if (_append && _position < _file.Length)
             {
                 _position = _file.Length;
@@ -121,7 +121,7 @@ namespace System.IO
 
         public override void SetLength(long value)
         {
-            Esp32Device.Current.Step("file-write");
+            Esp32Device.Current.Step("file-write", _file.Name);
             _file.SetLength(value);
         }
 
@@ -132,7 +132,7 @@ namespace System.IO
                 return;
             }
 
-            Esp32Device.Current.Step("file-close");
+            Esp32Device.Current.Step("file-close", _file.Name);
             _closed = true;
             _file.Close(); // the commit (lfs_file_close)
         }
@@ -150,14 +150,14 @@ namespace System.IO
         public static void Delete(string path)
         {
             Esp32Device d = Esp32Device.Current;
-            d.Step("file-delete");
+            d.Step("file-delete", path);
             d.Flash.Delete(path);
         }
 
         public static void Move(string sourceFileName, string destFileName)
         {
             Esp32Device d = Esp32Device.Current;
-            d.Step("file-move");
+            d.Step("file-move", destFileName);
             d.Flash.Move(sourceFileName, destFileName);
         }
 

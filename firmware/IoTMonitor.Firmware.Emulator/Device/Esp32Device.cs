@@ -91,6 +91,9 @@ public sealed class Esp32Device
 
     public bool IsOff => _off;
 
+    /// <summary>Further narrows the steps a cut may land on: (kind, detail) → counts (null: every step of the named kinds).</summary>
+    public Func<string, string?, bool>? CutFilter { get; set; }
+
     /// <summary>Model steps taken in this wake (each one a point where the harness may cut the power).</summary>
     public long Steps => _step;
 
@@ -154,24 +157,26 @@ public sealed class Esp32Device
     public ResetKind? OffKind => _off ? _offKind : null;
 
     /// <summary>
-    /// A point where the app touches the hardware. Throws once the device is off; cuts the power here
-    /// when the harness chose this step (only steps of the kinds it named count).
+    /// A point where the app touches the hardware (<paramref name="detail"/>: the file it touches, if
+    /// any). Throws once the device is off; cuts the power here when the harness chose this step (only
+    /// steps of the kinds it named, and that its filter accepts, count).
     /// </summary>
-    public void Step(string kind)
+    public void Step(string kind, string? detail = null)
     {
         if (_off)
         {
             throw new DeviceResetException(_offKind);
         }
 
-        if (_cutAtStep < 0 || (_cutKinds != null && !_cutKinds.Contains(kind, StringComparison.Ordinal)))
+        if (_cutAtStep < 0 || (_cutKinds != null && !_cutKinds.Contains(kind, StringComparison.Ordinal))
+            || (CutFilter != null && !CutFilter(kind, detail)))
         {
             return;
         }
 
         if (_step++ == _cutAtStep)
         {
-            _cutAt = kind + "#" + _cutAtStep;
+            _cutAt = kind + "#" + _cutAtStep + (detail == null ? "" : " " + detail);
             PowerOff(ResetKind.PowerCut);
             throw new DeviceResetException(ResetKind.PowerCut);
         }

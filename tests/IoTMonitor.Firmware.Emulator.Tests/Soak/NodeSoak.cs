@@ -18,6 +18,9 @@ public sealed class NodeSoak
     /// <summary>Model steps a cut may land on: flash writes and commits, publishes and PUBACK deliveries.</summary>
     public const string CutKinds = "file-write file-close file-open file-move file-delete mqtt-publish mqtt-puback";
 
+    /// <summary>Kinds of power cut every soak must see at least once (each is forced if chance has not brought it).</summary>
+    public static readonly string[] CutClasses = ["mid-publish", "mid-ack", "mid-append", "mid-state-write"];
+
     private const string Host = "gateway.test";
 
     /// <summary>The battery divider's pin on every shipped board, GPIO 35, is ADC1 channel 7 (reference §12).</summary>
@@ -45,6 +48,11 @@ public sealed class NodeSoak
 
     /// <summary>Chance that a wake gets a power cut at a random step.</summary>
     public double CutChance { get; init; } = 0.04;
+
+    /// <summary>Fault-free wakes at the end that let the node send what it holds.</summary>
+    public const int DrainWakes = 20;
+
+    private const long SyncedEpochMs = 1_600_000_000_000L;
 
     public async Task<SoakReport> RunAsync()
     {
@@ -84,9 +92,11 @@ public sealed class NodeSoak
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
         var report = new SoakReport { NodeType = _nodeType, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + 30) * 1000L };
 
+        report.LongestWifiOutageHours = faults.LongestWifiOutageHours;
         WakeCause cause = WakeCause.Undefined;
         int restarts = 0;
-        for (int w = 0; w < _wakes + 40; w++)
+        int lastCut = 0;
+        for (int w = 0; w < _wakes + DrainWakes; w++)
         {
             bool drain = w >= _wakes;
             if (drain)
@@ -94,14 +104,38 @@ public sealed class NodeSoak
                 faults.Clear();
             }
 
-            if (!drain && restarts < 3 && _random.NextDouble() < 3.0 / _wakes)
+            if (!drain && ((restarts < 3 && _random.NextDouble() < 3.0 / _wakes) || (restarts == 0 && w == _wakes / 2)))
             {
                 await gateway.RestartAsync();
                 restarts++;
             }
 
-            long cutAt = !drain && _random.NextDouble() < CutChance ? _random.Next(0, 30) : -1;
-            if (w == _wakes + 39)
+            if (!drain && !faults.WifiUp(node.TrueMs))
+            {
+                report.WakesInWifiOutage++;
+            }
+
+            if (node.RtcMs >= SyncedEpochMs)
+            {
+                report.MaxRtcErrorSec = Math.Max(report.MaxRtcErrorSec, Math.Abs(node.RtcMs - node.TrueMs) / 1000.0);
+            }
+
+            // A cut kind chance has not brought yet is forced, two clean wakes after the last cut (so
+            // a boot can sync and send between cuts): the wake's first steps of that kind may be cut.
+            string? forced = Forced(drain, w, lastCut, report);
+            long cutAt;
+            if (forced != null)
+            {
+                node.CutFilter = (kind, detail) => ClassOf(kind, detail) == forced;
+                cutAt = _random.Next(0, 2);
+            }
+            else
+            {
+                node.CutFilter = null;
+                cutAt = !drain && _random.NextDouble() < CutChance ? _random.Next(0, 30) : -1;
+            }
+
+            if (w == _wakes + DrainWakes - 1)
             {
                 // The last wake is a power-on (a cold start samples and uploads at once), so readings
                 // sampled after the last scheduled upload are not left in the queue at the end.
@@ -135,10 +169,21 @@ public sealed class NodeSoak
                     }
 
                     long button = !drain && _random.NextDouble() < 0.01 ? node.TrueMs + _random.Next(1000, (int)Math.Max(2000, o.TimerWakeMs)) : long.MaxValue;
+                    if (Forced(drain, w + 1, lastCut, report) is "mid-publish" or "mid-ack")
+                    {
+                        button = node.TrueMs + 1000; // a button (EXT0) wake uploads at once: a publish to cut
+                    }
+
                     cause = node.SleepFor(o.TimerWakeMs, button);
                     break;
                 case ResetKind.PowerCut:
                     report.Cuts++;
+                    lastCut = w;
+                    if (ClassOfCut(o.CutAt) is { } cut)
+                    {
+                        report.CutClassesSeen.Add(cut);
+                    }
+
                     node.PowerOffFor(_random.Next(1000, 3600 * 1000));
                     cause = WakeCause.Undefined;
                     break;
@@ -153,6 +198,7 @@ public sealed class NodeSoak
             }
         }
 
+        report.GatewayRestarts = restarts;
         report.Erases = node.Flash.Erases;
         report.FlashBytes = node.Flash.BytesWritten;
         await Task.Delay(1000);
@@ -196,6 +242,48 @@ public sealed class NodeSoak
             }
         }
         return report;
+    }
+
+    // The cut kind chance has not brought yet, forced two clean wakes after the last cut (so a boot
+    // can sync and send between cuts), from the second wake on.
+    private static string? Forced(bool drain, int w, int lastCut, SoakReport report) =>
+        !drain && w > 0 && w - lastCut > 2 ? CutClasses.FirstOrDefault(c => !report.CutClassesSeen.Contains(c)) : null;
+
+    // What a cut interrupted: a queue segment's append, the state's A/B write, a publish, a PUBACK.
+    private static string? ClassOf(string kind, string? detail)
+    {
+        if (kind == "mqtt-publish")
+        {
+            return "mid-publish";
+        }
+
+        if (kind == "mqtt-puback")
+        {
+            return "mid-ack";
+        }
+
+        if (!kind.StartsWith("file-", StringComparison.Ordinal) || detail == null)
+        {
+            return null;
+        }
+
+        string name = detail[(detail.LastIndexOf('\\') + 1)..];
+        return name.EndsWith(".seg", StringComparison.OrdinalIgnoreCase) && kind is "file-open" or "file-write" or "file-close" ? "mid-append"
+            : name.StartsWith("state.", StringComparison.OrdinalIgnoreCase) && kind is "file-open" or "file-write" or "file-close" ? "mid-state-write"
+            : null;
+    }
+
+    // The model names a cut "kind#step detail".
+    private static string? ClassOfCut(string? cutAt)
+    {
+        if (cutAt == null)
+        {
+            return null;
+        }
+
+        int hash = cutAt.IndexOf('#');
+        int space = cutAt.IndexOf(' ');
+        return ClassOf(cutAt[..hash], space < 0 ? null : cutAt[(space + 1)..]);
     }
 
     private async Task CheckArrivalsAsync(SoakGateway gateway, string device, SoakReport report)
@@ -289,24 +377,26 @@ public sealed class NodeSoak
             long hour = 3600 * 1000L;
             for (int i = 0; i < Math.Max(2, span / (5 * 24 * hour)); i++)
             {
-                long at = start + (long)(random.NextDouble() * span * 0.9);
+                long at = start + (long)((0.3 + (random.NextDouble() * 0.6)) * span);
                 _wifi.Add((at, at + (i % 3 == 0 ? random.Next(24, 72) : random.Next(2, 10)) * hour));
             }
 
             for (int i = 0; i < Math.Max(2, span / (4 * 24 * hour)); i++)
             {
-                long at = start + (long)(random.NextDouble() * span * 0.9);
+                long at = start + (long)((0.3 + (random.NextDouble() * 0.6)) * span);
                 _broker.Add((at, at + random.Next(1, 30) * hour, i % 2 == 0 ? BrokerMode.Refusing : BrokerMode.Silent));
             }
 
             for (int i = 0; i < Math.Max(2, span / (2 * 24 * hour)); i++)
             {
-                long at = start + (long)(random.NextDouble() * span * 0.9);
+                long at = start + (long)((0.3 + (random.NextDouble() * 0.6)) * span);
                 _acks.Add((at, at + random.Next(1, 4) * hour));
             }
         }
 
         public void Clear() => _cleared = true;
+
+        public double LongestWifiOutageHours => _wifi.Max(o => (o.To - o.From) / 3600000.0);
 
         public bool WifiUp(long t) => _cleared || !_wifi.Exists(o => t >= o.From && t < o.To);
 

@@ -54,8 +54,42 @@ public sealed class SoakReport
 
     public double AwakeMean => AwakeMs.Count == 0 ? 0 : AwakeMs.Average();
 
+    /// <summary>Kinds of power cut that happened (<see cref="NodeSoak.CutClasses"/>).</summary>
+    public HashSet<string> CutClassesSeen { get; } = [];
+
+    /// <summary>Wakes that began while the access point was down.</summary>
+    public int WakesInWifiOutage { get; set; }
+
+    /// <summary>Longest Wi-Fi outage the soak's plan had, hours.</summary>
+    public double LongestWifiOutageHours { get; set; }
+
+    public int GatewayRestarts { get; set; }
+
+    /// <summary>Largest RTC error (drift in deep sleep) seen at the start of a wake on a set clock, s.</summary>
+    public double MaxRtcErrorSec { get; set; }
+
     public IEnumerable<string> Failures()
     {
+        foreach (string c in NodeSoak.CutClasses.Where(c => !CutClassesSeen.Contains(c)))
+        {
+            yield return "fault never happened: power cut " + c;
+        }
+
+        if (WakesInWifiOutage == 0 || LongestWifiOutageHours < 2)
+        {
+            yield return $"fault never happened: a Wi-Fi outage of hours ({WakesInWifiOutage} wakes in an outage, longest {LongestWifiOutageHours:F1} h)";
+        }
+
+        if (GatewayRestarts == 0)
+        {
+            yield return "fault never happened: a gateway restart";
+        }
+
+        if (MaxRtcErrorSec < 1)
+        {
+            yield return $"fault never happened: RTC drift (largest error {MaxRtcErrorSec:F1} s)";
+        }
+
         foreach (string h in Hangs.Take(5))
         {
             yield return "hang: " + h;
@@ -105,6 +139,7 @@ public sealed class SoakReport
     public string Figures() =>
         $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced); " +
         $"awake mean {AwakeMean:F0} ms p95 {AwakeP95} ms max {AwakeMax} ms; radio on mean {(RadioOnMs.Count == 0 ? 0 : RadioOnMs.Average()):F0} ms, {RadioOnNotUploading} wakes with the radio on that did not upload; " +
+        $"faults: cuts {string.Join("/", CutClassesSeen.Order())}, {WakesInWifiOutage} wakes in Wi-Fi outages (longest {LongestWifiOutageHours:F0} h), {GatewayRestarts} gateway restarts, RTC error up to {MaxRtcErrorSec:F0} s; " +
         $"flash {Erases} erases, {FlashBytes / 1024} KiB programmed, {ErasesPerReading:F3} erases per reading" +
         (GatewayNotes.Count == 0 ? "" : "; gateway: " + string.Join(" | ", GatewayNotes));
 

@@ -13,7 +13,10 @@ public sealed class SoakTests(InfluxDbFixture influx, ITestOutputHelper output) 
     /// <summary>Published in firmware/README.md ("Soak on the runtime model").</summary>
     public const double MaxErasesPerReading = 0.5;
 
-    private static int Wakes => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_WAKES"), out int n) && n > 0 ? n : 120;
+    /// <summary>FIRMWARE_SOAK_SEED replaces every node type's seed (to try other fault schedules).</summary>
+    private static int Seed(int seed) => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_SEED"), out int s) ? s : seed;
+
+    private static int Wakes => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_WAKES"), out int n) && n > 0 ? n : 32;
 
     [Theory]
     [InlineData("water", 11)]
@@ -21,7 +24,7 @@ public sealed class SoakTests(InfluxDbFixture influx, ITestOutputHelper output) 
     [InlineData("air", 13)]
     public async Task Node_keeps_every_committed_reading_through_cuts_outages_and_restarts(string nodeType, int seed)
     {
-        var report = await new NodeSoak(influx.Server, nodeType, Wakes, seed).RunAsync();
+        var report = await new NodeSoak(influx.Server, nodeType, Wakes, Seed(seed)).RunAsync();
         output.WriteLine(report.Figures());
         Console.WriteLine("SOAK " + report.Figures());
         var failures = report.Failures().ToList();
