@@ -36,6 +36,9 @@ namespace IoTMonitor.Firmware
 
         private static Esp32Power _power;
         private static int _watchdogSleepSec;
+        private static int _flashedMaxAwakeSec;
+        private static long _wakeStartMs;
+        private static NodeCycle _cycle;
 
         /// <summary>Runs one wake; never returns (deep sleep restarts the app at Main).</summary>
         public static void Main()
@@ -68,25 +71,48 @@ namespace IoTMonitor.Firmware
             SensorFactory sensors = new SensorFactory(buses, clock, board, outputs);
             _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
 
-            // Watchdog: a call that hangs (a stuck driver, a blocking socket) must not drain the
-            // battery; the core's awake cap cannot interrupt a blocked call, this timer can.
+            // Watchdog (the ESP-IDF task watchdog is off in the firmware, reference §8): a call that
+            // hangs (a stuck driver, a socket with no timeout) must not drain the battery. It checks
+            // once a second against the cap in force, which is the remote maxAwakeSec once the cycle
+            // has loaded it. Every store operation closes its file before returning, so nothing is
+            // left uncommitted when it ends the wake in the middle of one.
+            _wakeStartMs = clock.Millis;
             _watchdogSleepSec = peek.SampleSec;
-            Timer watchdog = new Timer(OnWatchdog, null, (peek.MaxAwakeSec + WatchdogGraceSec) * 1000, Timeout.Infinite);
-
-            // Every store operation closes its file before returning: nothing is left uncommitted
-            // when deep sleep (which closes nothing) or the watchdog ends the wake.
-            NodeCycle cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
-            NodeCycleResult result = cycle.Run();
-
-            // Only reached if the cycle returned without sleeping (it should not on the ESP32).
-            watchdog.Dispose();
-            _power.DeepSleep(result.SleepSeconds > 0 ? result.SleepSeconds : peek.SampleSec);
-            Thread.Sleep(Timeout.Infinite);
+            _flashedMaxAwakeSec = peek.MaxAwakeSec;
+            Timer watchdog = new Timer(OnWatchdog, null, 1000, 1000);
+            int sleepSec = peek.SampleSec;
+            try
+            {
+                _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
+                _cycle.WokenByPin = Sleep.GetWakeupCause() == Sleep.WakeupCause.Ext0;
+                NodeCycleResult result = _cycle.Run();
+                if (result.SleepSeconds > 0)
+                {
+                    sleepSec = result.SleepSeconds;
+                }
+            }
+            finally
+            {
+                // Reached only if the cycle returned or threw without sleeping: an exception that
+                // ends Main leaves the CLR waiting in the debugger loop (reference §8), so sleep here.
+                watchdog.Dispose();
+                _power.DeepSleep(sleepSec);
+            }
         }
 
         private static void OnWatchdog(object state)
         {
-            _power.DeepSleep(_watchdogSleepSec);
+            int cap = _flashedMaxAwakeSec;
+            NodeCycle cycle = _cycle;
+            if (cycle != null && cycle.Config.MaxAwakeSec > 0)
+            {
+                cap = cycle.Config.MaxAwakeSec;
+            }
+
+            if (Environment.TickCount64 - _wakeStartMs >= (long)(cap + WatchdogGraceSec) * 1000)
+            {
+                _power.DeepSleep(_watchdogSleepSec);
+            }
         }
 
         private static Sleep.WakeupGpioPin WakePin(int gpio)

@@ -69,6 +69,8 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState _current;
         private long _wakeStartMs;
+        private long _refUtc;
+        private long _refMs;
         private long _sensorsStartedMs;
         private ConfigError _configError;
         private uint _configHash;
@@ -108,6 +110,12 @@ namespace IoTMonitor.Firmware.Core.Node
             _inbox = _payload;
         }
 
+        /// <summary>
+        /// Set by the host before <see cref="Run"/> when a person woke the node (the service button or
+        /// reed switch on the EXT0 pin): the wake samples and uploads now, back-off or not.
+        /// </summary>
+        public bool WokenByPin { get; set; }
+
         /// <summary>The state the machine is in (Done after Run).</summary>
         public NodeCycleState State
         {
@@ -133,6 +141,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _batteryVolts = double.NaN;
             _current = NodeCycleState.Boot;
             _wakeStartMs = _clock.Millis;
+            TrackClock();
             while (_current != NodeCycleState.Done)
             {
                 if (_current != NodeCycleState.Sleep && _current > NodeCycleState.LoadConfig && AwakeLeftMs() <= 0)
@@ -182,10 +191,7 @@ namespace IoTMonitor.Firmware.Core.Node
             {
                 // Protocol §3: boot counts cold starts; n restarts at 1; h.drop counts per boot;
                 // an offset learned in the previous boot does not apply to this one.
-                _state.Boot++;
-                _state.NextSeq = 1;
-                _state.ClockOffset = 0;
-                _state.NextUploadTryUtc = 0;
+                _state.StartBoot();
                 _queue.ResetDropped();
                 _state.Save();
             }
@@ -237,7 +243,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
             _policy.Begin(_config, _state.PowerMode, _state.BatteryTrendMv);
             long now = _clock.UtcSeconds;
-            _sampleDue = _coldStart || _state.SampleNow || _state.LastSampleUtc == 0
+            _sampleDue = _coldStart || WokenByPin || _state.SampleNow || _state.LastSampleUtc == 0
                 || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
             return _sampleDue ? NodeCycleState.StartSensors : NodeCycleState.DecideUpload;
         }
@@ -312,44 +318,76 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoDecideUpload()
         {
             long now = _clock.UtcSeconds;
-            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow
+            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow || WokenByPin
                 || now >= _state.LastUploadUtc + _policy.UploadSec(_config.UploadSec) || now < _state.LastUploadUtc || _coldStart || _policy.LastReportDue;
-            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !_policy.LastReportDue;
+            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !WokenByPin && !_policy.LastReportDue;
             return due && !backingOff && _policy.Uploads ? NodeCycleState.Connect : NodeCycleState.Sleep;
         }
 
         private NodeCycleState DoConnect()
         {
             _result.Connected = true;
+            TrackClock();
             LinkStatus st = _link.Connect(_linkSettings, Budget(ConnectTimeoutMs));
             if (st != LinkStatus.Ok)
             {
                 _link.Disconnect();
+                NoteClockSync();
                 Fail(st);
                 return NodeCycleState.Sleep;
             }
 
             _connected = true;
-            long before = _clock.UtcSeconds;
-            if (before < SyncedEpoch && _link.SyncTime(_config.Ntp, Budget(5000)))
-            {
-                long after = _clock.UtcSeconds;
-                if (after >= SyncedEpoch)
-                {
-                    // Readings of this boot sampled on the unsynced RTC are rebased by this offset.
-                    _state.ClockOffset = after - before;
-                    if (_state.LastSampleUtc < SyncedEpoch)
-                    {
-                        _state.LastSampleUtc += _state.ClockOffset;
-                    }
 
-                    _state.LastUploadUtc = after;
-                }
-            }
+            // Re-synced on every upload wake: the RTC runs from the internal RC oscillator and drifts
+            // in deep sleep (up to several %); the firmware's own SNTP client may already have set it.
+            NoteClockSync();
+            TrackClock();
+            _link.SyncTime(_config.Ntp, Budget(5000));
+            NoteClockSync();
 
             int n = _messages.Online(FirmwareVersion, _state.Boot, _configHash, SampleSec(), (int)_power.ResetReason, (int)_configError, _clock.UtcSeconds, _payload);
             Publish(_topicStatus, n, true);
             return _connected ? NodeCycleState.Upload : NodeCycleState.Sleep;
+        }
+
+        // The RTC reads 1970 after a power-on until SNTP sets it, and SNTP runs on its own once the
+        // radio has an IP (a wake whose broker connect fails may still set the clock). The jump is
+        // measured against where the RTC would be from the wake's start and the tick count, so the
+        // readings this boot sampled on the unsynced clock are rebased whichever call set it. The
+        // reference point is taken right before each call that may set the clock.
+        private void TrackClock()
+        {
+            _refUtc = _clock.UtcSeconds;
+            _refMs = _clock.Millis;
+        }
+
+        private void NoteClockSync()
+        {
+            long now = _clock.UtcSeconds;
+            if (_refUtc >= SyncedEpoch || now < SyncedEpoch)
+            {
+                return;
+            }
+
+            long expected = _refUtc + ((_clock.Millis - _refMs) / 1000);
+            _state.ClockOffset = now - expected;
+            if (_state.LastSampleUtc < SyncedEpoch)
+            {
+                _state.LastSampleUtc += _state.ClockOffset;
+            }
+
+            if (_state.LastUploadUtc < SyncedEpoch)
+            {
+                _state.LastUploadUtc = now;
+            }
+
+            if (_state.NextUploadTryUtc > 0 && _state.NextUploadTryUtc < SyncedEpoch)
+            {
+                _state.NextUploadTryUtc += _state.ClockOffset;
+            }
+
+            TrackClock();
         }
 
         private NodeCycleState DoUpload()
@@ -360,6 +398,13 @@ namespace IoTMonitor.Firmware.Core.Node
                 int boot;
                 int n = _queue.BeginBatch(_readings, max, out boot);
                 if (n == 0)
+                {
+                    break;
+                }
+
+                // This boot's readings wait while the clock is unset (SNTP missed this wake): once a
+                // later wake sets it they are rebased; sent now the gateway could only dead-letter them.
+                if (boot == _state.Boot && _clock.UtcSeconds < SyncedEpoch)
                 {
                     break;
                 }
@@ -386,10 +431,12 @@ namespace IoTMonitor.Firmware.Core.Node
             return NodeCycleState.Receive;
         }
 
-        // Protocol §3: readings of this boot taken before the clock was synced get the offset.
+        // Protocol §3: readings taken before their boot's clock was synced get that boot's offset,
+        // also when later cold starts came before they could be sent (the state keeps past offsets).
         private void Rebase(int n, int boot)
         {
-            if (boot != _state.Boot || _state.ClockOffset == 0 || _clock.UtcSeconds < SyncedEpoch)
+            long offset = _state.OffsetOf(boot);
+            if (offset == 0 || _clock.UtcSeconds < SyncedEpoch)
             {
                 return;
             }
@@ -398,7 +445,7 @@ namespace IoTMonitor.Firmware.Core.Node
             {
                 if (_readings[i].Time < SyncedEpoch)
                 {
-                    _readings[i].Time += _state.ClockOffset;
+                    _readings[i].Time += offset;
                     _readings[i].Flags |= QualityFlags.TimeEstimated;
                 }
             }
@@ -591,6 +638,7 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             _sampler.SleepAll();
+            NoteClockSync();
             _state.Save();
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;

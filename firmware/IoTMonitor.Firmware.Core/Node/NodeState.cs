@@ -6,15 +6,29 @@ namespace IoTMonitor.Firmware.Core.Node
     /// What the node keeps in flash across deep sleep (RAM is lost): boot counter, next sequence
     /// number, schedule and backoff, the clock offset learned at sync, and the last applied remote
     /// config. Each is written whole into alternating A/B files (<see cref="AlternatingFile"/>),
-    /// never patched in place: <c>state.a</c>/<c>state.b</c> (76 B, inline in LittleFS's
+    /// never patched in place: <c>state.a</c>/<c>state.b</c> (172 B, inline in LittleFS's
     /// directory log) and <c>remote.a</c>/<c>remote.b</c>.
     /// </summary>
+    /// <remarks>
+    /// The clock offsets of the last <see cref="PastBoots"/> boots are kept too: readings a boot
+    /// sampled before its clock was set may still be queued after later cold starts (an outage, then
+    /// a power cut), and they can only be rebased with their own boot's offset.
+    /// </remarks>
     public sealed class NodeState
     {
         /// <summary>Largest retained remote config kept (the parser's limit; larger ones are refused, not kept).</summary>
         public const int MaxRemoteConfigBytes = Config.ConfigParser.MaxRemoteBytes;
 
-        private const int StatePayload = 64;
+        /// <summary>Earlier boots whose clock offsets are kept.</summary>
+        public const int PastBoots = 8;
+
+        // The first 64 bytes are the layout of firmware that kept no past offsets (still loaded).
+        private const int BasePayload = 64;
+        private const int PastEntryBytes = 12; // boot (4), offset (8)
+        private const int StatePayload = BasePayload + (PastBoots * PastEntryBytes);
+
+        private readonly int[] _pastBoot = new int[PastBoots];
+        private readonly long[] _pastOffset = new long[PastBoots];
 
         private readonly AlternatingFile _state;
         private readonly AlternatingFile _remote;
@@ -59,7 +73,8 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Loads the state; false on a fresh store (fields keep their defaults).</summary>
         public bool Load()
         {
-            if (_state.Load() != StatePayload)
+            int length = _state.Load();
+            if (length != StatePayload && length != BasePayload)
             {
                 return false;
             }
@@ -80,7 +95,57 @@ namespace IoTMonitor.Firmware.Core.Node
             LastBatteryMillivolts = LittleEndian.ReadInt32(buf, o + 52);
             PowerMode = buf[o + 49];
             BatteryTrendMv = LittleEndian.ReadInt32(buf, o + 56);
+            for (int i = 0; i < PastBoots; i++)
+            {
+                int at = o + BasePayload + (i * PastEntryBytes);
+                _pastBoot[i] = length == StatePayload ? LittleEndian.ReadInt32(buf, at) : 0;
+                _pastOffset[i] = length == StatePayload ? LittleEndian.ReadInt64(buf, at + 4) : 0;
+            }
+
             return true;
+        }
+
+        /// <summary>
+        /// Starts a new boot (a cold start): the ending boot's clock offset joins the past ones (the
+        /// oldest goes), <see cref="Boot"/> counts up and the per-boot fields restart.
+        /// </summary>
+        public void StartBoot()
+        {
+            if (ClockOffset != 0)
+            {
+                for (int i = PastBoots - 1; i > 0; i--)
+                {
+                    _pastBoot[i] = _pastBoot[i - 1];
+                    _pastOffset[i] = _pastOffset[i - 1];
+                }
+
+                _pastBoot[0] = Boot;
+                _pastOffset[0] = ClockOffset;
+            }
+
+            Boot++;
+            NextSeq = 1;
+            ClockOffset = 0;
+            NextUploadTryUtc = 0;
+        }
+
+        /// <summary>The clock offset learned in boot <paramref name="boot"/> (0: none known).</summary>
+        public long OffsetOf(int boot)
+        {
+            if (boot == Boot)
+            {
+                return ClockOffset;
+            }
+
+            for (int i = 0; i < PastBoots; i++)
+            {
+                if (_pastBoot[i] == boot && boot != 0)
+                {
+                    return _pastOffset[i];
+                }
+            }
+
+            return 0;
         }
 
         /// <summary>Writes the state whole into the older of state.a/state.b; committed on return.</summary>
@@ -101,6 +166,13 @@ namespace IoTMonitor.Firmware.Core.Node
             LittleEndian.WriteInt32(buf, o + 52, LastBatteryMillivolts);
             buf[o + 49] = (byte)PowerMode;
             LittleEndian.WriteInt32(buf, o + 56, BatteryTrendMv);
+            for (int i = 0; i < PastBoots; i++)
+            {
+                int at = o + BasePayload + (i * PastEntryBytes);
+                LittleEndian.WriteInt32(buf, at, _pastBoot[i]);
+                LittleEndian.WriteInt64(buf, at + 4, _pastOffset[i]);
+            }
+
             _state.Save(StatePayload);
         }
 

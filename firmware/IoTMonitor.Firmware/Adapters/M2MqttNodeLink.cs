@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Device.Wifi;
+using System.Net.NetworkInformation;
 using System.Threading;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Text;
@@ -54,6 +55,10 @@ namespace IoTMonitor.Firmware.Adapters
         /// <inheritdoc />
         public LinkStatus Connect(LinkSettings settings, int timeoutMs)
         {
+            // One deadline for every step of the connect (join, DNS, CONNACK, SUBACK). M2Mqtt's
+            // CONNACK wait is a fixed 30 s and DNS has no timeout of its own (reference §7): those two
+            // can overrun; the watchdog in Program bounds them at maxAwakeSec + its grace.
+            long deadline = Environment.TickCount64 + timeoutMs;
             try
             {
                 CancellationTokenSource cts = new CancellationTokenSource(timeoutMs);
@@ -62,6 +67,8 @@ namespace IoTMonitor.Firmware.Adapters
                 {
                     return LinkStatus.WifiFailed;
                 }
+
+                KeepWifiOffAtBoot();
             }
             catch (Exception)
             {
@@ -126,7 +133,8 @@ namespace IoTMonitor.Firmware.Adapters
             }
 
             // A lost SUBACK raises nothing (reference §12): report Timeout, the session stays usable.
-            return _subscribed.WaitOne(timeoutMs, false) ? LinkStatus.Ok : LinkStatus.Timeout;
+            long left = deadline - Environment.TickCount64;
+            return left > 0 && _subscribed.WaitOne((int)left, false) ? LinkStatus.Ok : LinkStatus.Timeout;
         }
 
         /// <inheritdoc />
@@ -283,6 +291,23 @@ namespace IoTMonitor.Firmware.Adapters
                 catch (Exception)
                 {
                     // WiFi already gone.
+                }
+            }
+        }
+
+        // ConnectDhcp saves the config with AutoConnect whatever the reconnection kind, and with
+        // AutoConnect the runtime joins before Main at every boot (reference §6): a sampling-only
+        // wake would pay for Wi-Fi. Saved back as Enable only (a small inline file on I:), the
+        // radio stays off until an upload wake calls ConnectDhcp.
+        private static void KeepWifiOffAtBoot()
+        {
+            Wireless80211Configuration[] configs = Wireless80211Configuration.GetAllWireless80211Configurations();
+            for (int i = 0; i < configs.Length; i++)
+            {
+                if (configs[i].Options != Wireless80211Configuration.ConfigurationOptions.Enable)
+                {
+                    configs[i].Options = Wireless80211Configuration.ConfigurationOptions.Enable;
+                    configs[i].SaveConfiguration();
                 }
             }
         }

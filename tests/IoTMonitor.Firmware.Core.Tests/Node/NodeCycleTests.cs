@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 
 namespace IoTMonitor.Firmware.Core.Tests.Node;
@@ -120,6 +121,37 @@ public class NodeCycleTests
         h.Wake();
         var got = h.Received();
         Assert.All(got, x => Assert.True(x.T >= 1_764_316_790 && x.T <= 1_764_316_800 && (x.Flags & QualityFlags.TimeEstimated) != 0, $"t={x.T} flags={x.Flags}"));
+    }
+
+    [Fact]
+    public void Readings_of_a_boot_cut_off_before_sending_them_are_rebased_with_that_boots_offset()
+    {
+        // Boot 1 starts on a 1970 RTC, learns its offset at sync, but no PUBACK comes: its readings stay
+        // queued. A power cut (RTC back to 1970) starts boot 2, which sends them: they must carry boot 1's
+        // offset, not their 1970 stamps (the gateway dead-letters those as unsynced_time).
+        var h = new NodeHarness(utc: 5);
+        h.Link.DropPubacks = 1;
+        var r = h.Wake();
+        Assert.Equal(0, r.Uploaded);
+        Assert.Equal(2, h.Last!.Queue.Count);
+
+        h.Flash.Reset();
+        h.Power.ResetReason = ResetReason.PowerOn;
+        h.Clock.AdvanceSeconds(600);
+        h.Clock.SetUtc(7);
+        h.Link.SntpTime = 1_764_318_400;
+        int before = h.Link.Telemetry.Count();
+        h.Wake();
+
+        var sent = h.Link.Telemetry.Skip(before).SelectMany(p =>
+        {
+            using var doc = JsonDocument.Parse(p);
+            int boot = doc.RootElement.GetProperty("boot").GetInt32();
+            return doc.RootElement.GetProperty("r").EnumerateArray().Select(x => (Boot: boot, N: x[0].GetInt32(), T: x[1].GetInt64(), Flags: x[4].GetInt32())).ToList();
+        }).ToList();
+        Assert.Equal([(1, 1), (1, 2), (2, 1), (2, 2)], sent.Select(x => (x.Boot, x.N)).Order());
+        Assert.All(sent, x => Assert.True(x.T >= 1_764_316_790 && x.T <= 1_764_318_400 && (x.Flags & QualityFlags.TimeEstimated) != 0, $"boot {x.Boot} n {x.N}: t={x.T} flags={x.Flags}"));
+        Assert.All(sent.Where(x => x.Boot == 1), x => Assert.InRange(x.T, 1_764_316_790, 1_764_316_800));
     }
 
     [Fact]

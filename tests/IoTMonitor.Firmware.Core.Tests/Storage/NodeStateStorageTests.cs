@@ -30,13 +30,13 @@ public class NodeStateStorageTests
             var before = v.Counters.Snapshot();
             s.Save();
 
-            // A whole-file replace of a 76-byte inline file: no data block, no copy.
+            // A whole-file replace of a 172-byte inline file: no data block, no copy.
             Assert.Equal(0, v.Counters.BytesCopied - before.BytesCopied);
             Assert.Equal(1, v.Counters.Commits - before.Commits);
         }
 
-        Assert.Equal(76, v.CommittedContent("state.a").Length);
-        Assert.Equal(76, v.CommittedContent("state.b").Length);
+        Assert.Equal(172, v.CommittedContent("state.a").Length);
+        Assert.Equal(172, v.CommittedContent("state.b").Length);
         var r = Boot(v);
         Assert.Equal(50, r.NextSeq);
         Assert.Equal(1_764_316_805, r.LastUploadUtc);
@@ -108,5 +108,37 @@ public class NodeStateStorageTests
         var r = Boot(v);
         Assert.Equal(100, r.LoadRemoteConfig(into));
         Assert.Equal(doc[..100], into[..100]);
+    }
+
+    [Fact]
+    public void Clock_offsets_of_past_boots_survive_resets_and_a_state_file_of_the_older_layout_still_loads()
+    {
+        var v = new LittleFsVolume();
+        var s = Boot(v);
+        s.Boot = 3;
+        s.ClockOffset = 1_764_000_000;
+        s.StartBoot(); // boot 4: boot 3's offset is kept
+        s.ClockOffset = 1_764_100_000;
+        s.Save();
+
+        var r = Boot(v);
+        Assert.Equal(4, r.Boot);
+        Assert.Equal(1_764_000_000, r.OffsetOf(3));
+        Assert.Equal(1_764_100_000, r.OffsetOf(4));
+        Assert.Equal(0, r.OffsetOf(2));
+
+        // Firmware before the past offsets wrote 64 payload bytes: it loads, with none kept.
+        var files = new ModelFileStore(v);
+        new NodeState(files).Save();
+        var old = new Core.Storage.AlternatingFile(files, "state.a", "state.b", 64);
+        System.Array.Clear(old.Buffer);
+        Core.Storage.LittleEndian.WriteInt32(old.Buffer, Core.Storage.AlternatingFile.PayloadOffset, 9);
+        Core.Storage.LittleEndian.WriteInt32(old.Buffer, Core.Storage.AlternatingFile.PayloadOffset + 4, 42);
+        old.Save(64);
+        old.Save(64);
+        var o = Boot(v);
+        Assert.Equal(9, o.Boot);
+        Assert.Equal(42, o.NextSeq);
+        Assert.Equal(0, o.OffsetOf(3));
     }
 }

@@ -1,0 +1,39 @@
+using IoTMonitor.Testing;
+using Xunit.Abstractions;
+
+namespace IoTMonitor.Firmware.Emulator.Tests.Soak;
+
+/// <summary>
+/// The short soak per shipped node type (the long one: bench/firmware-soak/run.sh, FIRMWARE_SOAK_WAKES).
+/// Every reading sampled in a wake that reached deep sleep arrives in InfluxDB, no (boot, n) repeats or
+/// goes missing inside a boot, no wake hangs or overruns its cap, flash wear stays within firmware/README.md.
+/// </summary>
+public sealed class SoakTests(InfluxDbFixture influx, ITestOutputHelper output) : IClassFixture<InfluxDbFixture>
+{
+    /// <summary>Published in firmware/README.md ("Soak on the runtime model").</summary>
+    public const double MaxErasesPerReading = 0.5;
+
+    /// <summary>FIRMWARE_SOAK_SEED replaces every node type's seed (to try other fault schedules).</summary>
+    private static int Seed(int seed) => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_SEED"), out int s) ? s : seed;
+
+    private static int Wakes => int.TryParse(Environment.GetEnvironmentVariable("FIRMWARE_SOAK_WAKES"), out int n) && n > 0 ? n : 32;
+
+    [Theory]
+    [InlineData("water", 11)]
+    [InlineData("soil", 12)]
+    [InlineData("air", 13)]
+    public async Task Node_keeps_every_committed_reading_through_cuts_outages_and_restarts(string nodeType, int seed)
+    {
+        var report = await new NodeSoak(influx.Server, nodeType, Wakes, Seed(seed)).RunAsync();
+        output.WriteLine(report.Figures());
+        Console.WriteLine("SOAK " + report.Figures());
+        var failures = report.Failures().ToList();
+        if (report.ErasesPerReading > MaxErasesPerReading)
+        {
+            failures.Add($"flash wear {report.ErasesPerReading:F3} erases per reading, over {MaxErasesPerReading}");
+        }
+
+        Assert.True(report.ReadingsArrived > 0, "no reading arrived at all: " + string.Join("; ", failures));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + Environment.NewLine + report.Figures());
+    }
+}
