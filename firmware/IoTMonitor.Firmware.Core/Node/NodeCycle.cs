@@ -358,6 +358,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoConnect()
         {
             _result.Connected = true;
+            _linkSettings.MeasureRssi = RssiSchedule.Due(_coldStart, _service.Active, _clock.UtcSeconds, _state.LastUploadUtc);
             TrackClock();
             LinkStatus st = _link.Connect(_linkSettings, Budget(ConnectTimeoutMs));
             if (st != LinkStatus.Ok)
