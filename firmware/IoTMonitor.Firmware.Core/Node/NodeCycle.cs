@@ -593,7 +593,8 @@ namespace IoTMonitor.Firmware.Core.Node
                 return false;
             }
 
-            if (!_reboot && _service.AnotherRound(_clock.Millis))
+            // A battery that fell to the no-upload mode ends the hold too: staying awake would drain it.
+            if (!_reboot && _policy.Uploads && _service.AnotherRound(_clock.Millis))
             {
                 long until = _roundStartMs + ((long)ServiceHold.RoundSec * 1000);
                 ReceiveUntil(until);
