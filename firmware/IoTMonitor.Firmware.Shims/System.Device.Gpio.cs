@@ -112,5 +112,25 @@ namespace System.Device.Gpio
         {
             throw new NotSupportedException("shim: compile-only");
         }
+
+        public static bool operator ==(PinValue a, PinValue b)
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
+
+        public static bool operator !=(PinValue a, PinValue b)
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
+
+        public override bool Equals(object obj)
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
+
+        public override int GetHashCode()
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
     }
 }

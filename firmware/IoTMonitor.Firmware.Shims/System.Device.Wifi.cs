@@ -43,6 +43,65 @@ namespace nanoFramework.Networking
 
 namespace System.Device.Wifi
 {
+    public sealed class WifiAdapter
+    {
+        public event AvailableNetworksChangedEventHandler AvailableNetworksChanged
+        {
+            add { throw new NotSupportedException("shim: compile-only"); }
+            remove { throw new NotSupportedException("shim: compile-only"); }
+        }
+
+        public WifiNetworkReport NetworkReport
+        {
+            get { throw new NotSupportedException("shim: compile-only"); }
+        }
+
+        public static WifiAdapter[] FindAllAdapters()
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
+
+        public void ScanAsync()
+        {
+            throw new NotSupportedException("shim: compile-only");
+        }
+    }
+
+    // The reference gives the handler's shape, void (WifiAdapter sender, object e), and the report's
+    // members; the two type names follow the package (the app never spells them).
+    public delegate void AvailableNetworksChangedEventHandler(WifiAdapter sender, object e);
+
+    public sealed class WifiNetworkReport
+    {
+        public WifiAvailableNetwork[] AvailableNetworks
+        {
+            get { throw new NotSupportedException("shim: compile-only"); }
+        }
+    }
+
+    public sealed class WifiAvailableNetwork
+    {
+        public string Ssid
+        {
+            get { throw new NotSupportedException("shim: compile-only"); }
+        }
+
+        public string Bsid
+        {
+            get { throw new NotSupportedException("shim: compile-only"); }
+        }
+
+        public double NetworkRssiInDecibelMilliwatts
+        {
+            get { throw new NotSupportedException("shim: compile-only"); }
+        }
+
+        public byte SignalBars
+        {
+            get { throw new NotSupportedException("shim: compile-only"); }
+        }
+    }
+
     public enum WifiReconnectionKind
     {
         Automatic,

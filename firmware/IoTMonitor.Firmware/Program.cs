@@ -67,6 +67,8 @@ namespace IoTMonitor.Firmware
             }
 
             Esp32Clock clock = new Esp32Clock();
+            Sleep.WakeupCause cause = Sleep.GetWakeupCause();
+            int heldMs = cause == Sleep.WakeupCause.Ext0 || cause == Sleep.WakeupCause.Undefined ? ButtonHeldMs(gpio, board.Wake, clock) : 0;
             Esp32Buses buses = new Esp32Buses(new AdcController(), board);
             SensorFactory sensors = new SensorFactory(buses, clock, board, outputs);
             _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
@@ -84,7 +86,8 @@ namespace IoTMonitor.Firmware
             try
             {
                 _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
-                _cycle.WokenByPin = Sleep.GetWakeupCause() == Sleep.WakeupCause.Ext0;
+                _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
+                _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();
                 if (result.SleepSeconds > 0)
                 {
@@ -109,10 +112,40 @@ namespace IoTMonitor.Firmware
                 cap = cycle.Config.MaxAwakeSec;
             }
 
+            // Service mode is a deliberate long wake: the cap is its own end, after which the cycle
+            // starts a fresh maxAwakeSec budget for the closing messages.
+            if (cycle != null && cycle.Service.LeftMs(Environment.TickCount64) > 0)
+            {
+                _wakeStartMs = Environment.TickCount64;
+                return;
+            }
+
             if (Environment.TickCount64 - _wakeStartMs >= (long)(cap + WatchdogGraceSec) * 1000)
             {
                 _power.DeepSleep(_watchdogSleepSec);
             }
+        }
+
+        // The service button (active low, the EXT0 wake pin): how long it stays low from now, polled
+        // every 50 ms up to ServiceHold.HoldMs; 0 at once when it is up, so an ordinary wake loses nothing.
+        private static int ButtonHeldMs(GpioController gpio, int pin, Esp32Clock clock)
+        {
+            if (pin < 0)
+            {
+                return 0;
+            }
+
+            GpioPin button = gpio.OpenPin(pin, PinMode.InputPullUp);
+            long start = clock.Millis;
+            long held = 0;
+            while (button.Read() == PinValue.Low && held < ServiceHold.HoldMs)
+            {
+                clock.Sleep(50);
+                held = clock.Millis - start;
+            }
+
+            button.Dispose();
+            return (int)held;
         }
 
         private static Sleep.WakeupGpioPin WakePin(int gpio)

@@ -174,6 +174,10 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     err = ReadInt(5, 600, ref _work.MaxAwakeSec);
                 }
+                else if (_r.ValueEquals("serviceMinutes"))
+                {
+                    err = ReadInt(1, 120, ref _work.ServiceMinutes);
+                }
                 else if (_r.ValueEquals("thresholds"))
                 {
                     err = ReadThresholds();

@@ -25,6 +25,9 @@ namespace IoTMonitor.Firmware.Core.Config
         public int UploadSec = 3600;
         public int BatchMax = 50;
         public int MaxAwakeSec = 60;
+
+        /// <summary>How long service mode keeps the node awake, minutes (Node/ServiceHold).</summary>
+        public int ServiceMinutes = 15;
         public int Rev;
         public string CalibrationId;
 
@@ -87,6 +90,7 @@ namespace IoTMonitor.Firmware.Core.Config
             UploadSec = other.UploadSec;
             BatchMax = other.BatchMax;
             MaxAwakeSec = other.MaxAwakeSec;
+            ServiceMinutes = other.ServiceMinutes;
             Rev = other.Rev;
             CalibrationId = other.CalibrationId;
             CalMaxAgeDays = other.CalMaxAgeDays;

@@ -23,5 +23,11 @@ namespace IoTMonitor.Firmware.Core.Node
 
         /// <summary>Topics to subscribe at QoS 1 (<c>…/config</c>, <c>…/cmd</c>).</summary>
         public string[] SubscribeTopics;
+
+        /// <summary>
+        /// Measure the joined AP's RSSI on this connect (a Wi-Fi scan, about 2 s of receive current:
+        /// <see cref="RssiSchedule"/> says when it is worth it).
+        /// </summary>
+        public bool MeasureRssi;
     }
 }

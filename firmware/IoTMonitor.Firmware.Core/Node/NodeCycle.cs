@@ -66,12 +66,14 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly byte[] _small = new byte[256];
         private readonly byte[] _inbox;
         private readonly NodeCycleResult _result = new NodeCycleResult();
+        private readonly ServiceHold _service = new ServiceHold();
 
         private NodeCycleState _current;
         private long _wakeStartMs;
         private long _refUtc;
         private long _refMs;
         private long _sensorsStartedMs;
+        private long _roundStartMs;
         private ConfigError _configError;
         private uint _configHash;
         private uint _flashedHash;
@@ -115,6 +117,19 @@ namespace IoTMonitor.Firmware.Core.Node
         /// reed switch on the EXT0 pin): the wake samples and uploads now, back-off or not.
         /// </summary>
         public bool WokenByPin { get; set; }
+
+        /// <summary>
+        /// Set by the host before <see cref="Run"/>: how long the service button stayed low after this
+        /// wake began, ms (<see cref="ServiceHold.HoldMs"/> or more at a pin wake or power-on enters
+        /// service mode).
+        /// </summary>
+        public int ServiceButtonHeldMs { get; set; }
+
+        /// <summary>Service mode of this wake (the host's watchdog reads how long it has left).</summary>
+        public ServiceHold Service
+        {
+            get { return _service; }
+        }
 
         /// <summary>The state the machine is in (Done after Run).</summary>
         public NodeCycleState State
@@ -242,6 +257,12 @@ namespace IoTMonitor.Firmware.Core.Node
             _linkSettings.SubscribeTopics = new string[] { prefix + "config", prefix + "cmd" };
 
             _policy.Begin(_config, _state.PowerMode, _state.BatteryTrendMv);
+            if (ServiceHold.Requested(WokenByPin || _coldStart, ServiceButtonHeldMs) && _policy.Uploads)
+            {
+                _service.Begin(_clock.Millis, _config.ServiceMinutes);
+                _result.Service = _service.Active;
+            }
+
             long now = _clock.UtcSeconds;
             _sampleDue = _coldStart || WokenByPin || _state.SampleNow || _state.LastSampleUtc == 0
                 || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
@@ -250,6 +271,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState DoStartSensors()
         {
+            _roundStartMs = _clock.Millis;
             _sampler.Bind(_policy.Select(_config.Sensors), _sensors, _config.CalMaxAgeDays);
             _sampler.StartAll();
             _sensorsStartedMs = _clock.Millis;
@@ -318,15 +340,22 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoDecideUpload()
         {
             long now = _clock.UtcSeconds;
-            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow || WokenByPin
+            bool due = _queue.Count >= _config.BatchMax || _thresholdCrossed || _state.UploadNow || WokenByPin || _service.Active
                 || now >= _state.LastUploadUtc + _policy.UploadSec(_config.UploadSec) || now < _state.LastUploadUtc || _coldStart || _policy.LastReportDue;
-            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !WokenByPin && !_policy.LastReportDue;
-            return due && !backingOff && _policy.Uploads ? NodeCycleState.Connect : NodeCycleState.Sleep;
+            bool backingOff = now < _state.NextUploadTryUtc && !_state.UploadNow && !WokenByPin && !_service.Active && !_policy.LastReportDue;
+            if (!due || backingOff || !_policy.Uploads)
+            {
+                return NodeCycleState.Sleep;
+            }
+
+            // A service round reuses the session the previous round left open.
+            return _connected ? NodeCycleState.Upload : NodeCycleState.Connect;
         }
 
         private NodeCycleState DoConnect()
         {
             _result.Connected = true;
+            _linkSettings.MeasureRssi = RssiSchedule.Due(_coldStart, _service.Active, _clock.UtcSeconds, _state.LastUploadUtc);
             TrackClock();
             LinkStatus st = _link.Connect(_linkSettings, Budget(ConnectTimeoutMs));
             if (st != LinkStatus.Ok)
@@ -346,7 +375,10 @@ namespace IoTMonitor.Firmware.Core.Node
             _link.SyncTime(_config.Ntp, Budget(5000));
             NoteClockSync();
 
-            int n = _messages.Online(FirmwareVersion, _state.Boot, _configHash, SampleSec(), (int)_power.ResetReason, (int)_configError, _clock.UtcSeconds, _payload);
+            long utc = _clock.UtcSeconds;
+            int n = _service.Active
+                ? _messages.Online(FirmwareVersion, _state.Boot, _configHash, ServiceHold.RoundSec, (int)_power.ResetReason, (int)_configError, utc, utc + (_service.LeftMs(_clock.Millis) / 1000), _payload)
+                : _messages.Online(FirmwareVersion, _state.Boot, _configHash, SampleSec(), (int)_power.ResetReason, (int)_configError, utc, _payload);
             Publish(_topicStatus, n, true);
             return _connected ? NodeCycleState.Upload : NodeCycleState.Sleep;
         }
@@ -500,7 +532,14 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState DoReceive()
         {
-            long until = _clock.Millis + ReceiveWindowMs;
+            bool uploadAgain = ReceiveUntil(_clock.Millis + ReceiveWindowMs);
+            return uploadAgain && _queue.Count > 0 ? NodeCycleState.Upload : NodeCycleState.Sleep;
+        }
+
+        // Handles config and commands until the tick count reaches untilMs, the link closes or the
+        // awake cap is hit; true when a command asked to upload again now.
+        private bool ReceiveUntil(long until)
+        {
             bool uploadAgain = false;
             while (_connected && AwakeLeftMs() > 0)
             {
@@ -541,7 +580,39 @@ namespace IoTMonitor.Firmware.Core.Node
                 }
             }
 
-            return uploadAgain && _queue.Count > 0 ? NodeCycleState.Upload : NodeCycleState.Sleep;
+            return uploadAgain;
+        }
+
+        // Service mode: instead of sleeping, wait out the round (still taking config and commands)
+        // and sample again; when the hold is over, or a reboot was asked for, go back to the schedule.
+        private bool ServiceRoundNext()
+        {
+            if (!_service.Active)
+            {
+                return false;
+            }
+
+            // A battery that fell to the no-upload mode ends the hold too: staying awake would drain it.
+            if (!_reboot && _policy.Uploads && _service.AnotherRound(_clock.Millis))
+            {
+                long until = _roundStartMs + ((long)ServiceHold.RoundSec * 1000);
+                ReceiveUntil(until);
+                long wait = until - _clock.Millis;
+                if (wait > 0)
+                {
+                    _clock.Sleep((int)wait);
+                }
+
+                if (!_reboot)
+                {
+                    return true;
+                }
+            }
+
+            // Back to the schedule: the closing status and state save get a fresh awake budget.
+            _service.End();
+            _wakeStartMs = _clock.Millis;
+            return false;
         }
 
         // The gateway publishes the complete overlay (protocol §6): it goes on top of the flashed
@@ -622,6 +693,11 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private NodeCycleState DoSleep()
         {
+            if (ServiceRoundNext())
+            {
+                return NodeCycleState.StartSensors;
+            }
+
             long now = _clock.UtcSeconds;
             long next = _state.SampleNow ? now + 1 : _state.LastSampleUtc + SampleSec();
             if (next <= now)
@@ -706,6 +782,11 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private long AwakeLeftMs()
         {
+            if (_service.Active)
+            {
+                return _service.LeftMs(_clock.Millis);
+            }
+
             return ((long)_config.MaxAwakeSec * 1000) - (_clock.Millis - _wakeStartMs);
         }
 

@@ -24,6 +24,9 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>True when a reboot command was executed.</summary>
         public bool Rebooted;
 
+        /// <summary>The wake entered service mode (ServiceHold).</summary>
+        public bool Service;
+
         /// <summary>Config error in force (0 none).</summary>
         public int ConfigError;
 
@@ -40,6 +43,7 @@ namespace IoTMonitor.Firmware.Core.Node
             LinkError = LinkStatus.Ok;
             AwakeCapHit = false;
             Rebooted = false;
+            Service = false;
             ConfigError = 0;
             PowerMode = 0;
         }

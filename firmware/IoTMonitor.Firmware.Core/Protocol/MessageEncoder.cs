@@ -13,6 +13,15 @@ namespace IoTMonitor.Firmware.Core.Protocol
         /// <summary><c>{"v":1,"state":"online","fw":…,"boot":…,"cfg":"xxxxxxxx","wake":…,"rst":…,"cfgErr":…,"clk":…}</c></summary>
         public int Online(string fw, int boot, uint cfgHash, int wakeSec, int resetReason, int cfgErr, long clock, byte[] buffer)
         {
+            return Online(fw, boot, cfgHash, wakeSec, resetReason, cfgErr, clock, 0, buffer);
+        }
+
+        /// <summary>
+        /// The online status of a node in service mode: as above plus <c>"svc":…</c>, the epoch second
+        /// the hold ends (omitted when <paramref name="serviceUntil"/> is 0).
+        /// </summary>
+        public int Online(string fw, int boot, uint cfgHash, int wakeSec, int resetReason, int cfgErr, long clock, long serviceUntil, byte[] buffer)
+        {
             Utf8Writer w = Begin(buffer);
             w.Ascii("{\"v\":1,\"state\":\"online\",\"fw\":");
             w.String(fw);
@@ -33,6 +42,12 @@ namespace IoTMonitor.Firmware.Core.Protocol
             w.Int(cfgErr);
             w.Ascii(",\"clk\":");
             w.Int(clock);
+            if (serviceUntil > 0)
+            {
+                w.Ascii(",\"svc\":");
+                w.Int(serviceUntil);
+            }
+
             w.Byte('}');
             return End(w);
         }

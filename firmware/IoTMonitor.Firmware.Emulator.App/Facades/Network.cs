@@ -19,9 +19,13 @@ namespace nanoFramework.Networking
         /// saved Options get AutoConnect whatever the kind, Target_Network.cpp) and connects again
         /// (WIFI WifiNetworkHelper.cs ScanAndConnect). SNTP starts 2 s after the IP (targetHAL_Network.cpp).
         /// </summary>
+        /// <summary>The SSID the node last asked to join (the model's AP answers to it).</summary>
+        internal static string JoinedSsid { get; private set; }
+
         public static bool ConnectDhcp(string ssid, string password, WifiReconnectionKind reconnectionKind = WifiReconnectionKind.Automatic, bool requiresDateTime = false, int wifiAdapterId = 0, CancellationToken token = default(CancellationToken))
         {
             Esp32Device d = Esp32Device.Current;
+            JoinedSsid = ssid;
             d.Step("wifi-connect");
             RadioEnvironment radio = d.Radio;
             d.RadioOn();
@@ -163,6 +167,91 @@ namespace nanoFramework.Networking
 
 namespace System.Device.Wifi
 {
+    /// <summary>
+    /// The station adapter on the model (reference §10): <see cref="ScanAsync"/> returns at once and
+    /// <see cref="AvailableNetworksChanged"/> fires when the scan is done, <see cref="RadioEnvironment.ScanMs"/>
+    /// later (ESP-IDF scans without blocking and reports SCAN_DONE; the report then holds the APs heard:
+    /// the joined AP at its RSSI when it is up, and the neighbours).
+    /// </summary>
+    public sealed class WifiAdapter
+    {
+        private static readonly WifiAdapter[] All = new WifiAdapter[] { new WifiAdapter() };
+
+        private WifiNetworkReport _report = new WifiNetworkReport(new WifiAvailableNetwork[0]);
+
+        public event AvailableNetworksChangedEventHandler AvailableNetworksChanged;
+
+        public WifiNetworkReport NetworkReport
+        {
+            get { return _report; }
+        }
+
+        public static WifiAdapter[] FindAllAdapters()
+        {
+            return All;
+        }
+
+        public void ScanAsync()
+        {
+            Esp32Device d = Esp32Device.Current;
+            d.Step("wifi-scan");
+            d.RadioOn();
+            RadioEnvironment radio = d.Radio;
+            radio.Scans++;
+            d.Schedule(d.TrueMs + radio.ScanMs, () =>
+            {
+                var found = new System.Collections.Generic.List<WifiAvailableNetwork>();
+                if (radio.WifiUp(d.TrueMs) && nanoFramework.Networking.WifiNetworkHelper.JoinedSsid != null)
+                {
+                    found.Add(new WifiAvailableNetwork(nanoFramework.Networking.WifiNetworkHelper.JoinedSsid, radio.RssiDbm(d.TrueMs)));
+                }
+
+                foreach (var n in radio.Neighbours)
+                {
+                    found.Add(new WifiAvailableNetwork(n.Ssid, n.Dbm));
+                }
+
+                _report = new WifiNetworkReport(found.ToArray());
+                AvailableNetworksChanged?.Invoke(this, null);
+            });
+        }
+    }
+
+    public delegate void AvailableNetworksChangedEventHandler(WifiAdapter sender, object e);
+
+    public sealed class WifiNetworkReport
+    {
+        internal WifiNetworkReport(WifiAvailableNetwork[] networks)
+        {
+            AvailableNetworks = networks;
+        }
+
+        public WifiAvailableNetwork[] AvailableNetworks { get; }
+    }
+
+    public sealed class WifiAvailableNetwork
+    {
+        internal WifiAvailableNetwork(string ssid, int dbm)
+        {
+            Ssid = ssid;
+            NetworkRssiInDecibelMilliwatts = dbm;
+
+            // Bars as the package maps them is not in the reference; the app does not read them.
+            SignalBars = (byte)(dbm >= -60 ? 4 : dbm >= -70 ? 3 : dbm >= -80 ? 2 : 1);
+        }
+
+        public string Ssid { get; }
+
+        public string Bsid
+        {
+            get { return "02:00:00:00:00:01"; }
+        }
+
+        public double NetworkRssiInDecibelMilliwatts { get; }
+
+        public byte SignalBars { get; }
+    }
+
     public enum WifiReconnectionKind
     {
         Automatic,

@@ -39,6 +39,19 @@ public sealed class RadioEnvironment
     /// <summary>RSSI of the joined AP, dBm.</summary>
     public Func<long, int> RssiDbm { get; set; } = _ => -67;
 
+    /// <summary>
+    /// A full active scan, ms: the ESP-IDF defaults of 120 ms per channel and 30 ms back on the home
+    /// channel between channels while connected (esp_wifi.h, esp_wifi_set_scan_parameters), over
+    /// channels 1–13: 13 · 120 + 12 · 30 = 1920. nanoFramework's scan options are not checked.
+    /// </summary>
+    public int ScanMs { get; set; } = 1920;
+
+    /// <summary>Other networks a scan reports besides the AP (SSID, dBm).</summary>
+    public List<(string Ssid, int Dbm)> Neighbours { get; } = [("neighbour-ap", -81)];
+
+    /// <summary>Scans the radio started, this run of the model.</summary>
+    public int Scans { get; set; }
+
     /// <summary>The real gateway's broker port on loopback (the config's port is replaced by it; 0 keeps the config's).</summary>
     public int BrokerPort { get; set; }
 

@@ -40,16 +40,23 @@ namespace IoTMonitor.Firmware.Adapters
         private readonly ArrayList _pendingTopics = new ArrayList();
         private readonly ArrayList _pendingPayloads = new ArrayList();
 
+        /// <summary>Longest wait for a scan's result, ms: a full active scan takes ≈ 2 s (firmware/README.md, "RSSI").</summary>
+        public const int ScanTimeoutMs = 4000;
+
+        private readonly AutoResetEvent _scanned = new AutoResetEvent(false);
+
         private MqttClient _client;
         private bool _wifiUp;
+        private int _rssi;
         private int _ackedId = -1;
         private bool _ackedOk;
 
         /// <inheritdoc />
         public int Rssi
         {
-            // The reference lists no RSSI getter for the joined AP (only scan reports); 0 = unknown.
-            get { return 0; }
+            // The reference lists no RSSI getter for the joined AP, only scan reports: the value of this
+            // wake's scan, or 0 (unknown) when none was asked for or it found no network of our SSID.
+            get { return _rssi; }
         }
 
         /// <inheritdoc />
@@ -73,6 +80,12 @@ namespace IoTMonitor.Firmware.Adapters
             catch (Exception)
             {
                 return LinkStatus.WifiFailed;
+            }
+
+            if (settings.MeasureRssi)
+            {
+                long scanLeft = deadline - Environment.TickCount64;
+                _rssi = MeasureRssi(settings.WifiSsid, (int)(scanLeft < ScanTimeoutMs ? scanLeft : ScanTimeoutMs));
             }
 
             MqttClient client;
@@ -135,6 +148,58 @@ namespace IoTMonitor.Firmware.Adapters
             // A lost SUBACK raises nothing (reference §12): report Timeout, the session stays usable.
             long left = deadline - Environment.TickCount64;
             return left > 0 && _subscribed.WaitOne((int)left, false) ? LinkStatus.Ok : LinkStatus.Timeout;
+        }
+
+        // One scan (WifiAdapter.ScanAsync, result in AvailableNetworksChanged, reference §10): the
+        // strongest report of our SSID, rounded to whole dBm; 0 when none came within timeoutMs.
+        private int MeasureRssi(string ssid, int timeoutMs)
+        {
+            if (timeoutMs <= 0 || ssid == null || ssid.Length == 0)
+            {
+                return 0;
+            }
+
+            WifiAdapter adapter = null;
+            try
+            {
+                adapter = WifiAdapter.FindAllAdapters()[0];
+                _scanned.Reset();
+                adapter.AvailableNetworksChanged += OnScanned;
+                adapter.ScanAsync();
+                if (!_scanned.WaitOne(timeoutMs, false))
+                {
+                    return 0;
+                }
+
+                WifiAvailableNetwork[] networks = adapter.NetworkReport.AvailableNetworks;
+                double best = 0;
+                for (int i = 0; i < networks.Length; i++)
+                {
+                    double dbm = networks[i].NetworkRssiInDecibelMilliwatts;
+                    if (networks[i].Ssid == ssid && dbm < 0 && (best == 0 || dbm > best))
+                    {
+                        best = dbm;
+                    }
+                }
+
+                return best < 0 ? (int)(best - 0.5) : 0;
+            }
+            catch (Exception)
+            {
+                return 0;
+            }
+            finally
+            {
+                if (adapter != null)
+                {
+                    adapter.AvailableNetworksChanged -= OnScanned;
+                }
+            }
+        }
+
+        private void OnScanned(WifiAdapter sender, object e)
+        {
+            _scanned.Set();
         }
 
         /// <inheritdoc />

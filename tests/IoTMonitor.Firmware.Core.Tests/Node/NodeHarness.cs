@@ -51,9 +51,12 @@ internal sealed class NodeHarness
     }
 
     /// <summary>Runs one wake and then sleeps through the requested time.</summary>
-    public NodeCycleResult Wake()
+    public NodeCycleResult Wake() => Wake(false, 0);
+
+    /// <summary>A wake by the service button (<paramref name="pin"/>), held low for <paramref name="heldMs"/>.</summary>
+    public NodeCycleResult Wake(bool pin, int heldMs)
     {
-        Last = new NodeCycle(Clock, Link, Power, Sensors, Files, QueueBudget, ConfigBytes);
+        Last = new NodeCycle(Clock, Link, Power, Sensors, Files, QueueBudget, ConfigBytes) { WokenByPin = pin, ServiceButtonHeldMs = heldMs };
         var r = Last.Run();
         Flash.Reset(); // deep sleep: a reset that closes nothing
         Clock.AdvanceSeconds(r.SleepSeconds);
