@@ -540,7 +540,9 @@ public sealed partial class AlertStore : IDisposable
 
             using var u = Command("UPDATE outbox SET due = $due, last_error = $d WHERE id = $id AND status = 'pending'");
             u.Parameters.AddWithValue("$id", id);
-            u.Parameters.AddWithValue("$due", retryAt.ToUnixTimeMilliseconds());
+            // rounded up to the millisecond: a due time cut down could wake the entry a fraction of a
+            // millisecond before the channel's own window reopens, and it would be deferred once more
+            u.Parameters.AddWithValue("$due", retryAt.AddTicks(TimeSpan.TicksPerMillisecond - 1).ToUnixTimeMilliseconds());
             u.Parameters.AddWithValue("$d", detail);
             u.ExecuteNonQuery();
             return 0;
