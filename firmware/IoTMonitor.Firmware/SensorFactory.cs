@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Adapters;
 using IoTMonitor.Firmware.Board;
 using IoTMonitor.Firmware.Core.Config;
@@ -18,7 +19,7 @@ namespace IoTMonitor.Firmware
         private readonly GpioOutput[] _outputs;
 
         /// <summary>A factory for <paramref name="board"/>; <paramref name="outputs"/> are its outputs, index for index.</summary>
-        public SensorFactory(Esp32Buses buses, IMillisecondClock clock, BoardPins board, GpioOutput[] outputs)
+        public SensorFactory(Esp32Buses buses, IClock clock, BoardPins board, GpioOutput[] outputs)
         {
             _catalog = new SensorCatalog(buses, clock);
             _board = board;

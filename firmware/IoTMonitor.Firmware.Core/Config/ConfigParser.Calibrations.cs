@@ -1,4 +1,4 @@
-using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Text;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
 
 namespace IoTMonitor.Firmware.Core.Config
@@ -11,7 +11,7 @@ namespace IoTMonitor.Firmware.Core.Config
     public sealed partial class ConfigParser
     {
         /// <summary>Most entries of a remote <c>calibrations</c> list (one per sensor entry).</summary>
-        public const int MaxRemoteCalibrations = Sampling.Sampler.MaxSensors;
+        public const int MaxRemoteCalibrations = DeviceConfig.MaxSensors;
 
         // The record being read: reset per record; the points are copied by CalibrationRecord.
         private readonly double[] _recRaw = new double[CalibrationRecord.MaxPoints];

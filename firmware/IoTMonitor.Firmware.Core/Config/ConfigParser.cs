@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Text;
 using IoTMonitor.Firmware.Core.Filters;
 using IoTMonitor.Firmware.Core.Protocol;
 
@@ -526,7 +527,7 @@ namespace IoTMonitor.Firmware.Core.Config
                 return ValueError();
             }
 
-            SensorConfig[] tmp = new SensorConfig[Sampling.Sampler.MaxSensors];
+            SensorConfig[] tmp = new SensorConfig[DeviceConfig.MaxSensors];
             int n = 0;
             while (true)
             {
@@ -601,11 +602,11 @@ namespace IoTMonitor.Firmware.Core.Config
                 }
                 else if (_r.ValueEquals("samples"))
                 {
-                    e = ReadInt(1, Sampling.Sampler.MaxSamples, ref s.Samples);
+                    e = ReadInt(1, SensorConfig.MaxSamples, ref s.Samples);
                 }
                 else if (_r.ValueEquals("stuckSamples"))
                 {
-                    e = ReadInt(0, Sampling.Sampler.MaxSamples, ref s.StuckSamples);
+                    e = ReadInt(0, SensorConfig.MaxSamples, ref s.StuckSamples);
                 }
                 else if (_r.ValueEquals("warmupMs"))
                 {

@@ -9,6 +9,9 @@ namespace IoTMonitor.Firmware.Core.Config
     /// </summary>
     public sealed class DeviceConfig
     {
+        /// <summary>Most sensor entries a config may have (the sampler's buffers are sized for them).</summary>
+        public const int MaxSensors = 16;
+
 #pragma warning disable CS1591 // documented key by key in docs/config.md
         public string Device = "unconfigured";
         public string Site = "unconfigured";

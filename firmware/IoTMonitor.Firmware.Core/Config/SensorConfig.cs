@@ -12,6 +12,9 @@ namespace IoTMonitor.Firmware.Core.Config
         /// </summary>
         public const int MaxQuantities = 8;
 
+        /// <summary>Most samples per round a sensor entry may ask for (<c>samples</c>, <c>stuckSamples</c>).</summary>
+        public const int MaxSamples = 15;
+
 #pragma warning disable CS1591 // documented key by key in docs/config.md
         public string Id;
         public string Kind;

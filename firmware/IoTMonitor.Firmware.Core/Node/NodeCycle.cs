@@ -1,10 +1,10 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Numerics;
 using IoTMonitor.Firmware.Core.Power;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Storage;
 
 namespace IoTMonitor.Firmware.Core.Node
@@ -25,9 +25,6 @@ namespace IoTMonitor.Firmware.Core.Node
     {
         /// <summary>Firmware version sent as <c>fw</c>.</summary>
         public const string FirmwareVersion = "1.0.0";
-
-        /// <summary>Clock values at or above this are synced (protocol §3).</summary>
-        public const long SyncedEpoch = 1600000000;
 
         /// <summary>Time to wait for retained config / queued commands after the upload, ms.</summary>
         public const int ReceiveWindowMs = 1500;
@@ -397,24 +394,24 @@ namespace IoTMonitor.Firmware.Core.Node
         private void NoteClockSync()
         {
             long now = _clock.UtcSeconds;
-            if (_refUtc >= SyncedEpoch || now < SyncedEpoch)
+            if (_refUtc >= ProtocolLimits.SyncedEpoch || now < ProtocolLimits.SyncedEpoch)
             {
                 return;
             }
 
             long expected = _refUtc + ((_clock.Millis - _refMs) / 1000);
             _state.ClockOffset = now - expected;
-            if (_state.LastSampleUtc < SyncedEpoch)
+            if (_state.LastSampleUtc < ProtocolLimits.SyncedEpoch)
             {
                 _state.LastSampleUtc += _state.ClockOffset;
             }
 
-            if (_state.LastUploadUtc < SyncedEpoch)
+            if (_state.LastUploadUtc < ProtocolLimits.SyncedEpoch)
             {
                 _state.LastUploadUtc = now;
             }
 
-            if (_state.NextUploadTryUtc > 0 && _state.NextUploadTryUtc < SyncedEpoch)
+            if (_state.NextUploadTryUtc > 0 && _state.NextUploadTryUtc < ProtocolLimits.SyncedEpoch)
             {
                 _state.NextUploadTryUtc += _state.ClockOffset;
             }
@@ -436,7 +433,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
                 // This boot's readings wait while the clock is unset (SNTP missed this wake): once a
                 // later wake sets it they are rebased; sent now the gateway could only dead-letter them.
-                if (boot == _state.Boot && _clock.UtcSeconds < SyncedEpoch)
+                if (boot == _state.Boot && _clock.UtcSeconds < ProtocolLimits.SyncedEpoch)
                 {
                     break;
                 }
@@ -468,14 +465,14 @@ namespace IoTMonitor.Firmware.Core.Node
         private void Rebase(int n, int boot)
         {
             long offset = _state.OffsetOf(boot);
-            if (offset == 0 || _clock.UtcSeconds < SyncedEpoch)
+            if (offset == 0 || _clock.UtcSeconds < ProtocolLimits.SyncedEpoch)
             {
                 return;
             }
 
             for (int i = 0; i < n; i++)
             {
-                if (_readings[i].Time < SyncedEpoch)
+                if (_readings[i].Time < ProtocolLimits.SyncedEpoch)
                 {
                     _readings[i].Time += offset;
                     _readings[i].Flags |= QualityFlags.TimeEstimated;

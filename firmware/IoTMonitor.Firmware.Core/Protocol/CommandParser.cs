@@ -1,5 +1,4 @@
-using IoTMonitor.Firmware.Core.Config;
-
+using IoTMonitor.Firmware.Core.Text;
 namespace IoTMonitor.Firmware.Core.Protocol
 {
     /// <summary>

@@ -11,5 +11,8 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>Most readings in one batch.</summary>
         public const int MaxReadings = 200;
+
+        /// <summary>Clock values (<c>clk</c>, <c>t</c>) at or above this are synced (protocol §3).</summary>
+        public const long SyncedEpoch = 1600000000;
     }
 }

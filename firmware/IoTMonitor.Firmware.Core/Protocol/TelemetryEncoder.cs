@@ -1,5 +1,4 @@
 using IoTMonitor.Firmware.Core.Numerics;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Text;
 
 namespace IoTMonitor.Firmware.Core.Protocol

@@ -1,10 +1,9 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Filters;
-using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Numerics;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
-using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
 
 namespace IoTMonitor.Firmware.Core.Sampling
@@ -13,7 +12,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
     /// One sampling round over all configured sensors: N samples per sensor, reduced by the
     /// configured filter (median / trimmed mean), checked against the plausible range and for
     /// stuck values, and written as readings. Buffers are preallocated for
-    /// <see cref="MaxSensors"/> × <see cref="SensorConfig.MaxQuantities"/> channels, so a round
+    /// <see cref="DeviceConfig.MaxSensors"/> × <see cref="SensorConfig.MaxQuantities"/> channels, so a round
     /// allocates nothing.
     /// </summary>
     /// <remarks>
@@ -30,12 +29,6 @@ namespace IoTMonitor.Firmware.Core.Sampling
     /// </remarks>
     public sealed class Sampler
     {
-        /// <summary>Most sensor entries a config may have.</summary>
-        public const int MaxSensors = 16;
-
-        /// <summary>Most samples per round a sensor entry may ask for.</summary>
-        public const int MaxSamples = 15;
-
         /// <summary>Pause between two samples of one sensor, ms.</summary>
         public const int SampleGapMs = 20;
 
@@ -45,19 +38,19 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// <summary>Seconds per day of <c>calMaxAgeDays</c>.</summary>
         public const long SecondsPerDay = 86400;
 
-        private const int MaxChannels = MaxSensors * SensorConfig.MaxQuantities;
+        private const int MaxChannels = DeviceConfig.MaxSensors * SensorConfig.MaxQuantities;
 
-        private readonly ISensor[] _sensors = new ISensor[MaxSensors];
-        private readonly ReadResult[] _state = new ReadResult[MaxSensors];
-        private readonly ICalibratable[] _calibratable = new ICalibratable[MaxSensors];
-        private readonly CalibrationResult[] _calibration = new CalibrationResult[MaxSensors];
-        private readonly ITemperatureCompensated[] _compensated = new ITemperatureCompensated[MaxSensors];
-        private readonly AnalogProbeSensor[] _rawSource = new AnalogProbeSensor[MaxSensors];
-        private readonly bool[] _temperatureSource = new bool[MaxSensors];
-        private readonly long[] _maxAgeSec = new long[MaxSensors];
+        private readonly ISensor[] _sensors = new ISensor[DeviceConfig.MaxSensors];
+        private readonly ReadResult[] _state = new ReadResult[DeviceConfig.MaxSensors];
+        private readonly ICalibratable[] _calibratable = new ICalibratable[DeviceConfig.MaxSensors];
+        private readonly CalibrationResult[] _calibration = new CalibrationResult[DeviceConfig.MaxSensors];
+        private readonly ITemperatureCompensated[] _compensated = new ITemperatureCompensated[DeviceConfig.MaxSensors];
+        private readonly IProbeSensor[] _rawSource = new IProbeSensor[DeviceConfig.MaxSensors];
+        private readonly bool[] _temperatureSource = new bool[DeviceConfig.MaxSensors];
+        private readonly long[] _maxAgeSec = new long[DeviceConfig.MaxSensors];
         private readonly double[] _raw = new double[SensorConfig.MaxQuantities];
         private readonly double[][] _samples = new double[SensorConfig.MaxQuantities][];
-        private readonly double[] _rawSamples = new double[MaxSamples];
+        private readonly double[] _rawSamples = new double[SensorConfig.MaxSamples];
         private readonly double[] _chanValue = new double[MaxChannels];
         private readonly double[] _chanRaw = new double[MaxChannels];
         private readonly int[] _chanFlags = new int[MaxChannels];
@@ -70,7 +63,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         {
             for (int i = 0; i < _samples.Length; i++)
             {
-                _samples[i] = new double[MaxSamples];
+                _samples[i] = new double[SensorConfig.MaxSamples];
             }
         }
 
@@ -126,7 +119,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// </summary>
         public void Bind(SensorConfig[] configs, ISensorFactory factory, int calMaxAgeDays = 0)
         {
-            _count = configs.Length > MaxSensors ? MaxSensors : configs.Length;
+            _count = configs.Length > DeviceConfig.MaxSensors ? DeviceConfig.MaxSensors : configs.Length;
             _configs = configs;
             for (int i = 0; i < _count; i++)
             {
@@ -134,7 +127,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 _sensors[i] = s;
                 _state[i] = s == null ? ReadResult.NoResponse : ReadResult.NotInitialized;
                 ISensor driver = SensorCatalog.DriverOf(s);
-                AnalogProbeSensor probe = driver as AnalogProbeSensor;
+                IProbeSensor probe = driver as IProbeSensor;
                 _rawSource[i] = probe;
                 _calibratable[i] = probe != null ? probe.Calibratable : driver as ICalibratable;
                 _compensated[i] = probe != null ? probe.Compensated : driver as ITemperatureCompensated;
@@ -271,7 +264,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 return;
             }
 
-            int want = c.Samples < 1 ? 1 : (c.Samples > MaxSamples ? MaxSamples : c.Samples);
+            int want = c.Samples < 1 ? 1 : (c.Samples > SensorConfig.MaxSamples ? SensorConfig.MaxSamples : c.Samples);
             int got = 0;
             int flags = 0;
             ReadResult lastFailure = ReadResult.Ok;
@@ -415,7 +408,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// </summary>
         public bool IsExpired(int index, long time)
         {
-            if (index < 0 || index >= _count || _maxAgeSec[index] <= 0 || _calibration[index] != CalibrationResult.Ok || time < NodeCycle.SyncedEpoch)
+            if (index < 0 || index >= _count || _maxAgeSec[index] <= 0 || _calibration[index] != CalibrationResult.Ok || time < ProtocolLimits.SyncedEpoch)
             {
                 return false;
             }

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Protocol;
 namespace IoTMonitor.Firmware.Core.Sensors
 {
     /// <summary>Maps a driver's <see cref="ReadResult"/> to the protocol's quality flags.</summary>

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 namespace IoTMonitor.Firmware.Core.Sensors
 {
     /// <summary>A byte-at-a-time parser of a UART sensor's frames, as <see cref="UartFrameReader"/> drives it.</summary>
@@ -30,8 +31,9 @@ namespace IoTMonitor.Firmware.Core.Sensors
     /// the frame parser across the driver's non-blocking <c>Read</c> calls until a data frame
     /// completes, the device refuses the request, a checksum fails or the reply times out. The
     /// timeout is measured by the reader's clock (<see cref="Poll(IFrameParser)"/>) or by the caller
-    /// (<see cref="Poll(IFrameParser, int, int)"/>, the Modbus master's elapsed-time model). Composed into each driver rather than a base class:
-    /// the drivers keep their own commands and conversions, and there is no virtual call per byte.
+    /// (<see cref="Poll(IFrameParser, int, int)"/>, the Modbus master's elapsed-time model). Composed into
+    /// the drivers (the dust sensors through <see cref="PolledUartSensor"/>) rather than a base class:
+    /// the Modbus master runs its own exchange model, and there is no virtual call per byte.
     /// One receive buffer allocated once: nothing per read.
     /// </summary>
     public sealed class UartFrameReader
@@ -40,7 +42,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
         public const int MaxBytesPerPoll = 256;
 
         private readonly IUart _uart;
-        private readonly IMillisecondClock _clock;
+        private readonly IClock _clock;
         private readonly int _replyTimeoutMs;
         private readonly int _maxBytesPerPoll;
         private readonly byte[] _rx = new byte[64];
@@ -48,7 +50,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
         private long _sentMs;
 
         /// <summary>A reader on <paramref name="uart"/> giving up on a reply after <paramref name="replyTimeoutMs"/>.</summary>
-        public UartFrameReader(IUart uart, IMillisecondClock clock, int replyTimeoutMs)
+        public UartFrameReader(IUart uart, IClock clock, int replyTimeoutMs)
         {
             _uart = uart;
             _clock = clock;
@@ -87,7 +89,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
             _uart.DiscardInput();
             parser.Reset();
             _uart.Write(frame, 0, count);
-            _sentMs = _clock != null ? _clock.NowMs : 0;
+            _sentMs = _clock != null ? _clock.Millis : 0;
             _awaiting = true;
         }
 
@@ -117,7 +119,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
                 return r;
             }
 
-            return Expire(_clock.NowMs - _sentMs, _replyTimeoutMs);
+            return Expire(_clock.Millis - _sentMs, _replyTimeoutMs);
         }
 
         /// <summary>

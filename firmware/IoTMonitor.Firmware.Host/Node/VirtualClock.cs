@@ -1,7 +1,5 @@
+using IoTMonitor.Firmware.Core.Time;
 using System.Diagnostics;
-using IoTMonitor.Firmware.Core.Node;
-using IoTMonitor.Firmware.Core.Sensors;
-
 namespace IoTMonitor.Firmware.Host.Node;
 
 /// <summary>
@@ -17,7 +15,7 @@ namespace IoTMonitor.Firmware.Host.Node;
 /// <see cref="RealSleep"/>), so thousands of nodes share a small worker pool. The logic sees exactly
 /// the durations it asked for.
 /// </remarks>
-public sealed class VirtualClock : IClock, IMillisecondClock
+public sealed class VirtualClock : IClock
 {
     private readonly SimulationClock _sim;
     private readonly Stopwatch _wake = new();
@@ -46,9 +44,6 @@ public sealed class VirtualClock : IClock, IMillisecondClock
     public long UtcSeconds => (TrueUtcMs / 1000) - (_synced ? 0 : _rtcOffsetSec);
 
     public long Millis => (long)_wake.Elapsed.TotalMilliseconds + _advancedMs;
-
-    /// <summary>The drivers' millisecond clock (reply timeouts): the same as <see cref="Millis"/>.</summary>
-    public long NowMs => Millis;
 
     /// <summary>Starts a wake at the fleet's current simulated time.</summary>
     public void BeginWake()

@@ -1,4 +1,4 @@
-using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 
 namespace IoTMonitor.Firmware.Host.Sensors;

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors;
 
@@ -14,7 +15,7 @@ public sealed class SimulatedSensorFactory : ISensorFactory
     private readonly SensorCatalog _catalog;
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
 
-    public SimulatedSensorFactory(NodeBoard board, IMillisecondClock clock)
+    public SimulatedSensorFactory(NodeBoard board, IClock clock)
     {
         _catalog = new SensorCatalog(board, clock);
     }

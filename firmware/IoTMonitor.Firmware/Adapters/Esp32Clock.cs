@@ -1,16 +1,15 @@
 using System;
 using System.Threading;
-using IoTMonitor.Firmware.Core.Node;
-using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Adapters
 {
     /// <summary>
-    /// <see cref="IClock"/> and the drivers' <see cref="IMillisecondClock"/> on the ESP32:
+    /// <see cref="IClock"/> of the node and its drivers on the ESP32:
     /// DateTime.UtcNow is kept by the RTC across deep sleep (reference §4), TickCount64 comes
     /// from nanoFramework.Runtime.Native.
     /// </summary>
-    public sealed class Esp32Clock : IClock, IMillisecondClock
+    public sealed class Esp32Clock : IClock
     {
         /// <inheritdoc />
         public long UtcSeconds
@@ -20,12 +19,6 @@ namespace IoTMonitor.Firmware.Adapters
 
         /// <inheritdoc />
         public long Millis
-        {
-            get { return Environment.TickCount64; }
-        }
-
-        /// <inheritdoc />
-        public long NowMs
         {
             get { return Environment.TickCount64; }
         }

@@ -1,5 +1,5 @@
+using IoTMonitor.Firmware.Core.Config;
 using System.Text.Json.Nodes;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
 using FirmwareQuantities = IoTMonitor.Firmware.Core.Protocol.Quantities;

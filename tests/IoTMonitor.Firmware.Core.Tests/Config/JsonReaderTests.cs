@@ -1,6 +1,5 @@
+using IoTMonitor.Firmware.Core.Text;
 using System.Text;
-using IoTMonitor.Firmware.Core.Config;
-
 namespace IoTMonitor.Firmware.Core.Tests.Config;
 
 public class JsonReaderTests

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Text;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;

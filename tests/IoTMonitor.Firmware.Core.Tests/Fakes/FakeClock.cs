@@ -1,5 +1,4 @@
-using IoTMonitor.Firmware.Core.Node;
-
+using IoTMonitor.Firmware.Core.Time;
 namespace IoTMonitor.Firmware.Core.Tests.Fakes;
 
 /// <summary>Manual clock: Sleep and the fakes advance it; nothing waits for real.</summary>

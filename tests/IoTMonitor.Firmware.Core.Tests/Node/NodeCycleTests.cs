@@ -1,8 +1,6 @@
 using System.Text.Json;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
-using IoTMonitor.Firmware.Core.Sensors;
-
 namespace IoTMonitor.Firmware.Core.Tests.Node;
 
 public class NodeCycleTests

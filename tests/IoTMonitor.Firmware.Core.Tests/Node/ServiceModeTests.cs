@@ -1,6 +1,4 @@
 using IoTMonitor.Firmware.Core.Node;
-using IoTMonitor.Firmware.Core.Sensors;
-
 namespace IoTMonitor.Firmware.Core.Tests.Node;
 
 public class ServiceModeTests

@@ -1,7 +1,6 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sampling;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
 using IoTMonitor.Firmware.Core.Tests.Fakes;

@@ -1,7 +1,6 @@
 using System.Text;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Host.Fleet;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Tests.Node;

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Host.Sensors;
@@ -71,9 +72,13 @@ public sealed class SensorChain_Tests
         }
     }
 
-    private sealed class Ms : IMillisecondClock
+    private sealed class Ms : IClock
     {
-        public long NowMs => Environment.TickCount64;
+        public long Millis => Environment.TickCount64;
+
+        public long UtcSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        public void Sleep(int ms) => Thread.Sleep(ms);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Node;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Host.Node;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
@@ -79,7 +79,7 @@ internal sealed class StorageFigures
     }
 
     /// <summary>A clock the test steps: deep sleep advances it, Sleep within a wake too.</summary>
-    private sealed class StepClock(long utc) : IClock, IMillisecondClock
+    private sealed class StepClock(long utc) : IClock
     {
         private long _utcMs = utc * 1000;
         private long _wakeStartMs;
@@ -87,8 +87,6 @@ internal sealed class StorageFigures
         public long UtcSeconds => _utcMs / 1000;
 
         public long Millis => _utcMs - _wakeStartMs;
-
-        public long NowMs => Millis;
 
         public void BeginWake() => _wakeStartMs = _utcMs;
 

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 namespace IoTMonitor.Firmware.Core.Sensors.Ads1115
 {
     /// <summary>
@@ -14,12 +15,12 @@ namespace IoTMonitor.Firmware.Core.Sensors.Ads1115
 
         private readonly II2cBus _bus;
         private readonly int _address;
-        private readonly IMillisecondClock _clock;
+        private readonly IClock _clock;
         private readonly byte[] _tx = new byte[3];
         private readonly byte[] _rx = new byte[2];
 
         /// <summary>The chip at <paramref name="address"/> (0x48–0x4B) on <paramref name="bus"/>.</summary>
-        public Ads1115Adc(II2cBus bus, int address, IMillisecondClock clock)
+        public Ads1115Adc(II2cBus bus, int address, IClock clock)
         {
             _bus = bus;
             _address = address;
@@ -55,7 +56,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Ads1115
                 return r;
             }
 
-            long deadline = _clock.NowMs + Ads1115Settings.MaxConversionMs(dataRate) + 1;
+            long deadline = _clock.Millis + Ads1115Settings.MaxConversionMs(dataRate) + 1;
             int polls = 0;
             while (true)
             {
@@ -79,7 +80,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Ads1115
                     break;
                 }
 
-                if (_clock.NowMs > deadline || polls >= MaxPolls)
+                if (_clock.Millis > deadline || polls >= MaxPolls)
                 {
                     LastPolls = polls;
                     return ReadResult.NotReady;

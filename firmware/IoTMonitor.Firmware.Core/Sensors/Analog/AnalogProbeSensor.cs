@@ -7,7 +7,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
     /// holds the probe's calibration). The voltage of the last read is kept in
     /// <see cref="LastVolts"/> for the reading's raw field.
     /// </summary>
-    public sealed class AnalogProbeSensor : ISensor
+    public sealed class AnalogProbeSensor : IProbeSensor
     {
         private readonly IAnalogInput _input;
         private readonly IAnalogProbe _probe;
@@ -43,19 +43,19 @@ namespace IoTMonitor.Firmware.Core.Sensors.Analog
             get { return _probe; }
         }
 
-        /// <summary>The probe's calibration, or null when its math takes none.</summary>
+        /// <inheritdoc />
         public ICalibratable Calibratable
         {
             get { return _probe as ICalibratable; }
         }
 
-        /// <summary>The probe's temperature input, or null when its math needs none.</summary>
+        /// <inheritdoc />
         public ITemperatureCompensated Compensated
         {
             get { return _probe as ITemperatureCompensated; }
         }
 
-        /// <summary>Pin voltage of the last successful ADC read (the reading's raw value).</summary>
+        /// <inheritdoc />
         public double LastVolts { get; private set; }
 
         /// <summary>Id of the probe's calibration record, null when uncalibrated or not calibratable.</summary>

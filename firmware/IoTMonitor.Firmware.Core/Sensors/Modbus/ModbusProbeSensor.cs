@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 namespace IoTMonitor.Firmware.Core.Sensors.Modbus
 {
     /// <summary>
@@ -8,7 +9,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
     public sealed class ModbusProbeSensor : ISensor
     {
         private readonly ModbusRtuMaster _master;
-        private readonly IMillisecondClock _clock;
+        private readonly IClock _clock;
         private readonly ModbusRegisterMap _map;
         private readonly int _slave;
         private bool _initialized;
@@ -17,7 +18,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
         /// <summary>
         /// Creates the driver; <paramref name="slaveAddress"/> 0 means the map's factory address.
         /// </summary>
-        public ModbusProbeSensor(IUart uart, IMillisecondClock clock, ModbusRegisterMap map, int slaveAddress = 0, int timeoutMs = ModbusRtuMaster.DefaultTimeoutMs)
+        public ModbusProbeSensor(IUart uart, IClock clock, ModbusRegisterMap map, int slaveAddress = 0, int timeoutMs = ModbusRtuMaster.DefaultTimeoutMs)
         {
             _master = new ModbusRtuMaster(uart, timeoutMs);
             _clock = clock;
@@ -74,11 +75,11 @@ namespace IoTMonitor.Firmware.Core.Sensors.Modbus
             if (!_master.Pending)
             {
                 ReadResult b = _master.BeginRead(_slave, _map.Function, _map.FirstRegister, _map.Span);
-                _sentMs = _clock.NowMs;
+                _sentMs = _clock.Millis;
                 return b == ReadResult.Ok ? ReadResult.NotReady : b;
             }
 
-            long elapsed = _clock.NowMs - _sentMs;
+            long elapsed = _clock.Millis - _sentMs;
             ReadResult r = _master.Poll(elapsed > int.MaxValue ? int.MaxValue : (int)elapsed);
             if (r != ReadResult.Ok)
             {

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Sensors.Sensirion;
 
 namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
@@ -24,7 +25,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
         private const int PhaseReadMeasurement = 2;
 
         private readonly II2cBus _bus;
-        private readonly IMillisecondClock _clock;
+        private readonly IClock _clock;
         private readonly byte[] _tx = new byte[5];
         private readonly byte[] _rx = new byte[9];
         private bool _initialized;
@@ -36,7 +37,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
         private long _lastDataMs;
 
         /// <summary>Creates the driver; <paramref name="clock"/> times the command waits.</summary>
-        public Scd4xSensor(II2cBus bus, IMillisecondClock clock)
+        public Scd4xSensor(II2cBus bus, IClock clock)
         {
             _bus = bus;
             _clock = clock;
@@ -72,7 +73,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
                 return r;
             }
 
-            _stopSentMs = _clock.NowMs;
+            _stopSentMs = _clock.Millis;
             _initialized = true;
             return ReadResult.Ok;
         }
@@ -132,7 +133,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
                 return ReadResult.NotInitialized;
             }
 
-            long now = _clock.NowMs;
+            long now = _clock.Millis;
             ReadResult r;
             switch (_phase)
             {
@@ -251,7 +252,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
 
         private ReadResult TryStartPending()
         {
-            long now = _clock.NowMs;
+            long now = _clock.Millis;
             if (now - _stopSentMs < Scd4xCommand.StopMs)
             {
                 return ReadResult.Ok;

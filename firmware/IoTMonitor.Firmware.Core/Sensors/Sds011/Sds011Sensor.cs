@@ -1,10 +1,13 @@
+using IoTMonitor.Firmware.Core.Time;
+
 namespace IoTMonitor.Firmware.Core.Sensors.Sds011
 {
     /// <summary>
-    /// SDS011 in query mode over a UART (9600 8N1): each <see cref="Read"/> cycle sends "query data"
-    /// and parses the 0xC0 reply. Channels: raw[0] PM2.5, raw[1] PM10, µg/m³.
+    /// SDS011 in query mode over a UART (9600 8N1): each <see cref="PolledUartSensor.Read"/> cycle
+    /// sends "query data" and parses the 0xC0 reply (0xC5 replies to settings may still arrive; the
+    /// reader waits for a data frame, IsData). Channels: raw[0] PM2.5, raw[1] PM10, µg/m³.
     /// </summary>
-    public sealed class Sds011Sensor : ISensor
+    public sealed class Sds011Sensor : PolledUartSensor
     {
         /// <summary>
         /// Fan and laser settling after "work": the working-period command works 30 s before
@@ -18,32 +21,27 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
         /// <summary>Default wait for a reply before <see cref="ReadResult.NoResponse"/>.</summary>
         public const int DefaultReplyTimeoutMs = 1500;
 
-        private readonly IMillisecondClock _clock;
-        private readonly UartFrameReader _link;
         private readonly int _deviceId;
-        private readonly Sds011FrameParser _parser = new Sds011FrameParser();
+        private readonly Sds011FrameParser _parser;
         private readonly byte[] _tx = new byte[Sds011Command.Length];
-        private bool _initialized;
-        private long _startedMs;
 
         /// <summary>Creates the driver for <paramref name="deviceId"/> (0xFFFF: whichever answers).</summary>
-        public Sds011Sensor(IUart uart, IMillisecondClock clock, int deviceId = Sds011Command.AllDevices, int replyTimeoutMs = DefaultReplyTimeoutMs)
+        public Sds011Sensor(IUart uart, IClock clock, int deviceId = Sds011Command.AllDevices, int replyTimeoutMs = DefaultReplyTimeoutMs)
+            : this(uart, clock, deviceId, replyTimeoutMs, new Sds011FrameParser())
         {
-            _clock = clock;
-            _link = new UartFrameReader(uart, clock, replyTimeoutMs);
+        }
+
+        private Sds011Sensor(IUart uart, IClock clock, int deviceId, int replyTimeoutMs, Sds011FrameParser parser)
+            : base(uart, clock, replyTimeoutMs, parser, FanWarmupMs)
+        {
             _deviceId = deviceId;
+            _parser = parser;
         }
 
         /// <inheritdoc />
-        public int ChannelCount
+        public override int ChannelCount
         {
             get { return 2; }
-        }
-
-        /// <inheritdoc />
-        public int WarmupMs
-        {
-            get { return FanWarmupMs; }
         }
 
         /// <summary>The frame parser (device id, last reply).</summary>
@@ -53,76 +51,40 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
         }
 
         /// <inheritdoc />
-        public ReadResult Initialize()
+        protected override void SendPolledMode()
         {
-            _link.Cancel();
-            _parser.Reset();
             // Query mode is not kept across power cycles on every firmware; set it each wake (it
             // is not the flash-backed working period, so the write costs no flash wear).
             Send(Sds011Command.ReportMode, 1, 1);
-            _initialized = true;
-            return ReadResult.Ok;
         }
 
         /// <inheritdoc />
-        public ReadResult Start()
+        protected override void SendWake(bool wake)
         {
-            if (!_initialized)
-            {
-                return ReadResult.NotInitialized;
-            }
-
-            Send(Sds011Command.SleepWork, 1, 1);
-            _startedMs = _clock.NowMs;
-            _link.Cancel();
-            return ReadResult.Ok;
+            Send(Sds011Command.SleepWork, 1, wake ? (byte)1 : (byte)0);
         }
 
         /// <inheritdoc />
-        public ReadResult Read(double[] raw)
+        protected override void SendRequest()
         {
-            if (!_initialized)
-            {
-                return ReadResult.NotInitialized;
-            }
-
-            if (!_link.Awaiting)
-            {
-                Sds011Command.Write(_tx, 0, Sds011Command.QueryData, 0, 0, _deviceId);
-                _link.Request(_tx, Sds011Command.Length, _parser);
-                return ReadResult.NotReady;
-            }
-
-            // 0xC5 replies to settings may still arrive; the reader waits for a data frame (IsData).
-            ReadResult r = _link.Poll(_parser);
-            return r == ReadResult.Ok ? Publish(raw) : r;
+            Sds011Command.Write(_tx, 0, Sds011Command.QueryData, 0, 0, _deviceId);
+            Request(_tx, Sds011Command.Length);
         }
 
         /// <inheritdoc />
-        public void Sleep()
-        {
-            _link.Cancel();
-            Send(Sds011Command.SleepWork, 1, 0);
-        }
-
-        private ReadResult Publish(double[] raw)
+        protected override ReadResult Convert(double[] raw)
         {
             int pm25 = _parser.Pm25Tenths;
             int pm10 = _parser.Pm10Tenths;
             raw[0] = pm25 / 10.0;
             raw[1] = pm10 / 10.0;
-            if (_clock.NowMs - _startedMs < FanWarmupMs)
-            {
-                return ReadResult.WarmingUp;
-            }
-
             return pm25 > MaxTenths || pm10 > MaxTenths ? ReadResult.OutOfRange : ReadResult.Ok;
         }
 
         private void Send(byte data1, byte data2, byte data3)
         {
             Sds011Command.Write(_tx, 0, data1, data2, data3, _deviceId);
-            _link.Send(_tx, Sds011Command.Length);
+            Send(_tx, Sds011Command.Length);
         }
     }
 }

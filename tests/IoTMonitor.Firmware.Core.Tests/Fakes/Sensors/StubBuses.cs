@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Sensors;
 
 namespace IoTMonitor.Firmware.Core.Tests.Fakes.Sensors;
@@ -7,7 +8,7 @@ namespace IoTMonitor.Firmware.Core.Tests.Fakes.Sensors;
 /// any driver. Self-contained so the host and ESP32 test projects can link it. Records what the
 /// catalog asked for.
 /// </summary>
-public sealed class StubBuses : IBusProvider, IMillisecondClock
+public sealed class StubBuses : IBusProvider, IClock
 {
     public List<string> Requests { get; } = [];
 
@@ -16,7 +17,13 @@ public sealed class StubBuses : IBusProvider, IMillisecondClock
 
     public bool HasI2c { get; set; } = true;
 
-    public long NowMs => 0;
+    public long Millis => 0;
+
+    public long UtcSeconds => 0;
+
+    public void Sleep(int ms)
+    {
+    }
 
     public IAnalogInput? Analog(int pin)
     {

@@ -173,7 +173,7 @@ public sealed class Ads1115Tests
         var driver = new Ads1115Adc(adc, 0x48, clock);
         Assert.Equal(ReadResult.NotReady, driver.Convert(4, 1, 4, out var v));
         Assert.True(double.IsNaN(v));
-        Assert.InRange(clock.NowMs, Ads1115Settings.MaxConversionMs(4), Ads1115Settings.MaxConversionMs(4) + 3);
+        Assert.InRange(clock.Millis, Ads1115Settings.MaxConversionMs(4), Ads1115Settings.MaxConversionMs(4) + 3);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class Scd4xTests
     private static (Scd4xSensor, FakeI2cBus, FakeClock) Driver()
     {
         var bus = new FakeI2cBus(0x62, commandDevice: true);
-        var clock = new FakeClock { NowMs = 1000 };
+        var clock = new FakeClock { Millis = 1000 };
         var s = new Scd4xSensor(bus, clock);
         bus.Respond(Scd4xCommand.get_data_ready_status, Words(0x8006));
         bus.Respond(Scd4xCommand.read_measurement, Words(612, 26214, 32768));

@@ -1,4 +1,4 @@
-namespace IoTMonitor.Firmware.Core.Config
+namespace IoTMonitor.Firmware.Core.Text
 {
     /// <summary>Tokens of <see cref="JsonReader"/>.</summary>
     public enum JsonToken

@@ -1,6 +1,6 @@
 using IoTMonitor.Firmware.Core.Config;
 
-namespace IoTMonitor.Firmware.Core.Sensors
+namespace IoTMonitor.Firmware.Core.Config
 {
     /// <summary>
     /// Builds the driver for a config entry, implemented by the host (ESP32: real buses and pins;

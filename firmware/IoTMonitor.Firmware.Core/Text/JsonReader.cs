@@ -1,6 +1,5 @@
 using IoTMonitor.Firmware.Core.Numerics;
-
-namespace IoTMonitor.Firmware.Core.Config
+namespace IoTMonitor.Firmware.Core.Text
 {
     /// <summary>
     /// A small pull reader for strict JSON (RFC 8259) over UTF-8 bytes, for the device config,

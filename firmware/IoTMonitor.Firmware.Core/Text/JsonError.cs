@@ -1,4 +1,4 @@
-namespace IoTMonitor.Firmware.Core.Config
+namespace IoTMonitor.Firmware.Core.Text
 {
     /// <summary>Why <see cref="JsonReader"/> stopped with <see cref="JsonToken.Error"/>.</summary>
     public enum JsonError

@@ -1,4 +1,4 @@
-namespace IoTMonitor.Firmware.Core.Sensors
+namespace IoTMonitor.Firmware.Core.Protocol
 {
     /// <summary>
     /// Quality bit set of a reading, exactly as on the wire (docs/protocol.md §4, "Quality flags").

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors.Ads1115;
@@ -10,7 +11,7 @@ using IoTMonitor.Firmware.Core.Sensors.Pms5003;
 using IoTMonitor.Firmware.Core.Sensors.Scd4x;
 using IoTMonitor.Firmware.Core.Sensors.Sds011;
 
-namespace IoTMonitor.Firmware.Core.Sensors
+namespace IoTMonitor.Firmware.Core.Config
 {
     /// <summary>
     /// The one mapping from a config entry's <c>kind</c> to a core driver and the quantities it
@@ -77,10 +78,10 @@ namespace IoTMonitor.Firmware.Core.Sensors
         private static readonly int[] Sds011Layout = { Quantities.AirPm25, Quantities.AirPm10 };
 
         private readonly IBusProvider _buses;
-        private readonly IMillisecondClock _clock;
+        private readonly IClock _clock;
 
         /// <summary>A catalog building drivers on <paramref name="buses"/>; <paramref name="clock"/> times the UART/I2C exchanges.</summary>
-        public SensorCatalog(IBusProvider buses, IMillisecondClock clock)
+        public SensorCatalog(IBusProvider buses, IClock clock)
         {
             _buses = buses;
             _clock = clock;
