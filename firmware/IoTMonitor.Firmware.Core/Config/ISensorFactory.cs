@@ -1,4 +1,4 @@
-using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Sensors;
 
 namespace IoTMonitor.Firmware.Core.Config
 {

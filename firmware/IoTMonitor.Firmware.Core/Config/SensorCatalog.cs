@@ -1,5 +1,5 @@
 using IoTMonitor.Firmware.Core.Time;
-using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors.Ads1115;
 using IoTMonitor.Firmware.Core.Sensors.Analog;

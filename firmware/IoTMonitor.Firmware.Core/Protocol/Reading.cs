@@ -19,7 +19,7 @@ namespace IoTMonitor.Firmware.Core.Protocol
         /// <summary>Calibrated value in the quantity's unit. Ignored (sent as null) with NO_VALUE.</summary>
         public double Value;
 
-        /// <summary>Quality bit set (<see cref="Sensors.QualityFlags"/>).</summary>
+        /// <summary>Quality bit set (<see cref="QualityFlags"/>).</summary>
         public int Flags;
 
         /// <summary>The uncalibrated driver value; sent only when <see cref="HasRaw"/>.</summary>

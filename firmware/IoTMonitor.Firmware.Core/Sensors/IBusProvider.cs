@@ -2,7 +2,7 @@ namespace IoTMonitor.Firmware.Core.Sensors
 {
     /// <summary>
     /// The buses a host has for the drivers, looked up by the config's pins and numbers
-    /// (<see cref="SensorCatalog"/>). The ESP32 app supplies the real ones (ADC1, I2C1, COM2, the
+    /// (Config/SensorCatalog). The ESP32 app supplies the real ones (ADC1, I2C1, COM2, the
     /// 1-Wire host on COM3); the virtual node supplies simulated ones. Null means "not on this
     /// board": the entry then gets no driver and its quantities go out as NO_VALUE. Never throws
     /// for a pin the board does not have, so a config typo cannot stop a wake.
