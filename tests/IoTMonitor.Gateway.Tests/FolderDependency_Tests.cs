@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace IoTMonitor.Gateway.Tests;
 
-/// <summary>The gateway's folders depend on each other without a cycle (scripts/folder-deps.py, docs/architecture.md).</summary>
+/// <summary>The gateway's and the firmware core's folders depend on each other without a cycle (scripts/folder-deps.py, docs/architecture.md).</summary>
 public sealed class FolderDependency_Tests
 {
     [Fact]
@@ -38,6 +38,15 @@ public sealed class FolderDependency_Tests
         {
             Directory.Delete(project, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task The_firmware_core_folders_have_no_cycle()
+    {
+        var (code, output) = await RunAsync(Path.Combine(RepoRoot, "firmware", "IoTMonitor.Firmware.Core"), "IoTMonitor.Firmware.Core");
+        Assert.True(code == 0, output);
+        Assert.Contains("no cycle", output, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^Sensors\s+-> ", output);
     }
 
     private static string RepoRoot

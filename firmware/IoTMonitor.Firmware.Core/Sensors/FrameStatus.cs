@@ -5,8 +5,8 @@ namespace IoTMonitor.Firmware.Core.Sensors
     /// ESPHome's sds011 check_byte_: keep going, throw the partial frame away, or a whole valid frame.
     /// </summary>
     /// <remarks>
-    /// Added by the drivers work (issue 4) next to the Modbus parser that uses it most, under the
-    /// core's Sensors namespace so it can move unchanged.
+    /// Shared by every serial frame parser (<see cref="IFrameParser"/>), so it sits beside
+    /// <see cref="UartFrameReader"/> rather than in one sensor family's folder.
     /// </remarks>
     public enum FrameStatus
     {

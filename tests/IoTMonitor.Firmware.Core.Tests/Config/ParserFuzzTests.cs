@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace IoTMonitor.Firmware.Core.Tests.Config;
 
 /// <summary>
-/// Issue 3.6: the JSON reader and the config / command parsers on generated and mutated input
+/// Robustness of the JSON reader and the config / command parsers on generated and mutated input
 /// (over 100,000 cases in all). They must never throw, must end every case quickly (no loops), and
 /// the reader must agree with System.Text.Json about what is valid JSON.
 /// </summary>

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace IoTMonitor.Firmware.Core.Tests.Protocol;
 
 /// <summary>
-/// Issue 3 figures: bytes allocated per reading through sample → queue → encode in steady state
+/// The hot-path figures (firmware/README.md): bytes allocated per reading through sample → queue → encode in steady state
 /// (must be 0) and bytes per reading on the wire.
 /// </summary>
 public class HotPathAllocationTests(ITestOutputHelper output)
