@@ -1,8 +1,8 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Adapters;
 using IoTMonitor.Firmware.Board;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware
 {

@@ -1,5 +1,5 @@
-using IoTMonitor.Firmware.Core.Text;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
+using IoTMonitor.Firmware.Core.Text;
 
 namespace IoTMonitor.Firmware.Core.Config
 {

@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Text;
+
 namespace IoTMonitor.Firmware.Core.Config
 {
     /// <summary>The device config's <c>power</c> object (docs/config.md): the low-battery policy's thresholds.</summary>

@@ -1,6 +1,6 @@
-using IoTMonitor.Firmware.Core.Text;
 using IoTMonitor.Firmware.Core.Filters;
 using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Text;
 
 namespace IoTMonitor.Firmware.Core.Config
 {

@@ -1,6 +1,5 @@
-using IoTMonitor.Firmware.Core.Time;
-using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Sensors.Ads1115;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Bme280;
@@ -10,6 +9,7 @@ using IoTMonitor.Firmware.Core.Sensors.Modbus;
 using IoTMonitor.Firmware.Core.Sensors.Pms5003;
 using IoTMonitor.Firmware.Core.Sensors.Scd4x;
 using IoTMonitor.Firmware.Core.Sensors.Sds011;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Core.Config
 {

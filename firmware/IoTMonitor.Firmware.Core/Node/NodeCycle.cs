@@ -1,4 +1,3 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Numerics;
 using IoTMonitor.Firmware.Core.Power;
@@ -6,6 +5,7 @@ using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
 using IoTMonitor.Firmware.Core.Storage;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Core.Node
 {

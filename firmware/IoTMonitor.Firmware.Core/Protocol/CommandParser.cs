@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Text;
+
 namespace IoTMonitor.Firmware.Core.Protocol
 {
     /// <summary>

@@ -1,10 +1,10 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Filters;
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Numerics;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Core.Sampling
 {

@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Protocol;
+
 namespace IoTMonitor.Firmware.Core.Sensors
 {
     /// <summary>Maps a driver's <see cref="ReadResult"/> to the protocol's quality flags.</summary>

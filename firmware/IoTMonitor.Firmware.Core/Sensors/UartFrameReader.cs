@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Time;
+
 namespace IoTMonitor.Firmware.Core.Sensors
 {
     /// <summary>A byte-at-a-time parser of a UART sensor's frames, as <see cref="UartFrameReader"/> drives it.</summary>

@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Numerics;
+
 namespace IoTMonitor.Firmware.Core.Text
 {
     /// <summary>

@@ -1,5 +1,6 @@
-using IoTMonitor.Firmware.Core.Time;
 using System.Diagnostics;
+using IoTMonitor.Firmware.Core.Time;
+
 namespace IoTMonitor.Firmware.Host.Node;
 
 /// <summary>

@@ -1,6 +1,6 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Host.Sensors;
 

@@ -1,7 +1,8 @@
-using IoTMonitor.Firmware.Core.Config;
 using System.Text.Json.Nodes;
+using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
+
 using FirmwareQuantities = IoTMonitor.Firmware.Core.Protocol.Quantities;
 
 namespace IoTMonitor.Cli.Calibration;

@@ -1,5 +1,6 @@
-using IoTMonitor.Firmware.Core.Text;
 using System.Text;
+using IoTMonitor.Firmware.Core.Text;
+
 namespace IoTMonitor.Firmware.Core.Tests.Config;
 
 public class JsonReaderTests

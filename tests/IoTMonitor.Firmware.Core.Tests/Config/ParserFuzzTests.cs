@@ -1,4 +1,3 @@
-using IoTMonitor.Firmware.Core.Text;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using CsCheck;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Tests.Node;
+using IoTMonitor.Firmware.Core.Text;
 using Xunit.Abstractions;
 
 namespace IoTMonitor.Firmware.Core.Tests.Config;

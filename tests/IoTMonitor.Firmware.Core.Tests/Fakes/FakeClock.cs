@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Time;
+
 namespace IoTMonitor.Firmware.Core.Tests.Fakes;
 
 /// <summary>Manual clock: Sleep and the fakes advance it; nothing waits for real.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
+
 namespace IoTMonitor.Firmware.Core.Tests.Node;
 
 public class NodeCycleTests

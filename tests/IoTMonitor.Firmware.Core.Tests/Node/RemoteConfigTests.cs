@@ -5,6 +5,7 @@ using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
+
 using FakeAnalogInput = IoTMonitor.Firmware.Core.Tests.Fakes.Sensors.FakeAnalogInput;
 
 namespace IoTMonitor.Firmware.Core.Tests.Node;

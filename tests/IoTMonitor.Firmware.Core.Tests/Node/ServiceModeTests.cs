@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Node;
+
 namespace IoTMonitor.Firmware.Core.Tests.Node;
 
 public class ServiceModeTests

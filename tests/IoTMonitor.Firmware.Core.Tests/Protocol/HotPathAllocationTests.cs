@@ -4,6 +4,7 @@ using IoTMonitor.Firmware.Core.Queue;
 using IoTMonitor.Firmware.Core.Sampling;
 using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Tests.Fakes;
+
 using FakeAnalogInput = IoTMonitor.Firmware.Core.Tests.Fakes.Sensors.FakeAnalogInput;
 using IoTMonitor.Firmware.Core.Tests.Node;
 using Xunit.Abstractions;

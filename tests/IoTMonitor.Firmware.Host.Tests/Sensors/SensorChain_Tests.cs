@@ -1,6 +1,6 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Tests.Node;
 

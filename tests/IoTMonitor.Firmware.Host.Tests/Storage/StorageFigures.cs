@@ -1,9 +1,9 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Tests;
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Host.Node;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
-using IoTMonitor.Firmware.Core.Tests;
 using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Host.Tests.Storage;

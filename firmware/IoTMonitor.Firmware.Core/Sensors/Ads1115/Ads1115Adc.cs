@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Time;
+
 namespace IoTMonitor.Firmware.Core.Sensors.Ads1115
 {
     /// <summary>

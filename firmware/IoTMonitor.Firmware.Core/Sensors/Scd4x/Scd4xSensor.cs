@@ -1,5 +1,5 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Sensors.Sensirion;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
 {

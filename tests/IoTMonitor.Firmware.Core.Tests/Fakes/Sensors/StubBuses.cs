@@ -1,5 +1,5 @@
-using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Core.Tests.Fakes.Sensors;
 
