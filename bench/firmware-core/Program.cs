@@ -138,7 +138,7 @@ internal sealed class ConstantSensor(double value) : ISensor
     }
 }
 
-internal sealed class BenchClock : IoTMonitor.Firmware.Core.Node.IClock
+internal sealed class BenchClock : IoTMonitor.Firmware.Core.Time.IClock
 {
     public long UtcSeconds => 1_764_316_800;
 
