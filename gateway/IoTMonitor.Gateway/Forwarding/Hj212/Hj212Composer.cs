@@ -68,7 +68,7 @@ public sealed class Hj212Composer
     public List<string> AggregateItems(IEnumerable<Hj212Aggregate> aggregates)
     {
         var items = new List<string>();
-        foreach (var a in aggregates.OrderBy(a => a.Quantity, StringComparer.Ordinal))
+        foreach (var a in aggregates.OrderBy(a => Quantities.Find(a.Quantity) is { } q && CodeOf(q) is { } c ? c.Code : a.Quantity, StringComparer.Ordinal))
         {
             if (Quantities.Find(a.Quantity) is not { } q || CodeOf(q) is not { } c)
             {

@@ -247,9 +247,9 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
                 var next = p.Outbox.NextPeriod(station.Site, cn);
                 if (next is null)
                 {
-                    // first start: from the period now open (the platform asks for older data with a history request)
-                    p.Outbox.SetNextPeriod(station.Site, cn, _composer.Time.PeriodStart(now, seconds));
-                    continue;
+                    // first start: from StartFrom, or the period now open (the platform asks for older data with a history request)
+                    next = _composer.Time.PeriodStart(_options.StartFrom?.ToUnixTimeSeconds() ?? now, seconds);
+                    p.Outbox.SetNextPeriod(station.Site, cn, next.Value);
                 }
 
                 var from = next.Value;

@@ -67,6 +67,12 @@ public sealed class Hj212Options
     /// <summary>A period is aggregated this many seconds after it ends (covers node upload delay and the writer's batching).</summary>
     public int SettleSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Where a platform's minute/hour/day data begins when its outbox is new: null = the period open at
+    /// that first start. An earlier time back-fills the periods since then from InfluxDB once.
+    /// </summary>
+    public DateTimeOffset? StartFrom { get; set; }
+
     /// <summary>How often closed periods are looked for, seconds.</summary>
     public int PollSeconds { get; set; } = 15;
 
