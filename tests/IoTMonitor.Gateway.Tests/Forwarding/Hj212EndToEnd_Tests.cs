@@ -125,6 +125,10 @@ public sealed class Hj212EndToEnd_Tests(InfluxDbFixture influx)
 
                 var all = await platform.WaitForAsync(p => Count(p, "2011") >= 13 && p.Any(x => x.Cn == "2061" && x.Items["DataTime"] == Local(t0) && x.Items["w01001-Max"] == "8.88") && p.Any(x => x.Cn == "2031" && x.Items.GetValueOrDefault("w01001-Max") == "8.88") && p.Any(x => x.Cn == "2051" && x.Items["DataTime"] == Local(t0) && x.Items.GetValueOrDefault("w01001-Max") == "8.88"), Wait);
                 await WaitPendingAsync(third, 0);
+
+                // periods made dirty by the last readings are built SettleSeconds (2) after they arrived: let them go out too
+                await Task.Delay(4000);
+                await WaitPendingAsync(third, 0);
                 Assert.True(platform.Packets.Count > beforeRestart);
 
                 var status = (await third.Http.GetFromJsonAsync<JsonElement>("/api/v1/forwarding/hj212")).GetProperty("platforms")[0];

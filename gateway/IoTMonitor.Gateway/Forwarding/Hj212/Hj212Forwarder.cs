@@ -286,6 +286,8 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         {
             p.Link.Wake();
         }
+
+        p.Outbox.Prune(_clock.GetUtcNow().AddDays(-_options.KeepDays));
     }
 
     // the identity of an aggregate packet is its period and content: built again with the same data it is not queued again

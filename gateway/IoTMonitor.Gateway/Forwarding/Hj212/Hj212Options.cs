@@ -76,6 +76,9 @@ public sealed class Hj212Options
     /// <summary>How often closed periods are looked for, seconds.</summary>
     public int PollSeconds { get; set; } = 15;
 
+    /// <summary>Packets sent or answered are kept this many days (counts, audits, and so that the same data offered again is recognised), then deleted.</summary>
+    public int KeepDays { get; set; } = 90;
+
     /// <summary>Quantities without an HJ 212-2017 code mapped to a code the platform agreed on, e.g. <c>"water.turbidity": "w01003"</c>; sent in the quantity's own unit.</summary>
     public Dictionary<string, string> ExtraCodes { get; set; } = new(StringComparer.Ordinal);
 
@@ -106,6 +109,11 @@ public sealed class Hj212Options
         if (MinuteDataMinutes < 0 || (MinuteDataMinutes > 0 && 60 % MinuteDataMinutes != 0))
         {
             yield return "Forwarding:Hj212:MinuteDataMinutes must be 0 or a divisor of 60";
+        }
+
+        if (KeepDays is < 1 or > 3650)
+        {
+            yield return "Forwarding:Hj212:KeepDays must be 1–3650";
         }
 
         if (SettleSeconds is < 0 or > 86400 || PollSeconds is < 1 or > 3600 || RealTimeMaxAgeSeconds < 1)

@@ -118,6 +118,18 @@ public sealed class Hj212Outbox : IDisposable
         }
     }
 
+    /// <summary>Deletes packets sent or answered before <paramref name="before"/>; pending ones stay however old.</summary>
+    public int Prune(DateTimeOffset before)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "DELETE FROM packet WHERE state <> 0 AND done < $before";
+            cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            return cmd.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>Start of the next period of <paramref name="cn"/> to aggregate for the site, or null before the first.</summary>
     public long? NextPeriod(string site, string cn)
     {
