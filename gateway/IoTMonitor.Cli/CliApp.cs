@@ -95,6 +95,7 @@ public static class CliApp
         root.Add(QueryCommand.Create(context));
         root.Add(ExportCommand.Create(context));
         root.Add(AlertsCommand.Create(context));
+        root.Add(ForwardingCommand.Create(context));
         root.Add(ConfigCommand.Create(context));
         root.Add(NodeCommandCommand.Create(context));
         root.Add(CalibrateCommand.Create(context));

@@ -3,6 +3,7 @@ using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Api;
 using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Forwarding.Hj212;
 using IoTMonitor.Gateway.Hosting;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Query;
@@ -39,6 +40,7 @@ public static class GatewayApp
         builder.AddGatewayLifecycle();
         builder.AddQuery();
         builder.AddAlerts();
+        builder.AddHj212Forwarding();
         builder.AddApi();
 
         var app = builder.Build();

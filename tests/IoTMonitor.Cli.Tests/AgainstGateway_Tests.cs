@@ -128,4 +128,20 @@ public sealed class AgainstGateway_Tests(GatewayFixture fx) : IClassFixture<Gate
         Assert.Contains("already registered", r.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(fx.Dir, "again.json")));
     }
+
+    [Fact]
+    public async Task Forwarding_prints_the_platform_status_the_api_holds()
+    {
+        var api = await fx.Gateway.Http.GetFromJsonAsync<JsonElement>("/api/v1/forwarding/hj212");
+        var json = await Iotmon.RunAsync(["forwarding", "--json", .. fx.Key]);
+        var text = await Iotmon.RunAsync(["forwarding", .. fx.Key]);
+
+        Assert.Equal((0, 0), (json.ExitCode, text.ExitCode));
+        using var printed = JsonDocument.Parse(json.Out);
+        Assert.Equal(api.GetProperty("platforms").GetArrayLength(), printed.RootElement.GetProperty("platforms").GetArrayLength());
+
+        // the fixture's gateway forwards to no platform
+        Assert.Equal(0, api.GetProperty("platforms").GetArrayLength());
+        Assert.Contains("no HJ 212 platform configured", text.Out, StringComparison.Ordinal);
+    }
 }

@@ -53,6 +53,7 @@ public static class ApiRegistration
         app.MapQueryApi();
         app.MapAlertsApi();
         app.MapAccessApi();
+        app.MapForwardingApi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o => o.WithTitle("IoTMonitor API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();

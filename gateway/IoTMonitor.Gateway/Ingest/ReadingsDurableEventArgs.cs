@@ -17,6 +17,7 @@ public sealed class ReadingsDurableEventArgs : EventArgs
         Battery = result.Battery;
         HealthTime = result.HealthTime;
         Readings = result.Readings.ToArray();
+        PowerMode = result.PowerMode;
         ReceivedAt = receivedAt;
     }
 
@@ -33,6 +34,9 @@ public sealed class ReadingsDurableEventArgs : EventArgs
     public long HealthTime { get; }
 
     public Reading[] Readings { get; }
+
+    /// <summary>Health <c>h.pwr</c>, the node's low-battery mode, when the batch sent it (3 = cut-off: the node stops uploading).</summary>
+    public long? PowerMode { get; }
 
     /// <summary>Gateway time the batch was received.</summary>
     public DateTimeOffset ReceivedAt { get; }
