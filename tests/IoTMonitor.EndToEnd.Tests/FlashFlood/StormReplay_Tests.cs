@@ -92,15 +92,19 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
             Assert.Single(alerts.Store.Events(alert.Id), e => e.Type == "opened");
         }
 
-        // near the moment the storm's own rainfall crossed the critical values: the gateway sums the
-        // gauge's readings, so it sees a crossing at the first reading at or after it (one sampling
-        // interval; a window of readings may start up to one interval early, hence the lower bound)
+        // the engine opens each level at the first reading whose window sums, recomputed here from
+        // the gauge's own tip count at the node's reading times, reach a critical value; that reading
+        // is at most one sampling gap after the moment the storm's continuous rainfall crossed it (a
+        // window of readings may reach back up to one gap further, so it can also come before it)
+        var times = alerts.Engine.FlashFlood!.Rain.Increments(site, start, long.MaxValue).Select(i => i.T).ToList();
+        var gap = times.Zip(times.Skip(1), (x, y) => y - x).Max();
         var figures = new List<string>();
         foreach (var (alert, level) in raised.Zip(new[] { "prepare", "immediate" }))
         {
             var crossing = CrossingTime(storm, level == "prepare" ? 1 : 2);
             var since = alert.Since.ToUnixTimeSeconds();
-            Assert.InRange(since, crossing - SampleSec, crossing + SampleSec);
+            Assert.Equal(FirstReadingAtOrAbove(times, node.Board.RainGauge.TipsAt, level == "prepare" ? 1 : 2), since);
+            Assert.InRange(since, crossing - gap, crossing + gap);
 
             var sent = alerts.Store.Outbox(alert.Id).Where(o => o.EventType == "opened" && o.SentAt is not null).Select(o => o.SentAt!.Value).ToList();
             Assert.NotEmpty(sent); // the influx channel delivered it to the real influxd
@@ -112,7 +116,7 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
             // warning time: simulated seconds from the crossing to the reading that shows it (sampling),
             // and real seconds from the moment the simulated clock passed that reading to the notice leaving
             var shownWall = WallAt(clockTrace, since * 1000);
-            figures.Add(string.Create(CultureInfo.InvariantCulture, $"{level}: crossing {DateTimeOffset.FromUnixTimeSeconds(crossing):HH:mm:ss} sim, seen in the reading of {DateTimeOffset.FromUnixTimeSeconds(since):HH:mm:ss} ({since - crossing:+0;-0} s sim, sampling {SampleSec} s), gateway: reading sampled -> notice sent {(sent.Min() - shownWall).TotalSeconds:0.000} s real (upload, broker, WAL, engine, outbox; at 300x the node's few awake seconds shrink 300-fold), evaluation -> sent {(sent.Min() - alert.DetectedAt).TotalSeconds:0.000} s"));
+            figures.Add(string.Create(CultureInfo.InvariantCulture, $"{level}: crossing {DateTimeOffset.FromUnixTimeSeconds(crossing):HH:mm:ss} sim, seen in the reading of {DateTimeOffset.FromUnixTimeSeconds(since):HH:mm:ss} ({since - crossing:+0;-0} s sim, sampling {SampleSec} s, largest gap {gap} s), gateway: reading sampled -> notice sent {(sent.Min() - shownWall).TotalSeconds:0.000} s real (upload, broker, WAL, engine, outbox; at 300x the node's few awake seconds shrink 300-fold), evaluation -> sent {(sent.Min() - alert.DetectedAt).TotalSeconds:0.000} s"));
         }
 
         Assert.True(raised[0].DetectedAt <= raised[1].DetectedAt);
@@ -145,6 +149,25 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         }
 
         throw new InvalidOperationException("the storm never reaches the level");
+    }
+
+    /// <summary>The first reading time whose window sums (gauge tips between readings, as the contract derives them) reach the level.</summary>
+    private static long FirstReadingAtOrAbove(List<long> times, Func<long, long> tipsAt, int level)
+    {
+        foreach (var t in times)
+        {
+            foreach (var (minutes, prepare, immediate) in Critical)
+            {
+                var before = times.LastOrDefault(x => x <= t - (minutes * 60)); // 0: none, the boot's whole count
+                var mm = (tipsAt(t) - (before == 0 ? 0 : tipsAt(before))) * TipMm;
+                if (mm >= (level == 1 ? prepare : immediate) - 1e-9)
+                {
+                    return t;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("no reading reaches the level");
     }
 
     /// <summary>The real time at which the simulated clock passed <paramref name="simMs"/>, interpolated from the trace.</summary>
