@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using IoTMonitor.EndToEnd.Tests.Support;
 using IoTMonitor.Firmware.Host.Fleet;
@@ -127,6 +128,14 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         Assert.Equal(Math.Round(tips * TipMm, 1), alerts.Engine.FlashFlood.Rain.Sum(site, newest, newest - start + 60), 6);
         Assert.Equal(0, alerts.Engine.RainDecreases);
         figures.Add(string.Create(CultureInfo.InvariantCulture, $"rain: gateway sum {alerts.Engine.FlashFlood.Rain.Sum(site, newest, newest - start + 60):0.0} mm = {tips} tips x {TipMm} mm; storm total {storm.Storm.DepthMm(storm.Storm.DurationSec):0.0} mm"));
+
+        // the query API the dashboard reads: the level now, the sums beside the critical values, the increments
+        var flood = await gw.Http.GetFromJsonAsync<JsonElement>($"/api/v1/sites/{site}/flood?from={start}&to={newest}");
+        Assert.Contains(flood.GetProperty("level").GetString(), new[] { "prepare", "immediate" }); // 10 min after the storm: still within the hold
+        Assert.Equal(Math.Round(tips * TipMm, 1), flood.GetProperty("increments").EnumerateArray().Sum(i => i.GetProperty("millimetres").GetDouble()), 6);
+        Assert.Equal(Critical.Length, flood.GetProperty("sums").GetArrayLength());
+        var noConfig = await gw.Http.GetAsync("/api/v1/sites/nowhere/flood");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, noConfig.StatusCode);
 
         if (Environment.GetEnvironmentVariable("FLOOD_BENCH_OUT") is { Length: > 0 } path)
         {

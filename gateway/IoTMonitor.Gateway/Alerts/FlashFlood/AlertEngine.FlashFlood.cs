@@ -238,3 +238,35 @@ public sealed partial class AlertEngine
         }
     }
 }
+
+/// <summary>A site's flash-flood state for the API and the dashboard: its level now, the sums at its newest reading and the increments of a period.</summary>
+public sealed record FloodSnapshot(string Site, string Level, long? NewestReading, IReadOnlyList<FloodSum> Sums, IReadOnlyList<RainIncrement> Increments);
+
+/// <summary>One duration's rainfall at the newest reading and the site's critical values for it.</summary>
+public sealed record FloodSum(int Minutes, double Mm, double? Prepare, double? Immediate);
+
+public sealed partial class AlertEngine
+{
+    /// <summary>The site's flash-flood state (null when the site is not watched). Reads under the engine's lock.</summary>
+    public FloodSnapshot? Flood(string site, long from, long to)
+    {
+        lock (_gate)
+        {
+            if (_flood is null || !_flood.Watches(site))
+            {
+                return null;
+            }
+
+            var level = _store.FindActive(_flood.Pack.Of(WarningLevel.Immediate).RuleId, site) is { Late: false } ? "immediate"
+                : _store.FindActive(_flood.Pack.Of(WarningLevel.Prepare).RuleId, site) is { Late: false } ? "prepare"
+                : "none";
+            var newest = _flood.Rain.Newest(site);
+            var sums = _flood.Pack.DurationsMinutes.Order().Select(m => new FloodSum(
+                m,
+                newest is { } t ? _flood.Rain.Sum(site, t, 60L * m) : 0,
+                _flood.Critical(site, WarningLevel.Prepare, m)?.Mm,
+                _flood.Critical(site, WarningLevel.Immediate, m)?.Mm)).ToList();
+            return new FloodSnapshot(site, level, newest, sums, _flood.Rain.Increments(site, from, to));
+        }
+    }
+}
