@@ -11,7 +11,7 @@ namespace IoTMonitor.Cli;
 /// config written there; a device the gateway no longer knows (data folder wiped) is registered
 /// again. Site profiles (location, basin, type) are set where the gateway supports it.
 /// </summary>
-public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, string mqttHost, int mqttPort, int sampleSec, int uploadSec)
+public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, string mqttHost, int mqttPort, int sampleSec, int uploadSec, bool rainGauge = false)
 {
     public int Registered { get; private set; }
 
@@ -59,7 +59,7 @@ public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, str
                 }
 
                 var secret = await ProvisionCommand.RegisterAsync(gateway, site.Id, site.Name, device, ct).ConfigureAwait(false);
-                json = DeviceConfigDocument.Build(new DeviceConfigRequest(site.Id, device, site.Type, mqttHost, mqttPort, secret, SampleSec: sampleSec, UploadSec: uploadSec));
+                json = DeviceConfigDocument.Build(new DeviceConfigRequest(site.Id, device, site.Type, mqttHost, mqttPort, secret, SampleSec: sampleSec, UploadSec: uploadSec, RainGauge: rainGauge));
                 ProvisionCommand.WriteSecretFile(file, json);
                 Registered++;
                 progress?.Invoke(device);

@@ -21,7 +21,8 @@ public sealed record DeviceConfigRequest(
     int MaxAwakeSec = 60,
     bool Tls = false,
     string Ntp = "pool.ntp.org",
-    bool SimulatedProbes = true);
+    bool SimulatedProbes = true,
+    bool RainGauge = false);
 
 /// <summary>
 /// Builds the device config document the firmware reads from flash (the keys ConfigParser reads;
@@ -65,6 +66,12 @@ public static class DeviceConfigDocument
                 break;
             default:
                 throw new ArgumentException($"type must be water, soil or air, not '{r.Type}'");
+        }
+
+        if (r.RainGauge)
+        {
+            // the virtual fleet's tipping bucket (Sensors/SimulatedRainGauge): one count per wake, nothing to filter
+            sensors.Add(Sensor("rain", Sensors.SimulatedRainGauge.KindName, ["rain.total"], o => { o["samples"] = 1; o["filter"] = "none"; }));
         }
 
         sensors.Add(Analog("battery", "device.battery", 35, samples: 3, kind: "battery", calibration: Calibration(r, "linear", [[ProbeTransfer.BatteryVolts(3.7), 3.7]], id: "battery")));

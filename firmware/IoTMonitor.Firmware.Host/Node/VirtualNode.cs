@@ -135,6 +135,7 @@ public sealed class VirtualNode : IDisposable
             }
 
             Clock.PowerOn();
+            Board.RainGauge.PowerOn(Clock.TrueUtcMs / 1000);
             Power.NextRun(_dead ? ResetReason.BrownOut : ResetReason.PowerOn);
             _poweredOn = true;
             _dead = false;
@@ -178,6 +179,7 @@ public sealed class VirtualNode : IDisposable
             Reboots++;
             Link.Drop();
             Clock.PowerOn();
+            Board.RainGauge.PowerOn(Clock.TrueUtcMs / 1000);
             next = Clock.TrueUtcMs + 2000;
         }
 

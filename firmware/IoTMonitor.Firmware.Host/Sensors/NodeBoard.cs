@@ -53,10 +53,14 @@ public sealed class NodeBoard : IBusProvider
                 throw new ArgumentException($"type must be water, soil or air, not '{type}'");
         }
 
+        RainGauge = new SimulatedRainGauge(utc, env);
         _analog[35] = new SimulatedAnalogInput(utc, _ => vbat(), (v, _) => ProbeTransfer.BatteryVolts(v), ProbeFault.None, seed + 35, noiseVolts: 0.001);
     }
 
     public string Type { get; }
+
+    /// <summary>The site's tipping-bucket gauge (config kind <c>sim_rain_gauge</c>), on every board type.</summary>
+    public SimulatedRainGauge RainGauge { get; }
 
     /// <summary>
     /// Puts the analog probe of <paramref name="quantity"/> in a calibration standard (a pH buffer, a

@@ -13,11 +13,13 @@ namespace IoTMonitor.Firmware.Host.Sensors;
 public sealed class SimulatedSensorFactory : ISensorFactory
 {
     private readonly SensorCatalog _catalog;
+    private readonly NodeBoard _board;
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
 
     public SimulatedSensorFactory(NodeBoard board, IClock clock)
     {
         _catalog = new SensorCatalog(board, clock);
+        _board = board;
     }
 
     /// <summary>Config kinds this host could not build a core driver for.</summary>
@@ -25,7 +27,7 @@ public sealed class SimulatedSensorFactory : ISensorFactory
 
     public ISensor Create(SensorConfig config)
     {
-        var sensor = _catalog.Create(config);
+        var sensor = config.Kind == SimulatedRainGauge.KindName ? _board.RainGauge : _catalog.Create(config);
         if (sensor is null)
         {
             lock (_missing)

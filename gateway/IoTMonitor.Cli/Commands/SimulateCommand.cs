@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using IoTMonitor.Firmware.Host.Fleet;
 using IoTMonitor.Firmware.Host.Node;
+using IoTMonitor.Firmware.Host.Signals;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -17,8 +18,11 @@ public static class SimulateCommand
     public static Command Create(CliContext cx)
     {
         var devices = new Option<int>("--devices") { Description = "Number of virtual nodes", DefaultValueFactory = _ => 36 };
-        var profile = new Option<string>("--profile") { Description = "Site types: water, soil, air, or mix", DefaultValueFactory = _ => "mix" };
-        profile.AcceptOnlyFromAmong("water", "soil", "air", "mix");
+        var profile = new Option<string>("--profile") { Description = "Site types: water, soil, air, or mix; storm: water nodes with a rain gauge replaying a storm over each site's catchment", DefaultValueFactory = _ => "mix" };
+        profile.AcceptOnlyFromAmong("water", "soil", "air", "mix", "storm");
+        var stormKind = new Option<string>("--storm") { Description = "With --profile storm: chicago (3-h Chicago design storm) or recorded (3-h convective burst table)", DefaultValueFactory = _ => "chicago" };
+        stormKind.AcceptOnlyFromAmong("chicago", "recorded");
+        var stormAfter = new Option<string>("--storm-after") { Description = "With --profile storm: the storm begins this long after the simulated start", DefaultValueFactory = _ => "30m" };
         var speedup = new Option<double>("--speedup") { Description = "Simulated seconds per real second (between wakes)", DefaultValueFactory = _ => 60 };
         var duration = new Option<string?>("--duration") { Description = "Real run time (e.g. 10m); default until Ctrl+C" };
         var backfill = new Option<string?>("--backfill") { Description = "Start this far in the past (default duration × speedup, or 24h); the clock never runs ahead of now" };
@@ -58,7 +62,7 @@ public static class SimulateCommand
               iotmon simulate --devices 36 --profile mix --speedup 60 --duration 10m --api-key-file .local/admin.key
             """)
         {
-            devices, profile, speedup, duration, backfill, stateDir, mqttHost, mqttPort, sampleSec, uploadSec, outages, faulty, stay, workers, flashFiles, spread, noLive, sites,
+            devices, profile, stormKind, stormAfter, speedup, duration, backfill, stateDir, mqttHost, mqttPort, sampleSec, uploadSec, outages, faulty, stay, workers, flashFiles, spread, noLive, sites,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -80,12 +84,13 @@ public static class SimulateCommand
             }
 
             var siteList = parse.GetValue(sites) is { } sf ? SiteCatalog.Load(sf.FullName) : SiteCatalog.BuiltIn();
-            var plan = SiteCatalog.Plan(siteList, parse.GetValue(profile)!, parse.GetValue(devices));
+            var storm = parse.GetValue(profile) == "storm";
+            var plan = SiteCatalog.Plan(siteList, storm ? "water" : parse.GetValue(profile)!, parse.GetValue(devices));
             using var gw = cx.Gateway(parse);
             var host = parse.GetValue(mqttHost) ?? gw.BaseUrl.Host;
             var port = parse.GetValue(mqttPort);
             var dir = parse.GetValue(stateDir)!.FullName;
-            var provisioner = new FleetProvisioner(gw, dir, host, port, parse.GetValue(sampleSec), parse.GetValue(uploadSec));
+            var provisioner = new FleetProvisioner(gw, dir, host, port, parse.GetValue(sampleSec), parse.GetValue(uploadSec), rainGauge: storm);
             List<NodeSpec> specs;
             if (cx.Interactive)
             {
@@ -125,6 +130,16 @@ public static class SimulateCommand
                 FlashDir = parse.GetValue(flashFiles) ? Path.Combine(dir, "flash") : null,
                 StartSpread = Durations.TryParse(parse.GetValue(spread), out var sp) ? sp : throw new CliException("--start-spread is not a duration (e.g. 60s, 5m)", ExitCodes.BadArguments),
             };
+            if (storm)
+            {
+                var after = Durations.TryParse(parse.GetValue(stormAfter)!, out var sa) ? sa : throw new CliException("--storm-after is not a duration (e.g. 30m, 2h)", ExitCodes.BadArguments);
+                var simStart = (startMs ?? DateTimeOffset.UtcNow.Add(-back).ToUnixTimeMilliseconds()) / 1000;
+                IHyetograph hyetograph = parse.GetValue(stormKind) == "recorded" ? RecordedStorm.ConvectiveBurst() : StormScenario.DefaultDesignStorm();
+                options.Environment.Storm = new StormScenario(hyetograph, simStart + (long)after.TotalSeconds);
+                options.Environment.RainProbabilityPerBlock = 0; // the storm alone, so its sums are what the gauges count
+                cx.Console.WriteLine($"storm ({parse.GetValue(stormKind)}, {hyetograph.DepthMm(hyetograph.DurationSec).ToString("0.0", CultureInfo.InvariantCulture)} mm in {Durations.Format(TimeSpan.FromSeconds(hyetograph.DurationSec))}) begins {DateTimeOffset.FromUnixTimeSeconds(options.Environment.Storm.StartUtc).UtcDateTime:yyyy-MM-dd HH:mm} UTC (simulated) over every site");
+            }
+
             options.Link.HostOverride = host;
             options.Link.PortOverride = port;
             options.Link.StayConnected = parse.GetValue(stay);

@@ -192,6 +192,7 @@ public sealed partial class AlertEngine
         }
 
         _nodes.Revert(_store);
+        RevertFlashFlood();
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class AlertEngine
         var payload = JsonSerializer.Serialize(notice, AlertRule.Json);
         _store.AddEvent(new AlertEvent(eventId, alert.Id, type, now, detail ?? payload));
         var queued = false;
-        foreach (var (channel, recipient) in Targets(type, alert.Late))
+        foreach (var (channel, recipient) in Targets(type, alert.Late).Concat(FlashFloodContacts(rule, alert, type)))
         {
             queued |= _store.Enqueue($"{eventId}:{channel}:{recipient}", alert.Id, eventId, type, channel, recipient, payload, due ?? now, now);
         }
@@ -72,8 +72,8 @@ public sealed partial class AlertEngine
             Since = alert.Since,
             At = now,
             Trend = alert.Trend,
-            Action = rule.Action,
-            ActionZh = rule.ActionZh,
+            Action = ActionOf(rule, alert.Site, zh: false),
+            ActionZh = ActionOf(rule, alert.Site, zh: true),
             By = by,
         };
     }

@@ -51,7 +51,7 @@ public sealed partial class AlertEngine
                 continue;
             }
 
-            if (rule.Kind == RuleKind.Silence)
+            if (rule.Kind is RuleKind.Silence or RuleKind.FlashFlood)
             {
                 continue;
             }
@@ -64,6 +64,8 @@ public sealed partial class AlertEngine
                 }
             }
         }
+
+        _groupQueued |= EvaluateFlashFlood(site, device, boot, readings, now);
     }
 
     private static bool InTimeOrder(Reading[] readings)

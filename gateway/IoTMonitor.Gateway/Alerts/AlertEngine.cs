@@ -79,6 +79,7 @@ public sealed partial class AlertEngine : IAsyncDisposable
         _duplicates = new DuplicateTracker(store.LoadEvaluatedSequences());
         _cutAtStop = store.Counter(CutAtStopCounter);
         CheckPreviousRun();
+        StartFlashFlood();
         ReloadRules();
     }
 

@@ -19,6 +19,9 @@ public enum RuleKind
 
     /// <summary>Quality flags in <c>flagMask</c> on <c>samples</c> consecutive readings, or a value flat-lined for <c>samples</c> readings.</summary>
     ProbeFault,
+
+    /// <summary>A flash-flood warning level of a site (FlashFlood/: rainfall sums, water level, rise; one rule per level from the flash-flood pack).</summary>
+    FlashFlood,
 }
 
 public enum Severity

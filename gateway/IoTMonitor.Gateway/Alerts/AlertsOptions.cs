@@ -75,6 +75,9 @@ public sealed class AlertsOptions
 
     public AlertInfluxOptions Influx { get; set; } = new();
 
+    /// <summary>Flash-flood warnings per site (FlashFlood/, docs/alerts.md "Flash-flood warnings").</summary>
+    public FlashFlood.FlashFloodOptions FlashFlood { get; set; } = new();
+
     internal IEnumerable<string> Validate()
     {
         if (!Enabled)
@@ -128,6 +131,11 @@ public sealed class AlertsOptions
             {
                 yield return $"Alerts:Sites:{id}: {problem}";
             }
+        }
+
+        foreach (var problem in FlashFlood.Validate())
+        {
+            yield return problem;
         }
 
         if (Outbox.MaxAttempts < 1 || Outbox.RetryInitialMs < 1 || Outbox.RetryMaxMs < Outbox.RetryInitialMs)

@@ -52,6 +52,7 @@ public static class ApiRegistration
         app.MapNodeStatusApi();
         app.MapQueryApi();
         app.MapAlertsApi();
+        app.MapFlashFloodApi();
         app.MapAccessApi();
         app.MapForwardingApi();
         app.MapOpenApi("/openapi/{documentName}.json");
