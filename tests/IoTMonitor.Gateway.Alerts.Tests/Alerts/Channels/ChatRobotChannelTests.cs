@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Alerts.NoticeText;
 using System.Security.Cryptography;
 using System.Text;
 using IoTMonitor.Gateway.Alerts.Channels;
