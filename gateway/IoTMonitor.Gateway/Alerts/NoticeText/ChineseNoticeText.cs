@@ -166,9 +166,10 @@ public static class ChineseNoticeText
     /// The SMS: the essential facts (severity and event, site, quantity with value against the limit,
     /// since when) then the rule, what to do and the id; <see cref="SmsText"/> fits it to segments.
     /// </summary>
-    public static (string Essential, string Details) Sms(AlertNotice n, string where)
+    /// <param name="compact">Leave out the worst value (when the facts would not fit the first segment otherwise).</param>
+    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact)
     {
-        var essential = $"【{SeverityName(n.Severity)}·{EventName(n.Type)}】{where} {What(n)},{SmsWhen(n)}。";
+        var essential = $"【{SeverityName(n.Severity)}·{EventName(n.Type)}】{where} {What(n, withWorst: !compact)},{SmsWhen(n)}。";
         var rest = new StringBuilder();
         rest.Append(RuleName(n)).Append('。');
         var action = n.ActionZh.Length > 0 ? n.ActionZh : n.Action;
@@ -211,7 +212,7 @@ public static class ChineseNoticeText
 
     private static string Where(AlertNotice n) => n.SiteName.Length > 0 && n.SiteName != n.Site ? $"{n.SiteName}({n.Site})" : n.Site;
 
-    private static string What(AlertNotice n)
+    private static string What(AlertNotice n, bool withWorst = true)
     {
         var quantity = NoticeWords.Subject(n, Zh);
         var limit = n.LimitZh.Length > 0 ? n.LimitZh : n.Limit;
@@ -227,7 +228,7 @@ public static class ChineseNoticeText
             text += $"(限值 {limit})";
         }
 
-        if (n.Worst is { } w && w != v)
+        if (withWorst && n.Worst is { } w && w != v)
         {
             text += $",最严重 {RuleEvaluator.Fmt(w)}";
         }

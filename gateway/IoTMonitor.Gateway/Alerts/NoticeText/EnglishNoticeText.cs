@@ -102,7 +102,11 @@ public static class EnglishNoticeText
     /// The SMS: the essential facts first (severity and event, site, quantity with value against the
     /// limit, since when), then the rule, what to do and the id; <see cref="SmsText"/> fits it to segments.
     /// </summary>
-    public static (string Essential, string Details) Sms(AlertNotice n, string where)
+    /// <param name="compact">
+    /// The shortest wording (no worst value, no "since"): for a UCS-2 message (a site name in Chinese),
+    /// whose first segment holds 67 characters instead of 153.
+    /// </param>
+    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact)
     {
         var head = n.Type switch
         {
@@ -110,7 +114,10 @@ public static class EnglishNoticeText
             AlertEventTypes.Escalated => "ESCALATED " + n.Severity.ToUpperInvariant(),
             _ => n.Severity.ToUpperInvariant() + " " + NoticeWords.Event(n.Type, En).ToUpperInvariant(),
         };
-        var essential = $"[{head}] {where}: {What(n)}, since {n.Since.UtcDateTime.ToString("dd MMM HH:mm 'UTC'", CultureInfo.InvariantCulture)}.";
+        var since = n.Since.UtcDateTime.ToString("dd MMM HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        var essential = compact
+            ? $"[{head}] {where} {CompactWhat(n)}, {since}."
+            : $"[{head}] {where}: {What(n)}, since {since}.";
         var rest = new StringBuilder();
         rest.Append(' ').Append(n.RuleName).Append('.');
         if (n.Action.Length > 0 && n.Type is not (AlertEventTypes.Resolved or AlertEventTypes.Acknowledged))
@@ -160,6 +167,19 @@ public static class EnglishNoticeText
         var subject = NoticeWords.Subject(n, En);
         var text = HowBad(n);
         return subject.Length > 0 ? subject + " " + text : text;
+    }
+
+    /// <summary>"water level 3.72 m, limit &gt; 3.5 m".</summary>
+    private static string CompactWhat(AlertNotice n)
+    {
+        var subject = NoticeWords.Subject(n, En);
+        if (n.Value is not { } v)
+        {
+            return $"{subject} {n.Limit}".Trim();
+        }
+
+        var text = $"{subject} {RuleEvaluator.Fmt(v)}{(n.Unit.Length > 0 ? " " + n.Unit : string.Empty)}".Trim();
+        return n.Limit.Length > 0 ? $"{text}, limit {n.Limit}" : text;
     }
 
     private static string HowBad(AlertNotice n)

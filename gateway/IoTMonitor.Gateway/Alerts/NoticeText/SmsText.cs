@@ -4,8 +4,8 @@ namespace IoTMonitor.Gateway.Alerts.NoticeText;
 
 /// <summary>
 /// The SMS of a notice in a language, fitted to segments: the essential facts (severity, site,
-/// quantity and value against the limit, time) always fit in the first segment — a long site name is
-/// shortened in the SMS (never elsewhere) until they do — and the text is cut at
+/// quantity and value against the limit, time) fit in the first segment — when they would not, the
+/// worst value is left out, then a long site name is shortened in the SMS (never elsewhere) — and the text is cut at
 /// <paramref name="maxSegments"/> parts or <c>maxLength</c> characters, whichever is shorter.
 /// English texts are folded to the GSM 7-bit alphabet (µ → u, ≥ → &gt;=, – → -), so they travel at
 /// 160/153 characters a segment instead of UCS-2's 70/67.
@@ -22,11 +22,12 @@ public static class SmsText
     {
         var zh = NoticeLanguage.IsChinese(language);
         var where = zh ? ChineseNoticeText.SmsWhere(n) : EnglishNoticeText.SmsWhere(n);
+        var compact = false;
         string essential;
         string rest;
         while (true)
         {
-            (essential, rest) = zh ? ChineseNoticeText.Sms(n, where) : EnglishNoticeText.Sms(n, where);
+            (essential, rest) = zh ? ChineseNoticeText.Sms(n, where, compact) : EnglishNoticeText.Sms(n, where, compact);
             if (!zh)
             {
                 essential = FoldToGsm7(essential);
@@ -36,12 +37,19 @@ public static class SmsText
             var full = essential + rest;
             var encoding = SmsSegments.EncodingOf(full);
             var over = SmsSegments.Units(essential, encoding) - SmsSegments.FirstPartCapacity(full);
-            if (over <= 0 || where.Length <= 4)
+            if (over <= 0 || (compact && where.Length <= 4))
             {
                 break;
             }
 
-            // the site name gives way first: the value, limit and time are what a responder acts on
+            // first the wording gives way (the worst value, "since"), then the site name: the value,
+            // limit and time are what a responder acts on
+            if (!compact)
+            {
+                compact = true;
+                continue;
+            }
+
             where = where[..Math.Max(3, where.Length - over - 1)] + (encoding == SmsEncoding.Gsm7 ? "." : "…");
         }
 

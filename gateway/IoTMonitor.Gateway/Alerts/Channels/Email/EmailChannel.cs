@@ -36,8 +36,9 @@ public sealed class EmailChannel(EmailOptions options, AlertsOptions alerts) : I
         message.Headers.Add("X-IoTMonitor-Alert", notice.AlertId);
         message.Headers.Add("X-IoTMonitor-Event", notice.EventId);
         message.Headers.Add("X-IoTMonitor-Idempotency-Key", entry.Key);
-        message.Headers.Add(HeaderId.ContentLanguage, language);
-        message.Body = new TextPart("plain") { Text = NoticeWriter.Body(notice, language) };
+        var body = new TextPart("plain") { Text = NoticeWriter.Body(notice, language) };
+        body.Headers.Add(HeaderId.ContentLanguage, language);
+        message.Body = body;
         return message;
     }
 
