@@ -78,7 +78,8 @@ public sealed class NoticeTextTests
         Assert.Equal(SmsEncoding.Ucs2, parts.Encoding);
         Assert.Equal(2, parts.Count);
         Assert.StartsWith("【严重·告警】清水桥 水位 3.72 m(限值 > 3.5 m),最严重 3.8,07-01 20:00起。", parts.Parts[0], StringComparison.Ordinal);
-        Assert.Contains("处置:通知下游群众做好转移准备", text, StringComparison.Ordinal);
+        Assert.Equal("【严重·告警】清水桥 水位 3.72 m(限值 > 3.5 m),最严重 3.8,07-01 20:00起。水位超过警戒水位。处置:通知下游群众做好转移准备 编号0193a1b2c3d4", text); // the example in docs/alerts.md, "SMS in Chinese"
+        Assert.Equal(54, "【严重·告警】清水桥 水位 3.72 m(限值 > 3.5 m),最严重 3.8,07-01 20:00起。".Length);
     }
 
     [Fact]
