@@ -2,6 +2,7 @@ using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Channels.Email;
 using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
 using IoTMonitor.Gateway.Alerts.Channels.Sms;
+using IoTMonitor.Gateway.Alerts.Channels.WeCom;
 using IoTMonitor.Gateway.Alerts.Channels.Webhook;
 using IoTMonitor.Gateway.Alerts.NoticeText;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
@@ -134,6 +135,25 @@ public sealed class LocalizedChannelTests
         Assert.StartsWith("[CRITICAL]", e.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal("【严重·告警】清水桥(river-1) 水位超过警戒水位", e.GetProperty("localized").GetProperty("subject").GetString());
         Assert.Contains("处置:通知下游群众做好转移准备", e.GetProperty("localized").GetProperty("shortText").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_robot_speaks_Chinese_even_when_the_gateway_default_is_English_unless_it_is_named_for_English()
+    {
+        using var robot = new ChatRobotReceiver(ChatRobotReceiver.Kind.WeCom, "key-duty");
+        robot.Start();
+        var options = new WeComOptions { Robots = { ["duty"] = new WeComRobot { Url = robot.Url }, ["visitors"] = new WeComRobot { Url = robot.Url } } };
+        var alerts = new AlertsOptions { Language = "en", RecipientLanguages = { ["visitors"] = "en" } };
+        var channel = new WeComChannel(options, alerts, new SingleClientFactory(), TimeProvider.System);
+        var n = SampleNotices.WaterLevel();
+
+        await channel.SendAsync(SampleNotices.Entry(n, "wecom", "duty"), n, Ct);
+        await channel.SendAsync(SampleNotices.Entry(n, "wecom", "visitors"), n, Ct);
+
+        Assert.Equal(2, robot.Accepted.Count);
+        Assert.All(robot.Calls, c => Assert.Empty(c.Violations));
+        Assert.StartsWith("【严重·告警】清水桥(river-1)\n水位 3.72 m(限值 > 3.5 m)", robot.Calls[0].Content, StringComparison.Ordinal);
+        Assert.StartsWith("[CRITICAL] Water level above warning stage at 清水桥 (river-1): 3.72 m", robot.Calls[1].Content, StringComparison.Ordinal);
     }
 
     private sealed class SingleClientFactory : IHttpClientFactory

@@ -1,7 +1,10 @@
+using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Channels.Email;
 using IoTMonitor.Gateway.Alerts.Channels.Sms;
 using IoTMonitor.Gateway.Alerts.Channels.WeCom;
 using IoTMonitor.Gateway.Alerts.NoticeText;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts.NoticeText;
 
@@ -52,5 +55,28 @@ public sealed class NoticeLanguageTests
         Assert.Empty(new SmsOptions { Language = "zh_CN" }.Validate());
         Assert.Empty(new WeComOptions { Language = "zh" }.Validate()); // the robots' old value stays valid
         Assert.Contains(new WeComOptions { Language = "jp" }.Validate(), p => p.Contains("Language 'jp'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Languages_bind_from_configuration_beside_the_old_contact_lists()
+    {
+        var section = new ConfigurationBuilder().AddJsonStream(new MemoryStream("""
+            {"Alerts":{
+              "Language":"en",
+              "Primary":{"Emails":["duty@example.org","field@example.org"],"Phones":["+8613800138000","+447700900123"]},
+              "RecipientLanguages":{"+8613800138000":"zh","Field@Example.org":"zh_CN"},
+              "Channels":{"Sms":{"UrlTemplate":"http://127.0.0.1:9/send","Language":"","MaxSegments":2},"WeCom":{"Robots":{"duty":{"Url":"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}}}}
+            }}
+            """u8.ToArray())).Build().GetSection("Alerts");
+        var alerts = new AlertsOptions();
+        section.Bind(alerts);
+        Assert.Empty(alerts.Validate());
+        Assert.Equal(["+8613800138000", "+447700900123"], alerts.Primary.Phones); // the plain-string form is unchanged
+        Assert.Empty(new ServiceCollection().AddAlertChannels(section, alerts));
+        Assert.Equal(2, alerts.Sms.MaxSegments);
+        Assert.Equal("zh-CN", NoticeLanguage.Choose(alerts.RecipientLanguages, "+8613800138000", alerts.Sms.Language, alerts.Language));
+        Assert.Equal("en", NoticeLanguage.Choose(alerts.RecipientLanguages, "+447700900123", alerts.Sms.Language, alerts.Language));
+        Assert.Equal("zh-CN", NoticeLanguage.Choose(alerts.RecipientLanguages, "field@example.org", alerts.Email.Language, alerts.Language)); // addresses match in any case
+        Assert.Equal("en", NoticeLanguage.Choose(alerts.RecipientLanguages, "duty@example.org", alerts.Email.Language, alerts.Language));
     }
 }
