@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IoTMonitor.Cli.Commands;
+using IoTMonitor.Cli.Text;
 using Spectre.Console;
 
 namespace IoTMonitor.Cli;
@@ -28,6 +29,12 @@ public static class CliApp
     public static readonly Option<FileInfo?> ApiKeyFileOption = new("--api-key-file")
     {
         Description = "File holding the API key (e.g. .local/admin.key written by scripts/run.sh)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> LangOption = new("--lang")
+    {
+        Description = "Language of the messages for the technician: zh-CN or en (default: LC_ALL, LC_MESSAGES or LANG; zh_CN → Chinese, else English)",
         Recursive = true,
     };
 
@@ -87,6 +94,7 @@ public static class CliApp
         root.Add(GatewayOption);
         root.Add(ApiKeyOption);
         root.Add(ApiKeyFileOption);
+        root.Add(LangOption);
         root.Add(ProvisionCommand.Create(context));
         root.Add(FlashCommand.Create(context));
         root.Add(CheckCommand.Create(context));
@@ -117,6 +125,9 @@ public sealed class CliContext(IAnsiConsole console, TextWriter stdout, TextWrit
 
     /// <summary>Whether the console can redraw in place (live display, progress bars).</summary>
     public bool Interactive => Console.Profile.Capabilities.Interactive && Console.Profile.Capabilities.Ansi;
+
+    /// <summary>The technician's language (<c>--lang</c>, else the locale environment: <see cref="CliLanguage"/>).</summary>
+    public static CliText Text(ParseResult parse) => new(CliLanguage.Resolve(parse.GetValue(CliApp.LangOption), Environment.GetEnvironmentVariable));
 
     public GatewayClient Gateway(ParseResult parse, TimeSpan? timeout = null)
     {

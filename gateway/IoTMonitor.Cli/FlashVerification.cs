@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using IoTMonitor.Cli.Text;
 using IoTMonitor.Firmware.Core.Storage;
 
 namespace IoTMonitor.Cli;
@@ -26,10 +27,12 @@ public static class FlashVerification
     /// Waits for an online status newer than <paramref name="after"/> and judges it; returns the line
     /// to print on success and throws a <see cref="CliException"/> saying what to check otherwise.
     /// </summary>
-    public static async Task<string> WaitAsync(GatewayClient gw, string device, string site, string expectedCfg, DateTimeOffset? after, TimeSpan timeout, TextWriter progress, CancellationToken ct)
+    /// <param name="text">The technician's language (English when null).</param>
+    public static async Task<string> WaitAsync(GatewayClient gw, string device, string site, string expectedCfg, DateTimeOffset? after, TimeSpan timeout, TextWriter progress, CancellationToken ct, CliText? text = null)
     {
+        var t = text ?? CliText.EnglishText;
         var deadline = DateTimeOffset.UtcNow + timeout;
-        progress.WriteLine($"waiting up to {Durations.Format(timeout)} for {device}'s first status at {gw.BaseUrl} (power it up or press EN) ...");
+        progress.WriteLine(t.Format("waiting up to {0} for {1}'s first status at {2} (power it up or press EN) ...", Durations.Format(timeout), device, gw.BaseUrl));
         while (true)
         {
             var doc = await StatusAsync(gw, device, ct).ConfigureAwait(false);
@@ -43,28 +46,25 @@ public static class FlashVerification
                 var onSite = o.GetProperty("site").GetString();
                 if (cfgErr != 0)
                 {
-                    throw new CliException($"{device} booted but refused its config: cfgErr {cfgErr} (codes in docs/config.md); it runs the built-in defaults. Fix the file and flash again with --config-only.");
+                    throw new CliException(t.Format("{0} booted but refused its config: cfgErr {1} (codes in docs/config.md); it runs the built-in defaults. Fix the file and flash again with --config-only.", device, cfgErr));
                 }
 
                 if (onSite != site)
                 {
-                    throw new CliException($"{device} reports from site '{onSite}', the flashed file says '{site}'");
+                    throw new CliException(t.Format("{0} reports from site '{1}', the flashed file says '{2}'", device, onSite, site));
                 }
 
                 if (!string.Equals(cfg, expectedCfg, StringComparison.Ordinal))
                 {
-                    throw new CliException($"{device} runs config {cfg}, the flashed file is {expectedCfg}: the node booted another document" +
-                        " (an older I:\\config.json if the file step did not land, or a remote config set at the gateway: iotmon config show)");
+                    throw new CliException(t.Format("{0} runs config {1}, the flashed file is {2}: the node booted another document (an older I:\\config.json if the file step did not land, or a remote config set at the gateway: iotmon config show)", device, cfg, expectedCfg));
                 }
 
-                return $"verified: {device} reported config {cfg} (cfgErr 0, boot {boot}, firmware {fw}) at {o.GetProperty("at").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC";
+                return t.Format("verified: {0} reported config {1} (cfgErr 0, boot {2}, firmware {3}) at {4:yyyy-MM-dd HH:mm:ss} UTC", device, cfg, boot, fw, o.GetProperty("at").GetDateTimeOffset().UtcDateTime);
             }
 
             if (DateTimeOffset.UtcNow >= deadline)
             {
-                throw new CliException($"no status from {device} within {Durations.Format(timeout)}. In order: the app did not start (serial console: " +
-                    "CLR_E_ASSM_WRONG_CHECKSUM means the image does not match the packages, firmware/README.md); WiFi SSID/password; " +
-                    "broker host/port reachable from the site; the device's MQTT secret (iotmon provision again). The node keeps its readings meanwhile.");
+                throw new CliException(t.Format("no status from {0} within {1}. In order: the app did not start (serial console: CLR_E_ASSM_WRONG_CHECKSUM means the image does not match the packages, firmware/README.md); WiFi SSID/password; broker host/port reachable from the site; the device's MQTT secret (iotmon provision again). The node keeps its readings meanwhile.", device, Durations.Format(timeout)));
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);

@@ -9,6 +9,7 @@ using NodeConfig = IoTMonitor.Firmware.Core.Config.DeviceConfig;
 using NodeConfigError = IoTMonitor.Firmware.Core.Config.ConfigError;
 using NodeConfigParser = IoTMonitor.Firmware.Core.Config.ConfigParser;
 using Spectre.Console;
+using IoTMonitor.Cli.Text;
 
 namespace IoTMonitor.Cli.Commands;
 
@@ -48,6 +49,7 @@ public static class CheckCommand
         };
         cx.Action(cmd, async (parse, ct) =>
         {
+            var t = CliContext.Text(parse);
             var id = parse.GetValue(device)!;
             DeviceDoc? doc = null;
             if (parse.GetValue(config) is { } cf)
@@ -89,20 +91,20 @@ public static class CheckCommand
             var file = parse.GetValue(output) ?? new FileInfo($"check-{id}-{now.UtcDateTime:yyyyMMdd'T'HHmm'Z'}.md");
             await File.WriteAllTextAsync(file.FullName, Markdown(id, gw.BaseUrl, now, rows), ct);
 
-            var table = new Table().Title($"commissioning check of {Markup.Escape(id)}");
+            var table = new Table().Title(t.Format("commissioning check of {0}", Markup.Escape(id)));
             foreach (var c in new[] { "check", "value", "expected", "result", "note" })
             {
-                table.AddColumn(c);
+                table.AddColumn(t[c]);
             }
 
             foreach (var r in rows)
             {
-                table.AddRow(Markup.Escape(r.Check), Markup.Escape(r.Value), Markup.Escape(r.Expected), Colour(r.Verdict), Markup.Escape(r.Note));
+                table.AddRow(Markup.Escape(t.CheckName(r.Check)), Markup.Escape(t[r.Value]), Markup.Escape(t[r.Expected]), Colour(r.Verdict, t), Markup.Escape(t[r.Note]));
             }
 
             cx.Console.Write(table);
             var failed = rows.Count(r => r.Verdict == Verdict.Fail);
-            cx.Console.WriteLine($"{(failed == 0 ? "PASSED" : "FAILED")}: {rows.Count(r => r.Verdict == Verdict.Pass)} pass, {rows.Count(r => r.Verdict == Verdict.Warn)} warning, {failed} fail. Report: {file.FullName}");
+            cx.Console.WriteLine(t.Format("{0}: {1} pass, {2} warning, {3} fail. Report: {4}", t[failed == 0 ? "PASSED" : "FAILED"], rows.Count(r => r.Verdict == Verdict.Pass), rows.Count(r => r.Verdict == Verdict.Warn), failed, file.FullName));
             return failed == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return cmd;
@@ -240,12 +242,12 @@ public static class CheckCommand
         return "[" + string.Join(' ', set) + "]";
     }
 
-    private static string Colour(Verdict v) => v switch
+    private static string Colour(Verdict v, CliText t) => v switch
     {
-        Verdict.Pass => "[green]PASS[/]",
-        Verdict.Warn => "[yellow]WARN[/]",
-        Verdict.Fail => "[red]FAIL[/]",
-        _ => "info",
+        Verdict.Pass => $"[green]{t["PASS"]}[/]",
+        Verdict.Warn => $"[yellow]{t["WARN"]}[/]",
+        Verdict.Fail => $"[red]{t["FAIL"]}[/]",
+        _ => t["info"],
     };
 
     public static string Markdown(string id, Uri gateway, DateTimeOffset now, IReadOnlyList<CheckRow> rows)

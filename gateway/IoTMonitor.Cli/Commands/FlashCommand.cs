@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using IoTMonitor.Firmware.Host.Fleet;
 using Spectre.Console;
+using IoTMonitor.Cli.Text;
 
 namespace IoTMonitor.Cli.Commands;
 
@@ -42,6 +43,7 @@ public static class FlashCommand
         };
         cx.Action(cmd, async (parse, ct) =>
         {
+            var t = CliContext.Text(parse);
             var file = parse.GetValue(config)!;
             if (!file.Exists)
             {
@@ -81,10 +83,10 @@ public static class FlashCommand
                     await cx.Err.WriteLineAsync("iotmon flash: " + NanoffPlan.InstallHint);
                 }
 
-                cx.Console.WriteLine($"Steps for {device}:");
+                cx.Console.WriteLine(t.Format("Steps for {0}:", device));
                 foreach (var step in steps)
                 {
-                    cx.Console.WriteLine($"  {step.What}:\n    {NanoffPlan.CommandLine(step.Args)}");
+                    cx.Console.WriteLine($"  {t.Step(step, plan)}:\n    {NanoffPlan.CommandLine(step.Args)}");
                 }
 
                 return nanoff is null && !parse.GetValue(dryRun) ? ExitCodes.ToolMissing : ExitCodes.Ok;
@@ -109,27 +111,27 @@ public static class FlashCommand
             var n = 1;
             foreach (var step in steps)
             {
-                cx.Console.WriteLine($"[{n}/{steps.Count}] {step.What}");
+                cx.Console.WriteLine(t.Format("[{0}/{1}] {2}", n, steps.Count, t.Step(step, plan)));
                 cx.Console.WriteLine("  " + NanoffPlan.CommandLine(step.Args));
                 var (code, lines) = await NanoffPlan.RunAsync(nanoff, step.Args, cx.Out, ct);
                 if (NanoffOutput.Failure(step, code, lines, files) is { } why)
                 {
-                    throw new CliException($"step {n} ({step.What}) failed: {why}. {NanoffOutput.Hint(step, lines)}");
+                    throw new CliException(t.Format("step {0} ({1}) failed: {2}. {3}", n, t.Step(step, plan), why, t[NanoffOutput.Hint(step, lines)]));
                 }
 
-                cx.Console.WriteLine($"  step {n} done");
+                cx.Console.WriteLine(t.Format("  step {0} done", n));
                 n++;
             }
 
             var expected = FlashVerification.ConfigHash(document);
-            cx.Console.WriteLine($"{device} flashed: config hash {expected} on {NanoffPlan.DeviceConfigPath}.");
+            cx.Console.WriteLine(t.Format("{0} flashed: config hash {1} on {2}.", device, expected, NanoffPlan.DeviceConfigPath));
             if (gw is null)
             {
-                cx.Console.WriteLine($"It reboots into the application now. Proof that it reports: iotmon check --device {device} --config {file.Name} (or flash with --verify).");
+                cx.Console.WriteLine(t.Format("It reboots into the application now. Proof that it reports: iotmon check --device {0} --config {1} (or flash with --verify).", device, file.Name));
                 return ExitCodes.Ok;
             }
 
-            cx.Console.WriteLine(await FlashVerification.WaitAsync(gw, device, site, expected, before, timeout, cx.Out, ct));
+            cx.Console.WriteLine(await FlashVerification.WaitAsync(gw, device, site, expected, before, timeout, cx.Out, ct, t));
             return ExitCodes.Ok;
         });
         return cmd;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using IoTMonitor.Firmware.Host.Fleet;
 using Spectre.Console;
+using IoTMonitor.Cli.Text;
 
 namespace IoTMonitor.Cli.Commands;
 
@@ -66,6 +67,7 @@ public static class ProvisionCommand
         };
         cx.Action(cmd, async (parse, ct) =>
         {
+            var t = CliContext.Text(parse);
             var siteId = parse.GetValue(site)!;
             var deviceId = parse.GetValue(device)!;
             foreach (var (what, id) in new[] { ("--site", siteId), ("--device", deviceId) })
@@ -77,7 +79,7 @@ public static class ProvisionCommand
             }
 
             using var gw = cx.Gateway(parse);
-            var secret = await RegisterAsync(gw, siteId, parse.GetValue(siteName), deviceId, ct);
+            var secret = await RegisterAsync(gw, siteId, parse.GetValue(siteName), deviceId, ct, t);
             var request = new DeviceConfigRequest(
                 siteId,
                 deviceId,
@@ -96,23 +98,23 @@ public static class ProvisionCommand
             var plan = new NanoffPlan(parse.GetValue(port)!, parse.GetValue(target)!, parse.GetValue(image)!, file.FullName, Path.ChangeExtension(file.FullName, ".deploy.json"));
             WriteSecretFile(plan.DeployFile, plan.DeployJson());
 
-            var summary = new Table().HideHeaders().AddColumn("k").AddColumn("v").Title("provisioned");
-            summary.AddRow("site", Markup.Escape(siteId));
-            summary.AddRow("device", Markup.Escape(deviceId));
-            summary.AddRow("type", request.Type);
-            summary.AddRow("broker", Markup.Escape($"{request.MqttHost}:{request.MqttPort}{(request.Tls ? " (TLS)" : string.Empty)}"));
-            summary.AddRow("MQTT user", Markup.Escape(deviceId));
-            summary.AddRow("config file", Markup.Escape(file.FullName));
-            summary.AddRow("nanoff deployment", Markup.Escape(plan.DeployFile));
+            var summary = new Table().HideHeaders().AddColumn("k").AddColumn("v").Title(t["provisioned"]);
+            summary.AddRow(t["site"], Markup.Escape(siteId));
+            summary.AddRow(t["device"], Markup.Escape(deviceId));
+            summary.AddRow(t["type"], request.Type);
+            summary.AddRow(t["broker"], Markup.Escape($"{request.MqttHost}:{request.MqttPort}{(request.Tls ? " (TLS)" : string.Empty)}"));
+            summary.AddRow(t["MQTT user"], Markup.Escape(deviceId));
+            summary.AddRow(t["config file"], Markup.Escape(file.FullName));
+            summary.AddRow(t["nanoff deployment"], Markup.Escape(plan.DeployFile));
             cx.Console.Write(summary);
-            PrintSteps(cx, plan);
+            PrintSteps(cx, plan, t);
             return ExitCodes.Ok;
         });
         return cmd;
     }
 
     /// <summary>Creates the site (idempotent) and the device; returns the secret the gateway generated.</summary>
-    public static async Task<string> RegisterAsync(GatewayClient gw, string site, string? siteName, string device, CancellationToken ct)
+    public static async Task<string> RegisterAsync(GatewayClient gw, string site, string? siteName, string device, CancellationToken ct, CliText? text = null)
     {
         await gw.PostJsonAsync("/api/v1/sites", new { id = site, name = siteName ?? site }, ct);
         try
@@ -122,22 +124,22 @@ public static class ProvisionCommand
         }
         catch (HttpProblem e) when (e.Status == HttpStatusCode.Conflict)
         {
-            throw new CliException($"device '{device}' is already registered; its secret was shown only when it was created. Use its existing config file, or register the node under a new device id.");
+            throw new CliException((text ?? CliText.EnglishText).Format("device '{0}' is already registered; its secret was shown only when it was created. Use its existing config file, or register the node under a new device id.", device));
         }
     }
 
-    public static void PrintSteps(CliContext cx, NanoffPlan plan)
+    public static void PrintSteps(CliContext cx, NanoffPlan plan, CliText t)
     {
         cx.Console.WriteLine();
-        cx.Console.WriteLine("Steps for the technician (board on " + plan.SerialPort + "; `iotmon flash --config " + Path.GetFileName(plan.ConfigFile) + "` runs them):");
+        cx.Console.WriteLine(t.Format("Steps for the technician (board on {0}; `iotmon flash --config {1}` runs them):", plan.SerialPort, Path.GetFileName(plan.ConfigFile)));
         var i = 1;
-        foreach (var (_, what, args) in plan.Steps)
+        foreach (var step in plan.Steps)
         {
-            cx.Console.WriteLine($"  {i++}. {what}:");
-            cx.Console.WriteLine("     " + NanoffPlan.CommandLine(args));
+            cx.Console.WriteLine($"  {i++}. {t.Step(step, plan)}:");
+            cx.Console.WriteLine("     " + NanoffPlan.CommandLine(step.Args));
         }
 
-        cx.Console.WriteLine("  4. the node reboots into the app; `iotmon flash --verify` waits for its first status, `iotmon check --device <id> --config <file>` then shows its readings.");
+        cx.Console.WriteLine(t["  4. the node reboots into the app; `iotmon flash --verify` waits for its first status, `iotmon check --device <id> --config <file>` then shows its readings."]);
     }
 
     /// <summary>Writes a file readable by its owner only (it holds the device secret and the WiFi password).</summary>

@@ -3,6 +3,7 @@
 // change; who gets which event type each channel decides (Channels/{Name}/, docs/alerts.md, Channels).
 
 using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -75,6 +76,7 @@ public sealed partial class AlertEngine
             Action = ActionOf(rule, alert.Site, zh: false),
             ActionZh = ActionOf(rule, alert.Site, zh: true),
             By = by,
+            Kind = NoticeWords.KindCode(rule.Kind),
         };
     }
 

@@ -51,6 +51,16 @@ public sealed class AlertsOptions
 
     internal IReadOnlyList<string> EffectiveLateChannels => LateChannels.Count > 0 ? LateChannels : ["webhook", "mqtt", "influx"];
 
+    /// <summary>
+    /// The language of notices to people (e-mail, SMS) and of the localized text of webhook and MQTT
+    /// events, unless a channel's <c>Language</c> or <see cref="RecipientLanguages"/> says otherwise:
+    /// <c>zh-CN</c> (default; the users are Chinese agencies) or <c>en</c>.
+    /// </summary>
+    public string Language { get; set; } = NoticeText.NoticeLanguage.Chinese;
+
+    /// <summary>A recipient's own language, by e-mail address, phone number or robot name (wins over the channel's).</summary>
+    public Dictionary<string, string> RecipientLanguages { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public ContactList Primary { get; set; } = new();
 
     public ContactList Escalation { get; set; } = new();
@@ -121,6 +131,12 @@ public sealed class AlertsOptions
             {
                 yield return $"Alerts:LateChannels must not name '{c}': late alerts never page";
             }
+        }
+
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Language", Language, optional: false)
+            .Concat(RecipientLanguages.SelectMany(r => NoticeText.NoticeLanguage.Check($"Alerts:RecipientLanguages:{r.Key}", r.Value, optional: false))))
+        {
+            yield return problem;
         }
 
         foreach (var (id, site) in Sites)

@@ -55,4 +55,64 @@ public sealed class RulePackTests
         Assert.Contains("water.nope", e.Message, StringComparison.Ordinal);
         File.Delete(path);
     }
+
+    /// <summary>Every pack shipped with the gateway (Alerts/RulePacks/*.json, copied to the output).</summary>
+    public static TheoryData<string> ShippedPacks()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(DefaultPack)!, "*.json").Order())
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedPacks))]
+    public void Every_shipped_rule_has_its_name_and_action_in_Chinese_and_English(string file)
+    {
+        var pack = RulePack.Load(Path.Combine(Path.GetDirectoryName(DefaultPack)!, file));
+        Assert.NotEmpty(pack.Rules);
+        Assert.Empty(MissingLanguages(pack));
+    }
+
+    [Fact]
+    public void A_rule_without_its_Chinese_name_or_English_action_is_named_by_the_check()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, """
+            {"rules":[
+              {"id":"a","name":"pH high","nameZh":"pH 偏高","kind":"threshold","quantity":"water.ph","above":9,"source":"s","action":"Check","actionZh":"检查"},
+              {"id":"b","name":"pH low","kind":"threshold","quantity":"water.ph","below":6,"source":"s","action":"Check","actionZh":"检查"},
+              {"id":"c","name":"pH very low","nameZh":"pH very low","kind":"threshold","quantity":"water.ph","below":5,"source":"s","actionZh":"检查"}
+            ]}
+            """);
+        var problems = MissingLanguages(RulePack.Load(path));
+        File.Delete(path);
+        Assert.Equal(["b: nameZh missing", "c: nameZh has no Chinese", "c: action missing"], problems);
+    }
+
+    /// <summary>What a rule lacks for notices in both languages: name and action in English, nameZh and actionZh in Chinese.</summary>
+    private static List<string> MissingLanguages(RulePack pack)
+    {
+        static bool HasChinese(string s) => s.Any(c => c is >= '\u4e00' and <= '\u9fff');
+        var problems = new List<string>();
+        foreach (var r in pack.Rules)
+        {
+            foreach (var (field, value, chinese) in new[] { ("name", r.Name, false), ("nameZh", r.NameZh, true), ("action", r.Action, false), ("actionZh", r.ActionZh, true) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    problems.Add($"{r.Id}: {field} missing");
+                }
+                else if (chinese != HasChinese(value))
+                {
+                    problems.Add($"{r.Id}: {field} {(chinese ? "has no Chinese" : "is not English")}");
+                }
+            }
+        }
+
+        return problems;
+    }
 }

@@ -44,6 +44,7 @@ internal static class Packs
             ["Alerts:Email:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Alerts:Email:Security"] = "None",
             ["Alerts:Email:From"] = "iotmonitor@example.org",
+            ["Alerts:Email:Language"] = "en", // these tests read the English e-mail; Localized_Notices_Tests reads the Chinese default
             ["Alerts:Primary:Emails:0"] = "duty@example.org",
             ["Alerts:Sites:river-1:Name"] = "Qingshui bridge",
             ["Alerts:Sites:river-1:Type"] = "river",

@@ -146,9 +146,14 @@ public sealed class ChatRobotReceiver : IDisposable
                 _calls.Add(new RobotCall(msgType, content, body, errcode, violations));
             }
 
+            // written in full before the close (not Close(bytes, willBlock: false), which may still be
+            // writing when a test that already has its reply disposes the receiver)
+            var reply = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { errcode, errmsg }));
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
-            ctx.Response.Close(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { errcode, errmsg })), willBlock: false);
+            ctx.Response.ContentLength64 = reply.Length;
+            await ctx.Response.OutputStream.WriteAsync(reply).ConfigureAwait(false);
+            ctx.Response.Close();
         }
     }
 

@@ -95,8 +95,12 @@ public sealed class WebhookReceiver : IDisposable
             }
 
             Received?.Invoke(call);
+            // written in full before the close: the sender has the whole reply before a test can dispose the receiver
+            var reply = Encoding.UTF8.GetBytes("ok " + call.EventId);
             ctx.Response.StatusCode = 200;
-            ctx.Response.Close(Encoding.UTF8.GetBytes("ok " + call.EventId), willBlock: false);
+            ctx.Response.ContentLength64 = reply.Length;
+            await ctx.Response.OutputStream.WriteAsync(reply).ConfigureAwait(false);
+            ctx.Response.Close();
         }
     }
 

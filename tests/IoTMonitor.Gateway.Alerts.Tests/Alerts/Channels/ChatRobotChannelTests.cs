@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Channels.DingTalk;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.DingTalk;
 
@@ -63,17 +64,18 @@ public sealed class DingTalkChannel(DingTalkOptions options, AlertsOptions alert
         return $"{robot.Url}&timestamp={ts.ToString(CultureInfo.InvariantCulture)}&sign={Uri.EscapeDataString(Sign(robot.Secret, ts))}";
     }
 
-    public static byte[] Body(DingTalkOptions options, AlertNotice notice)
+    /// <param name="language">The robot's language (<see cref="NoticeLanguage.Choose"/>); null = the channel's.</param>
+    public static byte[] Body(DingTalkOptions options, AlertNotice notice, string? language = null)
     {
-        var zh = options.Language == "zh";
+        language ??= NoticeLanguage.Normalize(options.Language) ?? NoticeLanguage.Chinese;
         if (options.MessageType == "markdown")
         {
-            var title = zh ? ChineseNoticeText.Title(notice) : notice.Subject();
-            var text = ChineseNoticeText.CutUtf8(zh ? ChineseNoticeText.Markdown(notice) : notice.ShortText(), MaxBytes);
+            var title = NoticeWriter.Title(notice, language);
+            var text = ChineseNoticeText.CutUtf8(NoticeWriter.Markdown(notice, language), MaxBytes);
             return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "markdown", markdown = new { title, text } }, BodyJson);
         }
 
-        var content = ChineseNoticeText.CutUtf8(zh ? ChineseNoticeText.Text(notice) : notice.ShortText(), MaxBytes);
+        var content = ChineseNoticeText.CutUtf8(NoticeWriter.Short(notice, language), MaxBytes);
         return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "text", text = new { content } }, BodyJson);
     }
 
@@ -89,7 +91,7 @@ public sealed class DingTalkChannel(DingTalkOptions options, AlertsOptions alert
             throw new DeliveryDeferredException($"DingTalk robot '{entry.Recipient}': {options.RateLimitPerMinute} messages in the last minute", wait);
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, Address(robot, time.GetUtcNow())) { Content = new ByteArrayContent(Body(options, notice)) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Address(robot, time.GetUtcNow())) { Content = new ByteArrayContent(Body(options, notice, NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, NoticeLanguage.Chinese))) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

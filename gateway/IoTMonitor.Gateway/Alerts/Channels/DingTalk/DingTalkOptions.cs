@@ -14,8 +14,8 @@ public sealed class DingTalkOptions
     /// <summary><c>text</c> (default) or <c>markdown</c>.</summary>
     public string MessageType { get; set; } = "text";
 
-    /// <summary><c>zh</c> (Simplified Chinese, default) or <c>en</c>.</summary>
-    public string Language { get; set; } = "zh";
+    /// <summary><c>zh-CN</c> (also <c>zh</c>; Simplified Chinese, the default whatever <c>Alerts:Language</c> says: group chats are where response staff talk) or <c>en</c>. <c>Alerts:RecipientLanguages:{robot name}</c> wins per robot.</summary>
+    public string Language { get; set; } = NoticeText.NoticeLanguage.Chinese;
 
     /// <summary>Event types the robots post; empty = opened, renotified, escalated, acknowledged, resolved, flapping. Late alerts: <c>Alerts:LateChannels</c>.</summary>
     public List<string> Events { get; set; } = [];
@@ -49,9 +49,9 @@ public sealed class DingTalkOptions
             yield return $"{key}:MessageType must be text or markdown";
         }
 
-        if (Language is not ("zh" or "en"))
+        foreach (var problem in NoticeText.NoticeLanguage.Check($"{key}:Language", Language, optional: false))
         {
-            yield return $"{key}:Language must be zh or en";
+            yield return problem;
         }
 
         if (RateLimitPerMinute < 1 || RateLimitedRetrySeconds < 1)

@@ -2,12 +2,14 @@ using System.Security.Cryptography;
 using System.Text;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 using MimeKit;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Email;
 
 /// <summary>
-/// Plain-text e-mail through SMTP (MailKit), one message per recipient. The Message-Id is derived
+/// Plain-text e-mail through SMTP (MailKit), one message per recipient, subject and body in the
+/// recipient's language (<see cref="NoticeLanguage.Choose"/>; UTF-8, so Chinese needs nothing else). The Message-Id is derived
 /// from the outbox key, so a resend after a crash carries the same id and mail systems can drop it.
 /// Routing: pages <c>Alerts:Primary:Emails</c> (opened, renotified, resolved, flapping) and
 /// <c>Alerts:Escalation:Emails</c> (escalated); never for a late alert.
@@ -23,17 +25,20 @@ public sealed class EmailChannel(EmailOptions options, AlertsOptions alerts) : I
 
     public static string MessageId(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + "@alerts.iotmonitor";
 
-    public static MimeMessage Build(EmailOptions options, OutboxEntry entry, AlertNotice notice)
+    public static MimeMessage Build(EmailOptions options, AlertsOptions alerts, OutboxEntry entry, AlertNotice notice)
     {
+        var language = NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, alerts.Language);
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.Add(MailboxAddress.Parse(entry.Recipient));
-        message.Subject = notice.Subject();
+        message.Subject = NoticeWriter.Subject(notice, language);
         message.MessageId = MessageId(entry.Key);
         message.Headers.Add("X-IoTMonitor-Alert", notice.AlertId);
         message.Headers.Add("X-IoTMonitor-Event", notice.EventId);
         message.Headers.Add("X-IoTMonitor-Idempotency-Key", entry.Key);
-        message.Body = new TextPart("plain") { Text = notice.Text() };
+        var body = new TextPart("plain") { Text = NoticeWriter.Body(notice, language) };
+        body.Headers.Add(HeaderId.ContentLanguage, language);
+        message.Body = body;
         return message;
     }
 
@@ -42,7 +47,7 @@ public sealed class EmailChannel(EmailOptions options, AlertsOptions alerts) : I
         MimeMessage message;
         try
         {
-            message = Build(options, entry, notice);
+            message = Build(options, alerts, entry, notice);
         }
         catch (ParseException e)
         {

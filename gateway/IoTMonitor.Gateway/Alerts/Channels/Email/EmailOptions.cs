@@ -17,11 +17,19 @@ public sealed class EmailOptions
 
     public string From { get; set; } = string.Empty;
 
+    /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
+    public string Language { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (Host.Length > 0 && string.IsNullOrWhiteSpace(From))
         {
             yield return "Alerts:Email:From must be set when Alerts:Email:Host is";
+        }
+
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Email:Language", Language, optional: true))
+        {
+            yield return problem;
         }
     }
 }

@@ -22,11 +22,19 @@ public sealed class AlertMqttOptions
     /// <summary>Listen to the nodes' retained status (<c>iotmon/v1/+/+/status</c>) for their announced schedule.</summary>
     public bool SubscribeStatus { get; set; } = true;
 
+    /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
+    public string Language { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (Enabled && (string.IsNullOrWhiteSpace(TopicPrefix) || TopicPrefix.Contains('+', StringComparison.Ordinal) || TopicPrefix.Contains('#', StringComparison.Ordinal)))
         {
             yield return "Alerts:Mqtt:TopicPrefix must be a topic without wildcards";
+        }
+
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Mqtt:Language", Language, optional: true))
+        {
+            yield return problem;
         }
     }
 }

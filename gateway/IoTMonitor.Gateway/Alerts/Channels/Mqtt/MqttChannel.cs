@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -164,6 +165,20 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
         }
     }
 
+    /// <summary>The event message: the historic <c>text</c> (English short text) plus <c>lang</c> and <c>localized</c> (subject and short text in that language).</summary>
+    public static byte[] EventPayload(OutboxEntry entry, AlertNotice notice, string language) => JsonSerializer.SerializeToUtf8Bytes(
+        new
+        {
+            id = notice.EventId,
+            idempotencyKey = entry.Key,
+            type = notice.Type,
+            alert = notice,
+            text = notice.ShortText(),
+            lang = language,
+            localized = new { subject = NoticeWriter.Subject(notice, language), shortText = NoticeWriter.Short(notice, language) },
+        },
+        AlertRule.Json);
+
     public static string EventTopic(string prefix, AlertNotice n) => $"{prefix}/events/{n.Site}";
 
     public static string ActiveTopic(string prefix, AlertNotice n) => $"{prefix}/active/{n.Site}/{n.AlertId}";
@@ -193,7 +208,7 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
             throw new InvalidOperationException($"MQTT retained publish refused: {kept.ReasonCode} {kept.ReasonString}");
         }
 
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { id = notice.EventId, idempotencyKey = entry.Key, type = notice.Type, alert = notice, text = notice.ShortText() }, AlertRule.Json);
+        var body = EventPayload(entry, notice, NoticeLanguage.Choose(_alerts.RecipientLanguages, prefix, _options.Language, _alerts.Language));
         var message = new MqttApplicationMessageBuilder().WithTopic(EventTopic(prefix, notice)).WithPayload(body)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithUserProperty("idempotency-key", System.Text.Encoding.UTF8.GetBytes(entry.Key)).Build();
         var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);

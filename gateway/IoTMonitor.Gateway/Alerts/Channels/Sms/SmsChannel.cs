@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Sms;
 
@@ -7,6 +8,8 @@ namespace IoTMonitor.Gateway.Alerts.Channels.Sms;
 /// SMS through any HTTP SMS gateway, described by a template: <c>Alerts:Sms:UrlTemplate</c>,
 /// <c>Method</c>, <c>BodyTemplate</c>, <c>ContentType</c> and <c>Headers</c>; <c>{to}</c>,
 /// <c>{text}</c>, <c>{id}</c> (the outbox key) are replaced, escaped for where they stand.
+/// The text is in the recipient's language (<see cref="NoticeLanguage.Choose"/>) with the essential
+/// facts in the first segment (<see cref="SmsText"/>); the receipt says how many segments it took.
 /// Routing: pages <c>Alerts:Primary:Phones</c> (opened, renotified) and
 /// <c>Alerts:Escalation:Phones</c> (escalated); never for a late alert.
 /// </summary>
@@ -20,6 +23,10 @@ public sealed class SmsChannel(SmsOptions options, AlertsOptions alerts, IHttpCl
         NoticeRouting.PagedList(alerts, type, late, sms: true)?.Phones ?? [];
 
     public static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    /// <summary>The SMS text for <paramref name="to"/>: in their language, fitted to <see cref="SmsOptions.MaxSegments"/>.</summary>
+    public static string Text(SmsOptions options, AlertsOptions alerts, string to, AlertNotice notice) =>
+        NoticeWriter.Sms(notice, NoticeLanguage.Choose(alerts.RecipientLanguages, to, options.Language, alerts.Language), options.MaxLength, options.MaxSegments);
 
     public static HttpRequestMessage BuildRequest(SmsOptions options, string to, string text, string id)
     {
@@ -50,11 +57,13 @@ public sealed class SmsChannel(SmsOptions options, AlertsOptions alerts, IHttpCl
 
     public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
     {
-        using var request = BuildRequest(options, entry.Recipient, notice.ShortText(), entry.Key);
+        var text = Text(options, alerts, entry.Recipient, notice);
+        var parts = SmsSegments.Split(text);
+        using var request = BuildRequest(options, entry.Recipient, text, entry.Key);
         using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var code = (int)response.StatusCode;
-        var receipt = $"HTTP {code}{(text.Length > 0 ? " " + text[..Math.Min(200, text.Length)] : string.Empty)}";
+        var receipt = $"HTTP {code}{(reply.Length > 0 ? " " + reply[..Math.Min(200, reply.Length)] : string.Empty)} ({parts.Count} segment{(parts.Count == 1 ? string.Empty : "s")}, {(parts.Encoding == SmsEncoding.Gsm7 ? "GSM-7" : "UCS-2")})";
         if (response.IsSuccessStatusCode)
         {
             return receipt;

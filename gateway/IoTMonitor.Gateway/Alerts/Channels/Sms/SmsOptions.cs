@@ -20,11 +20,27 @@ public sealed class SmsOptions
     /// <summary>Longer texts are cut (with an ellipsis).</summary>
     public int MaxLength { get; set; } = 320;
 
+    /// <summary>At most this many segments (Chinese: 67 characters each when concatenated, English 153); the essential facts are in the first.</summary>
+    public int MaxSegments { get; set; } = 3;
+
+    /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
+    public string Language { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (UrlTemplate.Length > 0 && !UrlTemplate.StartsWith("http", StringComparison.Ordinal))
         {
             yield return "Alerts:Sms:UrlTemplate must be an http(s) URL template";
+        }
+
+        if (MaxSegments < 1 || MaxLength < 70)
+        {
+            yield return "Alerts:Sms:MaxSegments must be ≥ 1 and Alerts:Sms:MaxLength ≥ 70 (one Chinese segment)";
+        }
+
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Sms:Language", Language, optional: true))
+        {
+            yield return problem;
         }
     }
 }

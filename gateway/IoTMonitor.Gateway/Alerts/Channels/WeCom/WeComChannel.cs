@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.WeCom;
 
@@ -45,16 +46,17 @@ public sealed class WeComChannel(WeComOptions options, AlertsOptions alerts, IHt
         NoticeRouting.ListedTakes(alerts, Name, options.EffectiveEvents, type, late) ? options.Robots.Keys : [];
 
     /// <summary>The request body for <paramref name="notice"/>.</summary>
-    public static byte[] Body(WeComOptions options, AlertNotice notice)
+    /// <param name="language">The robot's language (<see cref="NoticeLanguage.Choose"/>); null = the channel's.</param>
+    public static byte[] Body(WeComOptions options, AlertNotice notice, string? language = null)
     {
-        var zh = options.Language == "zh";
+        language ??= NoticeLanguage.Normalize(options.Language) ?? NoticeLanguage.Chinese;
         if (options.MessageType == "markdown")
         {
-            var content = ChineseNoticeText.CutUtf8(zh ? ChineseNoticeText.Markdown(notice) : notice.ShortText(), MarkdownMaxBytes);
+            var content = ChineseNoticeText.CutUtf8(NoticeWriter.Markdown(notice, language), MarkdownMaxBytes);
             return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "markdown", markdown = new { content } }, BodyJson);
         }
 
-        var text = ChineseNoticeText.CutUtf8(zh ? ChineseNoticeText.Text(notice) : notice.ShortText(), TextMaxBytes);
+        var text = ChineseNoticeText.CutUtf8(NoticeWriter.Short(notice, language), TextMaxBytes);
         return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "text", text = new { content = text } }, BodyJson);
     }
 
@@ -70,7 +72,7 @@ public sealed class WeComChannel(WeComOptions options, AlertsOptions alerts, IHt
             throw new DeliveryDeferredException($"WeCom robot '{entry.Recipient}': {options.RateLimitPerMinute} messages in the last minute", wait);
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, robot.Url) { Content = new ByteArrayContent(Body(options, notice)) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, robot.Url) { Content = new ByteArrayContent(Body(options, notice, NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, NoticeLanguage.Chinese))) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

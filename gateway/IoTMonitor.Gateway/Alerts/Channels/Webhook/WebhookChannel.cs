@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using IoTMonitor.Gateway.Alerts.NoticeText;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Webhook;
 
@@ -10,6 +11,8 @@ namespace IoTMonitor.Gateway.Alerts.Channels.Webhook;
 /// JSON POST to each configured URL. Headers: <c>Idempotency-Key</c> (the outbox key, the same on
 /// every retry), <c>X-IoTMonitor-Event</c> (event id), <c>X-IoTMonitor-Timestamp</c> (Unix s) and,
 /// with a secret, <c>X-IoTMonitor-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.
+/// Body: the historic fields (<c>subject</c>, <c>text</c>, <c>shortText</c> in English) plus <c>lang</c>
+/// and <c>localized</c> (<c>subject</c>, <c>text</c>, <c>shortText</c> in that language).
 /// 2xx = delivered; 408, 425, 429 and 5xx are retried; other 4xx fail for good.
 /// Routing: every configured URL gets every event but <c>reopened</c> (late ones if
 /// <c>Alerts:LateChannels</c> names <c>webhook</c>, the default).
@@ -23,7 +26,7 @@ public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts,
     public IEnumerable<string> Recipients(string type, bool late) =>
         NoticeRouting.MachineTakes(alerts, Name, type, late) ? options.Urls : [];
 
-    public static byte[] Body(OutboxEntry entry, AlertNotice notice) => JsonSerializer.SerializeToUtf8Bytes(
+    public static byte[] Body(OutboxEntry entry, AlertNotice notice, string language) => JsonSerializer.SerializeToUtf8Bytes(
         new
         {
             id = notice.EventId,
@@ -33,6 +36,13 @@ public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts,
             subject = notice.Subject(),
             text = notice.Text(),
             shortText = notice.ShortText(),
+            lang = language,
+            localized = new
+            {
+                subject = NoticeWriter.Subject(notice, language),
+                text = NoticeWriter.Body(notice, language),
+                shortText = NoticeWriter.Short(notice, language),
+            },
         },
         AlertRule.Json);
 
@@ -47,7 +57,7 @@ public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts,
 
     public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
     {
-        var body = Body(entry, notice);
+        var body = Body(entry, notice, NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, alerts.Language));
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, entry.Recipient) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };

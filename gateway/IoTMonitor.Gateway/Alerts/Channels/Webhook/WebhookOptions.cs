@@ -9,6 +9,9 @@ public sealed class WebhookOptions
     /// <summary>HMAC-SHA256 key; the signature is in <c>X-IoTMonitor-Signature</c>. Empty = unsigned.</summary>
     public string Secret { get; set; } = string.Empty;
 
+    /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
+    public string Language { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (Urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
@@ -19,6 +22,11 @@ public sealed class WebhookOptions
         if (Urls.Count > 0 && Secret.Length is > 0 and < 16)
         {
             yield return "Alerts:Webhook:Secret must be at least 16 characters (or empty for unsigned requests)";
+        }
+
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Webhook:Language", Language, optional: true))
+        {
+            yield return problem;
         }
     }
 }

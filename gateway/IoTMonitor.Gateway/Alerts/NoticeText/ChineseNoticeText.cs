@@ -3,7 +3,7 @@ using System.Text;
 
 using IoTMonitor.Gateway.Alerts.Internal;
 
-namespace IoTMonitor.Gateway.Alerts;
+namespace IoTMonitor.Gateway.Alerts.NoticeText;
 
 /// <summary>
 /// A notice in Simplified Chinese for people reading a chat group on a phone: the essential facts
@@ -16,59 +16,33 @@ public static class ChineseNoticeText
     /// <summary>China Standard Time; China keeps no daylight saving time.</summary>
     public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
-    private static readonly Dictionary<string, string> QuantityNames = new(StringComparer.Ordinal)
+    private const string Zh = NoticeLanguage.Chinese;
+
+    private static readonly Dictionary<string, string> SiteTypeNames = new(StringComparer.Ordinal)
     {
-        ["water.ph"] = "pH",
-        ["water.ec"] = "电导率",
-        ["water.tds"] = "溶解性总固体",
-        ["water.turbidity"] = "浊度",
-        ["water.do"] = "溶解氧",
-        ["water.temp"] = "水温",
-        ["water.level"] = "水位",
-        ["soil.moisture"] = "土壤含水量",
-        ["soil.temp"] = "土壤温度",
-        ["soil.ec"] = "土壤电导率",
-        ["soil.n"] = "土壤氮",
-        ["soil.p"] = "土壤磷",
-        ["soil.k"] = "土壤钾",
-        ["soil.ph"] = "土壤pH",
-        ["air.temp"] = "气温",
-        ["air.rh"] = "相对湿度",
-        ["air.pressure"] = "气压",
-        ["air.pm1"] = "PM1",
-        ["air.pm25"] = "PM2.5",
-        ["air.pm10"] = "PM10",
-        ["air.co2"] = "二氧化碳",
-        ["device.battery"] = "电池电压",
-        ["device.rssi"] = "信号强度",
+        ["river"] = "河流",
+        ["lake"] = "湖泊",
+        ["reservoir"] = "水库",
+        ["canal"] = "渠道",
+        ["irrigation_district"] = "灌区",
+        ["drinking_water_source"] = "饮用水水源地",
+        ["wetland"] = "湿地",
+        ["farmland"] = "农田",
+        ["air_basin"] = "大气监测区",
+        ["indoor"] = "室内",
     };
 
     /// <summary>The Chinese name of a quantity code; the code itself when the vocabulary has none (e.g. a wildcard).</summary>
-    public static string QuantityName(string? code) =>
-        code is null ? string.Empty : QuantityNames.TryGetValue(code, out var name) ? name : code;
+    public static string QuantityName(string? code) => NoticeWords.Quantity(code, Zh);
 
-    public static string SeverityName(string severity) => severity switch
-    {
-        "critical" => "严重",
-        "warning" => "警告",
-        "info" => "提示",
-        _ => severity,
-    };
+    public static string SeverityName(string severity) => NoticeWords.Severity(severity, Zh);
 
-    public static string EventName(string type) => type switch
-    {
-        AlertEventTypes.Opened => "告警",
-        AlertEventTypes.Renotified => "告警未确认",
-        AlertEventTypes.Escalated => "告警升级",
-        AlertEventTypes.Acknowledged => "已确认",
-        AlertEventTypes.Resolved => "已恢复",
-        AlertEventTypes.Reopened => "再次告警",
-        AlertEventTypes.Flapping => "反复告警",
-        AlertEventTypes.Late => "补报(历史数据)",
-        _ => type,
-    };
+    public static string EventName(string type) => NoticeWords.Event(type, Zh);
 
-    /// <summary>A rule's limit in words, as <see cref="AlertNotice.LimitOf"/> does in English.</summary>
+    /// <summary>The Chinese name of a site type of the registry's vocabulary; the code when it has none.</summary>
+    public static string SiteTypeName(string type) => SiteTypeNames.TryGetValue(type, out var name) ? name : type;
+
+    /// <summary>A rule's limit in words, as <see cref="EnglishNoticeText.LimitOf"/> does in English.</summary>
     public static string LimitOf(AlertRule rule)
     {
         var u = AlertNotice.UnitOf(rule.Kind == RuleKind.Battery ? "device.battery" : rule.Quantity);
@@ -107,7 +81,7 @@ public static class ChineseNoticeText
         b.Append('【').Append(SeverityName(n.Severity)).Append('·').Append(EventName(n.Type)).Append('】').Append(Where(n)).Append('\n');
         b.Append(What(n)).Append('\n');
         b.Append("时间:").Append(When(n)).Append('\n');
-        b.Append("规则:").Append(n.RuleNameZh.Length > 0 ? n.RuleNameZh : n.RuleName).Append('\n');
+        b.Append("规则:").Append(RuleName(n)).Append('\n');
         var action = n.ActionZh.Length > 0 ? n.ActionZh : n.Action;
         if (action.Length > 0 && n.Type is not (AlertEventTypes.Resolved or AlertEventTypes.Acknowledged))
         {
@@ -140,6 +114,77 @@ public static class ChineseNoticeText
     /// <summary>The headline alone (DingTalk's markdown title, shown in the chat list).</summary>
     public static string Title(AlertNotice n) => $"【{SeverityName(n.Severity)}·{EventName(n.Type)}】{Where(n)}";
 
+    /// <summary>The e-mail subject: the headline with the rule's name.</summary>
+    public static string Subject(AlertNotice n) => $"{Title(n)} {RuleName(n)}";
+
+    /// <summary>
+    /// The e-mail body: the chat text (facts first), then what a desk reader also wants — why, the
+    /// site's type, basin and coordinates, the trend, the alert and event, the limit's source.
+    /// </summary>
+    public static string Body(AlertNotice n)
+    {
+        var b = new StringBuilder(Text(n)).Append('\n').Append('\n');
+        var reason = NoticeWords.Reason(n, Zh);
+        if (reason.Length > 0)
+        {
+            b.Append("原因:").Append(reason).Append('\n');
+        }
+
+        var place = new List<string>();
+        if (n.SiteType.Length > 0)
+        {
+            place.Add(SiteTypeName(n.SiteType));
+        }
+
+        if (n.Basin.Length > 0)
+        {
+            place.Add(n.Basin + "流域");
+        }
+
+        if (n.Latitude is { } lat && n.Longitude is { } lon)
+        {
+            place.Add(string.Create(CultureInfo.InvariantCulture, $"{(lat >= 0 ? "北纬" : "南纬")} {Math.Abs(lat):0.#####}°,{(lon >= 0 ? "东经" : "西经")} {Math.Abs(lon):0.#####}°"));
+        }
+
+        if (place.Count > 0)
+        {
+            b.Append("地点:").Append(string.Join(",", place)).Append('\n');
+        }
+
+        b.Append("趋势:").Append(n.Trend.Length > 0 ? NoticeWords.Trend(n.Trend, Zh) : "无").Append('\n');
+        if (n.Type == AlertEventTypes.Late)
+        {
+            b.Append("说明:积压数据补报,是历史记录,不是正在发生的紧急情况").Append('\n');
+        }
+
+        b.Append("告警 ").Append(n.AlertId).Append(",事件 ").Append(EventName(n.Type)).Append(' ').Append(Local(n.At)).Append("(UTC+8)").Append('\n');
+        b.Append("限值依据:").Append(n.Source).Append('\n');
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// The SMS: the essential facts (severity and event, site, quantity with value against the limit,
+    /// since when) then the rule, what to do and the id; <see cref="SmsText"/> fits it to segments.
+    /// </summary>
+    /// <param name="compact">Leave out the worst value (when the facts would not fit the first segment otherwise).</param>
+    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact)
+    {
+        var essential = $"【{SeverityName(n.Severity)}·{EventName(n.Type)}】{where} {What(n, withWorst: !compact)},{SmsWhen(n)}。";
+        var rest = new StringBuilder();
+        rest.Append(RuleName(n)).Append('。');
+        var action = n.ActionZh.Length > 0 ? n.ActionZh : n.Action;
+        if (action.Length > 0 && n.Type is not (AlertEventTypes.Resolved or AlertEventTypes.Acknowledged))
+        {
+            rest.Append("处置:").Append(action);
+        }
+
+        rest.Append(" 编号").Append(n.AlertId.AsSpan(0, Math.Min(12, n.AlertId.Length)));
+        return (essential, rest.ToString());
+    }
+
+    /// <summary>The site as an SMS names it: the display name as entered, else the id.</summary>
+    public static string SmsWhere(AlertNotice n) => n.SiteName.Length > 0 ? n.SiteName : n.Site;
+
     /// <summary>Cuts <paramref name="text"/> to at most <paramref name="maxBytes"/> UTF-8 bytes on a character boundary, with an ellipsis.</summary>
     public static string CutUtf8(string text, int maxBytes)
     {
@@ -167,9 +212,9 @@ public static class ChineseNoticeText
 
     private static string Where(AlertNotice n) => n.SiteName.Length > 0 && n.SiteName != n.Site ? $"{n.SiteName}({n.Site})" : n.Site;
 
-    private static string What(AlertNotice n)
+    private static string What(AlertNotice n, bool withWorst = true)
     {
-        var quantity = n.Unit == "missed" ? "上报" : QuantityName(n.Quantity ?? (n.Unit == "V" ? "device.battery" : null));
+        var quantity = NoticeWords.Subject(n, Zh);
         var limit = n.LimitZh.Length > 0 ? n.LimitZh : n.Limit;
         if (n.Value is not { } v)
         {
@@ -183,7 +228,7 @@ public static class ChineseNoticeText
             text += $"(限值 {limit})";
         }
 
-        if (n.Worst is { } w && w != v)
+        if (withWorst && n.Worst is { } w && w != v)
         {
             text += $",最严重 {RuleEvaluator.Fmt(w)}";
         }
@@ -193,7 +238,6 @@ public static class ChineseNoticeText
 
     private static string When(AlertNotice n)
     {
-        static string Local(DateTimeOffset t) => t.ToOffset(ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         return n.Type switch
         {
             AlertEventTypes.Resolved => $"{Local(n.At)} 恢复,{Local(n.Since)} 起(UTC+8)",
@@ -201,6 +245,17 @@ public static class ChineseNoticeText
             _ => $"{Local(n.At)},{Local(n.Since)} 起(UTC+8)",
         };
     }
+
+    /// <summary>The SMS's time: month, day and minute in China time (the reader's own clock).</summary>
+    private static string SmsWhen(AlertNotice n)
+    {
+        static string Short(DateTimeOffset t) => t.ToOffset(ChinaOffset).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
+        return n.Type == AlertEventTypes.Resolved ? $"{Short(n.At)}恢复" : $"{Short(n.Since)}起";
+    }
+
+    private static string RuleName(AlertNotice n) => n.RuleNameZh.Length > 0 ? n.RuleNameZh : n.RuleName;
+
+    private static string Local(DateTimeOffset t) => t.ToOffset(ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string MinutesZh(long seconds) => seconds < 120 ? $"{seconds} 秒" : $"{seconds / 60} 分钟";
 }
