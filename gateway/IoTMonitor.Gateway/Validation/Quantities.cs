@@ -54,6 +54,7 @@ public static class Quantities
         new("water.do", "mg/L", 0.01, 0, 25) { Commissioning = (2, 15) },
         new("water.temp", "°C", 0.01, -5, 50) { Commissioning = (0, 35) },
         new("water.level", "m", 0.001, -10, 100) { Commissioning = (0, 10) },
+        new("rain.total", "mm", 0.1, 0, 100000) { Commissioning = (0, 1000) },
         new("soil.moisture", "%VWC", 0.1, 0, 100) { Commissioning = (2, 60) },
         new("soil.temp", "°C", 0.01, -40, 80) { Commissioning = (-10, 45) },
         new("soil.ec", "µS/cm", 1, 0, 20000) { Commissioning = (0, 5000) },
