@@ -1,0 +1,20 @@
+namespace IoTMonitor.Firmware.Core.Sensors.Rain
+{
+    /// <summary>
+    /// A counter of rain-gauge tips that keeps counting while the ESP32 deep-sleeps: the PCF8593
+    /// event counter (<see cref="Pcf8593TipCounter"/>), an RS485 gauge's own counter register
+    /// (<see cref="ModbusTipCounter"/>), or the virtual node's simulated gauge.
+    /// </summary>
+    public interface ITipCounter
+    {
+        /// <summary>The count wraps to 0 at this value (PCF8593: 1 000 000; a 16-bit register: 65 536).</summary>
+        long Modulus { get; }
+
+        /// <summary>
+        /// Reads the count. <paramref name="restarted"/> is true when the counter shows it lost its
+        /// count since it was last configured (power loss): it has been set up again and counts from
+        /// 0 at its power-up. Ok, or the bus error.
+        /// </summary>
+        ReadResult Read(out long count, out bool restarted);
+    }
+}
