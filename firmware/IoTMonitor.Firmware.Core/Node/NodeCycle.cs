@@ -331,7 +331,7 @@ namespace IoTMonitor.Firmware.Core.Node
             // One open-append-close for the whole round (LittleFS commits only at close).
             _queue.Persist();
             _result.EventChange = _event.Observe(now, _readings, n, _state.Boot, _config);
-            _thresholdCrossed |= _event.Active;
+            _thresholdCrossed |= _event.Active || _result.EventChange != 0; // the leaving wake reports too
             _batteryVolts = _sampler.BatteryVolts;
             _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.PowerMode = (int)_policy.Update(HealthBatteryVolts());
