@@ -19,6 +19,13 @@ public sealed class SimulatedSensorFactory : ISensorFactory
         _catalog = new SensorCatalog(board, clock);
     }
 
+    /// <summary>The tip tally rain gauges accumulate into: set to the wake's NodeCycle.RainTally before it runs.</summary>
+    public Core.Sensors.Rain.TipTally RainTally
+    {
+        get => _catalog.RainTally;
+        set => _catalog.RainTally = value;
+    }
+
     /// <summary>Config kinds this host could not build a core driver for.</summary>
     public IReadOnlyCollection<string> MissingKinds => _missing;
 
