@@ -12,8 +12,9 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
 
         /// <summary>
         /// Reads the count. <paramref name="restarted"/> is true when the counter shows it lost its
-        /// count since it was last configured (power loss): it has been set up again and counts from
-        /// 0 at its power-up. Ok, or the bus error.
+        /// count since it was last configured (power loss): <paramref name="count"/> is then what it
+        /// counted since its power-up (the PCF8593 counts nothing until set up again: 0). Ok,
+        /// NotReady while a bus exchange is under way, or the bus error.
         /// </summary>
         ReadResult Read(out long count, out bool restarted);
     }
