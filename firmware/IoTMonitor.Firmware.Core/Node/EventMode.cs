@@ -14,7 +14,7 @@ namespace IoTMonitor.Firmware.Core.Node
     /// <remarks>
     /// Deep sleep is a reset, so the mode and the short history it judges by live in their own A/B
     /// record (<c>event.a</c>/<c>event.b</c>, 424 B: inline in LittleFS's directory log), written once
-    /// per sampling wake. The history holds <see cref="Slots"/> time slots, each at least the longest
+    /// per sampling wake while armed (never on a node without event thresholds). The history holds <see cref="Slots"/> time slots, each at least the longest
     /// window ÷ (<see cref="Slots"/> − 1) apart, so the windows are judged to within one slot
     /// whatever the sampling interval. Rainfall is accumulated from <c>rain.total</c> exactly as the
     /// gateway derives increments (protocol §8 "Rainfall"): the difference to the previous value of the
@@ -127,6 +127,22 @@ namespace IoTMonitor.Firmware.Core.Node
         /// </summary>
         public int Observe(long now, Reading[] readings, int count, int boot, DeviceConfig config)
         {
+            if (!Armed(config))
+            {
+                // Disarmed (remotely too): leave at once, keep no history (the windows of a later
+                // arming start then), and write the record only when that changes it, so a node
+                // without event thresholds never writes it.
+                bool had = _active || _count > 0 || _rainKnown;
+                int left = _active ? -1 : 0;
+                Clear();
+                if (had)
+                {
+                    Save();
+                }
+
+                return left;
+            }
+
             int level = NoLevel;
             for (int i = 0; i < count; i++)
             {
@@ -149,14 +165,7 @@ namespace IoTMonitor.Firmware.Core.Node
             Record(now, level, config);
             bool condition = Judge(now, level, config);
             int change = 0;
-            if (!Armed(config))
-            {
-                // Disarmed (remotely too): nothing to hold for.
-                change = _active ? -1 : 0;
-                _active = false;
-                _clearSinceUtc = 0;
-            }
-            else if (condition)
+            if (condition)
             {
                 change = _active ? 0 : 1;
                 if (!_active)

@@ -153,6 +153,7 @@ public sealed class EventModeNodeTests
         }
 
         Assert.Empty(n.H.Link.Inbox);
+        Assert.False(n.H.Wake().EventMode); // armed from here: its windows start now
         n.Gauge.Count += 30;
         NodeCycleResult r = n.H.Wake();
         Assert.True(r.EventMode);
@@ -168,6 +169,20 @@ public sealed class EventModeNodeTests
         r = n.H.Wake();
         Assert.Equal(-1, r.EventChange);
         AssertInterval(900, r);
+    }
+
+    [Fact]
+    public void A_node_without_event_thresholds_never_writes_the_event_record()
+    {
+        var n = new Node(string.Empty);
+        for (int i = 0; i < 4; i++)
+        {
+            n.Gauge.Count += 50;
+            Assert.False(n.H.Wake().EventMode);
+        }
+
+        Assert.False(n.H.Flash.Exists("event.a"));
+        Assert.False(n.H.Flash.Exists("event.b"));
     }
 
     [Fact]
