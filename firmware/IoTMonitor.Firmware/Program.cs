@@ -86,6 +86,7 @@ namespace IoTMonitor.Firmware
             try
             {
                 _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
+                sensors.RainTally = _cycle.RainTally;
                 _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
                 _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();

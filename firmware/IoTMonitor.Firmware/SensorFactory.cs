@@ -26,6 +26,13 @@ namespace IoTMonitor.Firmware
             _outputs = outputs;
         }
 
+        /// <summary>The tip tally rain gauges accumulate into: the cycle's (NodeCycle.RainTally), saved with the node state.</summary>
+        public Core.Sensors.Rain.TipTally RainTally
+        {
+            get { return _catalog.RainTally; }
+            set { _catalog.RainTally = value; }
+        }
+
         /// <inheritdoc />
         public ISensor Create(SensorConfig config)
         {

@@ -187,6 +187,10 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     err = ReadInt(0, MaxCalMaxAgeDays, ref _work.CalMaxAgeDays);
                 }
+                else if (IsEventKey())
+                {
+                    err = ReadEventKey();
+                }
                 else if (remote && _r.ValueEquals("calibrations"))
                 {
                     err = ReadRemoteCalibrations();
@@ -631,6 +635,10 @@ namespace IoTMonitor.Firmware.Core.Config
                 else if (_r.ValueEquals("channel"))
                 {
                     e = ReadInt(0, 3, ref s.Channel);
+                }
+                else if (_r.ValueEquals("mmPerTip"))
+                {
+                    e = ReadRange(0.01, 10, ref s.MmPerTip);
                 }
                 else if (_r.ValueEquals("pga"))
                 {

@@ -45,6 +45,24 @@ namespace IoTMonitor.Firmware.Core.Config
         public int PowerHysteresisMv = 50;
         public int PowerStretch = 4;
         public int PowerCheckSec = 3600;
+        /// <summary>Event mode (docs/config.md "Event mode"): sampling interval while in it, s.</summary>
+        public int EventSampleSec = 60;
+
+        /// <summary>Event mode ends once its condition has been clear this long, s.</summary>
+        public int EventHoldSec = 3600;
+
+        /// <summary>Window of the rainfall condition, s.</summary>
+        public int EventRainWindowSec = 3600;
+
+        /// <summary>Rainfall over the window that starts event mode, mm; 0 = no rainfall condition.</summary>
+        public double EventRainMm;
+
+        /// <summary>Window of the level-rise condition, s.</summary>
+        public int EventRiseWindowSec = 1800;
+
+        /// <summary>Rise of water.level over the window that starts event mode, m; 0 = no rise condition.</summary>
+        public double EventRiseM;
+
         public SensorConfig[] Sensors = new SensorConfig[0];
         public ThresholdConfig[] Thresholds = new ThresholdConfig[0];
 #pragma warning restore CS1591
@@ -104,6 +122,12 @@ namespace IoTMonitor.Firmware.Core.Config
             PowerHysteresisMv = other.PowerHysteresisMv;
             PowerStretch = other.PowerStretch;
             PowerCheckSec = other.PowerCheckSec;
+            EventSampleSec = other.EventSampleSec;
+            EventHoldSec = other.EventHoldSec;
+            EventRainWindowSec = other.EventRainWindowSec;
+            EventRainMm = other.EventRainMm;
+            EventRiseWindowSec = other.EventRiseWindowSec;
+            EventRiseM = other.EventRiseM;
             Sensors = other.Sensors;
             Thresholds = other.Thresholds;
         }

@@ -7,6 +7,7 @@ using IoTMonitor.Firmware.Core.Sensors.Calibration;
 using IoTMonitor.Firmware.Core.Sensors.Ds18b20;
 using IoTMonitor.Firmware.Core.Sensors.Modbus;
 using IoTMonitor.Firmware.Core.Sensors.Pms5003;
+using IoTMonitor.Firmware.Core.Sensors.Rain;
 using IoTMonitor.Firmware.Core.Sensors.Scd4x;
 using IoTMonitor.Firmware.Core.Sensors.Sds011;
 using IoTMonitor.Firmware.Core.Time;
@@ -23,7 +24,8 @@ namespace IoTMonitor.Firmware.Core.Config
     /// Kinds (docs/config.md): <c>analog</c>/<c>battery</c> (the probe yielding the entry's first
     /// quantity: pH, EC/TDS, turbidity, DO, level, soil moisture, battery divider), <c>ds18b20</c>,
     /// <c>bme280</c>, <c>scd4x</c>, <c>pms5003</c>, <c>sds011</c>, <c>modbus</c> (CWT 7-in-1 soil
-    /// probe map). <c>scd30</c> has no driver and unknown kinds get none: null, and the core
+    /// probe map), <c>rain-pcf8593</c> (reed-switch gauge counted by a PCF8593) and <c>rain-modbus</c>
+    /// (RS485 gauge counting itself, Sonbus XM9505 map). <c>scd30</c> has no driver and unknown kinds get none: null, and the core
     /// queues NO_VALUE. Board constants the config has no key for are the nominal parts of
     /// hardware/*/pinmap.csv; calibration records absorb their tolerances.
     /// </remarks>
@@ -77,14 +79,30 @@ namespace IoTMonitor.Firmware.Core.Config
         private static readonly int[] Pms5003Layout = { Quantities.AirPm1, Quantities.AirPm25, Quantities.AirPm10 };
         private static readonly int[] Sds011Layout = { Quantities.AirPm25, Quantities.AirPm10 };
 
+        /// <summary>mm per tip of a reed-switch gauge whose entry has no <c>mmPerTip</c> (the common 0.2 mm bucket).</summary>
+        public const double DefaultMmPerTip = 0.2;
+
+        private static readonly int[] RainLayout = { Quantities.RainTotal };
+
         private readonly IBusProvider _buses;
         private readonly IClock _clock;
+        private TipTally _rainTally = new TipTally();
 
         /// <summary>A catalog building drivers on <paramref name="buses"/>; <paramref name="clock"/> times the UART/I2C exchanges.</summary>
         public SensorCatalog(IBusProvider buses, IClock clock)
         {
             _buses = buses;
             _clock = clock;
+        }
+
+        /// <summary>
+        /// The tip tally a rain gauge accumulates into: the node state's (Node/NodeCycle.RainTally), so
+        /// it is saved with the state every wake. A catalog alone keeps its own (tests).
+        /// </summary>
+        public TipTally RainTally
+        {
+            get { return _rainTally; }
+            set { _rainTally = value ?? new TipTally(); }
         }
 
         /// <summary>
@@ -133,6 +151,9 @@ namespace IoTMonitor.Firmware.Core.Config
                     return Sds011Layout;
                 case "modbus":
                     return ModbusLayout(SoilProbeMap());
+                case "rain-pcf8593":
+                case "rain-modbus":
+                    return RainLayout;
                 default:
                     return null;
             }
@@ -266,6 +287,13 @@ namespace IoTMonitor.Firmware.Core.Config
                     ModbusRegisterMap map = SoilProbeMap();
                     IUart rs485 = _buses.Uart(c.Tx, c.Rx, map.Baud);
                     return rs485 == null ? null : new ModbusProbeSensor(rs485, _clock, map, c.Address > 0 ? c.Address : map.SlaveAddress);
+                case "rain-pcf8593":
+                    II2cBus counterBus = _buses.I2c(c.Bus);
+                    return counterBus == null ? null : new RainGaugeSensor(new Pcf8593TipCounter(counterBus), _rainTally, c.MmPerTip > 0 ? c.MmPerTip : DefaultMmPerTip);
+                case "rain-modbus":
+                    ModbusRegisterMap gauge = RainGaugeMaps.SonbusXm9505();
+                    IUart gaugeUart = _buses.Uart(c.Tx, c.Rx, gauge.Baud);
+                    return gaugeUart == null ? null : new RainGaugeSensor(new ModbusTipCounter(gaugeUart, _clock, gauge, c.Address), _rainTally, c.MmPerTip > 0 ? c.MmPerTip : RainGaugeMaps.SonbusMmPerTip);
                 default:
                     return null;
             }

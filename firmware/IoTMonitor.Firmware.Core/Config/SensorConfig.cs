@@ -42,6 +42,9 @@ namespace IoTMonitor.Firmware.Core.Config
         /// <summary>Consecutive identical samples that flag STUCK (0: off).</summary>
         public int StuckSamples = 0;
 
+        /// <summary>Rain gauges: mm of rain per bucket tip (0.1, 0.2 or 0.5 on the gauges sold; 0 = the kind's default).</summary>
+        public double MmPerTip;
+
         /// <summary>
         /// The probe's calibration record, applied to its driver once per wake; null when the entry
         /// has none (a calibratable probe then runs on its vendor defaults, flagged UNCALIBRATED).

@@ -64,6 +64,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly byte[] _inbox;
         private readonly NodeCycleResult _result = new NodeCycleResult();
         private readonly ServiceHold _service = new ServiceHold();
+        private readonly EventMode _event;
 
         private NodeCycleState _current;
         private long _wakeStartMs;
@@ -100,6 +101,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _sensors = sensors;
             _queue = new FlashQueue(files, queueBudgetBytes);
             _state = new NodeState(files);
+            _event = new EventMode(files);
             _configDocument = configDocument;
             _configLength = configDocument == null ? 0 : configDocument.Length;
 
@@ -121,6 +123,21 @@ namespace IoTMonitor.Firmware.Core.Node
         /// service mode).
         /// </summary>
         public int ServiceButtonHeldMs { get; set; }
+
+        /// <summary>
+        /// The rain gauge's tip tally, kept in the node state: the host hands it to its sensor
+        /// catalog (Sensors/SensorCatalog.RainTally) so the count since boot is saved with the state.
+        /// </summary>
+        public Sensors.Rain.TipTally RainTally
+        {
+            get { return _state.Rain; }
+        }
+
+        /// <summary>Event mode (fast sampling and an upload every wake while rain or the level's rise passes a threshold).</summary>
+        public EventMode Event
+        {
+            get { return _event; }
+        }
 
         /// <summary>Service mode of this wake (the host's watchdog reads how long it has left).</summary>
         public ServiceHold Service
@@ -198,6 +215,7 @@ namespace IoTMonitor.Firmware.Core.Node
                 _state.NextSeq = _queue.LastSeq + 1;
             }
 
+            _event.Load();
             _coldStart = _power.ResetReason != ResetReason.DeepSleepWake;
             if (_coldStart)
             {
@@ -309,6 +327,8 @@ namespace IoTMonitor.Firmware.Core.Node
 
             // One open-append-close for the whole round (LittleFS commits only at close).
             _queue.Persist();
+            _result.EventChange = _event.Observe(now, _readings, n, _state.Boot, _config);
+            _thresholdCrossed |= _event.Active || _result.EventChange != 0; // the leaving wake reports too
             _batteryVolts = _sampler.BatteryVolts;
             _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.PowerMode = (int)_policy.Update(HealthBatteryVolts());
@@ -373,6 +393,7 @@ namespace IoTMonitor.Firmware.Core.Node
             NoteClockSync();
 
             long utc = _clock.UtcSeconds;
+            _messages.EventMode = _event.Active ? 1 : 0;
             int n = _service.Active
                 ? _messages.Online(FirmwareVersion, _state.Boot, _configHash, ServiceHold.RoundSec, (int)_power.ResetReason, (int)_configError, utc, utc + (_service.LeftMs(_clock.Millis) / 1000), _payload)
                 : _messages.Online(FirmwareVersion, _state.Boot, _configHash, SampleSec(), (int)_power.ResetReason, (int)_configError, utc, _payload);
@@ -491,6 +512,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _header.Dropped = _queue.Dropped;
             _header.ResetReason = (int)_power.ResetReason;
             _header.PowerMode = (int)_policy.Mode;
+            _header.EventMode = _event.Active ? 1 : 0;
             while (n > 0)
             {
                 _header.Clock = _clock.UtcSeconds;
@@ -716,6 +738,7 @@ namespace IoTMonitor.Firmware.Core.Node
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;
             _result.PowerMode = (int)_policy.Mode;
+            _result.EventMode = _event.Active;
             if (_reboot)
             {
                 _reboot = false;
@@ -774,7 +797,8 @@ namespace IoTMonitor.Firmware.Core.Node
 
         private int SampleSec()
         {
-            return _policy.SampleSec(_state.SampleSecOverride > 0 ? _state.SampleSecOverride : _config.SampleSec);
+            int sec = _state.SampleSecOverride > 0 ? _state.SampleSecOverride : _config.SampleSec;
+            return _policy.SampleSec(_event.Active && _config.EventSampleSec < sec ? _config.EventSampleSec : sec);
         }
 
         private long AwakeLeftMs()

@@ -33,6 +33,12 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Low-battery mode in force at the end of the wake (Power/PowerMode; 0 Normal).</summary>
         public int PowerMode;
 
+        /// <summary>In event mode at the end of the wake (Node/EventMode).</summary>
+        public bool EventMode;
+
+        /// <summary>+1 when this wake entered event mode, −1 when it left it, 0 otherwise.</summary>
+        public int EventChange;
+
         /// <summary>Clears every field for the next wake.</summary>
         public void Reset()
         {
@@ -46,6 +52,8 @@ namespace IoTMonitor.Firmware.Core.Node
             Service = false;
             ConfigError = 0;
             PowerMode = 0;
+            EventMode = false;
+            EventChange = 0;
         }
     }
 }

@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Sensors.Rain;
 using IoTMonitor.Firmware.Core.Storage;
 
 namespace IoTMonitor.Firmware.Core.Node
@@ -6,7 +7,7 @@ namespace IoTMonitor.Firmware.Core.Node
     /// What the node keeps in flash across deep sleep (RAM is lost): boot counter, next sequence
     /// number, schedule and backoff, the clock offset learned at sync, and the last applied remote
     /// config. Each is written whole into alternating A/B files (<see cref="AlternatingFile"/>),
-    /// never patched in place: <c>state.a</c>/<c>state.b</c> (172 B, inline in LittleFS's
+    /// never patched in place: <c>state.a</c>/<c>state.b</c> (188 B, inline in LittleFS's
     /// directory log) and <c>remote.a</c>/<c>remote.b</c>.
     /// </summary>
     /// <remarks>
@@ -25,7 +26,9 @@ namespace IoTMonitor.Firmware.Core.Node
         // The first 64 bytes are the layout of firmware that kept no past offsets (still loaded).
         private const int BasePayload = 64;
         private const int PastEntryBytes = 12; // boot (4), offset (8)
-        private const int StatePayload = BasePayload + (PastBoots * PastEntryBytes);
+        private const int PastPayload = BasePayload + (PastBoots * PastEntryBytes);
+        private const int RainBytes = 16; // tips (4), last count (8), known (1), spare (3)
+        private const int StatePayload = PastPayload + RainBytes;
 
         private readonly int[] _pastBoot = new int[PastBoots];
         private readonly long[] _pastOffset = new long[PastBoots];
@@ -57,6 +60,9 @@ namespace IoTMonitor.Firmware.Core.Node
         public int BatteryTrendMv;
 #pragma warning restore CS1591
 
+        /// <summary>The rain gauge's tips since boot and its counter reference (Sensors/Rain/TipTally).</summary>
+        public TipTally Rain = new TipTally();
+
         /// <summary>State in <paramref name="files"/>.</summary>
         public NodeState(IFileStore files)
         {
@@ -74,7 +80,7 @@ namespace IoTMonitor.Firmware.Core.Node
         public bool Load()
         {
             int length = _state.Load();
-            if (length != StatePayload && length != BasePayload)
+            if (length != StatePayload && length != PastPayload && length != BasePayload)
             {
                 return false;
             }
@@ -98,9 +104,14 @@ namespace IoTMonitor.Firmware.Core.Node
             for (int i = 0; i < PastBoots; i++)
             {
                 int at = o + BasePayload + (i * PastEntryBytes);
-                _pastBoot[i] = length == StatePayload ? LittleEndian.ReadInt32(buf, at) : 0;
-                _pastOffset[i] = length == StatePayload ? LittleEndian.ReadInt64(buf, at + 4) : 0;
+                _pastBoot[i] = length >= PastPayload ? LittleEndian.ReadInt32(buf, at) : 0;
+                _pastOffset[i] = length >= PastPayload ? LittleEndian.ReadInt64(buf, at + 4) : 0;
             }
+
+            int r = o + PastPayload;
+            Rain.Tips = length == StatePayload ? LittleEndian.ReadInt32(buf, r) : 0;
+            Rain.LastCount = length == StatePayload ? LittleEndian.ReadInt64(buf, r + 4) : 0;
+            Rain.Known = length == StatePayload && buf[r + 12] != 0;
 
             return true;
         }
@@ -125,6 +136,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
             Boot++;
             NextSeq = 1;
+            Rain.StartBoot();
             ClockOffset = 0;
             NextUploadTryUtc = 0;
         }
@@ -173,6 +185,10 @@ namespace IoTMonitor.Firmware.Core.Node
                 LittleEndian.WriteInt64(buf, at + 4, _pastOffset[i]);
             }
 
+            int r = o + PastPayload;
+            LittleEndian.WriteInt32(buf, r, Rain.Tips);
+            LittleEndian.WriteInt64(buf, r + 4, Rain.LastCount);
+            buf[r + 12] = (byte)(Rain.Known ? 1 : 0);
             _state.Save(StatePayload);
         }
 

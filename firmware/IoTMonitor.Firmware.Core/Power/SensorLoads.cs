@@ -112,7 +112,7 @@ namespace IoTMonitor.Firmware.Core.Power
                 l.SampleMs = UartFrameMs;
                 l.HighCurrent = true;
             }
-            else if (kind == "modbus")
+            else if (kind == "modbus" || kind == "rain-modbus")
             {
                 l.PackMa = (12 * SoilProbeAt12VMa / boost) + Max3485Ma;
                 l.SampleMs = ModbusTransactionMs;

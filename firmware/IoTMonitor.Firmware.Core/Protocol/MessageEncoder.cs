@@ -10,6 +10,9 @@ namespace IoTMonitor.Firmware.Core.Protocol
     {
         private readonly Utf8Writer _w = new Utf8Writer();
 
+        /// <summary>1 while the node is in event mode: the online status then carries <c>"ev":1</c> (protocol §5).</summary>
+        public int EventMode;
+
         /// <summary><c>{"v":1,"state":"online","fw":…,"boot":…,"cfg":"xxxxxxxx","wake":…,"rst":…,"cfgErr":…,"clk":…}</c></summary>
         public int Online(string fw, int boot, uint cfgHash, int wakeSec, int resetReason, int cfgErr, long clock, byte[] buffer)
         {
@@ -46,6 +49,12 @@ namespace IoTMonitor.Firmware.Core.Protocol
             {
                 w.Ascii(",\"svc\":");
                 w.Int(serviceUntil);
+            }
+
+            if (EventMode != 0)
+            {
+                w.Ascii(",\"ev\":");
+                w.Int(EventMode);
             }
 
             w.Byte('}');

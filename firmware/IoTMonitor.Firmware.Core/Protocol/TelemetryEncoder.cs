@@ -68,6 +68,12 @@ namespace IoTMonitor.Firmware.Core.Protocol
                 w.Int(header.PowerMode);
             }
 
+            if (header.EventMode != 0)
+            {
+                w.Ascii(",\"ev\":");
+                w.Int(header.EventMode);
+            }
+
             w.Ascii("},\"r\":[");
             for (int i = 0; i < count; i++)
             {

@@ -35,5 +35,8 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>Low-battery mode (Power/PowerMode), sent as <c>pwr</c> only when not 0 (Normal).</summary>
         public int PowerMode;
+
+        /// <summary>1 while the node is in event mode (Node/EventMode), sent as <c>ev</c> only when not 0.</summary>
+        public int EventMode;
     }
 }

@@ -111,6 +111,9 @@ public sealed class VirtualNode : IDisposable
     /// <summary>Low-battery mode the node ended its last wake in (Core Power/PowerMode; 0 Normal).</summary>
     public int PowerMode { get; private set; }
 
+    /// <summary>True when the node ended its last wake in event mode (Core Node/EventMode).</summary>
+    public bool EventMode { get; private set; }
+
     /// <summary>Node time the last wake took, ms (the wake cost).</summary>
     public long LastAwakeMs { get; private set; }
 
@@ -149,6 +152,7 @@ public sealed class VirtualNode : IDisposable
         }
 
         var cycle = new NodeCycle(Clock, Link, Power, Sensors, _files, QueueBudgetBytes, _config);
+        Sensors.RainTally = cycle.RainTally;
         var r = cycle.Run();
 
         // Deep sleep (or the reboot) resets the chip: whatever a wake left uncommitted is gone.
@@ -169,6 +173,7 @@ public sealed class VirtualNode : IDisposable
         LastLinkError = r.LinkError;
         ConfigError = r.ConfigError;
         PowerMode = r.PowerMode;
+        EventMode = r.EventMode;
         Queued = cycle.Queue.Count;
         Dropped = cycle.Queue.Dropped;
         LastAwakeMs = Clock.Millis;

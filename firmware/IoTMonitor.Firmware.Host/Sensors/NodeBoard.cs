@@ -102,6 +102,20 @@ public sealed class NodeBoard : IBusProvider
         }
     }
 
+    /// <summary>The tipping-bucket gauge's counter, once <see cref="AttachRainGauge"/> fitted one.</summary>
+    public SimulatedTippingBucket? TippingBucket { get; private set; }
+
+    /// <summary>
+    /// Fits a tipping-bucket gauge of <paramref name="mmPerTip"/> counted by a PCF8593 on the I2C bus
+    /// (config kind <c>rain-pcf8593</c>), tipping on <paramref name="rain"/>.
+    /// </summary>
+    public SimulatedTippingBucket AttachRainGauge(Func<long> utc, IRainSignal rain, double mmPerTip)
+    {
+        TippingBucket = new SimulatedTippingBucket(utc, rain, mmPerTip);
+        I2c.Attach(SimulatedTippingBucket.Address, TippingBucket);
+        return TippingBucket;
+    }
+
     public SimulatedI2cBus I2c { get; }
 
     /// <summary>I2C address of the water node's ADS1115 (ADDR to GND).</summary>

@@ -22,6 +22,13 @@ public sealed class SimulatedSensorFactory : ISensorFactory
         _board = board;
     }
 
+    /// <summary>The tip tally rain gauges accumulate into: set to the wake's NodeCycle.RainTally before it runs.</summary>
+    public Core.Sensors.Rain.TipTally RainTally
+    {
+        get => _catalog.RainTally;
+        set => _catalog.RainTally = value;
+    }
+
     /// <summary>Config kinds this host could not build a core driver for.</summary>
     public IReadOnlyCollection<string> MissingKinds => _missing;
 

@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Validation;
 using System.Globalization;
 
 namespace IoTMonitor.Gateway.Query;
@@ -29,7 +30,7 @@ public sealed class CompletenessQuery(InfluxQueryClient influx)
     {
         var q = string.Create(
             CultureInfo.InvariantCulture,
-            $"SELECT count(seq) AS n, min(seq) AS lo, max(seq) AS hi, min(boot) AS b0, max(boot) AS b1 FROM water, soil, air, device WHERE site = {InfluxQueryClient.Literal(site)} AND time >= {from}s AND time < {to}s GROUP BY time({QueryParameters.Duration(windowSeconds)}), device fill(none)");
+            $"SELECT count(seq) AS n, min(seq) AS lo, max(seq) AS hi, min(boot) AS b0, max(boot) AS b1 FROM {Quantities.Measurements} WHERE site = {InfluxQueryClient.Literal(site)} AND time >= {from}s AND time < {to}s GROUP BY time({QueryParameters.Duration(windowSeconds)}), device fill(none)");
         var windows = new Dictionary<string, SortedDictionary<long, Acc>>(StringComparer.Ordinal);
         foreach (var s in await influx.QueryAsync(q, cancellationToken).ConfigureAwait(false))
         {
@@ -85,7 +86,7 @@ public sealed class CompletenessQuery(InfluxQueryClient influx)
     {
         var q = string.Create(
             CultureInfo.InvariantCulture,
-            $"SELECT seq, boot FROM water, soil, air, device WHERE site = {InfluxQueryClient.Literal(site)} AND device = {InfluxQueryClient.Literal(device)} AND time >= {from}s AND time < {to}s");
+            $"SELECT seq, boot FROM {Quantities.Measurements} WHERE site = {InfluxQueryClient.Literal(site)} AND device = {InfluxQueryClient.Literal(device)} AND time >= {from}s AND time < {to}s");
         var boots = new Dictionary<long, (long Low, long High)>();
         foreach (var s in await influx.QueryAsync(q, cancellationToken).ConfigureAwait(false))
         {

@@ -71,7 +71,7 @@ public sealed class CsvExport(InfluxQueryClient influx, QueryOptions options)
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static string ToMeasurements(Quantity? q) => q is null ? "water, soil, air, device" : InfluxQueryClient.Identifier(q.Domain);
+    private static string ToMeasurements(Quantity? q) => q is null ? Quantities.Measurements : InfluxQueryClient.Identifier(q.Domain);
 
     private static StringBuilder Cell(StringBuilder sb, object?[] row, int i) =>
         i >= 0 && row[i] is not null ? sb.Append(InfluxQueryClient.AsLong(row[i]).ToString(CultureInfo.InvariantCulture)) : sb;

@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Validation;
 using IoTMonitor.Gateway.Ingest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -66,7 +67,7 @@ public sealed class LatestValueFeed(IngestPipeline pipeline, LatestValueCache ca
         // newest point per series with its own time (several selectors in one SELECT would lose it)
         var since = $"time > now() - {options.CacheWarmDays}d";
         var warmed = 0;
-        foreach (var s in await influx.QueryAsync($"SELECT value, flags, raw, cal FROM water, soil, air, device WHERE {since} GROUP BY site, device, quantity ORDER BY time DESC LIMIT 1", cancellationToken).ConfigureAwait(false))
+        foreach (var s in await influx.QueryAsync($"SELECT value, flags, raw, cal FROM {Quantities.Measurements} WHERE {since} GROUP BY site, device, quantity ORDER BY time DESC LIMIT 1", cancellationToken).ConfigureAwait(false))
         {
             var v = Array.IndexOf(s.Columns, "value");
             var f = Array.IndexOf(s.Columns, "flags");

@@ -92,6 +92,9 @@ public sealed class DecodeResult
     /// <summary>Health <c>pwr</c>: the node's low-battery mode (0 normal … 3 cut-off); null when the batch has none (normal, or an older node).</summary>
     public long? PowerMode { get; internal set; }
 
+    /// <summary>Health <c>ev</c>: 1 while the node is in event mode (fast sampling in a storm); null when the batch has none.</summary>
+    public long? EventMode { get; internal set; }
+
     public List<Reading> Readings { get; } = new(8);
 
     public List<RejectedReading> Rejected { get; } = new();
@@ -108,6 +111,7 @@ public sealed class DecodeResult
         Boot = Clk = HealthTime = Rssi = QueueDepth = Dropped = ResetReason = 0;
         Battery = 0;
         PowerMode = null;
+        EventMode = null;
         Readings.Clear();
         Rejected.Clear();
     }

@@ -78,6 +78,9 @@ public static class Quantities
 
     private static readonly Dictionary<string, Quantity>.AlternateLookup<ReadOnlySpan<char>> ByCodeSpan = ByCode.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>Every InfluxDB measurement readings go to (the domains, in table order), as a FROM list: "water, rain, soil, air, device".</summary>
+    public static string Measurements { get; } = string.Join(", ", All.Select(q => q.Domain).Distinct(StringComparer.Ordinal));
+
     /// <summary>The quantity of a wire code, or null when the code is not in the vocabulary.</summary>
     public static Quantity? Find(string? code) => code is not null && ByCode.TryGetValue(code, out var q) ? q : null;
 

@@ -153,7 +153,7 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr;
+        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, HasEv;
         public long V;
         public int ReadingCount;
 
@@ -318,6 +318,11 @@ public sealed class TelemetryDecoder
             {
                 // optional (§4): the node's low-battery mode, absent = 0 (normal)
                 result.PowerMode = pwr;
+            }
+            else if (IsIntKey(ref reader, "ev"u8, "h.ev", ref env.HasEv, ref env, 0, out var ev))
+            {
+                // optional (§4): 1 while the node is in event mode, absent = 0
+                result.EventMode = ev;
             }
             else if (reader.TokenType == JsonTokenType.PropertyName)
             {

@@ -41,6 +41,9 @@ internal sealed class NodeHarness
     public byte[] ConfigBytes { get; set; } = Encoding.UTF8.GetBytes(Config);
     public NodeCycle? Last { get; private set; }
 
+    /// <summary>Called with each wake's fresh cycle before it runs (the ESP32 app hands its catalog the cycle's rain tally there).</summary>
+    public Action<NodeCycle>? OnCycle { get; set; }
+
     public NodeHarness(long utc = 1_764_316_800)
     {
         Files = new ModelFileStore(Flash);
@@ -57,6 +60,7 @@ internal sealed class NodeHarness
     public NodeCycleResult Wake(bool pin, int heldMs)
     {
         Last = new NodeCycle(Clock, Link, Power, Sensors, Files, QueueBudget, ConfigBytes) { WokenByPin = pin, ServiceButtonHeldMs = heldMs };
+        OnCycle?.Invoke(Last);
         var r = Last.Run();
         Flash.Reset(); // deep sleep: a reset that closes nothing
         Clock.AdvanceSeconds(r.SleepSeconds);

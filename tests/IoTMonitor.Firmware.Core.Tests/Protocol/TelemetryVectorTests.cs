@@ -64,6 +64,7 @@ internal static class VectorBatch
             Dropped = h.GetProperty("drop").GetInt32(),
             ResetReason = h.GetProperty("rst").GetInt32(),
             PowerMode = h.TryGetProperty("pwr", out var pwr) ? pwr.GetInt32() : 0,
+            EventMode = h.TryGetProperty("ev", out var ev) ? ev.GetInt32() : 0,
         };
         var readings = batch.GetProperty("readings").EnumerateArray().Select(r =>
         {

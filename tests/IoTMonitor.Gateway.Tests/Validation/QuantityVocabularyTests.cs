@@ -85,6 +85,10 @@ public sealed class QuantityVocabularyTests
         Assert.Null(Quantities.Find("water.salinity"));
         Assert.Null(Quantities.Find(null));
         Assert.Equal(string.Empty, Quantities.UnitOf("water.*"));
+
+        // The FROM list of the queries over every reading (completeness by seq, latest values, CSV):
+        // a measurement missing there would show a rain gauge's readings as sequence gaps.
+        Assert.Equal(string.Join(", ", domains), Quantities.Measurements);
     }
 
     [Fact]
