@@ -38,5 +38,5 @@ const inBox = (c) => (typeof c[0] === 'number' ? c[0] >= BOX.w && c[0] <= BOX.e 
 const features = all.features
   .filter((f) => f.geometry && inBox(f.geometry.coordinates))
   .map((f) => ({ type: 'Feature', id: f.id, properties: { name: f.properties.name }, geometry: { type: f.geometry.type, coordinates: round(f.geometry.coordinates) } }));
-writeFileSync(join(out, 'world-atlas', 'countries-asia-50m.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
+writeFileSync(join(out, 'world-atlas', 'countries-asia-50m.json'), JSON.stringify({ type: 'FeatureCollection', features }));
 console.log(`copy-vendor: ${Object.keys(files).length} packages, basemap of ${features.length} countries -> ${out}`);
