@@ -34,6 +34,7 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
         // put the southern marker on top), and while zoomed out the cluster shows the worst status
         await page.WaitForSelectorAsync("#map[data-placed='6'] .leaflet-marker-icon");
         Assert.Equal(1, await page.Locator(".site-cluster.critical").CountAsync());
+        Assert.Equal("2", await page.Locator(".site-cluster.critical b").TextContentAsync());
         Assert.Equal(
             "critical",
             await page.EvaluateAsync<string>(@"() => {

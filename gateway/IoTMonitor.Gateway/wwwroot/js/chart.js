@@ -109,7 +109,9 @@ function drawLimits(u, limits, over) {
     ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + width, y); ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = stroke; ctx.font = `${11 * r}px system-ui, sans-serif`; ctx.textAlign = 'right';
-    ctx.fillText(`${l.label} ${fmt(l.value)}`.slice(0, 48), left + width - 4 * r, l.side === 'below' ? y + 13 * r : y - 4 * r);
+    // the label on the band's side of the line, unless that side is off the plot
+    const under = l.side === 'below' ? y + 13 * r <= top + height - 2 * r : y - 15 * r < top;
+    ctx.fillText(`${l.label} ${fmt(l.value)}`.slice(0, 48), left + width - 4 * r, under ? y + 13 * r : y - 4 * r);
   }
   ctx.restore();
 }

@@ -21,6 +21,9 @@ const WORDS = {
     above: 'above', below: 'below', ruleLimits: 'Rule limits', dragZoom: 'drag across the chart to zoom',
     never: 'never', ago: (n, u) => `${n} ${u} ago`, units: { s: 's', min: 'min', h: 'h', d: 'd' },
     readOnly: (name, role) => `Read-only: the key "${name}" is a ${role}; acknowledging alerts, sending commands and changing the config need an operator key.`,
+    roleUnknown: (e) => `The key's role could not be read (${e}); showing state only.`,
+    downlinkTitle: 'Remote config and commands', recentCommands: 'Recent commands', noDevices: 'No devices.',
+    updated: (at, every) => `updated ${at}, every ${every} s`,
     system: 'battery / device',
   },
   zh: {
@@ -40,6 +43,9 @@ const WORDS = {
     above: '高于', below: '低于', ruleLimits: '规则限值', dragZoom: '在图上拖动可放大',
     never: '从未', ago: (n, u) => `${n} ${u}前`, units: { s: '秒', min: '分钟', h: '小时', d: '天' },
     readOnly: (name, role) => `只读:密钥"${name}"的角色是${ROLE.zh[role] || role};确认告警、发送命令和修改配置需要操作员密钥。`,
+    roleUnknown: (e) => `无法读取密钥的角色(${e});仅显示状态。`,
+    downlinkTitle: '远程配置与命令', recentCommands: '最近的命令', noDevices: '没有设备。',
+    updated: (at, every) => `${at} 更新,每 ${every} 秒刷新`,
     system: '电池 / 设备',
   },
 };

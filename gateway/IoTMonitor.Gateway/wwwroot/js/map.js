@@ -42,7 +42,13 @@ export async function drawMap(container, sites, onSite) {
         return L.divIcon({ html: shapeSvg(worst, `<b>${cluster.getChildCount()}</b>`), className: `site-cluster ${worst}`, iconSize: [34, 34] });
       },
     }).addTo(map);
-    state = container._state = { map, clusters, fitted: false };
+    state = container._state = { map, clusters, fitted: false, touched: false };
+    // until the person moves the map, it keeps every site in view when its box changes size (a phone
+    // turned, the window resized)
+    map.on('dragstart', () => { state.touched = true; });
+    map.getContainer().addEventListener('wheel', () => { state.touched = true; }, { passive: true });
+    map.getContainer().querySelector('.leaflet-control-zoom').addEventListener('click', () => { state.touched = true; });
+    new ResizeObserver(() => { map.invalidateSize(); if (!state.touched) fit(state); }).observe(container);
   }
   const { map, clusters } = state;
   clusters.clearLayers();
@@ -57,11 +63,8 @@ export async function drawMap(container, sites, onSite) {
   });
   clusters.addLayers(markers);
   container.dataset.placed = markers.length;
-  if (!state.fitted) {
-    state.fitted = true;
-    if (placed.length) map.fitBounds(L.latLngBounds(placed.map((s) => [s.lat, s.lon])), { padding: [30, 30], maxZoom: 7 });
-    else map.setView([35, 104], 4);
-  }
+  state.placed = placed;
+  if (!state.fitted) { state.fitted = true; fit(state); }
   let note = container.parentElement.querySelector('.map-note');
   if (!note) {
     note = document.createElement('p');
@@ -70,6 +73,11 @@ export async function drawMap(container, sites, onSite) {
   }
   note.innerHTML = `${legend()} <span>${esc(t('mapNote'))}</span>`;
   return map;
+}
+
+function fit({ map, placed }) {
+  if (placed?.length) map.fitBounds(L.latLngBounds(placed.map((s) => [s.lat, s.lon])), { padding: [24, 24], maxZoom: 7, animate: false });
+  else map.setView([35, 104], 4, { animate: false });
 }
 
 function legend() {

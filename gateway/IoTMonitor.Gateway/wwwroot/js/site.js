@@ -6,7 +6,7 @@ import { drawChart, fmt, limitList } from './chart.js';
 import { mountDownlink } from './downlink.js';
 import { configBadge } from './remote-config.js';
 import { whoami, canOperate } from './access.js';
-import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel } from './i18n.js';
+import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel, zoned } from './i18n.js';
 
 const RANGES = [['6h', 21600], ['24h', 86400], ['7d', 604800], ['30d', 2592000], ['1y', 31536000]];
 const WINDOWS = [60, 300, 900, 1800, 3600, 10800, 21600, 86400, 604800];
@@ -45,8 +45,10 @@ export async function showSite(app, id) {
     <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card chart-card"><h2 class="chart-title">${esc(quantityName(q))} <span class="unit">(${esc(units[q] || '')})</span> <span class="code note">${esc(q)}</span></h2><div class="chart" data-quantity="${esc(q)}"></div><div class="chart-limits"></div></div>`).join('') || `<p class="note">${esc(t('noValues'))}</p>`}</div>
     <div class="card" id="downlink"></div>`;
 
-  // datetime inputs are in the browser's own zone (what the control shows)
-  const local = (sec) => new Date((sec - new Date(sec * 1000).getTimezoneOffset() * 60) * 1000).toISOString().slice(0, 16);
+  // the range inputs show and take times in the chosen zone, like the charts
+  const offset = (ms) => { const p = zoned(ms); return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - ms; };
+  const local = (sec) => new Date(sec * 1000 + offset(sec * 1000)).toISOString().slice(0, 16);
+  const parse = (v) => { const guess = Date.parse(v + 'Z'); return (guess - offset(guess)) / 1000; };
   const load = async () => {
     app.querySelector('#from').value = local(range.from);
     app.querySelector('#to').value = local(range.to);
@@ -77,7 +79,7 @@ export async function showSite(app, id) {
     const now2 = Math.floor(Date.now() / 1000); range = { from: now2 - +b.dataset.range, to: now2 }; load();
   }));
   app.querySelector('#apply').addEventListener('click', () => {
-    const f = Date.parse(app.querySelector('#from').value) / 1000, to = Date.parse(app.querySelector('#to').value) / 1000;
+    const f = parse(app.querySelector('#from').value), to = parse(app.querySelector('#to').value);
     if (f < to) { range = { from: Math.floor(f), to: Math.floor(to) }; load(); }
   });
   app.querySelector('#reset').addEventListener('click', () => { const now2 = Math.floor(Date.now() / 1000); range = { from: now2 - 86400, to: now2 }; load(); });
