@@ -76,7 +76,7 @@ export async function drawMap(container, sites, onSite) {
 }
 
 function fit({ map, placed }) {
-  if (placed?.length) map.fitBounds(L.latLngBounds(placed.map((s) => [s.lat, s.lon])), { padding: [24, 24], maxZoom: 7, animate: false });
+  if (placed?.length) map.fitBounds(L.latLngBounds(placed.map((s) => [s.lat, s.lon])), { padding: [36, 36], maxZoom: 7, animate: false });
   else map.setView([35, 104], 4, { animate: false });
 }
 
