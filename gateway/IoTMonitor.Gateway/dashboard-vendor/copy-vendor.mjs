@@ -1,7 +1,7 @@
 // Copies the dashboard's browser libraries from node_modules (installed by `npm ci` from
 // package-lock.json) into ../wwwroot/vendor, with their licences, and builds the map's basemap:
 // Natural Earth country borders (world-atlas, 1:50m) converted from TopoJSON to GeoJSON with
-// topojson-client, cut to the region the dashboard shows and rounded to 0.001° (about 100 m).
+// topojson-client, cut to the region the dashboard shows and rounded to 0.01° (about 1 km).
 // Run by the gateway's build (IoTMonitor.Gateway.csproj, target DashboardVendor); safe to re-run.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,10 +33,25 @@ for (const [pkg, list] of Object.entries(files)) {
 const BOX = { w: 60, e: 150, s: 0, n: 56 };
 const topo = JSON.parse(readFileSync(mod('world-atlas', 'countries-50m.json'), 'utf8'));
 const all = feature(topo, topo.objects.countries);
-const round = (c) => (typeof c[0] === 'number' ? [Math.round(c[0] * 1000) / 1000, Math.round(c[1] * 1000) / 1000] : c.map(round));
 const inBox = (c) => (typeof c[0] === 'number' ? c[0] >= BOX.w && c[0] <= BOX.e && c[1] >= BOX.s && c[1] <= BOX.n : c.some(inBox));
-const features = all.features
-  .filter((f) => f.geometry && inBox(f.geometry.coordinates))
-  .map((f) => ({ type: 'Feature', id: f.id, properties: { name: f.properties.name }, geometry: { type: f.geometry.type, coordinates: round(f.geometry.coordinates) } }));
+// a ring rounded to 0.01° (about 1 km, finer than a screen pixel at the zooms a region is viewed at),
+// with the points that rounding made equal dropped; a ring left with < 4 points is dropped
+const ring = (r) => {
+  const out = [];
+  for (const [x, y] of r) {
+    const p = [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
+    const last = out[out.length - 1];
+    if (!last || last[0] !== p[0] || last[1] !== p[1]) out.push(p);
+  }
+  return out.length >= 4 ? out : null;
+};
+const polygon = (rings) => { const rs = rings.map(ring); return rs[0] ? rs.filter(Boolean) : null; };
+const features = [];
+for (const f of all.features) {
+  if (!f.geometry) continue;
+  // of a country's polygons, those that reach into the box
+  const polys = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates).filter(inBox).map(polygon).filter(Boolean);
+  if (polys.length) features.push({ type: 'Feature', id: f.id, properties: { name: f.properties.name }, geometry: { type: 'MultiPolygon', coordinates: polys } });
+}
 writeFileSync(join(out, 'world-atlas', 'countries-asia-50m.json'), JSON.stringify({ type: 'FeatureCollection', features }));
 console.log(`copy-vendor: ${Object.keys(files).length} packages, basemap of ${features.length} countries -> ${out}`);

@@ -96,6 +96,7 @@ function drawLimits(u, limits, over) {
   const ctx = u.ctx, { left, top, width, height } = u.bbox, r = devicePixelRatio || 1;
   ctx.save();
   ctx.beginPath(); ctx.rect(left, top, width, height); ctx.clip();
+  const labelled = []; // label heights already used: a label that would overprint one is left to the list under the chart
   for (const l of limits) {
     const y = u.valToPos(l.value, 'y', true);
     const [fill, stroke] = BAND[l.severity] || BAND.warning;
@@ -111,7 +112,10 @@ function drawLimits(u, limits, over) {
     ctx.fillStyle = stroke; ctx.font = `${11 * r}px system-ui, sans-serif`; ctx.textAlign = 'right';
     // the label on the band's side of the line, unless that side is off the plot
     const under = l.side === 'below' ? y + 13 * r <= top + height - 2 * r : y - 15 * r < top;
-    ctx.fillText(`${l.label} ${fmt(l.value)}`.slice(0, 48), left + width - 4 * r, under ? y + 13 * r : y - 4 * r);
+    const at = under ? y + 13 * r : y - 4 * r;
+    if (labelled.some((b) => Math.abs(b - at) < 12 * r)) continue;
+    labelled.push(at);
+    ctx.fillText(`${l.label} ${fmt(l.value)}`.slice(0, 48), left + width - 4 * r, at);
   }
   ctx.restore();
 }

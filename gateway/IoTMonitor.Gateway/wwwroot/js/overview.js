@@ -30,7 +30,9 @@ export async function showOverview(app) {
 
 let rulesAsked;
 function rulesOnce() {
-  // rule names in the reasons are shown in the dashboard's language (nameZh); the overview works without
+  // rule names in the reasons are shown in Chinese from the rules' nameZh; the reasons already carry the
+  // English name, so an English page does not ask
+  if (lang() !== 'zh') return Promise.resolve([]);
   rulesAsked ??= api('/alert-rules').then((list) => list.map((r) => r.rule)).catch(() => { rulesAsked = null; return []; });
   return rulesAsked;
 }

@@ -30,7 +30,7 @@ export async function showSite(app, id) {
     <h1 class="site-title">${esc(s.name)} ${badge(s.status, statusWord(s.status))}</h1>
     <p class="note">${esc(s.id)} · ${esc(siteType(s.type))} · ${esc(s.basin)} · ${s.lat ?? '–'}, ${s.lon ?? '–'}</p>
     ${s.reasons.length ? `<ul class="reasons">${s.reasons.map((r) => `<li>${esc(reason(r, ruleList))}</li>`).join('')}</ul>` : ''}
-    <div class="card"><h2>${esc(t('devices'))}</h2><table id="devices" class="stack"><thead><tr><th>${esc(t('device'))}</th><th>${esc(t('status'))}</th><th>${esc(t('lastSeen'))}</th><th>${esc(t('completeness'))}</th><th>${esc(t('battery'))}</th><th>${esc(t('rssi'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('missing'))}</th><th>${esc(t('remoteConfig'))}</th></tr></thead><tbody>
+    <div class="card"><h2>${esc(t('devicesTitle'))}</h2><table id="devices" class="stack"><thead><tr><th>${esc(t('device'))}</th><th>${esc(t('status'))}</th><th>${esc(t('lastSeen'))}</th><th>${esc(t('completeness'))}</th><th>${esc(t('battery'))}</th><th>${esc(t('rssi'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('missing'))}</th><th>${esc(t('remoteConfig'))}</th></tr></thead><tbody>
     ${devices.map((d) => `<tr data-device="${esc(d.id)}"><td ${label('device')} class="name">${esc(d.id)}</td><td ${label('status')}>${badge(d.status, statusWord(d.status))}</td>
       <td ${label('lastSeen')}>${ago(d.lastSeen)}</td><td ${label('completeness')} class="completeness">…</td>
       <td ${label('battery')}>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td><td ${label('rssi')}>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td>
