@@ -41,7 +41,7 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
                 const r = document.querySelector('.site-cluster.critical').getBoundingClientRect();
                 return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).closest('.site-cluster').classList.contains('critical') ? 'critical' : 'covered';
             }"));
-        await page.EvaluateAsync("([lat, lon]) => document.querySelector('#map')._state.map.setView([lat, lon], 9, { animate: false })", new[] { 36.06, 103.83 });
+        await page.EvaluateAsync("([lat, lon]) => { document.querySelector('#map')._state.map.setView([lat, lon], 9, { animate: false }); }", new[] { 36.06, 103.83 });
         var critical = page.Locator($".site-marker[data-site='{Critical}']");
         var healthy = page.Locator($".site-marker[data-site='{Healthy}']");
         await critical.WaitForAsync();
