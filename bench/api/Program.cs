@@ -118,7 +118,8 @@ for (var run = 0; run < 6; run++)
       const n = performance.getEntriesByType('navigation')[0];
       const r = performance.getEntriesByType('resource').map((e) => `${e.name.replace(location.origin + '/', '')} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`);
       const drawn = performance.getEntriesByName('iotmon:overview')[0];
-      return `html ${Math.round(n.responseEnd)}, overview drawn (in-page mark) ${drawn ? Math.round(drawn.startTime) : '?'}, DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)}, load ${Math.round(n.loadEventEnd)}, done ${Math.round(performance.now())}; ` + r.join(', ');
+      const borders = performance.getEntriesByName('iotmon:basemap')[0];
+      return `html ${Math.round(n.responseEnd)}, overview drawn (in-page mark) ${drawn ? Math.round(drawn.startTime) : '?'}, borders drawn ${borders ? Math.round(borders.startTime) : 'not yet'}, DOMContentLoaded ${Math.round(n.domContentLoadedEventEnd)}, load ${Math.round(n.loadEventEnd)}, done ${Math.round(performance.now())}; ` + r.join(', ');
     }");
     await context.CloseAsync();
 }

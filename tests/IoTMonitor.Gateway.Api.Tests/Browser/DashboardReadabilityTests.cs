@@ -33,6 +33,8 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
         // --- map: the critical site is drawn above the healthy one 3 km south of it (Leaflet alone would
         // put the southern marker on top), and while zoomed out the cluster shows the worst status
         await page.WaitForSelectorAsync("#map[data-placed='6'] .leaflet-marker-icon");
+        await page.WaitForSelectorAsync("#map[data-basemap]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        Assert.True(int.TryParse(await page.GetAttributeAsync("#map", "data-basemap"), out var countries) && countries > 30, "the Natural Earth borders are drawn from the gateway's own copy");
         Assert.Equal(1, await page.Locator(".site-cluster.critical").CountAsync());
         Assert.Equal("2", await page.Locator(".site-cluster.critical b").TextContentAsync());
         Assert.Equal(
@@ -102,7 +104,7 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
             await page.SelectOptionAsync("#lang", lang);
             await page.WaitForSelectorAsync($".overview[data-lang='{lang}'] tr.site-row");
             await page.SetViewportSizeAsync(1280, 800);
-            await page.WaitForSelectorAsync("#map[data-placed='6'] .leaflet-marker-icon");
+            await page.WaitForSelectorAsync("#map[data-placed='6'][data-basemap] .leaflet-marker-icon");
             await FitsAsync(page, "#sites", "the overview table at 1280 px");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"readable-{lang}-1280-overview.png") });
             await page.SetViewportSizeAsync(390, 844);
