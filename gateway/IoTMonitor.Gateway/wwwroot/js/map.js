@@ -40,7 +40,7 @@ export async function drawMap(container, sites, onSite) {
       if (!performance.getEntriesByName('iotmon:basemap').length) performance.mark('iotmon:basemap');
     }).catch((e) => { container.dataset.basemap = 'failed'; console.error('basemap', e); });
     const clusters = L.markerClusterGroup({
-      maxClusterRadius: 36, disableClusteringAtZoom: CLUSTER_OFF_ZOOM, showCoverageOnHover: false, spiderfyOnMaxZoom: false,
+      maxClusterRadius: 36, disableClusteringAtZoom: CLUSTER_OFF_ZOOM, showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false,
       iconCreateFunction: (cluster) => {
         const worst = cluster.getAllChildMarkers().reduce((w, m) => (RANK[m.options.status] > RANK[w] ? m.options.status : w), 'ok');
         cluster.options.zIndexOffset = RANK[worst] * 100000; // a cluster holding a critical site stays above the rest
