@@ -22,10 +22,14 @@ declare -A needs=(
   [mosquitto_sub]=mosquitto-clients
   [/usr/lib/python3/dist-packages/aiosmtpd]=python3-aiosmtpd   # real SMTP server of the alerts tests
   [ss]=iproute2                                                   # a gateway test reads its socket's buffer
+  [node]=nodejs                                                   # the gateway's build vendors the dashboard's
+  [npm]=npm                                                       #   libraries from the npm registry (npm ci)
 )
 if [ "$want_browser" = 1 ]; then
   needs[chromium]=chromium
   needs[chromedriver]=chromium-driver
+  # Chinese glyphs for the dashboard's zh pages (the browser tests check they are not missing-glyph boxes)
+  needs[/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc]=fonts-noto-cjk
 fi
 
 missing=()

@@ -25,7 +25,7 @@ public sealed class DashboardSession : IAsyncDisposable
 
     public List<string> External { get; } = [];
 
-    public static async Task<DashboardSession> OpenAsync(GatewayHost host, string key)
+    public static async Task<DashboardSession> OpenAsync(GatewayHost host, string key, string? locale = null)
     {
         Assert.True(File.Exists(DashboardTests.Chromium), $"{DashboardTests.Chromium} is missing: install it with `apt-get install -y chromium` (scripts/install-deps.sh --browser does)");
         var playwright = await Playwright.CreateAsync();
@@ -35,7 +35,7 @@ public sealed class DashboardSession : IAsyncDisposable
             Headless = true,
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, Locale = locale ?? "en-US" });
         var page = await context.NewPageAsync();
         var session = new DashboardSession(playwright, browser, page);
         context.Request += (_, r) =>
@@ -50,7 +50,15 @@ public sealed class DashboardSession : IAsyncDisposable
         await page.GotoAsync(host.BaseUrl.ToString());
         await page.FillAsync("#key", key);
         await page.ClickAsync("#keyform button");
-        await page.WaitForSelectorAsync("tr.site-row");
+        try
+        {
+            await page.WaitForSelectorAsync("tr.site-row");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"the overview did not show its sites; script errors: {string.Join(" | ", session.Errors)}; page: {await page.InnerTextAsync("main")}", e);
+        }
+
         return session;
     }
 

@@ -81,34 +81,39 @@ public sealed class DashboardTests(ApiFixture fixture)
         await page.ClickAsync("#keyform button");
         await page.WaitForSelectorAsync("tr.site-row");
         Assert.Equal(3, await page.Locator("tr.site-row").CountAsync());
-        Assert.Equal(3, await page.Locator("svg.map circle.site").CountAsync());
+        await page.WaitForSelectorAsync("#map[data-placed='3'] .leaflet-marker-icon");
+        // every site on the map, alone or in a cluster (two are ≈ 230 km apart and cluster when zoomed out)
+        Assert.Equal(3, await page.EvaluateAsync<int>("() => document.querySelectorAll('.site-marker[data-site]').length + [...document.querySelectorAll('.site-cluster b')].reduce((n, b) => n + +b.textContent, 0)"));
         Assert.Equal("critical", await page.Locator("tr.site-row[data-site=heihe-zhangye] .badge").TextContentAsync());
         Assert.Equal("warning", await page.Locator("tr.site-row[data-site=tarim-alar] .badge").TextContentAsync()); // battery 3.2 V
         Assert.Equal("ok", await page.Locator("tr.site-row[data-site=qinghai-lake] .badge").TextContentAsync());
+        Assert.Equal("heihe-zhangye", await page.Locator("tr.site-row").First.GetAttributeAsync("data-site")); // worst first
+        Assert.Contains("Alert: pH above 8.5 (hz-1)", await page.Locator("tr.site-row[data-site=heihe-zhangye] .reasons").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("ta-1: battery low, 3.20 V", await page.Locator("tr.site-row[data-site=tarim-alar] .reasons").TextContentAsync(), StringComparison.Ordinal);
         await page.ClickAsync("th[data-sort=name]");
-        Assert.Equal("HEIHE-ZHANGYE", await page.Locator("tr.site-row td").First.TextContentAsync());
+        Assert.Equal("HEIHE-ZHANGYE", await page.Locator("tr.site-row td.name a").First.TextContentAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "1-overview.png"), FullPage = true });
 
         await page.ClickAsync("tr.site-row[data-site=heihe-zhangye]");
-        var chart = page.Locator("svg.chart[data-quantity='water.ph']");
+        var chart = page.Locator(".chart[data-quantity='water.ph'][data-points]");
         await chart.WaitForAsync();
         var points = int.Parse(await chart.GetAttributeAsync("data-points") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(points, 60, 80); // 6 h of 5-min readings in 5-min windows of the 24 h view
-        Assert.True(await chart.Locator("path.line").CountAsync() == 1);
-        Assert.True(await chart.Locator("line.threshold").CountAsync() >= 1, "the alert's threshold 8.5 is drawn");
-        Assert.Contains("pH above 8.5 8.50", string.Join("|", await chart.Locator("text.threshold-label").AllTextContentsAsync()), StringComparison.Ordinal);
+        Assert.Equal(2, await chart.Locator(".u-legend .u-series").CountAsync()); // time and the one device
+        Assert.Contains("hz-1", await chart.Locator(".u-legend").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("above 8.50 pH · pH above 8.5", await page.Locator(".chart-card:has(.chart[data-quantity='water.ph']) .chart-limits").TextContentAsync(), StringComparison.Ordinal);
         Assert.Contains("3.95 V", await page.Locator("#devices tr[data-device=hz-1]").TextContentAsync(), StringComparison.Ordinal);
         await page.WaitForFunctionAsync("() => !document.querySelector('#devices .completeness').textContent.includes('…')");
         Assert.Contains("100.0 %", await page.Locator("#devices tr[data-device=hz-1] .completeness").TextContentAsync(), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "2-site.png"), FullPage = true });
 
         // zoom: drag across the middle of the chart; the chart redraws on the narrower range
-        var box = (await chart.BoundingBoxAsync())!;
+        var box = (await chart.Locator(".u-over").BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + (box.Width * 0.80f), box.Y + (box.Height / 2));
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(box.X + (box.Width * 0.95f), box.Y + (box.Height / 2), new MouseMoveOptions { Steps = 5 });
         await page.Mouse.UpAsync();
-        await page.WaitForFunctionAsync("() => { const s = document.querySelector(\"svg.chart[data-quantity='water.ph']\"); return s && +s.dataset.points > 0 && +s.dataset.points < 60; }");
+        await page.WaitForFunctionAsync("() => { const s = document.querySelector(\".chart[data-quantity='water.ph']\"); return s && +s.dataset.points > 0 && +s.dataset.points < 60; }");
 
         await page.ClickAsync($"button[data-ack='{alert}']");
         await page.WaitForSelectorAsync($"tr[data-alert='{alert}'].acked");
@@ -130,7 +135,7 @@ public sealed class DashboardTests(ApiFixture fixture)
         Assert.Empty(external);
     }
 
-    private static async Task WaitForDataAsync(GatewayHost host, string key, string site, string quantity, int count)
+    internal static async Task WaitForDataAsync(GatewayHost host, string key, string site, string quantity, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -34,13 +34,7 @@ export function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
-export function ago(iso) {
-  if (!iso) return 'never';
-  const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
-  if (s < 90) return `${s} s ago`;
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 129600) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86400)} d ago`;
-}
+export { ago } from './i18n.js';
 
-export const badge = (status) => `<span class="badge ${esc(status)}">${esc(status)}</span>`;
+// a status as a coloured badge with its shape (colour is not the only cue) and its word
+export const badge = (status, word) => `<span class="badge ${esc(status)}" data-status="${esc(status)}"><i class="shape"></i>${esc(word ?? status)}</span>`;

@@ -2,14 +2,32 @@
 // commands refreshed); asks for an API key once.
 import { apiKey, ApiError, esc } from './api.js';
 import { showOverview } from './overview.js';
+import { t, lang, setLang, zone, setZone, ZONES } from './i18n.js';
 
 const app = document.getElementById('app');
 const signout = document.getElementById('signout');
 let timer;
 let routes = 0; // which route() call is the newest
 
+// the header and key form in the chosen language; the language and zone switches
+function words(root = document) {
+  document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
+  root.querySelectorAll('[data-t]').forEach((el) => { el.textContent = t(el.dataset.t); });
+}
+const langSel = document.getElementById('lang'), zoneSel = document.getElementById('zone');
+function switches() {
+  langSel.value = lang();
+  zoneSel.innerHTML = ZONES.map(([id, name]) => `<option value="${id}">${name || t('zoneLocal')}</option>`).join('');
+  zoneSel.value = zone();
+}
+langSel.addEventListener('change', () => { setLang(langSel.value); words(); switches(); route(); });
+zoneSel.addEventListener('change', () => { setZone(zoneSel.value); route(); });
+words();
+switches();
+
 function askKey(message) {
   app.replaceChildren(document.getElementById('key-form').content.cloneNode(true));
+  words(app);
   app.querySelector('#key-error').textContent = message || '';
   app.querySelector('#keyform').addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -36,7 +54,7 @@ async function route() {
       timer = setInterval(() => showOverview(app).catch(() => {}), 30000);
     }
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) { apiKey.clear(); askKey('That key was not accepted.'); return; }
+    if (e instanceof ApiError && e.status === 401) { apiKey.clear(); askKey(t('keyRefused')); return; }
     app.innerHTML = `<p class="error">${esc(e.message)}</p>`;
   }
 }

@@ -3,6 +3,7 @@
 // keys of the operator role or above.
 import { api, esc } from './api.js';
 import { whoami, canOperate } from './access.js';
+import { t } from './i18n.js';
 import { renderConfig, intervalForm } from './remote-config.js';
 import { renderCommands, commandForm } from './commands.js';
 
@@ -14,15 +15,14 @@ export async function mountDownlink(box, devices, onConfig) {
   let me = null, roleError = '';
   try { me = await whoami(); } catch (e) { roleError = e.message; }
   const operate = canOperate(me);
-  box.innerHTML = `<h2>Remote config and commands <span class="note updated"></span></h2>
-    ${operate ? '' : `<p class="note readonly">${roleError ? `The key's role could not be read (${esc(roleError)}); showing state only.`
-      : `Read-only: the key "${esc(me.name)}" is a ${esc(me.role)}; sending commands and changing the config need an operator key.`}</p>`}
-    ${devices.length ? '' : '<p class="note">No devices.</p>'}`;
+  box.innerHTML = `<h2>${esc(t('downlinkTitle'))} <span class="note updated"></span></h2>
+    ${operate ? '' : `<p class="note readonly">${roleError ? esc(t('roleUnknown', roleError)) : esc(t('readOnly', me.name, me.role))}</p>`}
+    ${devices.length ? '' : `<p class="note">${esc(t('noDevices'))}</p>`}`;
   const panels = devices.map((device) => panel(box, device, operate, onConfig));
   let running = null;
   const refresh = () => {
     running ??= Promise.all(panels.map((p) => p.refresh())).then(() => {
-      box.querySelector('.updated').textContent = `updated ${new Date().toLocaleTimeString()}, every ${REFRESH_MS / 1000} s`;
+      box.querySelector('.updated').textContent = t('updated', new Date().toLocaleTimeString(), REFRESH_MS / 1000);
     }).finally(() => { running = null; });
     return running;
   };
@@ -35,8 +35,8 @@ function panel(box, device, operate, onConfig) {
   el.className = 'downlink';
   el.dataset.device = device;
   el.innerHTML = `<h3>${esc(device)}</h3><div class="downlink-grid">
-      <div><h4>Remote config</h4><div class="config-state">…</div>${operate ? '<div class="config-form"></div>' : ''}</div>
-      <div><h4>Recent commands</h4>${operate ? '<div class="command-box"></div>' : ''}<div class="command-list">…</div></div></div>`;
+      <div><h4>${esc(t('remoteConfig'))}</h4><div class="config-state">…</div>${operate ? '<div class="config-form"></div>' : ''}</div>
+      <div><h4>${esc(t('recentCommands'))}</h4>${operate ? '<div class="command-box"></div>' : ''}<div class="command-list">…</div></div></div>`;
   box.append(el);
   const path = `/devices/${encodeURIComponent(device)}`;
   let follow = null; // the operator's form, told about each config read

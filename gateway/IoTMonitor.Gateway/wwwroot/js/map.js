@@ -1,43 +1,90 @@
-// Sites on a map drawn without tiles: the outline in data/outline.json (approximate, hand-made) and
-// the sites, both projected equirectangularly (x = lon·cos(mid-latitude), y = −lat).
+// Sites on a Leaflet map (vendored, loaded by index.html as the global L) over an offline basemap:
+// Natural Earth country borders built at build time into vendor/world-atlas (no tiles, nothing fetched
+// from outside). A site's marker sits at its exact coordinates and shows its status by colour AND
+// shape; the worse the status the higher it is drawn, and clusters (when zoomed out) show the worst
+// status among their sites.
 import { esc } from './api.js';
+import { t, statusWord } from './i18n.js';
 
-let outline;
+export const RANK = { critical: 3, warning: 2, offline: 1, ok: 0 };
+// shape per status: triangle (critical), diamond (warning), square (offline), circle (ok)
+const SHAPES = {
+  critical: [28, '<path d="M14 2 L27 25 L1 25 Z"/><path d="M14 10 v7 M14 20 v1.5" class="mark"/>'],
+  warning: [24, '<path d="M12 1 L23 12 L12 23 L1 12 Z"/><path d="M12 7 v6 M12 16 v1.5" class="mark"/>'],
+  offline: [20, '<rect x="2" y="2" width="16" height="16" rx="1"/><path d="M6 10 h8" class="mark"/>'],
+  ok: [18, '<circle cx="9" cy="9" r="7"/>'],
+};
+const CLUSTER_OFF_ZOOM = 9; // at this zoom and closer every site has its own marker
 
-export async function drawMap(container, sites, onSite) {
-  outline ??= await (await fetch('data/outline.json')).json();
-  const feats = outline.features;
-  const pts = [];
-  for (const f of feats) for (const ring of rings(f.geometry)) pts.push(...ring);
-  for (const s of sites) if (s.lat != null) pts.push([s.lon, s.lat]);
-  const lons = pts.map((p) => p[0]), lats = pts.map((p) => p[1]);
-  const [lon0, lon1, lat0, lat1] = [Math.min(...lons) - 1, Math.max(...lons) + 1, Math.min(...lats) - 1, Math.max(...lats) + 1];
-  const k = Math.cos(((lat0 + lat1) / 2) * Math.PI / 180);
-  const x = (lon) => (lon - lon0) * k, y = (lat) => lat1 - lat;
-  const w = (lon1 - lon0) * k, h = lat1 - lat0;
-  const path = (ring) => ring.map((p, i) => `${i ? 'L' : 'M'}${x(p[0]).toFixed(3)},${y(p[1]).toFixed(3)}`).join('');
-  let svg = `<svg class="map" viewBox="0 0 ${w.toFixed(2)} ${h.toFixed(2)}" role="img" aria-label="Map of sites">`;
-  for (const f of feats) {
-    const cls = f.properties.kind;
-    const d = rings(f.geometry).map((r) => path(r) + (f.geometry.type === 'LineString' ? '' : 'Z')).join('');
-    svg += `<path class="${esc(cls)}" d="${d}"><title>${esc(f.properties.name)}</title></path>`;
-    if (f.properties.label) {
-      const [lx, ly] = f.properties.label;
-      svg += `<text x="${x(lx).toFixed(2)}" y="${y(ly).toFixed(2)}">${esc(f.properties.name)}</text>`;
-    }
-  }
-  for (const s of sites) {
-    if (s.lat == null) continue;
-    svg += `<circle class="site ${esc(s.status)}" data-site="${esc(s.id)}" cx="${x(s.lon).toFixed(3)}" cy="${y(s.lat).toFixed(3)}" r="0.55"><title>${esc(s.name)} (${esc(s.status)})</title></circle>`;
-  }
-  svg += '</svg><p class="note">Outline and basins are approximate, hand-drawn from rounded coordinates; not for navigation.</p>';
-  container.innerHTML = svg;
-  container.querySelectorAll('circle.site').forEach((c) => c.addEventListener('click', () => onSite(c.dataset.site)));
+export function shapeSvg(status, extra = '') {
+  const [size, body] = SHAPES[status] || SHAPES.offline;
+  return `<svg class="shape ${esc(status)}" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" aria-hidden="true">${body}</svg>${extra}`;
 }
 
-function rings(g) {
-  if (g.type === 'Polygon') return g.coordinates;
-  if (g.type === 'MultiPolygon') return g.coordinates.flat();
-  if (g.type === 'LineString') return [g.coordinates];
-  return [];
+let basemap;
+
+export async function drawMap(container, sites, onSite) {
+  basemap ??= fetch('vendor/world-atlas/countries-asia-50m.json').then((r) => r.json());
+  let state = container._state;
+  if (!state) {
+    const map = L.map(container, { zoomControl: true, attributionControl: true, worldCopyJump: false, minZoom: 2, maxZoom: 13, preferCanvas: false });
+    map.attributionControl.setPrefix(false).addAttribution('Natural Earth (world-atlas)');
+    map.getContainer().setAttribute('aria-label', t('mapLabel'));
+    // the sites come first; the borders follow when their file is in (they are under the markers' pane)
+    basemap.then((geo) => {
+      L.geoJSON(geo, {
+        interactive: false, renderer: L.canvas({ padding: 0.2 }), // one canvas draws the borders faster than an SVG path per country
+        style: (f) => ({ color: '#8c96a0', weight: 0.8, fillColor: f.properties.name === 'China' ? '#fdfcf7' : '#eef0ea', fillOpacity: 1 }),
+      }).addTo(map);
+      container.dataset.basemap = geo.features.length;
+      if (!performance.getEntriesByName('iotmon:basemap').length) performance.mark('iotmon:basemap');
+    }).catch((e) => { container.dataset.basemap = 'failed'; console.error('basemap', e); });
+    const clusters = L.markerClusterGroup({
+      maxClusterRadius: 36, disableClusteringAtZoom: CLUSTER_OFF_ZOOM, showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false,
+      iconCreateFunction: (cluster) => {
+        const worst = cluster.getAllChildMarkers().reduce((w, m) => (RANK[m.options.status] > RANK[w] ? m.options.status : w), 'ok');
+        cluster.options.zIndexOffset = RANK[worst] * 100000; // a cluster holding a critical site stays above the rest
+        return L.divIcon({ html: shapeSvg(worst, `<b>${cluster.getChildCount()}</b>`), className: `site-cluster ${worst}`, iconSize: [34, 34] });
+      },
+    }).addTo(map);
+    state = container._state = { map, clusters, fitted: false, touched: false };
+    // until the person moves the map, it keeps every site in view when its box changes size (a phone
+    // turned, the window resized)
+    map.on('dragstart', () => { state.touched = true; });
+    map.getContainer().addEventListener('wheel', () => { state.touched = true; }, { passive: true });
+    map.getContainer().querySelector('.leaflet-control-zoom').addEventListener('click', () => { state.touched = true; });
+    new ResizeObserver(() => { map.invalidateSize(); if (!state.touched) fit(state); }).observe(container);
+  }
+  const { map, clusters } = state;
+  clusters.clearLayers();
+  const placed = sites.filter((s) => s.lat != null && s.lon != null);
+  const markers = placed.map((s) => {
+    const [size] = SHAPES[s.status] || SHAPES.offline;
+    const icon = L.divIcon({ html: shapeSvg(s.status), className: `site-marker ${s.status}`, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
+    const m = L.marker([s.lat, s.lon], { icon, status: s.status, zIndexOffset: RANK[s.status] * 100000, keyboard: true, title: `${s.name} · ${statusWord(s.status)}`, alt: s.name });
+    m.on('add', () => { const el = m.getElement(); el.dataset.site = s.id; el.dataset.status = s.status; });
+    m.on('click', () => onSite(s.id));
+    return m;
+  });
+  clusters.addLayers(markers);
+  container.dataset.placed = markers.length;
+  state.placed = placed;
+  if (!state.fitted) { state.fitted = true; fit(state); }
+  let note = container.parentElement.querySelector('.map-note');
+  if (!note) {
+    note = document.createElement('p');
+    note.className = 'note map-note';
+    container.after(note);
+  }
+  note.innerHTML = `${legend()} <span>${esc(t('mapNote'))}</span>`;
+  return map;
+}
+
+function fit({ map, placed }) {
+  if (placed?.length) map.fitBounds(L.latLngBounds(placed.map((s) => [s.lat, s.lon])), { padding: [36, 36], maxZoom: 7, animate: false });
+  else map.setView([35, 104], 4, { animate: false });
+}
+
+function legend() {
+  return `<span class="map-legend">${['critical', 'warning', 'offline', 'ok'].map((s) => `<span class="item">${shapeSvg(s)} ${esc(statusWord(s))}</span>`).join('')}</span>`;
 }

@@ -1,37 +1,60 @@
-// Overview: every site on the map and in a sortable table, coloured by status.
-import { api, esc, ago, badge } from './api.js';
-import { drawMap } from './map.js';
+// Overview: every site on the map and in a sortable table, worst first; refreshed by the caller every
+// 30 s (the map keeps its zoom, its markers are replaced).
+import { api, esc, badge } from './api.js';
+import { drawMap, RANK } from './map.js';
+import { t, ago, siteType, statusWord, reason, lang } from './i18n.js';
 
-const ORDER = { critical: 0, warning: 1, offline: 2, ok: 3 };
 let sort = { key: 'status', dir: 1 };
 
 export async function showOverview(app) {
-  const sites = await api('/sites');
-  app.innerHTML = `<h1>Sites <span class="note">${sites.length} sites · ${counts(sites)}</span></h1>
-    <div class="grid"><div class="card" id="map"></div><div class="card"><table id="sites"><thead><tr>
-      <th data-sort="name">Site</th><th data-sort="status">Status</th><th data-sort="basin">Basin</th><th data-sort="type">Type</th>
-      <th data-sort="devices">Devices</th><th data-sort="lastSeen">Last seen</th></tr></thead><tbody></tbody></table></div></div>`;
+  const [sites, rules] = await Promise.all([api('/sites'), rulesOnce()]);
+  let root = app.querySelector('.overview');
+  if (!root || root.dataset.lang !== lang()) {
+    app.innerHTML = `<div class="overview" data-lang="${lang()}"><h1>${esc(t('sites'))} <span class="note counts"></span></h1>
+      <div class="grid"><div class="card map-card"><div id="map" class="map"></div></div><div class="card table-card"><table id="sites" class="stack"><thead><tr>
+        <th data-sort="name">${esc(t('site'))}</th><th data-sort="status">${esc(t('status'))}</th><th data-sort="lastSeen">${esc(t('lastSeen'))}</th>
+        <th data-sort="devices">${esc(t('devices'))}</th><th data-sort="type">${esc(t('type'))}</th><th data-sort="basin">${esc(t('basin'))}</th></tr></thead><tbody></tbody></table></div></div></div>`;
+    root = app.querySelector('.overview');
+    app.querySelectorAll('th[data-sort]').forEach((th) => th.addEventListener('click', () => {
+      sort = { key: th.dataset.sort, dir: sort.key === th.dataset.sort ? -sort.dir : 1 };
+      render(app, root._sites, rules);
+    }));
+  }
+  root._sites = sites;
+  root.querySelector('.counts').textContent = `${t('nSites', sites.length)} · ${counts(sites)}`;
   const open = (id) => { location.hash = `#/site/${encodeURIComponent(id)}`; };
+  render(app, sites, rules);
   await drawMap(app.querySelector('#map'), sites, open);
-  const render = () => {
-    const v = (s) => sort.key === 'status' ? ORDER[s.status] : sort.key === 'lastSeen' ? (s.lastSeen ? Date.parse(s.lastSeen) : 0) : s[sort.key] ?? '';
-    const rows = [...sites].sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : a.id.localeCompare(b.id)) * sort.dir);
-    app.querySelector('#sites tbody').innerHTML = rows.map((s) => `<tr class="site-row" data-site="${esc(s.id)}" title="${esc(s.reasons.join('\n'))}">
-      <td>${esc(s.name)}</td><td>${badge(s.status)}</td><td>${esc(s.basin)}</td><td>${esc((s.type || '').replaceAll('_', ' '))}</td>
-      <td>${s.devices}</td><td>${ago(s.lastSeen)}</td></tr>`).join('');
-    app.querySelectorAll('th[data-sort]').forEach((th) => { th.className = th.dataset.sort === sort.key ? (sort.dir > 0 ? 'asc' : 'desc') : ''; });
-    app.querySelectorAll('tr.site-row').forEach((tr) => tr.addEventListener('click', () => open(tr.dataset.site)));
-  };
-  app.querySelectorAll('th[data-sort]').forEach((th) => th.addEventListener('click', () => {
-    sort = { key: th.dataset.sort, dir: sort.key === th.dataset.sort ? -sort.dir : 1 };
-    render();
-  }));
-  render();
   if (!performance.getEntriesByName('iotmon:overview').length) performance.mark('iotmon:overview');
+}
+
+let rulesAsked;
+function rulesOnce() {
+  // rule names in the reasons are shown in Chinese from the rules' nameZh; the reasons already carry the
+  // English name, so an English page does not ask
+  if (lang() !== 'zh') return Promise.resolve([]);
+  rulesAsked ??= api('/alert-rules').then((list) => list.map((r) => r.rule)).catch(() => { rulesAsked = null; return []; });
+  return rulesAsked;
+}
+
+function render(app, sites, rules) {
+  const v = (s) => (sort.key === 'status' ? -RANK[s.status] : sort.key === 'lastSeen' ? (s.lastSeen ? Date.parse(s.lastSeen) : 0) : s[sort.key] ?? '');
+  const rows = [...sites].sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : a.id.localeCompare(b.id)) * sort.dir);
+  const label = (k) => `data-label="${esc(t(k))}"`;
+  const why = (s) => {
+    const r = s.reasons.map((x) => reason(x, rules));
+    return r.length ? `<span class="reasons note">${esc(r.slice(0, 2).join(' · '))}${r.length > 2 ? ` +${r.length - 2}` : ''}</span>` : '';
+  };
+  app.querySelector('#sites tbody').innerHTML = rows.map((s) => `<tr class="site-row ${esc(s.status)}" data-site="${esc(s.id)}">
+    <td ${label('site')} class="name"><a href="#/site/${encodeURIComponent(s.id)}">${esc(s.name)}</a>${why(s)}</td><td ${label('status')} class="status">${badge(s.status, statusWord(s.status))}</td>
+    <td ${label('lastSeen')} class="last-seen" title="${esc(s.lastSeen || '')}">${ago(s.lastSeen)}</td><td ${label('devices')}>${s.devices}</td>
+    <td ${label('type')}>${esc(siteType(s.type))}</td><td ${label('basin')}>${esc(s.basin)}</td></tr>`).join('');
+  app.querySelectorAll('th[data-sort]').forEach((th) => { th.className = th.dataset.sort === sort.key ? (sort.dir > 0 ? 'asc' : 'desc') : ''; });
+  app.querySelectorAll('tr.site-row').forEach((tr) => tr.addEventListener('click', (ev) => { if (!ev.target.closest('a')) location.hash = `#/site/${encodeURIComponent(tr.dataset.site)}`; }));
 }
 
 function counts(sites) {
   const c = {};
   for (const s of sites) c[s.status] = (c[s.status] || 0) + 1;
-  return Object.entries(c).map(([k, n]) => `${n} ${k}`).join(', ');
+  return Object.entries(c).sort((a, b) => RANK[b[0]] - RANK[a[0]]).map(([k, n]) => `${n} ${statusWord(k)}`).join(', ');
 }

@@ -1,59 +1,88 @@
-// Site page: status, device health, remote config and commands, alerts with acknowledge, and a chart
-// per quantity with a range picker and drag-to-zoom. Returns a refresh for the parts that change while
-// the page is open (remote config and commands).
-import { api, esc, ago, badge, ApiError } from './api.js';
-import { drawChart, fmt } from './chart.js';
+// Site page: status and reasons, device health, alerts (acknowledge and resolve for operators), a chart
+// per quantity with the rule limits that apply to the site, remote config and commands. Returns a
+// refresh for the parts that change while the page is open (remote config and commands).
+import { api, esc, badge, ApiError } from './api.js';
+import { drawChart, fmt, limitList } from './chart.js';
 import { mountDownlink } from './downlink.js';
 import { configBadge } from './remote-config.js';
+import { whoami, canOperate } from './access.js';
+import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel, zoned } from './i18n.js';
 
 const RANGES = [['6h', 21600], ['24h', 86400], ['7d', 604800], ['30d', 2592000], ['1y', 31536000]];
 const WINDOWS = [60, 300, 900, 1800, 3600, 10800, 21600, 86400, 604800];
 const W = (s) => (s % 86400 === 0 ? `${s / 86400}d` : s % 3600 === 0 ? `${s / 3600}h` : `${s / 60}m`);
+// quantities whose values are amounts per window: drawn as bars (a hyetograph for rainfall)
+const BARS = new Set(['rain.amount']);
+const FLAGGED_SPAN = 7 * 86400; // flagged readings are marked from the raw export up to this range
 
 export async function showSite(app, id) {
-  const detail = await api(`/sites/${encodeURIComponent(id)}`);
+  const [detail, quantities, rules, me] = await Promise.all([
+    api(`/sites/${encodeURIComponent(id)}`), api('/quantities'),
+    api('/alert-rules').catch(() => []), whoami().catch(() => null)]);
   const s = detail.site;
+  const units = Object.fromEntries(quantities.map((q) => [q.code, q.unit]));
+  const ruleList = rules.map((r) => r.rule);
   const now = Math.floor(Date.now() / 1000);
   let range = { from: now - 86400, to: now };
-  app.innerHTML = `<p><a href="#/">← all sites</a></p>
-    <h1>${esc(s.name)} ${badge(s.status)}</h1>
-    <p class="note">${esc(s.id)} · ${esc((s.type || '').replaceAll('_', ' '))} · ${esc(s.basin)} · ${s.lat ?? '–'}, ${s.lon ?? '–'}${s.reasons.length ? ' · ' + esc(s.reasons.join('; ')) : ''}</p>
-    <div class="card"><h2>Devices</h2><table id="devices"><thead><tr><th>Device</th><th>Status</th><th>Battery</th><th>RSSI</th><th>Last seen</th><th>Backlog</th><th>Completeness 24 h</th><th>Missing (this boot)</th><th>Remote config</th></tr></thead><tbody>
-    ${detail.devices.map((d) => `<tr data-device="${esc(d.id)}"><td>${esc(d.id)}</td><td>${badge(d.status)}</td><td>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td>
-      <td>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td><td>${ago(d.lastSeen)}</td><td>${d.backlog ?? '–'}</td><td class="completeness">…</td><td>${d.missing}</td><td class="remote-config">…</td></tr>`).join('')}
+  const devices = detail.devices;
+  const label = (k) => `data-label="${esc(t(k))}"`;
+  app.innerHTML = `<p><a href="#/">${esc(t('allSites'))}</a></p>
+    <h1 class="site-title">${esc(s.name)} ${badge(s.status, statusWord(s.status))}</h1>
+    <p class="note">${esc(s.id)} · ${esc(siteType(s.type))} · ${esc(s.basin)} · ${s.lat ?? '–'}, ${s.lon ?? '–'}</p>
+    ${s.reasons.length ? `<ul class="reasons">${s.reasons.map((r) => `<li>${esc(reason(r, ruleList))}</li>`).join('')}</ul>` : ''}
+    <div class="card"><h2>${esc(t('devicesTitle'))}</h2><table id="devices" class="stack"><thead><tr><th>${esc(t('device'))}</th><th>${esc(t('status'))}</th><th>${esc(t('lastSeen'))}</th><th>${esc(t('completeness'))}</th><th>${esc(t('battery'))}</th><th>${esc(t('rssi'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('missing'))}</th><th>${esc(t('remoteConfig'))}</th></tr></thead><tbody>
+    ${devices.map((d) => `<tr data-device="${esc(d.id)}"><td ${label('device')} class="name">${esc(d.id)}</td><td ${label('status')}>${badge(d.status, statusWord(d.status))}</td>
+      <td ${label('lastSeen')}>${ago(d.lastSeen)}</td><td ${label('completeness')} class="completeness">…</td>
+      <td ${label('battery')}>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td><td ${label('rssi')}>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td>
+      <td ${label('backlog')}>${d.backlog ?? '–'}</td><td ${label('missing')}>${d.missing}</td><td ${label('remoteConfig')} class="remote-config">…</td></tr>`).join('')}
     </tbody></table></div>
-    <div class="card" id="alerts-card"><h2>Alerts</h2><div id="alerts"></div></div>
+    <div class="card" id="alerts-card"><h2>${esc(t('alerts'))}</h2><div id="alerts"></div></div>
     <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}">${l}</button>`).join('')}
-      <label>from <input type="datetime-local" id="from"></label><label>to <input type="datetime-local" id="to"></label>
-      <button id="apply">Apply</button><button id="reset">Reset zoom</button>
-      <a id="csv" href="#">CSV</a></div>
-    <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card"><h2>${esc(q)}</h2><div class="chart-box" data-quantity="${esc(q)}"></div></div>`).join('') || '<p class="note">No values received yet.</p>'}</div>
+      <button id="earlier">${esc(t('earlier'))}</button><button id="later">${esc(t('later'))}</button>
+      <label>${esc(t('from'))} <input type="datetime-local" id="from"></label><label>${esc(t('to'))} <input type="datetime-local" id="to"></label>
+      <button id="apply">${esc(t('apply'))}</button><button id="reset">${esc(t('resetZoom'))}</button>
+      <a id="csv" href="#">CSV</a> <span class="note">${esc(t('dragZoom'))} · ${esc(t('zone'))} ${esc(zoneLabel())}</span></div>
+    <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card chart-card"><h2 class="chart-title">${esc(quantityName(q))} <span class="unit">(${esc(units[q] || '')})</span> <span class="code note">${esc(q)}</span></h2><div class="chart" data-quantity="${esc(q)}"></div><div class="chart-limits"></div></div>`).join('') || `<p class="note">${esc(t('noValues'))}</p>`}</div>
     <div class="card" id="downlink"></div>`;
 
-  const local = (t) => new Date((t - new Date().getTimezoneOffset() * 60) * 1000).toISOString().slice(0, 16);
+  // the range inputs show and take times in the chosen zone, like the charts
+  const offset = (ms) => { const p = zoned(ms); return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - ms; };
+  const local = (sec) => new Date(sec * 1000 + offset(sec * 1000)).toISOString().slice(0, 16);
+  const parse = (v) => { const guess = Date.parse(v + 'Z'); return (guess - offset(guess)) / 1000; };
   const load = async () => {
     app.querySelector('#from').value = local(range.from);
     app.querySelector('#to').value = local(range.to);
     const span = range.to - range.from;
     const window = WINDOWS.find((w) => span / w <= 600) || 604800;
-    const q = detail.quantities[0];
-    app.querySelector('#csv').href = '#';
-    app.querySelector('#csv').onclick = (ev) => { ev.preventDefault(); download(id, q, range); };
-    await Promise.all([...app.querySelectorAll('.chart-box')].map(async (box) => {
+    app.querySelector('#csv').onclick = (ev) => { ev.preventDefault(); download(id, range); };
+    const flagged = span <= FLAGGED_SPAN ? flaggedReadings(id, range).catch(() => new Map()) : Promise.resolve(new Map());
+    await Promise.all([...app.querySelectorAll('.chart')].map(async (box) => {
+      const q = box.dataset.quantity;
       try {
-        const data = await api(`/series?site=${encodeURIComponent(id)}&quantity=${box.dataset.quantity}&from=${range.from}&to=${range.to}&window=${W(window)}&agg=mean`);
-        drawChart(box, data, { from: range.from, to: range.to, onZoom: (a, b) => { range = { from: a, to: b }; load(); } });
+        const agg = BARS.has(q) ? 'sum' : 'mean';
+        const data = await api(`/series?site=${encodeURIComponent(id)}&quantity=${encodeURIComponent(q)}&from=${range.from}&to=${range.to}&window=${W(window)}&agg=${agg}`);
+        const limits = ruleLimits(ruleList, s, devices.map((d) => d.id), q, data.thresholds);
+        drawChart(box, {
+          quantity: q, unit: data.unit, from: range.from, to: range.to, kind: BARS.has(q) ? 'bars' : 'line',
+          series: data.series.map((line) => ({ label: line.device, points: line.points })),
+          limits, flagged: (await flagged).get(q) || [],
+          onZoom: (a, b) => { range = { from: a, to: b }; load(); },
+        });
+        box.parentElement.querySelector('.chart-limits').innerHTML = limitList(limits, data.unit);
       } catch (e) { box.innerHTML = `<p class="error">${esc(e.message)}</p>`; }
     }));
   };
+  const shift = (k) => { const w = range.to - range.from; range = { from: range.from + k * Math.round(w / 2), to: range.to + k * Math.round(w / 2) }; load(); };
+  app.querySelector('#earlier').addEventListener('click', () => shift(-1));
+  app.querySelector('#later').addEventListener('click', () => shift(1));
   app.querySelectorAll('[data-range]').forEach((b) => b.addEventListener('click', () => {
-    const t = Math.floor(Date.now() / 1000); range = { from: t - +b.dataset.range, to: t }; load();
+    const now2 = Math.floor(Date.now() / 1000); range = { from: now2 - +b.dataset.range, to: now2 }; load();
   }));
   app.querySelector('#apply').addEventListener('click', () => {
-    const f = Date.parse(app.querySelector('#from').value) / 1000, t = Date.parse(app.querySelector('#to').value) / 1000;
-    if (f < t) { range = { from: Math.floor(f), to: Math.floor(t) }; load(); }
+    const f = parse(app.querySelector('#from').value), to = parse(app.querySelector('#to').value);
+    if (f < to) { range = { from: Math.floor(f), to: Math.floor(to) }; load(); }
   });
-  app.querySelector('#reset').addEventListener('click', () => { const t = Math.floor(Date.now() / 1000); range = { from: t - 86400, to: t }; load(); });
+  app.querySelector('#reset').addEventListener('click', () => { const now2 = Math.floor(Date.now() / 1000); range = { from: now2 - 86400, to: now2 }; load(); });
   const onConfig = (device, doc) => {
     const cell = app.querySelector(`#devices tr[data-device="${CSS.escape(device)}"] .remote-config`);
     if (cell) cell.innerHTML = `<button class="link" title="remote config and commands">${configBadge(doc.state)}${doc.desired ? ` rev ${doc.desired.rev}` : ''}</button>`;
@@ -63,8 +92,47 @@ export async function showSite(app, id) {
     const tr = ev.target.closest('.remote-config button') && ev.target.closest('tr[data-device]');
     if (tr) app.querySelector(`#downlink section[data-device="${CSS.escape(tr.dataset.device)}"]`)?.scrollIntoView({ behavior: 'smooth' });
   });
-  const [refresh] = await Promise.all([mountDownlink(app.querySelector('#downlink'), detail.devices.map((d) => d.id), onConfig), load(), alerts(app, id), completeness(app, id)]);
+  const [refresh] = await Promise.all([mountDownlink(app.querySelector('#downlink'), devices.map((d) => d.id), onConfig), load(), alerts(app, id, canOperate(me), ruleList), completeness(app, id)]);
   return refresh;
+}
+
+// the limits of the enabled threshold rules that apply to this site and quantity (as the alert engine
+// matches them: quantity or domain wildcard; scope sites, devices, site types, basins), plus the
+// quantity's plausible range when the data come near it
+function ruleLimits(rules, site, devices, quantity, thresholds) {
+  const matchQ = (r) => r.quantity === quantity || (r.quantity?.endsWith('.*') && quantity.startsWith(r.quantity.slice(0, -1)));
+  const has = (list, v, ci) => !list?.length || list.some((x) => (ci ? x.toLowerCase() === String(v ?? '').toLowerCase() : x === v));
+  const out = [];
+  for (const r of rules) {
+    if (r.kind !== 'threshold' || r.enabled === false || !matchQ(r)) continue;
+    const sc = r.scope || {};
+    if (!has(sc.sites, site.id) || !has(sc.siteTypes, site.type, true) || !has(sc.basins, site.basin, true)) continue;
+    if (sc.devices?.length && !devices.some((d) => sc.devices.includes(d))) continue;
+    const name = ruleName(r, r.id);
+    if (r.above != null) out.push({ value: r.above, side: 'above', label: name, severity: r.severity });
+    if (r.below != null) out.push({ value: r.below, side: 'below', label: name, severity: r.severity });
+  }
+  for (const th of thresholds.filter((x) => x.label.startsWith('plausible'))) {
+    out.push({ value: th.value, side: 'line', label: t('plausible'), severity: 'plausible' });
+  }
+  return out;
+}
+
+// readings with flags (out of range, time estimated, ...) from the raw export, per quantity
+async function flaggedReadings(id, range) {
+  const res = await fetch(`/api/v1/export?site=${encodeURIComponent(id)}&from=${range.from}&to=${range.to}`, { headers: { 'X-Api-Key': localStorage.getItem('iotmon.apiKey') || '' } });
+  if (!res.ok) throw new ApiError(res.status);
+  const rows = (await res.text()).split('\n').slice(1);
+  const out = new Map();
+  for (const row of rows) {
+    const c = row.split(','); // time,site,device,quantity,value,unit,flags,seq,boot
+    const flags = +c[6];
+    if (!flags || c[4] === '') continue;
+    const list = out.get(c[3]) || [];
+    list.push({ t: Math.floor(Date.parse(c[0]) / 1000), v: +c[4], words: flagWords(flags) });
+    out.set(c[3], list);
+  }
+  return out;
 }
 
 async function completeness(app, id) {
@@ -79,33 +147,40 @@ async function completeness(app, id) {
   }
 }
 
-// Active (open or acknowledged) alerts of the site from the alert engine; operators acknowledge and resolve.
-async function alerts(app, id) {
+// Active (open or acknowledged) alerts of the site; acknowledge and resolve only for operator keys
+async function alerts(app, id, operate, rules) {
   const box = app.querySelector('#alerts');
   const list = await api(`/alerts?site=${encodeURIComponent(id)}&state=active`);
-  if (!list.length) { box.innerHTML = '<p class="note">No open alerts.</p>'; return; }
-  const level = (s) => (s === 'critical' ? 'critical' : s === 'warning' ? 'warning' : 'ok');
-  const value = (a) => (a.value != null ? `${fmt(a.value)}${a.worst != null && a.worst !== a.value ? ` (worst ${fmt(a.worst)})` : ''}` : '');
-  const marks = (a) => [a.late ? 'late' : '', a.flapping ? 'flapping' : ''].filter(Boolean).map((m) => ` <span class="note">${m}</span>`).join('');
-  box.innerHTML = `<table><thead><tr><th>Raised</th><th>Severity</th><th>Device</th><th>Quantity</th><th>Alert</th><th>Value</th><th></th></tr></thead><tbody>${list.map((a) => {
+  if (!list.length) { box.innerHTML = `<p class="note">${esc(t('noAlerts'))}</p>`; return; }
+  const level = (s) => (s === 'critical' ? 'critical' : s === 'warning' ? 'warning' : 'info');
+  const value = (a) => (a.value != null ? `${fmt(a.value)}${a.worst != null && a.worst !== a.value ? ` (${t('worst')} ${fmt(a.worst)})` : ''}` : '');
+  const marks = (a) => [a.late ? t('late') : '', a.flapping ? t('flapping') : ''].filter(Boolean).map((m) => ` <span class="note">${esc(m)}</span>`).join('');
+  const name = (a) => ruleName(rules.find((r) => r.id === a.ruleId), a.ruleName);
+  const label = (k) => `data-label="${esc(t(k))}"`;
+  const actions = (a, acked) => {
+    if (acked) return `${esc(t('acknowledgedBy', a.acknowledgedBy))} ` + (operate ? `<button class="resolve" data-resolve="${esc(a.id)}">${esc(t('resolve'))}</button>` : '');
+    if (!operate) return a.late ? esc(t('history')) : '';
+    return (a.late ? `${esc(t('history'))} ` : `<button class="ack" data-ack="${esc(a.id)}">${esc(t('acknowledge'))}</button> `) + `<button class="resolve" data-resolve="${esc(a.id)}">${esc(t('resolve'))}</button>`;
+  };
+  box.innerHTML = `<table class="stack alerts"><thead><tr><th>${esc(t('alert'))}</th><th>${esc(t('severity'))}</th><th>${esc(t('value'))}</th><th>${esc(t('device'))}</th><th>${esc(t('quantity'))}</th><th>${esc(t('raised'))}</th><th></th></tr></thead><tbody>${list.map((a) => {
     const acked = a.state === 'acknowledged';
-    return `<tr class="alert-row${acked ? ' acked' : ''}" data-alert="${esc(a.id)}"><td title="${esc(a.since)}">${ago(a.detectedAt)}</td><td>${badge(level(a.severity))} ${esc(a.severity)}</td>
-    <td>${esc(a.device)}</td><td>${esc(a.quantity)}</td><td>${esc(a.ruleName)}${marks(a)}</td><td>${esc(value(a))}</td>
-    <td>${acked ? `acknowledged by ${esc(a.acknowledgedBy)} ` : a.late ? 'history (backlog) ' : `<button class="ack" data-ack="${esc(a.id)}">Acknowledge</button> `}<button class="resolve" data-resolve="${esc(a.id)}">Resolve</button></td></tr>`;
+    return `<tr class="alert-row${acked ? ' acked' : ''}" data-alert="${esc(a.id)}"><td ${label('alert')} class="name">${esc(name(a))}${marks(a)}</td><td ${label('severity')}>${badge(level(a.severity), statusWord(a.severity))}</td>
+    <td ${label('value')}>${esc(value(a))}</td><td ${label('device')}>${esc(a.device)}</td><td ${label('quantity')}>${esc(a.quantity ? quantityName(a.quantity) : t('system'))}</td>
+    <td ${label('raised')} title="${esc(a.since)}">${ago(a.detectedAt)}</td><td class="actions">${actions(a, acked)}</td></tr>`;
   }).join('')}</tbody></table><p class="error" id="ack-error"></p>`;
   const act = (attr, verb) => box.querySelectorAll(`[data-${attr}]`).forEach((b) => b.addEventListener('click', async () => {
     try {
       await api(`/alerts/${encodeURIComponent(b.dataset[attr])}/${verb}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-      await alerts(app, id);
+      await alerts(app, id, operate, rules);
     } catch (e) {
-      box.querySelector('#ack-error').textContent = e instanceof ApiError && e.status === 403 ? 'This needs an operator key.' : e.message;
+      box.querySelector('#ack-error').textContent = e instanceof ApiError && e.status === 403 ? t('needsOperator') : e.message;
     }
   }));
   act('ack', 'ack');
   act('resolve', 'resolve');
 }
 
-async function download(id, quantity, range) {
+async function download(id, range) {
   const res = await fetch(`/api/v1/export?site=${encodeURIComponent(id)}&from=${range.from}&to=${range.to}`, { headers: { 'X-Api-Key': localStorage.getItem('iotmon.apiKey') || '' } });
   const url = URL.createObjectURL(await res.blob());
   const a = Object.assign(document.createElement('a'), { href: url, download: `${id}.csv` });

@@ -1,0 +1,155 @@
+// The dashboard's words in Simplified Chinese and English: the browser's language by default, a switch
+// in the header (remembered in this browser), and the viewer's time zone (UTC+8 by default, switchable).
+// Site and device names are shown as entered; rule names come from the rule pack's name / nameZh.
+const LANG_KEY = 'iotmon.lang', ZONE_KEY = 'iotmon.zone';
+
+const WORDS = {
+  en: {
+    sites: 'Sites', api: 'API', changeKey: 'Change key', keyTitle: 'API key',
+    keyHelp: 'Enter the API key you were given (viewer for agencies, operator for technicians). It stays in this browser only.',
+    open: 'Open', keyRefused: 'That key was not accepted.', site: 'Site', status: 'Status', basin: 'Basin', type: 'Type',
+    devices: 'Devices', devicesTitle: 'Devices', device: 'Device', lastSeen: 'Last seen', nSites: (n) => `${n} sites`, allSites: '← all sites',
+    battery: 'Battery', rssi: 'RSSI', backlog: 'Backlog', completeness: 'Completeness 24 h', missing: 'Missing (this boot)',
+    remoteConfig: 'Remote config', alerts: 'Alerts', noAlerts: 'No open alerts.', raised: 'Raised', severity: 'Severity',
+    quantity: 'Quantity', alert: 'Alert', value: 'Value', worst: 'worst', late: 'late', flapping: 'flapping',
+    acknowledge: 'Acknowledge', resolve: 'Resolve', acknowledgedBy: (w) => `acknowledged by ${w}`, history: 'history (backlog)',
+    needsOperator: 'This needs an operator key.', from: 'from', to: 'to', apply: 'Apply', resetZoom: 'Reset zoom',
+    earlier: '◀ earlier', later: 'later ▶', noValues: 'No values received yet.', noData: 'no data in this range',
+    time: 'Time', zone: 'Time zone', zoneLocal: 'this computer', language: 'Language',
+    mapNote: 'Borders: Natural Earth 1:50m (world-atlas); sites at their registered coordinates.',
+    mapLabel: 'Map of sites', flagged: 'flagged reading', limit: 'limit', plausible: 'plausible range',
+    above: 'above', below: 'below', ruleLimits: 'Rule limits', dragZoom: 'drag across the chart to zoom',
+    never: 'never', ago: (n, u) => `${n} ${u} ago`, units: { s: 's', min: 'min', h: 'h', d: 'd' },
+    readOnly: (name, role) => `Read-only: the key "${name}" is a ${role}; acknowledging alerts, sending commands and changing the config need an operator key.`,
+    roleUnknown: (e) => `The key's role could not be read (${e}); showing state only.`,
+    downlinkTitle: 'Remote config and commands', recentCommands: 'Recent commands', noDevices: 'No devices.',
+    updated: (at, every) => `updated ${at}, every ${every} s`,
+    system: 'battery / device',
+  },
+  zh: {
+    sites: '站点', api: 'API', changeKey: '更换密钥', keyTitle: 'API 密钥',
+    keyHelp: '请输入分配给您的 API 密钥(管理部门使用查看者密钥,技术人员使用操作员密钥)。密钥只保存在本浏览器中。',
+    open: '打开', keyRefused: '该密钥未被接受。', site: '站点', status: '状态', basin: '流域', type: '类型',
+    devices: '设备数', devicesTitle: '设备', device: '设备', lastSeen: '最近上报', nSites: (n) => `共 ${n} 个站点`, allSites: '← 全部站点',
+    battery: '电池', rssi: '信号', backlog: '积压', completeness: '24 小时完整率', missing: '缺失(本次启动)',
+    remoteConfig: '远程配置', alerts: '告警', noAlerts: '没有未关闭的告警。', raised: '发生', severity: '级别',
+    quantity: '监测项', alert: '告警', value: '数值', worst: '最差', late: '补传', flapping: '反复',
+    acknowledge: '确认', resolve: '解除', acknowledgedBy: (w) => `已由 ${w} 确认`, history: '历史(补传数据)',
+    needsOperator: '此操作需要操作员密钥。', from: '从', to: '至', apply: '应用', resetZoom: '重置缩放',
+    earlier: '◀ 向前', later: '向后 ▶', noValues: '尚未收到数据。', noData: '此时间段内没有数据',
+    time: '时间', zone: '时区', zoneLocal: '本机时区', language: '语言',
+    mapNote: '边界:Natural Earth 1:50m(world-atlas);站点按登记坐标标注。',
+    mapLabel: '站点地图', flagged: '标记读数', limit: '限值', plausible: '合理范围',
+    above: '高于', below: '低于', ruleLimits: '规则限值', dragZoom: '在图上拖动可放大',
+    never: '从未', ago: (n, u) => `${n} ${u}前`, units: { s: '秒', min: '分钟', h: '小时', d: '天' },
+    readOnly: (name, role) => `只读:密钥"${name}"的角色是${ROLE.zh[role] || role};确认告警、发送命令和修改配置需要操作员密钥。`,
+    roleUnknown: (e) => `无法读取密钥的角色(${e});仅显示状态。`,
+    downlinkTitle: '远程配置与命令', recentCommands: '最近的命令', noDevices: '没有设备。',
+    updated: (at, every) => `${at} 更新,每 ${every} 秒刷新`,
+    system: '电池 / 设备',
+  },
+};
+
+const ROLE = { zh: { viewer: '查看者', operator: '操作员', admin: '管理员' }, en: { viewer: 'viewer', operator: 'operator', admin: 'admin' } };
+const STATUS = {
+  en: { ok: 'ok', warning: 'warning', critical: 'critical', offline: 'offline', info: 'info' },
+  zh: { ok: '正常', warning: '警告', critical: '严重', offline: '离线', info: '提示' },
+};
+const SITE_TYPES = {
+  en: { river: 'river', lake: 'lake', reservoir: 'reservoir', canal: 'canal', wetland: 'wetland', irrigation_district: 'irrigation district', drinking_water_source: 'drinking water source', farmland: 'farmland', air_basin: 'air basin', indoor: 'indoor' },
+  zh: { river: '河流', lake: '湖泊', reservoir: '水库', canal: '渠道', wetland: '湿地', irrigation_district: '灌区', drinking_water_source: '饮用水水源地', farmland: '农田', air_basin: '大气区域', indoor: '室内' },
+};
+// quantity names; units come from the gateway's quantity table (GET /api/v1/quantities)
+const QUANTITIES = {
+  en: {
+    'water.ph': 'Water pH', 'water.ec': 'Water conductivity', 'water.tds': 'Total dissolved solids', 'water.turbidity': 'Turbidity',
+    'water.do': 'Dissolved oxygen', 'water.temp': 'Water temperature', 'water.level': 'Water level', 'soil.moisture': 'Soil moisture',
+    'soil.temp': 'Soil temperature', 'soil.ec': 'Soil conductivity', 'soil.n': 'Soil nitrogen', 'soil.p': 'Soil phosphorus', 'soil.k': 'Soil potassium',
+    'soil.ph': 'Soil pH', 'air.temp': 'Air temperature', 'air.rh': 'Relative humidity', 'air.pressure': 'Air pressure', 'air.pm1': 'PM1',
+    'air.pm25': 'PM2.5', 'air.pm10': 'PM10', 'air.co2': 'CO₂', 'device.battery': 'Battery voltage', 'device.rssi': 'Signal strength',
+    'rain.amount': 'Rainfall',
+  },
+  zh: {
+    'water.ph': '水体 pH', 'water.ec': '水体电导率', 'water.tds': '溶解性总固体', 'water.turbidity': '浊度',
+    'water.do': '溶解氧', 'water.temp': '水温', 'water.level': '水位', 'soil.moisture': '土壤含水量',
+    'soil.temp': '土壤温度', 'soil.ec': '土壤电导率', 'soil.n': '土壤氮', 'soil.p': '土壤磷', 'soil.k': '土壤钾',
+    'soil.ph': '土壤 pH', 'air.temp': '气温', 'air.rh': '相对湿度', 'air.pressure': '气压', 'air.pm1': 'PM1',
+    'air.pm25': 'PM2.5', 'air.pm10': 'PM10', 'air.co2': '二氧化碳', 'device.battery': '电池电压', 'device.rssi': '信号强度',
+    'rain.amount': '降雨量',
+  },
+};
+// reading flags as the gateway names them (Validation/ReadingFlags)
+const FLAGS = {
+  en: { OutOfRange: 'out of range', Stuck: 'stuck value', NoValue: 'no value', WarmingUp: 'warming up', Uncalibrated: 'not calibrated', TimeEstimated: 'time estimated', SensorFault: 'sensor fault' },
+  zh: { OutOfRange: '超出量程', Stuck: '数值不变', NoValue: '无数值', WarmingUp: '预热中', Uncalibrated: '未校准', TimeEstimated: '时间为估计值', SensorFault: '传感器故障' },
+};
+const FLAG_BITS = [[1, 'OutOfRange'], [2, 'Stuck'], [4, 'NoValue'], [8, 'WarmingUp'], [16, 'Uncalibrated'], [32, 'TimeEstimated'], [64, 'SensorFault']];
+
+// zones offered: China's (no daylight saving), this computer's, UTC
+export const ZONES = [['Asia/Shanghai', 'UTC+8'], ['local', null], ['UTC', 'UTC']];
+
+export function lang() {
+  const saved = localStorage.getItem(LANG_KEY);
+  if (saved === 'zh' || saved === 'en') return saved;
+  return (navigator.languages?.[0] || navigator.language || 'en').toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+export const setLang = (l) => localStorage.setItem(LANG_KEY, l);
+export const t = (key, ...args) => { const w = WORDS[lang()][key] ?? WORDS.en[key] ?? key; return typeof w === 'function' ? w(...args) : w; };
+export const statusWord = (s) => STATUS[lang()][s] || s;
+export const roleWord = (r) => ROLE[lang()][r] || r;
+export const siteType = (s) => (s ? SITE_TYPES[lang()][s] || s.replaceAll('_', ' ') : '');
+export const quantityName = (code) => QUANTITIES[lang()][code] || code;
+export const flagWords = (flags) => FLAG_BITS.filter(([b]) => flags & b).map(([, n]) => FLAGS[lang()][n]);
+// a rule's name in the dashboard's language (the rule pack's nameZh, else its name)
+export const ruleName = (rule, fallback) => (lang() === 'zh' && rule?.nameZh) || rule?.name || fallback || '';
+
+export function zone() {
+  const z = localStorage.getItem(ZONE_KEY);
+  return ZONES.some(([id]) => id === z) ? z : 'Asia/Shanghai';
+}
+export const setZone = (z) => localStorage.setItem(ZONE_KEY, z);
+export const zoneId = () => (zone() === 'local' ? Intl.DateTimeFormat().resolvedOptions().timeZone : zone());
+// "UTC+8" style name of the chosen zone at time ms (the local zone's offset can change over the year)
+export function zoneLabel(ms = Date.now()) {
+  const fixed = ZONES.find(([id]) => id === zone())[1];
+  if (fixed) return fixed;
+  const off = -new Date(ms).getTimezoneOffset();
+  return `UTC${off >= 0 ? '+' : '−'}${Math.floor(Math.abs(off) / 60)}${Math.abs(off) % 60 ? ':' + String(Math.abs(off) % 60).padStart(2, '0') : ''}`;
+}
+// date and time parts of ms in the chosen zone
+export function zoned(ms) {
+  const p = {};
+  for (const { type, value } of new Intl.DateTimeFormat('en-GB', { timeZone: zoneId(), year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(ms)) p[type] = value;
+  return p;
+}
+export const dateTime = (ms) => { const p = zoned(ms); return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`; };
+
+// a status reason from the gateway (Query/SiteStatus) in words a person reads
+export function reason(text, rules) {
+  let m;
+  if ((m = text.match(/^alert: (.*?)(?: \(([^)]+)\))?$/))) {
+    const rule = rules?.find((r) => r.name === m[1]);
+    return `${lang() === 'zh' ? '告警' : 'Alert'}: ${ruleName(rule, m[1])}${m[2] ? ` (${m[2]})` : ''}`;
+  }
+  if ((m = text.match(/^(\S+): battery ([\d.]+) V$/))) return lang() === 'zh' ? `${m[1]}:电池电压低 ${m[2]} V` : `${m[1]}: battery low, ${m[2]} V`;
+  if ((m = text.match(/^(\S+): never heard$/))) return lang() === 'zh' ? `${m[1]}:从未上报` : `${m[1]}: never reported`;
+  if ((m = text.match(/^(\S+): silent since (.+)$/))) {
+    const at = Date.parse(m[2].replace(' ', 'T'));
+    return lang() === 'zh' ? `${m[1]}:自 ${dateTime(at)} 起无上报` : `${m[1]}: silent since ${dateTime(at)}`;
+  }
+  if ((m = text.match(/^(\S+) (\S+): ([A-Za-z, ]+)$/))) {
+    const names = m[3].split(', ').map((n) => FLAGS[lang()][n] || n);
+    return `${m[1]} ${quantityName(m[2])}: ${names.join(lang() === 'zh' ? '、' : ', ')}`;
+  }
+  if (text === 'no device') return lang() === 'zh' ? '没有设备' : 'no device';
+  return text;
+}
+
+export function ago(iso) {
+  if (!iso) return t('never');
+  const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000), u = t('units');
+  if (s < 90) return t('ago', s, u.s);
+  if (s < 5400) return t('ago', Math.round(s / 60), u.min);
+  if (s < 129600) return t('ago', Math.round(s / 3600), u.h);
+  return t('ago', Math.round(s / 86400), u.d);
+}
