@@ -46,6 +46,7 @@ public static class IngestRegistration
             downlink.Attach(client);
             return client;
         });
+        s.AddStageHealthCheck<BrokerHealthCheck>("broker");
         return builder;
     }
 }

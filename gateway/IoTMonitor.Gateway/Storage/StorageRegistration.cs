@@ -27,6 +27,7 @@ public static class StorageRegistration
             // a log line per write request would be thousands a minute at full rate
             .RemoveAllLoggers();
         s.AddSingleton<InfluxWriter>();
+        s.AddStageHealthCheck<InfluxHealthCheck>("influx");
         return builder;
     }
 }
