@@ -1,6 +1,7 @@
 using System.Buffers;
 using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTMonitor.Gateway.Model;
 
 namespace IoTMonitor.Gateway.Validation;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;
 
