@@ -4,6 +4,7 @@ using System.Text;
 using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Configuration;

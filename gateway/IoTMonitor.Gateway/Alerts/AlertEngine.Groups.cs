@@ -6,6 +6,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Model;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;

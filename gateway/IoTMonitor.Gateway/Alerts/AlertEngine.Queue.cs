@@ -5,6 +5,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 

@@ -2,6 +2,7 @@
 // and which lifecycle step each evaluation leads to. A reading older than the live window is late.
 
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Alerts;

@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.Extensions.Logging;
 

@@ -3,6 +3,7 @@ using IoTMonitor.Gateway.Alerts.Channels.Influx;
 using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
 using IoTMonitor.Gateway.Alerts.Channels.Sms;
 using IoTMonitor.Gateway.Alerts.Channels.Webhook;
+using IoTMonitor.Gateway.Model;
 
 namespace IoTMonitor.Gateway.Alerts;
 
@@ -167,21 +168,6 @@ public sealed class ContactList
     public List<string> Emails { get; set; } = [];
 
     public List<string> Phones { get; set; } = [];
-}
-
-/// <summary>What the alert engine knows about a site beyond its id: its registry profile, with <see cref="AlertsOptions.Sites"/> overrides applied.</summary>
-public sealed class SiteInfo
-{
-    public string Name { get; set; } = string.Empty;
-
-    /// <summary>A name of <see cref="Registry.SiteTypes"/> — matched by a rule's <c>scope.siteTypes</c>.</summary>
-    public string Type { get; set; } = string.Empty;
-
-    public string Basin { get; set; } = string.Empty;
-
-    public double? Latitude { get; set; }
-
-    public double? Longitude { get; set; }
 }
 
 public sealed class OutboxOptions

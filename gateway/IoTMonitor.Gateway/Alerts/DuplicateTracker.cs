@@ -10,6 +10,7 @@
 // with a failed group, since an evaluation that was rolled back did not happen.
 
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Alerts;

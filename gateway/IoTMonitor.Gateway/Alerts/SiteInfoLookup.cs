@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;

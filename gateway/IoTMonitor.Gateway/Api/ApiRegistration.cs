@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 using Scalar.AspNetCore;
 
 namespace IoTMonitor.Gateway.Api;
@@ -38,6 +39,10 @@ public static class ApiRegistration
             return Task.CompletedTask;
         }));
         builder.AddApiErrors();
+        // /health answers each stage's state to whoever asks; the check service would also log an
+        // error per unhealthy check per request (a poller during an InfluxDB outage floods the log),
+        // while the stages log their own failures once
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.None);
         return builder;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;

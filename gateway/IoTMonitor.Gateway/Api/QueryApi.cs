@@ -2,6 +2,7 @@ using System.Diagnostics;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;

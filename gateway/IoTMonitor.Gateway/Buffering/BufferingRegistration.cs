@@ -16,6 +16,7 @@ public static class BufferingRegistration
             var o = sp.GetRequiredService<BufferingOptions>();
             return WriteAheadLog.Open(o, sp.GetRequiredService<GatewayOptions>().Resolve(o.Directory), sp.GetRequiredService<ILogger<WriteAheadLog>>());
         });
+        builder.Services.AddStageHealthCheck<WalHealthCheck>("wal");
         return builder;
     }
 }

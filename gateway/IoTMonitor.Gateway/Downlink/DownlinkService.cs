@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using Microsoft.Extensions.Logging;
 

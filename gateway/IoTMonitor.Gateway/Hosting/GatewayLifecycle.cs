@@ -67,6 +67,7 @@ public static class GatewayLifecycleRegistration
     {
         builder.Services.AddSingleton<GatewayLifecycle>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayLifecycle>());
+        builder.Services.AddStageHealthCheck<StartedHealthCheck>(StartedHealthCheck.Name);
         return builder;
     }
 }

@@ -185,54 +185,57 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var topic = e.ApplicationMessage.Topic;
-        var kind = TopicName.Parse(topic, out var site, out var device);
-        if (kind == TopicKind.Status)
+        var route = TopicRoute.Parse(e.ApplicationMessage.Topic);
+        if (route.Kind == TopicKind.Status)
         {
-            _statuses.Record(e.ClientId, topic, site, device, e.ApplicationMessage.Payload);
+            _statuses.Record(e.ClientId, route.Topic, route.Site, route.Device, e.ApplicationMessage.Payload);
             return Task.CompletedTask;
         }
 
-        if (AckIngest.IsAck(kind))
+        if (AckIngest.IsAck(route.Kind))
         {
             // recorded synchronously in SQLite: the automatic PUBACK may follow
-            _acks.Handle(e.ClientId, topic, kind, device, e.ApplicationMessage.Payload);
+            _acks.Handle(e.ClientId, route.Topic, route.Kind, route.Device, e.ApplicationMessage.Payload);
             return Task.CompletedTask;
         }
 
         e.AutoAcknowledge = false;
         Interlocked.Increment(ref _inFlight);
         Task<IngestOutcome> work;
-        if (_registryOptions.RequireAuthentication && !IsKnownDevice(topic))
+        if (_registryOptions.RequireAuthentication && !IsKnownDevice(route))
         {
-            _pipeline.Refuse(e.ClientId, topic, e.ApplicationMessage.Payload, DecodeError.UnknownDevice);
+            _pipeline.Refuse(e.ClientId, route.Topic, e.ApplicationMessage.Payload, DecodeError.UnknownDevice);
             work = Task.FromResult(IngestOutcome.DeadLettered);
         }
         else
         {
-            work = _pipeline.HandleTelemetryAsync(e.ClientId, topic, e.ApplicationMessage.Payload);
+            work = _pipeline.HandleTelemetryAsync(e.ClientId, route, e.ApplicationMessage.Payload);
         }
 
-        _ = FinishAsync(e, work);
+        _ = FinishAsync(e, route, work);
         return Task.CompletedTask;
     }
 
-    private bool IsKnownDevice(string topic)
+    /// <summary>
+    /// The access check of the external mode (the broker checked the node's login and ACL): the
+    /// topic's device is enrolled, enabled and in the topic's site.
+    /// </summary>
+    private bool IsKnownDevice(in TopicRoute route)
     {
-        if (TopicName.Parse(topic, out var site, out var device) == TopicKind.Invalid)
+        if (route.Kind == TopicKind.Invalid)
         {
             return true; // the decoder dead-letters it as bad_topic
         }
 
         lock (_knownDevices)
         {
-            if (_knownDevices.TryGetValue(device, out var knownSite))
+            if (_knownDevices.TryGetValue(route.Device, out var knownSite))
             {
-                return knownSite == site;
+                return knownSite == route.Site;
             }
         }
 
-        var d = _registry.FindDevice(device);
+        var d = _registry.FindDevice(route.Device);
         if (d is null || !d.Enabled)
         {
             return false;
@@ -240,13 +243,13 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
 
         lock (_knownDevices)
         {
-            _knownDevices[device] = d.SiteId;
+            _knownDevices[route.Device] = d.SiteId;
         }
 
-        return d.SiteId == site;
+        return d.SiteId == route.Site;
     }
 
-    private async Task FinishAsync(MqttApplicationMessageReceivedEventArgs e, Task<IngestOutcome> work)
+    private async Task FinishAsync(MqttApplicationMessageReceivedEventArgs e, TopicRoute route, Task<IngestOutcome> work)
     {
         try
         {
@@ -255,7 +258,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
             {
                 // WAL full or failing: hold the PUBACK (back-pressure on the broker) and try again
                 await Task.Delay(200, _stop.Token).ConfigureAwait(false);
-                outcome = await _pipeline.HandleTelemetryAsync(e.ClientId, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload).ConfigureAwait(false);
+                outcome = await _pipeline.HandleTelemetryAsync(e.ClientId, route, e.ApplicationMessage.Payload).ConfigureAwait(false);
             }
 
             if (outcome != IngestOutcome.Refused)

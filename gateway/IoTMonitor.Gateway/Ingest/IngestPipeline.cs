@@ -1,6 +1,7 @@
 using System.Buffers;
 using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;
 
@@ -72,8 +73,9 @@ public sealed class IngestPipeline
     /// Handles one telemetry message. Runs synchronously up to the WAL append, so the caller's
     /// payload buffer is no longer read once the returned task is pending.
     /// </summary>
-    public Task<IngestOutcome> HandleTelemetryAsync(string client, string topic, ReadOnlySequence<byte> payload)
+    public Task<IngestOutcome> HandleTelemetryAsync(string client, in TopicRoute route, ReadOnlySequence<byte> payload)
     {
+        var topic = route.Topic;
         var c = _ledger.Counters;
         GatewayCounters.Inc(ref c.MessagesReceived);
         var now = _time.GetUtcNow();
@@ -85,11 +87,11 @@ public sealed class IngestPipeline
         }
         else if (payload.IsSingleSegment)
         {
-            _decoder.Decode(topic, payload.FirstSpan, now.ToUnixTimeSeconds(), result);
+            _decoder.Decode(route.Kind, route.Site, route.Device, payload.FirstSpan, now.ToUnixTimeSeconds(), result);
         }
         else
         {
-            _decoder.Decode(topic, payload.ToArray(), now.ToUnixTimeSeconds(), result);
+            _decoder.Decode(route.Kind, route.Site, route.Device, payload.ToArray(), now.ToUnixTimeSeconds(), result);
         }
 
         if (result.Error is not null)

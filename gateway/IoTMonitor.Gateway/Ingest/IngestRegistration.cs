@@ -2,6 +2,7 @@ using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Ingest.Embedded;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,7 +38,7 @@ public static class IngestRegistration
             if (mqtt.Mode == MqttMode.Embedded)
             {
                 var broker = new EmbeddedBroker(mqtt, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<EmbeddedBroker>());
-                downlink.Attach(broker);
+                downlink.Attach(broker.Downlink);
                 return broker;
             }
 
@@ -45,6 +46,7 @@ public static class IngestRegistration
             downlink.Attach(client);
             return client;
         });
+        s.AddStageHealthCheck<BrokerHealthCheck>("broker");
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Query;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 

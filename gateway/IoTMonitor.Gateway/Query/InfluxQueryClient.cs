@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -25,25 +24,22 @@ public sealed class InfluxQueryException(string message) : Exception(message);
 
 /// <summary>
 /// InfluxQL over <c>GET /query</c> (<c>epoch=s</c>, chunked), the API that InfluxDB 1.x, 2.x (with a
-/// DBRP mapping) and 3.x all answer. Auth from <c>Storage:Token</c>: <c>user:password</c> for 1.x,
-/// otherwise a token sent as <c>Authorization: Token …</c>.
+/// DBRP mapping) and 3.x all answer, through the gateway's one <see cref="InfluxConnection"/>
+/// (database, retention policy and credentials from <c>Storage:*</c>).
 /// </summary>
 public sealed class InfluxQueryClient : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly StorageOptions _storage;
+    private readonly InfluxConnection _connection;
     private readonly QueryOptions _options;
+    private readonly string _parameters;
 
-    public InfluxQueryClient(StorageOptions storage, QueryOptions options)
+    public InfluxQueryClient(InfluxConnection connection, QueryOptions options)
     {
-        _storage = storage;
+        _connection = connection;
         _options = options;
-        _http = new HttpClient { BaseAddress = new Uri(storage.Url), Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
-        var token = storage.Token;
-        if (token.Length > 0 && !IsUserPassword(token))
-        {
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
-        }
+        _http = connection.CreateHttpClient(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        _parameters = "epoch=s&chunked=true&chunk_size=" + options.ChunkSize.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Quotes a string literal for InfluxQL.</summary>
@@ -114,22 +110,7 @@ public sealed class InfluxQueryClient : IDisposable
     /// <summary>The answer's lines (one JSON document each); a line is valid until the next is asked for.</summary>
     private async IAsyncEnumerable<ReadOnlyMemory<byte>> LinesAsync(string influxQl, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var url = new StringBuilder("/query?epoch=s&chunked=true&chunk_size=")
-            .Append(_options.ChunkSize.ToString(CultureInfo.InvariantCulture))
-            .Append("&db=").Append(Uri.EscapeDataString(_storage.Database));
-        if (_storage.RetentionPolicy.Length > 0)
-        {
-            url.Append("&rp=").Append(Uri.EscapeDataString(_storage.RetentionPolicy));
-        }
-
-        if (IsUserPassword(_storage.Token))
-        {
-            var colon = _storage.Token.IndexOf(':', StringComparison.Ordinal);
-            url.Append("&u=").Append(Uri.EscapeDataString(_storage.Token[..colon])).Append("&p=").Append(Uri.EscapeDataString(_storage.Token[(colon + 1)..]));
-        }
-
-        url.Append("&q=").Append(Uri.EscapeDataString(influxQl));
-        using var response = await SendAsync(url.ToString(), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(_connection.QueryUri(influxQl, _parameters, inDatabase: true), cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -192,11 +173,13 @@ public sealed class InfluxQueryClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string url, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(Uri url, CancellationToken cancellationToken)
     {
         try
         {
-            return await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            _connection.AuthorizeQuery(request);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -412,8 +395,6 @@ public sealed class InfluxQueryClient : IDisposable
 
     private static bool SameTags(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
-
-    private static bool IsUserPassword(string token) => token.Contains(':', StringComparison.Ordinal) && !token.Contains(' ', StringComparison.Ordinal);
 
     private static string Trim(string s) => s.Length > 500 ? s[..500] + "…" : s;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Query;

@@ -1,5 +1,4 @@
 using IoTMonitor.Gateway.Configuration;
-using IoTMonitor.Gateway.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -12,7 +11,7 @@ public static class QueryRegistration
     {
         var s = builder.Services;
         s.AddStageOptions<QueryOptions>(builder.Configuration, QueryOptions.Section, o => o.Validate());
-        s.AddSingleton(sp => new InfluxQueryClient(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<QueryOptions>()));
+        s.AddSingleton<InfluxQueryClient>();
         s.AddSingleton<LatestValueCache>();
         s.AddSingleton<SiteStatus>();
         s.AddSingleton<DailyRollup>();

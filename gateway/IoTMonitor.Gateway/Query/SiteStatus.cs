@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Alerts;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Query;

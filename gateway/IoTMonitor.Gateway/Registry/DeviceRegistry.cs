@@ -1,15 +1,12 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Sqlite;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Registry;
-
-public sealed record Site(string Id, string Name, DateTimeOffset Created);
-
-public sealed record Device(string Id, string SiteId, DateTimeOffset Created, bool Enabled);
 
 /// <summary>
 /// Sites and devices in SQLite. Device secrets are stored as salted PBKDF2 hashes only. A

@@ -4,29 +4,15 @@ using System.Net.Http.Headers;
 namespace IoTMonitor.Gateway.Storage;
 
 /// <summary>
-/// Lets InfluxDB.Client (which speaks the v2 API) write to servers older than 1.8, which have only
-/// the v1 API. On the first request it asks <c>/ping</c> for the server's version header
-/// (<c>X-Influxdb-Version</c>); below 1.8 it rewrites <c>/api/v2/write?bucket=db/rp&amp;precision=s</c>
-/// to <c>/write?db=db&amp;rp=rp&amp;precision=s</c> and turns a <c>Token user:password</c> into v1
-/// credentials. On 1.8+ and 2.x/3.x requests pass unchanged.
+/// Lets InfluxDB.Client (which speaks the v2 API) and the alert history write to servers older than
+/// 1.8, which have only the v1 API. Before the first write it has <see cref="InfluxConnection"/> ask
+/// <c>/ping</c> for the server's version; below 1.8 it rewrites
+/// <c>/api/v2/write?bucket=db/rp&amp;precision=s</c> to <c>/write?db=db&amp;rp=rp&amp;precision=s</c>
+/// and turns a <c>Token user:password</c> into v1 credentials. On 1.8+ and 2.x/3.x requests pass
+/// unchanged. A handler of the <see cref="InfluxConnection.HttpClientName"/> pipeline.
 /// </summary>
-public sealed class InfluxV1CompatHandler : DelegatingHandler
+public sealed class InfluxV1CompatHandler(InfluxConnection connection) : DelegatingHandler
 {
-    private readonly SemaphoreSlim _detect = new(1, 1);
-    private volatile string? _version;
-    private volatile bool _legacy;
-
-    public InfluxV1CompatHandler(HttpMessageHandler inner)
-        : base(inner)
-    {
-    }
-
-    /// <summary>The server version once detected (null before the first request).</summary>
-    public string? ServerVersion => _version;
-
-    /// <summary>True when writes are mapped to the v1 <c>/write</c> endpoint.</summary>
-    public bool IsLegacy => _legacy;
-
     /// <summary>Parses "1.6.7~rc0", "v2.7.1", "3.0.0" and tells whether the v2 write API is missing (&lt; 1.8).</summary>
     public static bool IsBefore18(string version)
     {
@@ -42,40 +28,13 @@ public sealed class InfluxV1CompatHandler : DelegatingHandler
         return major < 1 || (major == 1 && minor < 8);
     }
 
-    public async Task<string?> DetectAsync(Uri baseUri, CancellationToken cancellationToken)
-    {
-        if (_version is not null)
-        {
-            return _version;
-        }
-
-        await _detect.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_version is null)
-            {
-                using var ping = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "/ping"));
-                using var response = await base.SendAsync(ping, cancellationToken).ConfigureAwait(false);
-                var version = response.Headers.TryGetValues("X-Influxdb-Version", out var values) ? values.FirstOrDefault() ?? string.Empty : string.Empty;
-                _legacy = version.Length > 0 && IsBefore18(version);
-                _version = version;
-            }
-
-            return _version;
-        }
-        finally
-        {
-            _detect.Release();
-        }
-    }
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
         if (uri.AbsolutePath.EndsWith("/api/v2/write", StringComparison.Ordinal))
         {
-            await DetectAsync(new Uri(uri.GetLeftPart(UriPartial.Authority)), cancellationToken).ConfigureAwait(false);
-            if (_legacy)
+            await connection.DetectVersionAsync(cancellationToken).ConfigureAwait(false);
+            if (connection.IsLegacy)
             {
                 request.RequestUri = MapWrite(uri, request.Headers.Authorization);
                 request.Headers.Authorization = null;

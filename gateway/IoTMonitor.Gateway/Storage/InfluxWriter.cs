@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using InfluxDB.Client;
 using InfluxDB.Client.Api.Domain;
@@ -27,33 +26,32 @@ public sealed class InfluxWriter : IAsyncDisposable
     private readonly ILogger _log;
     private readonly InfluxDBClient _client;
     private readonly WriteApiAsync _write;
+    private readonly InfluxConnection _connection;
     private readonly HttpClient _http;
-    private readonly InfluxV1CompatHandler _compat;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _inFlight;
-    private readonly string _bucket;
     private Task? _loop;
     private volatile bool _databaseReady;
     private int _disposeOnce;
 
-    public InfluxWriter(StorageOptions options, WriteAheadLog wal, Ledger ledger, DeadLetterStore deadLetters, ILogger log)
+    public InfluxWriter(StorageOptions options, InfluxConnection connection, WriteAheadLog wal, Ledger ledger, DeadLetterStore deadLetters, ILogger<InfluxWriter> log)
     {
         _options = options;
+        _connection = connection;
         _wal = wal;
         _ledger = ledger;
         _deadLetters = deadLetters;
         _log = log;
-        _compat = new InfluxV1CompatHandler(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None });
-        _http = new HttpClient(_compat) { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        _http = connection.CreateHttpClient(TimeSpan.FromSeconds(options.TimeoutSeconds));
         var builder = new InfluxDBClientOptions.Builder()
-            .Url(options.Url)
+            .Url(connection.BaseUri.ToString())
             .TimeOut(TimeSpan.FromSeconds(options.TimeoutSeconds))
-            .Org(options.Org)
-            .Bucket(BucketName(options))
+            .Org(connection.Org)
+            .Bucket(connection.Bucket)
             .SetHttpClient(_http);
-        if (!string.IsNullOrEmpty(options.Token))
+        if (connection.Token.Length > 0)
         {
-            builder.AuthenticateToken(options.Token);
+            builder.AuthenticateToken(connection.Token);
         }
 
         _client = new InfluxDBClient(builder.Build());
@@ -63,7 +61,6 @@ public sealed class InfluxWriter : IAsyncDisposable
         }
 
         _write = _client.GetWriteApiAsync();
-        _bucket = BucketName(options);
         _inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
     }
 
@@ -75,11 +72,9 @@ public sealed class InfluxWriter : IAsyncDisposable
 
     public DateTimeOffset? LastWriteTime { get; private set; }
 
-    public string? ServerVersion => _compat.ServerVersion;
+    public string? ServerVersion => _connection.ServerVersion;
 
-    public bool UsesV1Compat => _compat.IsLegacy;
-
-    private static string BucketName(StorageOptions o) => string.IsNullOrEmpty(o.RetentionPolicy) ? o.Database : o.Database + "/" + o.RetentionPolicy;
+    public bool UsesV1Compat => _connection.IsLegacy;
 
     public void Start() => _loop = Task.Run(RunAsync);
 
@@ -119,7 +114,7 @@ public sealed class InfluxWriter : IAsyncDisposable
         {
             try
             {
-                var version = await _compat.DetectAsync(new Uri(_options.Url), token).ConfigureAwait(false) ?? string.Empty;
+                var version = await _connection.DetectVersionAsync(token).ConfigureAwait(false);
                 var major = version.TrimStart('v').Split('.')[0];
                 if (_options.CreateDatabase && major == "1")
                 {
@@ -129,21 +124,15 @@ public sealed class InfluxWriter : IAsyncDisposable
                         create += $" WITH DURATION {_options.RetentionDays}d";
                     }
 
-                    var url = new Uri(new Uri(_options.Url), "/query?q=" + Uri.EscapeDataString(create));
-                    using var request = new HttpRequestMessage(HttpMethod.Post, url);
-                    if (_options.Token.Contains(':', StringComparison.Ordinal))
-                    {
-                        var colon = _options.Token.IndexOf(':');
-                        request.RequestUri = new Uri(url + "&u=" + Uri.EscapeDataString(_options.Token[..colon]) + "&p=" + Uri.EscapeDataString(_options.Token[(colon + 1)..]));
-                    }
-
+                    using var request = new HttpRequestMessage(HttpMethod.Post, _connection.QueryUri(create, string.Empty, inDatabase: false));
+                    _connection.AuthorizeQuery(request);
                     using var response = await _http.SendAsync(request, token).ConfigureAwait(false);
                     response.EnsureSuccessStatusCode();
                 }
 
                 _databaseReady = true;
                 Reachable = true;
-                _log.LogInformation("InfluxDB {Version} at {Url}: database {Database} ready{Compat}", version, _options.Url, _options.Database, _compat.IsLegacy ? " (v1 /write compatibility)" : string.Empty);
+                _log.LogInformation("InfluxDB {Version} at {Url}: database {Database} ready{Compat}", version, _options.Url, _options.Database, _connection.IsLegacy ? " (v1 /write compatibility)" : string.Empty);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !token.IsCancellationRequested)
             {
@@ -233,7 +222,7 @@ public sealed class InfluxWriter : IAsyncDisposable
             try
             {
                 GatewayCounters.Inc(ref _ledger.Counters.InfluxWriteRequests);
-                await _write.WriteRecordAsync(body, WritePrecision.S, _bucket, _options.Org, token).ConfigureAwait(false);
+                await _write.WriteRecordAsync(body, WritePrecision.S, _connection.Bucket, _connection.Org, token).ConfigureAwait(false);
                 Reachable = true;
                 LastWriteTime = DateTimeOffset.UtcNow;
                 return Outcome.Written;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Storage;
@@ -93,6 +94,45 @@ public static class LineProtocol
         return lines + 1;
     }
 
+    /// <summary>
+    /// A measurement name (<paramref name="tagLike"/> false) or tag key/value (true) escaped by the
+    /// same rules as the ingest lines, for lines written off the hot path (alert history).
+    /// </summary>
+    public static string Escape(string text, bool tagLike) => Format(text, tagLike ? Part.Tag : Part.Measurement);
+
+    /// <summary>A string field value: double-quoted, <c>"</c> and <c>\</c> escaped, control characters as spaces.</summary>
+    public static string Quote(string value) => Format(value, Part.String);
+
+    private enum Part
+    {
+        Measurement,
+        Tag,
+        String,
+    }
+
+    private static string Format(string text, Part part)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent((6 * text.Length) + 2);
+        try
+        {
+            var line = new Line(rented);
+            if (part == Part.String)
+            {
+                line.Quoted(text);
+            }
+            else
+            {
+                line.Escaped(text, tagLike: part == Part.Tag);
+            }
+
+            return Encoding.UTF8.GetString(rented, 0, line.Length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>One line being written into a span sized for its worst case.</summary>
     private ref struct Line(Span<byte> buffer)
     {
@@ -135,6 +175,11 @@ public static class LineProtocol
         {
             _buffer[_at++] = separator;
             Raw(key);
+            Quoted(value);
+        }
+
+        public void Quoted(string value)
+        {
             _buffer[_at++] = (byte)'"';
             if (!value.AsSpan().ContainsAnyExcept(PlainInString))
             {

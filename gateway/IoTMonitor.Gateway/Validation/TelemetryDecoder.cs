@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTMonitor.Gateway.Model;
 
 namespace IoTMonitor.Gateway.Validation;
 
@@ -22,10 +23,14 @@ public sealed class TelemetryDecoder
     public TelemetryDecoder(long allowedSkewSeconds = 300) => _allowedSkewSeconds = allowedSkewSeconds;
 
     /// <summary>Decodes <paramref name="payload"/> received on <paramref name="topic"/> at <paramref name="nowUnixSeconds"/>.</summary>
-    public void Decode(string topic, ReadOnlySpan<byte> payload, long nowUnixSeconds, DecodeResult result)
+    public void Decode(string topic, ReadOnlySpan<byte> payload, long nowUnixSeconds, DecodeResult result) =>
+        Decode(TopicName.Parse(topic, out var site, out var device), site, device, payload, nowUnixSeconds, result);
+
+    /// <summary>Decodes a payload whose topic the caller has already parsed (<see cref="TopicName.Parse"/>).</summary>
+    public void Decode(TopicKind kind, string site, string device, ReadOnlySpan<byte> payload, long nowUnixSeconds, DecodeResult result)
     {
         result.Reset();
-        if (TopicName.Parse(topic, out var site, out var device) != TopicKind.Telemetry)
+        if (kind != TopicKind.Telemetry)
         {
             result.Error = DecodeError.BadTopic;
             return;

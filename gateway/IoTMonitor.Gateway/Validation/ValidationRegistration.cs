@@ -15,6 +15,7 @@ public static class ValidationRegistration
             var o = sp.GetRequiredService<ValidationOptions>();
             return new DeadLetterStore(sp.GetRequiredService<GatewayOptions>().Resolve(o.DeadLetterPath), o.DeadLetterMaxBytes, o.DeadLetterQueueLength);
         });
+        builder.Services.AddStageHealthCheck<DeadLetterHealthCheck>("deadLetters");
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging.Abstractions;

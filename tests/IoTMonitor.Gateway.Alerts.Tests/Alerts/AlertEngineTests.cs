@@ -1,5 +1,6 @@
 using System.Text;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
+using IoTMonitor.Gateway.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;

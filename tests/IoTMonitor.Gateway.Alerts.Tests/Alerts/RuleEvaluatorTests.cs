@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Model;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
+using IoTMonitor.Gateway.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -167,8 +168,8 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
                     engine.Start();
                 }
 
-                var result = new Validation.DecodeResult { Site = "s1", Device = "d1", Battery = readings[i].V, HealthTime = readings[i].T };
-                engine.OnReadingsDurable(this, new Ingest.ReadingsDurableEventArgs(result, clock.GetUtcNow()));
+                var result = new Model.DecodeResult { Site = "s1", Device = "d1", Battery = readings[i].V, HealthTime = readings[i].T };
+                engine.OnReadingsDurable(this, new Model.ReadingsDurableEventArgs(result, clock.GetUtcNow()));
             }
 
             await engine.DisposeAsync();

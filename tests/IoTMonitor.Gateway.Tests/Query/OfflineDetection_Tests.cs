@@ -1,4 +1,5 @@
 using System.Text;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Validation;
 

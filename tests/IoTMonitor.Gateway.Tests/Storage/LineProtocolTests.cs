@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;
 
@@ -63,5 +64,15 @@ public sealed class LineProtocolTests
         Assert.Equal(
             "water,device=d,quantity=ph,site=_ flags=4i,seq=1i,boot=1i 5\nhealth,device=d,site=_ bat=0,rssi=0i,qd=0i,drop=0i,rst=0i,fw=\"\" 5\n",
             Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void Names_and_strings_written_off_the_hot_path_are_escaped_by_the_same_rules()
+    {
+        Assert.Equal(@"a\,evil\=1\ x", LineProtocol.Escape("a,evil=1 x", tagLike: true));
+        Assert.Equal(@"al=erts\,x", LineProtocol.Escape("al=erts,x", tagLike: false));
+        Assert.Equal(@"d\ health", LineProtocol.Escape("d\nhealth", tagLike: true)); // a newline cannot end the line
+        Assert.Equal(@"""1\"" ,x=1 \\""", LineProtocol.Quote("1\"\n,x=1 \\"));
+        Assert.Equal("\"溶解氧 𝄞\"", LineProtocol.Quote("溶解氧 𝄞"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using CsCheck;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Tests.Support;
 using IoTMonitor.Gateway.Validation;

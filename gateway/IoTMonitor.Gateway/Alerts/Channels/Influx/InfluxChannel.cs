@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using IoTMonitor.Gateway.Storage;
 
@@ -8,7 +7,9 @@ namespace IoTMonitor.Gateway.Alerts.Channels.Influx;
 /// <summary>
 /// Writes every alert event as one point of measurement <c>alerts</c> (Storage:Url, Storage:Database):
 /// tags <c>device, event, rule, severity, site</c>; fields <c>alert_id, event_id, late, quantity,
-/// value, text</c>; time = event time in ms. InfluxDB 1.6/1.7 through the gateway's v1 compatibility handler.
+/// value, text</c>; time = event time in ms. Sent through the gateway's one <see cref="InfluxConnection"/>
+/// (server, bucket and token of <c>Storage:*</c>; 1.6/1.7 through its v1 write compatibility), escaped
+/// by <see cref="LineProtocol"/>.
 /// Routing: every event, <c>reopened</c> included (the history keeps every change); late ones if
 /// <c>Alerts:LateChannels</c> names <c>influx</c> (the default).
 /// </summary>
@@ -18,15 +19,15 @@ public sealed class InfluxChannel : IAlertChannel, IDisposable
 
     private readonly AlertInfluxOptions _options;
     private readonly AlertsOptions _alerts;
-    private readonly StorageOptions _storage;
+    private readonly InfluxConnection _connection;
     private readonly HttpClient _http;
 
-    public InfluxChannel(AlertInfluxOptions options, AlertsOptions alerts, StorageOptions storage, int timeoutSeconds)
+    public InfluxChannel(AlertInfluxOptions options, AlertsOptions alerts, InfluxConnection connection, int timeoutSeconds)
     {
         _options = options;
         _alerts = alerts;
-        _storage = storage;
-        _http = new HttpClient(new InfluxV1CompatHandler(new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
+        _connection = connection;
+        _http = connection.CreateHttpClient(TimeSpan.FromSeconds(timeoutSeconds));
     }
 
     public string Name => ChannelName;
@@ -36,10 +37,10 @@ public sealed class InfluxChannel : IAlertChannel, IDisposable
 
     public static string Line(string measurement, AlertNotice n)
     {
-        static string Tag(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal).Replace("=", "\\=", StringComparison.Ordinal).Replace(" ", "\\ ", StringComparison.Ordinal);
-        static string Str(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal) + "\"";
+        static string Tag(string s) => LineProtocol.Escape(s, tagLike: true);
+        static string Str(string s) => LineProtocol.Quote(s);
         var b = new StringBuilder(256);
-        b.Append(Tag(measurement));
+        b.Append(LineProtocol.Escape(measurement, tagLike: false));
         b.Append(",device=").Append(Tag(n.Device.Length > 0 ? n.Device : "-"));
         b.Append(",event=").Append(Tag(n.Type));
         b.Append(",rule=").Append(Tag(n.RuleId));
@@ -61,13 +62,7 @@ public sealed class InfluxChannel : IAlertChannel, IDisposable
 
     public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
     {
-        var bucket = string.IsNullOrEmpty(_storage.RetentionPolicy) ? _storage.Database : _storage.Database + "/" + _storage.RetentionPolicy;
-        var url = new Uri(new Uri(_storage.Url), $"/api/v2/write?org={Uri.EscapeDataString(_storage.Org)}&bucket={Uri.EscapeDataString(bucket)}&precision=ms");
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Line(entry.Recipient, notice), Encoding.UTF8, "text/plain") };
-        if (_storage.Token.Length > 0)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Token", _storage.Token);
-        }
+        using var request = _connection.WriteRequest(Line(entry.Recipient, notice), "ms");
 
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var code = (int)response.StatusCode;

@@ -15,7 +15,7 @@ public static class InfluxRegistration
         if (options.Enabled)
         {
             context.Services.AddSingleton<IAlertChannel>(sp => new InfluxChannel(
-                options, context.Options, sp.GetService<StorageOptions>() ?? new StorageOptions(), context.Options.Outbox.TimeoutSeconds));
+                options, context.Options, sp.GetRequiredService<InfluxConnection>(), context.Options.Outbox.TimeoutSeconds));
         }
     }
 }

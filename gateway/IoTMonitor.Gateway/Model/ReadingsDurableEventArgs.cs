@@ -1,6 +1,4 @@
-using IoTMonitor.Gateway.Validation;
-
-namespace IoTMonitor.Gateway.Ingest;
+namespace IoTMonitor.Gateway.Model;
 
 /// <summary>
 /// Raised after a telemetry batch is durable in the WAL (past tense: a notification, it cannot

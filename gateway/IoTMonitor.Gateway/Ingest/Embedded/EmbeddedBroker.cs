@@ -1,0 +1,138 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Registry;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Server;
+
+namespace IoTMonitor.Gateway.Ingest.Embedded;
+
+/// <summary>
+/// Hosts the embedded MQTTnet 5 broker: its endpoints (plain, TLS), persistent sessions, and which
+/// part answers each of its events. The parts, one reason each: <see cref="DeviceLogin"/> (who
+/// connects), <see cref="PublishIntake"/> (the walk of a publish: parse once, <see cref="AutoEnrolment"/>,
+/// <see cref="TopicAccess"/>, then pipeline, acks or node status), <see cref="PubAckHolding"/> (a
+/// PUBACK leaves once its message is durable) and <see cref="BrokerDownlink"/> (config and commands
+/// injected, retained configs loaded at start).
+/// </summary>
+public sealed class EmbeddedBroker : IMqttListener
+{
+    private readonly MqttOptions _options;
+    private readonly ILogger _log;
+    private readonly DeviceLogin _login;
+    private readonly PublishIntake _intake;
+    private readonly PubAckHolding _pubAcks;
+    private readonly BrokerDownlink _downlink;
+    private MqttServer? _server;
+    private int _clients;
+    private int _disposeOnce;
+
+    public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger<EmbeddedBroker> log)
+    {
+        _options = options;
+        _log = log;
+        _login = new DeviceLogin(options, registryOptions, registry, pipeline.Ledger.Counters, log);
+        _intake = new PublishIntake(registryOptions, pipeline, acks, statuses, new AutoEnrolment(registry, log));
+        _pubAcks = new PubAckHolding(() => _server);
+        _downlink = new BrokerDownlink(downlink, () => _server);
+    }
+
+    /// <summary>Where the downlink service hands config and commands to this broker.</summary>
+    public IDownlinkTransport Downlink => _downlink;
+
+    public bool IsConnected => _server?.IsStarted == true;
+
+    public string Mode => "embedded";
+
+    public int ConnectedClients => Volatile.Read(ref _clients);
+
+    /// <summary>None: the broker acknowledges each publish itself once it is durable.</summary>
+    public long? InFlight => null;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var address = IPAddress.Parse(_options.BindAddress);
+        var (v4, v6) = ListenAddresses(address);
+        // Persistent sessions (MQTTnet deletes a session at disconnect without them): a node's
+        // session keeps its subscriptions and the commands queued for it while it sleeps (protocol §2, §7).
+        var builder = new MqttServerOptionsBuilder()
+            .WithPersistentSessions(true)
+            .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
+        if (_options.Port > 0)
+        {
+            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(v4).WithDefaultEndpointBoundIPV6Address(v6).WithDefaultEndpointPort(_options.Port).WithDefaultEndpointReuseAddress();
+        }
+        else
+        {
+            builder.WithoutDefaultEndpoint();
+        }
+
+        if (_options.CertificatePath.Length > 0)
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12FromFile(_options.CertificatePath, _options.CertificatePassword);
+            builder.WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(v4).WithEncryptedEndpointBoundIPV6Address(v6).WithEncryptedEndpointPort(_options.TlsPort).WithEncryptionCertificate(certificate);
+        }
+
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        server.ValidatingConnectionAsync += _login.ValidateAsync;
+        server.InterceptingInboundPacketAsync += _intake.InterceptInboundAsync;
+        server.InterceptingOutboundPacketAsync += _pubAcks.InterceptOutboundAsync;
+        server.InterceptingPublishAsync += _intake.InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += _intake.InterceptSubscriptionAsync;
+        server.LoadingRetainedMessageAsync += _downlink.LoadRetainedConfigsAsync;
+        server.ClientConnectedAsync += e =>
+        {
+            _login.Establish(e);
+            Interlocked.Increment(ref _clients);
+            return Task.CompletedTask;
+        };
+        server.ClientDisconnectedAsync += _ =>
+        {
+            Interlocked.Decrement(ref _clients);
+            return Task.CompletedTask;
+        };
+        _server = server;
+        await server.StartAsync().ConfigureAwait(false);
+        _log.LogInformation("Embedded MQTT broker on {Address}:{Port}{Tls}", Describe(v4, v6), _options.Port, _options.CertificatePath.Length > 0 ? $" and TLS {_options.TlsPort}" : string.Empty);
+    }
+
+    /// <summary>
+    /// The IPv4 and IPv6 addresses to listen on; <see cref="IPAddress.None"/> turns that family's
+    /// listener off (MqttServerTcpEndpointBaseOptions, MQTTnet 5.2). MQTTnet listens on IPv6 any
+    /// unless told otherwise, so a specific IPv4 address (127.0.0.1) means IPv4 only; 0.0.0.0 means
+    /// every address of both families; an IPv6 address means that address only.
+    /// </summary>
+    internal static (IPAddress V4, IPAddress V6) ListenAddresses(IPAddress address)
+    {
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return (IPAddress.None, address);
+        }
+
+        return address.Equals(IPAddress.Any) ? (IPAddress.Any, IPAddress.IPv6Any) : (address, IPAddress.None);
+    }
+
+    private static string Describe(IPAddress v4, IPAddress v6) =>
+        v4.Equals(IPAddress.None) ? $"[{v6}]" : v6.Equals(IPAddress.None) ? v4.ToString() : $"{v4} and [{v6}]";
+
+    public async Task StopAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // the lifecycle stops it, then the container disposes it again
+        if (Interlocked.Exchange(ref _disposeOnce, 1) != 0)
+        {
+            return;
+        }
+
+        await StopAsync().ConfigureAwait(false);
+        _server?.Dispose();
+    }
+}
