@@ -1,5 +1,6 @@
 using System.Text;
 using IoTMonitor.Gateway.Forwarding.Hj212;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;
@@ -14,7 +15,7 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("iotmon-hj212-link-").FullName;
     private readonly Hj212PlatformSimulator _platform = new();
     private readonly Hj212Options _options = new() { AnswerTimeoutSeconds = 1, RetryCount = 2, ReconnectSeconds = 1 };
-    private readonly InfluxQueryClient _noInflux = new(new StorageOptions { Url = "http://127.0.0.1:9" }, new QueryOptions());
+    private readonly InfluxQueryClient _noInflux = new(new InfluxConnection(new StorageOptions { Url = "http://127.0.0.1:9" }, new PlainClients()), new QueryOptions());
     private Hj212Link? _link;
     private Hj212Outbox? _outbox;
     private Hj212QnSource? _qn;
@@ -241,5 +242,11 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
             Assert.True(DateTime.UtcNow < deadline, $"outbox still has {_outbox.Counts().Pending} pending");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Plain clients: the link under test never reaches InfluxDB (the history answers it builds come from the outbox).</summary>
+    private sealed class PlainClients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new();
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using IoTMonitor.Gateway.Forwarding.Hj212;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Tests.Forwarding;

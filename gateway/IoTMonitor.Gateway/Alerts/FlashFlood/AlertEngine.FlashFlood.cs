@@ -7,6 +7,7 @@
 
 using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 

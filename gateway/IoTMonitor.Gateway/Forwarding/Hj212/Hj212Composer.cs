@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
 namespace IoTMonitor.Gateway.Forwarding.Hj212;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Hosting;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging.Abstractions;
 
