@@ -33,6 +33,12 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Low-battery mode in force at the end of the wake (Power/PowerMode; 0 Normal).</summary>
         public int PowerMode;
 
+        /// <summary>An SNTP sync of the RTC was noted in this wake (first sync or re-sync).</summary>
+        public bool ClockSynced;
+
+        /// <summary>Readings discarded in this wake because they cannot be placed in time (health unp).</summary>
+        public int Unplaceable;
+
         /// <summary>Clears every field for the next wake.</summary>
         public void Reset()
         {
@@ -46,6 +52,8 @@ namespace IoTMonitor.Firmware.Core.Node
             Service = false;
             ConfigError = 0;
             PowerMode = 0;
+            ClockSynced = false;
+            Unplaceable = 0;
         }
     }
 }

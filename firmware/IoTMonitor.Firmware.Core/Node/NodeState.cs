@@ -6,7 +6,7 @@ namespace IoTMonitor.Firmware.Core.Node
     /// What the node keeps in flash across deep sleep (RAM is lost): boot counter, next sequence
     /// number, schedule and backoff, the clock offset learned at sync, and the last applied remote
     /// config. Each is written whole into alternating A/B files (<see cref="AlternatingFile"/>),
-    /// never patched in place: <c>state.a</c>/<c>state.b</c> (172 B, inline in LittleFS's
+    /// never patched in place: <c>state.a</c>/<c>state.b</c> (192 B, inline in LittleFS's
     /// directory log) and <c>remote.a</c>/<c>remote.b</c>.
     /// </summary>
     /// <remarks>
@@ -25,7 +25,9 @@ namespace IoTMonitor.Firmware.Core.Node
         // The first 64 bytes are the layout of firmware that kept no past offsets (still loaded).
         private const int BasePayload = 64;
         private const int PastEntryBytes = 12; // boot (4), offset (8)
-        private const int StatePayload = BasePayload + (PastBoots * PastEntryBytes);
+        private const int PastPayload = BasePayload + (PastBoots * PastEntryBytes);
+        private const int ClockBytes = 20; // last sync (8), drift ppm (4), unplaceable readings (4), sync misses (4)
+        private const int StatePayload = PastPayload + ClockBytes;
 
         private readonly int[] _pastBoot = new int[PastBoots];
         private readonly long[] _pastOffset = new long[PastBoots];
@@ -55,6 +57,24 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Low-battery mode in force (Power/PowerMode) and the battery trend it follows, mV (0: none yet).</summary>
         public int PowerMode;
         public int BatteryTrendMv;
+
+        /// <summary>RTC time of the last SNTP sync that was seen to land, s (0: none yet).</summary>
+        public long LastSyncUtc;
+
+        /// <summary>
+        /// The RTC's rate error measured at the last re-sync, ppm (positive: it ran fast): the
+        /// correction the sync made ÷ the time since the sync before it. Health <c>drift</c>.
+        /// </summary>
+        public int DriftPpm;
+
+        /// <summary>
+        /// Readings discarded over the node's life because they cannot be placed in time (sampled in an
+        /// earlier boot that never set its clock, found while this boot's clock is unset too). Health <c>unp</c>.
+        /// </summary>
+        public int Unplaceable;
+
+        /// <summary>Connected wakes of this boot whose SNTP sync did not land (the clock still unset after it).</summary>
+        public int SyncMisses;
 #pragma warning restore CS1591
 
         /// <summary>State in <paramref name="files"/>.</summary>
@@ -74,7 +94,7 @@ namespace IoTMonitor.Firmware.Core.Node
         public bool Load()
         {
             int length = _state.Load();
-            if (length != StatePayload && length != BasePayload)
+            if (length != StatePayload && length != PastPayload && length != BasePayload)
             {
                 return false;
             }
@@ -98,9 +118,14 @@ namespace IoTMonitor.Firmware.Core.Node
             for (int i = 0; i < PastBoots; i++)
             {
                 int at = o + BasePayload + (i * PastEntryBytes);
-                _pastBoot[i] = length == StatePayload ? LittleEndian.ReadInt32(buf, at) : 0;
-                _pastOffset[i] = length == StatePayload ? LittleEndian.ReadInt64(buf, at + 4) : 0;
+                _pastBoot[i] = length >= PastPayload ? LittleEndian.ReadInt32(buf, at) : 0;
+                _pastOffset[i] = length >= PastPayload ? LittleEndian.ReadInt64(buf, at + 4) : 0;
             }
+
+            LastSyncUtc = length == StatePayload ? LittleEndian.ReadInt64(buf, o + PastPayload) : 0;
+            DriftPpm = length == StatePayload ? LittleEndian.ReadInt32(buf, o + PastPayload + 8) : 0;
+            Unplaceable = length == StatePayload ? LittleEndian.ReadInt32(buf, o + PastPayload + 12) : 0;
+            SyncMisses = length == StatePayload ? LittleEndian.ReadInt32(buf, o + PastPayload + 16) : 0;
 
             return true;
         }
@@ -127,6 +152,7 @@ namespace IoTMonitor.Firmware.Core.Node
             NextSeq = 1;
             ClockOffset = 0;
             NextUploadTryUtc = 0;
+            SyncMisses = 0;
         }
 
         /// <summary>The clock offset learned in boot <paramref name="boot"/> (0: none known).</summary>
@@ -173,6 +199,10 @@ namespace IoTMonitor.Firmware.Core.Node
                 LittleEndian.WriteInt64(buf, at + 4, _pastOffset[i]);
             }
 
+            LittleEndian.WriteInt64(buf, o + PastPayload, LastSyncUtc);
+            LittleEndian.WriteInt32(buf, o + PastPayload + 8, DriftPpm);
+            LittleEndian.WriteInt32(buf, o + PastPayload + 12, Unplaceable);
+            LittleEndian.WriteInt32(buf, o + PastPayload + 16, SyncMisses);
             _state.Save(StatePayload);
         }
 

@@ -69,6 +69,18 @@ namespace IoTMonitor.Firmware.Core.Protocol
                 w.Int(header.PowerMode);
             }
 
+            if (header.DriftPpm != 0)
+            {
+                w.Ascii(",\"drift\":");
+                w.Int(header.DriftPpm);
+            }
+
+            if (header.Unplaceable > 0)
+            {
+                w.Ascii(",\"unp\":");
+                w.Int(header.Unplaceable);
+            }
+
             w.Ascii("},\"r\":[");
             for (int i = 0; i < count; i++)
             {

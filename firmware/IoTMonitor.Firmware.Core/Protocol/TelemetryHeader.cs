@@ -35,5 +35,14 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>Low-battery mode (Power/PowerMode), sent as <c>pwr</c> only when not 0 (Normal).</summary>
         public int PowerMode;
+
+        /// <summary>
+        /// The RTC's rate error measured at the last SNTP re-sync, ppm (positive: it ran fast), sent as
+        /// <c>drift</c> only when measured (not 0).
+        /// </summary>
+        public int DriftPpm;
+
+        /// <summary>Readings discarded because they cannot be placed in time (node lifetime), sent as <c>unp</c> only when above 0.</summary>
+        public int Unplaceable;
     }
 }

@@ -69,7 +69,7 @@ public static class LineProtocol
             lines++;
         }
 
-        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 64 + (7 * NumberBytes)));
+        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 80 + (9 * NumberBytes)));
         health.Raw("health"u8);
         health.Tag(",device="u8, device);
         health.Tag(",site="u8, site);
@@ -81,6 +81,16 @@ public static class LineProtocol
         if (batch.PowerMode is { } pwr)
         {
             health.Int((byte)',', "pwr="u8, pwr);
+        }
+
+        if (batch.DriftPpm is { } drift)
+        {
+            health.Int((byte)',', "drift="u8, drift);
+        }
+
+        if (batch.Unplaceable is { } unp)
+        {
+            health.Int((byte)',', "unp="u8, unp);
         }
         health.String((byte)',', "fw="u8, batch.Fw);
         health.Timestamp(batch.HealthTime);

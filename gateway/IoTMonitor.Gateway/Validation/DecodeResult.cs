@@ -92,6 +92,12 @@ public sealed class DecodeResult
     /// <summary>Health <c>pwr</c>: the node's low-battery mode (0 normal … 3 cut-off); null when the batch has none (normal, or an older node).</summary>
     public long? PowerMode { get; internal set; }
 
+    /// <summary>Health <c>drift</c>: the node's RTC rate error at its last SNTP re-sync, ppm (positive: fast); null when not sent.</summary>
+    public long? DriftPpm { get; internal set; }
+
+    /// <summary>Health <c>unp</c>: readings the node discarded because they cannot be placed in time (its lifetime count); null when not sent.</summary>
+    public long? Unplaceable { get; internal set; }
+
     public List<Reading> Readings { get; } = new(8);
 
     public List<RejectedReading> Rejected { get; } = new();
@@ -108,6 +114,8 @@ public sealed class DecodeResult
         Boot = Clk = HealthTime = Rssi = QueueDepth = Dropped = ResetReason = 0;
         Battery = 0;
         PowerMode = null;
+        DriftPpm = null;
+        Unplaceable = null;
         Readings.Clear();
         Rejected.Clear();
     }

@@ -153,7 +153,7 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr;
+        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, HasDrift, HasUnp;
         public long V;
         public int ReadingCount;
 
@@ -318,6 +318,16 @@ public sealed class TelemetryDecoder
             {
                 // optional (§4): the node's low-battery mode, absent = 0 (normal)
                 result.PowerMode = pwr;
+            }
+            else if (IsIntKey(ref reader, "drift"u8, "h.drift", ref env.HasDrift, ref env, long.MinValue, out var drift))
+            {
+                // optional (§4): RTC rate error at the node's last SNTP re-sync, ppm, any sign
+                result.DriftPpm = drift;
+            }
+            else if (IsIntKey(ref reader, "unp"u8, "h.unp", ref env.HasUnp, ref env, 0, out var unp))
+            {
+                // optional (§4): readings the node could not place in time and discarded
+                result.Unplaceable = unp;
             }
             else if (reader.TokenType == JsonTokenType.PropertyName)
             {
