@@ -31,8 +31,12 @@ namespace IoTMonitor.Firmware
         /// </summary>
         public const int QueueBudgetBytes = 44 * 4096;
 
-        /// <summary>Grace added to maxAwakeSec before the watchdog timer forces deep sleep.</summary>
-        public const int WatchdogGraceSec = 30;
+        /// <summary>
+        /// Grace added to maxAwakeSec before the watchdog timer forces deep sleep. Small: every link
+        /// step is bounded by the awake cap (M2MqttNodeLink starts no step whose worst case would pass
+        /// it), so the watchdog only ends a call that hangs.
+        /// </summary>
+        public const int WatchdogGraceSec = 5;
 
         private static Esp32Power _power;
         private static int _watchdogSleepSec;
@@ -74,10 +78,11 @@ namespace IoTMonitor.Firmware
             _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
 
             // Watchdog (the ESP-IDF task watchdog is off in the firmware, reference §8): a call that
-            // hangs (a stuck driver, a socket with no timeout) must not drain the battery. It checks
-            // once a second against the cap in force, which is the remote maxAwakeSec once the cycle
-            // has loaded it. Every store operation closes its file before returning, so nothing is
-            // left uncommitted when it ends the wake in the middle of one.
+            // hangs (a stuck driver, a TCP connect with no timeout) must not drain the battery. It
+            // checks once a second against the cap in force, which is the remote maxAwakeSec once the
+            // cycle has loaded it. Before sleeping it has the cycle save its state (back-off, clock
+            // offset); every store operation closes its file before returning, so a wake cut in the
+            // middle of one leaves the old or the new file.
             _wakeStartMs = clock.Millis;
             _watchdogSleepSec = peek.SampleSec;
             _flashedMaxAwakeSec = peek.MaxAwakeSec;
@@ -108,9 +113,9 @@ namespace IoTMonitor.Firmware
         {
             int cap = _flashedMaxAwakeSec;
             NodeCycle cycle = _cycle;
-            if (cycle != null && cycle.Config.MaxAwakeSec > 0)
+            if (cycle != null && cycle.AwakeCapSec > 0)
             {
-                cap = cycle.Config.MaxAwakeSec;
+                cap = cycle.AwakeCapSec;
             }
 
             // Service mode is a deliberate long wake: the cap is its own end, after which the cycle
@@ -123,7 +128,24 @@ namespace IoTMonitor.Firmware
 
             if (Environment.TickCount64 - _wakeStartMs >= (long)(cap + WatchdogGraceSec) * 1000)
             {
-                _power.DeepSleep(_watchdogSleepSec);
+                int sleepSec = _watchdogSleepSec;
+                if (cycle != null)
+                {
+                    try
+                    {
+                        int next = cycle.Expire();
+                        if (next > 0)
+                        {
+                            sleepSec = next;
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        // A store that fails now must not keep the node awake: sleep on the flashed interval.
+                    }
+                }
+
+                _power.DeepSleep(sleepSec);
             }
         }
 

@@ -29,11 +29,39 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Time to wait for retained config / queued commands after the upload, ms.</summary>
         public const int ReceiveWindowMs = 1500;
 
-        /// <summary>Longest connect attempt, ms (less when the awake cap is nearer).</summary>
-        public const int ConnectTimeoutMs = 20000;
+        /// <summary>
+        /// Longest connect attempt, ms (less when the awake cap is nearer): room for a Wi-Fi join
+        /// with DHCP, the MQTT connect's worst case (the ESP32 link's fixed 30 s CONNACK wait plus DNS
+        /// and TCP) and the SUBACK. The link starts no step whose worst case would pass its deadline.
+        /// </summary>
+        public const int ConnectTimeoutMs = 50000;
 
         /// <summary>Longest wait for one PUBACK, ms.</summary>
         public const int PublishTimeoutMs = 5000;
+
+        /// <summary>Longest wait for an SNTP answer, ms (its first query comes 2 s after a restart).</summary>
+        public const int SyncTimeoutMs = 5000;
+
+        /// <summary>
+        /// A jump of the RTC against the tick count of at least this many seconds is taken as a sync
+        /// the link did not report (the firmware's own SNTP client runs once the radio has an IP):
+        /// both clocks are read in whole seconds here, so a smaller one may be rounding.
+        /// </summary>
+        public const int ObservedJumpSec = 2;
+
+        /// <summary>
+        /// Shortest time between two syncs that gives a drift figure, s: the correction is known to
+        /// ±1 s, so over 10 min the figure is good to ±1,700 ppm (the RC oscillator drifts by 10,000s).
+        /// </summary>
+        public const int MinDriftIntervalSec = 600;
+
+        /// <summary>
+        /// Connected wakes without an SNTP answer after which a boot's readings go with the unset
+        /// clock (the gateway rebases them, protocol §3) instead of waiting for the clock: a sync
+        /// missed once is no reason to send estimated times, NTP unreachable for good is no reason
+        /// to hold readings forever.
+        /// </summary>
+        public const int SendUnsyncedAfterMisses = 3;
 
         /// <summary>First backoff after a failed connect, seconds.</summary>
         public const int BackoffBaseSec = 60;
@@ -66,7 +94,10 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly ServiceHold _service = new ServiceHold();
         private readonly EventMode _event;
 
+        private readonly object _stateLock = new object();
+
         private NodeCycleState _current;
+        private bool _configLoaded;
         private long _wakeStartMs;
         private long _refUtc;
         private long _refMs;
@@ -79,6 +110,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private double _batteryVolts;
         private bool _coldStart;
         private bool _sampleDue;
+        private bool _sensorsOn;
         private bool _thresholdCrossed;
         private bool _connected;
         private bool _reboot;
@@ -157,6 +189,43 @@ namespace IoTMonitor.Firmware.Core.Node
             get { return _config; }
         }
 
+        /// <summary>
+        /// The awake cap in force, s: the flashed <c>maxAwakeSec</c> with the saved remote config on
+        /// top (0 until the config is loaded). The host's watchdog follows it.
+        /// </summary>
+        public int AwakeCapSec
+        {
+            get { return _configLoaded ? _config.MaxAwakeSec : 0; }
+        }
+
+        /// <summary>
+        /// The host's watchdog ends the wake (a call overran the awake cap: a hung driver, a TCP
+        /// connect with no timeout). Called on the watchdog's thread while the cycle's thread is
+        /// stuck: a link step in progress counts as a failed attempt (back-off), the clock sync is
+        /// noted, and the state is written whole (A/B, closed) so nothing decided this wake is
+        /// lost when the host then deep-sleeps. Queue readings are already committed: the round
+        /// is persisted before any link step. Returns the seconds to sleep.
+        /// </summary>
+        public int Expire()
+        {
+            lock (_stateLock)
+            {
+                _result.AwakeCapHit = true;
+                if (_current == NodeCycleState.Connect || _current == NodeCycleState.Upload || _current == NodeCycleState.Receive)
+                {
+                    Fail(LinkStatus.Timeout);
+                }
+
+                if (_configLoaded)
+                {
+                    NoteClockSync(false);
+                }
+
+                _state.Save();
+                return _configLoaded ? NextWakeSeconds() : 0;
+            }
+        }
+
         /// <summary>The queue (for diagnostics and tests).</summary>
         public FlashQueue Queue
         {
@@ -223,7 +292,7 @@ namespace IoTMonitor.Firmware.Core.Node
                 // an offset learned in the previous boot does not apply to this one.
                 _state.StartBoot();
                 _queue.ResetDropped();
-                _state.Save();
+                SaveState();
             }
 
             return NodeCycleState.LoadConfig;
@@ -252,6 +321,7 @@ namespace IoTMonitor.Firmware.Core.Node
             // The readings of this wake are computed with the records loaded now; a remote config
             // received later in the wake must not rename them.
             _batchCalibrationId = _config.BatchCalibrationId();
+            _configLoaded = true;
 
             _result.ConfigError = (int)_configError;
             string prefix = "iotmon/v1/" + _config.Site + "/" + _config.Device + "/";
@@ -288,6 +358,7 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             _roundStartMs = _clock.Millis;
             _sampler.Bind(_policy.Select(_config.Sensors), _sensors, _config.CalMaxAgeDays);
+            _sensorsOn = true;
             _sampler.StartAll();
             _sensorsStartedMs = _clock.Millis;
             return NodeCycleState.WarmingUp;
@@ -325,6 +396,10 @@ namespace IoTMonitor.Firmware.Core.Node
                 }
             }
 
+            // Sensors off (the ESP32 switches their rails off) right after the round, before any
+            // radio step: nothing they draw buys anything once sampled.
+            SensorsOff();
+
             // One open-append-close for the whole round (LittleFS commits only at close).
             _queue.Persist();
             _result.EventChange = _event.Observe(now, _readings, n, _state.Boot, _config);
@@ -335,7 +410,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _state.BatteryTrendMv = _policy.TrendMv;
             _state.LastSampleUtc = now;
             _state.SampleNow = false;
-            _state.Save();
+            SaveState();
             _result.Sampled = n;
             return NodeCycleState.Persist;
         }
@@ -378,7 +453,7 @@ namespace IoTMonitor.Firmware.Core.Node
             if (st != LinkStatus.Ok)
             {
                 _link.Disconnect();
-                NoteClockSync();
+                NoteClockSync(false);
                 Fail(st);
                 return NodeCycleState.Sleep;
             }
@@ -386,11 +461,18 @@ namespace IoTMonitor.Firmware.Core.Node
             _connected = true;
 
             // Re-synced on every upload wake: the RTC runs from the internal RC oscillator and drifts
-            // in deep sleep (up to several %); the firmware's own SNTP client may already have set it.
-            NoteClockSync();
-            TrackClock();
-            _link.SyncTime(_config.Ntp, Budget(5000));
-            NoteClockSync();
+            // in deep sleep (up to several %). The firmware's own SNTP client may have set it during
+            // the connect already (then the jump is seen and no second sync is asked for).
+            if (!NoteClockSync(false))
+            {
+                TrackClock();
+                NoteClockSync(_link.SyncTime(_config.Ntp, Budget(SyncTimeoutMs)));
+            }
+
+            if (_clock.UtcSeconds < ProtocolLimits.SyncedEpoch)
+            {
+                _state.SyncMisses++;
+            }
 
             long utc = _clock.UtcSeconds;
             _messages.EventMode = _event.Active ? 1 : 0;
@@ -412,32 +494,58 @@ namespace IoTMonitor.Firmware.Core.Node
             _refMs = _clock.Millis;
         }
 
-        private void NoteClockSync()
+        // Notes a sync of the RTC since TrackClock: the first of this boot (the RTC read 1970) gives
+        // the offset that rebases this boot's readings; a re-sync of a set clock gives the RTC's rate
+        // error (the correction ÷ the time since the last sync, health drift). linkSynced: the link
+        // saw its SNTP answer land (a correction of 0 s counts then); without it only a jump of
+        // ObservedJumpSec or more counts. Returns whether a sync was noted.
+        private bool NoteClockSync(bool linkSynced)
         {
             long now = _clock.UtcSeconds;
-            if (_refUtc >= ProtocolLimits.SyncedEpoch || now < ProtocolLimits.SyncedEpoch)
-            {
-                return;
-            }
-
             long expected = _refUtc + ((_clock.Millis - _refMs) / 1000);
-            _state.ClockOffset = now - expected;
-            if (_state.LastSampleUtc < ProtocolLimits.SyncedEpoch)
+            if (_refUtc < ProtocolLimits.SyncedEpoch)
             {
-                _state.LastSampleUtc += _state.ClockOffset;
+                if (now < ProtocolLimits.SyncedEpoch)
+                {
+                    return false;
+                }
+
+                _state.ClockOffset = now - expected;
+                if (_state.LastSampleUtc < ProtocolLimits.SyncedEpoch)
+                {
+                    _state.LastSampleUtc += _state.ClockOffset;
+                }
+
+                if (_state.LastUploadUtc < ProtocolLimits.SyncedEpoch)
+                {
+                    _state.LastUploadUtc = now;
+                }
+
+                if (_state.NextUploadTryUtc > 0 && _state.NextUploadTryUtc < ProtocolLimits.SyncedEpoch)
+                {
+                    _state.NextUploadTryUtc += _state.ClockOffset;
+                }
+            }
+            else
+            {
+                long jump = now - expected;
+                if (!linkSynced && jump < ObservedJumpSec && jump > -ObservedJumpSec)
+                {
+                    return false;
+                }
+
+                long since = now - _state.LastSyncUtc;
+                if (_state.LastSyncUtc >= ProtocolLimits.SyncedEpoch && since >= MinDriftIntervalSec)
+                {
+                    long ppm = -jump * 1000000 / since;
+                    _state.DriftPpm = ppm > int.MaxValue ? int.MaxValue : (ppm < -int.MaxValue ? -int.MaxValue : (int)ppm);
+                }
             }
 
-            if (_state.LastUploadUtc < ProtocolLimits.SyncedEpoch)
-            {
-                _state.LastUploadUtc = now;
-            }
-
-            if (_state.NextUploadTryUtc > 0 && _state.NextUploadTryUtc < ProtocolLimits.SyncedEpoch)
-            {
-                _state.NextUploadTryUtc += _state.ClockOffset;
-            }
-
+            _state.LastSyncUtc = now;
+            _result.ClockSynced = true;
             TrackClock();
+            return true;
         }
 
         private NodeCycleState DoUpload()
@@ -452,11 +560,29 @@ namespace IoTMonitor.Firmware.Core.Node
                     break;
                 }
 
-                // This boot's readings wait while the clock is unset (SNTP missed this wake): once a
-                // later wake sets it they are rebased; sent now the gateway could only dead-letter them.
-                if (boot == _state.Boot && _clock.UtcSeconds < ProtocolLimits.SyncedEpoch)
+                // Clock unset (no SNTP answer yet in this boot): after SendUnsyncedAfterMisses
+                // connected wakes without one, this boot's readings go with the unsynced clk and the
+                // gateway rebases them against its own clock (protocol §3), which is exact for them up
+                // to the RTC's drift; so a site whose NTP server is unreachable still delivers. An
+                // earlier boot's readings cannot share such a batch: placeable ones wait for this
+                // boot's clock, those of a boot that never synced can never be placed and are
+                // discarded and counted (health unp), so they do not hold the queue forever.
+                if (_clock.UtcSeconds < ProtocolLimits.SyncedEpoch && boot == _state.Boot && _state.SyncMisses < SendUnsyncedAfterMisses)
                 {
                     break;
+                }
+
+                if (_clock.UtcSeconds < ProtocolLimits.SyncedEpoch && boot != _state.Boot)
+                {
+                    if (_state.OffsetOf(boot) != 0 || !AllUnsynced(n))
+                    {
+                        break;
+                    }
+
+                    _queue.Commit(n);
+                    _state.Unplaceable += n;
+                    _result.Unplaceable += n;
+                    continue;
                 }
 
                 Rebase(n, boot);
@@ -479,6 +605,19 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             return NodeCycleState.Receive;
+        }
+
+        private bool AllUnsynced(int n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                if (_readings[i].Time >= ProtocolLimits.SyncedEpoch)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         // Protocol §3: readings taken before their boot's clock was synced get that boot's offset,
@@ -513,6 +652,8 @@ namespace IoTMonitor.Firmware.Core.Node
             _header.ResetReason = (int)_power.ResetReason;
             _header.PowerMode = (int)_policy.Mode;
             _header.EventMode = _event.Active ? 1 : 0;
+            _header.DriftPpm = _state.DriftPpm;
+            _header.Unplaceable = _state.Unplaceable;
             while (n > 0)
             {
                 _header.Clock = _clock.UtcSeconds;
@@ -696,7 +837,10 @@ namespace IoTMonitor.Firmware.Core.Node
                         _state.SampleSecOverride = _command.Seconds;
                         break;
                     case CommandKind.TimeSync:
-                        if (!_link.SyncTime(_config.Ntp, Budget(5000)))
+                        TrackClock();
+                        bool synced = _link.SyncTime(_config.Ntp, Budget(SyncTimeoutMs));
+                        NoteClockSync(synced);
+                        if (!synced)
                         {
                             err = CommandError.BadArgument;
                         }
@@ -732,9 +876,9 @@ namespace IoTMonitor.Firmware.Core.Node
                 _connected = false;
             }
 
-            _sampler.SleepAll();
-            NoteClockSync();
-            _state.Save();
+            SensorsOff(); // a wake cut short by the awake cap before its round ended
+            NoteClockSync(false);
+            SaveState();
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;
             _result.PowerMode = (int)_policy.Mode;
@@ -751,6 +895,33 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             return NodeCycleState.Done;
+        }
+
+        // Once per round: a sensor told to sleep twice would be written to after its rail went off.
+        private void SensorsOff()
+        {
+            if (_sensorsOn)
+            {
+                _sensorsOn = false;
+                _sampler.SleepAll();
+            }
+        }
+
+        // The host's watchdog thread may save the state too (Expire): one writer at a time.
+        private void SaveState()
+        {
+            lock (_stateLock)
+            {
+                _state.Save();
+            }
+        }
+
+        // Seconds from now to the next sampling time (at least 1).
+        private int NextWakeSeconds()
+        {
+            long now = _clock.UtcSeconds;
+            long next = _state.SampleNow ? now + 1 : _state.LastSampleUtc + SampleSec();
+            return next <= now ? 1 : (int)(next - now);
         }
 
         private LinkStatus Publish(string topic, int length, bool retain)

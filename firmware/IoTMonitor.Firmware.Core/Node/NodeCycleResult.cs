@@ -39,6 +39,12 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>+1 when this wake entered event mode, −1 when it left it, 0 otherwise.</summary>
         public int EventChange;
 
+        /// <summary>An SNTP sync of the RTC was noted in this wake (first sync or re-sync).</summary>
+        public bool ClockSynced;
+
+        /// <summary>Readings discarded in this wake because they cannot be placed in time (health unp).</summary>
+        public int Unplaceable;
+
         /// <summary>Clears every field for the next wake.</summary>
         public void Reset()
         {
@@ -54,6 +60,8 @@ namespace IoTMonitor.Firmware.Core.Node
             PowerMode = 0;
             EventMode = false;
             EventChange = 0;
+            ClockSynced = false;
+            Unplaceable = 0;
         }
     }
 }

@@ -7,7 +7,7 @@ namespace IoTMonitor.Firmware.Core.Node
     /// What the node keeps in flash across deep sleep (RAM is lost): boot counter, next sequence
     /// number, schedule and backoff, the clock offset learned at sync, and the last applied remote
     /// config. Each is written whole into alternating A/B files (<see cref="AlternatingFile"/>),
-    /// never patched in place: <c>state.a</c>/<c>state.b</c> (188 B, inline in LittleFS's
+    /// never patched in place: <c>state.a</c>/<c>state.b</c> (208 B, inline in LittleFS's
     /// directory log) and <c>remote.a</c>/<c>remote.b</c>.
     /// </summary>
     /// <remarks>
@@ -27,8 +27,9 @@ namespace IoTMonitor.Firmware.Core.Node
         private const int BasePayload = 64;
         private const int PastEntryBytes = 12; // boot (4), offset (8)
         private const int PastPayload = BasePayload + (PastBoots * PastEntryBytes);
+        private const int ClockBytes = 20; // last sync (8), drift ppm (4), unplaceable readings (4), sync misses (4)
         private const int RainBytes = 16; // tips (4), last count (8), known (1), spare (3)
-        private const int StatePayload = PastPayload + RainBytes;
+        private const int StatePayload = PastPayload + ClockBytes + RainBytes;
 
         private readonly int[] _pastBoot = new int[PastBoots];
         private readonly long[] _pastOffset = new long[PastBoots];
@@ -58,6 +59,24 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>Low-battery mode in force (Power/PowerMode) and the battery trend it follows, mV (0: none yet).</summary>
         public int PowerMode;
         public int BatteryTrendMv;
+
+        /// <summary>RTC time of the last SNTP sync that was seen to land, s (0: none yet).</summary>
+        public long LastSyncUtc;
+
+        /// <summary>
+        /// The RTC's rate error measured at the last re-sync, ppm (positive: it ran fast): the
+        /// correction the sync made ÷ the time since the sync before it. Health <c>drift</c>.
+        /// </summary>
+        public int DriftPpm;
+
+        /// <summary>
+        /// Readings discarded over the node's life because they cannot be placed in time (sampled in an
+        /// earlier boot that never set its clock, found while this boot's clock is unset too). Health <c>unp</c>.
+        /// </summary>
+        public int Unplaceable;
+
+        /// <summary>Connected wakes of this boot whose SNTP sync did not land (the clock still unset after it).</summary>
+        public int SyncMisses;
 #pragma warning restore CS1591
 
         /// <summary>The rain gauge's tips since boot and its counter reference (Sensors/Rain/TipTally).</summary>
@@ -108,7 +127,12 @@ namespace IoTMonitor.Firmware.Core.Node
                 _pastOffset[i] = length >= PastPayload ? LittleEndian.ReadInt64(buf, at + 4) : 0;
             }
 
-            int r = o + PastPayload;
+            LastSyncUtc = length == StatePayload ? LittleEndian.ReadInt64(buf, o + PastPayload) : 0;
+            DriftPpm = length == StatePayload ? LittleEndian.ReadInt32(buf, o + PastPayload + 8) : 0;
+            Unplaceable = length == StatePayload ? LittleEndian.ReadInt32(buf, o + PastPayload + 12) : 0;
+            SyncMisses = length == StatePayload ? LittleEndian.ReadInt32(buf, o + PastPayload + 16) : 0;
+
+            int r = o + PastPayload + ClockBytes;
             Rain.Tips = length == StatePayload ? LittleEndian.ReadInt32(buf, r) : 0;
             Rain.LastCount = length == StatePayload ? LittleEndian.ReadInt64(buf, r + 4) : 0;
             Rain.Known = length == StatePayload && buf[r + 12] != 0;
@@ -139,6 +163,7 @@ namespace IoTMonitor.Firmware.Core.Node
             Rain.StartBoot();
             ClockOffset = 0;
             NextUploadTryUtc = 0;
+            SyncMisses = 0;
         }
 
         /// <summary>The clock offset learned in boot <paramref name="boot"/> (0: none known).</summary>
@@ -185,7 +210,12 @@ namespace IoTMonitor.Firmware.Core.Node
                 LittleEndian.WriteInt64(buf, at + 4, _pastOffset[i]);
             }
 
-            int r = o + PastPayload;
+            LittleEndian.WriteInt64(buf, o + PastPayload, LastSyncUtc);
+            LittleEndian.WriteInt32(buf, o + PastPayload + 8, DriftPpm);
+            LittleEndian.WriteInt32(buf, o + PastPayload + 12, Unplaceable);
+            LittleEndian.WriteInt32(buf, o + PastPayload + 16, SyncMisses);
+
+            int r = o + PastPayload + ClockBytes;
             LittleEndian.WriteInt32(buf, r, Rain.Tips);
             LittleEndian.WriteInt64(buf, r + 4, Rain.LastCount);
             buf[r + 12] = (byte)(Rain.Known ? 1 : 0);

@@ -97,6 +97,12 @@ namespace IoTMonitor.Firmware.Core.Power
         /// </summary>
         public static int UploadMs(DeviceConfig config, PowerProfile p, int readings)
         {
+            if (p.MeasuredUploadMs > 0)
+            {
+                int measured = p.WifiOnEveryWake ? p.MeasuredUploadMs - p.WifiJoinMs - p.DhcpMs : p.MeasuredUploadMs;
+                return measured > 0 ? measured : 0;
+            }
+
             int batchMax = config.BatchMax < 1 ? 1 : config.BatchMax;
             int batches = (readings + batchMax - 1) / batchMax;
             int publishes = batches + 2;

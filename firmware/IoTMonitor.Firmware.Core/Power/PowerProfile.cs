@@ -84,6 +84,17 @@ namespace IoTMonitor.Firmware.Core.Power
         public int ReceiveWindowMs = 1500;
 
         /// <summary>
+        /// What an upload adds to a wake, measured on the runtime model: the ESP32 app's own flow (Wi-Fi
+        /// join, the hourly RSSI scan, DNS, MQTT connect and SUBACK with the real gateway, SNTP until the
+        /// clock step lands, online status, batch, sleeping status, receive window), as the short soak's
+        /// clean timer wakes show it: upload-wake awake time − sampling-only awake time, water 6,081 ms,
+        /// soil 6,414 ms, air 6,760 ms; their mean. It replaces the sum of the assumed phases above
+        /// (8,200 ms) in <see cref="PowerModel.UploadMs"/>; 0 falls back to that sum. The model's join
+        /// (2.5 s) is still an estimate: measure on a bench board (power.md §7, step 3).
+        /// </summary>
+        public int MeasuredUploadMs = 6418;
+
+        /// <summary>
         /// True when every wake joins Wi-Fi (nanoFramework auto-joins before Main whenever a config is
         /// saved with AutoConnect); false when only upload wakes do (the intended firmware).
         /// </summary>

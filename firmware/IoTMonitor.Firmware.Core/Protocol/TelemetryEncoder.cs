@@ -74,6 +74,18 @@ namespace IoTMonitor.Firmware.Core.Protocol
                 w.Int(header.EventMode);
             }
 
+            if (header.DriftPpm != 0)
+            {
+                w.Ascii(",\"drift\":");
+                w.Int(header.DriftPpm);
+            }
+
+            if (header.Unplaceable > 0)
+            {
+                w.Ascii(",\"unp\":");
+                w.Int(header.Unplaceable);
+            }
+
             w.Ascii("},\"r\":[");
             for (int i = 0; i < count; i++)
             {

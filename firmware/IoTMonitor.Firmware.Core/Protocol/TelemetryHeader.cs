@@ -38,5 +38,14 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>1 while the node is in event mode (Node/EventMode), sent as <c>ev</c> only when not 0.</summary>
         public int EventMode;
+
+        /// <summary>
+        /// The RTC's rate error measured at the last SNTP re-sync, ppm (positive: it ran fast), sent as
+        /// <c>drift</c> only when measured (not 0).
+        /// </summary>
+        public int DriftPpm;
+
+        /// <summary>Readings discarded because they cannot be placed in time (node lifetime), sent as <c>unp</c> only when above 0.</summary>
+        public int Unplaceable;
     }
 }

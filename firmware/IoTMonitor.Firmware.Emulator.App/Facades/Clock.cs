@@ -28,6 +28,12 @@ namespace IoTMonitor.Firmware
             get { return System.DateTime.UnixEpoch.AddMilliseconds(_unixMs).Year; }
         }
 
+        /// <summary>100 ns ticks since 0001-01-01, as DateTime.Ticks.</summary>
+        public long Ticks
+        {
+            get { return System.DateTime.UnixEpoch.Ticks + (_unixMs * System.TimeSpan.TicksPerMillisecond); }
+        }
+
         public long ToUnixTimeSeconds()
         {
             return _unixMs >= 0 ? _unixMs / 1000 : ((_unixMs + 1) / 1000) - 1;

@@ -108,6 +108,9 @@ public sealed class MqttSession
             case BrokerMode.Silent:
                 _device.Advance(ConnackTimeoutMs);
                 throw new MqttTransportException(ConnectFailure.NoConnack, "no CONNACK in 30 s");
+            case BrokerMode.Blackhole:
+                _device.Wait(-1, static () => false);
+                throw new MqttTransportException(ConnectFailure.Socket, "TCP connect never answered");
         }
 
         var builder = new MqttClientOptionsBuilder()

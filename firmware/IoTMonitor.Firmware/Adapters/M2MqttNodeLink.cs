@@ -59,16 +59,42 @@ namespace IoTMonitor.Firmware.Adapters
             get { return _rssi; }
         }
 
+        /// <summary>
+        /// M2Mqtt's fixed CONNACK wait, ms (MqttSettings.DefaultTimeout, reference §7): Connect cannot be
+        /// told to wait less, so a silent broker costs this much whatever the caller's deadline.
+        /// </summary>
+        public const int ConnackWaitMs = 30000;
+
+        /// <summary>
+        /// Allowance for the DNS query in the MqttClient constructor and the TCP handshake before the
+        /// CONNACK wait starts, ms (a LAN broker answers both in tens of ms; neither has a timeout of
+        /// its own, reference §7, so a step that outlasts this is left to the watchdog in Program).
+        /// </summary>
+        public const int DnsAndTcpAllowanceMs = 2000;
+
+        /// <summary>The worst case of the MQTT connect step (DNS, TCP, CONNACK), ms.</summary>
+        public const int MqttConnectWorstMs = ConnackWaitMs + DnsAndTcpAllowanceMs;
+
+        /// <summary>Shortest Wi-Fi join worth starting, ms (a join with DHCP takes seconds; firmware/README.md).</summary>
+        public const int MinJoinMs = 3000;
+
         /// <inheritdoc />
         public LinkStatus Connect(LinkSettings settings, int timeoutMs)
         {
-            // One deadline for every step of the connect (join, DNS, CONNACK, SUBACK). M2Mqtt's
-            // CONNACK wait is a fixed 30 s and DNS has no timeout of its own (reference §7): those two
-            // can overrun; the watchdog in Program bounds them at maxAwakeSec + its grace.
+            // One deadline for every step of the connect (join, DNS, TCP, CONNACK, SUBACK), which the
+            // core sets from what is left of the wake's maxAwakeSec. The MQTT connect cannot be cut
+            // short (the CONNACK wait is a fixed 30 s): it is started only when its worst case fits
+            // before the deadline, and the join gets only the time that leaves. Skipped, the wake
+            // reports Timeout and the core backs off; the radio is not even switched on.
             long deadline = Environment.TickCount64 + timeoutMs;
+            if (timeoutMs < MqttConnectWorstMs + MinJoinMs)
+            {
+                return LinkStatus.Timeout;
+            }
+
             try
             {
-                CancellationTokenSource cts = new CancellationTokenSource(timeoutMs);
+                CancellationTokenSource cts = new CancellationTokenSource(timeoutMs - MqttConnectWorstMs);
                 _wifiUp = WifiNetworkHelper.ConnectDhcp(settings.WifiSsid, settings.WifiPassword, WifiReconnectionKind.Manual, false, 0, cts.Token);
                 if (!_wifiUp)
                 {
@@ -84,8 +110,13 @@ namespace IoTMonitor.Firmware.Adapters
 
             if (settings.MeasureRssi)
             {
-                long scanLeft = deadline - Environment.TickCount64;
+                long scanLeft = deadline - MqttConnectWorstMs - Environment.TickCount64;
                 _rssi = MeasureRssi(settings.WifiSsid, (int)(scanLeft < ScanTimeoutMs ? scanLeft : ScanTimeoutMs));
+            }
+
+            if (deadline - Environment.TickCount64 < MqttConnectWorstMs)
+            {
+                return LinkStatus.Timeout;
             }
 
             MqttClient client;
@@ -98,7 +129,7 @@ namespace IoTMonitor.Firmware.Adapters
                 client.MqttMsgPublishReceived += OnReceived;
                 string will = settings.WillPayload == null ? null : Utf8.GetString(settings.WillPayload, 0, settings.WillPayload.Length);
 
-                // Blocks until CONNACK (M2Mqtt's own 30 s timeout; the core's awake cap bounds the rest).
+                // Blocks until CONNACK, at most ConnackWaitMs (checked above to fit before the deadline).
                 code = client.Connect(
                     settings.ClientId,
                     settings.User,
@@ -202,9 +233,20 @@ namespace IoTMonitor.Firmware.Adapters
             _scanned.Set();
         }
 
+        /// <summary>
+        /// A step of the RTC against the tick count at least this large, ms, is an SNTP answer landing
+        /// on a set clock (the reference names no sync event: §9, Networking.Sntp has none). A
+        /// correction smaller than this cannot be told from no answer and reports false.
+        /// </summary>
+        public const int ResyncStepMs = 500;
+
         /// <inheritdoc />
         public bool SyncTime(string server, int timeoutMs)
         {
+            // UpdateNow restarts SNTP: its first query comes SNTP_STARTUP_DELAY (2 s) later (reference §9).
+            bool wasSet = DateTime.UtcNow.Year >= SntpValidYear;
+            long rtc0 = DateTime.UtcNow.Ticks / TimeSpan.TicksPerMillisecond;
+            long tick0 = Environment.TickCount64;
             try
             {
                 Sntp.Server1 = server;
@@ -220,9 +262,23 @@ namespace IoTMonitor.Firmware.Adapters
                 return false;
             }
 
-            long deadline = Environment.TickCount64 + timeoutMs;
-            while (DateTime.UtcNow.Year < SntpValidYear)
+            long deadline = tick0 + timeoutMs;
+            while (true)
             {
+                if (!wasSet && DateTime.UtcNow.Year >= SntpValidYear)
+                {
+                    return true;
+                }
+
+                if (wasSet)
+                {
+                    long step = (DateTime.UtcNow.Ticks / TimeSpan.TicksPerMillisecond) - rtc0 - (Environment.TickCount64 - tick0);
+                    if (step >= ResyncStepMs || step <= -ResyncStepMs)
+                    {
+                        return true;
+                    }
+                }
+
                 if (Environment.TickCount64 >= deadline)
                 {
                     return false;
@@ -230,8 +286,6 @@ namespace IoTMonitor.Firmware.Adapters
 
                 Thread.Sleep(100);
             }
-
-            return true;
         }
 
         /// <inheritdoc />

@@ -42,6 +42,12 @@ public sealed class DecodeResult
     /// <summary>Health <c>ev</c>: 1 while the node is in event mode (fast sampling in a storm); null when the batch has none.</summary>
     public long? EventMode { get; internal set; }
 
+    /// <summary>Health <c>drift</c>: the node's RTC rate error at its last SNTP re-sync, ppm (positive: fast); null when not sent.</summary>
+    public long? DriftPpm { get; internal set; }
+
+    /// <summary>Health <c>unp</c>: readings the node discarded because they cannot be placed in time (its lifetime count); null when not sent.</summary>
+    public long? Unplaceable { get; internal set; }
+
     public List<Reading> Readings { get; } = new(8);
 
     public List<RejectedReading> Rejected { get; } = new();
@@ -59,6 +65,8 @@ public sealed class DecodeResult
         Battery = 0;
         PowerMode = null;
         EventMode = null;
+        DriftPpm = null;
+        Unplaceable = null;
         Readings.Clear();
         Rejected.Clear();
     }

@@ -70,7 +70,7 @@ public static class LineProtocol
             lines++;
         }
 
-        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 64 + (8 * NumberBytes)));
+        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 96 + (10 * NumberBytes)));
         health.Raw("health"u8);
         health.Tag(",device="u8, device);
         health.Tag(",site="u8, site);
@@ -87,6 +87,16 @@ public static class LineProtocol
         if (batch.EventMode is { } ev)
         {
             health.Int((byte)',', "ev="u8, ev);
+        }
+
+        if (batch.DriftPpm is { } drift)
+        {
+            health.Int((byte)',', "drift="u8, drift);
+        }
+
+        if (batch.Unplaceable is { } unp)
+        {
+            health.Int((byte)',', "unp="u8, unp);
         }
         health.String((byte)',', "fw="u8, batch.Fw);
         health.Timestamp(batch.HealthTime);

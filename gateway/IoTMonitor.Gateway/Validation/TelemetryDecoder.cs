@@ -158,7 +158,7 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, HasEv;
+        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, HasEv, HasDrift, HasUnp;
         public long V;
         public int ReadingCount;
 
@@ -328,6 +328,16 @@ public sealed class TelemetryDecoder
             {
                 // optional (§4): 1 while the node is in event mode, absent = 0
                 result.EventMode = ev;
+            }
+            else if (IsIntKey(ref reader, "drift"u8, "h.drift", ref env.HasDrift, ref env, long.MinValue, out var drift))
+            {
+                // optional (§4): RTC rate error at the node's last SNTP re-sync, ppm, any sign
+                result.DriftPpm = drift;
+            }
+            else if (IsIntKey(ref reader, "unp"u8, "h.unp", ref env.HasUnp, ref env, 0, out var unp))
+            {
+                // optional (§4): readings the node could not place in time and discarded
+                result.Unplaceable = unp;
             }
             else if (reader.TokenType == JsonTokenType.PropertyName)
             {

@@ -18,6 +18,15 @@ public sealed class FakeLink(FakeClock clock) : INodeLink
     public int DropPubacks { get; set; }
 
     public long? SntpTime { get; set; } = 1_764_316_800;
+
+    /// <summary>
+    /// An NTP server that answers every sync with the true time (the test's own clock of record), as
+    /// SNTP sets a drifted RTC back; when set it replaces <see cref="SntpTime"/>. Null answers nothing.
+    /// </summary>
+    public Func<long>? NtpTime { get; set; }
+
+    /// <summary>Syncs asked for.</summary>
+    public int SyncRequests { get; private set; }
     public LinkSettings? LastSettings { get; private set; }
     public int Connects { get; private set; }
     public bool Connected { get; private set; }
@@ -42,6 +51,14 @@ public sealed class FakeLink(FakeClock clock) : INodeLink
 
     public bool SyncTime(string server, int timeoutMs)
     {
+        SyncRequests++;
+        if (NtpTime is not null)
+        {
+            clock.Advance(2100); // SNTP_STARTUP_DELAY 2 s, then the answer
+            clock.SetUtc(NtpTime());
+            return true;
+        }
+
         clock.Advance(100);
         if (SntpTime is not null && clock.UtcSeconds >= 1_600_000_000)
         {

@@ -30,6 +30,7 @@ public class PowerModelTests
         BoardLeakMa = 0,
         CpuMa = 100,
         RadioMa = 100,
+        MeasuredUploadMs = 0, // the hand-computed phases below
         BootMs = 500,
         PersistMs = 500,
         WifiJoinMs = 0,
@@ -89,10 +90,22 @@ public class PowerModelTests
     public void Uploads_cost_more_per_batch_and_less_when_wifi_joins_only_on_upload_wakes()
     {
         var c = ShippedConfigs.Load("water");
-        var p = new PowerProfile();
+        var p = new PowerProfile { MeasuredUploadMs = 0 }; // the assumed phases
         Assert.Equal(p.MqttConnectMs + p.SntpMs + (3 * p.PublishMs) + p.ReceiveWindowMs + p.WifiJoinMs + p.DhcpMs, PowerModel.UploadMs(c, p, 24));
         Assert.Equal(PowerModel.UploadMs(c, p, 24) + p.PublishMs, PowerModel.UploadMs(c, p, 51));
         var every = new PowerProfile { WifiOnEveryWake = true };
-        Assert.True(PowerModel.LifeDays(c, every) < PowerModel.LifeDays(c, p));
+        Assert.True(PowerModel.LifeDays(c, every) < PowerModel.LifeDays(c, new PowerProfile()));
+    }
+
+    [Fact]
+    public void The_upload_cost_is_the_runtime_models_measurement_when_there_is_one()
+    {
+        // The short soak's clean timer wakes (firmware/README.md): upload-wake awake time − sampling-only
+        // awake time, water 6,081 ms, soil 6,414 ms, air 6,760 ms.
+        var c = ShippedConfigs.Load("water");
+        var p = new PowerProfile();
+        Assert.Equal((6081 + 6414 + 6760) / 3, p.MeasuredUploadMs);
+        Assert.Equal(p.MeasuredUploadMs, PowerModel.UploadMs(c, p, 24));
+        Assert.Equal(p.MeasuredUploadMs - p.WifiJoinMs - p.DhcpMs, PowerModel.UploadMs(c, new PowerProfile { WifiOnEveryWake = true }, 24));
     }
 }

@@ -65,6 +65,8 @@ internal static class VectorBatch
             ResetReason = h.GetProperty("rst").GetInt32(),
             PowerMode = h.TryGetProperty("pwr", out var pwr) ? pwr.GetInt32() : 0,
             EventMode = h.TryGetProperty("ev", out var ev) ? ev.GetInt32() : 0,
+            DriftPpm = h.TryGetProperty("drift", out var drift) ? drift.GetInt32() : 0,
+            Unplaceable = h.TryGetProperty("unp", out var unp) ? unp.GetInt32() : 0,
         };
         var readings = batch.GetProperty("readings").EnumerateArray().Select(r =>
         {

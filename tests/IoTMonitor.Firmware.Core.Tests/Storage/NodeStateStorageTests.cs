@@ -30,13 +30,13 @@ public class NodeStateStorageTests
             var before = v.Counters.Snapshot();
             s.Save();
 
-            // A whole-file replace of a 188-byte inline file: no data block, no copy.
+            // A whole-file replace of a 208-byte inline file: no data block, no copy.
             Assert.Equal(0, v.Counters.BytesCopied - before.BytesCopied);
             Assert.Equal(1, v.Counters.Commits - before.Commits);
         }
 
-        Assert.Equal(188, v.CommittedContent("state.a").Length);
-        Assert.Equal(188, v.CommittedContent("state.b").Length);
+        Assert.Equal(208, v.CommittedContent("state.a").Length);
+        Assert.Equal(208, v.CommittedContent("state.b").Length);
         var r = Boot(v);
         Assert.Equal(50, r.NextSeq);
         Assert.Equal(1_764_316_805, r.LastUploadUtc);

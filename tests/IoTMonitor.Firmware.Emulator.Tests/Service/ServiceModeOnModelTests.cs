@@ -34,7 +34,7 @@ public sealed class ServiceModeOnModelTests
         config["device"] = "wq-svc";
         config["site"] = "bench";
         config["mqtt"]!["host"] = Host;
-        config["serviceMinutes"] = 2; // longer than maxAwakeSec 60 + the watchdog's 30 s grace
+        config["serviceMinutes"] = 2; // longer than maxAwakeSec 60 + the watchdog's 5 s grace
         var radio = new RadioEnvironment { BrokerPort = mosquitto.Port, RssiDbm = _ => -58 };
         radio.Dns[Host] = "127.0.0.1";
         // A charged battery: raw 2420 reads ≈ 3.9 V through the divider (1800 reads 2.9 V, the no-upload mode).
@@ -48,7 +48,7 @@ public sealed class ServiceModeOnModelTests
 
         Assert.Null(o.HangReason);
         Assert.Equal(ResetKind.DeepSleep, o.Kind);
-        Assert.InRange(o.AwakeMs, 110_000, 135_000);  // the 2 min hold (its last whole round), past the 60 s cap + 30 s watchdog grace
+        Assert.InRange(o.AwakeMs, 110_000, 135_000);  // the 2 min hold (its last whole round), past the 60 s cap + 5 s watchdog grace
         Assert.Equal(1, o.MqttConnects);
         Assert.Equal(1, radio.Scans);
         await WaitFor(() => messages.Any(m => m.Payload.Contains("\"state\":\"sleeping\"")));

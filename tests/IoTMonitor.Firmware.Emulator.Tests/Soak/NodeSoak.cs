@@ -54,6 +54,13 @@ public sealed class NodeSoak
 
     private const long SyncedEpochMs = 1_600_000_000_000L;
 
+    /// <summary>
+    /// What a wake may run past its maxAwakeSec: the app's watchdog grace (Program.WatchdogGraceSec, 5 s)
+    /// plus its one-second polling. Every network step is bounded by the cap, so only a hung call
+    /// reaches the watchdog.
+    /// </summary>
+    private const int WatchdogMarginSec = 6;
+
     public async Task<SoakReport> RunAsync()
     {
         await using var gateway = await SoakGateway.StartAsync(_influx);
@@ -90,7 +97,7 @@ public sealed class NodeSoak
         var node = new Esp32Device(start, radio) { SleepDrift = 0.03, AdcRaw = ch => ch == BatteryAdcChannel ? HealthyBatteryRaw : 1800 };
         node.Flash.Deploy("I:\\config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
-        var report = new SoakReport { NodeType = _nodeType, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + 30) * 1000L };
+        var report = new SoakReport { NodeType = _nodeType, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + WatchdogMarginSec) * 1000L };
 
         report.LongestWifiOutageHours = faults.LongestWifiOutageHours;
         WakeCause cause = WakeCause.Undefined;
@@ -143,7 +150,26 @@ public sealed class NodeSoak
                 cause = WakeCause.Undefined;
             }
 
+            bool fair = !drain ? faults.WifiUp(node.TrueMs) && faults.Broker(node.TrueMs) == BrokerMode.Up && !faults.AcksLost(node.TrueMs) : true;
             WakeOutcome o = runner.Run(node, cause, cutAt, CutKinds);
+            if (fair && o.Kind == ResetKind.DeepSleep && cause == WakeCause.Timer)
+            {
+                // Wakes with nothing in the way: what a node on a working network spends (the energy model's inputs).
+                if (o.Sampled && o.MqttConnects == 0 && o.RadioOnMs == 0)
+                {
+                    report.SampleOnlyAwakeMs.Add(o.AwakeMs);
+                }
+                else if (o.MqttConnects == 1)
+                {
+                    report.UploadAwakeMs.Add(o.AwakeMs);
+                    report.UploadRadioMs.Add(o.RadioOnMs);
+                    if (o.Sampled)
+                    {
+                        report.UploadRailsMs.Add(o.RailsOnMs);
+                    }
+                }
+            }
+
             report.Wakes++;
             report.AwakeMs.Add(o.AwakeMs);
             report.RadioOnMs.Add(o.RadioOnMs);
@@ -232,6 +258,11 @@ public sealed class NodeSoak
         }
 
         report.UnsyncedDeadLettered = unsynced.Count;
+
+        // Readings the node discarded itself as unplaceable (an earlier never-synced boot met while its
+        // clock was unset again; protocol §4 h.unp), from its committed state.
+        var state = new IoTMonitor.Firmware.Core.Node.NodeState(new Wake.CommittedFiles(node.Flash));
+        report.UnplaceableDiscarded = state.Load() ? state.Unplaceable : 0;
         await CheckArrivalsAsync(gateway, device, report);
         string metrics = await gateway.Http.GetStringAsync("/metrics");
         foreach (string line in metrics.Split('\n'))

@@ -46,7 +46,20 @@ public sealed class SoakReport
     /// <summary>Boots of the batches dead-lettered as unsynced_time.</summary>
     public HashSet<long> UnsyncedBoots { get; } = [];
 
-    public long MissingReadings => Math.Max(0, ((long)SamplingWakesClean * ReadingsPerSample) - ReadingsArrived - UnsyncedDeadLettered);
+    /// <summary>Readings the node discarded as unplaceable (its state's lifetime count, health unp).</summary>
+    public long UnplaceableDiscarded { get; set; }
+
+    public long MissingReadings => Math.Max(0, ((long)SamplingWakesClean * ReadingsPerSample) - ReadingsArrived - UnsyncedDeadLettered - UnplaceableDiscarded);
+
+    /// <summary>Timer wakes on a working network that sampled without the radio: awake ms.</summary>
+    public List<long> SampleOnlyAwakeMs { get; } = [];
+
+    /// <summary>Timer wakes on a working network that uploaded (one MQTT connect): awake ms, radio-on ms, rails-on ms (when they sampled).</summary>
+    public List<long> UploadAwakeMs { get; } = [];
+
+    public List<long> UploadRadioMs { get; } = [];
+
+    public List<long> UploadRailsMs { get; } = [];
 
     public long AwakeP95 => Percentile(AwakeMs, 0.95);
 
@@ -137,11 +150,14 @@ public sealed class SoakReport
     }
 
     public string Figures() =>
-        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced); " +
+        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced), {UnplaceableDiscarded} discarded unplaceable by the node; " +
+        $"clean timer wakes: sampling only {Mean(SampleOnlyAwakeMs):F0} ms awake (n {SampleOnlyAwakeMs.Count}), uploading {Mean(UploadAwakeMs):F0} ms awake / {Mean(UploadRadioMs):F0} ms radio / {Mean(UploadRailsMs):F0} ms rails (n {UploadAwakeMs.Count}); " +
         $"awake mean {AwakeMean:F0} ms p95 {AwakeP95} ms max {AwakeMax} ms; radio on mean {(RadioOnMs.Count == 0 ? 0 : RadioOnMs.Average()):F0} ms, {RadioOnNotUploading} wakes with the radio on that did not upload; " +
         $"faults: cuts {string.Join("/", CutClassesSeen.Order())}, {WakesInWifiOutage} wakes in Wi-Fi outages (longest {LongestWifiOutageHours:F0} h), {GatewayRestarts} gateway restarts, RTC error up to {MaxRtcErrorSec:F0} s; " +
         $"flash {Erases} erases, {FlashBytes / 1024} KiB programmed, {ErasesPerReading:F3} erases per reading" +
         (GatewayNotes.Count == 0 ? "" : "; gateway: " + string.Join(" | ", GatewayNotes));
+
+    private static double Mean(List<long> values) => values.Count == 0 ? 0 : values.Average();
 
     private static long Percentile(List<long> values, double p)
     {

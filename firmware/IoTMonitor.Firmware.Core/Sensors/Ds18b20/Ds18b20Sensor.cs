@@ -116,9 +116,65 @@ namespace IoTMonitor.Firmware.Core.Sensors.Ds18b20
             double t;
             int bits;
             r = Ds18b20Scratchpad.Decode(_scratchpad, 0, out t, out bits);
+            if (r == ReadResult.Fault && IsPowerOnValue())
+            {
+                r = ConvertAgain(out t);
+            }
+
             if (ReadResultQuality.HasValue(r))
             {
                 raw[0] = t;
+            }
+
+            return r;
+        }
+
+        /// <summary>Read slots polled at most this often while a conversion runs (≈ 0.56 ms each: 8 slots of 60–120 µs), ≈ 1.1 s.</summary>
+        public const int MaxConversionPolls = 2000;
+
+        // 0550h with a valid configuration byte: either the power-up value (datasheet: the temperature
+        // register reads +85 °C until a conversion completes, i.e. the device reset or missed CONVERT T)
+        // or a genuine +85 °C conversion, which reads the same. A second conversion decides: it runs now
+        // for sure (waited for by read slots), so a second 0550h was measured.
+        private bool IsPowerOnValue()
+        {
+            return (_scratchpad[4] & 0x9F) == 0x1F && (short)(_scratchpad[0] | (_scratchpad[1] << 8)) == Ds18b20Scratchpad.PowerOnRaw;
+        }
+
+        private ReadResult ConvertAgain(out double temperatureC)
+        {
+            temperatureC = 0;
+            if (!_bus.Reset())
+            {
+                return ReadResult.NoResponse;
+            }
+
+            _bus.WriteByte(SKIP_ROM);
+            _bus.WriteByte(CONVERT_T);
+
+            // Externally powered, the DS18B20 answers read slots with 0 while converting and 1 when done
+            // (datasheet, "CONVERT T [44h]").
+            int polls = 0;
+            while (_bus.ReadByte() != 0xFF)
+            {
+                if (++polls >= MaxConversionPolls)
+                {
+                    return ReadResult.Fault;
+                }
+            }
+
+            ReadResult r = ReadScratchpad();
+            if (r != ReadResult.Ok)
+            {
+                return r;
+            }
+
+            int bits;
+            r = Ds18b20Scratchpad.Decode(_scratchpad, 0, out temperatureC, out bits);
+            if (r == ReadResult.Fault && IsPowerOnValue())
+            {
+                temperatureC = Ds18b20Scratchpad.PowerOnRaw / 16.0; // measured twice: a real +85 °C
+                return ReadResult.Ok;
             }
 
             return r;

@@ -23,6 +23,9 @@ public sealed class FakeOneWire : IOneWireBus
 
     public int ConvertCount { get; private set; }
 
+    /// <summary>Scratchpads the device holds after each next CONVERT T (44h), in order; empty: unchanged.</summary>
+    public Queue<byte[]> Conversions { get; } = new();
+
     /// <summary>TH, TL, config bytes received by the last WRITE SCRATCHPAD (0x4E).</summary>
     public byte[] WrittenScratchpad { get; } = new byte[3];
 
@@ -54,6 +57,11 @@ public sealed class FakeOneWire : IOneWireBus
                 break;
             case 0x44:
                 ConvertCount++;
+                if (Conversions.Count > 0)
+                {
+                    Conversions.Dequeue().CopyTo(Scratchpad, 0);
+                }
+
                 break;
             case 0x4E:
                 _writeArgs = 3;

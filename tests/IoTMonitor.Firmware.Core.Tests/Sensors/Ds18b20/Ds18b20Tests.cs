@@ -100,6 +100,40 @@ public class Ds18b20Tests
     }
 
     [Fact]
+    public void A_genuine_85_degree_conversion_is_told_apart_from_the_power_on_value()
+    {
+        // Datasheet: the temperature register holds +85 °C (0550h) at power-up until a conversion
+        // completes. Read after the conversion time it means either; a second conversion decides.
+        var bus = new FakeOneWire();
+        Scratchpad(0x0550).CopyTo(bus.Scratchpad, 0);
+        var s = new Ds18b20Sensor(bus, 12);
+        Assert.Equal(ReadResult.Ok, s.Initialize());
+
+        // Power-on value (the device reset and missed CONVERT T): the second conversion gives the water's 14.5 °C.
+        Assert.Equal(ReadResult.Ok, s.Start());
+        bus.Conversions.Enqueue(Scratchpad(0x00E8)); // 14.5 °C
+        var raw = new double[1];
+        Assert.Equal(ReadResult.Ok, s.Read(raw));
+        Assert.Equal(14.5, raw[0]);
+        Assert.Equal(2, bus.ConvertCount);
+
+        // Hot water at +85 °C: both conversions read 0550h, which is then a measurement.
+        Scratchpad(0x0550).CopyTo(bus.Scratchpad, 0);
+        Assert.Equal(ReadResult.Ok, s.Start());
+        bus.Conversions.Enqueue(Scratchpad(0x0550));
+        Assert.Equal(ReadResult.Ok, s.Read(raw));
+        Assert.Equal(85.0, raw[0]);
+        Assert.Equal(4, bus.ConvertCount);
+
+        // 85.0625 °C (0551h) is an ordinary value: no second conversion.
+        Scratchpad(0x0551).CopyTo(bus.Scratchpad, 0);
+        Assert.Equal(ReadResult.Ok, s.Start());
+        Assert.Equal(ReadResult.Ok, s.Read(raw));
+        Assert.Equal(85.0625, raw[0]);
+        Assert.Equal(5, bus.ConvertCount);
+    }
+
+    [Fact]
     public void Driver_reports_absent_and_corrupt_devices()
     {
         var raw = new double[1];
