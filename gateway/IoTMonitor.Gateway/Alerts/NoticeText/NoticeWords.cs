@@ -15,6 +15,7 @@ public static partial class NoticeWords
         ["water.do"] = ("溶解氧", "dissolved oxygen"),
         ["water.temp"] = ("水温", "water temperature"),
         ["water.level"] = ("水位", "water level"),
+        ["rain.total"] = ("累计雨量", "rainfall total"),
         ["soil.moisture"] = ("土壤含水量", "soil moisture"),
         ["soil.temp"] = ("土壤温度", "soil temperature"),
         ["soil.ec"] = ("土壤电导率", "soil conductivity"),
