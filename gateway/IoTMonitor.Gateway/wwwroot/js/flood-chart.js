@@ -70,7 +70,7 @@ export function drawFloodChart(box, spec) {
   box.dataset.rainTotal = [...rainAt.values()].reduce((a, v) => a + v, 0).toFixed(1);
   box.dataset.levelPoints = lines.reduce((a, l) => a + l.points.length, 0);
   box.dataset.warnings = spec.warnings.map((x) => `${x.level}:${x.value}`).join(' ');
-  box.dataset.units = 'mm m';
+  box.dataset.axes = plot.axes.map((a) => a.label).join(' | '); // uPlot draws them on its canvas
   box._resize?.disconnect();
   box._resize = new ResizeObserver(() => { if (Math.abs(plot.width - width()) > 2) plot.setSize({ width: width(), height: 280 }); });
   box._resize.observe(box);
