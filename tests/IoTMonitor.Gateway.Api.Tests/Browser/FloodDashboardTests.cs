@@ -78,6 +78,8 @@ public sealed class FloodDashboardTests(ApiFixture fixture)
             Assert.Equal(lang == "zh" ? "准备转移" : "Prepare", (await marker.Locator(".flood-chip.prepare").TextContentAsync())!.Trim());
             Assert.Contains(prepare, await marker.GetAttributeAsync("title"), StringComparison.Ordinal);
             Assert.Null(await page.Locator($".site-marker[data-site='{Plain}']").GetAttributeAsync("data-flood"));
+            var widths = await page.EvaluateAsync<int[]>("() => { const t = document.querySelector('#sites'); return [t.scrollWidth, t.closest('.card').clientWidth]; }");
+            Assert.True(widths[0] <= widths[1], $"with the flood column the overview table is {widths[0]} px wide in a {widths[1]} px card");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"flood-{lang}-overview.png") });
 
             // site page: rain bars (mm) and level line (m) with both warning levels
