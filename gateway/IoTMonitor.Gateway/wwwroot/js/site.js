@@ -111,8 +111,9 @@ async function flood(app, id, range) {
     const [state, level] = await Promise.all([
       api(`/sites/${encodeURIComponent(id)}/flood?from=${from}&to=${range.to}`),
       api(`/series?site=${encodeURIComponent(id)}&quantity=water.level&from=${from}&to=${range.to}&window=${W(interval)}&agg=mean`).catch(() => ({ series: [] }))]);
+    // a window's mean level is drawn at the window's middle, where that window's rain bar stands
     const warnings = [['prepare', state.levelPrepare], ['immediate', state.levelImmediate]].filter(([, v]) => v != null).map(([l, v]) => ({ level: l, value: v }));
-    drawFloodChart(box, { from, to: range.to, interval, increments: state.increments, levels: level.series.map((l) => ({ label: l.device, points: l.points })), warnings });
+    drawFloodChart(box, { from, to: range.to, interval, increments: state.increments, levels: level.series.map((l) => ({ label: l.device, points: l.points.map(([x, v]) => [x + interval / 2, v]) })), warnings });
     card.querySelector('h2 .badge').outerHTML = floodBadge(state.level);
     const sums = state.sums.filter((x) => x.prepare != null || x.immediate != null).map((x) => `${x.minutes % 60 ? `${x.minutes} min` : `${x.minutes / 60} h`} ${x.mm.toFixed(1)} mm (${[x.prepare, x.immediate].map((v) => (v == null ? '–' : v)).join(' / ')})`);
     card.querySelector('.flood-notes').innerHTML = `<ul class="limits">${warnings.map((x) => `<li class="limit ${x.level === 'immediate' ? 'critical' : 'warning'}"><span class="swatch"></span>${esc(t('floodLine')[x.level])} ${esc(fmt(x.value))} m</li>`).join('')}</ul>`
