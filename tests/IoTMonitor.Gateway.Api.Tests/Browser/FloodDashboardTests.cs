@@ -78,8 +78,13 @@ public sealed class FloodDashboardTests(ApiFixture fixture)
             Assert.Equal(lang == "zh" ? "准备转移" : "Prepare", (await marker.Locator(".flood-chip.prepare").TextContentAsync())!.Trim());
             Assert.Contains(prepare, await marker.GetAttributeAsync("title"), StringComparison.Ordinal);
             Assert.Null(await page.Locator($".site-marker[data-site='{Plain}']").GetAttributeAsync("data-flood"));
-            var widths = await page.EvaluateAsync<int[]>("() => { const t = document.querySelector('#sites'); return [t.scrollWidth, t.closest('.card').clientWidth]; }");
-            Assert.True(widths[0] <= widths[1], $"with the flood column the overview table is {widths[0]} px wide in a {widths[1]} px card");
+            // every cell ends inside the card, nothing behind its scroll bar
+            var widths = await page.EvaluateAsync<double[]>(@"() => {
+                const card = document.querySelector('#sites').closest('.card'), r = card.getBoundingClientRect();
+                const right = Math.max(...[...card.querySelectorAll('th, td')].map((c) => c.getBoundingClientRect().right));
+                return [right, r.right - card.clientLeft, card.scrollWidth, card.clientWidth];
+              }");
+            Assert.True(widths[0] <= widths[1] && widths[2] <= widths[3], $"with the flood column the overview table's cells end at {widths[0]:0} px in a card ending at {widths[1]:0} px (scroll {widths[2]:0} of {widths[3]:0})");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"flood-{lang}-overview.png") });
 
             // site page: rain bars (mm) and level line (m) with both warning levels
