@@ -41,13 +41,13 @@ public static class QueryApi
         viewer.MapGet("/quantities", () => Quantities.All.Select(q => new QuantityInfo(q.Code, q.Domain, q.Unit, q.Min, q.Max)))
             .WithSummary("The quantity vocabulary with units and plausible ranges (docs/protocol.md §8).");
 
-        viewer.MapGet("/sites", (SiteProfiles profiles, DeviceRegistry registry, SiteStatus status, LatestValueCache cache) =>
+        viewer.MapGet("/sites", (SiteProfiles profiles, DeviceRegistry registry, SiteStatus status, LatestValueCache cache, AlertsService alerts) =>
         {
             var devices = registry.ListDevices().GroupBy(d => d.SiteId).ToDictionary(g => g.Key, g => g.Select(d => d.Id).ToList());
-            return profiles.List().Select(p => Summary(p, devices.TryGetValue(p.Id, out var d) ? d : [], status, cache)).ToList();
+            return profiles.List().Select(p => Summary(p, devices.TryGetValue(p.Id, out var d) ? d : [], status, cache, alerts)).ToList();
         }).WithSummary("All sites with location, basin, type and status colour (ok, warning, critical, offline).");
 
-        viewer.MapGet("/sites/{site}", (string site, SiteProfiles profiles, DeviceRegistry registry, Ledger ledger, SiteStatus status, LatestValueCache cache) =>
+        viewer.MapGet("/sites/{site}", (string site, SiteProfiles profiles, DeviceRegistry registry, Ledger ledger, SiteStatus status, LatestValueCache cache, AlertsService alerts) =>
         {
             QueryParameters.Id(site, "site");
             var profile = profiles.Find(site);
@@ -60,7 +60,7 @@ public static class QueryApi
             var health = devices.Select(d => Health(d, ledger, status, cache)).ToList();
             var latest = cache.Values(site).OrderBy(v => v.Quantity, StringComparer.Ordinal).ThenBy(v => v.Device, StringComparer.Ordinal).Select(Latest).ToList();
             var quantities = latest.Select(v => v.Quantity).Distinct().ToList();
-            return Results.Ok(new SiteDetail(Summary(profile, devices.Select(d => d.Id).ToList(), status, cache), health, latest, quantities));
+            return Results.Ok(new SiteDetail(Summary(profile, devices.Select(d => d.Id).ToList(), status, cache, alerts), health, latest, quantities));
         }).WithSummary("One site: profile, status, device health (battery, RSSI, last seen, backlog, sequence gaps) and newest values.");
 
         viewer.MapGet("/latest", (string? site, string? device, string? quantity, LatestValueCache cache) =>
@@ -186,7 +186,7 @@ public static class QueryApi
         return found;
     }
 
-    internal static SiteSummary Summary(SiteProfile p, IReadOnlyList<string> devices, SiteStatus status, LatestValueCache cache)
+    internal static SiteSummary Summary(SiteProfile p, IReadOnlyList<string> devices, SiteStatus status, LatestValueCache cache, AlertsService alerts)
     {
         var verdict = status.Site(p.Id, devices);
         DateTimeOffset? lastSeen = null;
@@ -198,7 +198,7 @@ public static class QueryApi
             }
         }
 
-        return new SiteSummary(p.Id, p.Name, p.Lat, p.Lon, p.Basin, p.Type, verdict.Status, verdict.Reasons, devices.Count, lastSeen);
+        return new SiteSummary(p.Id, p.Name, p.Lat, p.Lon, p.Basin, p.Type, verdict.Status, verdict.Reasons, devices.Count, lastSeen, alerts.Started ? alerts.Engine.FloodLevel(p.Id) : null);
     }
 
     private static DeviceHealth Health(Device d, Ledger ledger, SiteStatus status, LatestValueCache cache)

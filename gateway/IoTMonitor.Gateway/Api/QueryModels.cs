@@ -3,7 +3,7 @@ using IoTMonitor.Gateway.Query;
 namespace IoTMonitor.Gateway.Api;
 
 /// <summary>A site in the overview.</summary>
-public sealed record SiteSummary(string Id, string Name, double? Lat, double? Lon, string? Basin, string? Type, HealthStatus Status, IReadOnlyList<string> Reasons, int Devices, DateTimeOffset? LastSeen);
+public sealed record SiteSummary(string Id, string Name, double? Lat, double? Lon, string? Basin, string? Type, HealthStatus Status, IReadOnlyList<string> Reasons, int Devices, DateTimeOffset? LastSeen, string? Flood = null);
 
 /// <summary>A device's health as the gateway knows it (cache + sequence ledger).</summary>
 public sealed record DeviceHealth(

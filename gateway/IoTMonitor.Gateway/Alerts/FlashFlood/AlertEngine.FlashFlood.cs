@@ -241,7 +241,9 @@ public sealed partial class AlertEngine
 }
 
 /// <summary>A site's flash-flood state for the API and the dashboard: its level now, the sums at its newest reading and the increments of a period.</summary>
-public sealed record FloodSnapshot(string Site, string Level, long? NewestReading, IReadOnlyList<FloodSum> Sums, IReadOnlyList<RainIncrement> Increments);
+/// <param name="LevelPrepare">The site's prepare-to-evacuate water level (m; null = not used), drawn on the level chart.</param>
+/// <param name="LevelImmediate">The site's evacuate-immediately water level (m; null = not used).</param>
+public sealed record FloodSnapshot(string Site, string Level, long? NewestReading, IReadOnlyList<FloodSum> Sums, IReadOnlyList<RainIncrement> Increments, double? LevelPrepare, double? LevelImmediate);
 
 /// <summary>One duration's rainfall at the newest reading and the site's critical values for it.</summary>
 public sealed record FloodSum(int Minutes, double Mm, double? Prepare, double? Immediate);
@@ -258,16 +260,30 @@ public sealed partial class AlertEngine
                 return null;
             }
 
-            var level = _store.FindActive(_flood.Pack.Of(WarningLevel.Immediate).RuleId, site) is { Late: false } ? "immediate"
-                : _store.FindActive(_flood.Pack.Of(WarningLevel.Prepare).RuleId, site) is { Late: false } ? "prepare"
-                : "none";
+            var level = LevelNow(site);
             var newest = _flood.Rain.Newest(site);
             var sums = _flood.Pack.DurationsMinutes.Order().Select(m => new FloodSum(
                 m,
                 newest is { } t ? _flood.Rain.Sum(site, t, 60L * m) : 0,
                 _flood.Critical(site, WarningLevel.Prepare, m)?.Mm,
                 _flood.Critical(site, WarningLevel.Immediate, m)?.Mm)).ToList();
-            return new FloodSnapshot(site, level, newest, sums, _flood.Rain.Increments(site, from, to));
+            var config = _flood.Site(site)!;
+            return new FloodSnapshot(site, level, newest, sums, _flood.Rain.Increments(site, from, to), config.LevelPrepare, config.LevelImmediate);
         }
     }
+
+    /// <summary>The site's flash-flood warning level now (none, prepare, immediate), or null when the site is not watched: the overview's column.</summary>
+    public string? FloodLevel(string site)
+    {
+        lock (_gate)
+        {
+            return _flood is not null && _flood.Watches(site) ? LevelNow(site) : null;
+        }
+    }
+
+    // the open, not late, flash-flood alert of highest level
+    private string LevelNow(string site) =>
+        _store.FindActive(_flood!.Pack.Of(WarningLevel.Immediate).RuleId, site) is { Late: false } ? "immediate"
+        : _store.FindActive(_flood.Pack.Of(WarningLevel.Prepare).RuleId, site) is { Late: false } ? "prepare"
+        : "none";
 }

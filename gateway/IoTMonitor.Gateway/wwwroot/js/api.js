@@ -34,7 +34,12 @@ export function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
+import { floodWord } from './i18n.js';
+
 export { ago } from './i18n.js';
 
 // a status as a coloured badge with its shape (colour is not the only cue) and its word
 export const badge = (status, word) => `<span class="badge ${esc(status)}" data-status="${esc(status)}"><i class="shape"></i>${esc(word ?? status)}</span>`;
+// a site's flash-flood warning level as a badge: evacuate immediately red, prepare amber, none green
+export const floodBadge = (level) => badge(level === 'immediate' ? 'critical' : level === 'prepare' ? 'warning' : 'ok', floodWord(level))
+  .replace('<span class="badge', `<span data-flood="${esc(level)}" class="flood badge`);

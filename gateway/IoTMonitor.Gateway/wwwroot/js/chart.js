@@ -127,7 +127,7 @@ function emptyNote(u) {
 }
 
 // time ticks: the time, with the date where the day changes (and on the first tick)
-function timeLabels(splits, span) {
+export function timeLabels(splits, span) {
   let day = null;
   return splits.map((s) => {
     const p = zoned(s * 1000), d = `${p.month}-${p.day}`, hm = `${p.hour}:${p.minute}`;
@@ -138,7 +138,7 @@ function timeLabels(splits, span) {
 }
 
 // value ticks with just enough decimals that neighbours differ (no "1.11 1.11 1.12")
-function valueLabels(splits) {
+export function valueLabels(splits) {
   for (let dec = 0; dec <= 6; dec++) {
     const out = splits.map((v) => v.toFixed(dec));
     if (new Set(out).size === out.length) return out;

@@ -25,6 +25,11 @@ const WORDS = {
     downlinkTitle: 'Remote config and commands', recentCommands: 'Recent commands', noDevices: 'No devices.',
     updated: (at, every) => `updated ${at}, every ${every} s`,
     system: 'battery / device',
+    rainfall: 'Rainfall', flood: 'Flash flood', floodWord: { none: 'no warning', prepare: 'Prepare to evacuate', immediate: 'Evacuate immediately' },
+    floodShort: { prepare: 'Prepare', immediate: 'Evacuate' },
+    floodTitle: 'Flash flood: rainfall and water level', rainPer: (w) => `Rainfall (mm per ${w})`, waterLevel: 'Water level',
+    floodLine: { prepare: 'prepare to evacuate level', immediate: 'evacuate immediately level' },
+    floodSums: 'Rainfall to the newest reading', floodLevelNow: 'Warning level now',
   },
   zh: {
     sites: '站点', api: 'API', changeKey: '更换密钥', keyTitle: 'API 密钥',
@@ -47,6 +52,11 @@ const WORDS = {
     downlinkTitle: '远程配置与命令', recentCommands: '最近的命令', noDevices: '没有设备。',
     updated: (at, every) => `${at} 更新,每 ${every} 秒刷新`,
     system: '电池 / 设备',
+    rainfall: '降雨量', flood: '山洪预警', floodWord: { none: '无预警', prepare: '准备转移', immediate: '立即转移' },
+    floodShort: { prepare: '准备转移', immediate: '立即转移' },
+    floodTitle: '山洪:降雨与水位', rainPer: (w) => `降雨量(毫米/${w})`, waterLevel: '水位',
+    floodLine: { prepare: '准备转移水位', immediate: '立即转移水位' },
+    floodSums: '截至最新读数的累计雨量', floodLevelNow: '当前预警等级',
   },
 };
 
@@ -153,3 +163,5 @@ export function ago(iso) {
   if (s < 129600) return t('ago', Math.round(s / 3600), u.h);
   return t('ago', Math.round(s / 86400), u.d);
 }
+// a site's flash-flood warning level (none, prepare, immediate) in words
+export const floodWord = (level) => t('floodWord')[level] || level;

@@ -4,7 +4,7 @@
 // shape; the worse the status the higher it is drawn, and clusters (when zoomed out) show the worst
 // status among their sites.
 import { esc } from './api.js';
-import { t, statusWord } from './i18n.js';
+import { t, statusWord, floodWord } from './i18n.js';
 
 export const RANK = { critical: 3, warning: 2, offline: 1, ok: 0 };
 // shape per status: triangle (critical), diamond (warning), square (offline), circle (ok)
@@ -60,9 +60,13 @@ export async function drawMap(container, sites, onSite) {
   const placed = sites.filter((s) => s.lat != null && s.lon != null);
   const markers = placed.map((s) => {
     const [size] = SHAPES[s.status] || SHAPES.offline;
-    const icon = L.divIcon({ html: shapeSvg(s.status), className: `site-marker ${s.status}`, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
-    const m = L.marker([s.lat, s.lon], { icon, status: s.status, zIndexOffset: RANK[s.status] * 100000, keyboard: true, title: `${s.name} · ${statusWord(s.status)}`, alt: s.name });
-    m.on('add', () => { const el = m.getElement(); el.dataset.site = s.id; el.dataset.status = s.status; });
+    // a flash-flood warning in force is written beside the marker (准备转移 / 立即转移), not only in its tooltip
+    const warned = s.flood === 'prepare' || s.flood === 'immediate';
+    const chip = warned ? `<span class="flood-chip ${esc(s.flood)}">${esc(t('floodShort')[s.flood])}</span>` : '';
+    const icon = L.divIcon({ html: shapeSvg(s.status, chip), className: `site-marker ${s.status}`, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
+    const title = [s.name, statusWord(s.status), s.flood ? `${t('flood')}: ${floodWord(s.flood)}` : ''].filter(Boolean).join(' · ');
+    const m = L.marker([s.lat, s.lon], { icon, status: s.status, zIndexOffset: RANK[s.status] * 100000 + (warned ? 50000 : 0), keyboard: true, title, alt: s.name });
+    m.on('add', () => { const el = m.getElement(); el.dataset.site = s.id; el.dataset.status = s.status; if (s.flood) el.dataset.flood = s.flood; });
     m.on('click', () => onSite(s.id));
     return m;
   });

@@ -1,12 +1,13 @@
 // Site page: status and reasons, device health, alerts (acknowledge and resolve for operators), a chart
 // per quantity with the rule limits that apply to the site, remote config and commands. Returns a
 // refresh for the parts that change while the page is open (remote config and commands).
-import { api, esc, badge, ApiError } from './api.js';
+import { api, esc, badge, floodBadge, ApiError } from './api.js';
 import { drawChart, fmt, limitList } from './chart.js';
+import { drawFloodChart, intervalFor } from './flood-chart.js';
 import { mountDownlink } from './downlink.js';
 import { configBadge } from './remote-config.js';
 import { whoami, canOperate } from './access.js';
-import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel, zoned } from './i18n.js';
+import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel, zoned, floodWord } from './i18n.js';
 
 const RANGES = [['6h', 21600], ['24h', 86400], ['7d', 604800], ['30d', 2592000], ['1y', 31536000]];
 const WINDOWS = [60, 300, 900, 1800, 3600, 10800, 21600, 86400, 604800];
@@ -42,6 +43,7 @@ export async function showSite(app, id) {
       <label>${esc(t('from'))} <input type="datetime-local" id="from"></label><label>${esc(t('to'))} <input type="datetime-local" id="to"></label>
       <button id="apply">${esc(t('apply'))}</button><button id="reset">${esc(t('resetZoom'))}</button>
       <a id="csv" href="#">CSV</a> <span class="note">${esc(t('dragZoom'))} · ${esc(t('zone'))} ${esc(zoneLabel())}</span></div>
+    ${s.flood != null ? `<div class="card flood-card" id="flood"><h2 class="chart-title">${esc(t('floodTitle'))} ${floodBadge(s.flood)}</h2><div class="flood-chart"></div><div class="flood-notes note"></div></div>` : ''}
     <div class="charts" id="charts">${detail.quantities.map((q) => `<div class="card chart-card"><h2 class="chart-title">${esc(quantityName(q))} <span class="unit">(${esc(units[q] || '')})</span> <span class="code note">${esc(q)}</span></h2><div class="chart" data-quantity="${esc(q)}"></div><div class="chart-limits"></div></div>`).join('') || `<p class="note">${esc(t('noValues'))}</p>`}</div>
     <div class="card" id="downlink"></div>`;
 
@@ -56,6 +58,7 @@ export async function showSite(app, id) {
     const window = WINDOWS.find((w) => span / w <= 600) || 604800;
     app.querySelector('#csv').onclick = (ev) => { ev.preventDefault(); download(id, range); };
     const flagged = span <= FLAGGED_SPAN ? flaggedReadings(id, range).catch(() => new Map()) : Promise.resolve(new Map());
+    const floodDrawn = s.flood != null ? flood(app, id, range) : null;
     await Promise.all([...app.querySelectorAll('.chart')].map(async (box) => {
       const q = box.dataset.quantity;
       try {
@@ -71,6 +74,7 @@ export async function showSite(app, id) {
         box.parentElement.querySelector('.chart-limits').innerHTML = limitList(limits, data.unit);
       } catch (e) { box.innerHTML = `<p class="error">${esc(e.message)}</p>`; }
     }));
+    await floodDrawn;
   };
   const shift = (k) => { const w = range.to - range.from; range = { from: range.from + k * Math.round(w / 2), to: range.to + k * Math.round(w / 2) }; load(); };
   app.querySelector('#earlier').addEventListener('click', () => shift(-1));
@@ -94,6 +98,27 @@ export async function showSite(app, id) {
   });
   const [refresh] = await Promise.all([mountDownlink(app.querySelector('#downlink'), devices.map((d) => d.id), onConfig), load(), alerts(app, id, canOperate(me), ruleList), completeness(app, id)]);
   return refresh;
+}
+
+// the flash-flood card: rain of each interval as bars and the water level as a line, from the site's
+// flood state (exact rain increments, warning levels) and the level's series
+async function flood(app, id, range) {
+  const card = app.querySelector('#flood');
+  const box = card.querySelector('.flood-chart');
+  try {
+    const from = Math.max(range.from, range.to - 7 * 86400); // the flood state covers at most 7 days
+    const interval = intervalFor(range.to - from);
+    const [state, level] = await Promise.all([
+      api(`/sites/${encodeURIComponent(id)}/flood?from=${from}&to=${range.to}`),
+      api(`/series?site=${encodeURIComponent(id)}&quantity=water.level&from=${from}&to=${range.to}&window=${W(interval)}&agg=mean`).catch(() => ({ series: [] }))]);
+    // a window's mean level is drawn at the window's middle, where that window's rain bar stands
+    const warnings = [['prepare', state.levelPrepare], ['immediate', state.levelImmediate]].filter(([, v]) => v != null).map(([l, v]) => ({ level: l, value: v }));
+    drawFloodChart(box, { from, to: range.to, interval, increments: state.increments, levels: level.series.map((l) => ({ label: l.device, points: l.points.map(([x, v]) => [x + interval / 2, v]) })), warnings });
+    card.querySelector('h2 .badge').outerHTML = floodBadge(state.level);
+    const sums = state.sums.filter((x) => x.prepare != null || x.immediate != null).map((x) => `${x.minutes % 60 ? `${x.minutes} min` : `${x.minutes / 60} h`} ${x.mm.toFixed(1)} mm (${[x.prepare, x.immediate].map((v) => (v == null ? '–' : v)).join(' / ')})`);
+    card.querySelector('.flood-notes').innerHTML = `<ul class="limits">${warnings.map((x) => `<li class="limit ${x.level === 'immediate' ? 'critical' : 'warning'}"><span class="swatch"></span>${esc(t('floodLine')[x.level])} ${esc(fmt(x.value))} m</li>`).join('')}</ul>`
+      + (sums.length ? `<p>${esc(t('floodSums'))} (${esc(floodWord('prepare'))} / ${esc(floodWord('immediate'))} mm): ${esc(sums.join(' · '))}</p>` : '');
+  } catch (e) { box.innerHTML = `<p class="error">${esc(e.message)}</p>`; }
 }
 
 // the limits of the enabled threshold rules that apply to this site and quantity (as the alert engine
