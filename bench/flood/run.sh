@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Flash-flood warning time: a Chicago design storm (3 h, ~100 mm) replayed through a virtual water
-# node with a tipping-bucket gauge (firmware core, 60-s sampling and upload, 300x simulated time)
-# against the real gateway (embedded broker, real influxd started by the test fixture). For each
-# warning level it prints
+# Flash-flood warning time at default settings: a Chicago design storm (3 h, ~100 mm) replayed
+# through a virtual water node (firmware core, the water schedule 900-s sampling / 3600-s upload,
+# event mode at the flash-flood defaults of docs/config.md: 60-s sampling and upload every wake,
+# tipping bucket counted by the PCF8593 model through the core's rain-pcf8593 driver; 300x
+# simulated time) against the real gateway (embedded broker, real influxd started by the test
+# fixture). For each warning level it prints
 #   - the simulated moment the storm's continuous rainfall crossed the critical value, and the
-#     reading that showed it (sampling: at most one sampling interval, here 60 s sim);
+#     reading that showed it (sampling: at most one event-mode interval, 60 s sim);
 #   - real seconds from the simulated clock passing that reading to the notice leaving the gateway
 #     (node upload, broker, WAL fsync, engine transaction, outbox delivery to InfluxDB);
 #   - the gateway's rain sum against the gauge's tips.

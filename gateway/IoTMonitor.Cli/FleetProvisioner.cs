@@ -59,7 +59,7 @@ public sealed class FleetProvisioner(GatewayClient gateway, string stateDir, str
                 }
 
                 var secret = await ProvisionCommand.RegisterAsync(gateway, site.Id, site.Name, device, ct).ConfigureAwait(false);
-                json = DeviceConfigDocument.Build(new DeviceConfigRequest(site.Id, device, site.Type, mqttHost, mqttPort, secret, SampleSec: sampleSec, UploadSec: uploadSec, RainGauge: rainGauge));
+                json = DeviceConfigDocument.Build(new DeviceConfigRequest(site.Id, device, site.Type, mqttHost, mqttPort, secret, SampleSec: sampleSec, UploadSec: uploadSec, RainGauge: rainGauge, EventMode: rainGauge ? EventModeSettings.FlashFloodDefaults : null));
                 ProvisionCommand.WriteSecretFile(file, json);
                 Registered++;
                 progress?.Invoke(device);

@@ -22,7 +22,21 @@ public sealed record DeviceConfigRequest(
     bool Tls = false,
     string Ntp = "pool.ntp.org",
     bool SimulatedProbes = true,
-    bool RainGauge = false);
+    bool RainGauge = false,
+    EventModeSettings? EventMode = null);
+
+/// <summary>
+/// The event-mode keys of a flash-flood node (docs/config.md "Event mode"); <see cref="FlashFloodDefaults"/>
+/// are the figures that section reasons out.
+/// </summary>
+public sealed record EventModeSettings(int SampleSec, int HoldSec, double RainMm, int RainWindowSec, double RiseM, int RiseWindowSec)
+{
+    /// <summary>
+    /// 5 mm in 30 min (a fifth of the pack's lowest 30-min critical rainfall, 25 mm; a third of its
+    /// lowest 10-min one, 15 mm) or a 0.3-m rise in 30 min; 60-s sampling; 1 h hold.
+    /// </summary>
+    public static EventModeSettings FlashFloodDefaults { get; } = new(SampleSec: 60, HoldSec: 3600, RainMm: 5, RainWindowSec: 1800, RiseM: 0.3, RiseWindowSec: 1800);
+}
 
 /// <summary>
 /// Builds the device config document the firmware reads from flash (the keys ConfigParser reads;
@@ -70,8 +84,9 @@ public static class DeviceConfigDocument
 
         if (r.RainGauge)
         {
-            // the virtual fleet's tipping bucket (Sensors/SimulatedRainGauge): one count per wake, nothing to filter
-            sensors.Add(Sensor("rain", Sensors.SimulatedRainGauge.KindName, ["rain.total"], o => { o["samples"] = 1; o["filter"] = "none"; }));
+            // hardware/water's flash-flood option: the tipping bucket counted by a PCF8593 on I2C1; one
+            // count per wake, nothing to filter
+            sensors.Add(Sensor("rain", "rain-pcf8593", ["rain.total"], o => { o["bus"] = 1; o["mmPerTip"] = Core.Config.SensorCatalog.DefaultMmPerTip; o["samples"] = 1; o["filter"] = "none"; }));
         }
 
         sensors.Add(Analog("battery", "device.battery", 35, samples: 3, kind: "battery", calibration: Calibration(r, "linear", [[ProbeTransfer.BatteryVolts(3.7), 3.7]], id: "battery")));
@@ -91,6 +106,16 @@ public static class DeviceConfigDocument
             ["maxAwakeSec"] = r.MaxAwakeSec,
             ["sensors"] = sensors,
         };
+        if (r.EventMode is { } ev)
+        {
+            doc["eventSampleSec"] = ev.SampleSec;
+            doc["eventHoldSec"] = ev.HoldSec;
+            doc["eventRainMm"] = ev.RainMm;
+            doc["eventRainWindowSec"] = ev.RainWindowSec;
+            doc["eventRiseM"] = ev.RiseM;
+            doc["eventRiseWindowSec"] = ev.RiseWindowSec;
+        }
+
         if (r.SimulatedProbes)
         {
             doc["cal"] = CalibrationId;

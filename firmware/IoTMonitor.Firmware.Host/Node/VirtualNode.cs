@@ -138,7 +138,6 @@ public sealed class VirtualNode : IDisposable
             }
 
             Clock.PowerOn();
-            Board.RainGauge.PowerOn(Clock.TrueUtcMs / 1000);
             Power.NextRun(_dead ? ResetReason.BrownOut : ResetReason.PowerOn);
             _poweredOn = true;
             _dead = false;
@@ -184,7 +183,6 @@ public sealed class VirtualNode : IDisposable
             Reboots++;
             Link.Drop();
             Clock.PowerOn();
-            Board.RainGauge.PowerOn(Clock.TrueUtcMs / 1000);
             next = Clock.TrueUtcMs + 2000;
         }
 
@@ -192,10 +190,14 @@ public sealed class VirtualNode : IDisposable
         return next;
     }
 
-    /// <summary>Power is cut: the TCP connection drops without DISCONNECT (the broker sends the will), RAM is lost, flash stays.</summary>
+    /// <summary>
+    /// Power is cut: the TCP connection drops without DISCONNECT (the broker sends the will), RAM is
+    /// lost, flash stays; the rain counter on the same supply loses its count.
+    /// </summary>
     public void PowerCut()
     {
         Link.Drop();
+        Board.TippingBucket.PowerCut();
         Flash?.Reset();
         _poweredOn = false;
     }

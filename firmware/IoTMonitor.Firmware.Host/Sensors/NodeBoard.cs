@@ -1,3 +1,4 @@
+using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
 
@@ -53,14 +54,13 @@ public sealed class NodeBoard : IBusProvider
                 throw new ArgumentException($"type must be water, soil or air, not '{type}'");
         }
 
-        RainGauge = new SimulatedRainGauge(utc, env);
+        // every site can carry the flash-flood option (hardware/water): a bucket of the catalog's default
+        // size counted by a PCF8593 on the I2C bus, tipping on the site's rain from the board's first moment
+        TippingBucket = AttachRainGauge(utc, new SiteRainfall(env, utc()), SensorCatalog.DefaultMmPerTip);
         _analog[35] = new SimulatedAnalogInput(utc, _ => vbat(), (v, _) => ProbeTransfer.BatteryVolts(v), ProbeFault.None, seed + 35, noiseVolts: 0.001);
     }
 
     public string Type { get; }
-
-    /// <summary>The site's tipping-bucket gauge (config kind <c>sim_rain_gauge</c>), on every board type.</summary>
-    public SimulatedRainGauge RainGauge { get; }
 
     /// <summary>
     /// Puts the analog probe of <paramref name="quantity"/> in a calibration standard (a pH buffer, a
@@ -102,12 +102,15 @@ public sealed class NodeBoard : IBusProvider
         }
     }
 
-    /// <summary>The tipping-bucket gauge's counter, once <see cref="AttachRainGauge"/> fitted one.</summary>
-    public SimulatedTippingBucket? TippingBucket { get; private set; }
+    /// <summary>
+    /// The tipping-bucket gauge's counter (config kind <c>rain-pcf8593</c>): the site's rain unless
+    /// <see cref="AttachRainGauge"/> fitted another.
+    /// </summary>
+    public SimulatedTippingBucket TippingBucket { get; private set; }
 
     /// <summary>
     /// Fits a tipping-bucket gauge of <paramref name="mmPerTip"/> counted by a PCF8593 on the I2C bus
-    /// (config kind <c>rain-pcf8593</c>), tipping on <paramref name="rain"/>.
+    /// (config kind <c>rain-pcf8593</c>), tipping on <paramref name="rain"/>, in place of the one fitted.
     /// </summary>
     public SimulatedTippingBucket AttachRainGauge(Func<long> utc, IRainSignal rain, double mmPerTip)
     {

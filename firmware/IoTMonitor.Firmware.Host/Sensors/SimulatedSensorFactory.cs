@@ -13,13 +13,11 @@ namespace IoTMonitor.Firmware.Host.Sensors;
 public sealed class SimulatedSensorFactory : ISensorFactory
 {
     private readonly SensorCatalog _catalog;
-    private readonly NodeBoard _board;
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
 
     public SimulatedSensorFactory(NodeBoard board, IClock clock)
     {
         _catalog = new SensorCatalog(board, clock);
-        _board = board;
     }
 
     /// <summary>The tip tally rain gauges accumulate into: set to the wake's NodeCycle.RainTally before it runs.</summary>
@@ -34,7 +32,7 @@ public sealed class SimulatedSensorFactory : ISensorFactory
 
     public ISensor Create(SensorConfig config)
     {
-        var sensor = config.Kind == SimulatedRainGauge.KindName ? _board.RainGauge : _catalog.Create(config);
+        var sensor = _catalog.Create(config);
         if (sensor is null)
         {
             lock (_missing)

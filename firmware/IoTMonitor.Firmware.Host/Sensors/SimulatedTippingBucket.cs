@@ -23,7 +23,19 @@ public sealed class SimulatedTippingBucket(Func<long> utc, IRainSignal rain, dou
     private int _pointer;
 
     /// <summary>Tips the bucket made since the rain signal's origin (what a person emptying it would count).</summary>
-    public long Tips => (long)Math.Floor((rain.CumulativeMm(utc()) / mmPerTip) + 1e-9);
+    public long Tips => TipsAt(utc());
+
+    /// <summary>Tips the bucket had made by <paramref name="atUtc"/> (epoch seconds).</summary>
+    public long TipsAt(long atUtc) => (long)Math.Floor((rain.CumulativeMm(atUtc) / mmPerTip) + 1e-9);
+
+    /// <summary>Rain per tip, mm.</summary>
+    public double MmPerTip => mmPerTip;
+
+    /// <summary>
+    /// The bucket's <see cref="Tips"/> when the counter's count was last set to 0 (the driver set it
+    /// up after a power-on, or wrote the count): what the chip has counted is the difference.
+    /// </summary>
+    public long TipsWhenZeroed => _tipsAtZero;
 
     public bool Acknowledges => true;
 

@@ -15,10 +15,14 @@ namespace IoTMonitor.Cli.Commands;
 /// </summary>
 public static class SimulateCommand
 {
+    /// <summary>The storm profile's schedule: the shipped water node's (DeviceConfigRequest defaults).</summary>
+    private const int StormSampleSec = 900;
+    private const int StormUploadSec = 3600;
+
     public static Command Create(CliContext cx)
     {
         var devices = new Option<int>("--devices") { Description = "Number of virtual nodes", DefaultValueFactory = _ => 36 };
-        var profile = new Option<string>("--profile") { Description = "Site types: water, soil, air, or mix; storm: water nodes with a rain gauge replaying a storm over each site's catchment", DefaultValueFactory = _ => "mix" };
+        var profile = new Option<string>("--profile") { Description = "Site types: water, soil, air, or mix; storm: water nodes with a rain gauge and event mode (docs/config.md \"Event mode\") replaying a storm over each site's catchment, sampling on the water config's schedule (900 s, upload 3600 s) unless --sample-sec/--upload-sec are given", DefaultValueFactory = _ => "mix" };
         profile.AcceptOnlyFromAmong("water", "soil", "air", "mix", "storm");
         var stormKind = new Option<string>("--storm") { Description = "With --profile storm: chicago (3-h Chicago design storm) or recorded (3-h convective burst table)", DefaultValueFactory = _ => "chicago" };
         stormKind.AcceptOnlyFromAmong("chicago", "recorded");
@@ -90,7 +94,10 @@ public static class SimulateCommand
             var host = parse.GetValue(mqttHost) ?? gw.BaseUrl.Host;
             var port = parse.GetValue(mqttPort);
             var dir = parse.GetValue(stateDir)!.FullName;
-            var provisioner = new FleetProvisioner(gw, dir, host, port, parse.GetValue(sampleSec), parse.GetValue(uploadSec), rainGauge: storm);
+            // a storm node keeps the shipped water schedule: event mode, not a fast schedule, makes it report in time
+            var nodeSampleSec = storm && parse.GetResult(sampleSec) is null or { Implicit: true } ? StormSampleSec : parse.GetValue(sampleSec);
+            var nodeUploadSec = storm && parse.GetResult(uploadSec) is null or { Implicit: true } ? StormUploadSec : parse.GetValue(uploadSec);
+            var provisioner = new FleetProvisioner(gw, dir, host, port, nodeSampleSec, nodeUploadSec, rainGauge: storm);
             List<NodeSpec> specs;
             if (cx.Interactive)
             {

@@ -6,7 +6,7 @@ using IoTMonitor.Testing;
 
 namespace IoTMonitor.EndToEnd.Tests.FlashFlood;
 
-/// <summary><c>iotmon simulate --profile storm</c> against the real gateway: rain-gauge nodes replay the storm, the watched site gets both warning levels from the pack's default figures.</summary>
+/// <summary><c>iotmon simulate --profile storm</c> against the real gateway: water nodes on their normal schedule with the PCF8593 rain gauge and event mode replay the storm, the watched site gets both warning levels from the pack's default figures, and the nodes report it in event mode (health ev 1).</summary>
 [Collection(InfluxCollection.Name)]
 public sealed class SimulateStorm_Tests(InfluxDbFixture influx)
 {
@@ -23,7 +23,7 @@ public sealed class SimulateStorm_Tests(InfluxDbFixture influx)
         {
             var r = await Iotmon.RunAsync("simulate", "--gateway", gw.Url, "--api-key", GatewayUnderTest.AdminKey,
                 "--profile", "storm", "--devices", "1", "--speedup", "600", "--backfill", "4h", "--duration", "40s",
-                "--sample-sec", "60", "--upload-sec", "60", "--outages-per-day", "0", "--faulty-share", "0", "--start-spread", "0s",
+                "--outages-per-day", "0", "--faulty-share", "0", "--start-spread", "0s",
                 "--mqtt-host", "127.0.0.1", "--mqtt-port", gw.MqttPort.ToString(CultureInfo.InvariantCulture), "--no-live", "--state-dir", state);
             Assert.True(r.ExitCode == 0, r.Err + r.Out);
             Assert.Contains("storm (chicago", r.Out, StringComparison.Ordinal);
@@ -35,6 +35,10 @@ public sealed class SimulateStorm_Tests(InfluxDbFixture influx)
             Assert.InRange(ledger.Sum(site, newest, 5 * 3600), 99.0, 99.8); // the 3-h design storm's ~99.7 mm, in whole 0.2-mm tips
             var levels = alerts.Store.ListAlerts(new AlertQuery(Site: site)).Select(a => a.RuleId).Where(id => id.StartsWith("flashflood.", StringComparison.Ordinal)).Order().ToList();
             Assert.Equal(["flashflood.immediate", "flashflood.prepare"], levels);
+
+            // on the water schedule (900 s, upload 3600 s) the node reported the storm in event mode
+            var ev = await influx.Server.RowsAsync("SELECT \"ev\" FROM \"health\" WHERE \"ev\" = 1", gw.Database);
+            Assert.NotEmpty(ev);
         }
         finally
         {

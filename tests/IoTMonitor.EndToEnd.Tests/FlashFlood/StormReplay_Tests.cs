@@ -11,9 +11,12 @@ using IoTMonitor.Testing;
 namespace IoTMonitor.EndToEnd.Tests.FlashFlood;
 
 /// <summary>
-/// A Chicago design storm replayed through a virtual water node with a tipping-bucket gauge (the
-/// firmware core, simulated sensors, the catchment driving the level probe) against the real
-/// gateway (embedded broker, real influxd): prepare then immediate are raised once each, in that
+/// A Chicago design storm replayed through a virtual water node on its normal schedule (900 s,
+/// upload 3600 s) with event mode armed at the flash-flood defaults and a tipping bucket counted by
+/// the PCF8593 model through the core's rain-pcf8593 driver (the firmware core, simulated sensors,
+/// the catchment driving the level probe) against the real gateway (embedded broker, real influxd):
+/// the node enters event mode (health ev 1 in InfluxDB) and leaves it after the hold, and
+/// prepare then immediate are raised once each, in that
 /// order, near the moments the storm's rainfall crosses the critical values, with the targets in
 /// the notice, and the gateway's rain sums equal the gauge's tips. With FLOOD_BENCH_OUT set it
 /// writes the warning-time figures there (bench/flood/run.sh).
@@ -21,8 +24,11 @@ namespace IoTMonitor.EndToEnd.Tests.FlashFlood;
 [Collection(InfluxCollection.Name)]
 public sealed class StormReplay_Tests(InfluxDbFixture influx)
 {
-    private const int SampleSec = 60;
-    private const double TipMm = 0.2;
+    // the shipped water node's schedule; event mode (the flash-flood defaults of docs/config.md) makes it report in time
+    private const int SampleSec = 900;
+    private const int UploadSec = 3600;
+    private static readonly EventModeSettings Event = EventModeSettings.FlashFloodDefaults;
+    private const double TipMm = 0.2; // the catalog's default bucket, as the node's rain-pcf8593 entry and the board's gauge use
 
     // the site's critical rainfall (mm) by duration (min), per level: the test site's own, so the
     // pack's defaults for other durations (10/30 min, 3/6/24 h) sit above what this storm reaches there
@@ -53,33 +59,46 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
 
         await using var gw = await GatewayUnderTest.StartAsync(influx.Server, [.. settings]);
         var secret = await gw.EnrolAsync(site, plan.Device);
-        var json = DeviceConfigDocument.Build(new DeviceConfigRequest(site, plan.Device, "water", "127.0.0.1", gw.MqttPort, secret, SampleSec: SampleSec, UploadSec: SampleSec, RainGauge: true));
+        var json = DeviceConfigDocument.Build(new DeviceConfigRequest(site, plan.Device, "water", "127.0.0.1", gw.MqttPort, secret, SampleSec: SampleSec, UploadSec: UploadSec, RainGauge: true, EventMode: Event));
 
-        // the fleet starts 4 h back at 300×; the storm begins 20 min in and lasts 3 h
-        var start = DateTimeOffset.UtcNow.AddHours(-4).ToUnixTimeSeconds();
+        // the fleet starts 6 h back at 300×; the storm begins 20 min in and lasts 3 h, event mode holds 1 h after it
+        var start = DateTimeOffset.UtcNow.AddHours(-6).ToUnixTimeSeconds();
         var storm = new StormScenario(StormScenario.DefaultDesignStorm(), start + (20 * 60));
         var spec = new NodeSpec(site, plan.Device, "water", json, plan.Site.Lat, plan.Site.Lon, plan.Site.Alt)
         {
             EnvironmentOptions = new EnvironmentOptions { RainProbabilityPerBlock = 0, Storm = storm },
         };
-        var options = new FleetOptions { Speedup = 300, StartUtcMs = start * 1000, Backfill = TimeSpan.FromHours(4), StartSpread = TimeSpan.Zero, FaultyShare = 0 };
+        var options = new FleetOptions { Speedup = 300, StartUtcMs = start * 1000, Backfill = TimeSpan.FromHours(6), StartSpread = TimeSpan.Zero, FaultyShare = 0 };
         options.Outages.PerDay = 0;
         await using var fleet = new VirtualFleet(options);
         var node = fleet.Add(spec);
         var clockTrace = new List<(DateTimeOffset Wall, long SimMs)>();
+
+        // what the node's PCF8593 counted by a time: the bucket's tips since the driver set the counter up at the node's first wake
+        var bucket = node.Board.TippingBucket;
+        long Counted(long utc) => bucket.TipsAt(utc) - bucket.TipsWhenZeroed;
         fleet.Start();
 
         var alerts = gw.Service<AlertsService>();
         var stormEnd = storm.StartUtc + (long)storm.Storm.DurationSec;
+        var seenInEvent = false;
+        long leftSeenAt = 0;
         await Poll.UntilAsync(
             () =>
             {
-                clockTrace.Add((DateTimeOffset.UtcNow, fleet.Clock.NowUtcMs));
+                var simMs = fleet.Clock.NowUtcMs;
+                clockTrace.Add((DateTimeOffset.UtcNow, simMs));
+                seenInEvent |= node.EventMode;
+                if (seenInEvent && !node.EventMode && leftSeenAt == 0)
+                {
+                    leftSeenAt = simMs / 1000;
+                }
+
                 return Task.FromResult(alerts.Engine.FlashFlood?.Rain.Newest(site) ?? 0);
             },
-            newest => newest >= stormEnd + 600,
-            "the node's rain readings past the storm's end",
-            seconds: 240);
+            newest => leftSeenAt > 0 && newest >= leftSeenAt,
+            "the node in event mode, out of it after the hold, and its leaving upload at the gateway",
+            seconds: 300);
         await fleet.StopAsync();
         await alerts.Engine.FlushAsync();
         Assert.Empty(fleet.Errors);
@@ -98,14 +117,38 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         // is at most one sampling gap after the moment the storm's continuous rainfall crossed it (a
         // window of readings may reach back up to one gap further, so it can also come before it)
         var times = alerts.Engine.FlashFlood!.Rain.Increments(site, start, long.MaxValue).Select(i => i.T).ToList();
-        var gap = times.Zip(times.Skip(1), (x, y) => y - x).Max();
+
+        // event mode in the health the gateway stored in InfluxDB: ev 1 from the first scheduled
+        // sampling at which a threshold was passed, without ev again once the rain has been below its
+        // threshold for the hold (the leaving wake uploads too; the level stops rising long before)
+        // (protocol §4: a batch sends ev only when not 0; every batch has bat)
+        var health = (await influx.Server.RowsAsync($"SELECT \"bat\", \"ev\" FROM \"health\" WHERE \"device\" = '{plan.Device}'", gw.Database))
+            .Select(r => (T: r["time"].GetInt64() / 1_000_000_000, Ev: r["ev"].ValueKind == JsonValueKind.Number ? r["ev"].GetInt32() : 0))
+            .OrderBy(r => r.T)
+            .ToList();
+        var entered = health.First(h => h.Ev == 1).T;
+        var left = health.First(h => h.T > entered && h.Ev == 0).T;
+        Assert.DoesNotContain(health, h => h.T > left && h.Ev == 1); // one event, entered and left once
+        Assert.Contains(health, h => h.T < entered && h.Ev == 0);
+        var slot = (Event.RainWindowSec / (23 * 1.0)) + 1; // the node judges its windows to within one history slot
+        // whichever comes first: 5 mm of rain in 30 min, or the level 0.3 m above its 30-min low (in
+        // this small catchment the level, steep at low flow, comes first)
+        var reaches = Math.Min(FirstWindowAtOrAbove(storm, Event.RainWindowSec, Event.RainMm), FirstRiseAtOrAbove(storm, Event.RiseWindowSec, Event.RiseM));
+        Assert.InRange(entered, reaches - slot, reaches + SampleSec + slot + 60);
+        var rainClear = LastWindowAtOrAbove(storm, Event.RainWindowSec, Event.RainMm);
+        Assert.InRange(left, rainClear + Event.HoldSec - slot, rainClear + Event.HoldSec + slot + (2 * Event.SampleSec) + 60);
+
+        // the readings between entering and leaving: the node's event-mode sampling as the fleet managed it
+        var eventTimes = times.Where(t => t >= entered && t <= left).ToList();
+        var gap = eventTimes.Zip(eventTimes.Skip(1), (x, y) => y - x).Max();
         var figures = new List<string>();
         foreach (var (alert, level) in raised.Zip(new[] { "prepare", "immediate" }))
         {
             var crossing = CrossingTime(storm, level == "prepare" ? 1 : 2);
             var since = alert.Since.ToUnixTimeSeconds();
-            Assert.Equal(FirstReadingAtOrAbove(times, node.Board.RainGauge.TipsAt, level == "prepare" ? 1 : 2), since);
+            Assert.Equal(FirstReadingAtOrAbove(times, Counted, level == "prepare" ? 1 : 2), since);
             Assert.InRange(since, crossing - gap, crossing + gap);
+            Assert.InRange(since, entered, left); // seen in an event-mode reading
 
             var sent = alerts.Store.Outbox(alert.Id).Where(o => o.EventType == "opened" && o.SentAt is not null).Select(o => o.SentAt!.Value).ToList();
             Assert.NotEmpty(sent); // the influx channel delivered it to the real influxd
@@ -117,14 +160,14 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
             // warning time: simulated seconds from the crossing to the reading that shows it (sampling),
             // and real seconds from the moment the simulated clock passed that reading to the notice leaving
             var shownWall = WallAt(clockTrace, since * 1000);
-            figures.Add(string.Create(CultureInfo.InvariantCulture, $"{level}: crossing {DateTimeOffset.FromUnixTimeSeconds(crossing):HH:mm:ss} sim, seen in the reading of {DateTimeOffset.FromUnixTimeSeconds(since):HH:mm:ss} ({since - crossing:+0;-0} s sim, sampling {SampleSec} s, largest gap {gap} s), gateway: reading sampled -> notice sent {(sent.Min() - shownWall).TotalSeconds:0.000} s real (upload, broker, WAL, engine, outbox; at 300x the node's few awake seconds shrink 300-fold), evaluation -> sent {(sent.Min() - alert.DetectedAt).TotalSeconds:0.000} s"));
+            figures.Add(string.Create(CultureInfo.InvariantCulture, $"{level}: crossing {DateTimeOffset.FromUnixTimeSeconds(crossing):HH:mm:ss} sim, seen in the reading of {DateTimeOffset.FromUnixTimeSeconds(since):HH:mm:ss} ({since - crossing:+0;-0} s sim, event-mode sampling {Event.SampleSec} s, largest gap in the event {gap} s; event mode {DateTimeOffset.FromUnixTimeSeconds(entered):HH:mm:ss}-{DateTimeOffset.FromUnixTimeSeconds(left):HH:mm:ss}), gateway: reading sampled -> notice sent {(sent.Min() - shownWall).TotalSeconds:0.000} s real (upload, broker, WAL, engine, outbox; at 300x the node's few awake seconds shrink 300-fold), evaluation -> sent {(sent.Min() - alert.DetectedAt).TotalSeconds:0.000} s"));
         }
 
         Assert.True(raised[0].DetectedAt <= raised[1].DetectedAt);
 
         // the gateway's rain equals the gauge's tips up to its newest reading (no reboot: one boot)
         var newest = alerts.Engine.FlashFlood!.Rain.Newest(site)!.Value;
-        var tips = node.Board.RainGauge.TipsAt(newest);
+        var tips = Counted(newest);
         Assert.Equal(Math.Round(tips * TipMm, 1), alerts.Engine.FlashFlood.Rain.Sum(site, newest, newest - start + 60), 6);
         Assert.Equal(0, alerts.Engine.RainDecreases);
         figures.Add(string.Create(CultureInfo.InvariantCulture, $"rain: gateway sum {alerts.Engine.FlashFlood.Rain.Sum(site, newest, newest - start + 60):0.0} mm = {tips} tips x {TipMm} mm; storm total {storm.Storm.DepthMm(storm.Storm.DurationSec):0.0} mm"));
@@ -158,6 +201,54 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         }
 
         throw new InvalidOperationException("the storm never reaches the level");
+    }
+
+    /// <summary>The first second at which the storm's rainfall over <paramref name="windowSec"/> reaches <paramref name="mm"/>.</summary>
+    private static long FirstWindowAtOrAbove(StormScenario storm, int windowSec, double mm)
+    {
+        for (var t = storm.StartUtc; t <= storm.StartUtc + (long)storm.Storm.DurationSec; t++)
+        {
+            if (storm.DepthMm(t) - storm.DepthMm(t - windowSec) >= mm)
+            {
+                return t;
+            }
+        }
+
+        throw new InvalidOperationException("the storm never reaches the event threshold");
+    }
+
+    /// <summary>The first minute at which the storm's level is <paramref name="riseM"/> above its lowest value within <paramref name="windowSec"/>.</summary>
+    private static long FirstRiseAtOrAbove(StormScenario storm, int windowSec, double riseM)
+    {
+        for (var t = storm.StartUtc; t <= storm.StartUtc + (long)storm.Storm.DurationSec; t += 60)
+        {
+            var low = double.MaxValue;
+            for (var u = t - windowSec; u <= t; u += 60)
+            {
+                low = Math.Min(low, storm.LevelM(u));
+            }
+
+            if (storm.LevelM(t) - low >= riseM)
+            {
+                return t;
+            }
+        }
+
+        return long.MaxValue;
+    }
+
+    /// <summary>The last second at which the storm's rainfall over <paramref name="windowSec"/> is still at least <paramref name="mm"/>.</summary>
+    private static long LastWindowAtOrAbove(StormScenario storm, int windowSec, double mm)
+    {
+        for (var t = storm.StartUtc + (long)storm.Storm.DurationSec + windowSec; t >= storm.StartUtc; t--)
+        {
+            if (storm.DepthMm(t) - storm.DepthMm(t - windowSec) >= mm)
+            {
+                return t;
+            }
+        }
+
+        throw new InvalidOperationException("the storm never reaches the event threshold");
     }
 
     /// <summary>The first reading time whose window sums (gauge tips between readings, as the contract derives them) reach the level.</summary>

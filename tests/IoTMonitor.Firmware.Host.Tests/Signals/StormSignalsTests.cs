@@ -1,3 +1,8 @@
+using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Protocol;
+using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Sensors.Rain;
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
 
@@ -70,21 +75,41 @@ public sealed class StormSignalsTests
     }
 
     [Fact]
-    public void The_virtual_gauge_counts_whole_tips_since_the_cold_start()
+    public void The_boards_pcf8593_gauge_counts_the_storms_whole_tips_through_the_core_driver()
     {
         var storm = new StormScenario(StormScenario.DefaultDesignStorm(), startUtc: 1_000_000);
         var env = new SiteEnvironment("flood-test", 30, 103, 600, new EnvironmentOptions { RainProbabilityPerBlock = 0, Storm = storm });
         long now = 1_000_000;
-        var gauge = new SimulatedRainGauge(() => now, env, tipMm: 0.2);
+        var board = new NodeBoard("water", env, () => now, () => 3.9, _ => ProbeFault.None, 1);
+        var factory = new SimulatedSensorFactory(board, new NoClock()) { RainTally = new TipTally() };
+        var gauge = factory.Create(new SensorConfig { Id = "rain", Kind = "rain-pcf8593", Quantities = [Quantities.RainTotal], Bus = 1, MmPerTip = 0.2 });
         var raw = new double[1];
+        Assert.Equal(ReadResult.Ok, gauge.Read(raw)); // the first read sets the counter up
         now += 3600;
-        gauge.Read(raw);
+        Assert.Equal(ReadResult.Ok, gauge.Read(raw));
         Assert.Equal(Math.Floor(storm.DepthMm(now) / 0.2) * 0.2, raw[0], 9);
-        gauge.PowerOn(now);
+        Assert.Equal(board.TippingBucket.TipsAt(now), Math.Round(raw[0] / 0.2));
+
+        // the counter's supply is cut: it counts again from its next set-up, whole tips from there
+        board.TippingBucket.PowerCut();
+        var before = raw[0];
+        Assert.Equal(ReadResult.Ok, gauge.Read(raw));
+        Assert.Equal(before, raw[0], 9);
         now += 600;
-        gauge.Read(raw);
-        Assert.Equal(Math.Round(gauge.TipsAt(now) * 0.2, 1), raw[0]);
-        Assert.Equal(Math.Floor((storm.DepthMm(now) - storm.DepthMm(now - 600)) / 0.2), gauge.TipsAt(now));
+        Assert.Equal(ReadResult.Ok, gauge.Read(raw));
+        Assert.Equal(before + ((board.TippingBucket.TipsAt(now) - board.TippingBucket.TipsWhenZeroed) * 0.2), raw[0], 9);
+        Assert.Equal(Math.Floor((storm.DepthMm(now) / 0.2) + 1e-9) - Math.Floor((storm.DepthMm(now - 600) / 0.2) + 1e-9), board.TippingBucket.TipsAt(now) - board.TippingBucket.TipsWhenZeroed);
         Assert.Equal(storm.LevelM(now), env.WaterLevelM(now));
+    }
+
+    private sealed class NoClock : IClock
+    {
+        public long UtcSeconds => 0;
+
+        public long Millis => 0;
+
+        public void Sleep(int ms)
+        {
+        }
     }
 }
