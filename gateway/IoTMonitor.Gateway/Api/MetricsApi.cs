@@ -74,6 +74,7 @@ public static class MetricsApi
             Counter(sb, "iotmon_alert_commits_total", "SQLite commits of the alert store", alerts.Engine.Store.Commits);
             Counter(sb, "iotmon_alert_state_writes_total", "Rule states written (only changed ones)", alerts.Engine.Store.StateWrites);
             Counter(sb, "iotmon_alert_duplicate_readings_skipped_total", "Redelivered readings whose (device, boot, n) the alert engine had already evaluated (not evaluated again)", alerts.Engine.DuplicateReadingsSkipped);
+            Counter(sb, "iotmon_alert_rain_decreases_total", "rain.total readings lower than the previous one of the same boot: increment taken as 0 (reason rain_decrease, protocol §8 Rainfall)", alerts.Engine.RainDecreases);
 
             // what alerting would lose to a crash now, and what earlier stops did lose (docs/alerts.md, Stop and restart)
             Gauge(sb, "iotmon_alert_queue_length", "Items queued for the alert engine and not yet evaluated (lost to alerting by a crash)", alerts.Engine.QueueLength);

@@ -170,6 +170,7 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         var tips = Counted(newest);
         Assert.Equal(Math.Round(tips * TipMm, 1), alerts.Engine.FlashFlood.Rain.Sum(site, newest, newest - start + 60), 6);
         Assert.Equal(0, alerts.Engine.RainDecreases);
+        Assert.Contains("iotmon_alert_rain_decreases_total 0", await gw.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
         figures.Add(string.Create(CultureInfo.InvariantCulture, $"rain: gateway sum {alerts.Engine.FlashFlood.Rain.Sum(site, newest, newest - start + 60):0.0} mm = {tips} tips x {TipMm} mm; storm total {storm.Storm.DepthMm(storm.Storm.DurationSec):0.0} mm"));
 
         // the query API the dashboard reads: the level now, the sums beside the critical values, the increments
