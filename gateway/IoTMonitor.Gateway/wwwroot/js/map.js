@@ -31,14 +31,17 @@ export async function drawMap(container, sites, onSite) {
     map.attributionControl.setPrefix(false).addAttribution('Natural Earth (world-atlas)');
     map.getContainer().setAttribute('aria-label', t('mapLabel'));
     // the sites come first; the borders follow when their file is in (they are under the markers' pane)
-    basemap.then((geo) => {
+    // drawn when the browser is idle: building ~300 KB of borders holds the main thread for a while,
+    // and the table and markers should be on screen first
+    const whenIdle = (fn) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 1500 }) : setTimeout(fn, 50));
+    basemap.then((geo) => whenIdle(() => {
       L.geoJSON(geo, {
         interactive: false, renderer: L.canvas({ padding: 0.2 }), // one canvas draws the borders faster than an SVG path per country
         style: (f) => ({ color: '#8c96a0', weight: 0.8, fillColor: f.properties.name === 'China' ? '#fdfcf7' : '#eef0ea', fillOpacity: 1 }),
       }).addTo(map);
       container.dataset.basemap = geo.features.length;
       if (!performance.getEntriesByName('iotmon:basemap').length) performance.mark('iotmon:basemap');
-    }).catch((e) => { container.dataset.basemap = 'failed'; console.error('basemap', e); });
+    })).catch((e) => { container.dataset.basemap = 'failed'; console.error('basemap', e); });
     const clusters = L.markerClusterGroup({
       maxClusterRadius: 36, disableClusteringAtZoom: CLUSTER_OFF_ZOOM, showCoverageOnHover: false, spiderfyOnMaxZoom: false, animate: false,
       iconCreateFunction: (cluster) => {
