@@ -11,6 +11,7 @@ namespace IoTMonitor.Cli.Tests;
 /// app at the deployment partition and nanoCLR at the pinned version, and fail loudly otherwise; then
 /// <c>--verify</c> against a real gateway and a virtual node booting the flashed document.
 /// </summary>
+[Collection(NanoffBoard.Collection)]
 public sealed class Flash_Tests(GatewayFixture fx) : IClassFixture<GatewayFixture>
 {
     private static async Task<(string Dir, string Config, string Image)> NodeFilesAsync(string device = "wq-0901")
@@ -175,13 +176,20 @@ public sealed class Flash_Tests(GatewayFixture fx) : IClassFixture<GatewayFixtur
             var image = Path.Combine(dir, "app.bin");
             await File.WriteAllBytesAsync(image, [1, 2, 3]);
 
-            var flashing = Iotmon.RunAsync([.. Flash(board, config, image, "--verify", "--verify-timeout", "60s"), .. fx.Key]);
+            var flashing = Iotmon.RunAsync([.. Flash(board, config, image, "--verify", "--verify-timeout", "120s"), .. fx.Key]);
 
             // the board boots what is on its I: once the app is deployed (the test plays the node's first wake)
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!board.Flash.ContainsKey("appAddress") && DateTime.UtcNow < deadline)
+            // a loaded CI machine starts each nanoff run slowly: wait on the flashing itself, not on a fixed clock
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (!board.Flash.ContainsKey("appAddress") && !flashing.IsCompleted && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
+            }
+
+            if (!board.Flash.ContainsKey("appAddress"))
+            {
+                var early = flashing.IsCompleted ? await flashing : null;
+                Assert.Fail("the app was never deployed: " + (early is null ? "flash still running after 120 s" : early.Out + early.Err));
             }
 
             var booted = System.Text.Encoding.UTF8.GetString(board.VolumeFile("config.json")!);

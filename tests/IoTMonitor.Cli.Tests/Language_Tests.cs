@@ -10,6 +10,7 @@ namespace IoTMonitor.Cli.Tests;
 /// What a technician reads on site (provision, flash, check) in Simplified Chinese or English,
 /// chosen by <c>--lang</c> or the locale environment; against a real gateway and the nanoff double.
 /// </summary>
+[Collection(NanoffBoard.Collection)]
 public sealed partial class Language_Tests(GatewayFixture fx) : IClassFixture<GatewayFixture>
 {
     [Theory]

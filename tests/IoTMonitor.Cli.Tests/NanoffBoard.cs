@@ -6,10 +6,13 @@ namespace IoTMonitor.Cli.Tests;
 /// <summary>
 /// A simulated board for the nanoff test double (tests/IoTMonitor.NanoffDouble): its directory, the
 /// serial port it answers on, and the faults it is set to show. The double finds it through
-/// NANOFF_DOUBLE_DEVICE, so the tests that use it run one at a time (one test class).
+/// NANOFF_DOUBLE_DEVICE, a process-wide variable, so every test class that makes a board joins
+/// <see cref="Collection"/> and they run one at a time.
 /// </summary>
 public sealed class NanoffBoard : IDisposable
 {
+    public const string Collection = "nanoff board";
+
     public NanoffBoard(string port = "/dev/ttyUSB7", params string[] fail)
     {
         Port = port;
@@ -60,3 +63,7 @@ public sealed class NanoffBoard : IDisposable
         Directory.Delete(Dir, recursive: true);
     }
 }
+
+/// <summary>The test classes that set NANOFF_DOUBLE_DEVICE; xUnit runs a collection's classes one after another.</summary>
+[CollectionDefinition(NanoffBoard.Collection)]
+public sealed class NanoffBoardCollection;
