@@ -83,6 +83,8 @@ internal sealed class DeviceLogin(MqttOptions options, RegistryOptions registryO
 
             items[SessionIdentity.ProtocolKey] = e.ProtocolVersion;
         }
+
+        TopicAliases.Reset(items);
     }
 
     /// <summary>Whether a device login may use this client id: its own id, or <c>{site}/{device}</c> as the firmware sends.</summary>

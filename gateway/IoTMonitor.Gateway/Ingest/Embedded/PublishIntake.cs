@@ -37,7 +37,7 @@ internal sealed class PublishIntake(
 
         var pending = publish.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce ? null : PubAckHolding.Pending(e.SessionItems);
         pending?.Forget(publish.PacketIdentifier); // a stale entry of an earlier connection of this session
-        var route = TopicRoute.Parse(publish.Topic);
+        var route = TopicRoute.Parse(TopicAliases.Resolve(e.SessionItems, publish));
         var admitted = Admit(e.SessionItems, route);
         Verdict(e.SessionItems).Set(route, admitted);
         if (!route.IsTelemetry || !admitted)
@@ -60,7 +60,16 @@ internal sealed class PublishIntake(
     public Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
-        // the packet step's verdict, unless this message is not that packet (e.g. an MQTT 5 topic alias resolved since)
+        if (topic.Length == 0)
+        {
+            // only an MQTT 5 alias that this connection never set leaves a PUBLISH without a topic
+            pipeline.Refuse(e.ClientId, topic, e.ApplicationMessage.Payload, DecodeError.BadTopic);
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.TopicNameInvalid;
+            return Task.CompletedTask;
+        }
+
+        // the packet step's verdict, unless this message is not that packet
         if (!Verdict(e.SessionItems).TryTake(topic, out var route, out var admitted))
         {
             route = TopicRoute.Parse(topic);
