@@ -43,6 +43,10 @@ public sealed class WalFull_Tests
         // mosquitto_pub 2.0 reports an MQTT 5 refusal as a warning and exits 0; below 5 there is no PUBACK and the connection closes
         Assert.True(version == "5" ? one.Stderr.Contains("Quota exceeded", StringComparison.Ordinal) : one.ExitCode != 0, $"mosquitto_pub -V {cliVersion} was acknowledged for a message the full WAL refused: {one.All}");
 
+        // at QoS 2 the PUBREC is refused the same way (0x97 in MQTT 5; withheld and the connection closed below 5)
+        var two = await Mosquitto.PubAsync(gw.MqttPort, cliVersion, "dev-w", secret, "site-w/dev-w", "iotmon/v1/site-w/dev-w/telemetry", Mosquitto.Batch(2, 5, Mosquitto.PastTime(1)), "-q", "2");
+        Assert.True(version == "5" ? two.Stderr.Contains("Quota exceeded", StringComparison.Ordinal) : two.ExitCode != 0, $"mosquitto_pub -q 2 -V {cliVersion} got a PUBREC for a message the full WAL refused: {two.All}");
+
         await influx.StartAsync();
         var result = await node.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(result.ExitCode == 0, $"{result.All}\n{gw.Log}");

@@ -48,14 +48,19 @@ internal sealed class PubAckHolding(Func<MqttServer?> server)
         }
     }
 
-    /// <summary>Send loop of one connection: a PUBACK leaves only when its message is durable.</summary>
+    /// <summary>
+    /// Send loop of one connection: a PUBACK (QoS 1) or PUBREC (QoS 2) leaves only when its message is
+    /// durable. PUBREC is the QoS 2 receiver's "I own it now" (MQTT 3.1.1 §4.3.3, MQTT 5.0 §4.3.3), so it
+    /// is held exactly like a PUBACK; the PUBREL/PUBCOMP that follow change nothing in the WAL.
+    /// </summary>
     public Task InterceptOutboundAsync(InterceptingPacketEventArgs e)
     {
-        if (e.Packet is not MqttPubAckPacket ack || e.SessionItems[PendingKey] is not PendingAcks pending)
+        if (e.Packet is not (MqttPubAckPacket or MqttPubRecPacket) || e.SessionItems[PendingKey] is not PendingAcks pending)
         {
             return Task.CompletedTask;
         }
 
+        var ack = (MqttPacketWithIdentifier)e.Packet;
         var work = pending.Take(ack.PacketIdentifier);
         if (work is null)
         {
@@ -70,14 +75,14 @@ internal sealed class PubAckHolding(Func<MqttServer?> server)
 
         return AwaitThenSetReasonAsync(e, ack, work);
 
-        async Task AwaitThenSetReasonAsync(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
+        async Task AwaitThenSetReasonAsync(InterceptingPacketEventArgs e, MqttPacketWithIdentifier ack, Task<IngestOutcome> work)
         {
             await ((Task)work).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             SetReason(e, ack, work);
         }
     }
 
-    private void SetReason(InterceptingPacketEventArgs e, MqttPubAckPacket ack, Task<IngestOutcome> work)
+    private void SetReason(InterceptingPacketEventArgs e, MqttPacketWithIdentifier ack, Task<IngestOutcome> work)
     {
         if (!work.IsCompletedSuccessfully)
         {
@@ -85,17 +90,22 @@ internal sealed class PubAckHolding(Func<MqttServer?> server)
             return;
         }
 
-        if (work.Result != IngestOutcome.Refused)
+        var refused = work.Result == IngestOutcome.Refused;
+        if (refused && !SessionIdentity.IsMqtt5(e.SessionItems))
         {
-            ack.ReasonCode = MqttPubAckReasonCode.Success;
+            WithholdAndClose(e); // below MQTT 5 every PUBACK/PUBREC means success
+            return;
         }
-        else if (SessionIdentity.IsMqtt5(e.SessionItems))
+
+        // the MQTT 5 node keeps a refused message and sends it again
+        switch (ack)
         {
-            ack.ReasonCode = MqttPubAckReasonCode.QuotaExceeded; // the MQTT 5 node keeps the message and sends it again
-        }
-        else
-        {
-            WithholdAndClose(e); // below MQTT 5 every PUBACK means success
+            case MqttPubAckPacket pubAck:
+                pubAck.ReasonCode = refused ? MqttPubAckReasonCode.QuotaExceeded : MqttPubAckReasonCode.Success;
+                break;
+            case MqttPubRecPacket pubRec:
+                pubRec.ReasonCode = refused ? MqttPubRecReasonCode.QuotaExceeded : MqttPubRecReasonCode.Success;
+                break;
         }
     }
 
@@ -138,7 +148,7 @@ internal sealed class PubAckHolding(Func<MqttServer?> server)
         });
     }
 
-    /// <summary>Durability tasks of one connection's telemetry, by packet identifier, until its PUBACK leaves.</summary>
+    /// <summary>Durability tasks of one connection's telemetry, by packet identifier, until its PUBACK or PUBREC leaves.</summary>
     internal sealed class PendingAcks
     {
         private readonly Dictionary<ushort, Task<IngestOutcome>?> _byId = new();
