@@ -359,25 +359,16 @@ namespace IoTMonitor.Firmware.Core.Node
             _roundStartMs = _clock.Millis;
             _sampler.Bind(_policy.Select(_config.Sensors), _sensors, _config.CalMaxAgeDays);
             _sensorsOn = true;
-            _sampler.StartAll();
+            _sampler.StartAll(_clock);
             _sensorsStartedMs = _clock.Millis;
             return NodeCycleState.WarmingUp;
         }
 
         private NodeCycleState DoWarmUp()
         {
-            long wait = _sampler.WarmupMs - (_clock.Millis - _sensorsStartedMs);
-            long left = AwakeLeftMs();
-            if (wait > left)
-            {
-                wait = left; // sample what we can, flagged WARMING_UP, rather than nothing
-            }
-
-            if (wait > 0)
-            {
-                _clock.Sleep((int)wait);
-            }
-
+            // Settle waits end at the awake cap: what has not settled by then is queued
+            // NO_VALUE | WARMING_UP (datasheet settle) or flagged WARMING_UP (config warmupMs).
+            _sampler.WarmUp(_clock, AwakeLeftMs());
             return NodeCycleState.Sample;
         }
 
