@@ -357,10 +357,12 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoStartSensors()
         {
             _roundStartMs = _clock.Millis;
+
+            // The rails come on as Bind builds the drivers: warm-ups count from here (SensorSettle).
+            _sensorsStartedMs = _clock.Millis;
             _sampler.Bind(_policy.Select(_config.Sensors), _sensors, _config.CalMaxAgeDays);
             _sensorsOn = true;
             _sampler.StartAll(_clock);
-            _sensorsStartedMs = _clock.Millis;
             return NodeCycleState.WarmingUp;
         }
 
