@@ -246,7 +246,9 @@ namespace IoTMonitor.Firmware.Core.Sampling
         /// <summary>
         /// Samples every sensor and writes one reading per configured quantity into
         /// <paramref name="into"/> from <paramref name="index"/> (Seq left 0 for the caller).
-        /// <paramref name="sinceStartMs"/> is the time since <see cref="StartAll"/> (for WARMING_UP).
+        /// <paramref name="sinceStartMs"/> is the time since the rails came on (for WARMING_UP against
+        /// the config's and the driver's warm-up); a sensor whose datasheet settle has not passed is
+        /// not read at all.
         /// Returns the number of readings written.
         /// </summary>
         public int SampleAll(IClock clock, long time, int sinceStartMs, Reading[] into, int index)
