@@ -357,27 +357,20 @@ namespace IoTMonitor.Firmware.Core.Node
         private NodeCycleState DoStartSensors()
         {
             _roundStartMs = _clock.Millis;
+
+            // The rails come on as Bind builds the drivers: warm-ups count from here (SensorSettle).
+            _sensorsStartedMs = _clock.Millis;
             _sampler.Bind(_policy.Select(_config.Sensors), _sensors, _config.CalMaxAgeDays);
             _sensorsOn = true;
-            _sampler.StartAll();
-            _sensorsStartedMs = _clock.Millis;
+            _sampler.StartAll(_clock);
             return NodeCycleState.WarmingUp;
         }
 
         private NodeCycleState DoWarmUp()
         {
-            long wait = _sampler.WarmupMs - (_clock.Millis - _sensorsStartedMs);
-            long left = AwakeLeftMs();
-            if (wait > left)
-            {
-                wait = left; // sample what we can, flagged WARMING_UP, rather than nothing
-            }
-
-            if (wait > 0)
-            {
-                _clock.Sleep((int)wait);
-            }
-
+            // Settle waits end at the awake cap: what has not settled by then is queued
+            // NO_VALUE | WARMING_UP (datasheet settle) or flagged WARMING_UP (config warmupMs).
+            _sampler.WarmUp(_clock, AwakeLeftMs());
             return NodeCycleState.Sample;
         }
 

@@ -1,4 +1,5 @@
 using IoTMonitor.Firmware.Core.Config;
+using IoTMonitor.Firmware.Core.Sensors;
 
 namespace IoTMonitor.Firmware.Core.Power
 {
@@ -127,8 +128,9 @@ namespace IoTMonitor.Firmware.Core.Power
         }
 
         /// <summary>
-        /// Time the sensor rails are on in a sampling wake, ms: the longest warm-up (config or
-        /// datasheet settle, whichever is longer) plus every sensor's samples one after another.
+        /// Time the sensor rails are on in a sampling wake, ms: the longest wait after power-on
+        /// (<see cref="SensorSettle.WaitMs"/>: datasheet settle or config warmupMs, whichever is
+        /// longer; the sampler waits it once for all rails) plus every sensor's samples one after another.
         /// </summary>
         public static int RailsOnMs(DeviceConfig config, PowerProfile p, bool skipHighCurrent)
         {
@@ -143,7 +145,7 @@ namespace IoTMonitor.Firmware.Core.Power
                     continue;
                 }
 
-                int w = s.WarmupMs > l.SettleMs ? s.WarmupMs : l.SettleMs;
+                int w = SensorSettle.WaitMs(s);
                 warm = w > warm ? w : warm;
                 sampling += s.Samples * l.SampleMs;
             }
@@ -155,19 +157,21 @@ namespace IoTMonitor.Firmware.Core.Power
         public static double SampleWakeMas(DeviceConfig config, PowerProfile p, bool skipHighCurrent)
         {
             double sensorsMa = 0;
+            double measurementsMas = 0;
             for (int i = 0; i < config.Sensors.Length; i++)
             {
                 SensorLoad l = SensorLoads.For(config.Sensors[i], p.PackVolts, p.BoostEfficiency);
                 if (!skipHighCurrent || !l.HighCurrent)
                 {
                     sensorsMa += l.PackMa;
+                    measurementsMas += l.WakeMas;
                 }
             }
 
             double rails = RailsOnMs(config, p, skipHighCurrent) / 1000.0;
             double cpu = (p.BootMs + p.PersistMs) / 1000.0 * p.CpuMa;
             double join = p.WifiOnEveryWake ? (p.WifiJoinMs + p.DhcpMs) / 1000.0 * p.RadioMa : 0;
-            return cpu + (rails * (p.CpuMa + sensorsMa)) + join;
+            return cpu + (rails * (p.CpuMa + sensorsMa)) + measurementsMas + join;
         }
     }
 }

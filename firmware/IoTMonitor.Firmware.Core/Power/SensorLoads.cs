@@ -1,6 +1,7 @@
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sampling;
+using IoTMonitor.Firmware.Core.Sensors;
 
 namespace IoTMonitor.Firmware.Core.Power
 {
@@ -22,19 +23,19 @@ namespace IoTMonitor.Firmware.Core.Power
         public const double Bme280Ma = 0.7;
 
         /// <summary>
-        /// SCD41 single shot: 0.45 mA average at one shot per 5 min, 3.3 V (Sensirion SCD4x datasheet, electrical
-        /// specifications), i.e. ≤ 135 mA·s per shot, spread here over the 5 s shot: 27 mA (computed, idle included: an upper bound).
+        /// SCD41 idle current between single shots: 0.15 mA typ., 0.2 mA max (Sensirion SCD4x datasheet
+        /// v1.3, §3.10); the max is used. Through the RT9080 LDO the pack sees the same current.
         /// </summary>
-        public const double Scd41SingleShotMa = 27;
+        public const double Scd41IdleMa = 0.2;
 
-        /// <summary>SCD41 single-shot duration, ms (Sensirion SCD4x datasheet, command 0x219D: 5000 ms).</summary>
-        public const int Scd41SingleShotMs = 5000;
+        /// <summary>
+        /// SCD41 charge of one single shot at 3.3 V: 296 mJ max (243 mJ typ.) per shot (SCD4x datasheet
+        /// v1.3, §3.10) ÷ 3.3 V = 89.7 mA·s (computed).
+        /// </summary>
+        public const double Scd41ShotMas = 296.0 / 3.3;
 
         /// <summary>PMS5003 active current ≤ 100 mA at 5 V (Plantower PMS5003 manual v2.3, technical index).</summary>
         public const double Pms5003At5VMa = 100;
-
-        /// <summary>PMS5003 "stable data at least 30 s after wake-up" (Plantower PMS5003 manual v2.3).</summary>
-        public const int Pms5003SettleMs = 30000;
 
         /// <summary>Nova SDS011 "&gt; 1 W" at 5 V (SDS011 spec V1.3): ≥ 200 mA at 5 V; same 30 s fan spin-up as the working-period mode.</summary>
         public const double Sds011At5VMa = 200;
@@ -78,6 +79,7 @@ namespace IoTMonitor.Firmware.Core.Power
         {
             SensorLoad l = new SensorLoad();
             l.SampleMs = Sampler.SampleGapMs;
+            l.SettleMs = SensorSettle.SettleMs(sensor);
             l.Datasheet = true;
             string kind = sensor.Kind;
             int q = sensor.Quantities.Length > 0 ? sensor.Quantities[0] : Quantities.Unknown;
@@ -94,21 +96,20 @@ namespace IoTMonitor.Firmware.Core.Power
             }
             else if (kind == "scd4x" || kind == "scd30")
             {
-                l.PackMa = Scd41SingleShotMa;
-                l.SettleMs = Scd41SingleShotMs;
+                // Two shots per wake: the first after power-up is discarded (SensorSettle).
+                l.PackMa = Scd41IdleMa;
+                l.WakeMas = (SensorSettle.DiscardsFirstReading(sensor) ? 2 : 1) * Scd41ShotMas;
                 l.HighCurrent = true;
             }
             else if (kind == "pms5003")
             {
                 l.PackMa = 5 * Pms5003At5VMa / boost;
-                l.SettleMs = Pms5003SettleMs;
                 l.SampleMs = UartFrameMs;
                 l.HighCurrent = true;
             }
             else if (kind == "sds011")
             {
                 l.PackMa = 5 * Sds011At5VMa / boost;
-                l.SettleMs = Pms5003SettleMs;
                 l.SampleMs = UartFrameMs;
                 l.HighCurrent = true;
             }

@@ -23,9 +23,16 @@ namespace IoTMonitor.Firmware.Core.Sampling
     /// could not be applied). Temperature compensation happens here and nowhere else: the water /
     /// soil temperature sensors are sampled first, and their value of this round is handed to every
     /// <see cref="ITemperatureCompensated"/> probe before it is read (25 °C when there is none).
-    /// Lifecycle per wake: <see cref="Bind"/> (after config load) → <see cref="StartAll"/> →
-    /// the caller waits <see cref="WarmupMs"/> (NodeCycle's WarmingUp state) →
-    /// <see cref="SampleAll"/> → <see cref="SleepAll"/>.
+    /// Lifecycle per wake: <see cref="Bind"/> (after config load; on the ESP32 the factory switches
+    /// the sensors' rails on as it builds them) → <see cref="StartAll(IClock)"/> (waits until every
+    /// sensor takes commands, then initializes and starts them) → <see cref="WarmUp"/> (NodeCycle's
+    /// WarmingUp state) → <see cref="SampleAll"/> → <see cref="SleepAll"/>.
+    /// Settle after power-up (<see cref="SensorSettle"/>): every rail comes on at Bind, so each
+    /// sensor's datasheet settle and config <c>warmupMs</c> count from that one moment and the wake
+    /// waits for the longest of them once — sensors on one rail, or on several, settle in parallel,
+    /// never one after another. A sensor whose datasheet settle has not passed is not read: its
+    /// quantities are queued NO_VALUE | WARMING_UP. A sensor whose first reading after power-up is
+    /// to be discarded (SCD41) gets it read and dropped during the warm-up, then a second start.
     /// </remarks>
     public sealed class Sampler
     {
@@ -48,6 +55,9 @@ namespace IoTMonitor.Firmware.Core.Sampling
         private readonly IProbeSensor[] _rawSource = new IProbeSensor[DeviceConfig.MaxSensors];
         private readonly bool[] _temperatureSource = new bool[DeviceConfig.MaxSensors];
         private readonly long[] _maxAgeSec = new long[DeviceConfig.MaxSensors];
+        private readonly long[] _startedMs = new long[DeviceConfig.MaxSensors];
+        private readonly bool[] _discardPending = new bool[DeviceConfig.MaxSensors];
+        private long _poweredMs;
         private readonly double[] _raw = new double[SensorConfig.MaxQuantities];
         private readonly double[][] _samples = new double[SensorConfig.MaxQuantities][];
         private readonly double[] _rawSamples = new double[SensorConfig.MaxSamples];
@@ -79,25 +89,6 @@ namespace IoTMonitor.Firmware.Core.Sampling
                 }
 
                 return n;
-            }
-        }
-
-        /// <summary>Longest warm-up among the started sensors, ms.</summary>
-        public int WarmupMs
-        {
-            get
-            {
-                int max = 0;
-                for (int i = 0; i < _count; i++)
-                {
-                    if (_sensors[i] != null && _state[i] == ReadResult.Ok)
-                    {
-                        int w = _configs[i].WarmupMs > _sensors[i].WarmupMs ? _configs[i].WarmupMs : _sensors[i].WarmupMs;
-                        max = w > max ? w : max;
-                    }
-                }
-
-                return max;
             }
         }
 
@@ -148,38 +139,116 @@ namespace IoTMonitor.Firmware.Core.Sampling
             return index >= 0 && index < _count ? _calibration[index] : CalibrationResult.Incomplete;
         }
 
-        /// <summary>Initializes and starts every sensor; a sensor that fails is skipped this wake.</summary>
-        public void StartAll()
+        /// <summary>
+        /// Marks the rails on now (they came on at <see cref="Bind"/>) and initializes and starts each
+        /// sensor as soon as its <see cref="SensorSettle.ReadyMs"/> has passed (SCD41: 1000 ms; most:
+        /// at once), sleeping between; a sensor that fails is skipped this wake.
+        /// </summary>
+        public void StartAll(IClock clock)
         {
+            _poweredMs = clock.Millis;
             for (int i = 0; i < _count; i++)
             {
-                if (_sensors[i] == null)
+                _discardPending[i] = false;
+                _startedMs[i] = -1;
+            }
+
+            while (true)
+            {
+                long now = clock.Millis;
+                long next = long.MaxValue;
+                for (int i = 0; i < _count; i++)
                 {
-                    continue;
+                    if (_startedMs[i] >= 0)
+                    {
+                        continue;
+                    }
+
+                    long ready = _sensors[i] == null ? now : _poweredMs + SensorSettle.ReadyMs(_configs[i]);
+                    if (ready <= now)
+                    {
+                        StartOne(i, now);
+                    }
+                    else
+                    {
+                        next = ready < next ? ready : next;
+                    }
                 }
 
-                // A driver with more channels than the buffers hold would write past them: the
-                // sensor is reported failed (NO_VALUE) instead of crashing the wake.
-                if (_sensors[i].ChannelCount > _raw.Length)
+                if (next == long.MaxValue)
                 {
-                    _state[i] = ReadResult.Fault;
-                    continue;
+                    return;
                 }
 
-                ReadResult r = _sensors[i].Initialize();
-                if (r == ReadResult.Ok)
+                clock.Sleep((int)(next - now));
+            }
+        }
+
+        /// <summary>
+        /// Waits until every started sensor has settled: its datasheet settle and config <c>warmupMs</c>
+        /// since power-on, and its driver's warm-up since its start, whichever ends last; on the way,
+        /// reads and drops the first reading of a sensor that asks for it and starts it again. Never
+        /// waits past <paramref name="budgetMs"/> from now (what is not settled then is not read).
+        /// </summary>
+        public void WarmUp(IClock clock, long budgetMs)
+        {
+            long end = clock.Millis + (budgetMs > 0 ? budgetMs : 0);
+            while (true)
+            {
+                long now = clock.Millis;
+                long settled = now;
+                long nextDiscard = long.MaxValue;
+                for (int i = 0; i < _count; i++)
                 {
-                    r = _sensors[i].Start();
+                    if (_sensors[i] == null || _state[i] != ReadResult.Ok)
+                    {
+                        continue;
+                    }
+
+                    if (_discardPending[i])
+                    {
+                        long due = DiscardDue(i, now);
+                        nextDiscard = due < nextDiscard ? due : nextDiscard;
+                    }
+
+                    long ready = WarmDeadline(i);
+                    settled = ready > settled ? ready : settled;
                 }
 
-                _state[i] = r;
+                long target = nextDiscard < settled ? nextDiscard : settled;
+                if (target <= now)
+                {
+                    if (nextDiscard == long.MaxValue)
+                    {
+                        return;
+                    }
+
+                    target = nextDiscard; // always later than now (DiscardDue)
+                }
+
+                if (target > end)
+                {
+                    if (end > now)
+                    {
+                        clock.Sleep((int)(end - now));
+                    }
+
+                    return;
+                }
+
+                if (target > now)
+                {
+                    clock.Sleep((int)(target - now));
+                }
             }
         }
 
         /// <summary>
         /// Samples every sensor and writes one reading per configured quantity into
         /// <paramref name="into"/> from <paramref name="index"/> (Seq left 0 for the caller).
-        /// <paramref name="sinceStartMs"/> is the time since <see cref="StartAll"/> (for WARMING_UP).
+        /// <paramref name="sinceStartMs"/> is the time since the rails came on (for WARMING_UP against
+        /// the config's and the driver's warm-up); a sensor whose datasheet settle has not passed is
+        /// not read at all.
         /// Returns the number of readings written.
         /// </summary>
         public int SampleAll(IClock clock, long time, int sinceStartMs, Reading[] into, int index)
@@ -233,6 +302,76 @@ namespace IoTMonitor.Firmware.Core.Sampling
             return n;
         }
 
+        private void StartOne(int i, long now)
+        {
+            _startedMs[i] = now;
+            if (_sensors[i] == null)
+            {
+                return;
+            }
+
+            // A driver with more channels than the buffers hold would write past them: the
+            // sensor is reported failed (NO_VALUE) instead of crashing the wake.
+            if (_sensors[i].ChannelCount > _raw.Length)
+            {
+                _state[i] = ReadResult.Fault;
+                return;
+            }
+
+            ReadResult r = _sensors[i].Initialize();
+            if (r == ReadResult.Ok)
+            {
+                r = _sensors[i].Start();
+            }
+
+            _state[i] = r;
+            _discardPending[i] = r == ReadResult.Ok && SensorSettle.DiscardsFirstReading(_configs[i]);
+        }
+
+        // When the reading to drop is due (its driver's warm-up after its start); reads and drops it
+        // when due now, then starts the sensor again. Returns the next time to look at it.
+        private long DiscardDue(int i, long now)
+        {
+            long due = _startedMs[i] + _sensors[i].WarmupMs;
+            if (now < due)
+            {
+                return due;
+            }
+
+            ReadResult r = _sensors[i].Read(_raw);
+            if (r == ReadResult.NotReady)
+            {
+                return now + SampleGapMs;
+            }
+
+            _discardPending[i] = false;
+            if (ReadResultQuality.HasValue(r))
+            {
+                r = _sensors[i].Start();
+                _startedMs[i] = now;
+            }
+
+            _state[i] = r;
+            return long.MaxValue;
+        }
+
+        // Time from which sensor i counts as warm: the datasheet settle and config warmupMs after
+        // power-on, the driver's warm-up after its (last) start; a reading still to drop adds one
+        // more driver warm-up.
+        private long WarmDeadline(int i)
+        {
+            long byPower = _poweredMs + SensorSettle.WaitMs(_configs[i]);
+            int driverWarm = _sensors[i].WarmupMs;
+            long byStart = _startedMs[i] + driverWarm + (_discardPending[i] ? driverWarm : 0);
+            return byPower > byStart ? byPower : byStart;
+        }
+
+        // True when the datasheet says sensor i cannot give a reading worth keeping yet.
+        private bool Settled(int i, long now)
+        {
+            return !_discardPending[i] && now - _poweredMs >= SensorSettle.SettleMs(_configs[i]);
+        }
+
         /// <summary>Powers every sensor down (before deep sleep).</summary>
         public void SleepAll()
         {
@@ -251,9 +390,15 @@ namespace IoTMonitor.Firmware.Core.Sampling
             int channels = c.Quantities.Length;
             int baseIndex = i * SensorConfig.MaxQuantities;
             ISensor s = _sensors[i];
-            if (s == null || _state[i] != ReadResult.Ok)
+            ReadResult state = _state[i];
+            if (s != null && state == ReadResult.Ok && !Settled(i, clock.Millis))
             {
-                int f = ReadResultQuality.ToFlags(_state[i]) | QualityFlags.NoValue;
+                state = ReadResult.WarmingUp; // a read before the datasheet settle is not taken
+            }
+
+            if (s == null || state != ReadResult.Ok)
+            {
+                int f = ReadResultQuality.ToFlags(state) | QualityFlags.NoValue;
                 for (int ch = 0; ch < channels; ch++)
                 {
                     _chanFlags[baseIndex + ch] = f;

@@ -11,6 +11,11 @@ public sealed class FakeSensor(int channels, int warmupMs = 0) : ISensor
     public ReadResult InitResult { get; set; } = ReadResult.Ok;
     public ReadResult ReadResult { get; set; } = ReadResult.Ok;
     public int Reads { get; private set; }
+    public int Starts { get; private set; }
+
+    /// <summary>Clock time of every Read, when <see cref="Clock"/> is set.</summary>
+    public List<long> ReadAtMs { get; } = [];
+    public IoTMonitor.Firmware.Core.Time.IClock? Clock { get; set; }
     public bool Asleep { get; private set; }
     public int ChannelCount => channels;
     public int WarmupMs => warmupMs;
@@ -19,6 +24,7 @@ public sealed class FakeSensor(int channels, int warmupMs = 0) : ISensor
 
     public ReadResult Start()
     {
+        Starts++;
         Asleep = false;
         return ReadResult.Ok;
     }
@@ -27,6 +33,11 @@ public sealed class FakeSensor(int channels, int warmupMs = 0) : ISensor
     {
         var v = Sequence?.Invoke(Reads) ?? Values;
         Reads++;
+        if (Clock != null)
+        {
+            ReadAtMs.Add(Clock.Millis);
+        }
+
         if (ReadResultQuality.HasValue(ReadResult))
         {
             Array.Copy(v, raw, channels);

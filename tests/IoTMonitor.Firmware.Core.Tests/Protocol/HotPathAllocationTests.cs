@@ -44,7 +44,7 @@ public class HotPathAllocationTests(ITestOutputHelper output)
 
         void Round()
         {
-            sampler.StartAll();
+            sampler.StartAll(clock);
             int n = sampler.SampleAll(clock, clock.UtcSeconds, 10_000, readings, 0);
             for (int i = 0; i < n; i++)
             {

@@ -33,9 +33,10 @@ public class CalibrationExpiryTests
         f.Drivers["ph"] = new AnalogProbeSensor(new FakeAnalogInput { Volts = 1.6 }, new PhProbe());
         var s = new Sampler();
         s.Bind([c], f, configDays);
-        s.StartAll();
+        var clock = new FakeClock(time);
+        s.StartAll(clock);
         var r = new Reading[1];
-        Assert.Equal(1, s.SampleAll(new FakeClock(time), time, 100_000, r, 0));
+        Assert.Equal(1, s.SampleAll(clock, time, 100_000, r, 0));
         return r[0];
     }
 
@@ -96,9 +97,10 @@ public class CalibrationExpiryTests
         f.Drivers["bat"] = new AnalogProbeSensor(adc, new BatteryDivider(100_000, 100_000));
         var s = new Sampler();
         s.Bind([c], f);
-        s.StartAll();
+        var clock = new FakeClock(MadeAt);
+        s.StartAll(clock);
         var r = new Reading[1];
-        s.SampleAll(new FakeClock(MadeAt), MadeAt, 100_000, r, 0);
+        s.SampleAll(clock, MadeAt, 100_000, r, 0);
 
         Assert.Equal(3.99, r[0].Value, 9);
         Assert.Equal(r[0].Value, s.BatteryVolts);

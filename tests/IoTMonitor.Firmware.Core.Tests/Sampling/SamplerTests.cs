@@ -27,7 +27,8 @@ public class SamplerTests
 
     private static Reading[] Run(Sampler s, FakeClock clock, int sinceStartMs = 100_000)
     {
-        s.StartAll();
+        s.StartAll(clock);
+        s.WarmUp(clock, 600_000);
         var r = new Reading[16];
         int n = s.SampleAll(clock, 1_764_316_800, sinceStartMs, r, 0);
         return r[..n];

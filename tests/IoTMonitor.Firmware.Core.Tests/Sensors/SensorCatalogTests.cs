@@ -146,9 +146,10 @@ public class SensorCatalogTests
         factory.Drivers["ec"] = catalog.Create(ec)!;
         var sampler = new Sampler();
         sampler.Bind([temp, ec], factory);
-        sampler.StartAll();
+        var clock = new FakeClock(1_764_316_800);
+        sampler.StartAll(clock);
         var r = new Reading[3];
-        sampler.SampleAll(new FakeClock(1_764_316_800), 1_764_316_800, 10_000, r, 0);
+        sampler.SampleAll(clock, 1_764_316_800, 10_000, r, 0);
 
         Assert.Equal(CalibrationResult.Ok, sampler.CalibrationOf(1));
         var probe = new EcProbe(EcCurve.Dfr0300) { TemperatureC = 15.0 };

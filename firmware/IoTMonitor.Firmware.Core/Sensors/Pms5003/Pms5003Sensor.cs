@@ -14,8 +14,8 @@ namespace IoTMonitor.Firmware.Core.Sensors.Pms5003
     /// </remarks>
     public sealed class Pms5003Sensor : PolledUartSensor
     {
-        /// <summary>"Stable data should be got at least 30 seconds after the sensor wakeup" (manual v2.3).</summary>
-        public const int FanWarmupMs = 30000;
+        /// <summary>"Stable data should be got at least 30 seconds after the sensor wakeup" (manual v2.3; <see cref="SensorSettle.Pms5003FanMs"/>).</summary>
+        public const int FanWarmupMs = SensorSettle.Pms5003FanMs;
 
         /// <summary>Upper end of the effective range, 0–500 µg/m³ typical, 1000 max (manual v2.3).</summary>
         public const int MaxUgPerM3 = 1000;

@@ -1,8 +1,8 @@
 namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
 {
     /// <summary>
-    /// SCD4x I2C command codes and execution times (Sensirion SCD4x datasheet, §3.5 "Command
-    /// overview"; reference B4). Names are the datasheet's command names.
+    /// SCD4x I2C command codes and execution times (Sensirion SCD4x datasheet v1.3, §3.4 Table 9
+    /// "List of SCD4x sensor commands"). Names are the datasheet's command names.
     /// </summary>
     public static class Scd4xCommand
     {
@@ -19,6 +19,11 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
         public const int start_low_power_periodic_measurement = 0x21AC;
         public const int perform_forced_recalibration = 0x362F;
         public const int persist_settings = 0x3615;
+        public const int set_automatic_self_calibration_enabled = 0x2416;
+        public const int get_automatic_self_calibration_enabled = 0x2313;
+        public const int measure_single_shot = 0x219D;
+        public const int power_down = 0x36E0;
+        public const int wake_up = 0x36F6;
 #pragma warning restore CS1591
 
         /// <summary>Wait after stop_periodic_measurement before the next command.</summary>
@@ -29,5 +34,8 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
 
         /// <summary>First measurement after start_periodic_measurement (signal update interval 5 s).</summary>
         public const int FirstMeasurementMs = 5000;
+
+        /// <summary>Max. command duration of measure_single_shot (SCD41 only; datasheet v1.3 §3.10.1, Table 28).</summary>
+        public const int SingleShotMs = 5000;
     }
 }

@@ -4,37 +4,39 @@ using IoTMonitor.Firmware.Core.Time;
 namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
 {
     /// <summary>
-    /// SCD40/SCD41 CO₂ sensor in periodic mode over I2C (0x62). Channels: raw[0] CO₂ ppm, raw[1]
-    /// temperature °C, raw[2] relative humidity %. Every exchange is a write, a wait of the command's
-    /// execution time, then a separate read; the waits happen between <see cref="Read"/> calls (each
-    /// returns <see cref="ReadResult.NotReady"/>), never inside one.
+    /// SCD41 CO₂ sensor in single-shot mode over I2C (0x62), as its datasheet recommends for a
+    /// power-cycled battery node (Sensirion SCD4x datasheet v1.3, §3.10 "Low power single shot"):
+    /// <see cref="Start"/> sends measure_single_shot (0x219D), the result is ready 5 s later, and
+    /// <see cref="Read"/> fetches it with read_measurement (0xEC05: a write, ≥ 1 ms, a 9-byte read).
+    /// Channels: raw[0] CO₂ ppm, raw[1] temperature °C, raw[2] relative humidity %.
     /// </summary>
+    /// <remarks>
+    /// What the driver does not do itself, and who does: the 1000 ms from rail on to the idle state
+    /// (§3.1) and throwing away the first shot after power-up (§3.10) are the sampler's, from
+    /// <see cref="SensorSettle"/> — it starts the sensor no earlier, reads the first shot, drops it,
+    /// and starts a second. Automatic self-calibration is left as the sensor has it: §3.10 says no
+    /// self-calibration is issued when the sensor is power-cycled between single shots, which is what
+    /// the rail does every wake, so the node relies on forced recalibration at commissioning
+    /// (hardware/air/README.md, "CO₂ calibration"). The SCD40 has no single-shot mode and is not
+    /// supported on battery nodes. The driver never waits: each step that must wait answers
+    /// <see cref="ReadResult.NotReady"/>.
+    /// </remarks>
     public sealed class Scd4xSensor : ISensor
     {
-        /// <summary>
-        /// After data stop arriving for this long the sensor is treated as faulted: three missed 5 s
-        /// updates.
-        /// </summary>
-        public const int DataTimeoutMs = 15000;
-
         /// <summary>Upper end of the output range (SCD4x datasheet: 0–40000 ppm).</summary>
         public const int MaxCo2Ppm = 40000;
 
-        private const int PhaseRequestReady = 0;
-        private const int PhaseReadReady = 1;
-        private const int PhaseReadMeasurement = 2;
+        private const int PhaseIdle = 0;
+        private const int PhaseMeasuring = 1;
+        private const int PhaseFetching = 2;
 
         private readonly II2cBus _bus;
         private readonly IClock _clock;
         private readonly byte[] _tx = new byte[5];
         private readonly byte[] _rx = new byte[9];
         private bool _initialized;
-        private bool _startPending;
-        private bool _running;
         private int _phase;
-        private long _stopSentMs;
         private long _commandSentMs;
-        private long _lastDataMs;
 
         /// <summary>Creates the driver; <paramref name="clock"/> times the command waits.</summary>
         public Scd4xSensor(II2cBus bus, IClock clock)
@@ -49,36 +51,24 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
             get { return 3; }
         }
 
-        /// <summary>
-        /// The first measurement comes 5 s after start_periodic_measurement, which itself may wait up
-        /// to 500 ms behind the stop sent by <see cref="Initialize"/>.
-        /// </summary>
+        /// <summary>One single shot: 5000 ms from measure_single_shot to its result (Table 28).</summary>
         public int WarmupMs
         {
-            get { return Scd4xCommand.FirstMeasurementMs + Scd4xCommand.StopMs; }
+            get { return Scd4xCommand.SingleShotMs; }
         }
 
-        /// <inheritdoc />
+        /// <summary>
+        /// Nothing to send: no SCD41 command proves presence without a wait, and the sensor is idle
+        /// after power-up. The ACK of measure_single_shot in <see cref="Start"/> is the presence check.
+        /// </summary>
         public ReadResult Initialize()
         {
-            _initialized = false;
-            _running = false;
-            _startPending = false;
-
-            // A watchdog reset can leave the sensor (powered on its own) in periodic mode, where it
-            // ignores most commands; stopping is harmless when idle, and its ACK proves presence.
-            ReadResult r = SendCommand(Scd4xCommand.stop_periodic_measurement);
-            if (r != ReadResult.Ok)
-            {
-                return r;
-            }
-
-            _stopSentMs = _clock.Millis;
             _initialized = true;
+            _phase = PhaseIdle;
             return ReadResult.Ok;
         }
 
-        /// <inheritdoc />
+        /// <summary>Sends measure_single_shot; <see cref="ReadResult.NoResponse"/> on a NACK (no sensor, or still powering up).</summary>
         public ReadResult Start()
         {
             if (!_initialized)
@@ -86,9 +76,16 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
                 return ReadResult.NotInitialized;
             }
 
-            _phase = PhaseRequestReady;
-            _startPending = true;
-            return TryStartPending();
+            ReadResult r = SendCommand(Scd4xCommand.measure_single_shot);
+            if (r != ReadResult.Ok)
+            {
+                _phase = PhaseIdle;
+                return r;
+            }
+
+            _commandSentMs = _clock.Millis;
+            _phase = PhaseMeasuring;
+            return ReadResult.Ok;
         }
 
         /// <summary>
@@ -108,118 +105,61 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
                 return ReadResult.OutOfRange;
             }
 
-            _tx[0] = (byte)(Scd4xCommand.set_ambient_pressure >> 8);
-            _tx[1] = (byte)(Scd4xCommand.set_ambient_pressure & 0xFF);
-            SensirionCrc8.WriteWord(_tx, 2, (int)(hPa + 0.5));
+            WriteCommand(_tx, Scd4xCommand.set_ambient_pressure, (int)(hPa + 0.5));
             return _bus.WriteRead(Scd4xCommand.Address, _tx, 5, _rx, 0);
         }
 
-        /// <inheritdoc />
+        /// <summary>
+        /// Fetches the shot started by <see cref="Start"/>: <see cref="ReadResult.NotReady"/> until its
+        /// 5 s have passed, then read_measurement and, ≥ 1 ms later, the 9-byte reply (CRC per word).
+        /// The buffer empties on read-out, so a second Read without a new Start answers
+        /// <see cref="ReadResult.NotInitialized"/>.
+        /// </summary>
         public ReadResult Read(double[] raw)
         {
-            if (!_initialized)
-            {
-                return ReadResult.NotInitialized;
-            }
-
-            if (_startPending)
-            {
-                ReadResult s = TryStartPending();
-                return s == ReadResult.Ok ? ReadResult.NotReady : s;
-            }
-
-            if (!_running)
+            if (!_initialized || _phase == PhaseIdle)
             {
                 return ReadResult.NotInitialized;
             }
 
             long now = _clock.Millis;
-            ReadResult r;
-            switch (_phase)
+            if (_phase == PhaseMeasuring)
             {
-                case PhaseRequestReady:
-                    if (now - _lastDataMs > DataTimeoutMs + WarmupMs)
-                    {
-                        _lastDataMs = now;
-                        return ReadResult.Fault;
-                    }
-
-                    r = SendCommand(Scd4xCommand.get_data_ready_status);
-                    if (r != ReadResult.Ok)
-                    {
-                        return r;
-                    }
-
-                    _commandSentMs = now;
-                    _phase = PhaseReadReady;
+                if (now - _commandSentMs < Scd4xCommand.SingleShotMs)
+                {
                     return ReadResult.NotReady;
+                }
 
-                case PhaseReadReady:
-                    if (now - _commandSentMs < Scd4xCommand.ReadMs)
-                    {
-                        return ReadResult.NotReady;
-                    }
+                ReadResult sent = SendCommand(Scd4xCommand.read_measurement);
+                if (sent != ReadResult.Ok)
+                {
+                    return sent;
+                }
 
-                    _phase = PhaseRequestReady;
-                    r = _bus.WriteRead(Scd4xCommand.Address, _tx, 0, _rx, 3);
-                    if (r != ReadResult.Ok)
-                    {
-                        return r;
-                    }
-
-                    int status;
-                    if (!SensirionCrc8.TryReadWord(_rx, 0, out status))
-                    {
-                        return ReadResult.BadCrc;
-                    }
-
-                    // Datasheet get_data_ready_status: data ready when any of the 11 LSBs is set.
-                    if ((status & 0x07FF) == 0)
-                    {
-                        return ReadResult.NotReady;
-                    }
-
-                    r = SendCommand(Scd4xCommand.read_measurement);
-                    if (r != ReadResult.Ok)
-                    {
-                        return r;
-                    }
-
-                    _commandSentMs = now;
-                    _phase = PhaseReadMeasurement;
-                    return ReadResult.NotReady;
-
-                default:
-                    if (now - _commandSentMs < Scd4xCommand.ReadMs)
-                    {
-                        return ReadResult.NotReady;
-                    }
-
-                    _phase = PhaseRequestReady;
-                    r = _bus.WriteRead(Scd4xCommand.Address, _tx, 0, _rx, 9);
-                    if (r != ReadResult.Ok)
-                    {
-                        return r;
-                    }
-
-                    return Decode(raw, now);
+                _commandSentMs = now;
+                _phase = PhaseFetching;
+                return ReadResult.NotReady;
             }
+
+            if (now - _commandSentMs < Scd4xCommand.ReadMs)
+            {
+                return ReadResult.NotReady;
+            }
+
+            _phase = PhaseIdle;
+            ReadResult r = _bus.WriteRead(Scd4xCommand.Address, _tx, 0, _rx, 9);
+            return r != ReadResult.Ok ? r : DecodeMeasurement(_rx, raw);
         }
 
-        /// <inheritdoc />
+        /// <summary>Nothing to send: the rail goes off, and an idle SCD41 draws 0.15 mA typ. (§3.10) if it stays on.</summary>
         public void Sleep()
         {
-            _startPending = false;
-            if (_running)
-            {
-                _running = false;
-                SendCommand(Scd4xCommand.stop_periodic_measurement);
-            }
+            _phase = PhaseIdle;
         }
 
         /// <summary>
         /// Converts the 9-byte read_measurement reply (CO₂, T, RH words, each with its CRC):
-        /// CO₂ = word ppm; T = −45 + 175·word/65535 °C; RH = 100·word/65535 % (datasheet §3.6.2).
+        /// CO₂ = word ppm; T = −45 + 175·word/65535 °C; RH = 100·word/65535 % (datasheet v1.3 §3.5.2).
         /// </summary>
         public static ReadResult DecodeMeasurement(byte[] reply, double[] raw)
         {
@@ -238,36 +178,15 @@ namespace IoTMonitor.Firmware.Core.Sensors.Scd4x
             return co2 > MaxCo2Ppm ? ReadResult.OutOfRange : ReadResult.Ok;
         }
 
-        private ReadResult Decode(double[] raw, long now)
+        /// <summary>
+        /// Writes the 5-byte "write" sequence of <paramref name="command"/> with one argument word and
+        /// its CRC into <paramref name="frame"/> (datasheet v1.3 §3.3; e.g. 0x2416 0x0001 0xB0).
+        /// </summary>
+        public static void WriteCommand(byte[] frame, int command, int argument)
         {
-            ReadResult r = DecodeMeasurement(_rx, raw);
-            if (r == ReadResult.BadCrc)
-            {
-                return r;
-            }
-
-            _lastDataMs = now;
-            return r;
-        }
-
-        private ReadResult TryStartPending()
-        {
-            long now = _clock.Millis;
-            if (now - _stopSentMs < Scd4xCommand.StopMs)
-            {
-                return ReadResult.Ok;
-            }
-
-            ReadResult r = SendCommand(Scd4xCommand.start_periodic_measurement);
-            if (r != ReadResult.Ok)
-            {
-                return r;
-            }
-
-            _startPending = false;
-            _running = true;
-            _lastDataMs = now;
-            return ReadResult.Ok;
+            frame[0] = (byte)(command >> 8);
+            frame[1] = (byte)(command & 0xFF);
+            SensirionCrc8.WriteWord(frame, 2, argument);
         }
 
         private ReadResult SendCommand(int command)

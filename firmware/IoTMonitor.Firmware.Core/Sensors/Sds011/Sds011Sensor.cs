@@ -11,9 +11,9 @@ namespace IoTMonitor.Firmware.Core.Sensors.Sds011
     {
         /// <summary>
         /// Fan and laser settling after "work": the working-period command works 30 s before
-        /// reporting (protocol V1.3, command 8), and ESPHome waits the same.
+        /// reporting (protocol V1.3, command 8; <see cref="SensorSettle.Sds011FanMs"/>).
         /// </summary>
-        public const int FanWarmupMs = 30000;
+        public const int FanWarmupMs = SensorSettle.Sds011FanMs;
 
         /// <summary>Upper end of the range, 0.0–999.9 µg/m³ (spec V1.3).</summary>
         public const int MaxTenths = 9999;

@@ -42,16 +42,14 @@ public class Scd4xTests
         var bus = new FakeI2cBus(0x62, commandDevice: true);
         var clock = new FakeClock { Millis = 1000 };
         var s = new Scd4xSensor(bus, clock);
-        bus.Respond(Scd4xCommand.get_data_ready_status, Words(0x8006));
         bus.Respond(Scd4xCommand.read_measurement, Words(612, 26214, 32768));
         Assert.Equal(ReadResult.Ok, s.Initialize());
-        Assert.Equal(ReadResult.Ok, s.Start());
         return (s, bus, clock);
     }
 
     private static ReadResult ReadUntilDone(Scd4xSensor s, FakeClock clock, double[] raw)
     {
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < 1000; i++)
         {
             ReadResult r = s.Read(raw);
             if (r != ReadResult.NotReady)
@@ -66,45 +64,51 @@ public class Scd4xTests
     }
 
     [Fact]
-    public void Stops_waits_500_ms_starts_then_polls_data_ready_and_reads()
+    public void Single_shot_sends_0x219D_waits_5_s_then_reads_the_measurement()
     {
         var (s, bus, clock) = Driver();
-        Assert.Equal(Scd4xCommand.stop_periodic_measurement, bus.CommandLog[0]);
-        Assert.False(bus.Sent(Scd4xCommand.start_periodic_measurement)); // still inside the 500 ms
-        Assert.Equal(5500, s.WarmupMs);
+        Assert.Equal(0, bus.CommandCount); // Initialize sends nothing: the shot's ACK is the presence check
+        Assert.Equal(ReadResult.Ok, s.Start());
+        Assert.Equal(1, bus.CommandCount);
+        Assert.Equal(0x219D, bus.CommandLog[0]); // datasheet v1.3 Table 28: write 0x219d, no argument
+        Assert.Equal(0, bus.LastArgumentCount);
+        Assert.Equal(5000, s.WarmupMs);
 
+        // Inside the 5000 ms max. command duration nothing is sent ("commands must not be sent while a
+        // previous command is being processed", §3.3).
         var raw = new double[3];
-        clock.Advance(499);
+        clock.Advance(4999);
         Assert.Equal(ReadResult.NotReady, s.Read(raw));
-        Assert.False(bus.Sent(Scd4xCommand.start_periodic_measurement));
-        clock.Advance(1);
-        Assert.Equal(ReadResult.NotReady, s.Read(raw));
-        Assert.True(bus.Sent(Scd4xCommand.start_periodic_measurement));
+        Assert.Equal(1, bus.CommandCount);
 
-        clock.Advance(5000);
-        Assert.Equal(ReadResult.Ok, ReadUntilDone(s, clock, raw));
+        clock.Advance(1);
+        Assert.Equal(ReadResult.NotReady, s.Read(raw)); // read_measurement written; reply after 1 ms
+        Assert.Equal(Scd4xCommand.read_measurement, bus.CommandLog[1]);
+        Assert.Equal(ReadResult.NotReady, s.Read(raw));
+        clock.Advance(1);
+        Assert.Equal(ReadResult.Ok, s.Read(raw));
         Assert.Equal(612, raw[0]);
         Assert.Equal(25.0, raw[1], 2);
 
+        // The buffer empties on read-out: no second value without a new shot.
+        Assert.Equal(ReadResult.NotInitialized, s.Read(raw));
         s.Sleep();
-        Assert.Equal(Scd4xCommand.stop_periodic_measurement, bus.CommandLog[bus.CommandCount - 1]);
+        Assert.Equal(2, bus.CommandCount); // sleep sends nothing: the rail goes off
     }
 
     [Fact]
-    public void Data_not_ready_keeps_the_sample_pending()
+    public void Frames_with_an_argument_carry_the_sensirion_crc_of_the_datasheet_examples()
     {
-        var (s, bus, clock) = Driver();
-        clock.Advance(600);
-        var raw = new double[3];
-        s.Read(raw);
-        bus.Respond(Scd4xCommand.get_data_ready_status, Words(0x8000)); // 11 LSBs clear
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.Equal(ReadResult.NotReady, s.Read(raw));
-            clock.Advance(5);
-        }
-
-        Assert.False(bus.Sent(Scd4xCommand.read_measurement));
+        // SCD4x datasheet v1.3 Table 19 (set_automatic_self_calibration_enabled, ASC on: 0x2416 0x0001 0xB0),
+        // Table 18 (perform_forced_recalibration to 480 ppm: 0x362f 0x01e0 0xb4), Table 20 (ASC off reply 0x0000 0x81).
+        var frame = new byte[5];
+        Scd4xSensor.WriteCommand(frame, Scd4xCommand.set_automatic_self_calibration_enabled, 1);
+        Assert.Equal(new byte[] { 0x24, 0x16, 0x00, 0x01, 0xB0 }, frame);
+        Scd4xSensor.WriteCommand(frame, Scd4xCommand.perform_forced_recalibration, 480);
+        Assert.Equal(new byte[] { 0x36, 0x2F, 0x01, 0xE0, 0xB4 }, frame);
+        Scd4xSensor.WriteCommand(frame, Scd4xCommand.set_automatic_self_calibration_enabled, 0);
+        Assert.Equal(new byte[] { 0x24, 0x16, 0x00, 0x00, 0x81 }, frame);
+        Assert.Equal(0x92, SensirionCrc8.Compute([0xBE, 0xEF], 0, 2)); // the CRC section's own example
     }
 
     [Fact]
@@ -112,29 +116,28 @@ public class Scd4xTests
     {
         var raw = new double[3];
         var clock = new FakeClock();
-        Assert.Equal(ReadResult.NoResponse, new Scd4xSensor(new FakeI2cBus(0x61, true), clock).Initialize());
-        Assert.Equal(ReadResult.NotInitialized, new Scd4xSensor(new FakeI2cBus(0x62, true), clock).Read(raw));
+        var absent = new Scd4xSensor(new FakeI2cBus(0x61, true), clock);
+        Assert.Equal(ReadResult.Ok, absent.Initialize());
+        Assert.Equal(ReadResult.NoResponse, absent.Start()); // NACK of the shot (no sensor, or still powering up)
+        Assert.Equal(ReadResult.NotInitialized, absent.Read(raw));
+        Assert.Equal(ReadResult.NotInitialized, new Scd4xSensor(new FakeI2cBus(0x62, true), clock).Start());
 
         var (s, bus, c) = Driver();
-        c.Advance(600);
-        s.Read(raw);
+        s.Start();
+        c.Advance(5000);
         bus.Respond(Scd4xCommand.read_measurement, null); // NACK: "no data"
         Assert.Equal(ReadResult.NoResponse, ReadUntilDone(s, c, raw));
 
         var bad = Words(612, 26214, 32768);
         bad[8] ^= 0x80;
         bus.Respond(Scd4xCommand.read_measurement, bad);
+        s.Start();
+        c.Advance(5000);
         Assert.Equal(ReadResult.BadCrc, ReadUntilDone(s, c, raw));
 
-        var badReady = Words(0x8006);
-        badReady[2] ^= 1;
-        bus.Respond(Scd4xCommand.get_data_ready_status, badReady);
-        Assert.Equal(ReadResult.BadCrc, ReadUntilDone(s, c, raw));
-
-        // Never ready for longer than the data timeout: the sensor is faulted.
-        bus.Respond(Scd4xCommand.get_data_ready_status, Words(0));
-        c.Advance(Scd4xSensor.DataTimeoutMs + s.WarmupMs + 1);
-        Assert.Equal(ReadResult.Fault, ReadUntilDone(s, c, raw));
+        bus.Respond(Scd4xCommand.read_measurement, Words(40001, 26214, 32768));
+        s.Start();
+        Assert.Equal(ReadResult.OutOfRange, ReadUntilDone(s, c, raw));
 
         Assert.Equal(ReadResult.OutOfRange, s.SetAmbientPressure(650));
         Assert.Equal(ReadResult.Ok, s.SetAmbientPressure(1013.25));
@@ -146,12 +149,13 @@ public class Scd4xTests
     public void Read_allocates_nothing()
     {
         var (s, _, clock) = Driver();
-        clock.Advance(600);
         var raw = new double[3];
+        s.Start();
         ReadUntilDone(s, clock, raw);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 50; i++)
         {
+            s.Start();
             ReadUntilDone(s, clock, raw);
         }
 
