@@ -43,10 +43,11 @@ public static class IngestRegistration
             }
 
             var client = new ExternalBrokerClient(mqtt.External, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ExternalBrokerClient>());
-            downlink.Attach(client);
+            downlink.Attach(client.Downlink);
             return client;
         });
         s.AddStageHealthCheck<BrokerHealthCheck>("broker");
+        s.AddStageMetrics<ListenerMetrics>();
         return builder;
     }
 }
