@@ -3,6 +3,7 @@ using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Ingest.Embedded;
+using IoTMonitor.Gateway.Ingest.External;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.DependencyInjection;

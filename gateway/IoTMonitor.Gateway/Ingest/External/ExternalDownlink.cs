@@ -1,14 +1,14 @@
 using IoTMonitor.Gateway.Downlink;
 using MQTTnet;
 
-namespace IoTMonitor.Gateway.Ingest;
+namespace IoTMonitor.Gateway.Ingest.External;
 
 /// <summary>
 /// The way back through an external broker: config (retained) and commands are published by the
 /// gateway's own client session at QoS 1. The broker keeps the retained configs; after every
 /// (re)connect <see cref="ExternalBrokerClient"/> has <see cref="DownlinkService.RepublishAllAsync"/>
 /// publish them again under their stored revisions, in case the broker lost its retained store.
-/// The embedded broker's counterpart is <see cref="Embedded.EmbeddedDownlink"/>.
+/// The embedded broker's counterpart is <see cref="Ingest.Embedded.EmbeddedDownlink"/>.
 /// </summary>
 internal sealed class ExternalDownlink(IMqttClient client, ExternalBrokerOptions options) : IDownlinkTransport
 {

@@ -7,7 +7,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace IoTMonitor.Gateway.Ingest;
+namespace IoTMonitor.Gateway.Ingest.External;
 
 /// <summary>
 /// Client of an external broker (Mosquitto, EMQX, HiveMQ): MQTT 5, persistent session (clean start
