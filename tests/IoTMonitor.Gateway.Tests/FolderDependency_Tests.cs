@@ -49,6 +49,24 @@ public sealed class FolderDependency_Tests
         Assert.Matches(@"(?m)^Sensors\s+-> ", output);
     }
 
+    [Fact]
+    public void Only_the_alert_stage_uses_its_internal_engine_and_store_folders()
+    {
+        var gateway = Path.Combine(RepoRoot, "gateway", "IoTMonitor.Gateway");
+        var sep = Path.DirectorySeparatorChar;
+        var outside = Directory.EnumerateFiles(gateway, "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(gateway, f))
+            .Where(f => !f.StartsWith("bin" + sep, StringComparison.Ordinal) && !f.StartsWith("obj" + sep, StringComparison.Ordinal) && !f.StartsWith("Alerts" + sep, StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains(outside, f => f.StartsWith("Api" + sep, StringComparison.Ordinal));
+
+        var users = outside
+            .Where(f => File.ReadAllText(Path.Combine(gateway, f)) is var text
+                && (text.Contains("Alerts.Internal", StringComparison.Ordinal) || text.Contains("Alerts.Engine", StringComparison.Ordinal) || text.Contains("Alerts.Store", StringComparison.Ordinal)))
+            .ToList();
+        Assert.Empty(users);
+    }
+
     private static string RepoRoot
     {
         get

@@ -13,6 +13,7 @@ public static class AccountingRegistration
         builder.Services.AddStageOptions<GatewayOptions>(builder.Configuration, GatewayOptions.Section, o => o.Validate());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Ledger>();
+        builder.Services.AddStageMetrics<AccountingMetrics>();
         builder.Services.AddSingleton(sp =>
         {
             var gateway = sp.GetRequiredService<GatewayOptions>();

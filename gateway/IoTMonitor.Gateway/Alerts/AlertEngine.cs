@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using IoTMonitor.Gateway.Alerts.Channels;
+using IoTMonitor.Gateway.Alerts.Engine;
+using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -12,9 +16,21 @@ namespace IoTMonitor.Gateway.Alerts;
 /// same transaction as the state change that caused it.
 /// <code>
 ///  ReadingsDurable (ingest) ─┐
-///  node status (MQTT)  ──────┼─> queue ─> group ─> evaluate (RuleEvaluator / SilenceEvaluator) ─> alerts + events + outbox (SQLite)
-///  tick (silence, re-notify, escalate) ─┘   (one transaction)    changed rule states + schedules, once each ─┘ └─> OutboxDispatcher
+///  node status (MQTT)  ──────┼─> WorkQueue ─> GroupCommit ─> ReadingEvaluation / SilenceCheck ─> AlertLifecycle ─> EventRecorder
+///  tick (silence, re-notify, escalate) ─┘      (one transaction)     StateWrites: changed rule states + schedules, once each   └─> outbox ─> OutboxDispatcher
 /// </code>
+/// <para>
+/// This class runs the engine (the loop, the tick, the graceful stop) and is its one entry point
+/// under one lock; each part in <c>Alerts/Engine/</c> has one reason to change: the queue
+/// (<see cref="WorkQueue"/>), the group commit and its failure isolation (<see cref="GroupCommit"/>),
+/// when changed state is written (<see cref="StateWrites"/>) over the rule states
+/// (<see cref="RuleStates"/>), node schedules (<see cref="NodeSchedules"/>) and redeliveries
+/// (<see cref="DuplicateTracker"/>), evaluation of readings (<see cref="ReadingEvaluation"/>),
+/// silence and the re-notify/escalate timers (<see cref="SilenceCheck"/>), the alert lifecycle
+/// (<see cref="AlertLifecycle"/>), events and the outbox (<see cref="EventRecorder"/>), flash-flood
+/// warnings (<see cref="FlashFloodTracking"/>), whether the previous run stopped cleanly
+/// (<see cref="RunRecord"/>) and where a site is (<see cref="SiteInfoLookup"/>).
+/// </para>
 /// <para>
 /// Group commit: the loop takes what is queued (up to <see cref="MaxGroupItems"/> items or
 /// <see cref="GroupBudget"/> of evaluation) and evaluates it in one transaction, so a burst costs one
@@ -32,38 +48,42 @@ namespace IoTMonitor.Gateway.Alerts;
 /// <c>PUT /api/v1/sites/{site}</c> applies from the next group on; <see cref="AlertsOptions.Sites"/>
 /// only overrides fields of it.
 /// </para>
-/// <para>
-/// The class is split by reason to change: this file holds what the engine offers and the state its
-/// parts share; the queue (<c>AlertEngine.Queue.cs</c>), the group commit and its failure isolation
-/// (<c>AlertEngine.Groups.cs</c>), when changed state is written (<c>AlertEngine.StateWrites.cs</c>),
-/// evaluation of readings (<c>AlertEngine.Readings.cs</c>), which readings were already evaluated
-/// (redeliveries, <see cref="DuplicateTracker"/>), the alert lifecycle
-/// (<c>AlertEngine.Lifecycle.cs</c>), silence (<c>AlertEngine.Silence.cs</c>) against the node schedules (<see cref="NodeSchedules"/>),
-/// events and the outbox (<c>AlertEngine.Notices.cs</c>), the graceful stop's drain (<c>AlertEngine.Stop.cs</c>),
-/// whether the previous run stopped cleanly (<c>AlertEngine.Runs.cs</c>) and where a site is (<see cref="SiteInfoLookup"/>).
-/// </para>
 /// </summary>
-public sealed partial class AlertEngine : IAsyncDisposable
+public sealed class AlertEngine : IAsyncDisposable
 {
+    /// <summary>Most queued items evaluated in one transaction.</summary>
+    internal const int MaxGroupItems = GroupCommit.MaxGroupItems;
+
+    /// <summary>Name of the persisted counter of batches a stop's drain deadline left unevaluated.</summary>
+    internal const string CutAtStopCounter = "stop_drain_cut_batches";
+
     private readonly AlertsOptions _options;
     private readonly AlertStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly SiteInfoLookup _sites;
-    private readonly IReadOnlyList<IAlertChannel> _channels;
-    private readonly DuplicateTracker _duplicates;
     private readonly object _gate = new();
-    private readonly Dictionary<(string Rule, string Device), (string Site, RuleState State)> _states;
-    private readonly NodeSchedules _nodes;
+    private readonly SiteInfoLookup _sites;
+    private readonly RuleSet _rules;
+    private readonly RuleStates _states;
+    private readonly DuplicateTracker _duplicates;
+    private readonly RunRecord _runs;
+    private readonly WorkQueue _queue = new();
+    private readonly StateWrites _writes;
+    private readonly AlertLifecycle _lifecycle;
+    private readonly FlashFloodTracking? _flood;
+    private readonly GroupCommit _groups;
 
-    private List<AlertRule> _rules = [];
+    private readonly object _stopGate = new();
     private CancellationTokenSource? _stop;
     private CancellationTokenSource? _tickStop;
     private Task? _loop;
     private Task? _ticker;
-    private long _batches;
-    private long _groups;
-    private long _failures;
+    private Task? _stopped;
+    private TaskCompletionSource? _held;
+    private long _cutAtStop;
+
+    // Stopwatch timestamp after which the loop takes no further group (set by the stop).
+    private long _drainUntil = long.MaxValue;
 
     /// <param name="channels">Who gets which event: each channel's <see cref="IAlertChannel.Recipients"/>, asked when an event is recorded.</param>
     /// <param name="profiles">The registry's site profile by id (null = none: only <see cref="AlertsOptions.Sites"/>).</param>
@@ -71,16 +91,31 @@ public sealed partial class AlertEngine : IAsyncDisposable
     {
         _options = options;
         _store = store;
-        _channels = channels.ToList();
         _time = time;
         _log = log;
         _sites = new SiteInfoLookup(options, log, profiles);
-        _states = store.LoadStates();
-        _nodes = new NodeSchedules(store.LoadSchedules());
+        _rules = new RuleSet(store);
+        _states = new RuleStates(store.LoadStates());
+        var nodes = new NodeSchedules(store.LoadSchedules());
         _duplicates = new DuplicateTracker(store.LoadEvaluatedSequences());
         _cutAtStop = store.Counter(CutAtStopCounter);
-        CheckPreviousRun();
-        StartFlashFlood();
+        _runs = new RunRecord(store, time, log);
+
+        // the flash-flood pack seeds its rules before the rules are loaded
+        var watch = FlashFloodTracking.Open(options, store, time);
+        var events = new EventRecorder(store, channels.ToList(), _sites.Find, watch, log);
+        _lifecycle = new AlertLifecycle(options, store, _rules, _states, events);
+        _flood = watch is null ? null : new FlashFloodTracking(watch, options, store, _rules, _states, _lifecycle, time, log);
+        _writes = new StateWrites(store, _states, nodes, _duplicates, _flood, _runs, _queue, time, log);
+        var sites = new GroupSites(_sites);
+        _groups = new GroupCommit(
+            store,
+            _queue,
+            _writes,
+            sites,
+            new ReadingEvaluation(options, _rules, _states, nodes, _duplicates, sites, _lifecycle, _flood, time),
+            new SilenceCheck(_rules, _states, nodes, sites, _lifecycle, time, log),
+            log);
         ReloadRules();
     }
 
@@ -95,36 +130,162 @@ public sealed partial class AlertEngine : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _rules;
+                return _rules.Current;
             }
         }
     }
 
+    /// <summary>
+    /// How long the loop keeps adding queued items to a group: it bounds the delay of a notification
+    /// (sent after the commit) and how long operator actions wait for the engine's lock.
+    /// </summary>
+    internal TimeSpan GroupBudget
+    {
+        get => _groups.Budget;
+        set => _groups.Budget = value;
+    }
+
     /// <summary>Batches evaluated and committed so far (tests and /metrics).</summary>
-    public long BatchesEvaluated => Interlocked.Read(ref _batches);
+    public long BatchesEvaluated => _groups.BatchesEvaluated;
 
     /// <summary>Evaluation groups committed so far, one transaction each (tests and /metrics).</summary>
-    public long GroupsCommitted => Interlocked.Read(ref _groups);
+    public long GroupsCommitted => _groups.GroupsCommitted;
 
     /// <summary>Queued items that failed and were dropped after their changes were rolled back (tests and /metrics).</summary>
-    public long EvaluationFailures => Interlocked.Read(ref _failures);
+    public long EvaluationFailures => _groups.EvaluationFailures;
+
+    /// <summary>Readings not evaluated because their (device, boot, n) had been evaluated before (tests and /metrics).</summary>
+    public long DuplicateReadingsSkipped => _duplicates.Skipped;
+
+    /// <summary>rain.total readings lower than their predecessor in the same boot (reason rain_decrease; tests and /metrics).</summary>
+    public long RainDecreases => _flood?.RainDecreases ?? 0;
+
+    /// <summary>Starts of this store after a run that did not stop cleanly (crash, kill, power loss).</summary>
+    public long UncleanStops => _runs.UncleanStops;
+
+    /// <summary>
+    /// Queued batches a stop's drain deadline left unevaluated, over every run of this store (the
+    /// process that cut them has exited; the next one reports them).
+    /// </summary>
+    public long BatchesCutAtStop => Interlocked.Read(ref _cutAtStop);
+
+    /// <summary>Items queued and not yet evaluated: what a crash (SIGKILL, power loss) would lose to alerting.</summary>
+    public long QueueLength => _queue.Length;
+
+    /// <summary>The flash-flood watch (null when off or no site is watched); the API reads sums and levels from it.</summary>
+    public FlashFloodWatch? FlashFlood => _flood?.Watch;
+
+    internal static string NewId() => Guid.CreateVersion7().ToString("N");
 
     public void ReloadRules()
     {
-        var rules = _store.LoadRules().Select(r => r.Rule).Where(r => r.Enabled).ToList();
+        var rules = _rules.Load();
         lock (_gate)
         {
-            _rules = rules;
+            _rules.Set(rules);
         }
     }
 
     public void Start()
     {
-        MarkRunning();
+        _runs.MarkRunning();
         _stop = new CancellationTokenSource();
         _tickStop = new CancellationTokenSource();
         _loop = Task.Run(() => RunAsync(_stop.Token));
         _ticker = Task.Run(() => TickLoopAsync(_tickStop.Token));
+    }
+
+    /// <summary>
+    /// The ingest hook: queues the batch; never blocks the PUBACK path. Allocates nothing: the
+    /// event's readings are already a copy, and the queue holds them in a struct.
+    /// </summary>
+    public void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e) =>
+        _queue.Enqueue(Work.ForBatch(e.Site, e.Device, e.Boot, e.Readings, e.Battery, e.HealthTime));
+
+    /// <summary>A node's retained status (docs/protocol.md §5) was received.</summary>
+    public void OnStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
+        _queue.Enqueue(Work.ForStatus(site, device, payload));
+
+    /// <summary>
+    /// Waits until everything queued so far has been evaluated and committed; cancelled when a
+    /// stop's drain deadline cut it, completed at once when the engine no longer takes input.
+    /// </summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Enqueue(Work.ForFlush(done)))
+        {
+            // stopping or stopped: the stop evaluates (or cuts) what is queued; nothing is left to wait for here
+            return _stopped ?? Task.CompletedTask;
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>Evaluates one durable batch in its own transaction (public for tests; the hook queues it instead).</summary>
+    public void EvaluateBatch(string site, string device, (long T, string Quantity, double? Value, long Flags)[] readings, double battery, long healthTime)
+    {
+        var batch = new Reading[readings.Length];
+        for (var i = 0; i < readings.Length; i++)
+        {
+            var (t, code, value, flags) = readings[i];
+            var quantity = Quantities.Find(code) ?? throw new ArgumentException($"'{code}' is not a protocol quantity", nameof(readings));
+            batch[i] = new Reading { T = t, Quantity = quantity, Value = value, Flags = flags, Index = i };
+        }
+
+        RunAlone(Work.ForBatch(site, device, -1, batch, battery, healthTime));
+    }
+
+    /// <summary>Applies a node's status in its own transaction (tests; <see cref="OnStatus"/> queues it instead).</summary>
+    internal void ApplyStatus(string site, string device, ReadOnlyMemory<byte> payload) => RunAlone(Work.ForStatus(site, device, payload));
+
+    /// <summary>Checks silence, re-notification and escalation against the gateway clock, in its own transaction.</summary>
+    public void Tick() => RunAlone(Work.ForTick());
+
+    /// <summary>Acknowledges an open alert; null when it is not open.</summary>
+    public Alert? Acknowledge(string id, string by, string? note)
+    {
+        var now = _time.GetUtcNow();
+        Alert? result;
+        lock (_gate)
+        {
+            result = _store.InTransaction(() => _lifecycle.Acknowledge(id, by, note, now));
+        }
+
+        NotificationsQueued?.Invoke(this, EventArgs.Empty);
+        return result;
+    }
+
+    /// <summary>Resolves an alert by hand (its condition may still hold: it reopens as a new alert on the next live exceedance).</summary>
+    public Alert? Resolve(string id, string by, string? note)
+    {
+        var now = _time.GetUtcNow();
+        Alert? result;
+        lock (_gate)
+        {
+            result = _store.InTransaction(() => _lifecycle.Resolve(id, by, note, now));
+        }
+
+        NotificationsQueued?.Invoke(this, EventArgs.Empty);
+        return result;
+    }
+
+    /// <summary>The site's flash-flood state (null when the site is not watched). Reads under the engine's lock.</summary>
+    public FloodSnapshot? Flood(string site, long from, long to)
+    {
+        lock (_gate)
+        {
+            return _flood?.Snapshot(site, from, to);
+        }
+    }
+
+    /// <summary>The site's flash-flood warning level now (none, prepare, immediate), or null when the site is not watched: the overview's column.</summary>
+    public string? FloodLevel(string site)
+    {
+        lock (_gate)
+        {
+            return _flood?.Level(site);
+        }
     }
 
     /// <summary>The in-memory state of a rule for a device (tests: what a redelivery did to a repeat count).</summary>
@@ -132,12 +293,9 @@ public sealed partial class AlertEngine : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _states.TryGetValue((ruleId, device), out var entry) ? entry.State : null;
+            return _states.Find(ruleId, device);
         }
     }
-
-    /// <summary>Readings not evaluated because their (device, boot, n) had been evaluated before (tests and /metrics).</summary>
-    public long DuplicateReadingsSkipped => _duplicates.Skipped;
 
     /// <summary>The device's record of evaluated sequence numbers (tests).</summary>
     internal EvaluatedSequences? EvaluatedSequencesOf(string device)
@@ -151,10 +309,201 @@ public sealed partial class AlertEngine : IAsyncDisposable
     /// <summary>The site's registry profile with the <see cref="AlertsOptions.Sites"/> overrides applied field by field; null when neither knows the site.</summary>
     internal SiteInfo? SiteOf(string site) => _sites.Find(site);
 
+    /// <summary>
+    /// Stops taking input, evaluates everything queued until <paramref name="drainDeadline"/> (or
+    /// <paramref name="cancellationToken"/>: the host's shutdown timeout) and writes the routine state.
+    /// What the deadline cuts is logged and counted, never waited for. Safe to call more than once.
+    /// </summary>
+    public Task StopAsync(TimeSpan drainDeadline, CancellationToken cancellationToken = default)
+    {
+        lock (_stopGate)
+        {
+            return _stopped ??= StopCoreAsync(drainDeadline, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Tests: the loop evaluates nothing until <see cref="StopAsync"/>, so an item is provably still
+    /// queued when the stop begins (otherwise the loop usually takes it within a millisecond).
+    /// </summary>
+    internal void HoldEvaluation() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Stops as <see cref="StopAsync"/> does, with the configured drain deadline.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(_options.StopDrainSeconds)).ConfigureAwait(false);
         _tickStop?.Dispose();
+    }
+
+    /// <summary>Runs one item as a group of its own (the public synchronous entry points).</summary>
+    private void RunAlone(Work work)
+    {
+        bool queued;
+        lock (_gate)
+        {
+            queued = _groups.RunAlone(work);
+        }
+
+        if (queued)
+        {
+            NotificationsQueued?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken token)
+    {
+        try
+        {
+            while (await _queue.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                if (_held is { } held)
+                {
+                    await held.Task.WaitAsync(token).ConfigureAwait(false);
+                }
+
+                // WaitToReadAsync answers at once while items are queued, whatever the token says, and the
+                // token's timer may fire late on a busy machine: the stop's deadline is checked here, per group
+                token.ThrowIfCancellationRequested();
+                if (Stopwatch.GetTimestamp() >= Volatile.Read(ref _drainUntil))
+                {
+                    break;
+                }
+
+                var queued = false;
+                try
+                {
+                    lock (_gate)
+                    {
+                        queued = _groups.RunQueued();
+                    }
+                }
+                catch (Exception e)
+                {
+                    // the group handles failed items itself: this is the store failing even to reload what
+                    // the group touched. Nothing more can be done here; flushes must not wait forever.
+                    _log.LogError(e, "Alert evaluation failed and its state could not be reloaded from the store");
+                    _groups.Abandon();
+                }
+
+                if (queued)
+                {
+                    NotificationsQueued?.Invoke(this, EventArgs.Empty);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task TickLoopAsync(CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.TickSeconds), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                _queue.Enqueue(Work.ForTick());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // A graceful stop: what is queued is evaluated before the engine stops, bounded by a deadline
+    // (Alerts:StopDrainSeconds), then the routine state is written. Readings reach the queue only after
+    // they are durable and acknowledged to the node, so discarding the queue at a restart or deploy
+    // would silently lose the alerts of the last moments (docs/alerts.md, Stop and restart).
+    private async Task StopCoreAsync(TimeSpan drainDeadline, CancellationToken cancellationToken)
+    {
+        // no more input: the loop ends by itself once it has evaluated what is queued
+        _queue.Complete();
+        if (_tickStop is not null)
+        {
+            await _tickStop.CancelAsync().ConfigureAwait(false);
+            await Quietly(_ticker).ConfigureAwait(false);
+        }
+
+        var queued = QueueLength;
+        var started = Stopwatch.GetTimestamp();
+        _stop ??= new CancellationTokenSource();
+        _loop ??= Task.Run(() => RunAsync(_stop.Token), CancellationToken.None); // never started: drain all the same
+        Volatile.Write(ref _drainUntil, Stopwatch.GetTimestamp() + (long)(drainDeadline.TotalSeconds * Stopwatch.Frequency));
+        _held?.TrySetResult();
+        _stop.CancelAfter(drainDeadline); // also ends a wait (the loop checks _drainUntil between groups)
+        using (cancellationToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), _stop))
+        {
+            await Quietly(_loop).ConfigureAwait(false);
+        }
+
+        CutWhatIsLeft(queued, drainDeadline, Stopwatch.GetElapsedTime(started));
+        _stop.Dispose();
+        lock (_gate)
+        {
+            _writes.WriteOnStop();
+        }
+
+        _runs.MarkStopped();
+    }
+
+    /// <summary>What the deadline left in the queue: logged, counted (persisted) and released, never evaluated.</summary>
+    private void CutWhatIsLeft(long queued, TimeSpan deadline, TimeSpan took)
+    {
+        int batches = 0, readings = 0, other = 0;
+        while (_queue.Dequeue(out var work))
+        {
+            if (work.Kind == WorkKind.Batch)
+            {
+                batches++;
+                readings += work.Readings!.Length;
+            }
+            else
+            {
+                other++;
+            }
+
+            // its evaluation will never happen: a waiter must not hang on it
+            work.Done?.TrySetCanceled();
+        }
+
+        if (batches + other == 0)
+        {
+            _log.LogInformation("Alert engine stopped: {Queued} queued items evaluated in {Ms:0} ms", queued, took.TotalMilliseconds);
+            return;
+        }
+
+        Interlocked.Add(ref _cutAtStop, batches);
+        try
+        {
+            _store.AddCounter(CutAtStopCounter, batches);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        {
+            _log.LogWarning("The count of batches cut at stop could not be stored: {Error}", e.Message);
+        }
+
+        _log.LogWarning(
+            "Alert engine stop: the drain deadline ({Deadline:0.###} s) cut {Batches} queued batches ({Readings} readings) and {Other} other items; they were not evaluated for alerts (their readings are in the WAL and InfluxDB). Raise Alerts:StopDrainSeconds if this repeats.",
+            deadline.TotalSeconds,
+            batches,
+            readings,
+            other);
+    }
+
+    private static async Task Quietly(Task? task)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

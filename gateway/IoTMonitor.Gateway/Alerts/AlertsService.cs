@@ -183,6 +183,7 @@ public static class AlertsServiceExtensions
         builder.Services.AddStageCheck<AlertsOptions>(options, o => o.Validate().Concat(channelErrors));
         builder.Services.AddSingleton<AlertsService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertsService>());
+        builder.Services.AddStageMetrics<AlertMetrics>();
         return builder;
     }
 }

@@ -17,6 +17,7 @@ public static class BufferingRegistration
             return WriteAheadLog.Open(o, sp.GetRequiredService<GatewayOptions>().Resolve(o.Directory), sp.GetRequiredService<ILogger<WriteAheadLog>>());
         });
         builder.Services.AddStageHealthCheck<WalHealthCheck>("wal");
+        builder.Services.AddStageMetrics<WalMetrics>();
         return builder;
     }
 }

@@ -31,6 +31,7 @@ public static class DownlinkRegistration
             sp.GetRequiredService<Ledger>().Counters,
             sp.GetRequiredService<DeadLetterStore>(),
             sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddStageMetrics<DownlinkMetrics>();
         return builder;
     }
 }

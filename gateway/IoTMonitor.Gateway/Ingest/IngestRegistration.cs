@@ -3,6 +3,7 @@ using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Ingest.Embedded;
+using IoTMonitor.Gateway.Ingest.External;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,10 +44,11 @@ public static class IngestRegistration
             }
 
             var client = new ExternalBrokerClient(mqtt.External, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ExternalBrokerClient>());
-            downlink.Attach(client);
+            downlink.Attach(client.Downlink);
             return client;
         });
         s.AddStageHealthCheck<BrokerHealthCheck>("broker");
+        s.AddStageMetrics<ListenerMetrics>();
         return builder;
     }
 }

@@ -28,6 +28,7 @@ public static class StorageRegistration
             .RemoveAllLoggers();
         s.AddSingleton<InfluxWriter>();
         s.AddStageHealthCheck<InfluxHealthCheck>("influx");
+        s.AddStageMetrics<StorageMetrics>();
         return builder;
     }
 }

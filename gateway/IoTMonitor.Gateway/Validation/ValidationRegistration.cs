@@ -16,6 +16,7 @@ public static class ValidationRegistration
             return new DeadLetterStore(sp.GetRequiredService<GatewayOptions>().Resolve(o.DeadLetterPath), o.DeadLetterMaxBytes, o.DeadLetterQueueLength);
         });
         builder.Services.AddStageHealthCheck<DeadLetterHealthCheck>("deadLetters");
+        builder.Services.AddStageMetrics<DeadLetterMetrics>();
         return builder;
     }
 }

@@ -1,10 +1,3 @@
-using IoTMonitor.Gateway.Alerts.Channels.DingTalk;
-using IoTMonitor.Gateway.Alerts.Channels.Email;
-using IoTMonitor.Gateway.Alerts.Channels.Influx;
-using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
-using IoTMonitor.Gateway.Alerts.Channels.Sms;
-using IoTMonitor.Gateway.Alerts.Channels.WeCom;
-using IoTMonitor.Gateway.Alerts.Channels.Webhook;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,6 +20,20 @@ public sealed class AlertChannelContext(IServiceCollection services, IConfigurat
     public IConfigurationSection Section(string name) => alerts.GetSection("Channels").GetSection(name);
 }
 
+/// <summary>
+/// A channel folder's registration: binds the channel's options, adds their errors and registers the
+/// channel as <see cref="IAlertChannel"/> when it is on. Found in the assembly by
+/// <see cref="AlertChannels.AddAlertChannels"/>, so a new channel is one new folder and no list
+/// elsewhere changes. Needs a public parameterless constructor.
+/// </summary>
+public interface IAlertChannelRegistration
+{
+    /// <summary>The channel's place in the outbox rows an event gets (lower first).</summary>
+    int Order { get; }
+
+    void Register(AlertChannelContext context);
+}
+
 public static class AlertChannels
 {
     /// <summary>The named HttpClient the HTTP channels send with (timeout: <c>Alerts:Outbox:TimeoutSeconds</c>).</summary>
@@ -34,20 +41,27 @@ public static class AlertChannels
 
     /// <summary>
     /// Registers every channel folder's channel (each decides from its options whether it is on) as
-    /// <see cref="IAlertChannel"/>; returns the configuration errors found. The order here is the
-    /// order of the outbox rows an event gets.
+    /// <see cref="IAlertChannel"/>, in <see cref="IAlertChannelRegistration.Order"/>; returns the
+    /// configuration errors found.
     /// </summary>
     public static IReadOnlyList<string> AddAlertChannels(this IServiceCollection services, IConfiguration alerts, AlertsOptions options)
     {
         services.AddHttpClient(HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(options.Outbox.TimeoutSeconds));
         var context = new AlertChannelContext(services, alerts, options);
-        context.AddWebhookChannel();
-        context.AddMqttChannel();
-        context.AddInfluxChannel();
-        context.AddEmailChannel();
-        context.AddSmsChannel();
-        context.AddWeComChannel();
-        context.AddDingTalkChannel();
+        foreach (var registration in Registrations())
+        {
+            registration.Register(context);
+        }
+
         return context.Errors;
     }
+
+    /// <summary>Every channel folder's registration in this assembly, in their order.</summary>
+    public static IReadOnlyList<IAlertChannelRegistration> Registrations() =>
+        typeof(AlertChannels).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IAlertChannelRegistration).IsAssignableFrom(t))
+            .Select(t => (IAlertChannelRegistration)Activator.CreateInstance(t)!)
+            .OrderBy(r => r.Order)
+            .ThenBy(r => r.GetType().Name, StringComparer.Ordinal)
+            .ToList();
 }

@@ -13,6 +13,7 @@ public static class Hj212Registration
         s.AddStageOptions<Hj212Options>(builder.Configuration, Hj212Options.Section, o => o.Validate());
         s.AddSingleton<Hj212Forwarder>();
         s.AddHostedService(sp => sp.GetRequiredService<Hj212Forwarder>());
+        s.AddStageMetrics<Hj212StageMetrics>();
         return builder;
     }
 }

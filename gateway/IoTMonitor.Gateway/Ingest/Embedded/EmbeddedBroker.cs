@@ -13,7 +13,7 @@ namespace IoTMonitor.Gateway.Ingest.Embedded;
 /// part answers each of its events. The parts, one reason each: <see cref="DeviceLogin"/> (who
 /// connects), <see cref="PublishIntake"/> (the walk of a publish: parse once, <see cref="AutoEnrolment"/>,
 /// <see cref="TopicAccess"/>, then pipeline, acks or node status), <see cref="PubAckHolding"/> (a
-/// PUBACK leaves once its message is durable) and <see cref="BrokerDownlink"/> (config and commands
+/// PUBACK leaves once its message is durable) and <see cref="EmbeddedDownlink"/> (config and commands
 /// injected, retained configs loaded at start).
 /// </summary>
 public sealed class EmbeddedBroker : IMqttListener
@@ -23,7 +23,7 @@ public sealed class EmbeddedBroker : IMqttListener
     private readonly DeviceLogin _login;
     private readonly PublishIntake _intake;
     private readonly PubAckHolding _pubAcks;
-    private readonly BrokerDownlink _downlink;
+    private readonly EmbeddedDownlink _downlink;
     private MqttServer? _server;
     private int _clients;
     private int _disposeOnce;
@@ -35,7 +35,7 @@ public sealed class EmbeddedBroker : IMqttListener
         _login = new DeviceLogin(options, registryOptions, registry, pipeline.Ledger.Counters, log);
         _intake = new PublishIntake(registryOptions, pipeline, acks, statuses, new AutoEnrolment(registry, log));
         _pubAcks = new PubAckHolding(() => _server);
-        _downlink = new BrokerDownlink(downlink, () => _server);
+        _downlink = new EmbeddedDownlink(downlink, () => _server);
     }
 
     /// <summary>Where the downlink service hands config and commands to this broker.</summary>

@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.DingTalk;
 
-public static class DingTalkRegistration
+public sealed class DingTalkRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 70;
+
     /// <summary>Binds <c>Alerts:Channels:DingTalk</c>; on when a robot is configured.</summary>
-    public static void AddDingTalkChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = new DingTalkOptions();
         context.Section(DingTalkOptions.Section).Bind(options);

@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Email;
 
-public static class EmailRegistration
+public sealed class EmailRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 40;
+
     /// <summary>On when <c>Host</c> is set.</summary>
-    public static void AddEmailChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = context.Options.Email;
         context.Section("Email").Bind(options);

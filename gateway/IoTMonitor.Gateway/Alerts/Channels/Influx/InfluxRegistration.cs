@@ -4,10 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Influx;
 
-public static class InfluxRegistration
+public sealed class InfluxRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 30;
+
     /// <summary>On when <c>Enabled</c> (the default); writes to the server of <c>Storage:*</c>.</summary>
-    public static void AddInfluxChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = context.Options.Influx;
         context.Section("Influx").Bind(options);

@@ -7,13 +7,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Mqtt;
 
-public static class MqttRegistration
+public sealed class MqttRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 20;
+
     /// <summary>
     /// On when <c>Enabled</c> (the default). The broker defaults to the gateway's own: the embedded
     /// broker on 127.0.0.1 with the service login, or <c>Mqtt:External</c>.
     /// </summary>
-    public static void AddMqttChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = context.Options.Mqtt;
         context.Section("Mqtt").Bind(options);

@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Sms;
 
-public static class SmsRegistration
+public sealed class SmsRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 50;
+
     /// <summary>On when <c>UrlTemplate</c> is set.</summary>
-    public static void AddSmsChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = context.Options.Sms;
         context.Section("Sms").Bind(options);

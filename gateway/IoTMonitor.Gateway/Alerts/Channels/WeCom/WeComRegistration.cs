@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.WeCom;
 
-public static class WeComRegistration
+public sealed class WeComRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 60;
+
     /// <summary>Binds <c>Alerts:Channels:WeCom</c>; on when a robot is configured.</summary>
-    public static void AddWeComChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = new WeComOptions();
         context.Section(WeComOptions.Section).Bind(options);

@@ -3,10 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTMonitor.Gateway.Alerts.Channels.Webhook;
 
-public static class WebhookRegistration
+public sealed class WebhookRegistration : IAlertChannelRegistration
 {
+    /// <summary>Its place in the outbox rows an event gets.</summary>
+    public int Order => 10;
+
     /// <summary>On when <c>Urls</c> has an entry.</summary>
-    public static void AddWebhookChannel(this AlertChannelContext context)
+    public void Register(AlertChannelContext context)
     {
         var options = context.Options.Webhook;
         context.Section("Webhook").Bind(options);

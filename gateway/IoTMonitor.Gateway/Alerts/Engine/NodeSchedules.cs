@@ -4,7 +4,7 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Internal;
 
-namespace IoTMonitor.Gateway.Alerts;
+namespace IoTMonitor.Gateway.Alerts.Engine;
 
 /// <summary>
 /// Every node's announced schedule and when it was last heard, with the group's bookkeeping: which

@@ -13,7 +13,7 @@ using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
 
-namespace IoTMonitor.Gateway.Alerts;
+namespace IoTMonitor.Gateway.Alerts.Engine;
 
 /// <summary>
 /// Which (device, boot, n) the engine has evaluated, with the group's rollback of that record and

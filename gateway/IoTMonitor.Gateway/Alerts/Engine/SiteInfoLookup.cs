@@ -3,7 +3,7 @@ using IoTMonitor.Gateway.Registry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace IoTMonitor.Gateway.Alerts;
+namespace IoTMonitor.Gateway.Alerts.Engine;
 
 /// <summary>
 /// Where a site is, for the alert engine: the registry's site profile with the

@@ -9,7 +9,7 @@ namespace IoTMonitor.Gateway.Ingest.Embedded;
 /// (<see cref="TopicAccess"/>). MQTTnet keeps retained messages in memory only, so the desired
 /// configs are loaded into its retained store when it starts, under their stored revisions.
 /// </summary>
-internal sealed class BrokerDownlink(DownlinkService downlink, Func<MqttServer?> server) : IDownlinkTransport
+internal sealed class EmbeddedDownlink(DownlinkService downlink, Func<MqttServer?> server) : IDownlinkTransport
 {
     private const string GatewayClientId = "iotmon-gateway";
 

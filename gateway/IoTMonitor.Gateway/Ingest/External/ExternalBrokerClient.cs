@@ -7,7 +7,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace IoTMonitor.Gateway.Ingest;
+namespace IoTMonitor.Gateway.Ingest.External;
 
 /// <summary>
 /// Client of an external broker (Mosquitto, EMQX, HiveMQ): MQTT 5, persistent session (clean start
@@ -21,11 +21,12 @@ namespace IoTMonitor.Gateway.Ingest;
 /// the message, so many messages are in flight together (up to the broker's window and
 /// <see cref="ExternalBrokerOptions.ReceiveMaximum"/>) and one fsync covers many of them. N replicas in
 /// one share group split the stream; a message whose PUBACK never left is redelivered.
-/// Downlink: the same client publishes config (retained) and commands, and the share group also
-/// takes the nodes' <c>config/ack</c> and <c>cmd/ack</c>. After every (re)connect the desired configs
-/// are published again under their stored revisions, in case the broker lost its retained store.
+/// Downlink: <see cref="Downlink"/> publishes config (retained) and commands through this client's
+/// session, and the share group also takes the nodes' <c>config/ack</c> and <c>cmd/ack</c>. After
+/// every (re)connect the desired configs are published again under their stored revisions, in case
+/// the broker lost its retained store.
 /// </summary>
-public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
+public sealed class ExternalBrokerClient : IMqttListener
 {
     private readonly ExternalBrokerOptions _options;
     private readonly RegistryOptions _registryOptions;
@@ -55,6 +56,7 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
         _log = log;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        Downlink = new ExternalDownlink(_client, options);
         _client.DisconnectedAsync += _ =>
         {
             if (_disconnected.CurrentCount == 0)
@@ -72,6 +74,9 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
             return Task.CompletedTask;
         };
     }
+
+    /// <summary>Config and commands out through this client's session (<see cref="DownlinkService.Attach"/>).</summary>
+    public IDownlinkTransport Downlink { get; }
 
     public bool IsConnected => _client.IsConnected;
 
@@ -274,30 +279,6 @@ public sealed class ExternalBrokerClient : IMqttListener, IDownlinkTransport
         finally
         {
             Interlocked.Decrement(ref _inFlight);
-        }
-    }
-
-    public async Task PublishAsync(string topic, byte[] payload, bool retain, TimeSpan? expiry, CancellationToken cancellationToken)
-    {
-        if (!_client.IsConnected)
-        {
-            throw new DownlinkUnavailableException($"not connected to the broker at {_options.Host}:{_options.Port}");
-        }
-
-        MqttClientPublishResult result;
-        try
-        {
-            result = await _client.PublishAsync(DownlinkMessage.Build(topic, payload, retain, expiry), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or ObjectDisposedException or InvalidOperationException)
-        {
-            throw new DownlinkUnavailableException($"the broker at {_options.Host}:{_options.Port} did not take the message: {e.Message}", e);
-        }
-
-        // NoMatchingSubscribers (Mosquitto, MQTT 5): taken all the same; a retained config waits for the node's first subscription
-        if (!result.IsSuccess && result.ReasonCode != MqttClientPublishReasonCode.NoMatchingSubscribers)
-        {
-            throw new DownlinkUnavailableException($"the broker refused the message on {topic}: {result.ReasonCode}");
         }
     }
 

@@ -4,9 +4,10 @@
 
 using Microsoft.Extensions.Logging;
 
-namespace IoTMonitor.Gateway.Alerts;
+namespace IoTMonitor.Gateway.Alerts.Engine;
 
-public sealed partial class AlertEngine
+/// <summary>The engine's runs as the store's counters record them. One reason to change: how an unclean stop is detected and reported.</summary>
+internal sealed class RunRecord
 {
     // Persisted in the store's counters table: 1 while a started engine has not finished its stop.
     private const string RunningCounter = "engine_running";
@@ -16,14 +17,17 @@ public sealed partial class AlertEngine
     private const string QueuedAtAliveCounter = "engine_queued_at_alive";
     private const string UncleanStopsCounter = "engine_unclean_stops";
 
+    private readonly AlertStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
     private long _uncleanStops;
 
-    /// <summary>Starts of this store after a run that did not stop cleanly (crash, kill, power loss).</summary>
-    public long UncleanStops => Interlocked.Read(ref _uncleanStops);
-
-    /// <summary>At construction: reports a previous run that was started and never finished its stop.</summary>
-    private void CheckPreviousRun()
+    /// <summary>Reports a previous run that was started and never finished its stop.</summary>
+    public RunRecord(AlertStore store, TimeProvider time, ILogger log)
     {
+        _store = store;
+        _time = time;
+        _log = log;
         if (_store.Counter(RunningCounter) != 1)
         {
             _uncleanStops = _store.Counter(UncleanStopsCounter);
@@ -40,16 +44,19 @@ public sealed partial class AlertEngine
             _store.Counter(QueuedAtAliveCounter));
     }
 
-    private void MarkRunning() => _store.SetCounter(RunningCounter, 1);
+    /// <summary>Starts of this store after a run that did not stop cleanly (crash, kill, power loss).</summary>
+    public long UncleanStops => Interlocked.Read(ref _uncleanStops);
 
-    /// <summary>With every lazy write (in its transaction): a crash's gap starts after this.</summary>
-    private void MarkAlive()
+    public void MarkRunning() => _store.SetCounter(RunningCounter, 1);
+
+    /// <summary>With every routine write (in its transaction): a crash's gap starts after this.</summary>
+    public void MarkAlive(long queued)
     {
         _store.SetCounter(AliveAtCounter, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        _store.SetCounter(QueuedAtAliveCounter, QueueLength);
+        _store.SetCounter(QueuedAtAliveCounter, queued);
     }
 
-    private void MarkStopped()
+    public void MarkStopped()
     {
         try
         {

@@ -1,0 +1,27 @@
+using IoTMonitor.Gateway.Configuration;
+
+namespace IoTMonitor.Gateway.Alerts;
+
+/// <summary>The alert engine keeping up (group commit, docs/alerts.md), and what a crash or a stop would lose or did lose.</summary>
+public sealed class AlertMetrics(AlertsService alerts) : IStageMetrics
+{
+    public void WriteTo(PrometheusText text)
+    {
+        if (alerts.Engine is not { } engine)
+        {
+            return; // alerting is off (Alerts:Enabled false) or not started
+        }
+
+        text.Counter("iotmon_alert_batches_evaluated_total", "Durable telemetry batches evaluated against the alert rules", engine.BatchesEvaluated);
+        text.Counter("iotmon_alert_groups_total", "Groups of evaluations committed together", engine.GroupsCommitted);
+        text.Counter("iotmon_alert_evaluation_failures_total", "Evaluations that threw and were dropped (logged)", engine.EvaluationFailures);
+        text.Counter("iotmon_alert_commits_total", "SQLite commits of the alert store", engine.Store.Commits);
+        text.Counter("iotmon_alert_state_writes_total", "Rule states written (only changed ones)", engine.Store.StateWrites);
+        text.Counter("iotmon_alert_duplicate_readings_skipped_total", "Redelivered readings whose (device, boot, n) the alert engine had already evaluated (not evaluated again)", engine.DuplicateReadingsSkipped);
+        text.Counter("iotmon_alert_rain_decreases_total", "rain.total readings lower than the previous one of the same boot: increment taken as 0 (reason rain_decrease, protocol §8 Rainfall)", engine.RainDecreases);
+
+        text.Gauge("iotmon_alert_queue_length", "Items queued for the alert engine and not yet evaluated (lost to alerting by a crash)", engine.QueueLength);
+        text.Counter("iotmon_alert_batches_cut_at_stop_total", "Queued batches a graceful stop's drain deadline left unevaluated, over every run of this alert store", engine.BatchesCutAtStop);
+        text.Counter("iotmon_alert_unclean_stops_total", "Starts of this alert store after a run that did not stop cleanly (crash, kill, power loss)", engine.UncleanStops);
+    }
+}

@@ -1,0 +1,188 @@
+// Group commit: what is queued is evaluated in groups, one SQLite transaction each, so a burst costs
+// one fsync per group. A failing item is isolated by rolling the group back, reloading what it
+// touched and running the items again around it.
+
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace IoTMonitor.Gateway.Alerts.Engine;
+
+/// <summary>
+/// The unit of work: a group of queued items evaluated in one transaction, its changed state written
+/// at its end (<see cref="StateWrites"/>), or everything it touched reverted when it fails. One
+/// reason to change: how evaluations are grouped and isolated. Not thread-safe: the caller holds the
+/// engine's lock.
+/// </summary>
+internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites writes, GroupSites sites, ReadingEvaluation readings, SilenceCheck silence, ILogger log)
+{
+    /// <summary>Most queued items evaluated in one transaction.</summary>
+    public const int MaxGroupItems = 512;
+
+    private readonly List<Work> _group = new(MaxGroupItems);
+    private readonly List<TaskCompletionSource> _flushes = [];
+    private int _groupBatches;
+    private bool _queued;
+    private long _batches;
+    private long _groups;
+    private long _failures;
+
+    /// <summary>
+    /// How long a group keeps taking queued items: it bounds the delay of a notification (sent after
+    /// the commit) and how long operator actions wait for the engine's lock.
+    /// </summary>
+    public TimeSpan Budget { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    public long BatchesEvaluated => Interlocked.Read(ref _batches);
+
+    public long GroupsCommitted => Interlocked.Read(ref _groups);
+
+    public long EvaluationFailures => Interlocked.Read(ref _failures);
+
+    /// <summary>Runs one item as a group of its own (the synchronous entry points). Returns whether notifications were queued.</summary>
+    public bool RunAlone(Work work)
+    {
+        _group.Clear();
+        _group.Add(work);
+        return RunGroup(more: false);
+    }
+
+    /// <summary>Runs a group of what is queued. Returns whether notifications were queued.</summary>
+    public bool RunQueued()
+    {
+        _group.Clear();
+        return RunGroup(more: true);
+    }
+
+    /// <summary>The store failed even to reload what the group touched: its flushes must not wait forever.</summary>
+    public void Abandon()
+    {
+        foreach (var work in _group)
+        {
+            work.Done?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Evaluates <see cref="_group"/> and, when <paramref name="more"/> is set, whatever else is
+    /// queued (within <see cref="MaxGroupItems"/> and <see cref="Budget"/>) in one transaction, then
+    /// writes the rule states and schedules that changed.
+    /// <para>
+    /// If an item throws or the commit fails, the whole transaction is rolled back: the other items
+    /// may already have written alerts and outbox rows that only make sense with their state, and
+    /// SQLite itself may have ended the transaction (disk full, I/O error). What the group touched in
+    /// memory is reloaded from the store, and the items run again in order: those before the one
+    /// that threw as a group, that one alone (dropped, logged and counted if it throws again), those
+    /// after it as a group. A failed commit names no item, so then each item runs alone.
+    /// </para>
+    /// </summary>
+    private bool RunGroup(bool more)
+    {
+        Begin();
+        var started = Stopwatch.GetTimestamp();
+        var running = 0;
+        try
+        {
+            store.InTransaction(() =>
+            {
+                for (; ; running++)
+                {
+                    if (running == _group.Count)
+                    {
+                        if (!more || running >= MaxGroupItems || Stopwatch.GetElapsedTime(started) >= Budget || !queue.Dequeue(out var next))
+                        {
+                            break;
+                        }
+
+                        _group.Add(next);
+                    }
+
+                    Execute(_group[running]);
+                }
+
+                writes.WriteGroup();
+                return 0;
+            });
+        }
+        catch (Exception e)
+        {
+            writes.Revert();
+            var items = _group.ToArray();
+            if (items.Length == 1)
+            {
+                Interlocked.Increment(ref _failures);
+                log.LogError(e, "Alert evaluation of a {Kind} ({Site}/{Device}) failed; its changes were rolled back", items[0].Kind, items[0].Site, items[0].Device);
+                items[0].Done?.TrySetResult(); // a flush waits for the evaluation, not for its success
+                return false;
+            }
+
+            log.LogWarning(e, "An alert evaluation group of {Count} items failed; evaluating it again around the failing item", items.Length);
+            var queued = false;
+            if (running < items.Length)
+            {
+                queued |= RunAgain(items.AsSpan(0, running));
+                queued |= RunAgain(items.AsSpan(running, 1));
+                queued |= RunAgain(items.AsSpan(running + 1));
+            }
+            else
+            {
+                for (var i = 0; i < items.Length; i++)
+                {
+                    queued |= RunAgain(items.AsSpan(i, 1));
+                }
+            }
+
+            return queued;
+        }
+
+        Interlocked.Add(ref _batches, _groupBatches);
+        writes.Committed();
+        Interlocked.Increment(ref _groups);
+        foreach (var done in _flushes)
+        {
+            done.TrySetResult();
+        }
+
+        return _queued;
+    }
+
+    private bool RunAgain(ReadOnlySpan<Work> items)
+    {
+        if (items.IsEmpty)
+        {
+            return false;
+        }
+
+        _group.Clear();
+        _group.AddRange(items);
+        return RunGroup(more: false);
+    }
+
+    private void Execute(in Work work)
+    {
+        switch (work.Kind)
+        {
+            case WorkKind.Batch:
+                _queued |= readings.Evaluate(work.Site, work.Device, work.Boot, work.Readings!, work.Battery, work.HealthTime);
+                _groupBatches++;
+                break;
+            case WorkKind.Status:
+                silence.Status(work.Site, work.Device, work.Payload);
+                break;
+            case WorkKind.Tick:
+                _queued |= silence.Check();
+                break;
+            case WorkKind.Flush:
+                _flushes.Add(work.Done!);
+                break;
+        }
+    }
+
+    private void Begin()
+    {
+        writes.BeginGroup();
+        sites.BeginGroup();
+        _flushes.Clear();
+        _groupBatches = 0;
+        _queued = false;
+    }
+}

@@ -1,0 +1,16 @@
+using IoTMonitor.Gateway.Configuration;
+
+namespace IoTMonitor.Gateway.Ingest;
+
+/// <summary>The MQTT listener's connections, and for an external broker what is taken and not yet acknowledged.</summary>
+public sealed class ListenerMetrics(IMqttListener listener) : IStageMetrics
+{
+    public void WriteTo(PrometheusText text)
+    {
+        text.Gauge("iotmon_mqtt_connected_clients", "MQTT clients connected (embedded) or 1 when connected to the external broker", listener.ConnectedClients);
+        if (listener.InFlight is { } inFlight)
+        {
+            text.Gauge("iotmon_mqtt_external_in_flight", "Messages received from the external broker and not yet acknowledged", inFlight);
+        }
+    }
+}
