@@ -6,6 +6,7 @@ using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Forwarding.Hj212;
 using IoTMonitor.Gateway.Hosting;
 using IoTMonitor.Gateway.Ingest;
+using IoTMonitor.Gateway.Metering;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Storage;
@@ -41,6 +42,7 @@ public static class GatewayApp
         builder.AddQuery();
         builder.AddAlerts();
         builder.AddHj212Forwarding();
+        builder.AddMetering();
         builder.AddApi();
 
         var app = builder.Build();

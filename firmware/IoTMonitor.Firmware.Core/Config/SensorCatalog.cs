@@ -5,6 +5,7 @@ using IoTMonitor.Firmware.Core.Sensors.Analog;
 using IoTMonitor.Firmware.Core.Sensors.Bme280;
 using IoTMonitor.Firmware.Core.Sensors.Calibration;
 using IoTMonitor.Firmware.Core.Sensors.Ds18b20;
+using IoTMonitor.Firmware.Core.Sensors.Flow;
 using IoTMonitor.Firmware.Core.Sensors.Modbus;
 using IoTMonitor.Firmware.Core.Sensors.Pms5003;
 using IoTMonitor.Firmware.Core.Sensors.Rain;
@@ -25,7 +26,7 @@ namespace IoTMonitor.Firmware.Core.Config
     /// quantity: pH, EC/TDS, turbidity, DO, level, soil moisture, battery divider), <c>ds18b20</c>,
     /// <c>bme280</c>, <c>scd4x</c>, <c>pms5003</c>, <c>sds011</c>, <c>modbus</c> (CWT 7-in-1 soil
     /// probe map), <c>rain-pcf8593</c> (reed-switch gauge counted by a PCF8593) and <c>rain-modbus</c>
-    /// (RS485 gauge counting itself, Sonbus XM9505 map). <c>scd30</c> has no driver and unknown kinds get none: null, and the core
+    /// (RS485 gauge counting itself, Sonbus XM9505 map), <c>flow-tuf2000</c> (RS485 ultrasonic flow meter, TUF-2000 map). <c>scd30</c> has no driver and unknown kinds get none: null, and the core
     /// queues NO_VALUE. Board constants the config has no key for are the nominal parts of
     /// hardware/*/pinmap.csv; calibration records absorb their tolerances.
     /// </remarks>
@@ -83,6 +84,8 @@ namespace IoTMonitor.Firmware.Core.Config
         public const double DefaultMmPerTip = 0.2;
 
         private static readonly int[] RainLayout = { Quantities.RainTotal };
+
+        private static readonly int[] FlowLayout = { Quantities.FlowRate, Quantities.FlowTotal };
 
         private readonly IBusProvider _buses;
         private readonly IClock _clock;
@@ -154,6 +157,8 @@ namespace IoTMonitor.Firmware.Core.Config
                 case "rain-pcf8593":
                 case "rain-modbus":
                     return RainLayout;
+                case "flow-tuf2000":
+                    return FlowLayout;
                 default:
                     return null;
             }
@@ -294,6 +299,10 @@ namespace IoTMonitor.Firmware.Core.Config
                     ModbusRegisterMap gauge = RainGaugeMaps.SonbusXm9505();
                     IUart gaugeUart = _buses.Uart(c.Tx, c.Rx, gauge.Baud);
                     return gaugeUart == null ? null : new RainGaugeSensor(new ModbusTipCounter(gaugeUart, _clock, gauge, c.Address), _rainTally, c.MmPerTip > 0 ? c.MmPerTip : RainGaugeMaps.SonbusMmPerTip);
+                case "flow-tuf2000":
+                    // The meter set to its factory units (M31 m³/h, M32 m³, M33 ×1): docs/config.md.
+                    IUart meterUart = _buses.Uart(c.Tx, c.Rx, Tuf2000Registers.DefaultBaud);
+                    return meterUart == null ? null : new FlowMeterSensor(meterUart, _clock, c.Address, FlowMeterSensor.FactoryFlowScale, 1.0);
                 default:
                     return null;
             }

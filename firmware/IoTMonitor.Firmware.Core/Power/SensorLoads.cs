@@ -119,6 +119,12 @@ namespace IoTMonitor.Firmware.Core.Power
                 l.SampleMs = ModbusTransactionMs;
                 l.Datasheet = false;
             }
+            else if (kind == "flow-tuf2000")
+            {
+                // The meter runs from its own supply (it must, to keep totalising): the node pays the transceiver only.
+                l.PackMa = Max3485Ma;
+                l.SampleMs = ModbusTransactionMs;
+            }
             else if (kind == "analog" || kind == "battery")
             {
                 ForAnalog(l, q, boost);

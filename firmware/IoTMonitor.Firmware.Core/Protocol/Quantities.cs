@@ -35,6 +35,8 @@ namespace IoTMonitor.Firmware.Core.Protocol
         public const int DeviceRssi = 21;
         public const int SoilPh = 22; // added after the first release: queued records keep their indexes
         public const int RainTotal = 23;
+        public const int FlowRate = 24;
+        public const int FlowTotal = 25;
 #pragma warning restore CS1591
 
         /// <summary>Decimals of the optional raw value (protocol §4: 4 decimals).</summary>
@@ -51,14 +53,15 @@ namespace IoTMonitor.Firmware.Core.Protocol
             "device.battery", "device.rssi",
             "soil.ph",
             "rain.total",
+            "flow.rate", "flow.total",
         };
 
         // Resolution 0.01 → 2 decimals, 1 → 0, and so on (protocol §8 "resolution").
-        private static readonly int[] DecimalsTable = { 2, 0, 0, 1, 2, 2, 3, 1, 2, 0, 0, 0, 0, 2, 1, 2, 0, 0, 0, 0, 3, 0, 2, 1 };
+        private static readonly int[] DecimalsTable = { 2, 0, 0, 1, 2, 2, 3, 1, 2, 0, 0, 0, 0, 2, 1, 2, 0, 0, 0, 0, 3, 0, 2, 1, 4, 3 };
 
-        private static readonly double[] MinTable = { 0, 0, 0, 0, 0, -5, -10, 0, -40, 0, 0, 0, 0, -40, 0, 300, 0, 0, 0, 0, 0, -120, 0, 0 };
+        private static readonly double[] MinTable = { 0, 0, 0, 0, 0, -5, -10, 0, -40, 0, 0, 0, 0, -40, 0, 300, 0, 0, 0, 0, 0, -120, 0, 0, -1000, 0 };
 
-        private static readonly double[] MaxTable = { 14, 200000, 100000, 4000, 25, 50, 100, 100, 80, 20000, 2000, 2000, 2000, 85, 100, 1100, 1000, 1000, 1000, 40000, 5, 0, 14, 100000 };
+        private static readonly double[] MaxTable = { 14, 200000, 100000, 4000, 25, 50, 100, 100, 80, 20000, 2000, 2000, 2000, 85, 100, 1100, 1000, 1000, 1000, 40000, 5, 0, 14, 100000, 1000, 100000000000 };
 
         /// <summary>Number of quantities in the table.</summary>
         public static int Count

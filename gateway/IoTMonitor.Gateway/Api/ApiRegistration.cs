@@ -58,6 +58,7 @@ public static class ApiRegistration
         app.MapQueryApi();
         app.MapAlertsApi();
         app.MapFlashFloodApi();
+        app.MapMeteringApi();
         app.MapAccessApi();
         app.MapForwardingApi();
         app.MapOpenApi("/openapi/{documentName}.json");

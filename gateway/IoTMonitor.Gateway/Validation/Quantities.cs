@@ -22,6 +22,8 @@ public static class Quantities
         new("water.temp", "°C", 0.01, -5, 50) { Commissioning = (0, 35) },
         new("water.level", "m", 0.001, -10, 100) { Commissioning = (0, 10) },
         new("rain.total", "mm", 0.1, 0, 100000) { Commissioning = (0, 1000) },
+        new("flow.rate", "m³/s", 0.0001, -1000, 1000) { Commissioning = (0, 100) },
+        new("flow.total", "m³", 0.001, 0, 100000000000) { Commissioning = (0, 100000000000) },
         new("soil.moisture", "%VWC", 0.1, 0, 100) { Commissioning = (2, 60) },
         new("soil.temp", "°C", 0.01, -40, 80) { Commissioning = (-10, 45) },
         new("soil.ec", "µS/cm", 1, 0, 20000) { Commissioning = (0, 5000) },

@@ -22,7 +22,7 @@ public sealed class TelemetryPublisher : IAsyncDisposable
         _device = device;
     }
 
-    public long Boot { get; init; } = 1;
+    public long Boot { get; set; } = 1;
 
     public long NextSeq { get; private set; } = 1;
 

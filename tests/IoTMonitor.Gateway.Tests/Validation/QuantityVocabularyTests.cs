@@ -72,7 +72,7 @@ public sealed class QuantityVocabularyTests
     [Fact]
     public void Domain_and_name_are_the_two_parts_of_the_code_and_resolution_is_a_power_of_ten()
     {
-        string[] domains = ["water", "rain", "soil", "air", "device"]; // §9: the InfluxDB measurements
+        string[] domains = ["water", "rain", "flow", "soil", "air", "device"]; // §9: the InfluxDB measurements
         Assert.All(Quantities.All, q =>
         {
             Assert.Equal(q.Code, q.Domain + "." + q.Name);

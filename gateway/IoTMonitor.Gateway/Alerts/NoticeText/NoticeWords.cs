@@ -16,6 +16,8 @@ public static partial class NoticeWords
         ["water.temp"] = ("水温", "water temperature"),
         ["water.level"] = ("水位", "water level"),
         ["rain.total"] = ("累计雨量", "rainfall total"),
+        ["flow.rate"] = ("流量", "flow rate"),
+        ["flow.total"] = ("累计水量", "metered volume"),
         ["soil.moisture"] = ("土壤含水量", "soil moisture"),
         ["soil.temp"] = ("土壤温度", "soil temperature"),
         ["soil.ec"] = ("土壤电导率", "soil conductivity"),
