@@ -18,7 +18,7 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (Ledger ledger, DeadLetterStore deadLetters, WriteAheadLog wal, InfluxWriter writer, IMqttListener listener, AlertsService alerts, Forwarding.Hj212.Hj212Forwarder hj212) => Results.Text(Render(ledger, deadLetters, wal, writer, listener, alerts) + hj212.RenderMetrics(), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
+        app.MapGet("/metrics", (Ledger ledger, DeadLetterStore deadLetters, WriteAheadLog wal, InfluxWriter writer, IMqttListener listener, AlertsService alerts, Forwarding.Hj212.Hj212Forwarder hj212, Forwarding.Sl651.Sl651Forwarder sl651) => Results.Text(Render(ledger, deadLetters, wal, writer, listener, alerts) + hj212.RenderMetrics() + sl651.RenderMetrics(), "text/plain; version=0.0.4; charset=utf-8")).RequireApiRole(ApiRole.Operator);
         return app;
     }
 
