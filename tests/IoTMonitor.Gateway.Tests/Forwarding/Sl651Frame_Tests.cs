@@ -99,7 +99,7 @@ public sealed class Sl651Frame_Tests
 
         Assert.StartsWith("F460" + "02" + "0E" + "FF" + "FF" + "06" + string.Concat(Enumerable.Repeat("FF", 7)), hex, StringComparison.Ordinal);
         Assert.Contains("1A19000022", hex, StringComparison.Ordinal); // 2.2 mm in the hour
-        var f5 = hex[(hex.IndexOf("F5C0", StringComparison.Ordinal) + 4)..][..96];
+        var f5 = hex[(hex.IndexOf("F5C0", StringComparison.Ordinal) + 4)..][..48];
         Assert.Equal("0096FFFF0097FFFF0098FFFF0099FFFF009AFFFF009BFFFF", f5);
         Assert.Contains("392300101550", hex, StringComparison.Ordinal); // stage = 1.55 + 100 m
         Assert.EndsWith("38120391", hex, StringComparison.Ordinal);
