@@ -1,6 +1,6 @@
 namespace IoTMonitor.Gateway.Forwarding.Sl651;
 
-/// <summary>Control characters of a HEX/BCD frame (SL 651-2014 §6.2, table of frame control characters).</summary>
+/// <summary>Control characters of a HEX/BCD frame (SL 651-2014, frame control characters).</summary>
 public static class Sl651Control
 {
     /// <summary>SOH of a HEX/BCD frame is two bytes 7E 7E (an ASCII frame begins with 01).</summary>

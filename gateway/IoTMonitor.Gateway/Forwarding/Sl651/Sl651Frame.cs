@@ -1,7 +1,7 @@
 namespace IoTMonitor.Gateway.Forwarding.Sl651;
 
 /// <summary>
-/// One SL 651-2014 frame in HEX/BCD encoding (§6.2–6.4): SOH 7E 7E; the addresses — uplink: centre
+/// One SL 651-2014 frame in HEX/BCD encoding (docs/references.md "SL 651-2014"): SOH 7E 7E; the addresses — uplink: centre
 /// station (1 byte) then remote station (5 bytes); downlink: remote station then centre —; password
 /// (2 bytes); function code; up/down flag (high 4 bits of 2 bytes: 0 up, 8 down) and the body length
 /// (low 12 bits, bytes between STX and the end character); STX 02; the body; the end character (ETX,
