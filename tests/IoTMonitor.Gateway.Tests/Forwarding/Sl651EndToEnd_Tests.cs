@@ -79,6 +79,9 @@ public sealed class Sl651EndToEnd_Tests(InfluxDbFixture influx)
                 "--Forwarding:Sl651:AnswerTimeoutSeconds=1",
                 "--Forwarding:Sl651:RetryCount=1",
                 "--Forwarding:Sl651:ReconnectSeconds=1",
+                $"--Alerts:FlashFlood:Sites:{Site}:LevelPrepare=2.0",
+                $"--Alerts:FlashFlood:Sites:{Site}:Source=test site figures",
+                $"--Alerts:FlashFlood:Sites:{Site}:Targets:0:Name=Shangba village",
             ];
 
             // 2. forwarding on: the periods since StartFrom are built from InfluxDB
@@ -94,6 +97,11 @@ public sealed class Sl651EndToEnd_Tests(InfluxDbFixture influx)
                 await centre.SendAsync(Sl651PlatformSimulator.Downlink(Station, 0x37, Sl651PlatformSimulator.SerialAndTime(4321, DateTimeOffset.UtcNow), 0x05));
                 var answer = (await centre.WaitForAsync(f => f.Any(x => x.Function == 0x37), Wait)).Single(x => x.Function == 0x37);
                 Assert.Equal((4321, 102.345), (answer.Serial, answer.Elements[0x39].Number));
+
+                // the level reached the site's flash-flood warning level (2.0 m): the warning goes out as an additional report (33)
+                var warned = (await centre.WaitForAsync(f => f.Any(x => x.Function == 0x33 && x.Observed > DateTimeOffset.UtcNow.AddHours(-1)), Wait)).Where(x => x.Function == 0x33 && x.Observed > DateTimeOffset.UtcNow.AddHours(-1)).ToList();
+                Assert.Single(warned.Select(x => x.Serial).Distinct());
+                Assert.Equal(102.345, warned[0].Elements[0x39].Number);
 
                 // 3. the centre goes down; the held-back reading of minute 26 arrives (a node's flash backlog) and changes hour 1
                 centre.GoDown();
