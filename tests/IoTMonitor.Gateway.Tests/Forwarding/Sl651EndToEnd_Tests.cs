@@ -98,6 +98,19 @@ public sealed class Sl651EndToEnd_Tests(InfluxDbFixture influx)
                 var answer = (await centre.WaitForAsync(f => f.Any(x => x.Function == 0x37), Wait)).Single(x => x.Function == 0x37);
                 Assert.Equal((4321, 102.345), (answer.Serial, answer.Elements[0x39].Number));
 
+                // a time-period query (38): the stage every 5 minutes of hour 1, each the last level reading of the 5 minutes up to it
+                byte[] query = [.. Sl651PlatformSimulator.SerialAndTime(4322, DateTimeOffset.UtcNow), .. Sl651PlatformSimulator.Bcd(Local(t0).ToString("yyMMddHH", CultureInfo.InvariantCulture)), .. Sl651PlatformSimulator.Bcd(Local(t0 + 3600).ToString("yyMMddHH", CultureInfo.InvariantCulture)), 0x04, 0x18, 0x00, 0x00, 0x05, 0x39, 0x23];
+                await centre.SendAsync(Sl651PlatformSimulator.Downlink(Station, 0x38, query, 0x05));
+                var period = (await centre.WaitForAsync(f => f.Any(x => x.Function == 0x38), Wait)).Single(x => x.Function == 0x38);
+                Assert.Equal((4322, Local(t0), "000005"), (period.Serial, period.Observed, Convert.ToHexString(period.Elements[0x04].Data)));
+                var points = period.Elements[0x39].Data.Chunk(4).Select(c => Convert.ToHexString(c)).ToList();
+                Assert.Equal(13, points.Count);
+                Assert.Equal("FFFFFFFF", points[0]);
+                for (var i = 1; i < 13; i++)
+                {
+                    Assert.Equal((100 + 1.2 + (0.01 * (i - 1))).ToString("00000.000", CultureInfo.InvariantCulture).Replace(".", string.Empty, StringComparison.Ordinal), points[i]);
+                }
+
                 // the level reached the site's flash-flood warning level (2.0 m): the warning goes out as an additional report (33)
                 var warned = (await centre.WaitForAsync(f => f.Any(x => x.Function == 0x33 && x.Observed > DateTimeOffset.UtcNow.AddHours(-1)), Wait)).Where(x => x.Function == 0x33 && x.Observed > DateTimeOffset.UtcNow.AddHours(-1)).ToList();
                 Assert.Single(warned.Select(x => x.Serial).Distinct());

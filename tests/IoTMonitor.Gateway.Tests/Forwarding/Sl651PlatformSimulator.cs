@@ -363,6 +363,19 @@ public sealed class Sl651PlatformSimulator : IAsyncDisposable
                     break;
                 }
 
+                if (function == 0x38 && id != 0x04)
+                {
+                    // a time-period answer: after the step, one element identifier and then its value at each step
+                    var series = body.AsSpan(i + 2).ToArray();
+                    if (count == 0 || series.Length % count != 0)
+                    {
+                        Bad("time-period series is not a whole number of values");
+                    }
+
+                    elements[id] = new Sl651Value(def, series, null);
+                    break;
+                }
+
                 var data = body.AsSpan(i + 2, count).ToArray();
                 double? number = null;
                 if (id == 0xF4 && def != 0x60)
