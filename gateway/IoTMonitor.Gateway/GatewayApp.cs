@@ -4,6 +4,7 @@ using IoTMonitor.Gateway.Api;
 using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Forwarding.Hj212;
+using IoTMonitor.Gateway.Forwarding.Sl651;
 using IoTMonitor.Gateway.Hosting;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Metering;
@@ -42,6 +43,7 @@ public static class GatewayApp
         builder.AddQuery();
         builder.AddAlerts();
         builder.AddHj212Forwarding();
+        builder.AddSl651Forwarding();
         builder.AddMetering();
         builder.AddApi();
 

@@ -143,5 +143,7 @@ public sealed class AgainstGateway_Tests(GatewayFixture fx) : IClassFixture<Gate
         // the fixture's gateway forwards to no platform
         Assert.Equal(0, api.GetProperty("platforms").GetArrayLength());
         Assert.Contains("no HJ 212 platform configured", text.Out, StringComparison.Ordinal);
+        Assert.Contains("no SL 651 platform configured", text.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await fx.Gateway.Http.GetFromJsonAsync<JsonElement>("/api/v1/forwarding/sl651")).GetProperty("platforms").GetArrayLength());
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using IoTMonitor.Gateway.Forwarding;
 using IoTMonitor.Gateway.Forwarding.Hj212;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Query;
@@ -17,7 +18,7 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     private readonly Hj212Options _options = new() { AnswerTimeoutSeconds = 1, RetryCount = 2, ReconnectSeconds = 1 };
     private readonly InfluxQueryClient _noInflux = new(new InfluxConnection(new StorageOptions { Url = "http://127.0.0.1:9" }, new PlainClients()), new QueryOptions());
     private Hj212Link? _link;
-    private Hj212Outbox? _outbox;
+    private ForwardingOutbox? _outbox;
     private Hj212QnSource? _qn;
 
     private Hj212Platform Config => new()
@@ -205,9 +206,9 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     {
         var config = Config;
         var composer = new Hj212Composer(_options);
-        _outbox = new Hj212Outbox(Path.Combine(_dir, "hj212-sim.db"));
+        _outbox = new ForwardingOutbox(Path.Combine(_dir, "hj212-sim.db"));
         _qn ??= new Hj212QnSource(composer.Time, TimeProvider.System);
-        var counters = new Hj212Counters();
+        var counters = new ForwardingCounters();
         var requests = new Hj212Requests(config, _options, composer, new Hj212AggregateSource(_noInflux, composer.Time), counters, TimeProvider.System, NullLogger.Instance);
         _link = new Hj212Link(config, _outbox, _options, requests, counters, TimeProvider.System, NullLogger.Instance);
         _link.Start();

@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Forwarding;
 using IoTMonitor.Gateway.Forwarding.Hj212;
 
 namespace IoTMonitor.Gateway.Tests.Forwarding;
@@ -15,7 +16,7 @@ public sealed class Hj212Outbox_Tests : IDisposable
     public void A_message_is_stored_once_and_its_state_and_periods_survive_a_reopen()
     {
         var now = DateTimeOffset.UtcNow;
-        using (var o = new Hj212Outbox(PathOf))
+        using (var o = new ForwardingOutbox(PathOf))
         {
             Assert.True(o.Add("2061|s|100|abc", "2061", "s", 100, [("q1", "f1"), ("q2", "f2")], now));
             Assert.False(o.Add("2061|s|100|abc", "2061", "s", 100, [("q3", "f3"), ("q4", "f4")], now));
@@ -27,9 +28,9 @@ public sealed class Hj212Outbox_Tests : IDisposable
             o.MarkDirty("s", "2051", 600, 10);
         }
 
-        using (var o = new Hj212Outbox(PathOf))
+        using (var o = new ForwardingOutbox(PathOf))
         {
-            Assert.Equal(new Hj212OutboxCounts(2, 0, 1, o.Counts().OldestPending), o.Counts());
+            Assert.Equal(new ForwardingOutboxCounts(2, 0, 1, o.Counts().OldestPending), o.Counts());
             Assert.Equal(["q2", "q5"], o.NextPending(10).Select(e => e.Qn));
             Assert.Equal(3600, o.NextPeriod("s", "2061"));
             Assert.Null(o.NextPeriod("s", "2031"));
@@ -48,7 +49,7 @@ public sealed class Hj212Outbox_Tests : IDisposable
     public void Pruning_deletes_only_packets_done_before_the_cutoff()
     {
         var now = DateTimeOffset.UtcNow;
-        using var o = new Hj212Outbox(PathOf);
+        using var o = new ForwardingOutbox(PathOf);
         o.Add("a", "2011", "s", 1, [("q1", "f1")], now);
         o.Add("b", "2011", "s", 2, [("q2", "f2")], now);
         o.MarkDone(o.NextPending(1)[0].Id, false, now.AddDays(-100));

@@ -12,7 +12,7 @@ namespace IoTMonitor.Gateway.Forwarding.Hj212;
 public sealed class Hj212AggregateSource(InfluxQueryClient influx, Hj212Time time)
 {
     /// <summary>The WHERE clause of the readings the aggregates count.</summary>
-    public const string ValidFlags = "(flags = 0 OR flags = 16 OR flags = 32 OR flags = 48)";
+    public const string ValidFlags = ValidReadings.Where;
 
     /// <summary>Aggregates of the site's periods of <paramref name="periodSeconds"/> starting in [<paramref name="from"/>, <paramref name="to"/>), by period start.</summary>
     public async Task<SortedDictionary<long, List<Hj212Aggregate>>> QueryAsync(string site, long from, long to, long periodSeconds, CancellationToken cancellationToken)

@@ -42,8 +42,8 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         _aggregates = new Hj212AggregateSource(influx, _composer.Time);
         foreach (var p in options.Platforms)
         {
-            var outbox = new Hj212Outbox(gateway.Resolve($"hj212-{p.Name}.db"));
-            var counters = new Hj212Counters();
+            var outbox = new ForwardingOutbox(gateway.Resolve($"hj212-{p.Name}.db"));
+            var counters = new ForwardingCounters();
             var requests = new Hj212Requests(p, options, _composer, _aggregates, counters, clock, _log);
             var link = new Hj212Link(p, outbox, options, requests, counters, clock, _log);
             _platforms.Add(new Platform(p, outbox, new Hj212QnSource(_composer.Time, clock), link));
@@ -144,7 +144,7 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
     {
         lock (_platforms)
         {
-            return Hj212Metrics.Render(_platforms.Select(p => (p.Config.Name, p.Link.Counters, p.Outbox.Counts(), p.Link.Connected)));
+            return ForwardingMetrics.Render("hj212", "HJ 212", "CN 9014", _platforms.Select(p => new PlatformFigures(p.Config.Name, p.Link.Counters, p.Outbox.Counts(), p.Link.Connected)));
         }
     }
 
@@ -305,5 +305,5 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         return p.Outbox.Add($"{cn}|{station.Site}|{start}|{hash}", cn, station.Site, start, frames, _clock.GetUtcNow());
     }
 
-    internal sealed record Platform(Hj212Platform Config, Hj212Outbox Outbox, Hj212QnSource Qn, Hj212Link Link);
+    internal sealed record Platform(Hj212Platform Config, ForwardingOutbox Outbox, Hj212QnSource Qn, Hj212Link Link);
 }

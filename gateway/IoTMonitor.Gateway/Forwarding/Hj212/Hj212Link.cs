@@ -10,23 +10,23 @@ namespace IoTMonitor.Gateway.Forwarding.Hj212;
 /// The TCP connection to one platform: sends the outbox oldest first, one packet at a time; when the
 /// packet asks for an answer (Flag bit A) it waits <c>AnswerTimeoutSeconds</c> for the 9014 with its
 /// QN and writes it again up to <c>RetryCount</c> times, then drops the connection and opens a new one
-/// after <c>ReconnectSeconds</c> (the packet stays first in the outbox). It reads what the platform
-/// sends on the same connection: 9014 answers, and requests handed to <see cref="Hj212Requests"/>.
+/// after <c>ReconnectSeconds</c> (the packet stays first in the outbox; the connecting and
+/// reconnecting is <see cref="PlatformConnection"/>'s). It reads what the platform sends on the same
+/// connection: 9014 answers, and requests handed to <see cref="Hj212Requests"/>.
 /// </summary>
 public sealed class Hj212Link : IAsyncDisposable
 {
     private readonly Hj212Platform _platform;
-    private readonly Hj212Outbox _outbox;
+    private readonly ForwardingOutbox _outbox;
     private readonly Hj212Options _options;
     private readonly Hj212Requests _requests;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _answers = new(StringComparer.Ordinal);
-    private Task _loop = Task.CompletedTask;
+    private readonly PlatformConnection _connection;
 
-    public Hj212Link(Hj212Platform platform, Hj212Outbox outbox, Hj212Options options, Hj212Requests requests, Hj212Counters counters, TimeProvider clock, ILogger log)
+    public Hj212Link(Hj212Platform platform, ForwardingOutbox outbox, Hj212Options options, Hj212Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
     {
         _platform = platform;
         _outbox = outbox;
@@ -35,17 +35,18 @@ public sealed class Hj212Link : IAsyncDisposable
         Counters = counters;
         _clock = clock;
         _log = log;
+        _connection = new PlatformConnection("HJ 212", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, counters, log, SessionAsync);
     }
 
-    public Hj212Counters Counters { get; }
+    public ForwardingCounters Counters { get; }
 
-    public bool Connected { get; private set; }
+    public bool Connected => _connection.Connected;
 
-    public string? LastError { get; private set; }
+    public string? LastError => _connection.LastError;
 
     public DateTimeOffset? LastAnswerAt { get; private set; }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start() => _connection.Start();
 
     /// <summary>Something was queued: send now instead of at the next poll.</summary>
     public void Wake()
@@ -56,93 +57,12 @@ public sealed class Hj212Link : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private async Task SessionAsync(NetworkStream stream, Func<byte[], CancellationToken, Task> writeBytes, CancellationToken stop)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopped
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        var stop = _stop.Token;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await ConnectionAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is IOException or SocketException or TimeoutException or ObjectDisposedException or OperationCanceledException)
-            {
-                Interlocked.Increment(ref Counters.ConnectFailures);
-                LastError = e.Message;
-                _log.LogInformation("HJ 212 {Platform}: connection to {Host}:{Port} lost or refused ({Error}); again in {Seconds} s", _platform.Name, _platform.Host, _platform.Port, e.Message, _options.ReconnectSeconds);
-            }
-            catch (Exception e)
-            {
-                Interlocked.Increment(ref Counters.ConnectFailures);
-                LastError = e.Message;
-                _log.LogError(e, "HJ 212 {Platform}: link failed; again in {Seconds} s", _platform.Name, _options.ReconnectSeconds);
-            }
-            finally
-            {
-                Connected = false;
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(_options.ReconnectSeconds), stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task ConnectionAsync(CancellationToken stop)
-    {
-        using var tcp = new TcpClient();
-        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
-        {
-            connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
-            await tcp.ConnectAsync(_platform.Host, _platform.Port, connectTimeout.Token).ConfigureAwait(false);
-        }
-
-        tcp.NoDelay = true;
-        Interlocked.Increment(ref Counters.Connects);
-        Connected = true;
-        LastError = null;
-        var stream = tcp.GetStream();
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        using var writeLock = new SemaphoreSlim(1);
-        async Task Write(string frame, CancellationToken token)
-        {
-            var bytes = Encoding.UTF8.GetBytes(frame);
-            await writeLock.WaitAsync(token).ConfigureAwait(false);
-            try
-            {
-                await stream.WriteAsync(bytes, token).ConfigureAwait(false);
-                await stream.FlushAsync(token).ConfigureAwait(false);
-            }
-            finally
-            {
-                writeLock.Release();
-            }
-        }
-
+        Task Write(string frame, CancellationToken token) => writeBytes(Encoding.UTF8.GetBytes(frame), token);
         var requests = Channel.CreateBounded<Hj212Message>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropWrite });
         var reader = Task.Run(() => ReadAsync(stream, requests.Writer, connection.Token), CancellationToken.None);
         var answering = Task.Run(() => AnswerAsync(requests.Reader, Write, connection.Token), CancellationToken.None);
@@ -153,7 +73,7 @@ public sealed class Hj212Link : IAsyncDisposable
         finally
         {
             await connection.CancelAsync().ConfigureAwait(false);
-            tcp.Close();
+            stream.Close();
             await Task.WhenAll(reader.ContinueWith(_ => { }, TaskScheduler.Default), answering.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
             foreach (var pending in _answers.Values)
             {
@@ -189,7 +109,7 @@ public sealed class Hj212Link : IAsyncDisposable
         }
     }
 
-    private async Task SendOneAsync(Hj212OutboxEntry entry, Func<string, CancellationToken, Task> write, CancellationToken token)
+    private async Task SendOneAsync(ForwardingOutboxEntry entry, Func<string, CancellationToken, Task> write, CancellationToken token)
     {
         var wantsAnswer = Hj212Parser.TryParse(Encoding.UTF8.GetBytes(entry.Frame), out var parsed, out _) && parsed!.AnswerRequired;
         for (var attempt = 0; attempt <= _options.RetryCount; attempt++)

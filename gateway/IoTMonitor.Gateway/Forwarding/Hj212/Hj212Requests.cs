@@ -10,7 +10,7 @@ namespace IoTMonitor.Gateway.Forwarding.Hj212;
 /// BeginTime..EndTime. Any other request is refused: 9011 QnRtn 2, or QnRtn 8 for a CN outside the
 /// request ranges. A wrong PW or an MN not configured for this platform is answered QnRtn 3/4.
 /// </summary>
-public sealed class Hj212Requests(Hj212Platform platform, Hj212Options options, Hj212Composer composer, Hj212AggregateSource aggregates, Hj212Counters counters, TimeProvider clock, ILogger log)
+public sealed class Hj212Requests(Hj212Platform platform, Hj212Options options, Hj212Composer composer, Hj212AggregateSource aggregates, ForwardingCounters counters, TimeProvider clock, ILogger log)
 {
     /// <summary>Most periods one history request may ask for.</summary>
     public const int MaxHistoryPeriods = 20_000;

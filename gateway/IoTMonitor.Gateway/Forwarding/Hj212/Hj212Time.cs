@@ -29,9 +29,5 @@ public sealed class Hj212Time(TimeSpan offset)
     }
 
     /// <summary>Start (Unix seconds) of the period of <paramref name="periodSeconds"/> holding <paramref name="unixSeconds"/>, aligned to local midnight.</summary>
-    public long PeriodStart(long unixSeconds, long periodSeconds)
-    {
-        var local = unixSeconds + (long)Offset.TotalSeconds;
-        return unixSeconds - (((local % periodSeconds) + periodSeconds) % periodSeconds);
-    }
+    public long PeriodStart(long unixSeconds, long periodSeconds) => LocalPeriods.Start(unixSeconds, periodSeconds, Offset);
 }

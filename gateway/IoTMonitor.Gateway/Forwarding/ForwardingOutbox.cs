@@ -1,24 +1,29 @@
 using Microsoft.Data.Sqlite;
 using IoTMonitor.Gateway.Sqlite;
 
-namespace IoTMonitor.Gateway.Forwarding.Hj212;
-
-/// <summary>One packet of the outbox: a frame built once, with its QN, sent until answered.</summary>
-public sealed record Hj212OutboxEntry(long Id, string Cn, string Site, string Qn, string Frame, int Attempts);
-
-/// <summary>What the outbox holds, for the API and metrics.</summary>
-public sealed record Hj212OutboxCounts(long Pending, long Sent, long Answered, DateTimeOffset? OldestPending);
+namespace IoTMonitor.Gateway.Forwarding;
 
 /// <summary>
-/// The persistent outbox of one platform (SQLite file <c>hj212-{platform}.db</c> in the data dir). A
-/// packet is stored once under its identity (<c>key</c>: real-time = device and sampling time; an
-/// aggregate = period and the hash of its items), so the same data offered twice — an MQTT redelivery,
-/// a period aggregated again after a restart — is not queued twice; the frame and its QN are fixed
-/// when stored, so a packet sent again after an outage or restart is the same packet, not a new one.
-/// It also keeps, per site and CN, the start of the next period to aggregate and the periods late
-/// readings made dirty.
+/// One packet of the outbox: a frame built once, with its message id (HJ 212 QN, SL 651 serial number),
+/// sent until answered. <paramref name="Kind"/> is the protocol's message type (HJ 212 CN, SL 651 function code).
 /// </summary>
-public sealed class Hj212Outbox : IDisposable
+public sealed record ForwardingOutboxEntry(long Id, string Kind, string Site, string Qn, string Frame, int Attempts);
+
+/// <summary>What the outbox holds, for the API and metrics.</summary>
+public sealed record ForwardingOutboxCounts(long Pending, long Sent, long Answered, DateTimeOffset? OldestPending);
+
+/// <summary>
+/// The persistent outbox of one platform of any forwarding protocol (SQLite file
+/// <c>{protocol}-{platform}.db</c> in the data dir). A packet is stored once under its identity
+/// (<c>key</c>: e.g. real-time = device and sampling time; an aggregate = period and the hash of its
+/// items), so the same data offered twice — an MQTT redelivery, a period aggregated again after a
+/// restart — is not queued twice; the frame and its message id are fixed when stored, so a packet sent
+/// again after an outage or restart is the same packet, not a new one. It also keeps, per site and
+/// message kind, the start of the next period to aggregate and the periods late readings made dirty,
+/// and named counters (SL 651 serial numbers). A frame is text: HJ 212 frames are ASCII, binary frames
+/// are stored as hex. The column <c>cn</c> holds the message kind (named so for the files already deployed).
+/// </summary>
+public sealed class ForwardingOutbox : IDisposable
 {
     private const int Pending = 0;
     private const int Sent = 1;
@@ -27,7 +32,7 @@ public sealed class Hj212Outbox : IDisposable
     private readonly SqliteConnection _db;
     private readonly object _gate = new();
 
-    public Hj212Outbox(string path)
+    public ForwardingOutbox(string path)
     {
         _db = SqliteFile.Open(path);
         Exec("""
@@ -46,11 +51,40 @@ public sealed class Hj212Outbox : IDisposable
             CREATE INDEX IF NOT EXISTS packet_state ON packet(state, id);
             CREATE TABLE IF NOT EXISTS period(site TEXT NOT NULL, cn TEXT NOT NULL, next_start INTEGER NOT NULL, PRIMARY KEY(site, cn));
             CREATE TABLE IF NOT EXISTS dirty(site TEXT NOT NULL, cn TEXT NOT NULL, start INTEGER NOT NULL, due INTEGER NOT NULL, PRIMARY KEY(site, cn, start));
+            CREATE TABLE IF NOT EXISTS counter(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
     }
 
+    /// <summary>Whether a packet with this identity (or the first part of one split message) was stored before.</summary>
+    public bool Contains(string key)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT EXISTS(SELECT 1 FROM packet WHERE key = $k OR key = $k || '#1')";
+            cmd.Parameters.AddWithValue("$k", key);
+            return cmd.ExecuteScalar() is long v && v != 0;
+        }
+    }
+
+    /// <summary>
+    /// The next value of a persistent counter, 1 … <paramref name="max"/> and then 1 again (e.g. an SL 651
+    /// serial number per station); it survives restarts with the outbox.
+    /// </summary>
+    public int NextCounter(string name, int max)
+    {
+        lock (_gate)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT INTO counter(name, value) VALUES ($n, 1) ON CONFLICT(name) DO UPDATE SET value = CASE WHEN value >= $max THEN 1 ELSE value + 1 END RETURNING value";
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.Parameters.AddWithValue("$max", max);
+            return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>Stores the parts of one message in one transaction; false when its key was stored before (nothing changes).</summary>
-    public bool Add(string key, string cn, string site, long dataTime, IReadOnlyList<(string Qn, string Frame)> parts, DateTimeOffset now)
+    public bool Add(string key, string kind, string site, long dataTime, IReadOnlyList<(string Qn, string Frame)> parts, DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -59,7 +93,7 @@ public sealed class Hj212Outbox : IDisposable
             cmd.Transaction = tx;
             cmd.CommandText = "INSERT OR IGNORE INTO packet(key, cn, site, data_time, qn, frame, created) VALUES ($k, $cn, $s, $t, $qn, $f, $c)";
             var k = cmd.Parameters.Add("$k", SqliteType.Text);
-            cmd.Parameters.AddWithValue("$cn", cn);
+            cmd.Parameters.AddWithValue("$cn", kind);
             cmd.Parameters.AddWithValue("$s", site);
             cmd.Parameters.AddWithValue("$t", dataTime);
             var qn = cmd.Parameters.Add("$qn", SqliteType.Text);
@@ -83,7 +117,7 @@ public sealed class Hj212Outbox : IDisposable
     }
 
     /// <summary>The oldest unsent packets, in the order they were stored.</summary>
-    public List<Hj212OutboxEntry> NextPending(int max)
+    public List<ForwardingOutboxEntry> NextPending(int max)
     {
         lock (_gate)
         {
@@ -91,10 +125,10 @@ public sealed class Hj212Outbox : IDisposable
             cmd.CommandText = "SELECT id, cn, site, qn, frame, attempts FROM packet WHERE state = 0 ORDER BY id LIMIT $n";
             cmd.Parameters.AddWithValue("$n", max);
             using var r = cmd.ExecuteReader();
-            var list = new List<Hj212OutboxEntry>();
+            var list = new List<ForwardingOutboxEntry>();
             while (r.Read())
             {
-                list.Add(new Hj212OutboxEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5)));
+                list.Add(new ForwardingOutboxEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5)));
             }
 
             return list;
@@ -106,7 +140,7 @@ public sealed class Hj212Outbox : IDisposable
     /// <summary>The platform answered it (9014), or it was written and no answer was asked for.</summary>
     public void MarkDone(long id, bool answered, DateTimeOffset now) => Update($"UPDATE packet SET state = {(answered ? Answered : Sent)}, done = $now WHERE id = $id AND state = 0", id, now.ToUnixTimeMilliseconds());
 
-    public Hj212OutboxCounts Counts()
+    public ForwardingOutboxCounts Counts()
     {
         lock (_gate)
         {
@@ -114,7 +148,7 @@ public sealed class Hj212Outbox : IDisposable
             cmd.CommandText = "SELECT (SELECT count(*) FROM packet WHERE state = 0), (SELECT count(*) FROM packet WHERE state = 1), (SELECT count(*) FROM packet WHERE state = 2), (SELECT min(created) FROM packet WHERE state = 0)";
             using var r = cmd.ExecuteReader();
             r.Read();
-            return new Hj212OutboxCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)));
+            return new ForwardingOutboxCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)));
         }
     }
 
@@ -130,48 +164,48 @@ public sealed class Hj212Outbox : IDisposable
         }
     }
 
-    /// <summary>Start of the next period of <paramref name="cn"/> to aggregate for the site, or null before the first.</summary>
-    public long? NextPeriod(string site, string cn)
+    /// <summary>Start of the next period of <paramref name="kind"/> to aggregate for the site, or null before the first.</summary>
+    public long? NextPeriod(string site, string kind)
     {
         lock (_gate)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "SELECT next_start FROM period WHERE site = $s AND cn = $cn";
             cmd.Parameters.AddWithValue("$s", site);
-            cmd.Parameters.AddWithValue("$cn", cn);
+            cmd.Parameters.AddWithValue("$cn", kind);
             return cmd.ExecuteScalar() is long v ? v : null;
         }
     }
 
-    public void SetNextPeriod(string site, string cn, long nextStart)
+    public void SetNextPeriod(string site, string kind, long nextStart)
     {
         lock (_gate)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "INSERT INTO period(site, cn, next_start) VALUES ($s, $cn, $n) ON CONFLICT(site, cn) DO UPDATE SET next_start = excluded.next_start";
             cmd.Parameters.AddWithValue("$s", site);
-            cmd.Parameters.AddWithValue("$cn", cn);
+            cmd.Parameters.AddWithValue("$cn", kind);
             cmd.Parameters.AddWithValue("$n", nextStart);
             cmd.ExecuteNonQuery();
         }
     }
 
     /// <summary>A period already aggregated got a late reading: aggregate it again once <paramref name="due"/> (Unix seconds) has passed.</summary>
-    public void MarkDirty(string site, string cn, long start, long due)
+    public void MarkDirty(string site, string kind, long start, long due)
     {
         lock (_gate)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "INSERT INTO dirty(site, cn, start, due) VALUES ($s, $cn, $st, $d) ON CONFLICT(site, cn, start) DO UPDATE SET due = max(due, excluded.due)";
             cmd.Parameters.AddWithValue("$s", site);
-            cmd.Parameters.AddWithValue("$cn", cn);
+            cmd.Parameters.AddWithValue("$cn", kind);
             cmd.Parameters.AddWithValue("$st", start);
             cmd.Parameters.AddWithValue("$d", due);
             cmd.ExecuteNonQuery();
         }
     }
 
-    public List<(string Site, string Cn, long Start, long Due)> DueDirty(long now, int max)
+    public List<(string Site, string Kind, long Start, long Due)> DueDirty(long now, int max)
     {
         lock (_gate)
         {
@@ -190,14 +224,14 @@ public sealed class Hj212Outbox : IDisposable
         }
     }
 
-    public void ClearDirty(string site, string cn, long start, long dueSeen)
+    public void ClearDirty(string site, string kind, long start, long dueSeen)
     {
         lock (_gate)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "DELETE FROM dirty WHERE site = $s AND cn = $cn AND start = $st AND due <= $d";
             cmd.Parameters.AddWithValue("$s", site);
-            cmd.Parameters.AddWithValue("$cn", cn);
+            cmd.Parameters.AddWithValue("$cn", kind);
             cmd.Parameters.AddWithValue("$st", start);
             cmd.Parameters.AddWithValue("$d", dueSeen);
             cmd.ExecuteNonQuery();
