@@ -6,7 +6,6 @@ using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Scalar.AspNetCore;
 
@@ -63,18 +62,7 @@ public static class ApiRegistration
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o => o.WithTitle("IoTMonitor API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
-        var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        if (Directory.Exists(root))
-        {
-            var files = new PhysicalFileProvider(root);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions
-            {
-                FileProvider = files,
-                OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
-            });
-        }
-
+        app.UseDashboardFiles(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         return app;
     }
 }
