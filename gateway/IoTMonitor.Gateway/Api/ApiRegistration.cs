@@ -37,6 +37,7 @@ public static class ApiRegistration
             document.Info.Description = "Sites, devices, latest values, series, completeness, CSV export, alerts and API keys. Send the key in header X-Api-Key (or Authorization: Bearer). Roles: viewer < operator < admin. See docs/api.md.";
             return Task.CompletedTask;
         }));
+        s.AddHostedService<FirstAnswerWarmup>();
         builder.AddApiErrors();
         // /health answers each stage's state to whoever asks; the check service would also log an
         // error per unhealthy check per request (a poller during an InfluxDB outage floods the log),
