@@ -128,7 +128,7 @@ public sealed partial class DashboardFiles
     private static byte[]? Compress(byte[] bytes, bool br)
     {
         using var buffer = new MemoryStream();
-        using (Stream z = br ? new BrotliStream(buffer, CompressionLevel.SmallestSize) : new GZipStream(buffer, CompressionLevel.SmallestSize))
+        using (Stream z = br ? new BrotliStream(buffer, CompressionLevel.Optimal, leaveOpen: true) : new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
         {
             z.Write(bytes);
         }

@@ -157,7 +157,7 @@ public static class ChineseNoticeText
             b.Append("说明:积压数据补报,是历史记录,不是正在发生的紧急情况").Append('\n');
         }
 
-        b.Append("告警 ").Append(n.AlertId).Append(",事件 ").Append(EventName(n.Type)).Append(' ').Append(Local(n.At, zone ?? NoticeZone.China)).Append('(').Append((zone ?? NoticeZone.China).Label(n.At)).Append(')').Append('\n');
+        b.Append("告警 ").Append(n.AlertId).Append(",事件 ").Append(EventName(n.Type)).Append(' ').Append(Local(n.At, zone ?? NoticeZone.China)).Append('（').Append((zone ?? NoticeZone.China).Label(n.At)).Append('）').Append('\n');
         b.Append("限值依据:").Append(n.Source).Append('\n');
         return b.ToString();
     }

@@ -169,17 +169,18 @@ public static class EnglishNoticeText
         return subject.Length > 0 ? subject + " " + text : text;
     }
 
-    /// <summary>"water level 3.72 m, limit &gt; 3.5 m".</summary>
+    /// <summary>"water level 3.72m, limit &gt; 3.5m": units set close, as SMS writers do, so the time and its zone still fit a UCS-2 first segment.</summary>
     private static string CompactWhat(AlertNotice n)
     {
         var subject = NoticeWords.Subject(n, En);
+        var limit = n.Unit.Length > 0 ? n.Limit.Replace(" " + n.Unit, n.Unit, StringComparison.Ordinal) : n.Limit;
         if (n.Value is not { } v)
         {
-            return $"{subject} {n.Limit}".Trim();
+            return $"{subject} {limit}".Trim();
         }
 
-        var text = $"{subject} {RuleEvaluator.Fmt(v)}{(n.Unit.Length > 0 ? " " + n.Unit : string.Empty)}".Trim();
-        return n.Limit.Length > 0 ? $"{text}, limit {n.Limit}" : text;
+        var text = $"{subject} {RuleEvaluator.Fmt(v)}{n.Unit}".Trim();
+        return limit.Length > 0 ? $"{text}, limit {limit}" : text;
     }
 
     private static string HowBad(AlertNotice n)
