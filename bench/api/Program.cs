@@ -89,13 +89,13 @@ var b = $"/api/v1/series?site={string.Join(',', Enumerable.Range(0, 50).Select(s
 using var direct = new HttpClient { BaseAddress = influx.Url };
 if (!onlyC)
 {
-await Time("A  30 d x 1-min windows, 1 site, 1 quantity", a, 43200, [
-    ("A' InfluxQL GROUP BY time(1m) alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY time(1m), site, device fill(none)"),
-    ("A\" raw SELECT alone (what the raw path asks)", $"SELECT value FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY site, device LIMIT 86402"),
-]);
-await Time("B  1 y x daily windows, 50 sites, 1 quantity", b, 18250, [
-    ("B' InfluxQL GROUP BY time(1d) alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'level' AND site =~ /^({string.Join('|', Enumerable.Range(0, 50).Select(s => $"site-{s:00}"))})$/ AND time >= {end - (365 * 86400)}s AND time < {end}s GROUP BY time(1d), site, device fill(none)"),
-]);
+    await Time("A  30 d x 1-min windows, 1 site, 1 quantity", a, 43200, [
+        ("A' InfluxQL GROUP BY time(1m) alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY time(1m), site, device fill(none)"),
+        ("A\" raw SELECT alone (what the raw path asks)", $"SELECT value FROM \"water\" WHERE quantity = 'ph' AND site = 'minute-site' AND time >= {end - (30 * 86400)}s AND time < {end}s GROUP BY site, device LIMIT 86402"),
+    ]);
+    await Time("B  1 y x daily windows, 50 sites, 1 quantity", b, 18250, [
+        ("B' InfluxQL GROUP BY time(1d) alone", $"SELECT mean(value) FROM \"water\" WHERE quantity = 'level' AND site =~ /^({string.Join('|', Enumerable.Range(0, 50).Select(s => $"site-{s:00}"))})$/ AND time >= {end - (365 * 86400)}s AND time < {end}s GROUP BY time(1d), site, device fill(none)"),
+    ]);
 }
 
 async Task<double> DirectOnce(string q)
