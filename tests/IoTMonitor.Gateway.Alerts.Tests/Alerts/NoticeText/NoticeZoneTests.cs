@@ -47,7 +47,7 @@ public sealed class NoticeZoneTests
         Assert.Contains("07-01 18:00UTC+6起", NoticeWriter.Sms(n, west, 320, 3), StringComparison.Ordinal);
         // on China's own clock the SMS leaves the zone unsaid (the first segment is 70 characters)
         Assert.Contains(",07-01 20:00起。", NoticeWriter.Sms(n, NoticeReader.Of(NoticeLanguage.Chinese), 320, 3), StringComparison.Ordinal);
-        Assert.Contains("事件 告警 2026-07-01 20:05(UTC+8)", NoticeWriter.Body(n, NoticeReader.Of(NoticeLanguage.Chinese)), StringComparison.Ordinal); // the event at 12:05 UTC
+        Assert.Contains("事件 告警 2026-07-01 20:05（UTC+8）", NoticeWriter.Body(n, NoticeReader.Of(NoticeLanguage.Chinese)), StringComparison.Ordinal); // the event at 12:05 UTC
     }
 
     [Fact]
