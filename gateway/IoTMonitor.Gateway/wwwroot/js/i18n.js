@@ -57,6 +57,8 @@ const WORDS = {
     refused401: 'Refused (401): this key is not accepted any more; use "Change key".', refused400: (m) => `Refused (400): ${m}`,
     failed: (st, m) => `Failed (${st}): ${m}`,
     rev: (n) => `rev ${n}`,
+    rangeWords: { '6h': '6h', '24h': '24h', '7d': '7d', '30d': '30d', '1y': '1y' },
+    listSep: ', ',
   },
   zh: {
     sites: '站点', api: 'API', changeKey: '更换密钥', keyTitle: 'API 密钥',
@@ -108,6 +110,8 @@ const WORDS = {
     refused401: '被拒绝(401):该密钥已失效,请点击“更换密钥”。', refused400: (m) => `被拒绝(400):${m}`,
     failed: (st, m) => `失败(${st}):${m}`,
     rev: (n) => `第 ${n} 版`,
+    rangeWords: { '6h': '6 小时', '24h': '24 小时', '7d': '7 天', '30d': '30 天', '1y': '1 年' },
+    listSep: '、',
   },
 };
 

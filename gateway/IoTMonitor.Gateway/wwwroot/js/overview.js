@@ -61,5 +61,5 @@ function render(app, sites, rules) {
 function counts(sites) {
   const c = {};
   for (const s of sites) c[s.status] = (c[s.status] || 0) + 1;
-  return Object.entries(c).sort((a, b) => RANK[b[0]] - RANK[a[0]]).map(([k, n]) => `${n} ${statusWord(k)}`).join(', ');
+  return Object.entries(c).sort((a, b) => RANK[b[0]] - RANK[a[0]]).map(([k, n]) => `${n} ${statusWord(k)}`).join(t('listSep'));
 }

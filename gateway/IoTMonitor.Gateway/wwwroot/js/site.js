@@ -38,7 +38,7 @@ export async function showSite(app, id) {
       <td ${label('backlog')}>${d.backlog ?? '–'}</td><td ${label('missing')}>${d.missing}</td><td ${label('remoteConfig')} class="remote-config">…</td></tr>`).join('')}
     </tbody></table></div>
     <div class="card" id="alerts-card"><h2>${esc(t('alerts'))}</h2><div id="alerts"></div></div>
-    <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}">${l}</button>`).join('')}
+    <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}" title="${esc(l)}">${esc(t('rangeWords')[l] || l)}</button>`).join('')}
       <button id="earlier">${esc(t('earlier'))}</button><button id="later">${esc(t('later'))}</button>
       <label>${esc(t('from'))} <input type="datetime-local" id="from"></label><label>${esc(t('to'))} <input type="datetime-local" id="to"></label>
       <button id="apply">${esc(t('apply'))}</button><button id="reset">${esc(t('resetZoom'))}</button>
