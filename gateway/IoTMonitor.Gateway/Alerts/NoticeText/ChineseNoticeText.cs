@@ -7,15 +7,13 @@ namespace IoTMonitor.Gateway.Alerts.NoticeText;
 
 /// <summary>
 /// A notice in Simplified Chinese for people reading a chat group on a phone: the essential facts
-/// first (what happened and how bad, where, which quantity and its value against the limit, when in
-/// China time, UTC+8), then the rule, what to do, the device and the alert id. Site and device
+/// first (what happened and how bad, where, which quantity and its value against the limit, when, on
+/// the reader's clock with the zone named: <see cref="NoticeZone"/>, China's UTC+8 unless configured),
+/// then the rule, what to do, the device and the alert id. Site and device
 /// display names stay as entered.
 /// </summary>
 public static class ChineseNoticeText
 {
-    /// <summary>China Standard Time; China keeps no daylight saving time.</summary>
-    public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
-
     private const string Zh = NoticeLanguage.Chinese;
 
     private static readonly Dictionary<string, string> SiteTypeNames = new(StringComparer.Ordinal)
