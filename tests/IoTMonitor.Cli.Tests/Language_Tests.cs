@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using IoTMonitor.Cli.Text;
@@ -63,8 +64,44 @@ public sealed partial class Language_Tests(GatewayFixture fx) : IClassFixture<Ga
         Assert.Contains("用 iotmon provision 注册", row, StringComparison.Ordinal);
         Assert.Contains($"不合格:通过 0 项,警告 0 项,不合格 1 项。报告:{report}", r.Out, StringComparison.Ordinal);
 
+        // the report file handed in is in the technician's language too, with the time in China's zone named
+        var zh = await File.ReadAllTextAsync(report);
+        Assert.StartsWith("# 调试验收检查:no-such-node-zh\n", zh, StringComparison.Ordinal);
+        Assert.Contains("- 结论:**不合格**(不合格 1 项)", zh, StringComparison.Ordinal);
+        Assert.Matches(@"- 时间:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+8 \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)", zh);
+        Assert.Contains("| 检查项 | 实测 | 要求 | 结果 | 说明 |", zh, StringComparison.Ordinal);
+        Assert.Contains("| 已注册 | 否 |", zh, StringComparison.Ordinal);
+        Assert.Contains("| 不合格 | 用 iotmon provision 注册 |", zh, StringComparison.Ordinal);
+        Assert.Contains("技术人员:", zh, StringComparison.Ordinal);
+        Assert.DoesNotContain("registered", zh, StringComparison.Ordinal);
+
         var en = await Iotmon.RunAsync(["check", "--device", "no-such-node-zh", "--out", report, "--lang", "en", .. fx.Key]);
         Assert.Contains("FAILED: 0 pass, 0 warning, 1 fail.", en.Out, StringComparison.Ordinal);
+        var enReport = await File.ReadAllTextAsync(report);
+        Assert.StartsWith("# Commissioning check: no-such-node-zh\n", enReport, StringComparison.Ordinal);
+        Assert.Contains("- result: **FAILED** (1 failed check(s))", enReport, StringComparison.Ordinal);
+        Assert.Contains("| registered | no |", enReport, StringComparison.Ordinal);
+        Assert.Matches(@"- time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n", enReport);
+        Assert.DoesNotContain(enReport, c => c is >= '\u4e00' and <= '\u9fff');
+    }
+
+    [Fact]
+    public async Task Devices_speaks_Chinese_and_shows_China_time()
+    {
+        var api = await fx.Gateway.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/devices");
+        var seen = api.EnumerateArray().First(d => d.TryGetProperty("lastSeen", out var l) && l.ValueKind == System.Text.Json.JsonValueKind.String);
+        var r = await Iotmon.RunAsync(["devices", "--lang", "zh_CN.UTF-8", .. fx.Key]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains($"上的 {api.GetArrayLength()} 台设备", r.Out, StringComparison.Ordinal);
+        Assert.Contains("最近上报(北京时间 UTC+8)", r.Out, StringComparison.Ordinal);
+        var line = r.Out.Split('\n').Single(l => l.Contains(seen.GetProperty("id").GetString()!, StringComparison.Ordinal));
+        Assert.Contains("是", line, StringComparison.Ordinal);
+        var china = seen.GetProperty("lastSeen").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        Assert.Contains(china, line, StringComparison.Ordinal);
+
+        var en = await Iotmon.RunAsync(["devices", "--lang", "en", .. fx.Key]);
+        Assert.Contains($"{api.GetArrayLength()} device(s)", en.Out, StringComparison.Ordinal);
+        Assert.Contains(seen.GetProperty("lastSeen").GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), en.Out, StringComparison.Ordinal);
     }
 
     [Fact]

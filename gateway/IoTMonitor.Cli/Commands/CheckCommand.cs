@@ -89,7 +89,7 @@ public static class CheckCommand
 
             var rows = Evaluate(id, entry.ValueKind == JsonValueKind.Object ? entry : null, latest, latestProblem, doc, now, age ?? (doc is null ? TimeSpan.FromHours(2) : TimeSpan.FromSeconds(2 * Math.Max(doc.UploadSec, doc.SampleSec))));
             var file = parse.GetValue(output) ?? new FileInfo($"check-{id}-{now.UtcDateTime:yyyyMMdd'T'HHmm'Z'}.md");
-            await File.WriteAllTextAsync(file.FullName, Markdown(id, gw.BaseUrl, now, rows), ct);
+            await File.WriteAllTextAsync(file.FullName, Markdown(id, gw.BaseUrl, now, rows, t), ct);
 
             var table = new Table().Title(t.Format("commissioning check of {0}", Markup.Escape(id)));
             foreach (var c in new[] { "check", "value", "expected", "result", "note" })
@@ -250,21 +250,38 @@ public static class CheckCommand
         _ => t["info"],
     };
 
-    public static string Markdown(string id, Uri gateway, DateTimeOffset now, IReadOnlyList<CheckRow> rows)
+    /// <summary>
+    /// The report file handed in after commissioning, in the technician's language: headings, verdicts,
+    /// check names and notes as on screen; the time in UTC and, for a Chinese report, also in China
+    /// Standard Time (UTC+8, the time on the site's paperwork).
+    /// </summary>
+    public static string Markdown(string id, Uri gateway, DateTimeOffset now, IReadOnlyList<CheckRow> rows, CliText t)
     {
         var sb = new StringBuilder();
         var failed = rows.Count(r => r.Verdict == Verdict.Fail);
-        sb.Append(CultureInfo.InvariantCulture, $"# Commissioning check: {id}\n\n");
-        sb.Append(CultureInfo.InvariantCulture, $"- gateway: {gateway}\n- time: {now.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC\n- result: **{(failed == 0 ? "PASSED" : "FAILED")}** ({failed} failed check(s))\n\n");
-        sb.Append("| check | value | expected | result | note |\n|---|---|---|---|---|\n");
+        var utc = now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+        var time = t.IsChinese ? $"{now.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm:ss} UTC+8 ({utc})" : utc;
+        sb.Append(t.Format("# Commissioning check: {0}", id)).Append("\n\n");
+        sb.Append("- ").Append(t.Format("gateway: {0}", gateway)).Append('\n');
+        sb.Append("- ").Append(t.Format("time: {0}", time)).Append('\n');
+        sb.Append("- ").Append(t.Format("result: **{0}** ({1} failed check(s))", t[failed == 0 ? "PASSED" : "FAILED"], failed)).Append("\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"| {t["check"]} | {t["value"]} | {t["expected"]} | {t["result"]} | {t["note"]} |\n|---|---|---|---|---|\n");
         foreach (var r in rows)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {Cell(r.Check)} | {Cell(r.Value)} | {Cell(r.Expected)} | {r.Verdict.ToString().ToUpperInvariant()} | {Cell(r.Note)} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {Cell(t.CheckName(r.Check))} | {Cell(t[r.Value])} | {Cell(t[r.Expected])} | {VerdictWord(r.Verdict, t)} | {Cell(t[r.Note])} |\n");
         }
 
-        sb.Append("\nTechnician: ____________________  Signature: ____________________\n");
+        sb.Append('\n').Append(t["Technician: ____________________  Signature: ____________________"]).Append('\n');
         return sb.ToString();
     }
+
+    private static string VerdictWord(Verdict v, CliText t) => v switch
+    {
+        Verdict.Pass => t["PASS"],
+        Verdict.Warn => t["WARN"],
+        Verdict.Fail => t["FAIL"],
+        _ => t["INFO"],
+    };
 
     private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using IoTMonitor.Cli.Text;
 using Spectre.Console;
 
 namespace IoTMonitor.Cli.Commands;
@@ -26,6 +27,7 @@ public static class DevicesCommand
         cx.Action(cmd, async (parse, ct) =>
         {
             using var gw = cx.Gateway(parse);
+            var t = CliContext.Text(parse);
             var list = await gw.GetJsonAsync("/api/v1/devices", ct);
             var only = parse.GetValue(site);
             var rows = list.EnumerateArray().Where(d => only is null || d.GetProperty("site").GetString() == only).ToList();
@@ -35,10 +37,10 @@ public static class DevicesCommand
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().Title($"{rows.Count} device(s) at {gw.BaseUrl}");
-            foreach (var c in new[] { "device", "site", "enabled", "last seen (UTC)", "battery V", "RSSI dBm", "boot", "highest n", "gaps", "dups", "remote config" })
+            var table = new Table().Title(Markup.Escape(t.Format("{0} device(s) at {1}", rows.Count, gw.BaseUrl)));
+            foreach (var c in new[] { "device", "site", "enabled", LastSeenColumn(t), "battery V", "RSSI dBm", "boot", "highest n", "gaps", "dups", "remote config" })
             {
-                table.AddColumn(c);
+                table.AddColumn(Markup.Escape(t[c]));
             }
 
             foreach (var d in rows.OrderBy(d => d.GetProperty("site").GetString(), StringComparer.Ordinal).ThenBy(d => d.GetProperty("id").GetString(), StringComparer.Ordinal))
@@ -46,15 +48,15 @@ public static class DevicesCommand
                 table.AddRow(
                     Markup.Escape(Str(d, "id")),
                     Markup.Escape(Str(d, "site")),
-                    d.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.False ? "no" : "yes",
-                    d.TryGetProperty("lastSeen", out var ls) && ls.ValueKind == JsonValueKind.String ? ls.GetDateTimeOffset().UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "never",
+                    t[d.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.False ? "no" : "yes"],
+                    d.TryGetProperty("lastSeen", out var ls) && ls.ValueKind == JsonValueKind.String ? LastSeen(ls.GetDateTimeOffset(), t) : t["never"],
                     Num(d, "battery", "0.000"),
                     Num(d, "rssi", "0"),
                     Num(d, "boot", "0"),
                     Num(d, "highestSequence", "0"),
                     d.TryGetProperty("gaps", out var g) && g.ValueKind == JsonValueKind.Array ? g.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0",
                     Num(d, "duplicates", "0"),
-                    Markup.Escape(RemoteConfig(d)));
+                    Markup.Escape(RemoteConfig(d, t)));
             }
 
             cx.Console.Write(table);
@@ -64,7 +66,7 @@ public static class DevicesCommand
     }
 
     /// <summary>The device list's config summary: "applied r3", "pending r4 (answered r3)", or "-" when none was ever set.</summary>
-    private static string RemoteConfig(JsonElement d)
+    private static string RemoteConfig(JsonElement d, CliText t)
     {
         if (!d.TryGetProperty("config", out var c) || c.ValueKind != JsonValueKind.Object || Str(c, "state") is "" or "none")
         {
@@ -74,8 +76,15 @@ public static class DevicesCommand
         var desired = c.TryGetProperty("desiredRev", out var dr) && dr.ValueKind == JsonValueKind.Number ? dr.GetInt64() : 0;
         var acked = c.TryGetProperty("ackedRev", out var ar) && ar.ValueKind == JsonValueKind.Number ? ar.GetInt64() : (long?)null;
         var state = Str(c, "state");
-        return state == "pending" && acked is { } a ? $"pending r{desired} (answered r{a})" : $"{state} r{desired}";
+        return state == "pending" && acked is { } a ? t.Format("pending r{0} (answered r{1})", desired, a) : t.Format("{0} r{1}", t[state], desired);
     }
+
+    // a Chinese table gives times in China Standard Time (UTC+8), the zone of the technician's watch;
+    // English keeps UTC, as the gateway's logs do
+    private static string LastSeenColumn(CliText t) => t.IsChinese ? "last seen (UTC+8)" : "last seen (UTC)";
+
+    private static string LastSeen(DateTimeOffset at, CliText t) =>
+        (t.IsChinese ? at.ToOffset(TimeSpan.FromHours(8)) : at.ToUniversalTime()).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     internal static string Str(JsonElement e, string name) =>
     e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : string.Empty;

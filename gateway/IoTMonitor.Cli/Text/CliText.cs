@@ -124,5 +124,30 @@ public sealed class CliText(string language)
         ["readings missing: dropped (flash full) or still queued"] = "读数缺失:已丢弃(闪存已满)或仍在队列中",
         ["no value received for this quantity"] = "未收到该参数的数值",
         ["not a protocol quantity code: check the sensors of the config"] = "不是协议规定的参数代码:检查配置中的传感器",
+
+        // check: the report file
+        ["# Commissioning check: {0}"] = "# 调试验收检查:{0}",
+        ["gateway: {0}"] = "网关:{0}",
+        ["time: {0}"] = "时间:{0}",
+        ["result: **{0}** ({1} failed check(s))"] = "结论:**{0}**(不合格 {1} 项)",
+        ["INFO"] = "信息",
+        ["Technician: ____________________  Signature: ____________________"] = "技术人员:____________________  签字:____________________",
+
+        // devices
+        ["{0} device(s) at {1}"] = "{1} 上的 {0} 台设备",
+        ["last seen (UTC)"] = "最近上报(UTC)",
+        ["last seen (UTC+8)"] = "最近上报(北京时间 UTC+8)",
+        ["battery V"] = "电池 V",
+        ["RSSI dBm"] = "信号 dBm",
+        ["boot"] = "启动次数",
+        ["highest n"] = "最大序号",
+        ["gaps"] = "缺号段",
+        ["dups"] = "重复",
+        ["remote config"] = "远程配置",
+        ["pending r{0} (answered r{1})"] = "第 {0} 版待生效(已应答第 {1} 版)",
+        ["{0} r{1}"] = "{0} 第 {1} 版",
+        ["pending"] = "待生效",
+        ["applied"] = "已生效",
+        ["rejected"] = "被拒绝",
     };
 }

@@ -62,6 +62,16 @@ public sealed class AlertsOptions
     /// <summary>A recipient's own language, by e-mail address, phone number or robot name (wins over the channel's).</summary>
     public Dictionary<string, string> RecipientLanguages { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The time zone notice times are written in, named beside them, unless a channel's <c>TimeZone</c> or
+    /// <see cref="RecipientTimeZones"/> says otherwise: <c>Asia/Shanghai</c> (UTC+8, default), <c>UTC</c>, a
+    /// fixed offset such as <c>UTC+6</c>, or an IANA zone id (<see cref="NoticeText.NoticeZone"/>).
+    /// </summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>A recipient's own time zone, by e-mail address, phone number or robot name (wins over the channel's).</summary>
+    public Dictionary<string, string> RecipientTimeZones { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public ContactList Primary { get; set; } = new();
 
     public ContactList Escalation { get; set; } = new();
@@ -135,7 +145,9 @@ public sealed class AlertsOptions
         }
 
         foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Language", Language, optional: false)
-            .Concat(RecipientLanguages.SelectMany(r => NoticeText.NoticeLanguage.Check($"Alerts:RecipientLanguages:{r.Key}", r.Value, optional: false))))
+            .Concat(RecipientLanguages.SelectMany(r => NoticeText.NoticeLanguage.Check($"Alerts:RecipientLanguages:{r.Key}", r.Value, optional: false)))
+            .Concat(NoticeText.NoticeZone.Check("Alerts:TimeZone", TimeZone, optional: false))
+            .Concat(RecipientTimeZones.SelectMany(r => NoticeText.NoticeZone.Check($"Alerts:RecipientTimeZones:{r.Key}", r.Value, optional: false))))
         {
             yield return problem;
         }

@@ -6,7 +6,6 @@ using IoTMonitor.Gateway.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Scalar.AspNetCore;
 
@@ -38,6 +37,7 @@ public static class ApiRegistration
             document.Info.Description = "Sites, devices, latest values, series, completeness, CSV export, alerts and API keys. Send the key in header X-Api-Key (or Authorization: Bearer). Roles: viewer < operator < admin. See docs/api.md.";
             return Task.CompletedTask;
         }));
+        s.AddHostedService<FirstAnswerWarmup>();
         builder.AddApiErrors();
         // /health answers each stage's state to whoever asks; the check service would also log an
         // error per unhealthy check per request (a poller during an InfluxDB outage floods the log),
@@ -64,18 +64,7 @@ public static class ApiRegistration
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/scalar", o => o.WithTitle("IoTMonitor API"));
         app.MapGet("/docs", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
-        var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        if (Directory.Exists(root))
-        {
-            var files = new PhysicalFileProvider(root);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions
-            {
-                FileProvider = files,
-                OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
-            });
-        }
-
+        app.UseDashboardFiles(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         return app;
     }
 }

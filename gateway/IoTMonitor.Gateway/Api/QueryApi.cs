@@ -198,7 +198,7 @@ public static class QueryApi
             }
         }
 
-        return new SiteSummary(p.Id, p.Name, p.Lat, p.Lon, p.Basin, p.Type, verdict.Status, verdict.Reasons, devices.Count, lastSeen, alerts.Started ? alerts.Engine.FloodLevel(p.Id) : null);
+        return new SiteSummary(p.Id, p.Name, p.Lat, p.Lon, p.Basin, p.Type, verdict.Status, verdict.Reasons, devices.Count, lastSeen, alerts.Started ? alerts.Engine.FloodLevel(p.Id) : null, verdict.Details);
     }
 
     private static DeviceHealth Health(Device d, Ledger ledger, SiteStatus status, LatestValueCache cache)
@@ -222,7 +222,8 @@ public static class QueryApi
             entry?.HighestSequence ?? 0,
             entry?.MissingCount ?? 0,
             entry?.Gaps.Select(g => new[] { g.From, g.To }).ToList() ?? [],
-            entry?.Duplicates ?? 0);
+            entry?.Duplicates ?? 0,
+            verdict.Details);
     }
 
     private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Quantities.UnitOf(v.Quantity), v.T, v.Value, v.Flags, v.Raw, v.Cal);

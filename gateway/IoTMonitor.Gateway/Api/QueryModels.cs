@@ -3,7 +3,8 @@ using IoTMonitor.Gateway.Query;
 namespace IoTMonitor.Gateway.Api;
 
 /// <summary>A site in the overview.</summary>
-public sealed record SiteSummary(string Id, string Name, double? Lat, double? Lon, string? Basin, string? Type, HealthStatus Status, IReadOnlyList<string> Reasons, int Devices, DateTimeOffset? LastSeen, string? Flood = null);
+/// <remarks><c>Reasons</c> are English lines; <c>ReasonCodes</c> the same reasons as codes with their facts, in the same order.</remarks>
+public sealed record SiteSummary(string Id, string Name, double? Lat, double? Lon, string? Basin, string? Type, HealthStatus Status, IReadOnlyList<string> Reasons, int Devices, DateTimeOffset? LastSeen, string? Flood = null, IReadOnlyList<StatusReason>? ReasonCodes = null);
 
 /// <summary>A device's health as the gateway knows it (cache + sequence ledger).</summary>
 public sealed record DeviceHealth(
@@ -22,7 +23,8 @@ public sealed record DeviceHealth(
     long HighestSequence,
     long Missing,
     IReadOnlyList<long[]> Gaps,
-    long Duplicates);
+    long Duplicates,
+    IReadOnlyList<StatusReason>? ReasonCodes = null);
 
 /// <summary>The newest value of one (site, device, quantity); time in Unix seconds; <c>raw</c> and <c>cal</c> as the node sent them.</summary>
 public sealed record LatestValue(string Site, string Device, string Quantity, string Unit, long T, double? Value, long Flags, double? Raw, string? Cal);

@@ -12,8 +12,11 @@ public enum HealthStatus
     Offline,
 }
 
-/// <summary>A status with the reasons for it (shown as the colour's tooltip).</summary>
-public sealed record StatusVerdict(HealthStatus Status, IReadOnlyList<string> Reasons);
+/// <summary>A status with the reasons for it (shown as the colour's tooltip): as codes, and as English lines.</summary>
+public sealed record StatusVerdict(HealthStatus Status, IReadOnlyList<StatusReason> Details)
+{
+    public IReadOnlyList<string> Reasons => [.. Details.Select(d => d.Text)];
+}
 
 /// <summary>
 /// The status colour of devices and sites. The rule (docs/api.md):
@@ -51,14 +54,14 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
         var state = cache.Device(site, device);
         if (IsOffline(state))
         {
-            return new StatusVerdict(HealthStatus.Offline, [state is null ? $"{device}: never heard" : $"{device}: silent since {state.LastSeen:u}"]);
+            return new StatusVerdict(HealthStatus.Offline, [state is null ? new StatusReason(StatusReason.NeverHeard) { Device = device } : new StatusReason(StatusReason.Silent) { Device = device, Since = state.LastSeen }]);
         }
 
-        var reasons = new List<string>();
+        var reasons = new List<StatusReason>();
         var status = Flags(cache.Values(site, device), reasons);
         if (state!.Battery is { } bat && bat > 0 && bat < options.LowBatteryVolts)
         {
-            reasons.Add($"{device}: battery {bat:0.00} V");
+            reasons.Add(new StatusReason(StatusReason.BatteryLow) { Device = device, Volts = Math.Round(bat, 2) });
             status = Max(status, HealthStatus.Warning);
         }
 
@@ -69,16 +72,16 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
     {
         if (devices.Count == 0)
         {
-            return new StatusVerdict(HealthStatus.Offline, ["no device"]);
+            return new StatusVerdict(HealthStatus.Offline, [new StatusReason(StatusReason.NoDevice)]);
         }
 
-        var reasons = new List<string>();
+        var reasons = new List<StatusReason>();
         var status = HealthStatus.Ok;
         var offline = 0;
         foreach (var d in devices)
         {
             var v = Device(site, d);
-            reasons.AddRange(v.Reasons);
+            reasons.AddRange(v.Details);
             if (v.Status == HealthStatus.Offline)
             {
                 offline++;
@@ -112,7 +115,7 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
                 var colour = a.Severity switch { "critical" => HealthStatus.Critical, "warning" => HealthStatus.Warning, _ => HealthStatus.Ok };
                 if (colour != HealthStatus.Ok)
                 {
-                    reasons.Add($"alert: {a.RuleName}{(a.Device.Length > 0 ? " (" + a.Device + ")" : string.Empty)}");
+                    reasons.Add(new StatusReason(StatusReason.Alert) { Device = a.Device.Length > 0 ? a.Device : null, Rule = a.RuleId, RuleName = a.RuleName, Severity = a.Severity });
                     status = Max(status, colour);
                 }
             }
@@ -121,25 +124,33 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
         return new StatusVerdict(status, reasons);
     }
 
-    private static HealthStatus Flags(IEnumerable<LatestReading> values, List<string> reasons)
+    private static HealthStatus Flags(IEnumerable<LatestReading> values, List<StatusReason> reasons)
     {
         var status = HealthStatus.Ok;
         foreach (var v in values)
         {
             if ((v.Flags & CriticalFlags) != 0)
             {
-                reasons.Add($"{v.Device} {v.Quantity}: {(ReadingFlags)(v.Flags & 127)}");
+                reasons.Add(FlagReason(v));
                 status = HealthStatus.Critical;
             }
             else if ((v.Flags & WarningFlags) != 0)
             {
-                reasons.Add($"{v.Device} {v.Quantity}: {(ReadingFlags)(v.Flags & 127)}");
+                reasons.Add(FlagReason(v));
                 status = Max(status, HealthStatus.Warning);
             }
         }
 
         return status;
     }
+
+    // the flag names as ReadingFlags spells them ("OutOfRange, Stuck"): the English line and the codes agree
+    private static StatusReason FlagReason(LatestReading v) => new(StatusReason.ReadingFlags)
+    {
+        Device = v.Device,
+        Quantity = v.Quantity,
+        Flags = ((ReadingFlags)(v.Flags & 127)).ToString().Split(", "),
+    };
 
     private static HealthStatus Max(HealthStatus a, HealthStatus b) => (HealthStatus)Math.Max((int)a, (int)b);
 }

@@ -134,6 +134,26 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
         Assert.Contains("溶解氧过低(测试)", await page.Locator("tr.alert-row td.name").First.TextContentAsync(), StringComparison.Ordinal);
         Assert.Contains("确认", await page.Locator("tr.alert-row button.ack").TextContentAsync(), StringComparison.Ordinal);
         Assert.Contains("兰州上游断面", await page.Locator("h1.site-title").TextContentAsync(), StringComparison.Ordinal); // the name as entered
+        // the operator's command and config forms, their states and the reasons are Chinese too
+        var downlink = page.Locator("#downlink section.downlink").First;
+        Assert.Equal("重启…", (await downlink.Locator(".command-form select[name=cmd] option[value=reboot]").TextContentAsync())!.Trim());
+        Assert.Equal("设置采样间隔", (await downlink.Locator(".command-form select[name=cmd] option[value=set_interval]").TextContentAsync())!.Trim());
+        Assert.Equal("发送", (await downlink.Locator(".command-form button[type=submit]").TextContentAsync())!.Trim());
+        Assert.Contains("采样间隔", await downlink.Locator(".interval-form label").First.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("上传间隔", await downlink.Locator(".interval-form label").Nth(1).TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("应用", (await downlink.Locator(".interval-form button[type=submit]").TextContentAsync())!.Trim());
+        Assert.Equal("烧录值", await downlink.Locator(".interval-form input[name=sampleSec]").GetAttributeAsync("placeholder"));
+        Assert.Contains("无远程配置", await downlink.Locator(".config-state").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("尚未发送命令", await downlink.Locator(".command-list").TextContentAsync(), StringComparison.Ordinal);
+        await downlink.Locator(".command-form select[name=cmd]").SelectOptionAsync("reboot");
+        await downlink.Locator(".command-form button[type=submit]").ClickAsync();
+        Assert.Contains("设备在下次连接收到命令时重启", await downlink.Locator(".confirm-text").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("取消", (await downlink.Locator(".confirm-no").TextContentAsync())!.Trim());
+        await downlink.Locator(".confirm-no").ClickAsync();
+        Assert.Contains("告警:溶解氧过低(测试)(yl-1)", await page.Locator("ul.reasons").TextContentAsync(), StringComparison.Ordinal);
+        var latin = await page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('#downlink label, #downlink button, #downlink th, #downlink .config-line, #downlink option, ul.reasons li')]
+            .map((e) => e.textContent.replace(/<[^>]+>/g, '').trim()).filter((s) => /\b(sample|upload|send|apply|cancel|pending|queued|battery|never|alert)\b/i.test(s.replace(/sampleSec|uploadSec|set_interval|clear_queue/g, '')))");
+        Assert.True(latin.Length == 0, "English words left on the Chinese site page: " + string.Join(" | ", latin));
         var glyphs = await page.EvaluateAsync<string[]>(@"(chars) => {
             const c = document.createElement('canvas'); c.width = 48; c.height = 48;
             const x = c.getContext('2d', { willReadFrequently: true });
@@ -159,6 +179,9 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
         var vp = viewerBrowser.Page;
         Assert.Contains("站点", await vp.Locator("h1").First.TextContentAsync(), StringComparison.Ordinal);
         Assert.Equal("严重", (await vp.Locator($"tr.site-row[data-site='{Critical}'] .badge").TextContentAsync())!.Trim());
+        // reasons worded from their codes: low battery, never heard
+        Assert.Contains("ql-1:电池电压低 3.20 V", await vp.Locator("tr.site-row[data-site='qinghai-lake'] .reasons").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("ta-1:从未上报", await vp.Locator("tr.site-row[data-site='tarim-alar'] .reasons").TextContentAsync(), StringComparison.Ordinal);
         await viewerBrowser.OpenSiteAsync(Critical);
         await vp.WaitForSelectorAsync("tr.alert-row");
         Assert.Contains("溶解氧过低(测试)", await vp.Locator("tr.alert-row").First.TextContentAsync(), StringComparison.Ordinal);
@@ -249,7 +272,8 @@ public sealed class DashboardReadabilityTests(ApiFixture fixture)
             dir = dir.Parent;
         }
 
-        var path = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+        // IOTMON_SCREENSHOTS puts them elsewhere (e.g. /tmp/shots to look at them outside the checkout)
+        var path = Environment.GetEnvironmentVariable("IOTMON_SCREENSHOTS") is { Length: > 0 } chosen ? chosen : Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
         Directory.CreateDirectory(path);
         return path;
     }

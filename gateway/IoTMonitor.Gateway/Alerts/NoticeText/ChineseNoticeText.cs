@@ -7,15 +7,13 @@ namespace IoTMonitor.Gateway.Alerts.NoticeText;
 
 /// <summary>
 /// A notice in Simplified Chinese for people reading a chat group on a phone: the essential facts
-/// first (what happened and how bad, where, which quantity and its value against the limit, when in
-/// China time, UTC+8), then the rule, what to do, the device and the alert id. Site and device
+/// first (what happened and how bad, where, which quantity and its value against the limit, when, on
+/// the reader's clock with the zone named: <see cref="NoticeZone"/>, China's UTC+8 unless configured),
+/// then the rule, what to do, the device and the alert id. Site and device
 /// display names stay as entered.
 /// </summary>
 public static class ChineseNoticeText
 {
-    /// <summary>China Standard Time; China keeps no daylight saving time.</summary>
-    public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
-
     private const string Zh = NoticeLanguage.Chinese;
 
     private static readonly Dictionary<string, string> SiteTypeNames = new(StringComparer.Ordinal)
@@ -75,12 +73,12 @@ public static class ChineseNoticeText
     /// 设备:wl-02 · 编号 0193a1b2c3d4
     /// </code>
     /// </summary>
-    public static string Text(AlertNotice n)
+    public static string Text(AlertNotice n, NoticeZone? zone = null)
     {
         var b = new StringBuilder(256);
         b.Append('【').Append(SeverityName(n.Severity)).Append('·').Append(EventName(n.Type)).Append('】').Append(Where(n)).Append('\n');
         b.Append(What(n)).Append('\n');
-        b.Append("时间:").Append(When(n)).Append('\n');
+        b.Append("时间:").Append(When(n, zone ?? NoticeZone.China)).Append('\n');
         b.Append("规则:").Append(RuleName(n)).Append('\n');
         var action = n.ActionZh.Length > 0 ? n.ActionZh : n.Action;
         if (action.Length > 0 && n.Type is not (AlertEventTypes.Resolved or AlertEventTypes.Acknowledged))
@@ -98,9 +96,9 @@ public static class ChineseNoticeText
     }
 
     /// <summary>The same facts as markdown (headline in bold, one line per fact), for robots set to <c>markdown</c>.</summary>
-    public static string Markdown(AlertNotice n)
+    public static string Markdown(AlertNotice n, NoticeZone? zone = null)
     {
-        var lines = Text(n).Split('\n');
+        var lines = Text(n, zone).Split('\n');
         var b = new StringBuilder(300);
         b.Append("**").Append(lines[0]).Append("**");
         foreach (var line in lines.Skip(1))
@@ -121,9 +119,9 @@ public static class ChineseNoticeText
     /// The e-mail body: the chat text (facts first), then what a desk reader also wants — why, the
     /// site's type, basin and coordinates, the trend, the alert and event, the limit's source.
     /// </summary>
-    public static string Body(AlertNotice n)
+    public static string Body(AlertNotice n, NoticeZone? zone = null)
     {
-        var b = new StringBuilder(Text(n)).Append('\n').Append('\n');
+        var b = new StringBuilder(Text(n, zone)).Append('\n').Append('\n');
         var reason = NoticeWords.Reason(n, Zh);
         if (reason.Length > 0)
         {
@@ -157,7 +155,7 @@ public static class ChineseNoticeText
             b.Append("说明:积压数据补报,是历史记录,不是正在发生的紧急情况").Append('\n');
         }
 
-        b.Append("告警 ").Append(n.AlertId).Append(",事件 ").Append(EventName(n.Type)).Append(' ').Append(Local(n.At)).Append("(UTC+8)").Append('\n');
+        b.Append("告警 ").Append(n.AlertId).Append(",事件 ").Append(EventName(n.Type)).Append(' ').Append(Local(n.At, zone ?? NoticeZone.China)).Append('（').Append((zone ?? NoticeZone.China).Label(n.At)).Append('）').Append('\n');
         b.Append("限值依据:").Append(n.Source).Append('\n');
         return b.ToString();
     }
@@ -167,9 +165,9 @@ public static class ChineseNoticeText
     /// since when) then the rule, what to do and the id; <see cref="SmsText"/> fits it to segments.
     /// </summary>
     /// <param name="compact">Leave out the worst value (when the facts would not fit the first segment otherwise).</param>
-    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact)
+    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact, NoticeZone? zone = null)
     {
-        var essential = $"【{SeverityName(n.Severity)}·{EventName(n.Type)}】{where} {What(n, withWorst: !compact)},{SmsWhen(n)}。";
+        var essential = $"【{SeverityName(n.Severity)}·{EventName(n.Type)}】{where} {What(n, withWorst: !compact)},{SmsWhen(n, zone ?? NoticeZone.China)}。";
         var rest = new StringBuilder();
         rest.Append(RuleName(n)).Append('。');
         var action = n.ActionZh.Length > 0 ? n.ActionZh : n.Action;
@@ -236,26 +234,31 @@ public static class ChineseNoticeText
         return text;
     }
 
-    private static string When(AlertNotice n)
+    private static string When(AlertNotice n, NoticeZone zone)
     {
+        var label = zone.Label(n.Since);
         return n.Type switch
         {
-            AlertEventTypes.Resolved => $"{Local(n.At)} 恢复,{Local(n.Since)} 起(UTC+8)",
-            AlertEventTypes.Opened or AlertEventTypes.Late => $"{Local(n.Since)} 起(UTC+8)",
-            _ => $"{Local(n.At)},{Local(n.Since)} 起(UTC+8)",
+            AlertEventTypes.Resolved => $"{Local(n.At, zone)} 恢复,{Local(n.Since, zone)} 起({label})",
+            AlertEventTypes.Opened or AlertEventTypes.Late => $"{Local(n.Since, zone)} 起({label})",
+            _ => $"{Local(n.At, zone)},{Local(n.Since, zone)} 起({label})",
         };
     }
 
-    /// <summary>The SMS's time: month, day and minute in China time (the reader's own clock).</summary>
-    private static string SmsWhen(AlertNotice n)
+    /// <summary>
+    /// The SMS's time: month, day and minute on the reader's clock. On China's clock the zone goes
+    /// unsaid (every first-segment character counts, and it is the reader's own); any other zone is named.
+    /// </summary>
+    private static string SmsWhen(AlertNotice n, NoticeZone zone)
     {
-        static string Short(DateTimeOffset t) => t.ToOffset(ChinaOffset).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
-        return n.Type == AlertEventTypes.Resolved ? $"{Short(n.At)}恢复" : $"{Short(n.Since)}起";
+        var t = n.Type == AlertEventTypes.Resolved ? n.At : n.Since;
+        var at = zone.Local(t).ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) + (zone.IsChinaTime(t) ? string.Empty : zone.Label(t));
+        return n.Type == AlertEventTypes.Resolved ? $"{at}恢复" : $"{at}起";
     }
 
     private static string RuleName(AlertNotice n) => n.RuleNameZh.Length > 0 ? n.RuleNameZh : n.RuleName;
 
-    private static string Local(DateTimeOffset t) => t.ToOffset(ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    private static string Local(DateTimeOffset t, NoticeZone zone) => zone.Local(t).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string MinutesZh(long seconds) => seconds < 120 ? $"{seconds} 秒" : $"{seconds / 60} 分钟";
 }

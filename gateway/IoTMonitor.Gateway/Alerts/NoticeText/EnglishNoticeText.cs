@@ -7,7 +7,7 @@ namespace IoTMonitor.Gateway.Alerts.NoticeText;
 /// <summary>
 /// A notice in English: the subject line, the full text (e-mail body: what, where, how bad, since
 /// when, trend, what to do, then the alert id and the limit's source) and the short text (push,
-/// MQTT, InfluxDB). Times in UTC. This is also the text of the webhook's historic
+/// MQTT, InfluxDB). Times on the reader's clock with the zone named (UTC when no zone is given). This is also the text of the webhook's historic
 /// <c>subject</c>/<c>text</c>/<c>shortText</c> fields, which stay English (docs/alerts.md, Channels).
 /// </summary>
 public static class EnglishNoticeText
@@ -29,7 +29,7 @@ public static class EnglishNoticeText
     }
 
     /// <summary>The full text (e-mail body).</summary>
-    public static string Body(AlertNotice n)
+    public static string Body(AlertNotice n, NoticeZone? zone = null)
     {
         var b = new StringBuilder();
         b.Append(Subject(n)).Append('\n').Append('\n');
@@ -61,7 +61,7 @@ public static class EnglishNoticeText
 
         b.Append('\n');
         b.Append("How bad: ").Append(NoticeWords.Severity(n.Severity, En)).Append(", ").Append(HowBad(n)).Append('\n');
-        b.Append("Since: ").Append(Time(n.Since)).Append(n.Type == AlertEventTypes.Late ? " (reported late, from a backlog: history, not a live emergency)" : string.Empty).Append('\n');
+        b.Append("Since: ").Append(Time(n.Since, zone)).Append(n.Type == AlertEventTypes.Late ? " (reported late, from a backlog: history, not a live emergency)" : string.Empty).Append('\n');
         b.Append("Trend: ").Append(n.Trend.Length > 0 ? n.Trend : "n/a").Append('\n');
         b.Append("Do: ").Append(n.Action.Length > 0 ? n.Action : "check the site").Append('\n');
         if (n.By is not null)
@@ -69,16 +69,16 @@ public static class EnglishNoticeText
             b.Append("By: ").Append(n.By).Append('\n');
         }
 
-        b.Append('\n').Append("Alert ").Append(n.AlertId).Append(", event ").Append(n.Type).Append(" at ").Append(Time(n.At)).Append('\n');
+        b.Append('\n').Append("Alert ").Append(n.AlertId).Append(", event ").Append(n.Type).Append(" at ").Append(Time(n.At, zone)).Append('\n');
         b.Append("Limit source: ").Append(n.Source).Append('\n');
         return b.ToString();
     }
 
     /// <summary>The short text (push, MQTT): the same facts, compact.</summary>
-    public static string Short(AlertNotice n)
+    public static string Short(AlertNotice n, NoticeZone? zone = null)
     {
         var b = new StringBuilder();
-        b.Append(Subject(n)).Append(": ").Append(HowBad(n)).Append(", since ").Append(n.Since.UtcDateTime.ToString("dd MMM HH:mm 'UTC'", CultureInfo.InvariantCulture));
+        b.Append(Subject(n)).Append(": ").Append(HowBad(n)).Append(", since ").Append(DayTime(n.Since, zone));
         if (n.Trend.Length > 0)
         {
             b.Append(", ").Append(n.Trend);
@@ -106,7 +106,7 @@ public static class EnglishNoticeText
     /// The shortest wording (no worst value, no "since"): for a UCS-2 message (a site name in Chinese),
     /// whose first segment holds 67 characters instead of 153.
     /// </param>
-    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact)
+    public static (string Essential, string Details) Sms(AlertNotice n, string where, bool compact, NoticeZone? zone = null)
     {
         var head = n.Type switch
         {
@@ -114,7 +114,7 @@ public static class EnglishNoticeText
             AlertEventTypes.Escalated => "ESCALATED " + n.Severity.ToUpperInvariant(),
             _ => n.Severity.ToUpperInvariant() + " " + NoticeWords.Event(n.Type, En).ToUpperInvariant(),
         };
-        var since = n.Since.UtcDateTime.ToString("dd MMM HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        var since = DayTime(n.Since, zone);
         var essential = compact
             ? $"[{head}] {where} {CompactWhat(n)}, {since}."
             : $"[{head}] {where}: {What(n)}, since {since}.";
@@ -169,17 +169,18 @@ public static class EnglishNoticeText
         return subject.Length > 0 ? subject + " " + text : text;
     }
 
-    /// <summary>"water level 3.72 m, limit &gt; 3.5 m".</summary>
+    /// <summary>"water level 3.72m, limit &gt; 3.5m": units set close, as SMS writers do, so the time and its zone still fit a UCS-2 first segment.</summary>
     private static string CompactWhat(AlertNotice n)
     {
         var subject = NoticeWords.Subject(n, En);
+        var limit = n.Unit.Length > 0 ? n.Limit.Replace(" " + n.Unit, n.Unit, StringComparison.Ordinal) : n.Limit;
         if (n.Value is not { } v)
         {
-            return $"{subject} {n.Limit}".Trim();
+            return $"{subject} {limit}".Trim();
         }
 
-        var text = $"{subject} {RuleEvaluator.Fmt(v)}{(n.Unit.Length > 0 ? " " + n.Unit : string.Empty)}".Trim();
-        return n.Limit.Length > 0 ? $"{text}, limit {n.Limit}" : text;
+        var text = $"{subject} {RuleEvaluator.Fmt(v)}{n.Unit}".Trim();
+        return limit.Length > 0 ? $"{text}, limit {limit}" : text;
     }
 
     private static string HowBad(AlertNotice n)
@@ -203,5 +204,10 @@ public static class EnglishNoticeText
         return text;
     }
 
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    // times on the reader's clock with the zone named; no zone (the machine texts of AlertNotice) = UTC
+    private static string Time(DateTimeOffset t, NoticeZone? zone) =>
+        (zone ?? NoticeZone.Utc).Local(t).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + (zone ?? NoticeZone.Utc).Label(t);
+
+    private static string DayTime(DateTimeOffset t, NoticeZone? zone) =>
+        (zone ?? NoticeZone.Utc).Local(t).ToString("dd MMM HH:mm", CultureInfo.InvariantCulture) + " " + (zone ?? NoticeZone.Utc).Label(t);
 }

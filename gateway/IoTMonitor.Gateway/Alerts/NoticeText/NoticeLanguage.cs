@@ -1,3 +1,5 @@
+using IoTMonitor.Gateway.Model;
+
 namespace IoTMonitor.Gateway.Alerts.NoticeText;
 
 /// <summary>
@@ -8,34 +10,12 @@ namespace IoTMonitor.Gateway.Alerts.NoticeText;
 /// </summary>
 public static class NoticeLanguage
 {
-    public const string Chinese = "zh-CN";
+    public const string Chinese = LanguageCode.Chinese;
 
-    public const string English = "en";
+    public const string English = LanguageCode.English;
 
-    /// <summary>
-    /// The canonical code of a configured language: <c>zh</c>, <c>zh-CN</c>, <c>zh_CN</c>, <c>zh-Hans</c>
-    /// (any case, any region or encoding suffix such as <c>zh_CN.UTF-8</c>) → zh-CN; <c>en</c>, <c>en-US</c>,
-    /// <c>en_GB.UTF-8</c> … → en; anything else → null (a configuration error, never a silent fallback).
-    /// </summary>
-    public static string? Normalize(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        var code = value.Trim();
-        var end = code.IndexOfAny(['-', '_', '.', '@']);
-        var primary = (end < 0 ? code : code[..end]).ToLowerInvariant();
-        if (primary == "zh")
-        {
-            // Traditional Chinese is not written: refuse it rather than send Simplified to a zh-TW reader
-            var rest = end < 0 ? string.Empty : code[end..].ToUpperInvariant();
-            return rest.Contains("HANT", StringComparison.Ordinal) || rest.Contains("TW", StringComparison.Ordinal) || rest.Contains("HK", StringComparison.Ordinal) ? null : Chinese;
-        }
-
-        return primary == "en" ? English : null;
-    }
+    /// <summary>The canonical code of a configured language (<see cref="LanguageCode.Normalize"/>); null is a configuration error, never a silent fallback.</summary>
+    public static string? Normalize(string? value) => LanguageCode.Normalize(value);
 
     public static bool IsChinese(string language) => language == Chinese;
 

@@ -18,7 +18,7 @@ public static class SmsText
         ("…", "..."), ("·", "."), ("×", "x"), ("‘", "'"), ("’", "'"), ("“", "\""), ("”", "\""), ("°", " deg"),
     ];
 
-    public static string Compose(AlertNotice n, string language, int maxLength, int maxSegments)
+    public static string Compose(AlertNotice n, string language, int maxLength, int maxSegments, NoticeZone? zone = null)
     {
         var zh = NoticeLanguage.IsChinese(language);
         var where = zh ? ChineseNoticeText.SmsWhere(n) : EnglishNoticeText.SmsWhere(n);
@@ -27,7 +27,7 @@ public static class SmsText
         string rest;
         while (true)
         {
-            (essential, rest) = zh ? ChineseNoticeText.Sms(n, where, compact) : EnglishNoticeText.Sms(n, where, compact);
+            (essential, rest) = zh ? ChineseNoticeText.Sms(n, where, compact, zone ?? NoticeZone.China) : EnglishNoticeText.Sms(n, where, compact, zone ?? NoticeZone.China);
             if (!zh)
             {
                 essential = FoldToGsm7(essential);

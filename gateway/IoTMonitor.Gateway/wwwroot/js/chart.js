@@ -62,7 +62,7 @@ export function drawChart(box, spec) {
     scales: { x: { time: true, range: () => [spec.from, spec.to] }, y: { range: () => [lo - pad, hi + pad] } },
     series,
     axes: [
-      { label: xLabel, labelSize: 18, space: 70, values: (u, splits) => timeLabels(splits, span) , gap: 4, size: 44 },
+      { label: xLabel, labelSize: 18, space: 70, values: (u, splits) => timeLabels(splits, span) , gap: 4, size: 52 },
       { label: spec.unit, labelSize: 18, size: 52, values: (u, splits) => valueLabels(splits) },
     ],
     legend: { show: true, live: true },

@@ -3,7 +3,10 @@
 // keys of the operator role or above.
 import { api, esc } from './api.js';
 import { whoami, canOperate } from './access.js';
-import { t } from './i18n.js';
+import { t, zoned, zoneLabel } from './i18n.js';
+
+// the time of the last refresh on the page's clock (the zone chosen in the header), zone named
+const clockNow = () => { const p = zoned(Date.now()); return `${p.hour}:${p.minute}:${p.second} ${zoneLabel()}`; };
 import { renderConfig, intervalForm } from './remote-config.js';
 import { renderCommands, commandForm } from './commands.js';
 
@@ -22,7 +25,7 @@ export async function mountDownlink(box, devices, onConfig) {
   let running = null;
   const refresh = () => {
     running ??= Promise.all(panels.map((p) => p.refresh())).then(() => {
-      box.querySelector('.updated').textContent = t('updated', new Date().toLocaleTimeString(), REFRESH_MS / 1000);
+      box.querySelector('.updated').textContent = t('updated', clockNow(), REFRESH_MS / 1000);
     }).finally(() => { running = null; });
     return running;
   };

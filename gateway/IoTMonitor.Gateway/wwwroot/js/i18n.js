@@ -30,6 +30,35 @@ const WORDS = {
     floodTitle: 'Flash flood: rainfall and water level', rainPer: (w) => `Rainfall (mm per ${w})`, waterLevel: 'Water level',
     floodLine: { prepare: 'prepare to evacuate level', immediate: 'evacuate immediately level' },
     floodSums: 'Rainfall to the newest reading', floodLevelNow: 'Warning level now',
+    // commands (js/commands.js)
+    cmdNames: { sample_now: 'sample now', upload_now: 'upload now', set_interval: 'set interval', time_sync: 'time sync', reboot: 'reboot…', clear_queue: 'clear queue…' },
+    cmdStates: { queued: 'queued', acked: 'acked', failed: 'failed', expired: 'expired', unsent: 'unsent' },
+    confirmReboot: (d) => `Reboot ${d}? It restarts when it receives the command, at its next connection.`, confirmRebootYes: 'Reboot',
+    confirmClear: (d) => `Delete the readings ${d} has not uploaded yet? They are lost for good.`, confirmClearYes: 'Delete unsent readings',
+    noCommands: 'No commands sent.', cmdSent: 'Sent', cmdCommand: 'Command', cmdState: 'State', cmdBy: 'By', confirmed: '(confirmed)',
+    seconds: (n) => `${n} s`, expires: (at) => `expires ${at}`, cmdPending: 'pending — the node answers when it next connects',
+    cmdExpired: 'no answer before it expired', cmdUnsent: 'the broker could not take it; not retried',
+    cmdLabel: 'command', every: 'every', secUnit: 's', send: 'Send', cancel: 'Cancel',
+    cmdResult: (id, cmd, state) => `${id} ${cmd} ${state} — the node answers when it next connects.`,
+    // remote config (js/remote-config.js)
+    cfgStates: { none: 'none', pending: 'pending', applied: 'applied', rejected: 'rejected' },
+    cfgKeys: { sampleSec: 'Sampling interval', uploadSec: 'Upload interval', batchMax: 'Readings per upload', maxAwakeSec: 'Longest wake', calMaxAgeDays: 'Calibration valid (days)', thresholds: 'Node thresholds', calibrations: 'Calibrations' },
+    cfgNone: 'no remote config: the node runs its flashed config',
+    cfgPending: (rev, up) => `rev ${rev} is pending — the node answers when it next connects (${up ? `it uploads every ${up} s` : 'up to its upload interval away'})`,
+    cfgApplied: (rev) => `the node runs rev ${rev}`,
+    cfgRejected: (rev) => `: the node refused rev ${rev} and keeps its previous config`,
+    cfgDesired: (rev, by, when) => `desired rev ${rev}, set by ${by} ${when}`,
+    cfgAnswered: (rev, result, when) => `node answered rev ${rev} (${result}) ${when}`,
+    cfgNoAnswer: 'no answer from the node yet', cfgEmpty: 'Empty overlay: the node is back on its flashed config.',
+    flashed: 'flashed', cfgHelp: 'Empty = the flashed value. A set_interval command overrides sampleSec.',
+    nothingChanged: 'Nothing changed.', cfgStored: (rev) => `Rev ${rev} stored — pending: the node answers when it next connects.`,
+    // refused writes (js/access.js)
+    notSent: (m) => `Not sent: ${m}`, refused403: (m) => `Refused (403): this needs an operator key. ${m}`,
+    refused401: 'Refused (401): this key is not accepted any more; use "Change key".', refused400: (m) => `Refused (400): ${m}`,
+    failed: (st, m) => `Failed (${st}): ${m}`,
+    rev: (n) => `rev ${n}`,
+    rangeWords: { '6h': '6h', '24h': '24h', '7d': '7d', '30d': '30d', '1y': '1y' },
+    listSep: ', ',
   },
   zh: {
     sites: '站点', api: 'API', changeKey: '更换密钥', keyTitle: 'API 密钥',
@@ -57,6 +86,32 @@ const WORDS = {
     floodTitle: '山洪:降雨与水位', rainPer: (w) => `降雨量(毫米/${w})`, waterLevel: '水位',
     floodLine: { prepare: '准备转移水位', immediate: '立即转移水位' },
     floodSums: '截至最新读数的累计雨量', floodLevelNow: '当前预警等级',
+    cmdNames: { sample_now: '立即采样', upload_now: '立即上传', set_interval: '设置采样间隔', time_sync: '校时', reboot: '重启…', clear_queue: '清空未上传读数…' },
+    cmdStates: { queued: '排队中', acked: '已执行', failed: '失败', expired: '已过期', unsent: '未发出' },
+    confirmReboot: (d) => `重启 ${d}?设备在下次连接收到命令时重启。`, confirmRebootYes: '重启',
+    confirmClear: (d) => `删除 ${d} 尚未上传的读数?删除后无法恢复。`, confirmClearYes: '删除未上传读数',
+    noCommands: '尚未发送命令。', cmdSent: '发送时间', cmdCommand: '命令', cmdState: '状态', cmdBy: '发送人', confirmed: '(已确认)',
+    seconds: (n) => `${n} 秒`, expires: (at) => `${at} 过期`, cmdPending: '等待中——节点下次连接时应答',
+    cmdExpired: '过期前节点未应答', cmdUnsent: '消息服务器未接收;不会重发',
+    cmdLabel: '命令', every: '每', secUnit: '秒', send: '发送', cancel: '取消',
+    cmdResult: (id, cmd, state) => `${id} ${cmd} ${state}——节点下次连接时应答。`,
+    cfgStates: { none: '无', pending: '待生效', applied: '已生效', rejected: '被拒绝' },
+    cfgKeys: { sampleSec: '采样间隔', uploadSec: '上传间隔', batchMax: '每批读数上限', maxAwakeSec: '最长唤醒时间', calMaxAgeDays: '校准有效天数', thresholds: '节点阈值', calibrations: '校准' },
+    cfgNone: '无远程配置:节点运行烧录时的配置',
+    cfgPending: (rev, up) => `第 ${rev} 版待生效——节点下次连接时应答(${up ? `每 ${up} 秒上传一次` : '最长一个上传间隔'})`,
+    cfgApplied: (rev) => `节点正在运行第 ${rev} 版`,
+    cfgRejected: (rev) => `:节点拒绝了第 ${rev} 版,继续使用之前的配置`,
+    cfgDesired: (rev, by, when) => `目标版本 ${rev},由 ${by} 于 ${when}设置`,
+    cfgAnswered: (rev, result, when) => `节点应答第 ${rev} 版(${result}),${when}`,
+    cfgNoAnswer: '节点尚未应答', cfgEmpty: '空配置:节点已恢复烧录时的配置。',
+    flashed: '烧录值', cfgHelp: '留空 = 烧录时的值。“设置采样间隔”命令会覆盖采样间隔。',
+    nothingChanged: '没有改动。', cfgStored: (rev) => `第 ${rev} 版已保存,待生效:节点下次连接时应答。`,
+    notSent: (m) => `未发送:${m}`, refused403: (m) => `被拒绝(403):此操作需要操作员密钥。${m}`,
+    refused401: '被拒绝(401):该密钥已失效,请点击“更换密钥”。', refused400: (m) => `被拒绝(400):${m}`,
+    failed: (st, m) => `失败(${st}):${m}`,
+    rev: (n) => `第 ${n} 版`,
+    rangeWords: { '6h': '6 小时', '24h': '24 小时', '7d': '7 天', '30d': '30 天', '1y': '1 年' },
+    listSep: '、',
   },
 };
 
@@ -134,25 +189,29 @@ export function zoned(ms) {
 }
 export const dateTime = (ms) => { const p = zoned(ms); return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`; };
 
-// a status reason from the gateway (Query/SiteStatus) in words a person reads
-export function reason(text, rules) {
-  let m;
-  if ((m = text.match(/^alert: (.*?)(?: \(([^)]+)\))?$/))) {
-    const rule = rules?.find((r) => r.name === m[1]);
-    return `${lang() === 'zh' ? '告警' : 'Alert'}: ${ruleName(rule, m[1])}${m[2] ? ` (${m[2]})` : ''}`;
-  }
-  if ((m = text.match(/^(\S+): battery ([\d.]+) V$/))) return lang() === 'zh' ? `${m[1]}:电池电压低 ${m[2]} V` : `${m[1]}: battery low, ${m[2]} V`;
-  if ((m = text.match(/^(\S+): never heard$/))) return lang() === 'zh' ? `${m[1]}:从未上报` : `${m[1]}: never reported`;
-  if ((m = text.match(/^(\S+): silent since (.+)$/))) {
-    const at = Date.parse(m[2].replace(' ', 'T'));
-    return lang() === 'zh' ? `${m[1]}:自 ${dateTime(at)} 起无上报` : `${m[1]}: silent since ${dateTime(at)}`;
-  }
-  if ((m = text.match(/^(\S+) (\S+): ([A-Za-z, ]+)$/))) {
-    const names = m[3].split(', ').map((n) => FLAGS[lang()][n] || n);
-    return `${m[1]} ${quantityName(m[2])}: ${names.join(lang() === 'zh' ? '、' : ', ')}`;
-  }
-  if (text === 'no device') return lang() === 'zh' ? '没有设备' : 'no device';
-  return text;
+// a status reason from the gateway in words a person reads: worded from its code and facts (the API's
+// reasonCodes, Query/StatusReason.cs), never from the English line beside it
+const REASONS = {
+  en: {
+    no_device: () => 'no device',
+    never_heard: (r) => `${r.device}: never reported`,
+    silent: (r) => `${r.device}: silent since ${dateTime(Date.parse(r.since))}`,
+    battery_low: (r) => `${r.device}: battery low, ${r.volts.toFixed(2)} V`,
+    reading_flags: (r) => `${r.device} ${quantityName(r.quantity)}: ${r.flags.map((n) => FLAGS.en[n] || n).join(', ')}`,
+    alert: (r, rules) => `Alert: ${ruleName(rules?.find((x) => x.id === r.rule), r.ruleName)}${r.device ? ` (${r.device})` : ''}`,
+  },
+  zh: {
+    no_device: () => '没有设备',
+    never_heard: (r) => `${r.device}:从未上报`,
+    silent: (r) => `${r.device}:自 ${dateTime(Date.parse(r.since))} 起无上报`,
+    battery_low: (r) => `${r.device}:电池电压低 ${r.volts.toFixed(2)} V`,
+    reading_flags: (r) => `${r.device} ${quantityName(r.quantity)}:${r.flags.map((n) => FLAGS.zh[n] || n).join('、')}`,
+    alert: (r, rules) => `告警:${ruleName(rules?.find((x) => x.id === r.rule), r.ruleName)}${r.device ? `(${r.device})` : ''}`,
+  },
+};
+export function reason(r, rules) {
+  const word = REASONS[lang()][r.code];
+  return word ? word(r, rules) : r.code;
 }
 
 export function ago(iso) {

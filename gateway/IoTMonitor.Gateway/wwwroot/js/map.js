@@ -24,7 +24,9 @@ export function shapeSvg(status, extra = '') {
 let basemap;
 
 export async function drawMap(container, sites, onSite) {
-  basemap ??= fetch('vendor/world-atlas/countries-asia-50m.json').then((r) => r.json());
+  // the same address as index.html's preload (with the gateway's content hash), so the preloaded copy is used
+  const url = document.querySelector('link[rel=preload][href*="countries-asia-50m.json"]')?.getAttribute('href') || 'vendor/world-atlas/countries-asia-50m.json';
+  basemap ??= fetch(url).then((r) => r.json());
   let state = container._state;
   if (!state) {
     const map = L.map(container, { zoomControl: true, attributionControl: true, worldCopyJump: false, minZoom: 2, maxZoom: 13, preferCanvas: false });

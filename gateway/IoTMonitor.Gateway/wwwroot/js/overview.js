@@ -47,7 +47,7 @@ function render(app, sites, rules) {
   const rows = [...sites].sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : a.id.localeCompare(b.id)) * sort.dir);
   const label = (k) => `data-label="${esc(t(k))}"`;
   const why = (s) => {
-    const r = s.reasons.map((x) => reason(x, rules));
+    const r = (s.reasonCodes || []).map((x) => reason(x, rules));
     return r.length ? `<span class="reasons note">${esc(r.slice(0, 2).join(' · '))}${r.length > 2 ? ` +${r.length - 2}` : ''}</span>` : '';
   };
   app.querySelector('#sites tbody').innerHTML = rows.map((s) => `<tr class="site-row ${esc(s.status)}" data-site="${esc(s.id)}">
@@ -61,5 +61,5 @@ function render(app, sites, rules) {
 function counts(sites) {
   const c = {};
   for (const s of sites) c[s.status] = (c[s.status] || 0) + 1;
-  return Object.entries(c).sort((a, b) => RANK[b[0]] - RANK[a[0]]).map(([k, n]) => `${n} ${statusWord(k)}`).join(', ');
+  return Object.entries(c).sort((a, b) => RANK[b[0]] - RANK[a[0]]).map(([k, n]) => `${n} ${statusWord(k)}`).join(t('listSep'));
 }

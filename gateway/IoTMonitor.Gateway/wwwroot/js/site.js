@@ -30,7 +30,7 @@ export async function showSite(app, id) {
   app.innerHTML = `<p><a href="#/">${esc(t('allSites'))}</a></p>
     <h1 class="site-title">${esc(s.name)} ${badge(s.status, statusWord(s.status))}</h1>
     <p class="note">${esc(s.id)} · ${esc(siteType(s.type))} · ${esc(s.basin)} · ${s.lat ?? '–'}, ${s.lon ?? '–'}</p>
-    ${s.reasons.length ? `<ul class="reasons">${s.reasons.map((r) => `<li>${esc(reason(r, ruleList))}</li>`).join('')}</ul>` : ''}
+    ${s.reasonCodes?.length ? `<ul class="reasons">${s.reasonCodes.map((r) => `<li>${esc(reason(r, ruleList))}</li>`).join('')}</ul>` : ''}
     <div class="card"><h2>${esc(t('devicesTitle'))}</h2><table id="devices" class="stack"><thead><tr><th>${esc(t('device'))}</th><th>${esc(t('status'))}</th><th>${esc(t('lastSeen'))}</th><th>${esc(t('completeness'))}</th><th>${esc(t('battery'))}</th><th>${esc(t('rssi'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('missing'))}</th><th>${esc(t('remoteConfig'))}</th></tr></thead><tbody>
     ${devices.map((d) => `<tr data-device="${esc(d.id)}"><td ${label('device')} class="name">${esc(d.id)}</td><td ${label('status')}>${badge(d.status, statusWord(d.status))}</td>
       <td ${label('lastSeen')}>${ago(d.lastSeen)}</td><td ${label('completeness')} class="completeness">…</td>
@@ -38,7 +38,7 @@ export async function showSite(app, id) {
       <td ${label('backlog')}>${d.backlog ?? '–'}</td><td ${label('missing')}>${d.missing}</td><td ${label('remoteConfig')} class="remote-config">…</td></tr>`).join('')}
     </tbody></table></div>
     <div class="card" id="alerts-card"><h2>${esc(t('alerts'))}</h2><div id="alerts"></div></div>
-    <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}">${l}</button>`).join('')}
+    <div class="toolbar" id="ranges">${RANGES.map(([l, sec]) => `<button data-range="${sec}" title="${esc(l)}">${esc(t('rangeWords')[l] || l)}</button>`).join('')}
       <button id="earlier">${esc(t('earlier'))}</button><button id="later">${esc(t('later'))}</button>
       <label>${esc(t('from'))} <input type="datetime-local" id="from"></label><label>${esc(t('to'))} <input type="datetime-local" id="to"></label>
       <button id="apply">${esc(t('apply'))}</button><button id="reset">${esc(t('resetZoom'))}</button>
@@ -89,7 +89,7 @@ export async function showSite(app, id) {
   app.querySelector('#reset').addEventListener('click', () => { const now2 = Math.floor(Date.now() / 1000); range = { from: now2 - 86400, to: now2 }; load(); });
   const onConfig = (device, doc) => {
     const cell = app.querySelector(`#devices tr[data-device="${CSS.escape(device)}"] .remote-config`);
-    if (cell) cell.innerHTML = `<button class="link" title="remote config and commands">${configBadge(doc.state)}${doc.desired ? ` rev ${doc.desired.rev}` : ''}</button>`;
+    if (cell) cell.innerHTML = `<button class="link" title="${esc(t('downlinkTitle'))}">${configBadge(doc.state)}${doc.desired ? ` ${esc(t('rev', doc.desired.rev))}` : ''}</button>`;
   };
   // the column is the glance; the panel (below the charts) is one click away
   app.querySelector('#devices').addEventListener('click', (ev) => {

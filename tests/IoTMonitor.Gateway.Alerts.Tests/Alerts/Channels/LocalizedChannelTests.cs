@@ -70,7 +70,7 @@ public sealed class LocalizedChannelTests
         var enText = JsonDocument.Parse(calls[1].Body).RootElement.GetProperty("text").GetString()!;
         var enParts = SmsSegments.Split(enText);
         Assert.Equal(SmsEncoding.Ucs2, enParts.Encoding); // the site name as entered is Chinese: the message cannot be GSM-7
-        Assert.StartsWith("[CRITICAL] 清水桥 water level 3.72 m, limit > 3.5 m, 01 Jul 12:00 UTC.", enParts.Parts[0], StringComparison.Ordinal); // the compact wording of a UCS-2 message
+        Assert.StartsWith("[CRITICAL] 清水桥 water level 3.72m, limit > 3.5m, 01 Jul 20:00 UTC+8.", enParts.Parts[0], StringComparison.Ordinal); // the compact wording of a UCS-2 message
         Assert.EndsWith($"({enParts.Count} segments, UCS-2)", enReceipt, StringComparison.Ordinal);
     }
 
@@ -102,7 +102,10 @@ public sealed class LocalizedChannelTests
 
         var en = hook.Calls[1].Json;
         Assert.Equal("en", en.GetProperty("lang").GetString());
-        Assert.Equal(en.GetProperty("shortText").GetString(), en.GetProperty("localized").GetProperty("shortText").GetString());
+        // the machine field keeps UTC for the programs that parse it; the localized text is on the reader's clock, zone named
+        Assert.Contains("since 01 Jul 12:00 UTC,", en.GetProperty("shortText").GetString(), StringComparison.Ordinal);
+        Assert.Equal(en.GetProperty("shortText").GetString()!.Replace("01 Jul 12:00 UTC,", "01 Jul 20:00 UTC+8,", StringComparison.Ordinal), en.GetProperty("localized").GetProperty("shortText").GetString());
+        Assert.Equal("UTC+8", en.GetProperty("timeZone").GetString());
     }
 
     [Fact]

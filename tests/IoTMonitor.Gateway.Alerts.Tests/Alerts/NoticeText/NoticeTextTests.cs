@@ -44,7 +44,7 @@ public sealed class NoticeTextTests
         var body = NoticeWriter.Body(n, En);
         Assert.Contains("What: Water level above warning stage (water level, outside its limit)\n", body, StringComparison.Ordinal);
         Assert.Contains("How bad: critical, 3.72 m (limit > 3.5 m), worst 3.8\n", body, StringComparison.Ordinal);
-        Assert.Contains("Since: 2026-07-01 12:00:00 UTC\n", body, StringComparison.Ordinal);
+        Assert.Contains("Since: 2026-07-01 20:00:00 UTC+8\n", body, StringComparison.Ordinal);
         Assert.DoesNotContain("water.level", body, StringComparison.Ordinal);
     }
 
@@ -100,7 +100,7 @@ public sealed class NoticeTextTests
         var text = NoticeWriter.Sms(n, En, 320, 3);
         var parts = SmsSegments.Split(text);
         Assert.Equal(SmsEncoding.Gsm7, parts.Encoding);
-        Assert.StartsWith("[CRITICAL] Qingshui bridge: water level 3.72 m (limit > 3.5 m), worst 3.8, since 01 Jul 12:00 UTC.", parts.Parts[0], StringComparison.Ordinal);
+        Assert.StartsWith("[CRITICAL] Qingshui bridge: water level 3.72 m (limit > 3.5 m), worst 3.8, since 01 Jul 20:00 UTC+8.", parts.Parts[0], StringComparison.Ordinal);
 
         n.Quantity = "water.ec";
         n.Unit = "µS/cm";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -37,7 +36,7 @@ public sealed class DingTalkChannel(DingTalkOptions options, AlertsOptions alert
 
     private static readonly JsonSerializerOptions BodyJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly SendRateWindow _window = new(options.RateLimitPerMinute, TimeSpan.FromMinutes(1), time);
+    private readonly ChatRobotPost _post = new("DingTalk", RateLimitedCode, options.RateLimitPerMinute, options.RateLimitedRetrySeconds, http, time);
 
     public string Name => ChannelName;
 
@@ -64,18 +63,18 @@ public sealed class DingTalkChannel(DingTalkOptions options, AlertsOptions alert
         return $"{robot.Url}&timestamp={ts.ToString(CultureInfo.InvariantCulture)}&sign={Uri.EscapeDataString(Sign(robot.Secret, ts))}";
     }
 
-    /// <param name="language">The robot's language (<see cref="NoticeLanguage.Choose"/>); null = the channel's.</param>
-    public static byte[] Body(DingTalkOptions options, AlertNotice notice, string? language = null)
+    /// <param name="reader">The robot's language and zone (<see cref="NoticeReader.For"/>); null = the channel's.</param>
+    public static byte[] Body(DingTalkOptions options, AlertNotice notice, NoticeReader? reader = null)
     {
-        language ??= NoticeLanguage.Normalize(options.Language) ?? NoticeLanguage.Chinese;
+        var r = reader ?? new NoticeReader(NoticeLanguage.Normalize(options.Language) ?? NoticeLanguage.Chinese, NoticeZone.Parse(options.TimeZone) ?? NoticeZone.China);
         if (options.MessageType == "markdown")
         {
-            var title = NoticeWriter.Title(notice, language);
-            var text = ChineseNoticeText.CutUtf8(NoticeWriter.Markdown(notice, language), MaxBytes);
+            var title = NoticeWriter.Title(notice, r);
+            var text = ChineseNoticeText.CutUtf8(NoticeWriter.Markdown(notice, r), MaxBytes);
             return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "markdown", markdown = new { title, text } }, BodyJson);
         }
 
-        var content = ChineseNoticeText.CutUtf8(NoticeWriter.Short(notice, language), MaxBytes);
+        var content = ChineseNoticeText.CutUtf8(NoticeWriter.Short(notice, r), MaxBytes);
         return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "text", text = new { content } }, BodyJson);
     }
 
@@ -86,49 +85,10 @@ public sealed class DingTalkChannel(DingTalkOptions options, AlertsOptions alert
             throw new PermanentDeliveryException($"DingTalk robot '{entry.Recipient}' is no longer configured");
         }
 
-        if (!_window.TryTake(entry.Recipient, out var wait))
-        {
-            throw new DeliveryDeferredException($"DingTalk robot '{entry.Recipient}': {options.RateLimitPerMinute} messages in the last minute", wait);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, Address(robot, time.GetUtcNow())) { Content = new ByteArrayContent(Body(options, notice, NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, NoticeLanguage.Chinese))) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var code = (int)response.StatusCode;
-        var reply = $"HTTP {code} {text[..Math.Min(200, text.Length)]}";
-        if (!response.IsSuccessStatusCode)
-        {
-            throw code is 408 or 429 || code >= 500 ? new HttpRequestException(reply) : new PermanentDeliveryException(reply);
-        }
-
-        var errcode = ErrCode(text) ?? throw new HttpRequestException($"{reply} (no errcode in the reply)");
-        switch (errcode)
-        {
-            case 0:
-                return reply;
-            case RateLimitedCode:
-                var penalty = TimeSpan.FromSeconds(options.RateLimitedRetrySeconds);
-                _window.Fill(entry.Recipient, penalty);
-                throw new DeliveryDeferredException($"DingTalk robot '{entry.Recipient}' rate-limited: {reply}", penalty);
-            case -1:
-                throw new HttpRequestException(reply);
-            default:
-                throw new PermanentDeliveryException(reply);
-        }
+        var reader = NoticeReader.For(alerts, entry.Recipient, options.Language, options.TimeZone, NoticeLanguage.Chinese);
+        return await _post.SendAsync(entry.Recipient, () => Address(robot, time.GetUtcNow()), Body(options, notice, reader), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The reply's <c>errcode</c>, or null when the reply is not the documented JSON.</summary>
-    public static int? ErrCode(string reply)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(reply);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("errcode", out var e) && e.TryGetInt32(out var v) ? v : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static int? ErrCode(string reply) => ChatRobotPost.ErrCode(reply);
 }

@@ -17,6 +17,9 @@ public sealed class DingTalkOptions
     /// <summary><c>zh-CN</c> (also <c>zh</c>; Simplified Chinese, the default whatever <c>Alerts:Language</c> says: group chats are where response staff talk) or <c>en</c>. <c>Alerts:RecipientLanguages:{robot name}</c> wins per robot.</summary>
     public string Language { get; set; } = NoticeText.NoticeLanguage.Chinese;
 
+    /// <summary>Time zone of this channel's notice times (<c>UTC+8</c>, <c>UTC</c>, <c>Asia/Urumqi</c> …); empty = <c>Alerts:TimeZone</c>. <c>Alerts:RecipientTimeZones</c> wins per recipient.</summary>
+    public string TimeZone { get; set; } = string.Empty;
+
     /// <summary>Event types the robots post; empty = opened, renotified, escalated, acknowledged, resolved, flapping. Late alerts: <c>Alerts:LateChannels</c>.</summary>
     public List<string> Events { get; set; } = [];
 
@@ -49,7 +52,7 @@ public sealed class DingTalkOptions
             yield return $"{key}:MessageType must be text or markdown";
         }
 
-        foreach (var problem in NoticeText.NoticeLanguage.Check($"{key}:Language", Language, optional: false))
+        foreach (var problem in NoticeText.NoticeLanguage.Check($"{key}:Language", Language, optional: false).Concat(NoticeText.NoticeZone.Check($"{key}:TimeZone", TimeZone, optional: true)))
         {
             yield return problem;
         }

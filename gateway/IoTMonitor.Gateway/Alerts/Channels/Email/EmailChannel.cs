@@ -27,17 +27,17 @@ public sealed class EmailChannel(EmailOptions options, AlertsOptions alerts) : I
 
     public static MimeMessage Build(EmailOptions options, AlertsOptions alerts, OutboxEntry entry, AlertNotice notice)
     {
-        var language = NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, alerts.Language);
+        var reader = NoticeReader.For(alerts, entry.Recipient, options.Language, options.TimeZone, alerts.Language);
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.Add(MailboxAddress.Parse(entry.Recipient));
-        message.Subject = NoticeWriter.Subject(notice, language);
+        message.Subject = NoticeWriter.Subject(notice, reader);
         message.MessageId = MessageId(entry.Key);
         message.Headers.Add("X-IoTMonitor-Alert", notice.AlertId);
         message.Headers.Add("X-IoTMonitor-Event", notice.EventId);
         message.Headers.Add("X-IoTMonitor-Idempotency-Key", entry.Key);
-        var body = new TextPart("plain") { Text = NoticeWriter.Body(notice, language) };
-        body.Headers.Add(HeaderId.ContentLanguage, language);
+        var body = new TextPart("plain") { Text = NoticeWriter.Body(notice, reader) };
+        body.Headers.Add(HeaderId.ContentLanguage, reader.Language);
         message.Body = body;
         return message;
     }

@@ -25,6 +25,9 @@ public sealed class AlertMqttOptions
     /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
     public string Language { get; set; } = string.Empty;
 
+    /// <summary>Time zone of this channel's notice times (<c>UTC+8</c>, <c>UTC</c>, <c>Asia/Urumqi</c> …); empty = <c>Alerts:TimeZone</c>. <c>Alerts:RecipientTimeZones</c> wins per recipient.</summary>
+    public string TimeZone { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (Enabled && (string.IsNullOrWhiteSpace(TopicPrefix) || TopicPrefix.Contains('+', StringComparison.Ordinal) || TopicPrefix.Contains('#', StringComparison.Ordinal)))
@@ -32,7 +35,7 @@ public sealed class AlertMqttOptions
             yield return "Alerts:Mqtt:TopicPrefix must be a topic without wildcards";
         }
 
-        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Mqtt:Language", Language, optional: true))
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Mqtt:Language", Language, optional: true).Concat(NoticeText.NoticeZone.Check("Alerts:Mqtt:TimeZone", TimeZone, optional: true)))
         {
             yield return problem;
         }

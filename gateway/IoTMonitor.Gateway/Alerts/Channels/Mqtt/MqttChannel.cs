@@ -166,7 +166,7 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
     }
 
     /// <summary>The event message: the historic <c>text</c> (English short text) plus <c>lang</c> and <c>localized</c> (subject and short text in that language).</summary>
-    public static byte[] EventPayload(OutboxEntry entry, AlertNotice notice, string language) => JsonSerializer.SerializeToUtf8Bytes(
+    public static byte[] EventPayload(OutboxEntry entry, AlertNotice notice, NoticeReader reader) => JsonSerializer.SerializeToUtf8Bytes(
         new
         {
             id = notice.EventId,
@@ -174,8 +174,9 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
             type = notice.Type,
             alert = notice,
             text = notice.ShortText(),
-            lang = language,
-            localized = new { subject = NoticeWriter.Subject(notice, language), shortText = NoticeWriter.Short(notice, language) },
+            lang = reader.Language,
+            timeZone = reader.Zone.Label(notice.At),
+            localized = new { subject = NoticeWriter.Subject(notice, reader), shortText = NoticeWriter.Short(notice, reader) },
         },
         AlertRule.Json);
 
@@ -208,7 +209,7 @@ public sealed class MqttChannel : IAlertChannel, IAsyncDisposable
             throw new InvalidOperationException($"MQTT retained publish refused: {kept.ReasonCode} {kept.ReasonString}");
         }
 
-        var body = EventPayload(entry, notice, NoticeLanguage.Choose(_alerts.RecipientLanguages, prefix, _options.Language, _alerts.Language));
+        var body = EventPayload(entry, notice, NoticeReader.For(_alerts, prefix, _options.Language, _options.TimeZone, _alerts.Language));
         var message = new MqttApplicationMessageBuilder().WithTopic(EventTopic(prefix, notice)).WithPayload(body)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithUserProperty("idempotency-key", System.Text.Encoding.UTF8.GetBytes(entry.Key)).Build();
         var published = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);

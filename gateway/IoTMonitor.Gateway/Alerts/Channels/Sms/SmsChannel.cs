@@ -26,7 +26,7 @@ public sealed class SmsChannel(SmsOptions options, AlertsOptions alerts, IHttpCl
 
     /// <summary>The SMS text for <paramref name="to"/>: in their language, fitted to <see cref="SmsOptions.MaxSegments"/>.</summary>
     public static string Text(SmsOptions options, AlertsOptions alerts, string to, AlertNotice notice) =>
-        NoticeWriter.Sms(notice, NoticeLanguage.Choose(alerts.RecipientLanguages, to, options.Language, alerts.Language), options.MaxLength, options.MaxSegments);
+        NoticeWriter.Sms(notice, NoticeReader.For(alerts, to, options.Language, options.TimeZone, alerts.Language), options.MaxLength, options.MaxSegments);
 
     public static HttpRequestMessage BuildRequest(SmsOptions options, string to, string text, string id)
     {

@@ -26,6 +26,9 @@ public sealed class SmsOptions
     /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
     public string Language { get; set; } = string.Empty;
 
+    /// <summary>Time zone of this channel's notice times (<c>UTC+8</c>, <c>UTC</c>, <c>Asia/Urumqi</c> …); empty = <c>Alerts:TimeZone</c>. <c>Alerts:RecipientTimeZones</c> wins per recipient.</summary>
+    public string TimeZone { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (UrlTemplate.Length > 0 && !UrlTemplate.StartsWith("http", StringComparison.Ordinal))
@@ -38,7 +41,7 @@ public sealed class SmsOptions
             yield return "Alerts:Sms:MaxSegments must be ≥ 1 and Alerts:Sms:MaxLength ≥ 70 (one Chinese segment)";
         }
 
-        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Sms:Language", Language, optional: true))
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Sms:Language", Language, optional: true).Concat(NoticeText.NoticeZone.Check("Alerts:Sms:TimeZone", TimeZone, optional: true)))
         {
             yield return problem;
         }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.NoticeText;
@@ -38,7 +37,7 @@ public sealed class WeComChannel(WeComOptions options, AlertsOptions alerts, IHt
     // Chinese as UTF-8 characters, not \u escapes: what the robot documentation shows
     private static readonly JsonSerializerOptions BodyJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly SendRateWindow _window = new(options.RateLimitPerMinute, TimeSpan.FromMinutes(1), time);
+    private readonly ChatRobotPost _post = new("WeCom", RateLimitedCode, options.RateLimitPerMinute, options.RateLimitedRetrySeconds, http, time);
 
     public string Name => ChannelName;
 
@@ -46,17 +45,17 @@ public sealed class WeComChannel(WeComOptions options, AlertsOptions alerts, IHt
         NoticeRouting.ListedTakes(alerts, Name, options.EffectiveEvents, type, late) ? options.Robots.Keys : [];
 
     /// <summary>The request body for <paramref name="notice"/>.</summary>
-    /// <param name="language">The robot's language (<see cref="NoticeLanguage.Choose"/>); null = the channel's.</param>
-    public static byte[] Body(WeComOptions options, AlertNotice notice, string? language = null)
+    /// <param name="reader">The robot's language and zone (<see cref="NoticeReader.For"/>); null = the channel's.</param>
+    public static byte[] Body(WeComOptions options, AlertNotice notice, NoticeReader? reader = null)
     {
-        language ??= NoticeLanguage.Normalize(options.Language) ?? NoticeLanguage.Chinese;
+        var r = reader ?? new NoticeReader(NoticeLanguage.Normalize(options.Language) ?? NoticeLanguage.Chinese, NoticeZone.Parse(options.TimeZone) ?? NoticeZone.China);
         if (options.MessageType == "markdown")
         {
-            var content = ChineseNoticeText.CutUtf8(NoticeWriter.Markdown(notice, language), MarkdownMaxBytes);
+            var content = ChineseNoticeText.CutUtf8(NoticeWriter.Markdown(notice, r), MarkdownMaxBytes);
             return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "markdown", markdown = new { content } }, BodyJson);
         }
 
-        var text = ChineseNoticeText.CutUtf8(NoticeWriter.Short(notice, language), TextMaxBytes);
+        var text = ChineseNoticeText.CutUtf8(NoticeWriter.Short(notice, r), TextMaxBytes);
         return JsonSerializer.SerializeToUtf8Bytes(new { msgtype = "text", text = new { content = text } }, BodyJson);
     }
 
@@ -67,49 +66,10 @@ public sealed class WeComChannel(WeComOptions options, AlertsOptions alerts, IHt
             throw new PermanentDeliveryException($"WeCom robot '{entry.Recipient}' is no longer configured");
         }
 
-        if (!_window.TryTake(entry.Recipient, out var wait))
-        {
-            throw new DeliveryDeferredException($"WeCom robot '{entry.Recipient}': {options.RateLimitPerMinute} messages in the last minute", wait);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, robot.Url) { Content = new ByteArrayContent(Body(options, notice, NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, NoticeLanguage.Chinese))) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        using var response = await http.CreateClient(AlertChannels.HttpClientName).SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var code = (int)response.StatusCode;
-        var reply = $"HTTP {code} {text[..Math.Min(200, text.Length)]}";
-        if (!response.IsSuccessStatusCode)
-        {
-            throw code is 408 or 429 || code >= 500 ? new HttpRequestException(reply) : new PermanentDeliveryException(reply);
-        }
-
-        var errcode = ErrCode(text) ?? throw new HttpRequestException($"{reply} (no errcode in the reply)");
-        switch (errcode)
-        {
-            case 0:
-                return reply;
-            case RateLimitedCode:
-                var penalty = TimeSpan.FromSeconds(options.RateLimitedRetrySeconds);
-                _window.Fill(entry.Recipient, penalty);
-                throw new DeliveryDeferredException($"WeCom robot '{entry.Recipient}' rate-limited: {reply}", penalty);
-            case BusyCode:
-                throw new HttpRequestException(reply);
-            default:
-                throw new PermanentDeliveryException(reply);
-        }
+        var reader = NoticeReader.For(alerts, entry.Recipient, options.Language, options.TimeZone, NoticeLanguage.Chinese);
+        return await _post.SendAsync(entry.Recipient, () => robot.Url, Body(options, notice, reader), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The reply's <c>errcode</c>, or null when the reply is not the documented JSON.</summary>
-    public static int? ErrCode(string reply)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(reply);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("errcode", out var e) && e.TryGetInt32(out var v) ? v : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static int? ErrCode(string reply) => ChatRobotPost.ErrCode(reply);
 }

@@ -26,7 +26,7 @@ public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts,
     public IEnumerable<string> Recipients(string type, bool late) =>
         NoticeRouting.MachineTakes(alerts, Name, type, late) ? options.Urls : [];
 
-    public static byte[] Body(OutboxEntry entry, AlertNotice notice, string language) => JsonSerializer.SerializeToUtf8Bytes(
+    public static byte[] Body(OutboxEntry entry, AlertNotice notice, NoticeReader reader) => JsonSerializer.SerializeToUtf8Bytes(
         new
         {
             id = notice.EventId,
@@ -36,12 +36,13 @@ public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts,
             subject = notice.Subject(),
             text = notice.Text(),
             shortText = notice.ShortText(),
-            lang = language,
+            lang = reader.Language,
+            timeZone = reader.Zone.Label(notice.At),
             localized = new
             {
-                subject = NoticeWriter.Subject(notice, language),
-                text = NoticeWriter.Body(notice, language),
-                shortText = NoticeWriter.Short(notice, language),
+                subject = NoticeWriter.Subject(notice, reader),
+                text = NoticeWriter.Body(notice, reader),
+                shortText = NoticeWriter.Short(notice, reader),
             },
         },
         AlertRule.Json);
@@ -57,7 +58,7 @@ public sealed class WebhookChannel(WebhookOptions options, AlertsOptions alerts,
 
     public async Task<string> SendAsync(OutboxEntry entry, AlertNotice notice, CancellationToken cancellationToken)
     {
-        var body = Body(entry, notice, NoticeLanguage.Choose(alerts.RecipientLanguages, entry.Recipient, options.Language, alerts.Language));
+        var body = Body(entry, notice, NoticeReader.For(alerts, entry.Recipient, options.Language, options.TimeZone, alerts.Language));
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, entry.Recipient) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };

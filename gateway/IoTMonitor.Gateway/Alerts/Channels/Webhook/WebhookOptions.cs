@@ -12,6 +12,9 @@ public sealed class WebhookOptions
     /// <summary>Notice language for this channel: <c>zh-CN</c> or <c>en</c>; empty = <c>Alerts:Language</c>. <c>Alerts:RecipientLanguages</c> wins per recipient.</summary>
     public string Language { get; set; } = string.Empty;
 
+    /// <summary>Time zone of this channel's notice times (<c>UTC+8</c>, <c>UTC</c>, <c>Asia/Urumqi</c> …); empty = <c>Alerts:TimeZone</c>. <c>Alerts:RecipientTimeZones</c> wins per recipient.</summary>
+    public string TimeZone { get; set; } = string.Empty;
+
     public IEnumerable<string> Validate()
     {
         if (Urls.Any(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
@@ -24,7 +27,7 @@ public sealed class WebhookOptions
             yield return "Alerts:Webhook:Secret must be at least 16 characters (or empty for unsigned requests)";
         }
 
-        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Webhook:Language", Language, optional: true))
+        foreach (var problem in NoticeText.NoticeLanguage.Check("Alerts:Webhook:Language", Language, optional: true).Concat(NoticeText.NoticeZone.Check("Alerts:Webhook:TimeZone", TimeZone, optional: true)))
         {
             yield return problem;
         }
