@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using IoTMonitor.Firmware.Emulator.Flash;
 using IoTMonitor.Firmware.Emulator.Network;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Emulator.Device;
 
@@ -64,7 +64,11 @@ public sealed class Esp32Device
     /// <summary>The RTC's drift while in deep sleep: +0.05 = runs 5 % fast (reference §9: internal 150 kHz RC, up to ±5 %).</summary>
     public double SleepDrift { get; set; }
 
-    public LittleFsVolume Flash { get; } = new();
+    /// <summary>
+    /// The I: volume (the runtime model's LittleFS): the runtime's own con_*.sys config files are on it
+    /// from the start, as on a board flashed and given its Wi-Fi settings (reference §1).
+    /// </summary>
+    public LittleFsVolume Flash { get; } = FlashVolumes.Esp32Runtime();
 
     public RadioEnvironment Radio { get; }
 
@@ -383,7 +387,7 @@ public sealed class Esp32Device
     {
         _off = true;
         _offKind = kind;
-        Flash.PowerLoss();
+        Flash.Reset();
         Radio.DropSession(this);
     }
 
