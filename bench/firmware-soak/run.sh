@@ -18,7 +18,7 @@ dotnet build "$project" -c Release -nologo -clp:ErrorsOnly
 pids=()
 for type in water soil air; do
   dotnet test "$project" -c Release --no-build -nologo \
-    --filter "FullyQualifiedName~SoakTests&DisplayName~\"$type\"" --logger "console;verbosity=normal" >"$logs/$type.log" 2>&1 &
+    --filter "FullyQualifiedName~SoakTests&DisplayName~$type" --logger "console;verbosity=normal" >"$logs/$type.log" 2>&1 &
   pids+=($!)
 done
 status=0
