@@ -47,6 +47,7 @@ namespace IoTMonitor.Firmware
         /// <summary>Runs one wake; never returns (deep sleep restarts the app at Main).</summary>
         public static void Main()
         {
+            M2MqttNodeLink.StopBootJoin();
             byte[] document = File.Exists(ConfigPath) ? File.ReadAllBytes(ConfigPath) : null;
 
             // The board (rails, battery, wake pin) follows the config's node type; the core parses

@@ -128,10 +128,15 @@ public sealed class Esp32Device
         _wakePin = -1;
         _hang = null;
         _mqttConnects = 0;
-        if (WifiAutoConnectSaved && Radio.WifiUp(TrueMs))
+        if (WifiAutoConnectSaved)
         {
-            RadioOn(); // NF_ESP32_Wireless_Open connects before Main
-            Radio.Associate(this);
+            // NF_ESP32_Wireless_Open starts connecting before Main (reference §6): the radio is on
+            // whether or not the access point answers; it associates only when it does.
+            RadioOn();
+            if (Radio.WifiUp(TrueMs))
+            {
+                Radio.Associate(this);
+            }
         }
     }
 
