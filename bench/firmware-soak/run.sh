@@ -15,9 +15,15 @@ logs=${FIRMWARE_SOAK_LOGS:-$(mktemp -d "${TMPDIR:-/tmp}/firmware-soak-XXXXXX")}
 mkdir -p "$logs"
 project=tests/IoTMonitor.Firmware.Emulator.Tests/IoTMonitor.Firmware.Emulator.Tests.csproj
 dotnet build "$project" -c Release -nologo -clp:ErrorsOnly
+# The runner loads the app's assembly afresh at every wake: run from a copy of the build, so a
+# rebuild in the tree during the run cannot change the app under test halfway.
+bin=$logs/bin
+rm -rf "$bin"
+cp -r tests/IoTMonitor.Firmware.Emulator.Tests/bin/Release/net10.0 "$bin"
+git rev-parse HEAD >"$logs/commit" 2>/dev/null || true
 pids=()
 for type in water soil air; do
-  dotnet test "$project" -c Release --no-build -nologo \
+  dotnet test "$bin/IoTMonitor.Firmware.Emulator.Tests.dll" -nologo \
     --filter "FullyQualifiedName~SoakTests&DisplayName~$type" --logger "console;verbosity=normal" >"$logs/$type.log" 2>&1 &
   pids+=($!)
 done
