@@ -23,7 +23,7 @@ cp -r tests/IoTMonitor.Firmware.Emulator.Tests/bin/Release/net10.0 "$bin"
 git rev-parse HEAD >"$logs/commit" 2>/dev/null || true
 pids=()
 for type in water soil air; do
-  dotnet test "$bin/IoTMonitor.Firmware.Emulator.Tests.dll" -nologo \
+  dotnet test "$bin/IoTMonitor.Firmware.Emulator.Tests.dll" \
     --filter "FullyQualifiedName~SoakTests&DisplayName~$type" --logger "console;verbosity=normal" >"$logs/$type.log" 2>&1 &
   pids+=($!)
 done
