@@ -46,6 +46,8 @@ public sealed class Esp32Device
     private int _wakePin = -1;
     private string? _hang;
     private int _mqttConnects;
+    private bool _watchdogPowered;
+    private bool _doneHigh;
 
     public Esp32Device(long trueStartMs, RadioEnvironment radio)
     {
@@ -95,6 +97,15 @@ public sealed class Esp32Device
 
     public bool IsOff => _off;
 
+    /// <summary>The optional TPL5010 reset watchdog on the board (null: not fitted; hardware/common/watchdog.md).</summary>
+    public Tpl5010? Watchdog { get; init; }
+
+    /// <summary>
+    /// Steps whose native call never returns (a driver stuck in a bus transfer): the interpreter is
+    /// blocked, so the app's managed timers stop too and the wake hangs (reference §8). Null: none.
+    /// </summary>
+    public Func<string, bool>? StuckAt { get; set; }
+
     /// <summary>Further narrows the steps a cut may land on: (kind, detail) → counts (null: every step of the named kinds).</summary>
     public Func<string, string?, bool>? CutFilter { get; set; }
 
@@ -128,6 +139,13 @@ public sealed class Esp32Device
         _wakePin = -1;
         _hang = null;
         _mqttConnects = 0;
+        _doneHigh = false;
+        if (Watchdog != null && !_watchdogPowered)
+        {
+            Watchdog.PowerUp(TrueMs);
+            _watchdogPowered = true;
+        }
+
         if (WifiAutoConnectSaved)
         {
             // NF_ESP32_Wireless_Open starts connecting before Main (reference §6): the radio is on
@@ -177,6 +195,11 @@ public sealed class Esp32Device
             throw new DeviceResetException(_offKind);
         }
 
+        if (StuckAt != null && StuckAt(kind))
+        {
+            Hang("native call '" + kind + "' never returns: the interpreter is blocked and managed timers stop (reference §8)");
+        }
+
         if (_cutAtStep < 0 || (_cutKinds != null && !_cutKinds.Contains(kind, StringComparison.Ordinal))
             || (CutFilter != null && !CutFilter(kind, detail)))
         {
@@ -224,6 +247,18 @@ public sealed class Esp32Device
     public WakeCause SleepFor(long rtcMs, long pinAtTrueMs = long.MaxValue)
     {
         long trueMs = (long)(rtcMs / (1 + SleepDrift));
+        if (Watchdog != null && _watchdogPowered)
+        {
+            long reset = Watchdog.NextResetAfter(TrueMs);
+            if (reset < TrueMs + trueMs && reset < pinAtTrueMs)
+            {
+                // No DONE within an interval while asleep: RSTn pulls EN low (SNAS651A §8.3.3).
+                TrueMs = reset;
+                WatchdogReset();
+                return WakeCause.Undefined;
+            }
+        }
+
         if (pinAtTrueMs < TrueMs + trueMs && _wakePin >= 0)
         {
             long slept = Math.Max(0, pinAtTrueMs - TrueMs);
@@ -241,6 +276,31 @@ public sealed class Esp32Device
     public void PowerOffFor(long trueMs)
     {
         TrueMs += trueMs;
+        _rtcOffsetMs = PowerOnRtcMs - TrueMs;
+        Watchdog?.PowerUp(TrueMs); // the timer lost its supply too and starts counting again
+    }
+
+    /// <summary>
+    /// After a hung wake: with the TPL5010 fitted, time runs on to the WAKE edge at which it finds no
+    /// DONE and resets the chip through EN (returns true); without it the node stays hung (false).
+    /// </summary>
+    public bool HangUntilWatchdogReset()
+    {
+        if (Watchdog == null || !_watchdogPowered)
+        {
+            return false;
+        }
+
+        TrueMs = Math.Max(TrueMs, Watchdog.NextResetAfter(TrueMs));
+        WatchdogReset();
+        return true;
+    }
+
+    // An EN reset: the ESP32 reports it as a power-on (cause Undefined) and the RTC restarts at 1970
+    // (model assumption, hardware/common/watchdog.md; reference §5, §9).
+    private void WatchdogReset()
+    {
+        Watchdog!.AssertReset();
         _rtcOffsetMs = PowerOnRtcMs - TrueMs;
     }
 
@@ -341,6 +401,16 @@ public sealed class Esp32Device
     public void WritePin(int pin, bool high)
     {
         Step("gpio");
+        if (Watchdog != null && pin == Watchdog.DoneGpio)
+        {
+            if (high && !_doneHigh)
+            {
+                Watchdog.Done(TrueMs); // DONE counts on its rising edge
+            }
+
+            _doneHigh = high;
+            return;
+        }
         _pins[pin] = high;
         if (pin == 25 && high)
         {
