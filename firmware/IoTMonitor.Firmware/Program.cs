@@ -43,10 +43,12 @@ namespace IoTMonitor.Firmware
         private static int _flashedMaxAwakeSec;
         private static long _wakeStartMs;
         private static NodeCycle _cycle;
+        private static ResetWatchdog _resetWatchdog;
 
         /// <summary>Runs one wake; never returns (deep sleep restarts the app at Main).</summary>
         public static void Main()
         {
+            M2MqttNodeLink.StopBootJoin();
             byte[] document = File.Exists(ConfigPath) ? File.ReadAllBytes(ConfigPath) : null;
 
             // The board (rails, battery, wake pin) follows the config's node type; the core parses
@@ -70,12 +72,18 @@ namespace IoTMonitor.Firmware
                 outputs[i] = new GpioOutput(gpio, board.Outputs[i].Gpio);
             }
 
+            if (peek.WatchdogDoneGpio >= 0)
+            {
+                _resetWatchdog = new ResetWatchdog(gpio, peek.WatchdogDoneGpio, peek.WatchdogIntervalSec);
+                _resetWatchdog.AwakeCapSec = peek.MaxAwakeSec;
+            }
+
             Esp32Clock clock = new Esp32Clock();
             Sleep.WakeupCause cause = Sleep.GetWakeupCause();
             int heldMs = cause == Sleep.WakeupCause.Ext0 || cause == Sleep.WakeupCause.Undefined ? ButtonHeldMs(gpio, board.Wake, clock) : 0;
             Esp32Buses buses = new Esp32Buses(new AdcController(), board);
             SensorFactory sensors = new SensorFactory(buses, clock, board, outputs);
-            _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs);
+            _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs, _resetWatchdog);
 
             // Watchdog (the ESP-IDF task watchdog is off in the firmware, reference §8): a call that
             // hangs (a stuck driver, a TCP connect with no timeout) must not drain the battery. It
@@ -109,6 +117,7 @@ namespace IoTMonitor.Firmware
             }
         }
 
+
         private static void OnWatchdog(object state)
         {
             int cap = _flashedMaxAwakeSec;
@@ -123,7 +132,21 @@ namespace IoTMonitor.Firmware
             if (cycle != null && cycle.Service.LeftMs(Environment.TickCount64) > 0)
             {
                 _wakeStartMs = Environment.TickCount64;
+
+                // A service hold may outlast the TPL5010's interval; a technician is at the node.
+                ResetWatchdog hardware = _resetWatchdog;
+                if (hardware != null)
+                {
+                    hardware.Done();
+                }
+
                 return;
+            }
+
+            ResetWatchdog fitted = _resetWatchdog;
+            if (fitted != null && cap > fitted.AwakeCapSec)
+            {
+                fitted.AwakeCapSec = cap; // a remote maxAwakeSec above the flashed one lengthens the next wakes too
             }
 
             if (Environment.TickCount64 - _wakeStartMs >= (long)(cap + WatchdogGraceSec) * 1000)

@@ -233,6 +233,14 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     err = ReadString(ref _work.Ntp, 64);
                 }
+                else if (_r.ValueEquals("watchdogDoneGpio"))
+                {
+                    err = ReadInt(-1, 39, ref _work.WatchdogDoneGpio);
+                }
+                else if (_r.ValueEquals("watchdogIntervalSec"))
+                {
+                    err = ReadInt(60, 7200, ref _work.WatchdogIntervalSec);
+                }
                 else if (_r.ValueEquals("cal"))
                 {
                     err = ReadString(ref _work.CalibrationId, 32);

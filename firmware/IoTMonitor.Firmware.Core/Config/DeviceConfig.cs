@@ -29,6 +29,15 @@ namespace IoTMonitor.Firmware.Core.Config
         public int BatchMax = 50;
         public int MaxAwakeSec = 60;
 
+        /// <summary>
+        /// GPIO wired to the DONE input of a TPL5010 reset watchdog (hardware/common/watchdog.md), -1: none
+        /// fitted. Device config only: it describes the board, so the remote overlay cannot change it.
+        /// </summary>
+        public int WatchdogDoneGpio = -1;
+
+        /// <summary>The TPL5010's interval set by its DELAY resistor, s (hardware/common/watchdog.md): no sleep may outlast it.</summary>
+        public int WatchdogIntervalSec = 3600;
+
         /// <summary>How long service mode keeps the node awake, minutes (Node/ServiceHold).</summary>
         public int ServiceMinutes = 15;
         public int Rev;
@@ -111,6 +120,8 @@ namespace IoTMonitor.Firmware.Core.Config
             UploadSec = other.UploadSec;
             BatchMax = other.BatchMax;
             MaxAwakeSec = other.MaxAwakeSec;
+            WatchdogDoneGpio = other.WatchdogDoneGpio;
+            WatchdogIntervalSec = other.WatchdogIntervalSec;
             ServiceMinutes = other.ServiceMinutes;
             Rev = other.Rev;
             CalibrationId = other.CalibrationId;

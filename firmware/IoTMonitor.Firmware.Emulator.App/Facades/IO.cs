@@ -4,7 +4,7 @@
 // FileShare/SeekOrigin/IOException are used as they are (same names and values).
 using System;
 using IoTMonitor.Firmware.Emulator.Device;
-using IoTMonitor.Firmware.Emulator.Flash;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace System.IO
 {
@@ -44,9 +44,8 @@ namespace System.IO
 
     public class FileStream : Stream
     {
-        private readonly LittleFsVolume.OpenFile _file;
-        private readonly bool _append;
-        private long _position;
+        private readonly LittleFsFileStream _file;
+        private readonly string _path;
         private bool _closed;
 
         public FileStream(string path, FileMode mode)
@@ -68,11 +67,8 @@ namespace System.IO
         {
             Esp32Device d = Esp32Device.Current;
             d.Step("file-open", path);
-            bool create = mode == FileMode.Create || mode == FileMode.CreateNew || mode == FileMode.OpenOrCreate || mode == FileMode.Append;
-            bool truncate = mode == FileMode.Create || mode == FileMode.Truncate;
-            _file = d.Flash.Open(path, create, truncate, mode == FileMode.CreateNew);
-            _append = mode == FileMode.Append;
-            _position = _append ? _file.Length : 0;
+            _path = path;
+            _file = d.Flash.Open(Volume.Name(path), mode, access, share);
         }
 
         public override long Length
@@ -82,47 +78,32 @@ namespace System.IO
 
         public override long Position
         {
-            get { return _position; }
-            set { _position = value; }
+            get { return _file.Position; }
+            set { _file.Position = value; }
         }
 
         public override void Flush()
         {
             // fflush only: nothing becomes durable (reference §2).
             Esp32Device.Current.Step("file-flush");
+            _file.Flush();
         }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
             Esp32Device.Current.Step("file-read");
-            int n = _file.Read(_position, buffer, offset, count);
-            _position += n;
-            return n;
+            return _file.Read(buffer, offset, count);
         }
 
         public override long Seek(long offset, SeekOrigin origin)
         {
-            long basis = origin == SeekOrigin.Begin ? 0 : origin == SeekOrigin.Current ? _position : _file.Length;
-            _position = basis + offset;
-            return _position;
+            return _file.Seek(offset, origin);
         }
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            Esp32Device.Current.Step("file-write", _file.Name);
-            if (_append && _position < _file.Length)
-            {
-                _position = _file.Length;
-            }
-
-            _file.Write(_position, buffer, offset, count);
-            _position += count;
-        }
-
-        public override void SetLength(long value)
-        {
-            Esp32Device.Current.Step("file-write", _file.Name);
-            _file.SetLength(value);
+            Esp32Device.Current.Step("file-write", _path);
+            _file.Write(buffer, offset, count);
         }
 
         protected override void Dispose(bool disposing)
@@ -132,9 +113,26 @@ namespace System.IO
                 return;
             }
 
-            Esp32Device.Current.Step("file-close", _file.Name);
+            Esp32Device.Current.Step("file-close", _path);
             _closed = true;
-            _file.Close(); // the commit (lfs_file_close)
+            _file.Dispose(); // the commit (lfs_file_close)
+        }
+    }
+
+    /// <summary>Paths of the one volume, I: (target_FileSystem.cpp FS_AddVolumes), to the model's flat names and back.</summary>
+    internal static class Volume
+    {
+        public const string Root = "I:\\";
+
+        public static string Name(string path)
+        {
+            string p = path.Replace('/', '\\');
+            if (!p.StartsWith(Root, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new IOException("only the I: volume exists (target_FileSystem.cpp FS_AddVolumes): " + path);
+            }
+
+            return p.Substring(Root.Length);
         }
     }
 
@@ -144,21 +142,21 @@ namespace System.IO
         {
             Esp32Device d = Esp32Device.Current;
             d.Step("file-stat");
-            return d.Flash.Exists(path);
+            return d.Flash.Exists(Volume.Name(path));
         }
 
         public static void Delete(string path)
         {
             Esp32Device d = Esp32Device.Current;
             d.Step("file-delete", path);
-            d.Flash.Delete(path);
+            d.Flash.Delete(Volume.Name(path));
         }
 
         public static void Move(string sourceFileName, string destFileName)
         {
             Esp32Device d = Esp32Device.Current;
             d.Step("file-move", destFileName);
-            d.Flash.Move(sourceFileName, destFileName);
+            d.Flash.Move(Volume.Name(sourceFileName), Volume.Name(destFileName));
         }
 
         public static byte[] ReadAllBytes(string path)
@@ -200,7 +198,13 @@ namespace System.IO
         {
             Esp32Device d = Esp32Device.Current;
             d.Step("file-list");
-            return System.Linq.Enumerable.ToArray(d.Flash.Files);
+            string[] names = d.Flash.List();
+            for (int i = 0; i < names.Length; i++)
+            {
+                names[i] = Volume.Root + names[i];
+            }
+
+            return names;
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using IoTMonitor.Firmware.Emulator.Flash;
 using IoTMonitor.Firmware.Emulator.Network;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Emulator.Device;
 
@@ -46,6 +46,8 @@ public sealed class Esp32Device
     private int _wakePin = -1;
     private string? _hang;
     private int _mqttConnects;
+    private bool _watchdogPowered;
+    private bool _doneHigh;
 
     public Esp32Device(long trueStartMs, RadioEnvironment radio)
     {
@@ -64,7 +66,11 @@ public sealed class Esp32Device
     /// <summary>The RTC's drift while in deep sleep: +0.05 = runs 5 % fast (reference §9: internal 150 kHz RC, up to ±5 %).</summary>
     public double SleepDrift { get; set; }
 
-    public LittleFsVolume Flash { get; } = new();
+    /// <summary>
+    /// The I: volume (the runtime model's LittleFS): the runtime's own con_*.sys config files are on it
+    /// from the start, as on a board flashed and given its Wi-Fi settings (reference §1).
+    /// </summary>
+    public LittleFsVolume Flash { get; } = FlashVolumes.Esp32Runtime();
 
     public RadioEnvironment Radio { get; }
 
@@ -90,6 +96,15 @@ public sealed class Esp32Device
     public long RtcMs => TrueMs + _rtcOffsetMs;
 
     public bool IsOff => _off;
+
+    /// <summary>The optional TPL5010 reset watchdog on the board (null: not fitted; hardware/common/watchdog.md).</summary>
+    public Tpl5010? Watchdog { get; init; }
+
+    /// <summary>
+    /// Steps whose native call never returns (a driver stuck in a bus transfer): the interpreter is
+    /// blocked, so the app's managed timers stop too and the wake hangs (reference §8). Null: none.
+    /// </summary>
+    public Func<string, bool>? StuckAt { get; set; }
 
     /// <summary>Further narrows the steps a cut may land on: (kind, detail) → counts (null: every step of the named kinds).</summary>
     public Func<string, string?, bool>? CutFilter { get; set; }
@@ -124,10 +139,22 @@ public sealed class Esp32Device
         _wakePin = -1;
         _hang = null;
         _mqttConnects = 0;
-        if (WifiAutoConnectSaved && Radio.WifiUp(TrueMs))
+        _doneHigh = false;
+        if (Watchdog != null && !_watchdogPowered)
         {
-            RadioOn(); // NF_ESP32_Wireless_Open connects before Main
-            Radio.Associate(this);
+            Watchdog.PowerUp(TrueMs);
+            _watchdogPowered = true;
+        }
+
+        if (WifiAutoConnectSaved)
+        {
+            // NF_ESP32_Wireless_Open starts connecting before Main (reference §6): the radio is on
+            // whether or not the access point answers; it associates only when it does.
+            RadioOn();
+            if (Radio.WifiUp(TrueMs))
+            {
+                Radio.Associate(this);
+            }
         }
     }
 
@@ -166,6 +193,11 @@ public sealed class Esp32Device
         if (_off)
         {
             throw new DeviceResetException(_offKind);
+        }
+
+        if (StuckAt != null && StuckAt(kind))
+        {
+            Hang("native call '" + kind + "' never returns: the interpreter is blocked and managed timers stop (reference §8)");
         }
 
         if (_cutAtStep < 0 || (_cutKinds != null && !_cutKinds.Contains(kind, StringComparison.Ordinal))
@@ -215,6 +247,18 @@ public sealed class Esp32Device
     public WakeCause SleepFor(long rtcMs, long pinAtTrueMs = long.MaxValue)
     {
         long trueMs = (long)(rtcMs / (1 + SleepDrift));
+        if (Watchdog != null && _watchdogPowered)
+        {
+            long reset = Watchdog.NextResetAfter(TrueMs);
+            if (reset < TrueMs + trueMs && reset < pinAtTrueMs)
+            {
+                // No DONE within an interval while asleep: RSTn pulls EN low (SNAS651A §8.3.3).
+                TrueMs = reset;
+                WatchdogReset();
+                return WakeCause.Undefined;
+            }
+        }
+
         if (pinAtTrueMs < TrueMs + trueMs && _wakePin >= 0)
         {
             long slept = Math.Max(0, pinAtTrueMs - TrueMs);
@@ -232,6 +276,31 @@ public sealed class Esp32Device
     public void PowerOffFor(long trueMs)
     {
         TrueMs += trueMs;
+        _rtcOffsetMs = PowerOnRtcMs - TrueMs;
+        Watchdog?.PowerUp(TrueMs); // the timer lost its supply too and starts counting again
+    }
+
+    /// <summary>
+    /// After a hung wake: with the TPL5010 fitted, time runs on to the WAKE edge at which it finds no
+    /// DONE and resets the chip through EN (returns true); without it the node stays hung (false).
+    /// </summary>
+    public bool HangUntilWatchdogReset()
+    {
+        if (Watchdog == null || !_watchdogPowered)
+        {
+            return false;
+        }
+
+        TrueMs = Math.Max(TrueMs, Watchdog.NextResetAfter(TrueMs));
+        WatchdogReset();
+        return true;
+    }
+
+    // An EN reset: the ESP32 reports it as a power-on (cause Undefined) and the RTC restarts at 1970
+    // (model assumption, hardware/common/watchdog.md; reference §5, §9).
+    private void WatchdogReset()
+    {
+        Watchdog!.AssertReset();
         _rtcOffsetMs = PowerOnRtcMs - TrueMs;
     }
 
@@ -332,6 +401,16 @@ public sealed class Esp32Device
     public void WritePin(int pin, bool high)
     {
         Step("gpio");
+        if (Watchdog != null && pin == Watchdog.DoneGpio)
+        {
+            if (high && !_doneHigh)
+            {
+                Watchdog.Done(TrueMs); // DONE counts on its rising edge
+            }
+
+            _doneHigh = high;
+            return;
+        }
         _pins[pin] = high;
         if (pin == 25 && high)
         {
@@ -383,7 +462,7 @@ public sealed class Esp32Device
     {
         _off = true;
         _offKind = kind;
-        Flash.PowerLoss();
+        Flash.Reset();
         Radio.DropSession(this);
     }
 

@@ -25,6 +25,14 @@ public static class FlashVolumes
     /// </summary>
     public static LittleFsVolume Esp32With(byte[] deviceConfig, int certificateBytes = 0, LittleFsGeometry? geometry = null)
     {
+        var volume = Esp32Runtime(certificateBytes, geometry);
+        volume.WriteAllBytes(ConfigFile, deviceConfig);
+        return volume;
+    }
+
+    /// <summary>A 64-block volume holding only the runtime's network and Wi-Fi config files (and a CA certificate file when <paramref name="certificateBytes"/> &gt; 0).</summary>
+    public static LittleFsVolume Esp32Runtime(int certificateBytes = 0, LittleFsGeometry? geometry = null)
+    {
         var volume = new LittleFsVolume(geometry);
         volume.AddSystemFile("con_network.sys", NetworkConfigBytes);
         volume.AddSystemFile("con_wireless.sys", WirelessConfigBytes);
@@ -33,7 +41,6 @@ public static class FlashVolumes
             volume.AddSystemFile("con_cacert.sys", certificateBytes);
         }
 
-        volume.WriteAllBytes(ConfigFile, deviceConfig);
         return volume;
     }
 }

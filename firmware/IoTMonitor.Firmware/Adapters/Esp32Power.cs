@@ -25,14 +25,17 @@ namespace IoTMonitor.Firmware.Adapters
         private readonly double _dividerRatio;
         private readonly Sleep.WakeupGpioPin _wakePin;
         private readonly GpioOutput[] _railsOffBeforeSleep;
+        private readonly ResetWatchdog _resetWatchdog;
 
         /// <summary>
         /// Battery on <paramref name="battery"/> behind a divider of <paramref name="dividerRatio"/>
         /// (pin = VBAT / ratio); wake on <paramref name="wakePin"/> at level 0 (service button)
-        /// besides the timer; <paramref name="railsOffBeforeSleep"/> are driven low before sleeping.
+        /// besides the timer; <paramref name="railsOffBeforeSleep"/> are driven low before sleeping;
+        /// <paramref name="resetWatchdog"/> (null: not fitted) gets its DONE as the last step before sleep.
         /// </summary>
-        public Esp32Power(IAnalogInput battery, double dividerRatio, Sleep.WakeupGpioPin wakePin, GpioOutput[] railsOffBeforeSleep)
+        public Esp32Power(IAnalogInput battery, double dividerRatio, Sleep.WakeupGpioPin wakePin, GpioOutput[] railsOffBeforeSleep, ResetWatchdog resetWatchdog)
         {
+            _resetWatchdog = resetWatchdog;
             _battery = battery;
             _dividerRatio = dividerRatio;
             _wakePin = wakePin;
@@ -62,6 +65,15 @@ namespace IoTMonitor.Firmware.Adapters
             for (int i = 0; i < _railsOffBeforeSleep.Length; i++)
             {
                 _railsOffBeforeSleep[i].Set(false);
+            }
+
+            if (_resetWatchdog != null)
+            {
+                // Every way into deep sleep comes here, after the cycle committed its files (or the
+                // managed watchdog had it save them): only a wake that got this far sends DONE, and
+                // the sleep is cut so the next DONE falls within the TPL5010's interval.
+                seconds = _resetWatchdog.CapSleep(seconds);
+                _resetWatchdog.Done();
             }
 
             Sleep.EnableWakeupByTimer(TimeSpan.FromSeconds(seconds));

@@ -96,14 +96,20 @@ namespace IoTMonitor.Firmware.Adapters
             {
                 CancellationTokenSource cts = new CancellationTokenSource(timeoutMs - MqttConnectWorstMs);
                 _wifiUp = WifiNetworkHelper.ConnectDhcp(settings.WifiSsid, settings.WifiPassword, WifiReconnectionKind.Manual, false, 0, cts.Token);
-                if (!_wifiUp)
-                {
-                    return LinkStatus.WifiFailed;
-                }
-
-                KeepWifiOffAtBoot();
             }
             catch (Exception)
+            {
+                _wifiUp = false;
+            }
+            finally
+            {
+                // ConnectDhcp saved the config with AutoConnect before it knew whether the join would
+                // succeed (reference §6): undo that on a failed join too, or every later wake joins at
+                // boot and keeps the radio on through its sampling.
+                KeepWifiOffAtBoot();
+            }
+
+            if (!_wifiUp)
             {
                 return LinkStatus.WifiFailed;
             }
@@ -418,15 +424,48 @@ namespace IoTMonitor.Firmware.Adapters
         // AutoConnect the runtime joins before Main at every boot (reference §6): a sampling-only
         // wake would pay for Wi-Fi. Saved back as Enable only (a small inline file on I:), the
         // radio stays off until an upload wake calls ConnectDhcp.
-        private static void KeepWifiOffAtBoot()
+        private static bool KeepWifiOffAtBoot()
         {
-            Wireless80211Configuration[] configs = Wireless80211Configuration.GetAllWireless80211Configurations();
-            for (int i = 0; i < configs.Length; i++)
+            bool changed = false;
+            try
             {
-                if (configs[i].Options != Wireless80211Configuration.ConfigurationOptions.Enable)
+                Wireless80211Configuration[] configs = Wireless80211Configuration.GetAllWireless80211Configurations();
+                for (int i = 0; i < configs.Length; i++)
                 {
-                    configs[i].Options = Wireless80211Configuration.ConfigurationOptions.Enable;
-                    configs[i].SaveConfiguration();
+                    if (configs[i].Options != Wireless80211Configuration.ConfigurationOptions.Enable)
+                    {
+                        configs[i].Options = Wireless80211Configuration.ConfigurationOptions.Enable;
+                        configs[i].SaveConfiguration();
+                        changed = true;
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // A save that fails now is retried after the next join; the cost is one boot join.
+            }
+
+            return changed;
+        }
+
+        /// <summary>
+        /// Called first thing in Main. A power cut between ConnectDhcp's save (AutoConnect) and
+        /// <see cref="KeepWifiOffAtBoot"/> leaves a config with which the runtime joins before Main at
+        /// every boot (reference §6). Found so, it is saved back as Enable and the join the runtime
+        /// started is dropped, so this wake's sampling runs with the radio off. Costs a flash write
+        /// only when there is something to undo.
+        /// </summary>
+        public static void StopBootJoin()
+        {
+            if (KeepWifiOffAtBoot())
+            {
+                try
+                {
+                    WifiNetworkHelper.Disconnect();
+                }
+                catch (Exception)
+                {
+                    // Not joined yet: nothing to drop.
                 }
             }
         }

@@ -65,6 +65,26 @@ public class ConfigParserTests
     }
 
     [Fact]
+    public void The_hardware_watchdog_keys_describe_the_board_and_the_remote_overlay_cannot_change_them()
+    {
+        const string Base = """{"v":1,"device":"a","site":"b","type":"air","wifi":{},"mqtt":{"host":"h"}""";
+        var (e, c) = Parse(Base + "}");
+        Assert.Equal(ConfigError.None, e);
+        Assert.Equal((-1, 3600), (c.WatchdogDoneGpio, c.WatchdogIntervalSec)); // not fitted by default
+
+        (e, c) = Parse(Base + ""","watchdogDoneGpio":32,"watchdogIntervalSec":7200}""");
+        Assert.Equal(ConfigError.None, e);
+        Assert.Equal((32, 7200), (c.WatchdogDoneGpio, c.WatchdogIntervalSec));
+
+        Assert.Equal(ConfigError.BadValue, Parse(Base + ""","watchdogDoneGpio":40}""").Item1);
+        Assert.Equal(ConfigError.BadValue, Parse(Base + ""","watchdogIntervalSec":7201}""").Item1); // the TPL5010's longest interval
+
+        var remote = """{"v":1,"rev":3,"watchdogDoneGpio":-1,"watchdogIntervalSec":60}"""u8.ToArray();
+        Assert.Equal(ConfigError.None, new ConfigParser().ParseRemote(remote, 0, remote.Length, c, out _));
+        Assert.Equal((32, 7200), (c.WatchdogDoneGpio, c.WatchdogIntervalSec));
+    }
+
+    [Fact]
     public void Remote_config_changes_only_present_keys()
     {
         var (_, c) = Parse(NodeHarness.Config);

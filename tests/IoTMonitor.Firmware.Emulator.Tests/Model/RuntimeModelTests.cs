@@ -1,7 +1,7 @@
 using System.Text;
 using IoTMonitor.Firmware.Emulator.Device;
-using IoTMonitor.Firmware.Emulator.Flash;
 using IoTMonitor.Firmware.Emulator.Network;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Emulator.Tests.Model;
 
@@ -14,50 +14,56 @@ public sealed class RuntimeModelTests
     public void Writes_since_the_last_close_are_lost_at_a_reset_and_a_new_file_survives_empty()
     {
         var volume = new LittleFsVolume();
-        var kept = volume.Open("I:\\kept.bin", create: true, truncate: false, mustNotExist: false);
-        kept.Write(0, Data, 0, Data.Length);
-        kept.Close();
-        var open = volume.Open("I:\\kept.bin", create: false, truncate: false, mustNotExist: false);
-        open.Write(open.Length, Data, 0, Data.Length);
-        var fresh = volume.Open("I:\\new.bin", create: true, truncate: false, mustNotExist: false);
-        fresh.Write(0, Data, 0, Data.Length);
+        using (var kept = volume.Open("kept.bin", FileMode.CreateNew, FileAccess.Write))
+        {
+            kept.Write(Data, 0, Data.Length);
+        }
 
-        volume.PowerLoss();
+        var open = volume.Open("kept.bin", FileMode.Append, FileAccess.Write);
+        open.Write(Data, 0, Data.Length);
+        var fresh = volume.Open("new.bin", FileMode.CreateNew, FileAccess.Write);
+        fresh.Write(Data, 0, Data.Length);
 
-        Assert.Equal(Data, volume.ReadCommitted("I:\\kept.bin"));
-        Assert.Empty(volume.ReadCommitted("I:\\new.bin")!);
+        volume.Reset();
+
+        Assert.Equal(Data, volume.CommittedContent("kept.bin"));
+        Assert.Empty(volume.CommittedContent("new.bin"));
     }
 
     [Fact]
     public void A_truncating_overwrite_is_all_old_until_close_and_a_move_onto_an_existing_file_throws()
     {
         var volume = new LittleFsVolume();
-        volume.Deploy("I:\\a", Data);
-        volume.Deploy("I:\\b", Data);
-        var f = volume.Open("I:\\a", create: true, truncate: true, mustNotExist: false);
-        f.Write(0, [1, 2], 0, 2);
-        volume.PowerLoss();
+        volume.WriteAllBytes("a", Data);
+        volume.WriteAllBytes("b", Data);
+        var f = volume.Open("a", FileMode.Create, FileAccess.Write);
+        f.Write([1, 2], 0, 2);
+        volume.Reset();
 
-        Assert.Equal(Data, volume.ReadCommitted("I:\\a"));
-        Assert.Throws<IOException>(() => volume.Move("I:\\a", "I:\\b"));
+        Assert.Equal(Data, volume.CommittedContent("a"));
+        Assert.Throws<IOException>(() => volume.Move("a", "b"));
     }
 
     [Fact]
     public void Rewriting_the_head_of_a_large_file_copies_the_rest_while_an_append_copies_only_the_last_block()
     {
         var volume = new LittleFsVolume();
-        volume.Deploy("I:\\big", new byte[40000]);
-        long before = volume.Erases;
-        var head = volume.Open("I:\\big", false, false, false);
-        head.Write(0, Data, 0, Data.Length);
-        head.Close();
-        long headErases = volume.Erases - before;
+        volume.WriteAllBytes("big", new byte[40000]);
+        long before = volume.Counters.Erases;
+        using (var head = volume.Open("big", FileMode.Open, FileAccess.ReadWrite))
+        {
+            head.Write(Data, 0, Data.Length);
+        }
 
-        before = volume.Erases;
-        var tail = volume.Open("I:\\big", false, false, false);
-        tail.Write(tail.Length, Data, 0, Data.Length);
-        tail.Close();
-        long appendErases = volume.Erases - before;
+        long headErases = volume.Counters.Erases - before;
+
+        before = volume.Counters.Erases;
+        using (var tail = volume.Open("big", FileMode.Append, FileAccess.Write))
+        {
+            tail.Write(Data, 0, Data.Length);
+        }
+
+        long appendErases = volume.Counters.Erases - before;
 
         Assert.True(headErases >= 10, $"head rewrite {headErases} erases");
         Assert.True(appendErases <= 2, $"append {appendErases} erases");
@@ -67,8 +73,11 @@ public sealed class RuntimeModelTests
     public void The_volume_is_64_blocks_and_a_commit_that_does_not_fit_throws()
     {
         var volume = new LittleFsVolume();
-        var f = volume.Open("I:\\fill", true, false, false);
-        Assert.Throws<IOException>(() => f.Write(0, new byte[LittleFsVolume.BlockCount * LittleFsVolume.BlockSize], 0, LittleFsVolume.BlockCount * LittleFsVolume.BlockSize));
+        var g = volume.Geometry;
+        Assert.Equal(64, g.BlockCount);
+        Assert.Equal(-1, volume.TotalSize);
+        var f = volume.Open("fill", FileMode.CreateNew, FileAccess.Write);
+        Assert.Throws<IOException>(() => f.Write(new byte[g.BlockCount * g.BlockSize], 0, g.BlockCount * g.BlockSize));
     }
 
     [Fact]
@@ -76,15 +85,15 @@ public sealed class RuntimeModelTests
     {
         var device = new Esp32Device(1_700_000_000_000, new RadioEnvironment());
         device.BeginWake(WakeCause.Undefined);
-        var f = device.Flash.Open("I:\\q", true, false, false);
-        f.Write(0, Data, 0, Data.Length);
+        var f = device.Flash.Open("q", FileMode.CreateNew, FileAccess.Write);
+        f.Write(Data, 0, Data.Length);
 
         var sleep = Assert.Throws<DeviceResetException>(() => device.EnterDeepSleep(900_000, 4));
         Assert.Equal(ResetKind.DeepSleep, sleep.Kind);
         Assert.Throws<DeviceResetException>(() => device.Step("file-close"));
-        f.Close(); // a finally block running after the call: no effect
+        f.Dispose(); // a finally block running after the call: no effect
 
-        Assert.Empty(device.Flash.ReadCommitted("I:\\q")!);
+        Assert.Empty(device.Flash.CommittedContent("q"));
         var outcome = device.EndWake(ResetKind.DeepSleep, null);
         Assert.Equal(900_000, outcome.TimerWakeMs);
     }

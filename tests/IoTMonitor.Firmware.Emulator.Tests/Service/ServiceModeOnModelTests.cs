@@ -39,7 +39,7 @@ public sealed class ServiceModeOnModelTests
         radio.Dns[Host] = "127.0.0.1";
         // A charged battery: raw 2420 reads ≈ 3.9 V through the divider (1800 reads 2.9 V, the no-upload mode).
         var node = new Esp32Device(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 86_400_000, radio) { AdcRaw = _ => 2420 };
-        node.Flash.Deploy("I:\\config.json", JsonSerializer.SerializeToUtf8Bytes(config));
+        node.Flash.WriteAllBytes("config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
 
         node.InputLevels[ServiceButtonGpio] = false; // the technician holds the button while powering on

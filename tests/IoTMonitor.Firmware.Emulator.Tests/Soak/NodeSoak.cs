@@ -95,7 +95,7 @@ public sealed class NodeSoak
         };
         radio.Dns[Host] = "127.0.0.1";
         var node = new Esp32Device(start, radio) { SleepDrift = 0.03, AdcRaw = ch => ch == BatteryAdcChannel ? HealthyBatteryRaw : 1800 };
-        node.Flash.Deploy("I:\\config.json", JsonSerializer.SerializeToUtf8Bytes(config));
+        node.Flash.WriteAllBytes("config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
         var report = new SoakReport { NodeType = _nodeType, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + WatchdogMarginSec) * 1000L };
 
@@ -225,8 +225,8 @@ public sealed class NodeSoak
         }
 
         report.GatewayRestarts = restarts;
-        report.Erases = node.Flash.Erases;
-        report.FlashBytes = node.Flash.BytesWritten;
+        report.Erases = node.Flash.Counters.Erases;
+        report.FlashBytes = node.Flash.Counters.BytesProgrammed;
         await Task.Delay(1000);
         var unsynced = new HashSet<(long Boot, long N)>();
         string deadLetters = Path.Combine(gateway.DataDir, "deadletter.jsonl");

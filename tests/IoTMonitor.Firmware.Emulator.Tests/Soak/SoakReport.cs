@@ -150,7 +150,7 @@ public sealed class SoakReport
     }
 
     public string Figures() =>
-        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced), {UnplaceableDiscarded} discarded unplaceable by the node; " +
+        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {Repeats.Count} (boot, n) stored twice, {Holes.Count} boots with a hole, {MissingReadings} committed readings missing, {Hangs.Count} hangs, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced), {UnplaceableDiscarded} discarded unplaceable by the node; " +
         $"clean timer wakes: sampling only {Mean(SampleOnlyAwakeMs):F0} ms awake (n {SampleOnlyAwakeMs.Count}), uploading {Mean(UploadAwakeMs):F0} ms awake / {Mean(UploadRadioMs):F0} ms radio / {Mean(UploadRailsMs):F0} ms rails (n {UploadAwakeMs.Count}); " +
         $"awake mean {AwakeMean:F0} ms p95 {AwakeP95} ms max {AwakeMax} ms; radio on mean {(RadioOnMs.Count == 0 ? 0 : RadioOnMs.Average()):F0} ms, {RadioOnNotUploading} wakes with the radio on that did not upload; " +
         $"faults: cuts {string.Join("/", CutClassesSeen.Order())}, {WakesInWifiOutage} wakes in Wi-Fi outages (longest {LongestWifiOutageHours:F0} h), {GatewayRestarts} gateway restarts, RTC error up to {MaxRtcErrorSec:F0} s; " +

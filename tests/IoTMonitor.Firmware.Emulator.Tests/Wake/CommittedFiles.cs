@@ -1,5 +1,5 @@
 using IoTMonitor.Firmware.Core.Storage;
-using IoTMonitor.Firmware.Emulator.Flash;
+using IoTMonitor.Firmware.RuntimeModel.LittleFs;
 
 namespace IoTMonitor.Firmware.Emulator.Tests.Wake;
 
@@ -9,17 +9,16 @@ namespace IoTMonitor.Firmware.Emulator.Tests.Wake;
 /// </summary>
 internal sealed class CommittedFiles(LittleFsVolume volume) : IFileStore
 {
-    private const string Root = "I:\\";
-
-    public string[] List() => volume.Files.Select(f => f[Root.Length..]).ToArray();
+    public string[] List() => volume.List();
 
     public int Read(string name, byte[] buffer, int offset, int count)
     {
-        byte[]? content = volume.ReadCommitted(Root + name);
-        if (content is null)
+        if (!volume.Exists(name))
         {
             return -1;
         }
+
+        byte[] content = volume.CommittedContent(name);
 
         int n = Math.Min(count, content.Length);
         Array.Copy(content, 0, buffer, offset, n);

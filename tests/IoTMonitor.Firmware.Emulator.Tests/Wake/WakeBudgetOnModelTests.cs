@@ -40,7 +40,7 @@ public sealed class WakeBudgetOnModelTests
         WakeOutcome first = runner.Run(node, WakeCause.Undefined);
         Assert.Null(first.HangReason);
         Assert.Equal(1, first.MqttConnects);
-        Assert.NotNull(node.Flash.ReadCommitted("I:\\remote.a") ?? node.Flash.ReadCommitted("I:\\remote.b"));
+        Assert.True(node.Flash.Exists("remote.a") || node.Flash.Exists("remote.b"), "no remote config committed");
 
         // The broker now takes TCP but never sends CONNACK (M2Mqtt waits a fixed 30 s). A button
         // wake samples and wants to upload at once.
@@ -121,7 +121,7 @@ public sealed class WakeBudgetOnModelTests
 
         // A charged battery: raw 2420 reads ≈ 3.9 V through the divider (1800 reads 2.9 V, the no-upload mode).
         var node = new Esp32Device(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 86_400_000, radio) { AdcRaw = _ => 2420 };
-        node.Flash.Deploy("I:\\config.json", JsonSerializer.SerializeToUtf8Bytes(config));
+        node.Flash.WriteAllBytes("config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         return (node, radio, new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll")));
     }
 
