@@ -252,8 +252,12 @@ namespace IoTMonitor.Firmware.Core.Cellular
             if (AtLine.Equals(line, 0, length, "RDY") || AtLine.StartsWith(line, 0, length, "*ATREADY:"))
             {
                 // The modem restarted (watchdog, brown-out on a transmit peak): its MQTT session and our
-                // echo/error settings are gone.
-                _info.ModemResets++;
+                // echo/error settings are gone. The announcement that ends a power-on is not a reset.
+                if (_synced)
+                {
+                    _info.ModemResets++;
+                }
+
                 _synced = false;
                 _mqtt.Reset();
             }

@@ -1,0 +1,28 @@
+using IoTMonitor.Firmware.Core.Cellular;
+using IoTMonitor.Firmware.Core.Time;
+
+namespace IoTMonitor.EndToEnd.Tests.Cellular;
+
+/// <summary>
+/// The node's and the modem's shared time: every Sleep advances it by its length at once and yields
+/// 1 ms of real time, so the modem's documented seconds cost little real time while the real broker
+/// behind it still gets to answer. UTC is the machine's (the modem hands out real network time).
+/// </summary>
+internal sealed class StepClock : IClock, IClockSetter
+{
+    private long _ms;
+
+    public long UtcSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public long Millis => Interlocked.Read(ref _ms);
+
+    public long SetUtcCalls { get; private set; }
+
+    public void Sleep(int ms)
+    {
+        Interlocked.Add(ref _ms, ms);
+        Thread.Sleep(1);
+    }
+
+    public void SetUtc(long utcSeconds) => SetUtcCalls++;
+}
