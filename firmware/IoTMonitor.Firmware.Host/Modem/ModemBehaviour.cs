@@ -31,6 +31,9 @@ public sealed class ModemBehaviour
     /// <summary>Send line noise before the boot URCs (a UART that powers up before the modem's baud rate is set).</summary>
     public bool GarbageAtBoot { get; set; }
 
+    /// <summary>The network's time the modem reports in AT+CCLK (NITZ), UTC; the machine's by default.</summary>
+    public Func<DateTime> NetworkUtc { get; set; } = () => DateTime.UtcNow;
+
     // Faults.
     public bool NoSim { get; set; }
 

@@ -270,7 +270,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                 Info(at, "+QCCID: " + Iccid);
                 return;
             case "AT+CCLK?":
-                var t = DateTime.UtcNow;
+                var t = Behaviour.NetworkUtc();
                 Info(at, $"+CCLK: \"{t:yy/MM/dd,HH:mm:ss}+00\"");
                 return;
             case "AT+CCERTLIST":

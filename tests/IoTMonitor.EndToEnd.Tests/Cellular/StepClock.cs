@@ -6,13 +6,16 @@ namespace IoTMonitor.EndToEnd.Tests.Cellular;
 /// <summary>
 /// The node's and the modem's shared time: every Sleep advances it by its length at once and yields
 /// 1 ms of real time, so the modem's documented seconds cost little real time while the real broker
-/// behind it still gets to answer. UTC is the machine's (the modem hands out real network time).
+/// behind it still gets to answer. UTC is the start plus the simulated time.
 /// </summary>
 internal sealed class StepClock : IClock, IClockSetter
 {
     private long _ms;
 
-    public long UtcSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    /// <summary>UTC at Millis 0 (the machine's now unless a test starts in the past).</summary>
+    public long StartUtcSeconds { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public long UtcSeconds => StartUtcSeconds + (Millis / 1000);
 
     public long Millis => Interlocked.Read(ref _ms);
 
