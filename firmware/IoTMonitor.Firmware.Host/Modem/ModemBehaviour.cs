@@ -42,6 +42,12 @@ public sealed class ModemBehaviour
     /// <summary>Never registers (no coverage): +CEREG stat stays 2 (searching).</summary>
     public bool NoNetwork { get; set; }
 
+    /// <summary>
+    /// Count only publishes whose topic contains this text for the publish-numbered faults below
+    /// (e.g. "telemetry", so a fault hits a batch of readings and not a status); null counts all.
+    /// </summary>
+    public string? FaultTopic { get; set; }
+
     /// <summary>The broker's PUBACK for publish number N (1-based, counted over the modem's life) never comes.</summary>
     public HashSet<int> PubAckNever { get; } = [];
 

@@ -62,6 +62,9 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     /// <summary>Publishes the modem accepted (AT+CMQTTPUB / AT+QMTPUB), counted over its life.</summary>
     public int Publishes { get; private set; }
 
+    /// <summary>Publishes counted for the faults (<see cref="ModemBehaviour.FaultTopic"/>).</summary>
+    public int FaultPublishes { get; private set; }
+
     /// <summary>Power cycles (On after Off).</summary>
     public int PowerCycles { get; private set; }
 
@@ -509,7 +512,9 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
     private void PublishWithFaults(string topic, byte[] payload, bool retain, Func<bool, string> urc)
     {
-        var n = ++Publishes;
+        Publishes++;
+        var counted = Behaviour.FaultTopic is null || topic.Contains(Behaviour.FaultTopic, StringComparison.Ordinal);
+        var n = counted ? ++FaultPublishes : 0;
         var now = _clock.Millis;
         if (Behaviour.SignalLossAt.Contains(n))
         {

@@ -31,10 +31,13 @@ public sealed class CellularNode_Tests(InfluxDbFixture influx, ITestOutputHelper
         var flash = Path.Combine(Path.GetTempPath(), "iotmon-cell-" + Guid.NewGuid().ToString("N"));
         var clock = new StepClock { StartUtcSeconds = DateTimeOffset.UtcNow.AddHours(-3).ToUnixTimeSeconds() };
         var behaviour = new ModemBehaviour { Kind = kind, BootMs = 3000, RegistrationMs = 2000, NetworkUtc = () => DateTimeOffset.FromUnixTimeSeconds(clock.UtcSeconds).UtcDateTime };
-        behaviour.PubAckNever.Add(3);
-        behaviour.BrokerClosesAt.Add(6);
-        behaviour.ResetAt.Add(9);
-        behaviour.HangAt.Add(12);
+        behaviour.FaultTopic = "/telemetry";
+        behaviour.PubAckNever.Add(2);
+        behaviour.BrokerClosesAt.Add(4);
+        behaviour.SignalLossAt.Add(6);
+        behaviour.ResetAt.Add(8);
+        behaviour.HangAt.Add(10);
+        behaviour.PubAckDelayMs = 500;
         using var modem = new SimulatedModem(clock, behaviour, new MqttRelay());
         var link = new ModemLink(modem, clock, kind, "cmnet", null, modem, clock);
         var env = new SiteEnvironment(spec.Site, spec.Lat, spec.Lon, spec.Alt);
@@ -54,14 +57,15 @@ public sealed class CellularNode_Tests(InfluxDbFixture influx, ITestOutputHelper
                 var r = cycle.Run();
                 sampled += r.Sampled;
                 queued = cycle.Queue.Count;
-                output.WriteLine($"wake {wake}: sampled {r.Sampled}, uploaded {r.Uploaded}, link {r.LinkError}, queued {queued}, publishes {modem.Publishes}, step {link.Info.FailedStep}");
+                output.WriteLine($"wake {wake}: sampled {r.Sampled}, uploaded {r.Uploaded}, link {r.LinkError}, queued {queued}, telemetry publishes {modem.FaultPublishes}, step {link.Info.FailedStep}");
                 power.NextRun();
                 clock.Sleep(Math.Max(1, r.SleepSeconds) * 1000);
             }
 
-            Assert.True(modem.Publishes >= 12, $"the faults were not all reached ({modem.Publishes} publishes)");
+            Assert.True(modem.FaultPublishes >= 10, $"the faults were not all reached ({modem.FaultPublishes} telemetry publishes)");
+            Assert.True(link.Info.ModemResets >= 1, "the modem reset was not seen");
             Assert.True(modem.PowerCycles >= 14, "the modem is powered off between wakes");
-            Assert.Equal(behaviour.Kind == ModemKind.Simcom ? "89860012345678901234" : modem.Iccid, link.Info.Iccid);
+            Assert.Equal(modem.Iccid, link.Info.Iccid);
 
             // Drain: a last clean wake so nothing is left in flash, then compare with influx.
             for (var extra = 0; extra < 3 && queued > 0; extra++)
