@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -21,13 +22,11 @@ public sealed class MqttRelay : IDisposable
     /// <summary>Host and port the modem connects to instead of the node's (tests route "the internet" to 127.0.0.1).</summary>
     public Func<string, int, (string Host, int Port)>? Route { get; set; }
 
-    /// <summary>TLS settings for ssl:// connections (the CA the modem was given).</summary>
-    public Func<MqttClientTlsOptions>? Tls { get; set; }
 
     public bool IsConnected => _client?.IsConnected == true;
 
     /// <summary>CONNECT with clean session false; returns the CONNACK code (0 accepted) or -1 when the broker was unreachable.</summary>
-    public int Connect(string host, int port, bool tls, string clientId, string? user, string? password, int keepAliveSec, string? willTopic, byte[]? will, bool willRetain)
+    public int Connect(string host, int port, X509Certificate2? tlsCa, string clientId, string? user, string? password, int keepAliveSec, string? willTopic, byte[]? will, bool willRetain)
     {
         Drop();
         var (h, p) = Route?.Invoke(host, port) ?? (host, port);
@@ -54,15 +53,11 @@ public sealed class MqttRelay : IDisposable
             b.WithWillTopic(willTopic).WithWillPayload(will).WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithWillRetain(willRetain);
         }
 
-        if (tls)
+        if (tlsCa is not null)
         {
-            if (Tls is null)
-            {
-                client.Dispose();
-                return -1;
-            }
-
-            b.WithTlsOptions(Tls());
+            // As the modem with authmode 1 / seclevel 1: the server's chain must end in the CA it was
+            // given and the certificate must name the host the node asked for (not the test route).
+            b.WithTlsOptions(o => o.UseTls().WithTargetHost(host).WithCertificateValidationHandler(ctx => Trusted(ctx.Certificate, tlsCa, host)));
         }
 
         try
@@ -82,6 +77,21 @@ public sealed class MqttRelay : IDisposable
             client.Dispose();
             return -1;
         }
+    }
+
+    private static bool Trusted(X509Certificate? presented, X509Certificate2 ca, string host)
+    {
+        if (presented is null)
+        {
+            return false;
+        }
+
+        using var server = new X509Certificate2(presented);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(server) && server.MatchesHostname(host);
     }
 
     /// <summary>SUBSCRIBE at QoS 1; true on SUBACK granting it.</summary>

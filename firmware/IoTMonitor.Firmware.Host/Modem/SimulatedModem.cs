@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Sensors;
@@ -27,7 +28,9 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     private readonly List<(long Due, byte[] Bytes)> _out = [];
     private readonly List<byte> _lineIn = [];
     private readonly List<string> _subTopics = [];
-    private readonly HashSet<string> _files = [];
+    private readonly Dictionary<string, byte[]> _files = [];
+    private string? _caFile;
+    private bool _quectelTls;
     private byte[]? _data;
     private int _dataUsed;
     private Action<byte[]>? _onData;
@@ -195,7 +198,16 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                 }
 
                 Log.Add(line);
-                Handle(line);
+                try
+                {
+                    Handle(line);
+                }
+                catch (Exception e) when (e is IndexOutOfRangeException or FormatException or UriFormatException)
+                {
+                    // A malformed command line: the modem answers ERROR (and the model's log says which).
+                    Log.Add("malformed: " + line);
+                    Final(_clock.Millis + Behaviour.CommandMs, "ERROR");
+                }
             }
             else if (b != '\n')
             {
@@ -222,10 +234,32 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             case "AT":
             case "AT+CMEE=":
             case "AT+CGDCONT=":
+                Final(at, "OK");
+                return;
             case "AT+CSSLCFG=":
-            case "AT+CMQTTSSLCFG=":
             case "AT+QSSLCFG=":
+                if (args[0] == "cacert")
+                {
+                    if (!_files.ContainsKey(args[2]))
+                    {
+                        Final(at, "ERROR");
+                        return;
+                    }
+
+                    _caFile = args[2];
+                }
+
+                Final(at, "OK");
+                return;
             case "AT+QMTCFG=":
+                if (args[0] == "ssl")
+                {
+                    _quectelTls = args[2] == "1";
+                }
+
+                Final(at, "OK");
+                return;
+            case "AT+CMQTTSSLCFG=":
                 Final(at, "OK");
                 return;
             case "ATE0":
@@ -277,7 +311,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                 Info(at, $"+CCLK: \"{t:yy/MM/dd,HH:mm:ss}+00\"");
                 return;
             case "AT+CCERTLIST":
-                foreach (var f in _files)
+                foreach (var f in _files.Keys)
                 {
                     EmitLine(at, $"+CCERTLIST: \"{f}\"");
                 }
@@ -285,12 +319,12 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                 Final(at, "OK");
                 return;
             case "AT+CCERTDOWN=":
-                Prompt(at, int.Parse(args[1]), d => { _files.Add(args[0]); Final(_clock.Millis + Behaviour.CommandMs, "OK"); });
+                Prompt(at, int.Parse(args[1]), d => { _files[args[0]] = d; Final(_clock.Millis + Behaviour.CommandMs, "OK"); });
                 return;
             case "AT+QFLST=":
-                if (_files.Contains(args[0]))
+                if (_files.TryGetValue(args[0], out var file))
                 {
-                    Info(at, $"+QFLST: \"{args[0]}\",{_fileSizes.GetValueOrDefault(args[0])}");
+                    Info(at, $"+QFLST: \"{args[0]}\",{file.Length}");
                 }
                 else
                 {
@@ -304,8 +338,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                     EmitLine(at, "CONNECT");
                     Expect(size, d =>
                     {
-                        _files.Add(args[0]);
-                        _fileSizes[args[0]] = d.Length;
+                        _files[args[0]] = d;
                         Info(_clock.Millis + Behaviour.CommandMs, $"+QFUPL: {d.Length},0");
                     });
                     return;
@@ -321,8 +354,6 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             HandleQuectel(name, args, at);
         }
     }
-
-    private readonly Dictionary<string, int> _fileSizes = [];
 
     private void HandleSimcom(string name, string[] args, long at)
     {
@@ -374,7 +405,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
                     var uri = new Uri(args[1]);
                     Final(at, "OK");
-                    var code = Relay.Connect(uri.Host, uri.Port, uri.Scheme == "ssl", _clientId, Arg(args, 4), Arg(args, 5), int.Parse(args[2]), _willTopic, _will, _willRetain);
+                    var code = Relay.Connect(uri.Host, uri.Port, uri.Scheme == "ssl" ? Ca() : null, _clientId, Arg(args, 4), Arg(args, 5), int.Parse(args[2]), _willTopic, _will, _willRetain);
 
                     // 0 accepted; CONNACK refusals 1–5 map to err 27–31; no connection: 3 (sock connect fail) or 32 (handshake fail).
                     var err = code == 0 ? 0 : code > 0 ? ConnackToSimcom(code) : uri.Scheme == "ssl" ? 32 : 3;
@@ -456,8 +487,10 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                     }
 
                     Final(at, "OK");
-                    var code = Relay.Connect(_qHost, _qPort, false, args[1], Arg(args, 2), Arg(args, 3), 60, null, null, false);
-                    EmitLine(_clock.Millis + Behaviour.RoundTripMs, code == 0 ? "+QMTCONN: 0,0,0" : code > 0 ? $"+QMTCONN: 0,0,{code}" : "+QMTCONN: 0,2");
+                    var code = Relay.Connect(_qHost, _qPort, _quectelTls ? Ca() : null, args[1], Arg(args, 2), Arg(args, 3), 60, null, null, false);
+
+                    // CONNACK refusals as ret_code 1–5; no connection (TCP or TLS): result 2.
+                    EmitLine(_clock.Millis + Behaviour.RoundTripMs, code == 0 ? "+QMTCONN: 0,0,0" : code > 0 ? "+QMTCONN: 0,0,5" : "+QMTCONN: 0,2");
                     return;
                 }
 
@@ -509,6 +542,12 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                 return;
         }
     }
+
+    // The CA named by the SSL context; an empty store when none was set (every server then fails the check).
+    private X509Certificate2 Ca() =>
+        _caFile is not null && _files.TryGetValue(_caFile, out var pem)
+            ? X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem))
+            : X509CertificateLoader.LoadCertificate([]);
 
     private void PublishWithFaults(string topic, byte[] payload, bool retain, Func<bool, string> urc)
     {
