@@ -27,6 +27,7 @@ namespace IoTMonitor.Firmware.Core.Config
 
         private readonly JsonReader _r = new JsonReader();
         private readonly DeviceConfig _work = new DeviceConfig();
+        private bool _tlsGiven;
 
         /// <summary>
         /// Parses a full device config into <paramref name="into"/>. Required: v, device, site,
@@ -93,6 +94,7 @@ namespace IoTMonitor.Firmware.Core.Config
             }
 
             _r.Reset(data, offset, count);
+            _tlsGiven = false;
             if (_r.Read() != JsonToken.StartObject)
             {
                 return -1;
@@ -224,6 +226,11 @@ namespace IoTMonitor.Firmware.Core.Config
                     err = ReadWifi();
                     required |= 8;
                 }
+                else if (_r.ValueEquals("cellular"))
+                {
+                    err = ReadCellular();
+                    required |= 8; // the node's network: wifi or cellular
+                }
                 else if (_r.ValueEquals("mqtt"))
                 {
                     err = ReadMqtt();
@@ -272,6 +279,11 @@ namespace IoTMonitor.Firmware.Core.Config
             if (!haveV)
             {
                 return ConfigError.BadVersion;
+            }
+
+            if (!remote && _work.Cellular && !_tlsGiven)
+            {
+                _work.MqttTls = true; // TLS by default over cellular: the path crosses the operator's network
             }
 
             int need = remote ? 32 : 31;
@@ -440,6 +452,7 @@ namespace IoTMonitor.Firmware.Core.Config
                 else if (_r.ValueEquals("tls"))
                 {
                     e = ReadBool(ref _work.MqttTls);
+                    _tlsGiven = true;
                 }
                 else
                 {

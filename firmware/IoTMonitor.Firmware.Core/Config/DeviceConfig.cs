@@ -23,6 +23,15 @@ namespace IoTMonitor.Firmware.Core.Config
         public string MqttUser = "";
         public string MqttPassword = "";
         public bool MqttTls;
+
+        /// <summary>The node reports over a cellular modem (config <c>cellular</c>) instead of Wi-Fi.</summary>
+        public bool Cellular;
+
+        /// <summary>The modem's AT family (Cellular/ModemKind: 0 SIMCom, 1 Quectel).</summary>
+        public int CellularModem;
+
+        /// <summary>Access point name of the SIM's data service ("" = the SIM's default).</summary>
+        public string CellularApn = "";
         public string Ntp = "pool.ntp.org";
         public int SampleSec = 900;
         public int UploadSec = 3600;
@@ -115,6 +124,9 @@ namespace IoTMonitor.Firmware.Core.Config
             MqttUser = other.MqttUser;
             MqttPassword = other.MqttPassword;
             MqttTls = other.MqttTls;
+            Cellular = other.Cellular;
+            CellularModem = other.CellularModem;
+            CellularApn = other.CellularApn;
             Ntp = other.Ntp;
             SampleSec = other.SampleSec;
             UploadSec = other.UploadSec;
