@@ -145,7 +145,7 @@ namespace IoTMonitor.Firmware.Core.Power
                     continue;
                 }
 
-                int w = SensorSettle.WaitMs(s);
+                int w = SensorSettle.WaitMs(s.Kind, s.WarmupMs);
                 warm = w > warm ? w : warm;
                 sampling += s.Samples * l.SampleMs;
             }

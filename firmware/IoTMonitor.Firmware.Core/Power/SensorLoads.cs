@@ -79,7 +79,7 @@ namespace IoTMonitor.Firmware.Core.Power
         {
             SensorLoad l = new SensorLoad();
             l.SampleMs = Sampler.SampleGapMs;
-            l.SettleMs = SensorSettle.SettleMs(sensor);
+            l.SettleMs = SensorSettle.SettleMs(sensor.Kind);
             l.Datasheet = true;
             string kind = sensor.Kind;
             int q = sensor.Quantities.Length > 0 ? sensor.Quantities[0] : Quantities.Unknown;
@@ -98,7 +98,7 @@ namespace IoTMonitor.Firmware.Core.Power
             {
                 // Two shots per wake: the first after power-up is discarded (SensorSettle).
                 l.PackMa = Scd41IdleMa;
-                l.WakeMas = (SensorSettle.DiscardsFirstReading(sensor) ? 2 : 1) * Scd41ShotMas;
+                l.WakeMas = (SensorSettle.DiscardsFirstReading(sensor.Kind) ? 2 : 1) * Scd41ShotMas;
                 l.HighCurrent = true;
             }
             else if (kind == "pms5003")

@@ -164,7 +164,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
                         continue;
                     }
 
-                    long ready = _sensors[i] == null ? now : _poweredMs + SensorSettle.ReadyMs(_configs[i]);
+                    long ready = _sensors[i] == null ? now : _poweredMs + SensorSettle.ReadyMs(_configs[i].Kind);
                     if (ready <= now)
                     {
                         StartOne(i, now);
@@ -325,7 +325,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
             }
 
             _state[i] = r;
-            _discardPending[i] = r == ReadResult.Ok && SensorSettle.DiscardsFirstReading(_configs[i]);
+            _discardPending[i] = r == ReadResult.Ok && SensorSettle.DiscardsFirstReading(_configs[i].Kind);
         }
 
         // When the reading to drop is due (its driver's warm-up after its start); reads and drops it
@@ -360,7 +360,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         // more driver warm-up.
         private long WarmDeadline(int i)
         {
-            long byPower = _poweredMs + SensorSettle.WaitMs(_configs[i]);
+            long byPower = _poweredMs + SensorSettle.WaitMs(_configs[i].Kind, _configs[i].WarmupMs);
             int driverWarm = _sensors[i].WarmupMs;
             long byStart = _startedMs[i] + driverWarm + (_discardPending[i] ? driverWarm : 0);
             return byPower > byStart ? byPower : byStart;
@@ -369,7 +369,7 @@ namespace IoTMonitor.Firmware.Core.Sampling
         // True when the datasheet says sensor i cannot give a reading worth keeping yet.
         private bool Settled(int i, long now)
         {
-            return !_discardPending[i] && now - _poweredMs >= SensorSettle.SettleMs(_configs[i]);
+            return !_discardPending[i] && now - _poweredMs >= SensorSettle.SettleMs(_configs[i].Kind);
         }
 
         /// <summary>Powers every sensor down (before deep sleep).</summary>

@@ -1,4 +1,3 @@
-using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Sensors.Scd4x;
 
 namespace IoTMonitor.Firmware.Core.Sensors
@@ -7,7 +6,8 @@ namespace IoTMonitor.Firmware.Core.Sensors
     /// What each sensor's datasheet asks for after its supply rail switches on: how long until it
     /// takes commands (<see cref="ReadyMs"/>), how long until its first reading may be kept
     /// (<see cref="SettleMs"/>), and whether the first reading after power-up must be thrown away
-    /// (<see cref="DiscardsFirstReading"/>). The sampler waits these (Sampling/Sampler) and the power
+    /// (<see cref="DiscardsFirstReading"/>), by the config's sensor kind (Sensors does not depend on
+    /// Config). The sampler waits these (Sampling/Sampler) and the power
     /// model counts them (Power/SensorLoads): one table for both. Sources per figure; full titles in
     /// docs/references.md, "Sensor settle times". A kind with no published figure gets 0 here and
     /// relies on the config's <c>warmupMs</c> (hardware/common/power.md §7 says how to measure it).
@@ -48,10 +48,9 @@ namespace IoTMonitor.Firmware.Core.Sensors
         /// </summary>
         public const int SoilProbeMs = 1000;
 
-        /// <summary>Time from rail on until the sensor of <paramref name="c"/> takes commands, ms (the sampler initializes no sensor earlier).</summary>
-        public static int ReadyMs(SensorConfig c)
+        /// <summary>Time from rail on until a sensor of config kind <paramref name="kind"/> takes commands, ms (the sampler initializes no sensor earlier).</summary>
+        public static int ReadyMs(string kind)
         {
-            string kind = c.Kind;
             if (kind == "scd4x")
             {
                 return Scd41PowerUpMs;
@@ -61,13 +60,12 @@ namespace IoTMonitor.Firmware.Core.Sensors
         }
 
         /// <summary>
-        /// Time from rail on until the first reading of <paramref name="c"/> that may be kept, ms, per
+        /// Time from rail on until the first reading of a sensor of kind <paramref name="kind"/> that may be kept, ms, per
         /// the datasheet; the config's <c>warmupMs</c> may ask for longer. SCD41: power-up, then one
         /// single shot to discard and the one kept (2 × 5 s, <see cref="Scd4xCommand.SingleShotMs"/>).
         /// </summary>
-        public static int SettleMs(SensorConfig c)
+        public static int SettleMs(string kind)
         {
-            string kind = c.Kind;
             if (kind == "scd4x")
             {
                 return Scd41PowerUpMs + (2 * Scd4xCommand.SingleShotMs);
@@ -95,16 +93,16 @@ namespace IoTMonitor.Firmware.Core.Sensors
         /// True when the first reading after power-up is to be thrown away: the SCD41, "after a power
         /// cycle, the initial single shot reading should be discarded" (SCD4x datasheet v1.3, §3.10).
         /// </summary>
-        public static bool DiscardsFirstReading(SensorConfig c)
+        public static bool DiscardsFirstReading(string kind)
         {
-            return c.Kind == "scd4x";
+            return kind == "scd4x";
         }
 
         /// <summary>The longer of the datasheet settle and the config's <c>warmupMs</c>, ms from rail on: what the sampler waits and the power model counts.</summary>
-        public static int WaitMs(SensorConfig c)
+        public static int WaitMs(string kind, int warmupMs)
         {
-            int settle = SettleMs(c);
-            return c.WarmupMs > settle ? c.WarmupMs : settle;
+            int settle = SettleMs(kind);
+            return warmupMs > settle ? warmupMs : settle;
         }
     }
 }

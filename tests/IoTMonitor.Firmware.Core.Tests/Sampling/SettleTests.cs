@@ -134,7 +134,7 @@ public class SettleTests
     {
         var pm = Config("pm", "pms5003", Quantities.AirPm25);
         var co2 = Config("co2", "scd4x", Quantities.AirCo2);
-        Assert.Equal(SensorSettle.SettleMs(pm), IoTMonitor.Firmware.Core.Power.SensorLoads.For(pm, 3.7, 0.85).SettleMs);
+        Assert.Equal(SensorSettle.SettleMs(pm.Kind), IoTMonitor.Firmware.Core.Power.SensorLoads.For(pm, 3.7, 0.85).SettleMs);
         Assert.Equal(SensorSettle.Scd41PowerUpMs + (2 * 5000), IoTMonitor.Firmware.Core.Power.SensorLoads.For(co2, 3.7, 0.85).SettleMs);
         Assert.Equal(2 * 296.0 / 3.3, IoTMonitor.Firmware.Core.Power.SensorLoads.For(co2, 3.7, 0.85).WakeMas, 9);
     }
