@@ -20,22 +20,18 @@ public sealed record Hj212PlatformStatus(string Name, string Host, int Port, boo
 /// and settled; a reading arriving for a period already built marks it dirty, and the period is built
 /// again and queued when its content changed (the history it is, with its own DataTime).
 /// </summary>
-public sealed class Hj212Forwarder : IHostedService, IDisposable
+public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
 {
     private readonly Hj212Options _options;
-    private readonly IngestPipeline _pipeline;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly Hj212Composer _composer;
     private readonly Hj212AggregateSource _aggregates;
-    private readonly List<Platform> _platforms = [];
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
 
     public Hj212Forwarder(Hj212Options options, GatewayOptions gateway, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
+        : base(pipeline)
     {
         _options = options;
-        _pipeline = pipeline;
         _clock = clock;
         _log = logs.CreateLogger<Hj212Forwarder>();
         _composer = new Hj212Composer(options);
@@ -46,14 +42,10 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
             var counters = new ForwardingCounters();
             var requests = new Hj212Requests(p, options, _composer, _aggregates, counters, clock, _log);
             var link = new Hj212Link(p, outbox, options, requests, counters, clock, _log);
-            _platforms.Add(new Platform(p, outbox, new Hj212QnSource(_composer.Time, clock), link));
+            Platforms.Add(new Platform(p, outbox, new Hj212QnSource(_composer.Time, clock), link));
         }
 
-        // subscribed for the container's lifetime, so readings made durable while the host stops are still queued
-        if (_platforms.Count > 0)
-        {
-            _pipeline.ReadingsDurable += OnReadingsDurable;
-        }
+        ListenWhenConfigured();
     }
 
     /// <summary>The aggregate CNs sent, with their period in seconds.</summary>
@@ -75,61 +67,11 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (_platforms.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        foreach (var p in _platforms)
-        {
-            p.Link.Start();
-        }
-
-        _loop = Task.Run(() => AggregateLoopAsync(_stop.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
-        }
-
-        foreach (var p in _platforms)
-        {
-            await p.Link.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    public void Dispose()
-    {
-        _pipeline.ReadingsDurable -= OnReadingsDurable;
-        lock (_platforms)
-        {
-            foreach (var p in _platforms)
-            {
-                p.Outbox.Dispose();
-            }
-
-            _platforms.Clear();
-        }
-
-        _stop.Dispose();
-    }
-
     public IReadOnlyList<Hj212PlatformStatus> Status()
     {
-        lock (_platforms)
+        lock (Platforms)
         {
-            return _platforms.Select(p =>
+            return Platforms.Select(p =>
             {
                 var o = p.Outbox.Counts();
                 var c = p.Link.Counters;
@@ -140,20 +82,14 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         }
     }
 
-    public string RenderMetrics()
-    {
-        lock (_platforms)
-        {
-            return ForwardingMetrics.Render("hj212", "HJ 212", "CN 9014", _platforms.Select(p => new PlatformFigures(p.Config.Name, p.Link.Counters, p.Outbox.Counts(), p.Link.Connected)));
-        }
-    }
+    public string RenderMetrics() => RenderMetrics("hj212", "HJ 212", "CN 9014");
 
-    private void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e)
+    protected override void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e)
     {
-        lock (_platforms)
+        lock (Platforms)
         {
             var now = _clock.GetUtcNow();
-            foreach (var p in _platforms)
+            foreach (var p in Platforms)
             {
                 foreach (var station in p.Config.Sites)
                 {
@@ -215,11 +151,11 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         }
     }
 
-    private async Task AggregateLoopAsync(CancellationToken stop)
+    protected override async Task LoopAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            foreach (var p in _platforms.ToArray())
+            foreach (var p in Platforms.ToArray())
             {
                 try
                 {
@@ -305,5 +241,10 @@ public sealed class Hj212Forwarder : IHostedService, IDisposable
         return p.Outbox.Add($"{cn}|{station.Site}|{start}|{hash}", cn, station.Site, start, frames, _clock.GetUtcNow());
     }
 
-    internal sealed record Platform(Hj212Platform Config, ForwardingOutbox Outbox, Hj212QnSource Qn, Hj212Link Link);
+    public sealed record Platform(Hj212Platform Config, ForwardingOutbox Outbox, Hj212QnSource Qn, Hj212Link Link) : IForwardedPlatform
+    {
+        string IForwardedPlatform.Name => Config.Name;
+
+        IPlatformLink IForwardedPlatform.Link => Link;
+    }
 }

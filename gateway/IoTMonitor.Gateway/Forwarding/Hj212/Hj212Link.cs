@@ -14,7 +14,7 @@ namespace IoTMonitor.Gateway.Forwarding.Hj212;
 /// reconnecting is <see cref="PlatformConnection"/>'s). It reads what the platform sends on the same
 /// connection: 9014 answers, and requests handed to <see cref="Hj212Requests"/>.
 /// </summary>
-public sealed class Hj212Link : IAsyncDisposable
+public sealed class Hj212Link : IPlatformLink
 {
     private readonly Hj212Platform _platform;
     private readonly ForwardingOutbox _outbox;

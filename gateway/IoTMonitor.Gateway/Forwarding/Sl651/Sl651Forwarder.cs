@@ -20,26 +20,22 @@ public sealed record Sl651PlatformStatus(string Name, string Host, int Port, int
 /// <see cref="Sl651AlertChannel"/>, when a flash-flood warning is raised or escalated. A report's
 /// frame — serial number and send time included — is fixed when stored, so a resend is the same frame.
 /// </summary>
-public sealed class Sl651Forwarder : IHostedService, IDisposable
+public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
 {
     internal const string HourlyKind = "34";
     internal const string TimedKind = "32";
     internal const string RainEventKind = "33r";
 
     private readonly Sl651Options _options;
-    private readonly IngestPipeline _pipeline;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly Sl651Composer _composer;
     private readonly Sl651DataSource _data;
-    private readonly List<Platform> _platforms = [];
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
 
     public Sl651Forwarder(Sl651Options options, GatewayOptions gateway, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
+        : base(pipeline)
     {
         _options = options;
-        _pipeline = pipeline;
         _clock = clock;
         _log = logs.CreateLogger<Sl651Forwarder>();
         _composer = new Sl651Composer(options);
@@ -49,13 +45,10 @@ public sealed class Sl651Forwarder : IHostedService, IDisposable
             var outbox = new ForwardingOutbox(gateway.Resolve($"sl651-{p.Name}.db"));
             var counters = new ForwardingCounters();
             var requests = new Sl651Requests(p, _composer, _data, counters, clock, _log);
-            _platforms.Add(new Platform(p, outbox, new Sl651Link(p, outbox, options, requests, counters, clock, _log)));
+            Platforms.Add(new Platform(p, outbox, new Sl651Link(p, outbox, options, requests, counters, clock, _log)));
         }
 
-        if (_platforms.Count > 0)
-        {
-            _pipeline.ReadingsDurable += OnReadingsDurable;
-        }
+        ListenWhenConfigured();
     }
 
     private IEnumerable<(string Kind, long Seconds)> Periods()
@@ -76,61 +69,11 @@ public sealed class Sl651Forwarder : IHostedService, IDisposable
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (_platforms.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        foreach (var p in _platforms)
-        {
-            p.Link.Start();
-        }
-
-        _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
-        }
-
-        foreach (var p in _platforms)
-        {
-            await p.Link.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    public void Dispose()
-    {
-        _pipeline.ReadingsDurable -= OnReadingsDurable;
-        lock (_platforms)
-        {
-            foreach (var p in _platforms)
-            {
-                p.Outbox.Dispose();
-            }
-
-            _platforms.Clear();
-        }
-
-        _stop.Dispose();
-    }
-
     public IReadOnlyList<Sl651PlatformStatus> Status()
     {
-        lock (_platforms)
+        lock (Platforms)
         {
-            return _platforms.Select(p =>
+            return Platforms.Select(p =>
             {
                 var o = p.Outbox.Counts();
                 var c = p.Link.Counters;
@@ -141,13 +84,7 @@ public sealed class Sl651Forwarder : IHostedService, IDisposable
         }
     }
 
-    public string RenderMetrics()
-    {
-        lock (_platforms)
-        {
-            return ForwardingMetrics.Render("sl651", "SL 651", "a confirmation (EOT/ESC)", _platforms.Select(p => new PlatformFigures(p.Config.Name, p.Link.Counters, p.Outbox.Counts(), p.Link.Connected)));
-        }
-    }
+    public string RenderMetrics() => RenderMetrics("sl651", "SL 651", "a confirmation (EOT/ESC)");
 
     /// <summary>
     /// Queues an additional report (33) for each platform reporting <paramref name="site"/>, observed at
@@ -184,18 +121,18 @@ public sealed class Sl651Forwarder : IHostedService, IDisposable
 
     private Platform[] SnapshotPlatforms()
     {
-        lock (_platforms)
+        lock (Platforms)
         {
-            return [.. _platforms];
+            return [.. Platforms];
         }
     }
 
-    private void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e)
+    protected override void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e)
     {
-        lock (_platforms)
+        lock (Platforms)
         {
             var now = _clock.GetUtcNow().ToUnixTimeSeconds();
-            foreach (var p in _platforms)
+            foreach (var p in Platforms)
             {
                 foreach (var station in p.Config.Sites.Where(s => s.Site == e.Site))
                 {
@@ -224,7 +161,7 @@ public sealed class Sl651Forwarder : IHostedService, IDisposable
         }
     }
 
-    private async Task LoopAsync(CancellationToken stop)
+    protected override async Task LoopAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -332,5 +269,10 @@ public sealed class Sl651Forwarder : IHostedService, IDisposable
         return p.Outbox.Add(key, function.ToString("X2", System.Globalization.CultureInfo.InvariantCulture), station.Site, dataTime, [(serial.ToString(System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexString(frame))], _clock.GetUtcNow());
     }
 
-    internal sealed record Platform(Sl651Platform Config, ForwardingOutbox Outbox, Sl651Link Link);
+    public sealed record Platform(Sl651Platform Config, ForwardingOutbox Outbox, Sl651Link Link) : IForwardedPlatform
+    {
+        string IForwardedPlatform.Name => Config.Name;
+
+        IPlatformLink IForwardedPlatform.Link => Link;
+    }
 }

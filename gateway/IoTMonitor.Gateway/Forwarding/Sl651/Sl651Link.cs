@@ -14,7 +14,7 @@ namespace IoTMonitor.Gateway.Forwarding.Sl651;
 /// outbox). While idle it sends a link keep-alive (2F) per station every <c>KeepAliveSeconds</c>. It
 /// reads what the centre sends: confirmations, and requests handed to <see cref="Sl651Requests"/>.
 /// </summary>
-public sealed class Sl651Link : IAsyncDisposable
+public sealed class Sl651Link : IPlatformLink
 {
     /// <summary>Idle time after which each station sends a link keep-alive report (2F).</summary>
     public const int KeepAliveSeconds = 60;
