@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
@@ -14,90 +13,29 @@ namespace IoTMonitor.Gateway.Forwarding.Hj212;
 /// reconnecting is <see cref="PlatformConnection"/>'s). It reads what the platform sends on the same
 /// connection: 9014 answers, and requests handed to <see cref="Hj212Requests"/>.
 /// </summary>
-public sealed class Hj212Link : IPlatformLink
+public sealed class Hj212Link : PlatformLink<string, Hj212Message>
 {
     private readonly Hj212Platform _platform;
-    private readonly ForwardingOutbox _outbox;
     private readonly Hj212Options _options;
     private readonly Hj212Requests _requests;
-    private readonly TimeProvider _clock;
-    private readonly ILogger _log;
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _answers = new(StringComparer.Ordinal);
-    private readonly PlatformConnection _connection;
 
     public Hj212Link(Hj212Platform platform, ForwardingOutbox outbox, Hj212Options options, Hj212Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
+        : base("HJ 212", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, outbox, counters, clock, log)
     {
         _platform = platform;
-        _outbox = outbox;
         _options = options;
         _requests = requests;
-        Counters = counters;
-        _clock = clock;
-        _log = log;
-        _connection = new PlatformConnection("HJ 212", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, counters, log, SessionAsync);
     }
 
-    public ForwardingCounters Counters { get; }
-
-    public bool Connected => _connection.Connected;
-
-    public string? LastError => _connection.LastError;
-
-    public DateTimeOffset? LastAnswerAt { get; private set; }
-
-    public void Start() => _connection.Start();
-
-    /// <summary>Something was queued: send now instead of at the next poll.</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
-
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
-
-    private async Task SessionAsync(NetworkStream stream, Func<byte[], CancellationToken, Task> writeBytes, CancellationToken stop)
-    {
-        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        Task Write(string frame, CancellationToken token) => writeBytes(Encoding.UTF8.GetBytes(frame), token);
-        var requests = Channel.CreateBounded<Hj212Message>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropWrite });
-        var reader = Task.Run(() => ReadAsync(stream, requests.Writer, connection.Token), CancellationToken.None);
-        var answering = Task.Run(() => AnswerAsync(requests.Reader, Write, connection.Token), CancellationToken.None);
-        try
-        {
-            await SendAsync(Write, reader, connection.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            await connection.CancelAsync().ConfigureAwait(false);
-            stream.Close();
-            await Task.WhenAll(reader.ContinueWith(_ => { }, TaskScheduler.Default), answering.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
-            foreach (var pending in _answers.Values)
-            {
-                pending.TrySetCanceled(CancellationToken.None);
-            }
-
-            _answers.Clear();
-        }
-    }
-
-    private async Task SendAsync(Func<string, CancellationToken, Task> write, Task reader, CancellationToken token)
+    protected override async Task SendAsync(Func<byte[], CancellationToken, Task> write, Task reader, CancellationToken token)
     {
         while (true)
         {
-            if (reader.IsCompleted)
-            {
-                await reader.ConfigureAwait(false);
-                throw new IOException("the platform closed the connection");
-            }
-
-            var batch = _outbox.NextPending(32);
+            await ThrowIfClosedAsync(reader).ConfigureAwait(false);
+            var batch = Outbox.NextPending(32);
             if (batch.Count == 0)
             {
-                await Task.WhenAny(_wake.WaitAsync(TimeSpan.FromSeconds(1), token), reader).ConfigureAwait(false);
+                await IdleAsync(reader, token).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
                 continue;
             }
@@ -109,53 +47,33 @@ public sealed class Hj212Link : IPlatformLink
         }
     }
 
-    private async Task SendOneAsync(ForwardingOutboxEntry entry, Func<string, CancellationToken, Task> write, CancellationToken token)
+    private async Task SendOneAsync(ForwardingOutboxEntry entry, Func<byte[], CancellationToken, Task> write, CancellationToken token)
     {
-        var wantsAnswer = Hj212Parser.TryParse(Encoding.UTF8.GetBytes(entry.Frame), out var parsed, out _) && parsed!.AnswerRequired;
-        for (var attempt = 0; attempt <= _options.RetryCount; attempt++)
+        var bytes = Encoding.UTF8.GetBytes(entry.Frame);
+        if (!(Hj212Parser.TryParse(bytes, out var parsed, out _) && parsed!.AnswerRequired))
         {
-            var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (wantsAnswer)
-            {
-                _answers[entry.Qn] = answer;
-            }
-
-            if (attempt > 0 || entry.Attempts > 0)
+            // no 9014 asked for: sent is done
+            if (entry.Attempts > 0)
             {
                 Interlocked.Increment(ref Counters.Resent);
             }
 
-            _outbox.RecordAttempt(entry.Id);
-            await write(entry.Frame, token).ConfigureAwait(false);
+            Outbox.RecordAttempt(entry.Id);
+            await write(bytes, token).ConfigureAwait(false);
             Interlocked.Increment(ref Counters.Sent);
-            if (!wantsAnswer)
-            {
-                _outbox.MarkDone(entry.Id, false, _clock.GetUtcNow());
-                return;
-            }
-
-            try
-            {
-                await answer.Task.WaitAsync(TimeSpan.FromSeconds(_options.AnswerTimeoutSeconds), token).ConfigureAwait(false);
-                _outbox.MarkDone(entry.Id, true, _clock.GetUtcNow());
-                Interlocked.Increment(ref Counters.Answered);
-                LastAnswerAt = _clock.GetUtcNow();
-                return;
-            }
-            catch (TimeoutException)
-            {
-                _log.LogInformation("HJ 212 {Platform}: no 9014 for QN {Qn} within {Seconds} s (attempt {Attempt})", _platform.Name, entry.Qn, _options.AnswerTimeoutSeconds, attempt + 1);
-            }
-            finally
-            {
-                _answers.TryRemove(entry.Qn, out _);
-            }
+            Outbox.MarkDone(entry.Id, false, Clock.GetUtcNow());
+            return;
         }
 
-        throw new TimeoutException($"no 9014 answer for QN {entry.Qn} after {_options.RetryCount + 1} sends");
+        var answered = await SendUntilAnsweredAsync(entry, entry.Qn, t => write(bytes, t), _options.RetryCount, _options.AnswerTimeoutSeconds,
+            attempt => Log.LogInformation("HJ 212 {Platform}: no 9014 for QN {Qn} within {Seconds} s (attempt {Attempt})", _platform.Name, entry.Qn, _options.AnswerTimeoutSeconds, attempt), token).ConfigureAwait(false);
+        if (!answered)
+        {
+            throw new TimeoutException($"no 9014 answer for QN {entry.Qn} after {_options.RetryCount + 1} sends");
+        }
     }
 
-    private async Task ReadAsync(NetworkStream stream, ChannelWriter<Hj212Message> requests, CancellationToken token)
+    protected override async Task ReadAsync(NetworkStream stream, ChannelWriter<Hj212Message> requests, CancellationToken token)
     {
         var buffer = new byte[4096];
         var line = new List<byte>(256);
@@ -166,10 +84,7 @@ public sealed class Hj212Link : IPlatformLink
             if (n == 0)
             {
                 requests.TryComplete();
-                foreach (var pending in _answers.Values)
-                {
-                    pending.TrySetException(new IOException("the platform closed the connection"));
-                }
+                FailAnswers();
 
                 return;
             }
@@ -207,13 +122,13 @@ public sealed class Hj212Link : IPlatformLink
         if (!Hj212Parser.TryParse(frame, out var m, out var error))
         {
             Interlocked.Increment(ref Counters.InvalidFrames);
-            _log.LogInformation("HJ 212 {Platform}: frame refused ({Error}): {Frame}", _platform.Name, error, Encoding.UTF8.GetString(frame, 0, Math.Min(frame.Length, 200)).TrimEnd());
+            Log.LogInformation("HJ 212 {Platform}: frame refused ({Error}): {Frame}", _platform.Name, error, Encoding.UTF8.GetString(frame, 0, Math.Min(frame.Length, 200)).TrimEnd());
             return;
         }
 
         if (m!.Cn == Hj212Cn.DataAnswer)
         {
-            if (_answers.TryGetValue(m.Qn, out var answer))
+            if (Answers.TryGetValue(m.Qn, out var answer))
             {
                 answer.TrySetResult();
             }
@@ -224,22 +139,23 @@ public sealed class Hj212Link : IPlatformLink
         if (Hj212Requests.IsRequest(m) && !requests.TryWrite(m))
         {
             Interlocked.Increment(ref Counters.Refused);
-            _log.LogWarning("HJ 212 {Platform}: request CN {Cn} dropped, 16 requests already waiting", _platform.Name, m.Cn);
+            Log.LogWarning("HJ 212 {Platform}: request CN {Cn} dropped, {Max} requests already waiting", _platform.Name, m.Cn, MaxWaitingRequests);
         }
     }
 
-    private async Task AnswerAsync(ChannelReader<Hj212Message> requests, Func<string, CancellationToken, Task> write, CancellationToken token)
+    protected override async Task AnswerAsync(ChannelReader<Hj212Message> requests, Func<byte[], CancellationToken, Task> writeBytes, CancellationToken token)
     {
+        Task Write(string frame, CancellationToken t) => writeBytes(Encoding.UTF8.GetBytes(frame), t);
         await foreach (var m in requests.ReadAllAsync(token).ConfigureAwait(false))
         {
             try
             {
-                await _requests.HandleAsync(m, write, token).ConfigureAwait(false);
+                await _requests.HandleAsync(m, Write, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException and not IOException)
             {
-                _log.LogWarning(e, "HJ 212 {Platform}: request CN {Cn} QN {Qn} failed", _platform.Name, m.Cn, m.Qn);
-                await write(Hj212Composer.Reply(m, "91", Hj212Cn.ExecutionResult, "ExeRtn=" + Hj212Return.Failed), token).ConfigureAwait(false);
+                Log.LogWarning(e, "HJ 212 {Platform}: request CN {Cn} QN {Qn} failed", _platform.Name, m.Cn, m.Qn);
+                await Write(Hj212Composer.Reply(m, "91", Hj212Cn.ExecutionResult, "ExeRtn=" + Hj212Return.Failed), token).ConfigureAwait(false);
             }
         }
     }

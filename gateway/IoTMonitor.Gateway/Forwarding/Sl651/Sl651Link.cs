@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -14,103 +13,44 @@ namespace IoTMonitor.Gateway.Forwarding.Sl651;
 /// outbox). While idle it sends a link keep-alive (2F) per station every <c>KeepAliveSeconds</c>. It
 /// reads what the centre sends: confirmations, and requests handed to <see cref="Sl651Requests"/>.
 /// </summary>
-public sealed class Sl651Link : IPlatformLink
+public sealed class Sl651Link : PlatformLink<(string Station, byte Function, int Serial), Sl651Frame>
 {
     /// <summary>Idle time after which each station sends a link keep-alive report (2F).</summary>
     public const int KeepAliveSeconds = 60;
 
     private readonly Sl651Platform _platform;
-    private readonly ForwardingOutbox _outbox;
     private readonly Sl651Options _options;
     private readonly Sl651Requests _requests;
-    private readonly TimeProvider _clock;
-    private readonly ILogger _log;
-    private readonly SemaphoreSlim _wake = new(0);
-    private readonly ConcurrentDictionary<(string Station, byte Function, int Serial), TaskCompletionSource> _answers = new();
-    private readonly PlatformConnection _connection;
 
     public Sl651Link(Sl651Platform platform, ForwardingOutbox outbox, Sl651Options options, Sl651Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
+        : base("SL 651", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, outbox, counters, clock, log)
     {
         _platform = platform;
-        _outbox = outbox;
         _options = options;
         _requests = requests;
-        Counters = counters;
-        _clock = clock;
-        _log = log;
-        _connection = new PlatformConnection("SL 651", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, counters, log, SessionAsync);
     }
 
-    public ForwardingCounters Counters { get; }
-
-    public bool Connected => _connection.Connected;
-
-    public string? LastError => _connection.LastError;
-
-    public DateTimeOffset? LastAnswerAt { get; private set; }
-
-    public void Start() => _connection.Start();
-
-    public void Wake()
+    protected override async Task SendAsync(Func<byte[], CancellationToken, Task> write, Task reader, CancellationToken token)
     {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
-
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
-
-    private async Task SessionAsync(NetworkStream stream, Func<byte[], CancellationToken, Task> write, CancellationToken stop)
-    {
-        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var requests = Channel.CreateBounded<Sl651Frame>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropWrite });
-        var reader = Task.Run(() => ReadAsync(stream, requests.Writer, connection.Token), CancellationToken.None);
-        var answering = Task.Run(() => AnswerAsync(requests.Reader, write, connection.Token), CancellationToken.None);
-        try
-        {
-            await SendAsync(write, reader, connection.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            await connection.CancelAsync().ConfigureAwait(false);
-            stream.Close();
-            await Task.WhenAll(reader.ContinueWith(_ => { }, TaskScheduler.Default), answering.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
-            foreach (var pending in _answers.Values)
-            {
-                pending.TrySetCanceled(CancellationToken.None);
-            }
-
-            _answers.Clear();
-        }
-    }
-
-    private async Task SendAsync(Func<byte[], CancellationToken, Task> write, Task reader, CancellationToken token)
-    {
-        var lastWrite = _clock.GetUtcNow();
+        var lastWrite = Clock.GetUtcNow();
         while (true)
         {
-            if (reader.IsCompleted)
-            {
-                await reader.ConfigureAwait(false);
-                throw new IOException("the platform closed the connection");
-            }
-
-            var batch = _outbox.NextPending(32);
+            await ThrowIfClosedAsync(reader).ConfigureAwait(false);
+            var batch = Outbox.NextPending(32);
             if (batch.Count == 0)
             {
-                if (_clock.GetUtcNow() - lastWrite >= TimeSpan.FromSeconds(KeepAliveSeconds))
+                if (Clock.GetUtcNow() - lastWrite >= TimeSpan.FromSeconds(KeepAliveSeconds))
                 {
                     foreach (var station in _platform.Sites)
                     {
-                        var body = new Sl651Body(_options.Offset).Header(_outbox.NextCounter("serial:" + station.Station, 65535), _clock.GetUtcNow()).ToArray();
+                        var body = new Sl651Body(_options.Offset).Header(Outbox.NextCounter("serial:" + station.Station, 65535), Clock.GetUtcNow()).ToArray();
                         await write(Sl651Composer.Up(_platform, station, Sl651Function.KeepAlive, body, Sl651Control.Etx), token).ConfigureAwait(false);
                     }
 
-                    lastWrite = _clock.GetUtcNow();
+                    lastWrite = Clock.GetUtcNow();
                 }
 
-                await Task.WhenAny(_wake.WaitAsync(TimeSpan.FromSeconds(1), token), reader).ConfigureAwait(false);
+                await IdleAsync(reader, token).ConfigureAwait(false);
                 token.ThrowIfCancellationRequested();
                 continue;
             }
@@ -120,7 +60,7 @@ public sealed class Sl651Link : IPlatformLink
                 await SendOneAsync(entry, write, token).ConfigureAwait(false);
             }
 
-            lastWrite = _clock.GetUtcNow();
+            lastWrite = Clock.GetUtcNow();
         }
     }
 
@@ -130,46 +70,21 @@ public sealed class Sl651Link : IPlatformLink
         if (!Sl651Frame.TryRead(bytes, out var frame, out _, out var error))
         {
             // cannot happen for a frame this forwarder built; kept out of the way so the outbox does not stall
-            _log.LogError("SL 651 {Platform}: outbox entry {Id} is not a valid frame ({Error}); marked done without sending", _platform.Name, entry.Id, error);
-            _outbox.MarkDone(entry.Id, false, _clock.GetUtcNow());
+            Log.LogError("SL 651 {Platform}: outbox entry {Id} is not a valid frame ({Error}); marked done without sending", _platform.Name, entry.Id, error);
+            Outbox.MarkDone(entry.Id, false, Clock.GetUtcNow());
             return;
         }
 
         var key = (frame!.Station, frame.Function, int.Parse(entry.Qn, System.Globalization.CultureInfo.InvariantCulture));
-        for (var attempt = 0; attempt <= _options.RetryCount; attempt++)
+        var answered = await SendUntilAnsweredAsync(entry, key, t => write(bytes, t), _options.RetryCount, _options.AnswerTimeoutSeconds,
+            attempt => Log.LogInformation("SL 651 {Platform}: no confirmation of {Function:X2} serial {Serial} within {Seconds} s (attempt {Attempt})", _platform.Name, frame.Function, entry.Qn, _options.AnswerTimeoutSeconds, attempt), token).ConfigureAwait(false);
+        if (!answered)
         {
-            var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _answers[key] = answer;
-            if (attempt > 0 || entry.Attempts > 0)
-            {
-                Interlocked.Increment(ref Counters.Resent);
-            }
-
-            _outbox.RecordAttempt(entry.Id);
-            await write(bytes, token).ConfigureAwait(false);
-            Interlocked.Increment(ref Counters.Sent);
-            try
-            {
-                await answer.Task.WaitAsync(TimeSpan.FromSeconds(_options.AnswerTimeoutSeconds), token).ConfigureAwait(false);
-                _outbox.MarkDone(entry.Id, true, _clock.GetUtcNow());
-                Interlocked.Increment(ref Counters.Answered);
-                LastAnswerAt = _clock.GetUtcNow();
-                return;
-            }
-            catch (TimeoutException)
-            {
-                _log.LogInformation("SL 651 {Platform}: no confirmation of {Function:X2} serial {Serial} within {Seconds} s (attempt {Attempt})", _platform.Name, frame.Function, entry.Qn, _options.AnswerTimeoutSeconds, attempt + 1);
-            }
-            finally
-            {
-                _answers.TryRemove(key, out _);
-            }
+            throw new TimeoutException($"no confirmation of function {frame.Function:X2} serial {entry.Qn} after {_options.RetryCount + 1} sends");
         }
-
-        throw new TimeoutException($"no confirmation of function {frame.Function:X2} serial {entry.Qn} after {_options.RetryCount + 1} sends");
     }
 
-    private async Task ReadAsync(NetworkStream stream, ChannelWriter<Sl651Frame> requests, CancellationToken token)
+    protected override async Task ReadAsync(NetworkStream stream, ChannelWriter<Sl651Frame> requests, CancellationToken token)
     {
         var buffer = new byte[4096];
         var pending = new List<byte>(Sl651Frame.OverheadBytes + Sl651Frame.MaxBody);
@@ -179,10 +94,7 @@ public sealed class Sl651Link : IPlatformLink
             if (n == 0)
             {
                 requests.TryComplete();
-                foreach (var a in _answers.Values)
-                {
-                    a.TrySetException(new IOException("the platform closed the connection"));
-                }
+                FailAnswers();
 
                 return;
             }
@@ -200,7 +112,7 @@ public sealed class Sl651Link : IPlatformLink
                 if (!ok)
                 {
                     Interlocked.Increment(ref Counters.InvalidFrames);
-                    _log.LogInformation("SL 651 {Platform}: bytes from the centre refused ({Error})", _platform.Name, error);
+                    Log.LogInformation("SL 651 {Platform}: bytes from the centre refused ({Error})", _platform.Name, error);
                     continue;
                 }
 
@@ -214,13 +126,13 @@ public sealed class Sl651Link : IPlatformLink
         if (frame.Up)
         {
             Interlocked.Increment(ref Counters.InvalidFrames);
-            _log.LogInformation("SL 651 {Platform}: an uplink frame came from the centre; ignored", _platform.Name);
+            Log.LogInformation("SL 651 {Platform}: an uplink frame came from the centre; ignored", _platform.Name);
             return;
         }
 
         if (Sl651Function.IsReport(frame.Function))
         {
-            if (frame.Body.Length >= 2 && _answers.TryGetValue((frame.Station, frame.Function, (frame.Body[0] << 8) | frame.Body[1]), out var answer))
+            if (frame.Body.Length >= 2 && Answers.TryGetValue((frame.Station, frame.Function, (frame.Body[0] << 8) | frame.Body[1]), out var answer))
             {
                 answer.TrySetResult();
             }
@@ -236,11 +148,11 @@ public sealed class Sl651Link : IPlatformLink
         if (!requests.TryWrite(frame))
         {
             Interlocked.Increment(ref Counters.Refused);
-            _log.LogWarning("SL 651 {Platform}: request {Function:X2} dropped, 16 requests already waiting", _platform.Name, frame.Function);
+            Log.LogWarning("SL 651 {Platform}: request {Function:X2} dropped, {Max} requests already waiting", _platform.Name, frame.Function, MaxWaitingRequests);
         }
     }
 
-    private async Task AnswerAsync(ChannelReader<Sl651Frame> requests, Func<byte[], CancellationToken, Task> write, CancellationToken token)
+    protected override async Task AnswerAsync(ChannelReader<Sl651Frame> requests, Func<byte[], CancellationToken, Task> write, CancellationToken token)
     {
         await foreach (var m in requests.ReadAllAsync(token).ConfigureAwait(false))
         {
@@ -254,7 +166,7 @@ public sealed class Sl651Link : IPlatformLink
             catch (Exception e) when (e is not OperationCanceledException and not IOException)
             {
                 Interlocked.Increment(ref Counters.Refused);
-                _log.LogWarning(e, "SL 651 {Platform}: request {Function:X2} failed", _platform.Name, m.Function);
+                Log.LogWarning(e, "SL 651 {Platform}: request {Function:X2} failed", _platform.Name, m.Function);
             }
         }
     }
