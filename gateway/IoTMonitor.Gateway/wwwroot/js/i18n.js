@@ -132,7 +132,7 @@ const QUANTITIES = {
     'soil.temp': 'Soil temperature', 'soil.ec': 'Soil conductivity', 'soil.n': 'Soil nitrogen', 'soil.p': 'Soil phosphorus', 'soil.k': 'Soil potassium',
     'soil.ph': 'Soil pH', 'air.temp': 'Air temperature', 'air.rh': 'Relative humidity', 'air.pressure': 'Air pressure', 'air.pm1': 'PM1',
     'air.pm25': 'PM2.5', 'air.pm10': 'PM10', 'air.co2': 'CO₂', 'device.battery': 'Battery voltage', 'device.rssi': 'Signal strength',
-    'rain.amount': 'Rainfall',
+    'rain.amount': 'Rainfall', 'rain.total': 'Rainfall since boot', 'flow.rate': 'Flow', 'flow.total': 'Flow meter total',
   },
   zh: {
     'water.ph': '水体 pH', 'water.ec': '水体电导率', 'water.tds': '溶解性总固体', 'water.turbidity': '浊度',
@@ -140,7 +140,7 @@ const QUANTITIES = {
     'soil.temp': '土壤温度', 'soil.ec': '土壤电导率', 'soil.n': '土壤氮', 'soil.p': '土壤磷', 'soil.k': '土壤钾',
     'soil.ph': '土壤 pH', 'air.temp': '气温', 'air.rh': '相对湿度', 'air.pressure': '气压', 'air.pm1': 'PM1',
     'air.pm25': 'PM2.5', 'air.pm10': 'PM10', 'air.co2': '二氧化碳', 'device.battery': '电池电压', 'device.rssi': '信号强度',
-    'rain.amount': '降雨量',
+    'rain.amount': '降雨量', 'rain.total': '累计雨量（自启动）', 'flow.rate': '流量', 'flow.total': '流量计累计水量',
   },
 };
 // reading flags as the gateway names them (Validation/ReadingFlags)
