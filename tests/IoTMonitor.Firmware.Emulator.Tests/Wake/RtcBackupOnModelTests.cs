@@ -124,14 +124,4 @@ public sealed class RtcBackupOnModelTests
         await client.SubscribeAsync("iotmon/v1/+/+/telemetry", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
         return client;
     }
-
-    // The host's DS3231 register model as a chip on the runtime model's bus.
-    private sealed class Ds3231Target(SimulatedDs3231 chip) : IModelI2cTarget
-    {
-        public bool Acknowledges => chip.Acknowledges;
-
-        public void Write(byte[] data, int count) => chip.Write(data, count);
-
-        public void Read(byte[] into, int count) => chip.Read(into, count);
-    }
 }
