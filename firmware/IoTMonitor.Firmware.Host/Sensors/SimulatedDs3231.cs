@@ -114,7 +114,7 @@ public sealed class SimulatedDs3231 : ISimulatedI2cDevice
             {
                 byte clearOnly = (byte)(Osf | 0x03);
                 byte kept = (byte)(_regs[Status] & clearOnly & data[i]);
-                _regs[Status] = (byte)(kept | (data[i] & 0x78)); // EN32kHz and the unused bits as written; BSY stays 0
+                _regs[Status] = (byte)(kept | (data[i] & 0x08)); // EN32kHz as written; bits 6–4 read 0; BSY stays 0
             }
             else
             {
