@@ -7,6 +7,7 @@ using IoTMonitor.Firmware.Adapters;
 using IoTMonitor.Firmware.Board;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Time;
 using nanoFramework.Hardware.Esp32;
 
 namespace IoTMonitor.Firmware
@@ -100,6 +101,7 @@ namespace IoTMonitor.Firmware
             {
                 _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
                 sensors.RainTally = _cycle.RainTally;
+                _cycle.BackupClock = new BackupClock(buses, clock); // used when the config names an rtc
                 _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
                 _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();

@@ -248,6 +248,10 @@ namespace IoTMonitor.Firmware.Core.Config
                 {
                     err = ReadInt(60, 7200, ref _work.WatchdogIntervalSec);
                 }
+                else if (_r.ValueEquals("rtc"))
+                {
+                    err = ReadRtc();
+                }
                 else if (_r.ValueEquals("cal"))
                 {
                     err = ReadString(ref _work.CalibrationId, 32);

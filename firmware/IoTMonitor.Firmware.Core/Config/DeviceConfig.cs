@@ -47,6 +47,12 @@ namespace IoTMonitor.Firmware.Core.Config
         /// <summary>The TPL5010's interval set by its DELAY resistor, s (hardware/common/watchdog.md): no sleep may outlast it.</summary>
         public int WatchdogIntervalSec = 3600;
 
+        /// <summary>
+        /// I2C bus of a battery-backed DS3231 RTC (config <c>rtc</c>, hardware/common/rtc-backup.md), -1: none
+        /// fitted. Device config only, like the watchdog: it describes the board.
+        /// </summary>
+        public int RtcBus = -1;
+
         /// <summary>How long service mode keeps the node awake, minutes (Node/ServiceHold).</summary>
         public int ServiceMinutes = 15;
         public int Rev;
@@ -134,6 +140,7 @@ namespace IoTMonitor.Firmware.Core.Config
             MaxAwakeSec = other.MaxAwakeSec;
             WatchdogDoneGpio = other.WatchdogDoneGpio;
             WatchdogIntervalSec = other.WatchdogIntervalSec;
+            RtcBus = other.RtcBus;
             ServiceMinutes = other.ServiceMinutes;
             Rev = other.Rev;
             CalibrationId = other.CalibrationId;

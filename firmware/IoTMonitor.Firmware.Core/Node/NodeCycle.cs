@@ -165,6 +165,12 @@ namespace IoTMonitor.Firmware.Core.Node
             get { return _state.Rain; }
         }
 
+        /// <summary>
+        /// The battery-backed RTC, set by the host before <see cref="Run"/> (null: the host has none).
+        /// Used only when the config names one (<see cref="DeviceConfig.RtcBus"/>).
+        /// </summary>
+        public BackupClock BackupClock { get; set; }
+
         /// <summary>Event mode (fast sampling and an upload every wake while rain or the level's rise passes a threshold).</summary>
         public EventMode Event
         {
@@ -348,6 +354,7 @@ namespace IoTMonitor.Firmware.Core.Node
                 _result.Service = _service.Active;
             }
 
+            RestoreClock();
             long now = _clock.UtcSeconds;
             _sampleDue = _coldStart || WokenByPin || _state.SampleNow || _state.LastSampleUtc == 0
                 || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
@@ -446,7 +453,7 @@ namespace IoTMonitor.Firmware.Core.Node
             if (st != LinkStatus.Ok)
             {
                 _link.Disconnect();
-                NoteClockSync(false);
+                NoteNetworkSync(false);
                 Fail(st);
                 return NodeCycleState.Sleep;
             }
@@ -456,10 +463,10 @@ namespace IoTMonitor.Firmware.Core.Node
             // Re-synced on every upload wake: the RTC runs from the internal RC oscillator and drifts
             // in deep sleep (up to several %). The firmware's own SNTP client may have set it during
             // the connect already (then the jump is seen and no second sync is asked for).
-            if (!NoteClockSync(false))
+            if (!NoteNetworkSync(false))
             {
                 TrackClock();
-                NoteClockSync(_link.SyncTime(_config.Ntp, Budget(SyncTimeoutMs)));
+                NoteNetworkSync(_link.SyncTime(_config.Ntp, Budget(SyncTimeoutMs)));
             }
 
             if (_clock.UtcSeconds < ProtocolLimits.SyncedEpoch)
@@ -485,6 +492,41 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             _refUtc = _clock.UtcSeconds;
             _refMs = _clock.Millis;
+        }
+
+        // The clock is unset (a power-on, no network sync yet in this boot) and the board has a
+        // battery-backed RTC: its time, when valid (Time/BackupClock), is a sync like SNTP's, so this
+        // boot's readings are stamped with real time and earlier ones of the boot are rebased. The
+        // wire protocol does not tell the two apart: the RTC's error (±2 ppm since its last write from
+        // SNTP) is below the 1 s resolution of t for the days an outage lasts.
+        private void RestoreClock()
+        {
+            if (BackupClock == null || _config.RtcBus < 0 || _clock.UtcSeconds >= ProtocolLimits.SyncedEpoch)
+            {
+                return;
+            }
+
+            if (BackupClock.Restore(_config.RtcBus) == Sensors.ReadResult.Ok && NoteClockSync(true))
+            {
+                _result.ClockFromRtc = true;
+            }
+        }
+
+        // A sync by the network (SNTP, or NITZ through the modem): noted like any other, and written
+        // to the battery-backed RTC (OSF cleared) so a power cut from now on keeps the time.
+        private bool NoteNetworkSync(bool linkSynced)
+        {
+            if (!NoteClockSync(linkSynced))
+            {
+                return false;
+            }
+
+            if (BackupClock != null && _config.RtcBus >= 0)
+            {
+                BackupClock.Save(_config.RtcBus, _clock.UtcSeconds);
+            }
+
+            return true;
         }
 
         // Notes a sync of the RTC since TrackClock: the first of this boot (the RTC read 1970) gives
@@ -832,7 +874,7 @@ namespace IoTMonitor.Firmware.Core.Node
                     case CommandKind.TimeSync:
                         TrackClock();
                         bool synced = _link.SyncTime(_config.Ntp, Budget(SyncTimeoutMs));
-                        NoteClockSync(synced);
+                        NoteNetworkSync(synced);
                         if (!synced)
                         {
                             err = CommandError.BadArgument;
@@ -870,7 +912,7 @@ namespace IoTMonitor.Firmware.Core.Node
             }
 
             SensorsOff(); // a wake cut short by the awake cap before its round ended
-            NoteClockSync(false);
+            NoteNetworkSync(false);
             SaveState();
             int seconds = (int)(next - now);
             _result.SleepSeconds = seconds;

@@ -42,6 +42,9 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>An SNTP sync of the RTC was noted in this wake (first sync or re-sync).</summary>
         public bool ClockSynced;
 
+        /// <summary>The node's clock was unset and was set from the battery-backed RTC in this wake.</summary>
+        public bool ClockFromRtc;
+
         /// <summary>Readings discarded in this wake because they cannot be placed in time (health unp).</summary>
         public int Unplaceable;
 
@@ -61,6 +64,7 @@ namespace IoTMonitor.Firmware.Core.Node
             EventMode = false;
             EventChange = 0;
             ClockSynced = false;
+            ClockFromRtc = false;
             Unplaceable = 0;
         }
     }

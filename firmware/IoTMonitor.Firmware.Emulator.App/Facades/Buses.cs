@@ -1,6 +1,7 @@
 // GPIO, ADC, I2C, UART and 1-Wire on the model. GPIO outputs are recorded (rails' on-time); the ADC
 // gives raw counts 0..4095 only on ADC1 channels 0-7 (reference §12, NFI System.Device.Adc); buses
-// with no modelled device behave as an empty bus: I2C NACKs the address, the UART times out after
+// with no modelled device behave as an empty bus: I2C NACKs an address with no chip in
+// Esp32Device.I2cTargets, the UART times out after
 // ReadTimeout, 1-Wire finds no presence pulse. Each such read costs its timeout in virtual time.
 using System;
 using System.Collections;
@@ -24,6 +25,12 @@ namespace System
         public int Length
         {
             get { return _length; }
+        }
+
+        public byte this[int index]
+        {
+            get { return _array[_start + index]; }
+            set { _array[_start + index] = value; }
         }
     }
 }
@@ -286,37 +293,60 @@ namespace System.Device.I2c
 
         public byte ReadByte()
         {
-            throw new System.IO.IOException("address NACK");
+            byte[] one = new byte[1];
+            if (!Esp32Device.Current.I2cTransfer(_settings.DeviceAddress, one, 0, one, 1))
+            {
+                throw new System.IO.IOException("address NACK");
+            }
+
+            return one[0];
         }
 
         public I2cTransferResult Read(SpanByte buffer)
         {
-            return Nack();
+            return Transfer(new SpanByte(new byte[0], 0, 0), buffer);
         }
 
         public I2cTransferResult WriteByte(byte value)
         {
-            return Nack();
+            return Transfer(new SpanByte(new byte[] { value }, 0, 1), new SpanByte(new byte[0], 0, 0));
         }
 
         public I2cTransferResult Write(SpanByte buffer)
         {
-            return Nack();
+            return Transfer(buffer, new SpanByte(new byte[0], 0, 0));
         }
 
         public I2cTransferResult WriteRead(SpanByte writeBuffer, SpanByte readBuffer)
         {
-            return Nack();
+            return Transfer(writeBuffer, readBuffer);
         }
 
         public void Dispose()
         {
         }
 
-        private static I2cTransferResult Nack()
+        // The chips on the model's bus (Esp32Device.I2cTargets); an address nobody answers NACKs.
+        private I2cTransferResult Transfer(SpanByte write, SpanByte read)
         {
-            Esp32Device.Current.Step("i2c");
-            return new I2cTransferResult(0, I2cTransferStatus.SlaveAddressNotAcknowledged);
+            byte[] w = new byte[write.Length];
+            for (int i = 0; i < w.Length; i++)
+            {
+                w[i] = write[i];
+            }
+
+            byte[] r = new byte[read.Length];
+            if (!Esp32Device.Current.I2cTransfer(_settings.DeviceAddress, w, w.Length, r, r.Length))
+            {
+                return new I2cTransferResult(0, I2cTransferStatus.SlaveAddressNotAcknowledged);
+            }
+
+            for (int i = 0; i < r.Length; i++)
+            {
+                read[i] = r[i];
+            }
+
+            return new I2cTransferResult((uint)(w.Length + r.Length), I2cTransferStatus.FullTransfer);
         }
     }
 

@@ -12,6 +12,12 @@ namespace IoTMonitor.Firmware
         {
             get { return new RtcTime(Esp32Device.Current.RtcMs); }
         }
+
+        /// <summary>nanoFramework mscorlib's DateTime.FromUnixTimeSeconds (what Rtc.SetSystemTime takes).</summary>
+        public static System.DateTime FromUnixTimeSeconds(long seconds)
+        {
+            return System.DateTime.UnixEpoch.AddSeconds(seconds);
+        }
     }
 
     internal readonly struct RtcTime

@@ -304,6 +304,34 @@ public sealed class Esp32Device
         _rtcOffsetMs = PowerOnRtcMs - TrueMs;
     }
 
+    /// <summary>Chips on the I2C bus by 7-bit address (none: every address NACKs).</summary>
+    public Dictionary<int, IModelI2cTarget> I2cTargets { get; } = [];
+
+    /// <summary>
+    /// One I2C transaction of the app (write, then a repeated-START read; either may be empty): false
+    /// when no chip acknowledges <paramref name="address"/>.
+    /// </summary>
+    public bool I2cTransfer(int address, byte[] write, int writeCount, byte[] read, int readCount)
+    {
+        Step("i2c");
+        if (!I2cTargets.TryGetValue(address, out IModelI2cTarget? target) || !target.Acknowledges)
+        {
+            return false;
+        }
+
+        if (writeCount > 0)
+        {
+            target.Write(write, writeCount);
+        }
+
+        if (readCount > 0)
+        {
+            target.Read(read, readCount);
+        }
+
+        return true;
+    }
+
     /// <summary>SNTP set the clock (whole seconds kept by Rtc.SetSystemTime; the SNTP path sets it through settimeofday).</summary>
     public void SetRtc(long unixMs) => _rtcOffsetMs = unixMs - TrueMs;
 

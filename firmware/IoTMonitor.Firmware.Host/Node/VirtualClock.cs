@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Time;
 
 namespace IoTMonitor.Firmware.Host.Node;
@@ -16,7 +17,7 @@ namespace IoTMonitor.Firmware.Host.Node;
 /// <see cref="RealSleep"/>), so thousands of nodes share a small worker pool. The logic sees exactly
 /// the durations it asked for.
 /// </remarks>
-public sealed class VirtualClock : IClock
+public sealed class VirtualClock : IClock, IClockSetter
 {
     private readonly SimulationClock _sim;
     private readonly Stopwatch _wake = new();
@@ -60,6 +61,16 @@ public sealed class VirtualClock : IClock
         BeginWake();
         _synced = false;
         _rtcOffsetSec = TrueUtcMs / 1000;
+    }
+
+    /// <summary>
+    /// The clock is set to <paramref name="utcSeconds"/> (Rtc.SetSystemTime: whole seconds) from a source
+    /// other than SNTP, such as the battery-backed RTC: it reads that time, off true UTC by the source's error.
+    /// </summary>
+    public void SetUtc(long utcSeconds)
+    {
+        _synced = false;
+        _rtcOffsetSec = (TrueUtcMs / 1000) - utcSeconds;
     }
 
     /// <summary>SNTP succeeded: the RTC now reads true UTC.</summary>

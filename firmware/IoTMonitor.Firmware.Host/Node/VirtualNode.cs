@@ -2,6 +2,7 @@ using System.Text;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Storage;
+using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Host.Link;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
@@ -138,6 +139,7 @@ public sealed class VirtualNode : IDisposable
             }
 
             Clock.PowerOn();
+            Board.Rtc?.PowerUp();
             Power.NextRun(_dead ? ResetReason.BrownOut : ResetReason.PowerOn);
             _poweredOn = true;
             _dead = false;
@@ -150,7 +152,7 @@ public sealed class VirtualNode : IDisposable
             return now + (30 * 60 * 1000);
         }
 
-        var cycle = new NodeCycle(Clock, Link, Power, Sensors, _files, QueueBudgetBytes, _config);
+        var cycle = new NodeCycle(Clock, Link, Power, Sensors, _files, QueueBudgetBytes, _config) { BackupClock = new BackupClock(Board, Clock) };
         Sensors.RainTally = cycle.RainTally;
         var r = cycle.Run();
 
@@ -192,12 +194,14 @@ public sealed class VirtualNode : IDisposable
 
     /// <summary>
     /// Power is cut: the TCP connection drops without DISCONNECT (the broker sends the will), RAM is
-    /// lost, flash stays; the rain counter on the same supply loses its count.
+    /// lost, flash stays; the rain counter on the same supply loses its count; an RTC with its cell
+    /// keeps time.
     /// </summary>
     public void PowerCut()
     {
         Link.Drop();
         Board.TippingBucket.PowerCut();
+        Board.Rtc?.PowerCut();
         Flash?.Reset();
         _poweredOn = false;
     }

@@ -121,6 +121,17 @@ public sealed class NodeBoard : IBusProvider
 
     public SimulatedI2cBus I2c { get; }
 
+    /// <summary>The battery-backed RTC (config <c>rtc</c>), or null until <see cref="AttachRtc"/> fits one.</summary>
+    public SimulatedDs3231? Rtc { get; private set; }
+
+    /// <summary>Fits a DS3231 on the I2C bus at 68h (hardware/common/rtc-backup.md).</summary>
+    public SimulatedDs3231 AttachRtc(SimulatedDs3231 rtc)
+    {
+        Rtc = rtc;
+        I2c.Attach(SimulatedDs3231.Address, rtc);
+        return rtc;
+    }
+
     /// <summary>I2C address of the water node's ADS1115 (ADDR to GND).</summary>
     public const int Ads1115Address = 0x48;
 

@@ -1,15 +1,19 @@
 using System;
 using System.Threading;
+using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Time;
+using nanoFramework.Runtime.Native;
 
 namespace IoTMonitor.Firmware.Adapters
 {
     /// <summary>
     /// <see cref="IClock"/> of the node and its drivers on the ESP32:
     /// DateTime.UtcNow is kept by the RTC across deep sleep (reference §4), TickCount64 comes
-    /// from nanoFramework.Runtime.Native.
+    /// from nanoFramework.Runtime.Native. As <see cref="IClockSetter"/> it sets the system clock from
+    /// the battery-backed RTC (Core Time/BackupClock) with Rtc.SetSystemTime, which keeps whole seconds
+    /// (reference §9).
     /// </summary>
-    public sealed class Esp32Clock : IClock
+    public sealed class Esp32Clock : IClock, IClockSetter
     {
         /// <inheritdoc />
         public long UtcSeconds
@@ -21,6 +25,12 @@ namespace IoTMonitor.Firmware.Adapters
         public long Millis
         {
             get { return Environment.TickCount64; }
+        }
+
+        /// <inheritdoc />
+        public void SetUtc(long utcSeconds)
+        {
+            Rtc.SetSystemTime(DateTime.FromUnixTimeSeconds(utcSeconds));
         }
 
         /// <inheritdoc />

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IoTMonitor.Firmware.Emulator.Device;
 using IoTMonitor.Firmware.Emulator.Network;
 using IoTMonitor.Firmware.Emulator.Runner;
+using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Testing;
 
 namespace IoTMonitor.Firmware.Emulator.Tests.Soak;
@@ -49,6 +50,12 @@ public sealed class NodeSoak
     /// <summary>Chance that a wake gets a power cut at a random step.</summary>
     public double CutChance { get; init; } = 0.04;
 
+    /// <summary>
+    /// A DS3231 with its cell on the I2C bus and <c>rtc</c> in the config (hardware/common/rtc-backup.md):
+    /// power-ons then set the clock from it, so no boot should be left unplaceable.
+    /// </summary>
+    public bool RtcFitted { get; init; }
+
     /// <summary>Fault-free wakes at the end that let the node send what it holds.</summary>
     public const int DrainWakes = 20;
 
@@ -74,6 +81,11 @@ public sealed class NodeSoak
         config["mqtt"]!["host"] = Host;
         config["mqtt"]!["user"] = device;
         config["mqtt"]!["password"] = secret;
+        if (RtcFitted)
+        {
+            config["rtc"] = new JsonObject { ["kind"] = "ds3231", ["bus"] = 1 };
+        }
+
         int sampleSec = config["sampleSec"]!.GetValue<int>();
         int maxAwakeSec = config["maxAwakeSec"]!.GetValue<int>();
         int perSample = 0;
@@ -95,6 +107,11 @@ public sealed class NodeSoak
         };
         radio.Dns[Host] = "127.0.0.1";
         var node = new Esp32Device(start, radio) { SleepDrift = 0.03, AdcRaw = ch => ch == BatteryAdcChannel ? HealthyBatteryRaw : 1800 };
+        if (RtcFitted)
+        {
+            node.I2cTargets[SimulatedDs3231.Address] = new Wake.Ds3231Target(new SimulatedDs3231(() => node.TrueMs, driftPpm: 2));
+        }
+
         node.Flash.WriteAllBytes("config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
         var report = new SoakReport { NodeType = _nodeType, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + WatchdogMarginSec) * 1000L };

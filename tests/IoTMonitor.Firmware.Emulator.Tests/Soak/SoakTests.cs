@@ -36,4 +36,22 @@ public sealed class SoakTests(InfluxDbFixture influx, ITestOutputHelper output) 
         Assert.True(report.ReadingsArrived > 0, "no reading arrived at all: " + string.Join("; ", failures));
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + Environment.NewLine + report.Figures());
     }
+
+    /// <summary>
+    /// The air node with the DS3231 backup (hardware/common/rtc-backup.md) on the same fault schedule:
+    /// a power-on sets the clock from the RTC, so no reading is dead-lettered as unsynced_time or
+    /// discarded as unplaceable.
+    /// </summary>
+    [Fact]
+    public async Task With_the_rtc_backup_no_reading_is_left_unplaceable()
+    {
+        var report = await new NodeSoak(influx.Server, "air", Wakes, Seed(13)) { RtcFitted = true }.RunAsync();
+        output.WriteLine(report.Figures());
+        Console.WriteLine("SOAK rtc " + report.Figures());
+        var failures = report.Failures().ToList();
+        Assert.True(report.ReadingsArrived > 0, "no reading arrived at all: " + string.Join("; ", failures));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + Environment.NewLine + report.Figures());
+        Assert.Equal(0L, report.UnsyncedDeadLettered);
+        Assert.Equal(0L, report.UnplaceableDiscarded);
+    }
 }
