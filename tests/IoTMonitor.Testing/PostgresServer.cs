@@ -102,6 +102,12 @@ public sealed class PostgresServer : ServerProcess
         return info;
     }
 
+    /// <summary>
+    /// SIGINT, "Fast Shutdown": PostgreSQL ends open sessions and stops at once. Its SIGTERM is "Smart
+    /// Shutdown", which waits for every client, e.g. a pool a test left open, to disconnect.
+    /// </summary>
+    protected override int StopSignal => 2;
+
     protected override async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
         try

@@ -28,6 +28,14 @@ public sealed class PostgresState : IDisposable
         {
             SchemaVersion = Migrate(steps, log);
         }
+        catch (NpgsqlException e) when (e is not PostgresException)
+        {
+            // the server was not reached or the connection broke: say which one, without the password
+            var target = new NpgsqlConnectionStringBuilder(connectionString);
+            DataSource.Dispose();
+            throw new InvalidOperationException(
+                $"State:ConnectionString: cannot reach PostgreSQL at {target.Host}:{target.Port}, database '{target.Database}': {e.Message}", e);
+        }
         catch
         {
             DataSource.Dispose();

@@ -93,6 +93,16 @@ public sealed class PostgresMigrations_Tests(PostgresFixture postgres) : IClassF
         }
     }
 
+    [Fact]
+    public void A_server_that_does_not_answer_is_named_in_the_error()
+    {
+        var port = FreePort.Next(); // free: nothing listens there
+        var e = Assert.Throws<InvalidOperationException>(() => Open($"Host=127.0.0.1;Port={port};Database=iotmonitor;Username=x;Password=secret-pw;Timeout=3"));
+
+        Assert.Contains($"State:ConnectionString: cannot reach PostgreSQL at 127.0.0.1:{port}, database 'iotmonitor'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-pw", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Host=127.0.0.1;Database=x;Colour=blue", "State:ConnectionString is not a valid PostgreSQL connection string")]
     [InlineData("Database=x", "State:ConnectionString must name the server (Host=...)")]
