@@ -24,6 +24,7 @@ declare -A needs=(
   [ss]=iproute2                                                   # a gateway test reads its socket's buffer
   [node]=nodejs                                                   # the gateway's build vendors the dashboard's
   [npm]=npm                                                       #   libraries from the npm registry (npm ci)
+  [pg_lsclusters]=postgresql                                      # shared-state tests: temporary clusters (initdb, postgres)
 )
 if [ "$want_browser" = 1 ]; then
   needs[chromium]=chromium
@@ -65,7 +66,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian packages may try to start system services; IoTMonitor runs its own instances on its
 # own ports (scripts/services.sh), so stop any that came up to keep the default ports free.
-for svc in influxdb mosquitto; do
+for svc in influxdb mosquitto postgresql; do
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
 echo "install-deps: done."

@@ -10,6 +10,7 @@ using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Metering;
 using IoTMonitor.Gateway.Query;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.State;
 using IoTMonitor.Gateway.Storage;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,7 @@ public static class GatewayApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddAccounting();
         builder.AddRegistry();
+        builder.AddState();
         builder.AddValidation();
         builder.AddBuffering();
         builder.AddStorage();

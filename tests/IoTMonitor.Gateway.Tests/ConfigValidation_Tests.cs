@@ -10,6 +10,9 @@ public sealed class ConfigValidation_Tests
     [InlineData("--Storage:Gzip=yes", "Storage:Gzip must be auto, true or false (got 'yes')")]
     [InlineData("--Alerts:Mqtt:TopicPrefix=alerts/+", "Alerts:Mqtt:TopicPrefix must be a topic without wildcards")]
     [InlineData("--Gateway:LedgerPath= ", "Gateway:LedgerPath must be set")]
+    [InlineData("--State:Provider=mysql", "State:Provider must be 'sqlite' or 'postgres' (got 'mysql')")]
+    [InlineData("--State:Provider=postgres", "State:ConnectionString must be set when State:Provider is 'postgres'")]
+    [InlineData("--State:ConnectionString=Host=127.0.0.1;Database=x", "State:ConnectionString is set but State:Provider is 'sqlite'")]
     public async Task A_bad_key_stops_the_start_naming_the_key(string setting, string message)
     {
         var dataDir = Directory.CreateTempSubdirectory("iotmon-gw-config-").FullName;

@@ -33,3 +33,19 @@ public sealed class MosquittoFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary>xunit class/collection fixture: one real PostgreSQL cluster for the tests that share it (a database each).</summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    private PostgresServer? _server;
+
+    public PostgresServer Server => _server ?? throw new InvalidOperationException("postgres fixture not started");
+
+    public async Task InitializeAsync() => _server = await PostgresServer.StartNewAsync();
+
+    public Task DisposeAsync()
+    {
+        _server?.Dispose();
+        return Task.CompletedTask;
+    }
+}

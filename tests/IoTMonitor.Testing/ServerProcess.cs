@@ -5,7 +5,7 @@ namespace IoTMonitor.Testing;
 
 /// <summary>
 /// A real server started as a child process with its own temporary directory. Disposing stops it
-/// (SIGTERM, then SIGKILL) and deletes the directory; a process-exit hook does the same if the
+/// (its stop signal, SIGTERM by default, then SIGKILL) and deletes the directory; a process-exit hook does the same if the
 /// test host ends without disposing.
 /// </summary>
 public abstract class ServerProcess : IDisposable
@@ -59,6 +59,9 @@ public abstract class ServerProcess : IDisposable
     }
 
     protected abstract ProcessStartInfo CreateStartInfo();
+
+    /// <summary>The signal <see cref="Stop"/> sends first (SIGTERM unless the server wants another).</summary>
+    protected virtual int StopSignal => 15;
 
     protected abstract Task<bool> IsReadyAsync(CancellationToken cancellationToken);
 
@@ -131,7 +134,7 @@ public abstract class ServerProcess : IDisposable
         {
             if (!process.HasExited)
             {
-                SendSignal(process.Id, 15);
+                SendSignal(process.Id, StopSignal);
                 if (!process.WaitForExit(10_000))
                 {
                     process.Kill(entireProcessTree: true);

@@ -49,7 +49,7 @@ public static class ApiAccess
     /// </summary>
     public static IResult? Refusal(HttpContext http, ApiRole role, out ApiPrincipal? principal)
     {
-        principal = http.RequestServices.GetRequiredService<ApiKeyStore>().Authenticate(KeyOf(http.Request));
+        principal = http.RequestServices.GetRequiredService<IApiKeyStore>().Authenticate(KeyOf(http.Request));
         if (principal is null)
         {
             http.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";

@@ -16,10 +16,10 @@ public static class AccessApi
     {
         var keys = app.MapGroup("/api/v1/keys").WithTags("Access").RequireApiRole(ApiRole.Admin);
 
-        keys.MapGet("/", (ApiKeyStore store) => store.List().Select(Info).ToList())
+        keys.MapGet("/", (IApiKeyStore store) => store.List().Select(Info).ToList())
             .WithSummary("Lists keys (never the keys themselves).");
 
-        keys.MapPost("/", (CreateKeyRequest body, ApiKeyStore store) =>
+        keys.MapPost("/", (CreateKeyRequest body, IApiKeyStore store) =>
         {
             if (!TryRole(body.Role, out var role))
             {
@@ -35,7 +35,7 @@ public static class AccessApi
             return Results.Created($"/api/v1/keys/{info.Id}", new CreatedKey(info.Id, info.Name, Role(info.Role), key));
         }).WithSummary("Creates a key with a role (viewer, operator, admin); the key is in the answer once.");
 
-        keys.MapDelete("/{id}", (string id, ApiKeyStore store) =>
+        keys.MapDelete("/{id}", (string id, IApiKeyStore store) =>
             store.Revoke(id) ? Results.NoContent() : Results.Problem($"key '{id}' does not exist", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Revokes a key at once.");
 

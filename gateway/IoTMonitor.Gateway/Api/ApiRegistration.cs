@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using IoTMonitor.Gateway.Access;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,10 +25,16 @@ public static class ApiRegistration
         s.AddStageOptions<ApiOptions>(builder.Configuration, ApiOptions.Section, o => o.Validate());
         s.AddStageOptions<AccessOptions>(builder.Configuration, AccessOptions.Section, o => o.Validate());
         s.AddSingleton<ApiRateLimiter>();
-        s.AddSingleton(sp =>
+        s.AddSingleton<IApiKeyStore>(sp =>
         {
+            var adminKey = sp.GetRequiredService<ApiOptions>().AdminKey;
+            if (sp.GetRequiredService<StateOptions>().IsPostgres)
+            {
+                return new PostgresApiKeyStore(sp.GetRequiredService<PostgresState>(), adminKey);
+            }
+
             sp.GetRequiredService<DeviceRegistry>(); // same file: the registry creates it first
-            return new ApiKeyStore(sp.GetRequiredService<GatewayOptions>().Resolve(sp.GetRequiredService<RegistryOptions>().Path), sp.GetRequiredService<ApiOptions>().AdminKey);
+            return new SqliteApiKeyStore(sp.GetRequiredService<GatewayOptions>().Resolve(sp.GetRequiredService<RegistryOptions>().Path), adminKey);
         });
         s.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         s.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>

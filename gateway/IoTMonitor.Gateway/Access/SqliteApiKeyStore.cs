@@ -1,21 +1,15 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Access;
 
 /// <summary>
-/// API keys in the registry's SQLite file (table <c>api_keys</c>). A key is
-/// <c>iotm_{id}_{secret}</c>: <c>id</c> (12 hex digits) finds the row, and only SHA-256 of the
-/// secret (24 random bytes) is stored. A slow hash would add nothing for 192 random bits and would
-/// cost every request. The key is shown once, when created.
+/// API keys in the registry's SQLite file (table <c>api_keys</c>), for a single gateway. Keys that
+/// authenticated are cached in memory; a revoke through this store drops its entry at once.
 /// </summary>
-public sealed class ApiKeyStore : IDisposable
+public sealed class SqliteApiKeyStore : IApiKeyStore, IDisposable
 {
-    public const string Prefix = "iotm_";
-
     private readonly SqliteConnection _db;
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, (byte[] Hash, ApiPrincipal Principal)> _cache = new();
@@ -23,7 +17,7 @@ public sealed class ApiKeyStore : IDisposable
 
     /// <param name="path">The registry's SQLite file.</param>
     /// <param name="bootstrapAdminKey"><c>Api:AdminKey</c>: accepted as an admin key so the first real keys can be created; empty = none.</param>
-    public ApiKeyStore(string path, string? bootstrapAdminKey)
+    public SqliteApiKeyStore(string path, string? bootstrapAdminKey)
     {
         _bootstrapKey = string.IsNullOrEmpty(bootstrapAdminKey) ? null : bootstrapAdminKey;
         _db = SqliteFile.Open(path);
@@ -36,35 +30,22 @@ public sealed class ApiKeyStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Creates a key; returns its record and the key itself (shown once).</summary>
     public (ApiKeyInfo Info, string Key) Create(string name, ApiRole role)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
-        {
-            throw new ArgumentException("name must be 1–64 characters", nameof(name));
-        }
-
-        if (!Enum.IsDefined(role))
-        {
-            throw new ArgumentException("role must be viewer, operator or admin", nameof(role));
-        }
-
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-        var info = new ApiKeyInfo(id, name.Trim(), role, DateTimeOffset.UtcNow, false);
+        var (info, key, hash) = ApiKeyFormat.New(name, role);
         lock (_gate)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "INSERT INTO api_keys (id, name, role, hash, created) VALUES ($id, $name, $role, $hash, $created)";
-            cmd.Parameters.AddWithValue("$id", id);
+            cmd.Parameters.AddWithValue("$id", info.Id);
             cmd.Parameters.AddWithValue("$name", info.Name);
             cmd.Parameters.AddWithValue("$role", (int)role);
-            cmd.Parameters.AddWithValue("$hash", Hash(secret));
+            cmd.Parameters.AddWithValue("$hash", hash);
             cmd.Parameters.AddWithValue("$created", info.Created.ToUnixTimeSeconds());
             cmd.ExecuteNonQuery();
         }
 
-        return (info, Prefix + id + "_" + secret);
+        return (info, key);
     }
 
     public IReadOnlyList<ApiKeyInfo> List()
@@ -84,7 +65,6 @@ public sealed class ApiKeyStore : IDisposable
         return list;
     }
 
-    /// <summary>Revokes a key at once (also for requests already cached); false when there is no such key.</summary>
     public bool Revoke(string id)
     {
         int n;
@@ -100,7 +80,6 @@ public sealed class ApiKeyStore : IDisposable
         return n > 0;
     }
 
-    /// <summary>The caller a key belongs to, or null for an unknown, malformed or revoked key.</summary>
     public ApiPrincipal? Authenticate(string? key)
     {
         if (string.IsNullOrEmpty(key) || key.Length > 200)
@@ -108,21 +87,19 @@ public sealed class ApiKeyStore : IDisposable
             return null;
         }
 
-        if (_bootstrapKey is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(_bootstrapKey)))
+        if (ApiKeyFormat.Bootstrap(key, _bootstrapKey) is { } bootstrap)
         {
-            return new ApiPrincipal("bootstrap", "Api:AdminKey", ApiRole.Admin);
+            return bootstrap;
         }
 
-        if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.Length < Prefix.Length + 14 || key[Prefix.Length + 12] != '_')
+        if (!ApiKeyFormat.TryParse(key, out var id, out var hash))
         {
             return null;
         }
 
-        var id = key.Substring(Prefix.Length, 12);
-        var hash = Hash(key[(Prefix.Length + 13)..]);
         if (_cache.TryGetValue(id, out var known))
         {
-            return CryptographicOperations.FixedTimeEquals(known.Hash, hash) ? known.Principal : null;
+            return ApiKeyFormat.HashMatches(known.Hash, hash) ? known.Principal : null;
         }
 
         lock (_gate)
@@ -137,7 +114,7 @@ public sealed class ApiKeyStore : IDisposable
             }
 
             var stored = (byte[])r[2];
-            if (!CryptographicOperations.FixedTimeEquals(stored, hash))
+            if (!ApiKeyFormat.HashMatches(stored, hash))
             {
                 return null;
             }
@@ -147,8 +124,6 @@ public sealed class ApiKeyStore : IDisposable
             return principal;
         }
     }
-
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
     public void Dispose() => _db.Dispose();
 }

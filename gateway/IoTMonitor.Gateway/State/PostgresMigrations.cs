@@ -1,0 +1,23 @@
+namespace IoTMonitor.Gateway.State;
+
+/// <summary>
+/// The PostgreSQL schema as numbered steps, applied in order at start by <see cref="PostgresState"/>.
+/// A step, once released, never changes: a change to the schema is a new step at the end.
+/// </summary>
+public static class PostgresMigrations
+{
+    public static IReadOnlyList<(int Version, string Description, string Sql)> Steps { get; } =
+    [
+        (1, "API keys", """
+            CREATE TABLE api_keys (
+              id text PRIMARY KEY,
+              name text NOT NULL,
+              role integer NOT NULL,
+              hash bytea NOT NULL,
+              created bigint NOT NULL,
+              revoked boolean NOT NULL DEFAULT false);
+            """),
+    ];
+
+    public static int Latest => Steps[^1].Version;
+}
