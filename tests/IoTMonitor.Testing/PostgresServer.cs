@@ -127,6 +127,7 @@ public sealed class PostgresServer : ServerProcess
     {
         if (IsRoot)
         {
+            GrantTraverse(DataDir);
             Chown(DataDir);
         }
 
@@ -182,6 +183,27 @@ public sealed class PostgresServer : ServerProcess
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// The server account must reach its directory: a parent made by <c>mktemp -d</c> (mode 0700, e.g.
+    /// scripts/test.sh's run directory in TMPDIR) gets search permission for others, nothing more (no listing).
+    /// </summary>
+    private static void GrantTraverse(string dir)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        for (var parent = Directory.GetParent(dir); parent is not null; parent = parent.Parent)
+        {
+            var mode = File.GetUnixFileMode(parent.FullName);
+            if (!mode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                File.SetUnixFileMode(parent.FullName, mode | UnixFileMode.OtherExecute);
+            }
+        }
     }
 
     private static void Chown(string dir)

@@ -7,7 +7,7 @@ namespace IoTMonitor.Firmware.Core.Config
         public const int DefaultRtcBus = 1;
 
         // {"kind":"ds3231","bus":1}: the kind names the register map (only the DS3231's is built;
-        // Time/Ds3231Clock), the bus one of the ESP32's two I2C controllers (0 or 1). The address is
+        // Sensors/Ds3231/Ds3231Clock), the bus one of the ESP32's two I2C controllers (0 or 1). The address is
         // the chip's fixed 68h.
         private ConfigError ReadRtc()
         {

@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Time;
 using nanoFramework.Runtime.Native;
 
@@ -10,7 +9,7 @@ namespace IoTMonitor.Firmware.Adapters
     /// <see cref="IClock"/> of the node and its drivers on the ESP32:
     /// DateTime.UtcNow is kept by the RTC across deep sleep (reference §4), TickCount64 comes
     /// from nanoFramework.Runtime.Native. As <see cref="IClockSetter"/> it sets the system clock from
-    /// the battery-backed RTC (Core Time/BackupClock) with Rtc.SetSystemTime, which keeps whole seconds
+    /// the battery-backed RTC (Core Node/BackupClock) with Rtc.SetSystemTime, which keeps whole seconds
     /// (reference §9).
     /// </summary>
     public sealed class Esp32Clock : IClock, IClockSetter

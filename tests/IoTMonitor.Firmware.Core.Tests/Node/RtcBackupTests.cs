@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Sensors.Ds3231;
 using IoTMonitor.Firmware.Core.Tests.Fakes;
 using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Host.Sensors;

@@ -1,8 +1,9 @@
-using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
+using IoTMonitor.Firmware.Core.Sensors.Ds3231;
+using IoTMonitor.Firmware.Core.Time;
 
-namespace IoTMonitor.Firmware.Core.Time
+namespace IoTMonitor.Firmware.Core.Node
 {
     /// <summary>
     /// The node's battery-backed RTC (config <c>rtc</c>, hardware/common/rtc-backup.md): sets the

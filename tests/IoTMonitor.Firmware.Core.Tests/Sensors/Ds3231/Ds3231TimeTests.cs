@@ -1,6 +1,6 @@
-using IoTMonitor.Firmware.Core.Time;
+using IoTMonitor.Firmware.Core.Sensors.Ds3231;
 
-namespace IoTMonitor.Firmware.Core.Tests.Time;
+namespace IoTMonitor.Firmware.Core.Tests.Sensors.Ds3231;
 
 /// <summary>
 /// The DS3231 timekeeping registers 00h–06h ↔ epoch seconds, on register images laid out as in

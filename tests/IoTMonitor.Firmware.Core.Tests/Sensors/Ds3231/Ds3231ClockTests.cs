@@ -1,8 +1,8 @@
 using IoTMonitor.Firmware.Core.Sensors;
-using IoTMonitor.Firmware.Core.Time;
+using IoTMonitor.Firmware.Core.Sensors.Ds3231;
 using IoTMonitor.Firmware.Host.Sensors;
 
-namespace IoTMonitor.Firmware.Core.Tests.Time;
+namespace IoTMonitor.Firmware.Core.Tests.Sensors.Ds3231;
 
 /// <summary>The DS3231 driver against the host's register model of the chip (Host/Sensors/SimulatedDs3231).</summary>
 public sealed class Ds3231ClockTests

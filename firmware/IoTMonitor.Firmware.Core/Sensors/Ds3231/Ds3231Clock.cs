@@ -1,6 +1,4 @@
-using IoTMonitor.Firmware.Core.Sensors;
-
-namespace IoTMonitor.Firmware.Core.Time
+namespace IoTMonitor.Firmware.Core.Sensors.Ds3231
 {
     /// <summary>
     /// A DS3231 real-time clock on an I2C bus, kept running through power cuts by its backup cell

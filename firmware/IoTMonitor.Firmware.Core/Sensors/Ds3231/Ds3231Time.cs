@@ -1,4 +1,4 @@
-namespace IoTMonitor.Firmware.Core.Time
+namespace IoTMonitor.Firmware.Core.Sensors.Ds3231
 {
     /// <summary>
     /// The DS3231's timekeeping registers 00h–06h ↔ seconds since 1970 UTC. Pure arithmetic, no

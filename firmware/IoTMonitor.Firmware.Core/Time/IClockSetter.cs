@@ -1,4 +1,4 @@
-namespace IoTMonitor.Firmware.Core.Cellular
+namespace IoTMonitor.Firmware.Core.Time
 {
     /// <summary>
     /// Sets the node's real-time clock from the network's time (a cellular node has no SNTP before
