@@ -1,6 +1,8 @@
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Model;
+using IoTMonitor.Gateway.Query;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Forwarding;
 
@@ -38,13 +40,18 @@ public abstract class PlatformForwarder<TPlatform> : IHostedService, IDisposable
     where TPlatform : IForwardedPlatform
 {
     private readonly IngestPipeline _pipeline;
+    private readonly string _title;
+    private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private bool _listening;
 
-    protected PlatformForwarder(IngestPipeline pipeline)
+    /// <param name="title">the protocol in log lines, e.g. "HJ 212"</param>
+    protected PlatformForwarder(IngestPipeline pipeline, string title, ILogger log)
     {
         _pipeline = pipeline;
+        _title = title;
+        _log = log;
     }
 
     /// <summary>The platforms, locked while read or changed.</summary>
@@ -112,8 +119,41 @@ public abstract class PlatformForwarder<TPlatform> : IHostedService, IDisposable
     /// <summary>A batch is durable in the WAL: queue what the protocol sends per reading, then wake the links.</summary>
     protected abstract void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e);
 
-    /// <summary>The protocol's periodic work (aggregate periods, reports) until <paramref name="stop"/>.</summary>
-    protected abstract Task LoopAsync(CancellationToken stop);
+    /// <summary>Seconds between two rounds of <see cref="BuildAsync"/>.</summary>
+    protected abstract int PollSeconds { get; }
+
+    /// <summary>Builds and queues one platform's closed periods (aggregates, reports) from InfluxDB.</summary>
+    protected abstract Task BuildAsync(TPlatform platform, CancellationToken cancellationToken);
+
+    /// <summary>The platforms as they are now, to work on outside the lock.</summary>
+    protected TPlatform[] Snapshot()
+    {
+        lock (Platforms)
+        {
+            return [.. Platforms];
+        }
+    }
+
+    /// <summary>Every <see cref="PollSeconds"/>, each platform's periods; an InfluxDB that does not answer only postpones them.</summary>
+    private async Task LoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            foreach (var p in Snapshot())
+            {
+                try
+                {
+                    await BuildAsync(p, stop).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InfluxQueryException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+                {
+                    _log.LogInformation("{Title} {Platform}: periods not built yet, InfluxDB: {Error}", _title, p.Name, e.Message);
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(PollSeconds), stop).ConfigureAwait(false);
+        }
+    }
 
     protected virtual void Dispose(bool disposing)
     {

@@ -29,7 +29,7 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
     private readonly Hj212AggregateSource _aggregates;
 
     public Hj212Forwarder(Hj212Options options, GatewayOptions gateway, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
-        : base(pipeline)
+        : base(pipeline, "HJ 212", logs.CreateLogger<Hj212Forwarder>())
     {
         _options = options;
         _clock = clock;
@@ -151,25 +151,9 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
         }
     }
 
-    protected override async Task LoopAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            foreach (var p in Platforms.ToArray())
-            {
-                try
-                {
-                    await AggregateAsync(p, stop).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is InfluxQueryException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
-                {
-                    _log.LogInformation("HJ 212 {Platform}: periods not built yet, InfluxDB: {Error}", p.Config.Name, e.Message);
-                }
-            }
+    protected override int PollSeconds => _options.PollSeconds;
 
-            await Task.Delay(TimeSpan.FromSeconds(_options.PollSeconds), stop).ConfigureAwait(false);
-        }
-    }
+    protected override Task BuildAsync(Platform platform, CancellationToken cancellationToken) => AggregateAsync(platform, cancellationToken);
 
     /// <summary>Builds and queues every closed period not built yet, and the dirty ones that are due.</summary>
     internal async Task AggregateAsync(Platform p, CancellationToken cancellationToken)

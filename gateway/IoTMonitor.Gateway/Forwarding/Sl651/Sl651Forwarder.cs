@@ -33,7 +33,7 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
     private readonly Sl651DataSource _data;
 
     public Sl651Forwarder(Sl651Options options, GatewayOptions gateway, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
-        : base(pipeline)
+        : base(pipeline, "SL 651", logs.CreateLogger<Sl651Forwarder>())
     {
         _options = options;
         _clock = clock;
@@ -94,7 +94,7 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
     public async Task<int> QueueEventAsync(string site, string eventId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var queued = 0;
-        foreach (var p in SnapshotPlatforms())
+        foreach (var p in Snapshot())
         {
             foreach (var station in p.Config.Sites.Where(s => s.Site == site))
             {
@@ -117,14 +117,6 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
         }
 
         return queued;
-    }
-
-    private Platform[] SnapshotPlatforms()
-    {
-        lock (Platforms)
-        {
-            return [.. Platforms];
-        }
     }
 
     protected override void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e)
@@ -161,28 +153,10 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
         }
     }
 
-    protected override async Task LoopAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            foreach (var p in SnapshotPlatforms())
-            {
-                try
-                {
-                    await BuildAsync(p, stop).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is InfluxQueryException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
-                {
-                    _log.LogInformation("SL 651 {Platform}: reports not built yet, InfluxDB: {Error}", p.Config.Name, e.Message);
-                }
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(_options.PollSeconds), stop).ConfigureAwait(false);
-        }
-    }
+    protected override int PollSeconds => _options.PollSeconds;
 
     /// <summary>Builds and queues every closed period not built yet, and the dirty ones that are due.</summary>
-    private async Task BuildAsync(Platform p, CancellationToken cancellationToken)
+    protected override async Task BuildAsync(Platform p, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow().ToUnixTimeSeconds();
         foreach (var station in p.Config.Sites)
