@@ -27,6 +27,9 @@ public sealed class GatewayProcess : IDisposable
 
     public string[] Args { get; }
 
+    /// <summary>The running process's id, null when it is not running.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     public string Log
     {
         get
@@ -38,7 +41,7 @@ public sealed class GatewayProcess : IDisposable
         }
     }
 
-    /// <summary>Starts the process (again, after <see cref="Kill"/>) and waits until its MQTT port (unless 0, external mode) and its HTTP port listen.</summary>
+    /// <summary>Starts the process (again, after <see cref="Kill"/>) and waits until its MQTT port (unless 0, external mode) and its HTTP port listen (60 s: a start under a loaded CI machine has taken over 30).</summary>
     public async Task StartAsync()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Gateway.dll");
@@ -59,7 +62,7 @@ public sealed class GatewayProcess : IDisposable
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         _process = p;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (p.HasExited)

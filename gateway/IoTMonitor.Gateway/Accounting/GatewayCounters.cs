@@ -21,6 +21,7 @@ public sealed class GatewayCounters
     public long Duplicates;
     public long AuthFailures;
     public long AclDenials;
+    public long PacketsTooLarge;
     public long WalFull;
     public long InfluxWriteRequests;
     public long InfluxWriteErrors;

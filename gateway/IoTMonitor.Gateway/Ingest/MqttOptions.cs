@@ -33,6 +33,14 @@ public sealed class MqttOptions
     /// <summary>Embedded: queued outgoing messages per client before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 10_000;
 
+    /// <summary>
+    /// Embedded: the largest MQTT packet a client may send, counted after the fixed header (its
+    /// remaining length). A packet announcing more closes its connection before the broker reserves
+    /// memory for it. The default leaves room for the largest telemetry payload (8,192 bytes) with
+    /// its topic and MQTT 5 properties many times over.
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 65_536;
+
     public ExternalBrokerOptions External { get; set; } = new();
 
     /// <summary>
@@ -66,6 +74,11 @@ public sealed class MqttOptions
             if (CertificatePath.Length > 0 && !File.Exists(CertificatePath))
             {
                 yield return $"Mqtt:CertificatePath '{CertificatePath}' does not exist";
+            }
+
+            if (MaxPacketBytes is < 16_384 or > 268_435_455)
+            {
+                yield return "Mqtt:MaxPacketBytes must be 16384–268435455 (MQTT's largest remaining length)";
             }
 
             if (Port == 0 && CertificatePath.Length == 0)

@@ -90,6 +90,43 @@ public sealed class StrangerGateway : IDisposable
         return 0;
     }
 
+    /// <summary>The gateway process's resident memory (VmRSS of /proc/PID/status, Linux), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var pid = _process.ProcessId ?? throw new InvalidOperationException("the gateway is not running");
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("no VmRSS in /proc/" + pid + "/status");
+    }
+
+    /// <summary>The first line of the dead-letter file (JSON lines) with reason <paramref name="reason"/>, waited for; null if none came.</summary>
+    public async Task<string?> WaitDeadLetterAsync(string reason, TimeSpan timeout)
+    {
+        var path = Path.Combine(DataDir, "deadletter.jsonl");
+        var deadline = DateTime.UtcNow + timeout;
+        do
+        {
+            if (File.Exists(path))
+            {
+                var line = File.ReadLines(path).FirstOrDefault(l => l.Contains($"\"reason\":\"{reason}\"", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    return line;
+                }
+            }
+
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        return null;
+    }
+
     /// <summary>Water readings stored for a device, counted with the influx CLI.</summary>
     public async Task<long> StoredAsync(string device)
     {

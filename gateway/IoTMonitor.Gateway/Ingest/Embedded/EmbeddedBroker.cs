@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Downlink;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Server;
@@ -24,6 +26,7 @@ public sealed class EmbeddedBroker : IMqttListener
     private readonly PublishIntake _intake;
     private readonly PubAckHolding _pubAcks;
     private readonly EmbeddedDownlink _downlink;
+    private readonly IngestPipeline _pipeline;
     private MqttServer? _server;
     private int _clients;
     private int _disposeOnce;
@@ -32,6 +35,7 @@ public sealed class EmbeddedBroker : IMqttListener
     {
         _options = options;
         _log = log;
+        _pipeline = pipeline;
         _login = new DeviceLogin(options, registryOptions, registry, pipeline.Ledger.Counters, log);
         _intake = new PublishIntake(registryOptions, pipeline, acks, statuses, new AutoEnrolment(registry, log));
         _pubAcks = new PubAckHolding(() => _server);
@@ -74,7 +78,8 @@ public sealed class EmbeddedBroker : IMqttListener
             builder.WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(v4).WithEncryptedEndpointBoundIPV6Address(v6).WithEncryptedEndpointPort(_options.TlsPort).WithEncryptionCertificate(certificate);
         }
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        var listener = new BrokerListener(_options.MaxPacketBytes, TooLarge, _log);
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [listener]);
         server.ValidatingConnectionAsync += _login.ValidateAsync;
         server.InterceptingInboundPacketAsync += _intake.InterceptInboundAsync;
         server.InterceptingOutboundPacketAsync += _pubAcks.InterceptOutboundAsync;
@@ -95,6 +100,17 @@ public sealed class EmbeddedBroker : IMqttListener
         _server = server;
         await server.StartAsync().ConfigureAwait(false);
         _log.LogInformation("Embedded MQTT broker on {Address}:{Port}{Tls}", Describe(v4, v6), _options.Port, _options.CertificatePath.Length > 0 ? $" and TLS {_options.TlsPort}" : string.Empty);
+    }
+
+    /// <summary>A connection cut off by <see cref="PacketSizeGuard"/>: counted, logged and dead-lettered under its address (no client id is known below MQTT).</summary>
+    private void TooLarge(EndPoint? remote, long announced)
+    {
+        var c = _pipeline.Ledger.Counters;
+        GatewayCounters.Inc(ref c.PacketsTooLarge);
+        GatewayCounters.Inc(ref c.DeadLetters);
+        var detail = $"MQTT packet announcing {announced} bytes after its fixed header, over Mqtt:MaxPacketBytes {_options.MaxPacketBytes}; connection closed";
+        _pipeline.DeadLetters.Add(new DeadLetter(DateTimeOffset.UtcNow, remote?.ToString() ?? "?", string.Empty, DecodeError.TooLarge, ReadOnlyMemory<byte>.Empty, detail));
+        _log.LogWarning("MQTT connection from {Remote} closed: {Detail}", remote, detail);
     }
 
     /// <summary>
