@@ -41,6 +41,13 @@ public sealed class PacketSize_Tests(InfluxDbFixture influx)
         Assert.True(r.ExitCode != 0, "mosquitto_pub of a 100 kB packet succeeded: " + r.All);
         Assert.Equal(2, await gw.MetricAsync("iotmon_mqtt_packets_too_large_total"));
 
+        // an MQTT 5 client learns the limit from the CONNACK (Maximum Packet Size) and refuses the publish itself
+        var r5 = await Mosquitto.PubAsync(gw.MqttPort, "5", "dev-ps", secret, "dev-ps", "iotmon/v1/site-ps/dev-ps/telemetry", huge);
+        // mosquitto_pub 2.0.11 then drops it without a word (exit 0): what shows the announcement worked is
+        // that nothing reached the gateway (with MQTTnet's "unlimited" it sent it and lost its connection)
+        Assert.True(r5.Stderr.Length == 0, r5.All);
+        Assert.Equal(2, await gw.MetricAsync("iotmon_mqtt_packets_too_large_total"));
+
         // the gateway still serves the same device, in both protocol versions
         foreach (var (version, m) in new[] { ("mqttv311", 0), ("5", 1) })
         {

@@ -6,6 +6,7 @@ using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Server;
 
 namespace IoTMonitor.Gateway.Ingest.Embedded;
@@ -83,6 +84,7 @@ public sealed class EmbeddedBroker : IMqttListener
         server.ValidatingConnectionAsync += _login.ValidateAsync;
         server.InterceptingInboundPacketAsync += _intake.InterceptInboundAsync;
         server.InterceptingOutboundPacketAsync += _pubAcks.InterceptOutboundAsync;
+        server.InterceptingOutboundPacketAsync += AnnouncePacketLimit;
         server.InterceptingPublishAsync += _intake.InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += _intake.InterceptSubscriptionAsync;
         server.LoadingRetainedMessageAsync += _downlink.LoadRetainedConfigsAsync;
@@ -100,6 +102,22 @@ public sealed class EmbeddedBroker : IMqttListener
         _server = server;
         await server.StartAsync().ConfigureAwait(false);
         _log.LogInformation("Embedded MQTT broker on {Address}:{Port}{Tls}", Describe(v4, v6), _options.Port, _options.CertificatePath.Length > 0 ? $" and TLS {_options.TlsPort}" : string.Empty);
+    }
+
+    /// <summary>
+    /// MQTT 5 clients are told the limit in the CONNACK's Maximum Packet Size (MQTT 5.0 §3.2.2.3.6: the
+    /// whole packet, so the fixed header's at most 5 bytes are added), so a well-behaved client refuses an
+    /// oversized publish itself instead of losing its connection. MQTTnet 5.2 always announces 0
+    /// ("unlimited", MqttConnAckPacketFactory); an accepted CONNACK passes the outbound interceptor.
+    /// </summary>
+    private Task AnnouncePacketLimit(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is MqttConnAckPacket connAck)
+        {
+            connAck.MaximumPacketSize = (uint)_options.MaxPacketBytes + 5;
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>A connection cut off by <see cref="PacketSizeGuard"/>: counted, logged and dead-lettered under its address (no client id is known below MQTT).</summary>
