@@ -30,6 +30,9 @@ public sealed class StoreStorage : IDisposable
     public static async Task<StoreStorage> OpenAsync(string provider, PostgresServer server) =>
         new(provider, provider == StateOptions.Postgres ? await server.CreateDatabaseAsync("store") : null);
 
+    /// <summary>The PostgreSQL database's connection string.</summary>
+    public string ConnectionString => _connectionString ?? throw new InvalidOperationException("not a PostgreSQL storage");
+
     /// <summary>A file in the storage's temp folder (SQLite stores; also a PostgreSQL replica's data dir).</summary>
     public string File(string name) => Path.Combine(_dir, name);
 
