@@ -44,7 +44,9 @@ public sealed class LedgerStore_Tests(PostgresFixture postgres) : IClassFixture<
         await using var reopened = Open(storage);
         reopened.Start(after, TimeSpan.FromHours(1));
 
-        Assert.Equal(before.For("yr-01", "wq-1").Snapshot().State, after.For("yr-01", "wq-1").Snapshot().State);
+        var kept = before.For("yr-01", "wq-1").Snapshot().State;
+        var restored = after.For("yr-01", "wq-1").Snapshot().State;
+        Assert.Equal(kept with { Gaps = [] }, restored with { Gaps = [] });
         Assert.Equal([new SequenceGap(4, 6), new SequenceGap(9, 11)], after.For("yr-01", "wq-1").Gaps);
         Assert.Equal(1, after.For("yr-01", "wq-1").Duplicates);
         Assert.Equal(2, after.DeviceCount);
