@@ -25,13 +25,14 @@ var total = warmup + burst + paced + stopBurst;
 // the data directory is on disk on purpose: the store's commits fsync, and tmpfs would hide that
 var dataDir = Directory.CreateTempSubdirectory("iotmon-engine-bench-").FullName;
 var registryPath = Path.Combine(dataDir, "registry.db");
-using var registry = new DeviceRegistry(registryPath, new RegistryOptions());
+using var registryStore = new SqliteRegistryStore(registryPath);
+var registry = new DeviceRegistry(registryStore, new RegistryOptions());
 for (var s = 0; s < (devices + DevicesPerSite - 1) / DevicesPerSite; s++)
 {
     registry.AddSite(SiteId(s), null);
 }
 
-using var profiles = new SiteProfiles(registryPath);
+var profiles = new SiteProfiles(registryStore);
 for (var s = 0; s < (devices + DevicesPerSite - 1) / DevicesPerSite; s++)
 {
     profiles.Set(SiteId(s), 32.05, 118.79, "Huai", SiteTypes.River);

@@ -3,7 +3,7 @@ namespace IoTMonitor.Gateway.Accounting;
 /// <summary>A missing range of sequence numbers, both ends included.</summary>
 public readonly record struct SequenceGap(long From, long To);
 
-/// <summary>A device ledger's state at one moment (what <see cref="LedgerStore"/> keeps across restarts).</summary>
+/// <summary>A device ledger's state at one moment (what an <see cref="ILedgerStore"/> keeps across restarts).</summary>
 public sealed record DeviceLedgerState(
     string Site,
     string Device,
@@ -103,6 +103,30 @@ public sealed class DeviceLedger(string site, string device)
             DroppedByDevice = state.DroppedByDevice;
             _gaps.Clear();
             _gaps.AddRange(state.Gaps.Length <= MaxGaps ? state.Gaps : state.Gaps[^MaxGaps..]);
+        }
+    }
+
+    /// <summary>
+    /// Joins the state replicas share into this one (<see cref="LedgerMerge.Combine"/>): what this
+    /// replica observed since is kept, and the version is left as it is, so the store still writes
+    /// those changes and does not write the joined state back for nothing.
+    /// </summary>
+    public void Merge(DeviceLedgerState shared, long readingsAccounted, long duplicatesAccounted)
+    {
+        lock (_gaps)
+        {
+            var local = new DeviceLedgerState(Site, Device, LastSeen, Boot, HighestSequence, Duplicates, Readings, Battery, Rssi, DroppedByDevice, _gaps.ToArray());
+            var joined = LedgerMerge.Combine(shared, local, readingsAccounted, duplicatesAccounted);
+            LastSeen = joined.LastSeen;
+            Boot = joined.Boot;
+            HighestSequence = joined.HighestSequence;
+            Duplicates = joined.Duplicates;
+            Readings = joined.Readings;
+            Battery = joined.Battery;
+            Rssi = joined.Rssi;
+            DroppedByDevice = joined.DroppedByDevice;
+            _gaps.Clear();
+            _gaps.AddRange(joined.Gaps);
         }
     }
 

@@ -7,7 +7,7 @@ namespace IoTMonitor.Gateway.Downlink;
 
 /// <summary>
 /// The node's answers on <c>config/ack</c> and <c>cmd/ack</c> (protocol §6, §7), from either
-/// listener: recorded in the <see cref="DownlinkStore"/>, counted, and dead-lettered (never thrown)
+/// listener: recorded in the <see cref="IDownlinkStore"/>, counted, and dead-lettered (never thrown)
 /// when malformed or when they answer a revision or command the gateway never sent to that device.
 /// </summary>
 public sealed class AckIngest
@@ -20,12 +20,12 @@ public sealed class AckIngest
     public const string UnknownCommand = "unknown_command";
     public const string StoreFailed = "store_failed";
 
-    private readonly DownlinkStore _store;
+    private readonly IDownlinkStore _store;
     private readonly GatewayCounters _counters;
     private readonly DeadLetterStore _deadLetters;
     private readonly TimeProvider _time;
 
-    public AckIngest(DownlinkStore store, GatewayCounters counters, DeadLetterStore deadLetters, TimeProvider time)
+    public AckIngest(IDownlinkStore store, GatewayCounters counters, DeadLetterStore deadLetters, TimeProvider time)
     {
         _store = store;
         _counters = counters;

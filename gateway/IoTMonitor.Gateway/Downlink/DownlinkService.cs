@@ -14,7 +14,7 @@ namespace IoTMonitor.Gateway.Downlink;
 /// </summary>
 public sealed class DownlinkService
 {
-    private readonly DownlinkStore _store;
+    private readonly IDownlinkStore _store;
     private readonly DeviceRegistry _registry;
     private readonly DownlinkOptions _options;
     private readonly GatewayCounters _counters;
@@ -22,7 +22,7 @@ public sealed class DownlinkService
     private readonly ILogger _log;
     private IDownlinkTransport? _transport;
 
-    public DownlinkService(DownlinkStore store, DeviceRegistry registry, DownlinkOptions options, GatewayCounters counters, TimeProvider time, ILogger log)
+    public DownlinkService(IDownlinkStore store, DeviceRegistry registry, DownlinkOptions options, GatewayCounters counters, TimeProvider time, ILogger log)
     {
         _store = store;
         _registry = registry;
@@ -32,7 +32,7 @@ public sealed class DownlinkService
         _log = log;
     }
 
-    public DownlinkStore Store => _store;
+    public IDownlinkStore Store => _store;
 
     public DownlinkOptions Options => _options;
 

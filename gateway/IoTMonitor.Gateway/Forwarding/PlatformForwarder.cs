@@ -24,7 +24,7 @@ public interface IForwardedPlatform
 {
     string Name { get; }
 
-    ForwardingOutbox Outbox { get; }
+    IForwardingOutbox Outbox { get; }
 
     IPlatformLink Link { get; }
 }

@@ -23,7 +23,7 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
     private readonly SemaphoreSlim _wake = new(0);
     private readonly PlatformConnection _connection;
 
-    protected PlatformLink(string title, string name, string host, int port, int reconnectSeconds, ForwardingOutbox outbox, ForwardingCounters counters, TimeProvider clock, ILogger log)
+    protected PlatformLink(string title, string name, string host, int port, int reconnectSeconds, IForwardingOutbox outbox, ForwardingCounters counters, TimeProvider clock, ILogger log)
     {
         Outbox = outbox;
         Counters = counters;
@@ -40,7 +40,7 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
 
     public DateTimeOffset? LastAnswerAt { get; private set; }
 
-    protected ForwardingOutbox Outbox { get; }
+    protected IForwardingOutbox Outbox { get; }
 
     protected TimeProvider Clock { get; }
 
@@ -96,9 +96,11 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
     /// <summary>
     /// Writes a stored frame, waits <paramref name="timeoutSeconds"/> for the answer with
     /// <paramref name="key"/>, and writes it again up to <paramref name="retries"/> times; marks the
-    /// entry done when answered. Returns false when no answer came (the entry stays first in the outbox).
+    /// entry done when answered. <see cref="SendOutcome.Unanswered"/> when no answer came (the entry
+    /// stays first in the outbox); <see cref="SendOutcome.NotOurs"/> when the outbox refused an attempt
+    /// (another replica holds the platform, or finished the entry): nothing more is written.
     /// </summary>
-    protected async Task<bool> SendUntilAnsweredAsync(ForwardingOutboxEntry entry, TKey key, Func<CancellationToken, Task> write, int retries, int timeoutSeconds, Action<int> missed, CancellationToken token)
+    protected async Task<SendOutcome> SendUntilAnsweredAsync(ForwardingOutboxEntry entry, TKey key, Func<CancellationToken, Task> write, int retries, int timeoutSeconds, Action<int> missed, CancellationToken token)
     {
         for (var attempt = 0; attempt <= retries; attempt++)
         {
@@ -109,7 +111,11 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
                 Interlocked.Increment(ref Counters.Resent);
             }
 
-            Outbox.RecordAttempt(entry.Id);
+            if (!Outbox.BeginAttempt(entry.Id))
+            {
+                return SendOutcome.NotOurs;
+            }
+
             await write(token).ConfigureAwait(false);
             Interlocked.Increment(ref Counters.Sent);
             try
@@ -118,7 +124,7 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
                 Outbox.MarkDone(entry.Id, true, Clock.GetUtcNow());
                 Interlocked.Increment(ref Counters.Answered);
                 LastAnswerAt = Clock.GetUtcNow();
-                return true;
+                return SendOutcome.Answered;
             }
             catch (TimeoutException)
             {
@@ -130,7 +136,7 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
             }
         }
 
-        return false;
+        return SendOutcome.Unanswered;
     }
 
     private async Task SessionAsync(NetworkStream stream, Func<byte[], CancellationToken, Task> write, CancellationToken stop)
@@ -156,4 +162,14 @@ public abstract class PlatformLink<TKey, TRequest> : IPlatformLink
             Answers.Clear();
         }
     }
+}
+
+/// <summary>How sending one stored frame ended.</summary>
+public enum SendOutcome
+{
+    Answered,
+    Unanswered,
+
+    /// <summary>The outbox refused the attempt: another replica holds the platform or finished the entry.</summary>
+    NotOurs,
 }

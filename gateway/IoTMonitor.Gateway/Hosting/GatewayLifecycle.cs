@@ -24,7 +24,7 @@ namespace IoTMonitor.Gateway.Hosting;
 public sealed class GatewayLifecycle(
     GatewayOptions gateway,
     Ledger ledger,
-    LedgerStore ledgerStore,
+    ILedgerStore ledgerStore,
     DeadLetterStore deadLetters,
     WriteAheadLog wal,
     InfluxWriter writer,

@@ -2,36 +2,26 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using IoTMonitor.Gateway.Model;
-using IoTMonitor.Gateway.Sqlite;
 using IoTMonitor.Gateway.Validation;
-using Microsoft.Data.Sqlite;
 
 namespace IoTMonitor.Gateway.Registry;
 
 /// <summary>
-/// Sites and devices in SQLite. Device secrets are stored as salted PBKDF2 hashes only. A
-/// successful check is remembered in memory as a SHA-256 of the secret, so a reconnecting device
-/// does not pay PBKDF2 again.
+/// Sites and devices, kept in an <see cref="IRegistryStore"/> (SQLite for one gateway, PostgreSQL for
+/// replicas). Device secrets are stored as salted PBKDF2 hashes only. A successful check is remembered
+/// in memory as a SHA-256 of the secret, so a reconnecting device does not pay PBKDF2 again; the row
+/// (enabled, salt, hash) is read on every check, so a change made through another replica holds at once.
 /// </summary>
-public sealed class DeviceRegistry : IDisposable
+public sealed class DeviceRegistry
 {
     private readonly RegistryOptions _options;
-    private readonly ConcurrentDictionary<string, byte[]> _verified = new();
-    private readonly object _gate = new();
-    private readonly SqliteConnection _db;
+    private readonly IRegistryStore _store;
+    private readonly ConcurrentDictionary<string, (byte[] Hash, byte[] Quick)> _verified = new();
 
-    public DeviceRegistry(string path, RegistryOptions options)
+    public DeviceRegistry(IRegistryStore store, RegistryOptions options)
     {
+        _store = store;
         _options = options;
-        _db = SqliteFile.Open(path);
-        Execute("""
-            CREATE TABLE IF NOT EXISTS sites (
-              id TEXT PRIMARY KEY, name TEXT NOT NULL, created INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS devices (
-              id TEXT PRIMARY KEY, site_id TEXT NOT NULL REFERENCES sites(id),
-              salt BLOB NOT NULL, hash BLOB NOT NULL, iterations INTEGER NOT NULL,
-              created INTEGER NOT NULL, enabled INTEGER NOT NULL DEFAULT 1);
-            """);
     }
 
     public RegistryOptions Options => _options;
@@ -44,29 +34,11 @@ public sealed class DeviceRegistry : IDisposable
         }
 
         var site = new Site(id, string.IsNullOrWhiteSpace(name) ? id : name, DateTimeOffset.UtcNow);
-        lock (_gate)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "INSERT INTO sites (id, name, created) VALUES ($id, $name, $created) ON CONFLICT(id) DO UPDATE SET name = excluded.name";
-            cmd.Parameters.AddWithValue("$id", id);
-            cmd.Parameters.AddWithValue("$name", site.Name);
-            cmd.Parameters.AddWithValue("$created", site.Created.ToUnixTimeSeconds());
-            cmd.ExecuteNonQuery();
-        }
-
+        _store.UpsertSite(site);
         return site;
     }
 
-    public bool SiteExists(string id)
-    {
-        lock (_gate)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT 1 FROM sites WHERE id = $id";
-            cmd.Parameters.AddWithValue("$id", id);
-            return cmd.ExecuteScalar() is not null;
-        }
-    }
+    public bool SiteExists(string id) => _store.SiteExists(id);
 
     /// <summary>Adds a device with the given secret, or a new random one; returns the secret (shown once).</summary>
     public (Device Device, string Secret) AddDevice(string id, string siteId, string? secret = null)
@@ -84,60 +56,18 @@ public sealed class DeviceRegistry : IDisposable
         secret ??= SecretHasher.NewSecret();
         var (salt, hash) = SecretHasher.Hash(secret, _options.Pbkdf2Iterations);
         var device = new Device(id, siteId, DateTimeOffset.UtcNow, true);
-        lock (_gate)
+        if (!_store.TryAddDevice(device, salt, hash, _options.Pbkdf2Iterations))
         {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "INSERT INTO devices (id, site_id, salt, hash, iterations, created, enabled) VALUES ($id, $site, $salt, $hash, $it, $created, 1)";
-            cmd.Parameters.AddWithValue("$id", id);
-            cmd.Parameters.AddWithValue("$site", siteId);
-            cmd.Parameters.AddWithValue("$salt", salt);
-            cmd.Parameters.AddWithValue("$hash", hash);
-            cmd.Parameters.AddWithValue("$it", _options.Pbkdf2Iterations);
-            cmd.Parameters.AddWithValue("$created", device.Created.ToUnixTimeSeconds());
-            try
-            {
-                cmd.ExecuteNonQuery();
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19)
-            {
-                throw new InvalidOperationException($"device '{id}' already exists", e);
-            }
+            throw new InvalidOperationException($"device '{id}' already exists");
         }
 
         _verified.TryRemove(id, out _);
         return (device, secret);
     }
 
-    public IReadOnlyList<Device> ListDevices()
-    {
-        var list = new List<Device>();
-        lock (_gate)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT id, site_id, created, enabled FROM devices ORDER BY site_id, id";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
-            {
-                list.Add(new Device(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), reader.GetInt64(3) != 0));
-            }
-        }
+    public IReadOnlyList<Device> ListDevices() => _store.ListDevices();
 
-        return list;
-    }
-
-    public Device? FindDevice(string id)
-    {
-        lock (_gate)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT id, site_id, created, enabled FROM devices WHERE id = $id";
-            cmd.Parameters.AddWithValue("$id", id);
-            using var reader = cmd.ExecuteReader();
-            return reader.Read()
-                ? new Device(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), reader.GetInt64(3) != 0)
-                : null;
-        }
-    }
+    public Device? FindDevice(string id) => _store.FindDevice(id);
 
     /// <summary>Checks a device's credentials; returns the device when they are right.</summary>
     public Device? Authenticate(string? deviceId, string? secret)
@@ -147,52 +77,26 @@ public sealed class DeviceRegistry : IDisposable
             return null;
         }
 
-        byte[] salt, hash;
-        int iterations;
-        Device device;
-        lock (_gate)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT id, site_id, created, enabled, salt, hash, iterations FROM devices WHERE id = $id";
-            cmd.Parameters.AddWithValue("$id", deviceId);
-            using var reader = cmd.ExecuteReader();
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            device = new Device(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), reader.GetInt64(3) != 0);
-            salt = (byte[])reader[4];
-            hash = (byte[])reader[5];
-            iterations = reader.GetInt32(6);
-        }
-
-        if (!device.Enabled)
+        if (_store.FindCredentials(deviceId) is not { } row || !row.Device.Enabled)
         {
             return null;
         }
 
+        // remembered with the stored hash it was checked against: a row replaced through another replica is checked again
         var quick = SHA256.HashData(Encoding.UTF8.GetBytes(deviceId + "\n" + secret));
-        if (_verified.TryGetValue(deviceId, out var known) && CryptographicOperations.FixedTimeEquals(known, quick))
+        if (_verified.TryGetValue(deviceId, out var known)
+            && CryptographicOperations.FixedTimeEquals(known.Hash, row.Hash)
+            && CryptographicOperations.FixedTimeEquals(known.Quick, quick))
         {
-            return device;
+            return row.Device;
         }
 
-        if (!SecretHasher.Verify(secret, salt, hash, iterations))
+        if (!SecretHasher.Verify(secret, row.Salt, row.Hash, row.Iterations))
         {
             return null;
         }
 
-        _verified[deviceId] = quick;
-        return device;
+        _verified[deviceId] = (row.Hash, quick);
+        return row.Device;
     }
-
-    private void Execute(string sql)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    public void Dispose() => _db.Dispose();
 }

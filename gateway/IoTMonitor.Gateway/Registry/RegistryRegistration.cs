@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Configuration;
+using IoTMonitor.Gateway.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -6,17 +7,18 @@ namespace IoTMonitor.Gateway.Registry;
 
 public static class RegistryRegistration
 {
-    /// <summary>Sites, devices and their secrets, and the site profiles (one SQLite file, <c>Registry:Path</c>).</summary>
+    /// <summary>
+    /// Sites, devices and their secrets, and the site profiles: in the SQLite file <c>Registry:Path</c>,
+    /// or with <c>State:Provider = postgres</c> in the shared database.
+    /// </summary>
     public static IHostApplicationBuilder AddRegistry(this IHostApplicationBuilder builder)
     {
         builder.Services.AddStageOptions<RegistryOptions>(builder.Configuration, RegistryOptions.Section, o => o.Validate());
-        builder.Services.AddSingleton(sp => new DeviceRegistry(sp.GetRequiredService<GatewayOptions>().Resolve(sp.GetRequiredService<RegistryOptions>().Path), sp.GetRequiredService<RegistryOptions>()));
-        builder.Services.AddSingleton(sp =>
-        {
-            // the registry creates the file's tables; the profiles live in the same file
-            sp.GetRequiredService<DeviceRegistry>();
-            return new SiteProfiles(sp.GetRequiredService<GatewayOptions>().Resolve(sp.GetRequiredService<RegistryOptions>().Path));
-        });
+        builder.Services.AddSingleton<IRegistryStore>(sp => sp.GetRequiredService<StateOptions>().IsPostgres
+            ? new PostgresRegistryStore(sp.GetRequiredService<PostgresState>())
+            : new SqliteRegistryStore(sp.GetRequiredService<GatewayOptions>().Resolve(sp.GetRequiredService<RegistryOptions>().Path)));
+        builder.Services.AddSingleton(sp => new DeviceRegistry(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<RegistryOptions>()));
+        builder.Services.AddSingleton(sp => new SiteProfiles(sp.GetRequiredService<IRegistryStore>()));
         return builder;
     }
 }

@@ -1,52 +1,14 @@
-using IoTMonitor.Gateway.Sqlite;
-using Microsoft.Data.Sqlite;
-
 namespace IoTMonitor.Gateway.Registry;
 
 /// <summary>A site with where and what it is (the registry's <c>sites</c> row plus the profile columns).</summary>
 public sealed record SiteProfile(string Id, string Name, DateTimeOffset Created, double? Lat, double? Lon, string? Basin, string? Type);
 
 /// <summary>
-/// Migration and access for the site profile columns <c>lat</c>, <c>lon</c>, <c>basin</c>,
-/// <c>site_type</c> of the registry's <c>sites</c> table (added here with <c>ALTER TABLE</c> when
-/// missing, so <see cref="DeviceRegistry"/> keeps its own schema). Opens its own connection to the same
-/// SQLite file; construct it after the registry has created its tables.
+/// Where and what each site is (latitude/longitude, basin, site type), kept with the sites in the
+/// <see cref="IRegistryStore"/>. Checks a profile before it is stored.
 /// </summary>
-public sealed class SiteProfiles : IDisposable
+public sealed class SiteProfiles(IRegistryStore store)
 {
-    private readonly SqliteConnection _db;
-    private readonly object _gate = new();
-
-    public SiteProfiles(string path)
-    {
-        _db = SqliteFile.Open(path);
-        var have = new HashSet<string>(StringComparer.Ordinal);
-        using (var cmd = _db.CreateCommand())
-        {
-            cmd.CommandText = "PRAGMA table_info(sites)";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                have.Add(r.GetString(1));
-            }
-        }
-
-        if (have.Count == 0)
-        {
-            throw new InvalidOperationException("the registry has no sites table yet: create DeviceRegistry first");
-        }
-
-        foreach (var (column, type) in new[] { ("lat", "REAL"), ("lon", "REAL"), ("basin", "TEXT"), ("site_type", "TEXT") })
-        {
-            if (!have.Contains(column))
-            {
-                using var cmd = _db.CreateCommand();
-                cmd.CommandText = $"ALTER TABLE sites ADD COLUMN {column} {type}";
-                cmd.ExecuteNonQuery();
-            }
-        }
-    }
-
     /// <summary>Checks a profile; returns the problem, or null when it is fine.</summary>
     public static string? Check(double? lat, double? lon, string? basin, string? type)
     {
@@ -86,54 +48,13 @@ public sealed class SiteProfiles : IDisposable
             throw new ArgumentException(problem);
         }
 
-        lock (_gate)
+        if (!store.SetProfile(site, lat, lon, basin, type))
         {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "UPDATE sites SET lat = $lat, lon = $lon, basin = $basin, site_type = $type WHERE id = $id";
-            cmd.Parameters.AddWithValue("$id", site);
-            cmd.Parameters.AddWithValue("$lat", (object?)lat ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$lon", (object?)lon ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$basin", (object?)basin ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$type", (object?)type ?? DBNull.Value);
-            if (cmd.ExecuteNonQuery() == 0)
-            {
-                throw new ArgumentException($"site '{site}' does not exist");
-            }
+            throw new ArgumentException($"site '{site}' does not exist");
         }
     }
 
-    public IReadOnlyList<SiteProfile> List() => Read(null);
+    public IReadOnlyList<SiteProfile> List() => store.Sites(null);
 
-    public SiteProfile? Find(string id) => Read(id).FirstOrDefault();
-
-    private List<SiteProfile> Read(string? id)
-    {
-        var list = new List<SiteProfile>();
-        lock (_gate)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT id, name, created, lat, lon, basin, site_type FROM sites" + (id is null ? " ORDER BY id" : " WHERE id = $id");
-            if (id is not null)
-            {
-                cmd.Parameters.AddWithValue("$id", id);
-            }
-
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                list.Add(new SiteProfile(
-                    r.GetString(0),
-                    r.GetString(1),
-                    DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(2)),
-                    r.IsDBNull(3) ? null : r.GetDouble(3),
-                    r.IsDBNull(4) ? null : r.GetDouble(4),
-                    r.IsDBNull(5) ? null : r.GetString(5),
-                    r.IsDBNull(6) ? null : r.GetString(6)));
-            }
-        }
-
-        return list;
-    }
-
-    public void Dispose() => _db.Dispose();
+    public SiteProfile? Find(string id) => store.Sites(id).FirstOrDefault();
 }

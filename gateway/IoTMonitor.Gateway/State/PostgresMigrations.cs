@@ -1,12 +1,19 @@
+using IoTMonitor.Gateway.State.Migrations;
+
 namespace IoTMonitor.Gateway.State;
 
 /// <summary>
 /// The PostgreSQL schema as numbered steps, applied in order at start by <see cref="PostgresState"/>.
-/// A step, once released, never changes: a change to the schema is a new step at the end.
+/// A step, once released, never changes: a change to the schema is a new step at the end. Each part
+/// of the gateway keeps its steps in its own range (1 API keys, 2–9 <see cref="GatewayStoresSchema"/>,
+/// 10–19 the alert store); <see cref="Steps"/> is all of them in version order.
 /// </summary>
 public static class PostgresMigrations
 {
     public static IReadOnlyList<(int Version, string Description, string Sql)> Steps { get; } =
+        Core.Concat(GatewayStoresSchema.Steps).OrderBy(s => s.Version).ToList();
+
+    private static IReadOnlyList<(int Version, string Description, string Sql)> Core =>
     [
         (1, "API keys", """
             CREATE TABLE api_keys (

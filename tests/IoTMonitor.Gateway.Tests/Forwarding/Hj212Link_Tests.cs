@@ -18,7 +18,7 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     private readonly Hj212Options _options = new() { AnswerTimeoutSeconds = 1, RetryCount = 2, ReconnectSeconds = 1 };
     private readonly InfluxQueryClient _noInflux = new(new InfluxConnection(new StorageOptions { Url = "http://127.0.0.1:9" }, new PlainClients()), new QueryOptions());
     private Hj212Link? _link;
-    private ForwardingOutbox? _outbox;
+    private SqliteForwardingOutbox? _outbox;
     private Hj212QnSource? _qn;
 
     private Hj212Platform Config => new()
@@ -206,7 +206,7 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     {
         var config = Config;
         var composer = new Hj212Composer(_options);
-        _outbox = new ForwardingOutbox(Path.Combine(_dir, "hj212-sim.db"));
+        _outbox = new SqliteForwardingOutbox(Path.Combine(_dir, "hj212-sim.db"));
         _qn ??= new Hj212QnSource(composer.Time, TimeProvider.System);
         var counters = new ForwardingCounters();
         var requests = new Hj212Requests(config, _options, composer, new Hj212AggregateSource(_noInflux, composer.Time), counters, TimeProvider.System, NullLogger.Instance);

@@ -19,7 +19,7 @@ public sealed class Sl651Link_Tests : IAsyncDisposable
     private readonly Sl651PlatformSimulator _centre = new([Station]);
     private readonly InfluxQueryClient _noInflux = new(new InfluxConnection(new StorageOptions { Url = "http://127.0.0.1:9" }, new PlainClients()), new QueryOptions());
     private readonly Sl651Options _options = new() { AnswerTimeoutSeconds = 1, RetryCount = 1, ReconnectSeconds = 1 };
-    private ForwardingOutbox? _outbox;
+    private SqliteForwardingOutbox? _outbox;
     private Sl651Link? _link;
 
     private Sl651Platform Config => new() { Name = "sim", Host = "127.0.0.1", Port = _centre.Port, CentreAddress = 1, Password = "1234", Sites = [new Sl651Station { Site = "river-1", Station = Station, Category = "H" }] };
@@ -107,7 +107,7 @@ public sealed class Sl651Link_Tests : IAsyncDisposable
     private void StartLink()
     {
         var config = Config;
-        _outbox = new ForwardingOutbox(Path.Combine(_dir, "sl651-sim.db"));
+        _outbox = new SqliteForwardingOutbox(Path.Combine(_dir, "sl651-sim.db"));
         var counters = new ForwardingCounters();
         var requests = new Sl651Requests(config, new Sl651Composer(_options), new Sl651DataSource(_noInflux), counters, TimeProvider.System, NullLogger.Instance);
         _link = new Sl651Link(config, _outbox, _options, requests, counters, TimeProvider.System, NullLogger.Instance);

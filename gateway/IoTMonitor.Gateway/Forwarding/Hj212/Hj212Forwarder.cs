@@ -28,7 +28,7 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
     private readonly Hj212Composer _composer;
     private readonly Hj212AggregateSource _aggregates;
 
-    public Hj212Forwarder(Hj212Options options, GatewayOptions gateway, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
+    public Hj212Forwarder(Hj212Options options, ForwardingOutboxes outboxes, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
         : base(pipeline, "HJ 212", logs.CreateLogger<Hj212Forwarder>())
     {
         _options = options;
@@ -38,7 +38,7 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
         _aggregates = new Hj212AggregateSource(influx, _composer.Time);
         foreach (var p in options.Platforms)
         {
-            var outbox = new ForwardingOutbox(gateway.Resolve($"hj212-{p.Name}.db"));
+            var outbox = outboxes.Open($"hj212-{p.Name}", TimeSpan.FromSeconds(options.AnswerTimeoutSeconds));
             var counters = new ForwardingCounters();
             var requests = new Hj212Requests(p, options, _composer, _aggregates, counters, clock, _log);
             var link = new Hj212Link(p, outbox, options, requests, counters, clock, _log);
@@ -225,7 +225,7 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
         return p.Outbox.Add($"{cn}|{station.Site}|{start}|{hash}", cn, station.Site, start, frames, _clock.GetUtcNow());
     }
 
-    public sealed record Platform(Hj212Platform Config, ForwardingOutbox Outbox, Hj212QnSource Qn, Hj212Link Link) : IForwardedPlatform
+    public sealed record Platform(Hj212Platform Config, IForwardingOutbox Outbox, Hj212QnSource Qn, Hj212Link Link) : IForwardedPlatform
     {
         string IForwardedPlatform.Name => Config.Name;
 

@@ -19,7 +19,7 @@ public sealed class Hj212Link : PlatformLink<string, Hj212Message>
     private readonly Hj212Options _options;
     private readonly Hj212Requests _requests;
 
-    public Hj212Link(Hj212Platform platform, ForwardingOutbox outbox, Hj212Options options, Hj212Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
+    public Hj212Link(Hj212Platform platform, IForwardingOutbox outbox, Hj212Options options, Hj212Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
         : base("HJ 212", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, outbox, counters, clock, log)
     {
         _platform = platform;
@@ -42,12 +42,16 @@ public sealed class Hj212Link : PlatformLink<string, Hj212Message>
 
             foreach (var entry in batch)
             {
-                await SendOneAsync(entry, write, token).ConfigureAwait(false);
+                if (!await SendOneAsync(entry, write, token).ConfigureAwait(false))
+                {
+                    break; // another replica holds the platform now: ask the outbox again
+                }
             }
         }
     }
 
-    private async Task SendOneAsync(ForwardingOutboxEntry entry, Func<byte[], CancellationToken, Task> write, CancellationToken token)
+    /// <summary>Sends one entry; false when the outbox refused it (another replica holds the platform).</summary>
+    private async Task<bool> SendOneAsync(ForwardingOutboxEntry entry, Func<byte[], CancellationToken, Task> write, CancellationToken token)
     {
         var bytes = Encoding.UTF8.GetBytes(entry.Frame);
         if (!(Hj212Parser.TryParse(bytes, out var parsed, out _) && parsed!.AnswerRequired))
@@ -58,19 +62,25 @@ public sealed class Hj212Link : PlatformLink<string, Hj212Message>
                 Interlocked.Increment(ref Counters.Resent);
             }
 
-            Outbox.RecordAttempt(entry.Id);
+            if (!Outbox.BeginAttempt(entry.Id))
+            {
+                return false;
+            }
+
             await write(bytes, token).ConfigureAwait(false);
             Interlocked.Increment(ref Counters.Sent);
             Outbox.MarkDone(entry.Id, false, Clock.GetUtcNow());
-            return;
+            return true;
         }
 
-        var answered = await SendUntilAnsweredAsync(entry, entry.Qn, t => write(bytes, t), _options.RetryCount, _options.AnswerTimeoutSeconds,
+        var outcome = await SendUntilAnsweredAsync(entry, entry.Qn, t => write(bytes, t), _options.RetryCount, _options.AnswerTimeoutSeconds,
             attempt => Log.LogInformation("HJ 212 {Platform}: no 9014 for QN {Qn} within {Seconds} s (attempt {Attempt})", _platform.Name, entry.Qn, _options.AnswerTimeoutSeconds, attempt), token).ConfigureAwait(false);
-        if (!answered)
+        if (outcome == SendOutcome.Unanswered)
         {
             throw new TimeoutException($"no 9014 answer for QN {entry.Qn} after {_options.RetryCount + 1} sends");
         }
+
+        return outcome == SendOutcome.Answered;
     }
 
     protected override async Task ReadAsync(NetworkStream stream, ChannelWriter<Hj212Message> requests, CancellationToken token)

@@ -1,5 +1,6 @@
 using IoTMonitor.Gateway.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace IoTMonitor.Gateway.Forwarding.Hj212;
@@ -10,6 +11,7 @@ public static class Hj212Registration
     public static IHostApplicationBuilder AddHj212Forwarding(this IHostApplicationBuilder builder)
     {
         var s = builder.Services;
+        s.TryAddSingleton<ForwardingOutboxes>();
         s.AddStageOptions<Hj212Options>(builder.Configuration, Hj212Options.Section, o => o.Validate());
         s.AddSingleton<Hj212Forwarder>();
         s.AddHostedService(sp => sp.GetRequiredService<Hj212Forwarder>());

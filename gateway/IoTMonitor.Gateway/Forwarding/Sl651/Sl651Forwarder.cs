@@ -12,8 +12,8 @@ namespace IoTMonitor.Gateway.Forwarding.Sl651;
 public sealed record Sl651PlatformStatus(string Name, string Host, int Port, int CentreAddress, bool Connected, string? LastError, DateTimeOffset? LastAnswerAt, long Pending, DateTimeOffset? OldestPending, long Sent, long Answered, long Resent, long Requests, long Refused, long InvalidFrames, string[] Sites);
 
 /// <summary>
-/// The SL 651-2014 forwarder: per platform an outbox (<see cref="ForwardingOutbox"/>, file
-/// <c>sl651-{platform}.db</c>) and a link. Hourly (34) and timed (32) reports are built from InfluxDB
+/// The SL 651-2014 forwarder: per platform an outbox (<see cref="IForwardingOutbox"/>: file
+/// <c>sl651-{platform}.db</c>, or shared in PostgreSQL) and a link. Hourly (34) and timed (32) reports are built from InfluxDB
 /// once their period has closed and settled; a reading arriving for a period already built marks it
 /// dirty, and the period is built again and queued when its content changed. Additional reports (33)
 /// are queued when the rain of the last <c>EventRainMinutes</c> crosses <c>EventRainMm</c> and, through
@@ -32,7 +32,7 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
     private readonly Sl651Composer _composer;
     private readonly Sl651DataSource _data;
 
-    public Sl651Forwarder(Sl651Options options, GatewayOptions gateway, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
+    public Sl651Forwarder(Sl651Options options, ForwardingOutboxes outboxes, IngestPipeline pipeline, InfluxQueryClient influx, TimeProvider clock, ILoggerFactory logs)
         : base(pipeline, "SL 651", logs.CreateLogger<Sl651Forwarder>())
     {
         _options = options;
@@ -42,7 +42,7 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
         _data = new Sl651DataSource(influx);
         foreach (var p in options.Platforms)
         {
-            var outbox = new ForwardingOutbox(gateway.Resolve($"sl651-{p.Name}.db"));
+            var outbox = outboxes.Open($"sl651-{p.Name}", TimeSpan.FromSeconds(options.AnswerTimeoutSeconds));
             var counters = new ForwardingCounters();
             var requests = new Sl651Requests(p, _composer, _data, counters, clock, _log);
             Platforms.Add(new Platform(p, outbox, new Sl651Link(p, outbox, options, requests, counters, clock, _log)));
@@ -243,7 +243,7 @@ public sealed class Sl651Forwarder : PlatformForwarder<Sl651Forwarder.Platform>
         return p.Outbox.Add(key, function.ToString("X2", System.Globalization.CultureInfo.InvariantCulture), station.Site, dataTime, [(serial.ToString(System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexString(frame))], _clock.GetUtcNow());
     }
 
-    public sealed record Platform(Sl651Platform Config, ForwardingOutbox Outbox, Sl651Link Link) : IForwardedPlatform
+    public sealed record Platform(Sl651Platform Config, IForwardingOutbox Outbox, Sl651Link Link) : IForwardedPlatform
     {
         string IForwardedPlatform.Name => Config.Name;
 

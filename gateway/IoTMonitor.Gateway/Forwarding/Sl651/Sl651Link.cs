@@ -22,7 +22,7 @@ public sealed class Sl651Link : PlatformLink<(string Station, byte Function, int
     private readonly Sl651Options _options;
     private readonly Sl651Requests _requests;
 
-    public Sl651Link(Sl651Platform platform, ForwardingOutbox outbox, Sl651Options options, Sl651Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
+    public Sl651Link(Sl651Platform platform, IForwardingOutbox outbox, Sl651Options options, Sl651Requests requests, ForwardingCounters counters, TimeProvider clock, ILogger log)
         : base("SL 651", platform.Name, platform.Host, platform.Port, options.ReconnectSeconds, outbox, counters, clock, log)
     {
         _platform = platform;
@@ -57,14 +57,18 @@ public sealed class Sl651Link : PlatformLink<(string Station, byte Function, int
 
             foreach (var entry in batch)
             {
-                await SendOneAsync(entry, write, token).ConfigureAwait(false);
+                if (!await SendOneAsync(entry, write, token).ConfigureAwait(false))
+                {
+                    break; // another replica holds the platform now: ask the outbox again
+                }
             }
 
             lastWrite = Clock.GetUtcNow();
         }
     }
 
-    private async Task SendOneAsync(ForwardingOutboxEntry entry, Func<byte[], CancellationToken, Task> write, CancellationToken token)
+    /// <summary>Sends one entry; false when the outbox refused it (another replica holds the platform).</summary>
+    private async Task<bool> SendOneAsync(ForwardingOutboxEntry entry, Func<byte[], CancellationToken, Task> write, CancellationToken token)
     {
         var bytes = Convert.FromHexString(entry.Frame);
         if (!Sl651Frame.TryRead(bytes, out var frame, out _, out var error))
@@ -72,16 +76,18 @@ public sealed class Sl651Link : PlatformLink<(string Station, byte Function, int
             // cannot happen for a frame this forwarder built; kept out of the way so the outbox does not stall
             Log.LogError("SL 651 {Platform}: outbox entry {Id} is not a valid frame ({Error}); marked done without sending", _platform.Name, entry.Id, error);
             Outbox.MarkDone(entry.Id, false, Clock.GetUtcNow());
-            return;
+            return true;
         }
 
         var key = (frame!.Station, frame.Function, int.Parse(entry.Qn, System.Globalization.CultureInfo.InvariantCulture));
-        var answered = await SendUntilAnsweredAsync(entry, key, t => write(bytes, t), _options.RetryCount, _options.AnswerTimeoutSeconds,
+        var outcome = await SendUntilAnsweredAsync(entry, key, t => write(bytes, t), _options.RetryCount, _options.AnswerTimeoutSeconds,
             attempt => Log.LogInformation("SL 651 {Platform}: no confirmation of {Function:X2} serial {Serial} within {Seconds} s (attempt {Attempt})", _platform.Name, frame.Function, entry.Qn, _options.AnswerTimeoutSeconds, attempt), token).ConfigureAwait(false);
-        if (!answered)
+        if (outcome == SendOutcome.Unanswered)
         {
             throw new TimeoutException($"no confirmation of function {frame.Function:X2} serial {entry.Qn} after {_options.RetryCount + 1} sends");
         }
+
+        return outcome == SendOutcome.Answered;
     }
 
     protected override async Task ReadAsync(NetworkStream stream, ChannelWriter<Sl651Frame> requests, CancellationToken token)

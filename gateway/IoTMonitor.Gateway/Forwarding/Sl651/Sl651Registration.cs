@@ -2,6 +2,7 @@ using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace IoTMonitor.Gateway.Forwarding.Sl651;
@@ -16,6 +17,7 @@ public static class Sl651Registration
     public static IHostApplicationBuilder AddSl651Forwarding(this IHostApplicationBuilder builder)
     {
         var s = builder.Services;
+        s.TryAddSingleton<ForwardingOutboxes>();
         s.AddStageOptions<Sl651Options>(builder.Configuration, Sl651Options.Section, o => o.Validate());
         s.AddSingleton<Sl651Forwarder>();
         s.AddHostedService(sp => sp.GetRequiredService<Sl651Forwarder>());

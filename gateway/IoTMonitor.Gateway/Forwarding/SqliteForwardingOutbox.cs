@@ -4,17 +4,8 @@ using IoTMonitor.Gateway.Sqlite;
 namespace IoTMonitor.Gateway.Forwarding;
 
 /// <summary>
-/// One packet of the outbox: a frame built once, with its message id (HJ 212 QN, SL 651 serial number),
-/// sent until answered. <paramref name="Kind"/> is the protocol's message type (HJ 212 CN, SL 651 function code).
-/// </summary>
-public sealed record ForwardingOutboxEntry(long Id, string Kind, string Site, string Qn, string Frame, int Attempts);
-
-/// <summary>What the outbox holds, for the API and metrics.</summary>
-public sealed record ForwardingOutboxCounts(long Pending, long Sent, long Answered, DateTimeOffset? OldestPending);
-
-/// <summary>
-/// The persistent outbox of one platform of any forwarding protocol (SQLite file
-/// <c>{protocol}-{platform}.db</c> in the data dir). A packet is stored once under its identity
+/// The outbox of one platform of any forwarding protocol in a SQLite file
+/// <c>{protocol}-{platform}.db</c> in the data dir, for a single gateway. A packet is stored once under its identity
 /// (<c>key</c>: e.g. real-time = device and sampling time; an aggregate = period and the hash of its
 /// items), so the same data offered twice — an MQTT redelivery, a period aggregated again after a
 /// restart — is not queued twice; the frame and its message id are fixed when stored, so a packet sent
@@ -23,7 +14,7 @@ public sealed record ForwardingOutboxCounts(long Pending, long Sent, long Answer
 /// and named counters (SL 651 serial numbers). A frame is text: HJ 212 frames are ASCII, binary frames
 /// are stored as hex. The column <c>cn</c> holds the message kind (named so for the files already deployed).
 /// </summary>
-public sealed class ForwardingOutbox : IDisposable
+public sealed class SqliteForwardingOutbox : IForwardingOutbox
 {
     private const int Pending = 0;
     private const int Sent = 1;
@@ -32,7 +23,7 @@ public sealed class ForwardingOutbox : IDisposable
     private readonly SqliteConnection _db;
     private readonly object _gate = new();
 
-    public ForwardingOutbox(string path)
+    public SqliteForwardingOutbox(string path)
     {
         _db = SqliteFile.Open(path);
         Exec("""
@@ -55,7 +46,6 @@ public sealed class ForwardingOutbox : IDisposable
             """);
     }
 
-    /// <summary>Whether a packet with this identity (or the first part of one split message) was stored before.</summary>
     public bool Contains(string key)
     {
         lock (_gate)
@@ -67,10 +57,6 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    /// <summary>
-    /// The next value of a persistent counter, 1 … <paramref name="max"/> and then 1 again (e.g. an SL 651
-    /// serial number per station); it survives restarts with the outbox.
-    /// </summary>
     public int NextCounter(string name, int max)
     {
         lock (_gate)
@@ -83,7 +69,6 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    /// <summary>Stores the parts of one message in one transaction; false when its key was stored before (nothing changes).</summary>
     public bool Add(string key, string kind, string site, long dataTime, IReadOnlyList<(string Qn, string Frame)> parts, DateTimeOffset now)
     {
         lock (_gate)
@@ -116,7 +101,6 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    /// <summary>The oldest unsent packets, in the order they were stored.</summary>
     public List<ForwardingOutboxEntry> NextPending(int max)
     {
         lock (_gate)
@@ -135,9 +119,12 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    public void RecordAttempt(long id) => Update("UPDATE packet SET attempts = attempts + 1 WHERE id = $id", id, 0);
+    public bool BeginAttempt(long id)
+    {
+        Update("UPDATE packet SET attempts = attempts + 1 WHERE id = $id", id, 0);
+        return true; // one gateway: nobody else sends this outbox
+    }
 
-    /// <summary>The platform answered it (9014), or it was written and no answer was asked for.</summary>
     public void MarkDone(long id, bool answered, DateTimeOffset now) => Update($"UPDATE packet SET state = {(answered ? Answered : Sent)}, done = $now WHERE id = $id AND state = 0", id, now.ToUnixTimeMilliseconds());
 
     public ForwardingOutboxCounts Counts()
@@ -152,7 +139,6 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    /// <summary>Deletes packets sent or answered before <paramref name="before"/>; pending ones stay however old.</summary>
     public int Prune(DateTimeOffset before)
     {
         lock (_gate)
@@ -164,7 +150,6 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    /// <summary>Start of the next period of <paramref name="kind"/> to aggregate for the site, or null before the first.</summary>
     public long? NextPeriod(string site, string kind)
     {
         lock (_gate)
@@ -190,7 +175,6 @@ public sealed class ForwardingOutbox : IDisposable
         }
     }
 
-    /// <summary>A period already aggregated got a late reading: aggregate it again once <paramref name="due"/> (Unix seconds) has passed.</summary>
     public void MarkDirty(string site, string kind, long start, long due)
     {
         lock (_gate)

@@ -6,15 +6,14 @@ namespace IoTMonitor.Gateway.Downlink;
 
 /// <summary>
 /// Desired remote configs, their acks, and the command history, in SQLite (tables beside the
-/// registry's in its database). Revisions only grow: a restart re-publishes the stored revision,
-/// it never assigns a new one.
+/// registry's in its database), for a single gateway: one lock orders every change.
 /// </summary>
-public sealed class DownlinkStore : IDisposable
+public sealed class SqliteDownlinkStore : IDownlinkStore, IDisposable
 {
     private readonly object _gate = new();
     private readonly SqliteConnection _db;
 
-    public DownlinkStore(string path)
+    public SqliteDownlinkStore(string path)
     {
         _db = SqliteFile.Open(path);
         using var cmd = _db.CreateCommand();
@@ -42,7 +41,6 @@ public sealed class DownlinkStore : IDisposable
         }
     }
 
-    /// <summary>Every desired config (re-published retained at start and after a reconnect).</summary>
     public IReadOnlyList<(DesiredConfig Config, string Site)> AllDesired(Func<string, string?> siteOf)
     {
         var list = new List<(DesiredConfig, string)>();
@@ -64,10 +62,6 @@ public sealed class DownlinkStore : IDisposable
         return list;
     }
 
-    /// <summary>
-    /// Replaces the device's overlay with <paramref name="change"/>(current overlay) under the next
-    /// revision. Returns null and the change's error when it refuses.
-    /// </summary>
     public DesiredConfig? SetConfig(string device, Func<JsonObject, (JsonObject? Next, string? Error)> change, string by, DateTimeOffset now, out string? error)
     {
         lock (_gate)
@@ -96,7 +90,6 @@ public sealed class DownlinkStore : IDisposable
         }
     }
 
-    /// <summary>Records a config/ack; a revision the gateway never assigned to the device is Unknown.</summary>
     public AckOutcome RecordConfigAck(string device, long rev, bool ok, int err, DateTimeOffset now)
     {
         lock (_gate)
@@ -124,7 +117,6 @@ public sealed class DownlinkStore : IDisposable
         }
     }
 
-    /// <summary>Stores a new command as queued and returns it with its id.</summary>
     public CommandRecord AddCommand(string device, string site, CommandRequest request, string by, DateTimeOffset now, TimeSpan expiry)
     {
         var args = request.Arguments();
@@ -158,10 +150,6 @@ public sealed class DownlinkStore : IDisposable
         }
     }
 
-    /// <summary>
-    /// Records a cmd/ack. An answer after expiry still counts (the node did run it); a second
-    /// answer is a Duplicate; an id the gateway never gave this device is Unknown.
-    /// </summary>
     public AckOutcome RecordCommandAck(string device, string? id, bool ok, int err, DateTimeOffset now)
     {
         var seq = CommandRecord.SeqOf(id);
@@ -192,7 +180,6 @@ public sealed class DownlinkStore : IDisposable
         }
     }
 
-    /// <summary>The device's commands, newest first (queued ones past their expiry marked expired first).</summary>
     public IReadOnlyList<CommandRecord> Commands(string device, int limit, DateTimeOffset now)
     {
         lock (_gate)

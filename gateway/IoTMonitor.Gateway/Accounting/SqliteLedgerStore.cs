@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using IoTMonitor.Gateway.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -7,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace IoTMonitor.Gateway.Accounting;
 
 /// <summary>
-/// Keeps the per-device ledgers (boot, highest sequence, gaps, counts) in their own SQLite file so
-/// a restart does not forget which sequence numbers it has seen: without it every device showed a
-/// false gap from 1 to its first sequence number after the restart.
+/// Keeps the per-device ledgers (boot, highest sequence, gaps, counts) of a single gateway in their own
+/// SQLite file so a restart does not forget which sequence numbers it has seen: without it every
+/// device showed a false gap from 1 to its first sequence number after the restart.
 /// <para>
 /// Written behind the ingest path: every <c>flushInterval</c> the ledgers that changed are written
 /// in one transaction, and once more at a clean stop. A gap still open at the stop stays open after
@@ -17,7 +15,7 @@ namespace IoTMonitor.Gateway.Accounting;
 /// durable in that interval can show as a gap until they are re-sent (docs/gateway.md).
 /// </para>
 /// </summary>
-public sealed class LedgerStore : IAsyncDisposable
+public sealed class SqliteLedgerStore : ILedgerStore
 {
     private readonly SqliteConnection _db;
     private readonly Dictionary<(string, string), long> _written = new();
@@ -28,7 +26,7 @@ public sealed class LedgerStore : IAsyncDisposable
     private long _flushes;
     private int _disposeOnce;
 
-    public LedgerStore(string path, ILogger log)
+    public SqliteLedgerStore(string path, ILogger log)
     {
         _log = log;
         _db = SqliteFile.Open(path);
@@ -43,10 +41,8 @@ public sealed class LedgerStore : IAsyncDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Flushes done (tests).</summary>
     public long Flushes => Interlocked.Read(ref _flushes);
 
-    /// <summary>Restores every stored device into <paramref name="ledger"/>; then writes its changes every <paramref name="flushInterval"/>.</summary>
     public void Start(Ledger ledger, TimeSpan flushInterval)
     {
         _ledger = ledger;
@@ -58,7 +54,7 @@ public sealed class LedgerStore : IAsyncDisposable
             {
                 var state = new DeviceLedgerState(
                     r.GetString(0), r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)), r.GetInt64(3), r.GetInt64(4),
-                    r.GetInt64(5), r.GetInt64(6), r.GetDouble(7), r.GetInt64(8), r.GetInt64(9), ParseGaps(r.GetString(10)));
+                    r.GetInt64(5), r.GetInt64(6), r.GetDouble(7), r.GetInt64(8), r.GetInt64(9), LedgerGapText.Parse(r.GetString(10)));
                 var device = ledger.For(state.Site, state.Device);
                 device.Restore(state);
                 _written[(state.Site, state.Device)] = device.Version;
@@ -82,7 +78,6 @@ public sealed class LedgerStore : IAsyncDisposable
         });
     }
 
-    /// <summary>Writes every ledger that changed since the last flush, in one transaction.</summary>
     public void Flush()
     {
         if (_ledger is null)
@@ -119,7 +114,7 @@ public sealed class LedgerStore : IAsyncDisposable
                     }
 
                     var (s, version) = device.Snapshot();
-                    object[] values = [s.Site, s.Device, s.LastSeen.ToUnixTimeMilliseconds(), s.Boot, s.HighestSequence, s.Duplicates, s.Readings, s.Battery, s.Rssi, s.DroppedByDevice, FormatGaps(s.Gaps)];
+                    object[] values = [s.Site, s.Device, s.LastSeen.ToUnixTimeMilliseconds(), s.Boot, s.HighestSequence, s.Duplicates, s.Readings, s.Battery, s.Rssi, s.DroppedByDevice, LedgerGapText.Format(s.Gaps)];
                     for (var i = 0; i < values.Length; i++)
                     {
                         cmd.Parameters[i].Value = values[i];
@@ -144,24 +139,6 @@ public sealed class LedgerStore : IAsyncDisposable
             }
         }
     }
-
-    private static string FormatGaps(SequenceGap[] gaps)
-    {
-        var sb = new StringBuilder();
-        foreach (var g in gaps)
-        {
-            sb.Append(sb.Length == 0 ? "" : ",").Append(g.From.ToString(CultureInfo.InvariantCulture)).Append('-').Append(g.To.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return sb.ToString();
-    }
-
-    private static SequenceGap[] ParseGaps(string text) =>
-        text.Length == 0 ? [] : text.Split(',').Select(g =>
-        {
-            var dash = g.IndexOf('-', StringComparison.Ordinal);
-            return new SequenceGap(long.Parse(g[..dash], CultureInfo.InvariantCulture), long.Parse(g[(dash + 1)..], CultureInfo.InvariantCulture));
-        }).ToArray();
 
     public async ValueTask DisposeAsync()
     {
