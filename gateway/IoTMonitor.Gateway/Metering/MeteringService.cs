@@ -43,17 +43,29 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
         var channels = new List<ChannelVolumes>();
         foreach (var (id, channel) in d.Channels)
         {
-            var sites = new List<SiteVolumes>();
-            foreach (var site in channel.Sites)
-            {
-                sites.Add(await SiteAsync(site, from, to, periods, ct).ConfigureAwait(false));
-            }
-
-            var combined = periods.Select((_, i) => PeriodVolume.Combine([.. sites.Select(s => s.Periods[i])])).ToList();
-            channels.Add(new ChannelVolumes(id, channel.Name, combined, sites));
+            channels.Add(await ChannelAsync(id, channel, from, to, periods, ct).ConfigureAwait(false));
         }
 
         return new DistrictVolumes(district, d.Name, from, to, period, "m3", options.MaxGapSeconds, channels);
+    }
+
+    /// <summary>One channel's volume over [<paramref name="from"/>, <paramref name="to"/>) as one period, with its completeness (the alert checks).</summary>
+    public async Task<PeriodVolume> ChannelVolumeAsync(Channel channel, long from, long to, CancellationToken ct)
+    {
+        var volumes = await ChannelAsync(string.Empty, channel, from, to, [(from, to)], ct).ConfigureAwait(false);
+        return volumes.Periods[0];
+    }
+
+    private async Task<ChannelVolumes> ChannelAsync(string id, Channel channel, long from, long to, List<(long Start, long End)> periods, CancellationToken ct)
+    {
+        var sites = new List<SiteVolumes>();
+        foreach (var site in channel.Sites)
+        {
+            sites.Add(await SiteAsync(site, from, to, periods, ct).ConfigureAwait(false));
+        }
+
+        var combined = periods.Select((_, i) => PeriodVolume.Combine([.. sites.Select(s => s.Periods[i])])).ToList();
+        return new ChannelVolumes(id, channel.Name, combined, sites);
     }
 
     private async Task<SiteVolumes> SiteAsync(string site, long from, long to, List<(long Start, long End)> periods, CancellationToken ct)
