@@ -166,6 +166,9 @@ public sealed class MeteredSite
     /// <summary>The device whose <c>water.level</c> is the downstream (throat or tailwater) stage; empty = not measured, no submergence check.</summary>
     public string DownstreamDevice { get; set; } = string.Empty;
 
+    /// <summary>Meter: the count (m³) at which the totaliser's register rolls over to 0 (e.g. 100000 for a 5-digit register); a fall from its upper half to its lower half is then a wrap, counted exactly. Empty: every fall is a reset.</summary>
+    public double? Rollover { get; set; }
+
     /// <summary>Rating records, each in force from its <c>at</c>.</summary>
     public List<RatingOptions> Ratings { get; set; } = [];
 
@@ -178,7 +181,17 @@ public sealed class MeteredSite
                 yield return "a meter site (Source meter) has no Ratings";
             }
 
+            if (Rollover is { } r && !(r > 0 && double.IsFinite(r)))
+            {
+                yield return "Rollover must be > 0 m³ (the count at which the totaliser wraps to 0)";
+            }
+
             yield break;
+        }
+
+        if (Rollover is not null)
+        {
+            yield return "Rollover is for meter sites (Source meter) only";
         }
 
         if (Source != "stage")

@@ -79,7 +79,7 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
             var after = await NeighbourAsync("flow", "total", site, device, to, before: false, ct).ConfigureAwait(false);
             var samples = rows.Concat(before).Concat(after).Where(r => r.Value is not null)
                 .Select(r => new TotaliserSample(r.T, r.Value!.Value, (r.Flags & Doubtful) != 0));
-            return new SiteVolumes(site, "meter", device, [], TotaliserDifference.Volumes(samples, periods, options.MaxGapSeconds));
+            return new SiteVolumes(site, "meter", device, [], TotaliserDifference.Volumes(samples, periods, options.MaxGapSeconds, config.Rollover));
         }
 
         var ratings = _ratings[site];

@@ -125,10 +125,10 @@ public sealed class MeteringApiTests(ApiFixture fixture)
         var (csvStatus, _, csv) = await Get(gateway, viewer, $"/api/v1/metering/districts/d-3/volumes.csv?from={t0}&to={t0 + Day}&period=hour");
         Assert.Equal(200, csvStatus);
         var lines = csv.TrimEnd('\n').Split('\n');
-        Assert.Equal("district,channel,site,source,period_start,period_end,volume_m3,completeness,covered_s,gap_s,flagged_s,interpolated_s,resets,readings", lines[0]);
+        Assert.Equal("district,channel,site,source,period_start,period_end,volume_m3,completeness,covered_s,gap_s,flagged_s,interpolated_s,resets,readings,wraps", lines[0]);
         Assert.Equal(1 + (2 * 24 * 2), lines.Length); // per channel and hour: the channel row and its one site's row
         Assert.StartsWith($"d-3,ch-1,,,{DateTimeOffset.FromUnixTimeSeconds(t0).UtcDateTime:yyyy-MM-dd}T00:00:00Z,", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(",1,3600,0,0,0,0," + times.Count(t => t >= t0 && t < t0 + 3600), lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",1,3600,0,0,0,0," + times.Count(t => t >= t0 && t < t0 + 3600) + ",0", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]
