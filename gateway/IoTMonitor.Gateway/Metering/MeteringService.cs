@@ -27,7 +27,9 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
 {
     private const ReadingFlags Doubtful = ReadingFlags.OutOfRange | ReadingFlags.Stuck | ReadingFlags.SensorFault;
 
-    private readonly Dictionary<string, SiteRatings> _ratings = options.BuildRatings();
+    // built on first use: the service exists before the start's option checks ran (the metering watch
+    // is a hosted service), and a rating that fails them must stop the start with its own message
+    private readonly Lazy<Dictionary<string, SiteRatings>> _ratings = new(options.BuildRatings);
 
     public MeteringOptions Options => options;
 
@@ -82,7 +84,7 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
             return new SiteVolumes(site, "meter", device, [], TotaliserDifference.Volumes(samples, periods, options.MaxGapSeconds, config.Rollover));
         }
 
-        var ratings = _ratings[site];
+        var ratings = _ratings.Value[site];
         var (stageDevice, stage) = await ReadAsync("water", "level", site, config.Device, from, to, options.MaxGapSeconds, ct).ConfigureAwait(false);
         var downstream = new Dictionary<long, double>();
         if (!string.IsNullOrEmpty(config.DownstreamDevice))

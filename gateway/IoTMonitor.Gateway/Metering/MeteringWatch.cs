@@ -1,6 +1,7 @@
 using IoTMonitor.Gateway.Alerts;
 using IoTMonitor.Gateway.Alerts.Metering;
 using IoTMonitor.Gateway.Query;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +13,20 @@ namespace IoTMonitor.Gateway.Metering;
 /// it to the alert engine, whose <c>allocation</c> and <c>no_flow</c> rules decide (docs/alerts.md
 /// "Water metering"). The queries run here, outside the engine's lock. A failed query is logged and
 /// counted; the next check tries again and the alerts stay as they were meanwhile.
+/// <para>
+/// Its parts are resolved when it starts, not when the host builds it: the host builds every hosted
+/// service before the start's option checks, and a metering configuration that fails them must stop
+/// the start with its own message.
+/// </para>
 /// </summary>
-public sealed class MeteringWatch(MeteringOptions options, MeteringService metering, AlertsService alerts, TimeProvider time, ILogger<MeteringWatch> log) : BackgroundService
+public sealed class MeteringWatch(IServiceProvider services, TimeProvider time, ILogger<MeteringWatch> log) : BackgroundService
 {
+    private MeteringOptions Options => services.GetRequiredService<MeteringOptions>();
+
+    private MeteringService Metering => services.GetRequiredService<MeteringService>();
+
+    private AlertsService Alerts => services.GetRequiredService<AlertsService>();
+
     private long _checks;
     private long _failures;
 
@@ -28,7 +40,8 @@ public sealed class MeteringWatch(MeteringOptions options, MeteringService meter
     public async Task<MeteringReport> ReportAsync(long at, IReadOnlyCollection<int> windows, CancellationToken ct)
     {
         var channels = new List<ChannelMetering>();
-        foreach (var (districtId, district) in options.Districts)
+        var metering = Metering;
+        foreach (var (districtId, district) in Options.Districts)
         {
             foreach (var (channelId, channel) in district.Channels)
             {
@@ -64,7 +77,8 @@ public sealed class MeteringWatch(MeteringOptions options, MeteringService meter
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!alerts.Options.Enabled || !options.Districts.Values.Any(d => d.Channels.Values.Any(c => c.Allocations.Count + c.Deliveries.Count > 0)))
+        var options = Options;
+        if (!Alerts.Options.Enabled || !options.Districts.Values.Any(d => d.Channels.Values.Any(c => c.Allocations.Count + c.Deliveries.Count > 0)))
         {
             return;
         }
@@ -85,6 +99,7 @@ public sealed class MeteringWatch(MeteringOptions options, MeteringService meter
 
     private async Task CheckAsync(CancellationToken ct)
     {
+        var alerts = Alerts;
         if (!alerts.Started)
         {
             return;
