@@ -13,6 +13,7 @@ public static class MeteringRegistration
         builder.Services.AddSingleton<MeteringService>();
         builder.Services.AddSingleton<MeteringWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MeteringWatch>());
+        builder.Services.AddStageMetrics<MeteringMetrics>();
         return builder;
     }
 }

@@ -71,6 +71,9 @@ public sealed class MeteringAlertsApiTests(ApiFixture fixture)
         Assert.Equal("channel:d-5/ch-1", dry.GetProperty("device").GetString());
         Assert.Equal(0, dry.GetProperty("value").GetDouble());
         Assert.True(gateway.Service<MeteringWatch>().Checks > 0);
+        var metrics = await gateway.Http.GetStringAsync("/metrics");
+        Assert.Contains("iotmon_metering_alert_checks_total ", metrics, StringComparison.Ordinal);
+        Assert.Contains("iotmon_metering_alert_check_failures_total 0", metrics, StringComparison.Ordinal);
 
         // water reaches the flume: 0.2 m of head over the last 25 min
         await using (var level = await TelemetryPublisher.ConnectAsync(gateway.MqttPort, "tn-1", "tn1-level", levelSecret))
