@@ -3,6 +3,7 @@ using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Engine;
 using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
+using IoTMonitor.Gateway.Alerts.Metering;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
@@ -115,6 +116,7 @@ public sealed class AlertEngine : IAsyncDisposable
             sites,
             new ReadingEvaluation(options, _rules, _states, nodes, _duplicates, sites, _lifecycle, _flood, time),
             new SilenceCheck(_rules, _states, nodes, sites, _lifecycle, time, log),
+            new MeteringCheck(_rules, _states, sites, _lifecycle, time),
             log);
         ReloadRules();
     }
@@ -205,6 +207,12 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>A node's retained status (docs/protocol.md §5) was received.</summary>
     public void OnStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
         _queue.Enqueue(Work.ForStatus(site, device, payload));
+
+    /// <summary>The metering watch's report on the channels' allocations and deliveries (queued like a batch).</summary>
+    public void OnMetering(MeteringReport report) => _queue.Enqueue(Work.ForMetering(report));
+
+    /// <summary>Evaluates a metering report in its own transaction (tests; <see cref="OnMetering"/> queues it instead).</summary>
+    public void EvaluateMetering(MeteringReport report) => RunAlone(Work.ForMetering(report));
 
     /// <summary>
     /// Waits until everything queued so far has been evaluated and committed; cancelled when a

@@ -23,6 +23,12 @@ public enum RuleKind
 
     /// <summary>A flash-flood warning level of a site (FlashFlood/: rainfall sums, water level, rise; one rule per level from the flash-flood pack).</summary>
     FlashFlood,
+
+    /// <summary>A channel's metered volume in an allocation period beyond <c>above</c> × its allocation (Metering: channels' <c>Allocations</c>).</summary>
+    Allocation,
+
+    /// <summary>A channel's mean flow over the last <c>windowSeconds</c> below <c>below</c> m³/s (or the delivery's own least flow) while a delivery is scheduled, <c>minDurationSeconds</c> after it began.</summary>
+    NoFlow,
 }
 
 public enum Severity
@@ -228,6 +234,20 @@ public sealed class AlertRule
                 if (Samples < 2)
                 {
                     yield return $"rule {Id}: samples must be ≥ 2";
+                }
+
+                break;
+            case RuleKind.Allocation:
+                if (Above is not > 0 || Quantity != "flow.total")
+                {
+                    yield return $"rule {Id}: an allocation rule needs quantity flow.total (its value is the volume, m³) and above > 0 (the share of the allocation that raises it: 1 = all of it)";
+                }
+
+                break;
+            case RuleKind.NoFlow:
+                if (Below is not >= 0 || WindowSeconds < 60 || MinDurationSeconds < 0 || Quantity != "flow.rate")
+                {
+                    yield return $"rule {Id}: a no_flow rule needs quantity flow.rate (its value is the mean flow, m³/s), below ≥ 0 m³/s, windowSeconds ≥ 60 and minDurationSeconds ≥ 0";
                 }
 
                 break;

@@ -10,6 +10,7 @@ namespace IoTMonitor.Gateway.Api;
 /// <summary>
 /// Water volumes per district, channel, site and period (docs/api.md "Water metering"):
 /// <code>
+///   viewer  GET /api/v1/metering/districts                       the districts, their channels, sites, allocations and deliveries
 ///   viewer  GET /api/v1/metering/districts/{district}/volumes?from=&amp;to=&amp;period=hour|day|season
 ///   viewer  GET /api/v1/metering/districts/{district}/volumes.csv?…   (the same as CSV)
 /// </code>
@@ -19,6 +20,8 @@ public static class MeteringApi
 {
     public static IEndpointRouteBuilder MapMeteringApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/api/v1/metering/districts", (MeteringService m) => Results.Ok(Districts(m.Options)))
+            .RequireApiRole(ApiRole.Viewer).WithTags("Metering").WithSummary("The configured districts with their channels, metered sites, allocations and scheduled deliveries (viewer).");
         app.MapGet("/api/v1/metering/districts/{district}/volumes", (MeteringService m, HttpRequest request, string district, CancellationToken ct) =>
             AnswerAsync(m, request, district, csv: false, ct))
             .RequireApiRole(ApiRole.Viewer).WithTags("Metering").WithSummary("Volumes per channel and site of a district per hour, day or season, with completeness (viewer).");
@@ -27,6 +30,21 @@ public static class MeteringApi
             .RequireApiRole(ApiRole.Viewer).WithTags("Metering").WithSummary("The district's volumes as CSV (viewer).");
         return app;
     }
+
+    private static IEnumerable<object> Districts(MeteringOptions o) =>
+        o.Districts.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => new
+        {
+            id = d.Key,
+            name = d.Value.Name,
+            channels = d.Value.Channels.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new
+            {
+                id = c.Key,
+                name = c.Value.Name,
+                sites = c.Value.Sites,
+                allocations = c.Value.Allocations.Select(a => new { id = a.Id, from = a.From, to = a.To, volume = a.Volume }),
+                deliveries = c.Value.Deliveries.Select(x => new { from = x.From, to = x.To, minFlow = x.MinFlow }),
+            }),
+        });
 
     private static async Task<IResult> AnswerAsync(MeteringService m, HttpRequest request, string district, bool csv, CancellationToken ct)
     {

@@ -27,7 +27,9 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
 {
     private const ReadingFlags Doubtful = ReadingFlags.OutOfRange | ReadingFlags.Stuck | ReadingFlags.SensorFault;
 
-    private readonly Dictionary<string, SiteRatings> _ratings = options.BuildRatings();
+    // built on first use: the service exists before the start's option checks ran (the metering watch
+    // is a hosted service), and a rating that fails them must stop the start with its own message
+    private readonly Lazy<Dictionary<string, SiteRatings>> _ratings = new(options.BuildRatings);
 
     public MeteringOptions Options => options;
 
@@ -43,17 +45,29 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
         var channels = new List<ChannelVolumes>();
         foreach (var (id, channel) in d.Channels)
         {
-            var sites = new List<SiteVolumes>();
-            foreach (var site in channel.Sites)
-            {
-                sites.Add(await SiteAsync(site, from, to, periods, ct).ConfigureAwait(false));
-            }
-
-            var combined = periods.Select((_, i) => PeriodVolume.Combine([.. sites.Select(s => s.Periods[i])])).ToList();
-            channels.Add(new ChannelVolumes(id, channel.Name, combined, sites));
+            channels.Add(await ChannelAsync(id, channel, from, to, periods, ct).ConfigureAwait(false));
         }
 
         return new DistrictVolumes(district, d.Name, from, to, period, "m3", options.MaxGapSeconds, channels);
+    }
+
+    /// <summary>One channel's volume over [<paramref name="from"/>, <paramref name="to"/>) as one period, with its completeness (the alert checks).</summary>
+    public async Task<PeriodVolume> ChannelVolumeAsync(Channel channel, long from, long to, CancellationToken ct)
+    {
+        var volumes = await ChannelAsync(string.Empty, channel, from, to, [(from, to)], ct).ConfigureAwait(false);
+        return volumes.Periods[0];
+    }
+
+    private async Task<ChannelVolumes> ChannelAsync(string id, Channel channel, long from, long to, List<(long Start, long End)> periods, CancellationToken ct)
+    {
+        var sites = new List<SiteVolumes>();
+        foreach (var site in channel.Sites)
+        {
+            sites.Add(await SiteAsync(site, from, to, periods, ct).ConfigureAwait(false));
+        }
+
+        var combined = periods.Select((_, i) => PeriodVolume.Combine([.. sites.Select(s => s.Periods[i])])).ToList();
+        return new ChannelVolumes(id, channel.Name, combined, sites);
     }
 
     private async Task<SiteVolumes> SiteAsync(string site, long from, long to, List<(long Start, long End)> periods, CancellationToken ct)
@@ -67,10 +81,10 @@ public sealed class MeteringService(MeteringOptions options, InfluxQueryClient i
             var after = await NeighbourAsync("flow", "total", site, device, to, before: false, ct).ConfigureAwait(false);
             var samples = rows.Concat(before).Concat(after).Where(r => r.Value is not null)
                 .Select(r => new TotaliserSample(r.T, r.Value!.Value, (r.Flags & Doubtful) != 0));
-            return new SiteVolumes(site, "meter", device, [], TotaliserDifference.Volumes(samples, periods, options.MaxGapSeconds));
+            return new SiteVolumes(site, "meter", device, [], TotaliserDifference.Volumes(samples, periods, options.MaxGapSeconds, config.Rollover));
         }
 
-        var ratings = _ratings[site];
+        var ratings = _ratings.Value[site];
         var (stageDevice, stage) = await ReadAsync("water", "level", site, config.Device, from, to, options.MaxGapSeconds, ct).ConfigureAwait(false);
         var downstream = new Dictionary<long, double>();
         if (!string.IsNullOrEmpty(config.DownstreamDevice))

@@ -11,9 +11,10 @@ namespace IoTMonitor.Gateway.Metering;
 /// <param name="GapSeconds">Seconds with no usable reading pair: a gap longer than the maximum, a reading without a discharge, before the first or after the last reading.</param>
 /// <param name="FlaggedSeconds">Covered seconds next to a reading rated outside its published range (out of range) or a meter reading with a fault flag.</param>
 /// <param name="InterpolatedSeconds">Meter only: seconds of a longer gap whose volume is exact (the totaliser counted on) but was shared between periods in proportion to time.</param>
-/// <param name="Resets">Meter only: times the totaliser fell (a manual reset or a wrap); the volume after a fall is counted from 0.</param>
+/// <param name="Resets">Meter only: times the totaliser fell other than by a known roll-over (a manual reset, or a wrap when no <c>Rollover</c> is configured); the volume after a fall is counted from 0.</param>
 /// <param name="Readings">Readings inside the period.</param>
-public sealed record PeriodVolume(long Start, long End, double Volume, long CoveredSeconds, long GapSeconds, long FlaggedSeconds, long InterpolatedSeconds, int Resets, int Readings)
+/// <param name="Wraps">Meter only: times the totaliser rolled over at its configured <c>Rollover</c> (counted exactly, not a gap).</param>
+public sealed record PeriodVolume(long Start, long End, double Volume, long CoveredSeconds, long GapSeconds, long FlaggedSeconds, long InterpolatedSeconds, int Resets, int Readings, int Wraps = 0)
 {
     /// <summary>Covered share of the period, 0–1 (meter: interpolated seconds count as covered for the volume, not for its split).</summary>
     public double Completeness => End > Start ? (double)(CoveredSeconds + InterpolatedSeconds) / (End - Start) : 0;
@@ -32,6 +33,7 @@ public sealed record PeriodVolume(long Start, long End, double Volume, long Cove
             sites.Max(s => s.FlaggedSeconds),
             worst.InterpolatedSeconds,
             sites.Sum(s => s.Resets),
-            sites.Sum(s => s.Readings));
+            sites.Sum(s => s.Readings),
+            sites.Sum(s => s.Wraps));
     }
 }

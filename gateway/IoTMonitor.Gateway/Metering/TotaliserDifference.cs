@@ -7,15 +7,17 @@ public readonly record struct TotaliserSample(long T, double Total, bool Flagged
 /// Volume from a flow meter's own totaliser (protocol §8 "Flow"): the difference between consecutive
 /// readings in sampling-time order, whatever the node's boots — the meter kept counting through them
 /// and through any lost message, so the volume between two stored readings is exact however far apart
-/// they are. A fall is a reset or a wrap of the totaliser: the volume of that step is the new reading
-/// (counted from 0, never negative), the fall is counted, and the step's seconds are a gap — what
-/// flowed between the last reading and the reset was never read. A difference is shared between the
+/// they are. A fall with a known roll-over (<c>rollover</c>, the count at which the meter's register
+/// wraps to 0) from its upper half to its lower half is a wrap: the step's volume is
+/// rollover − before + after, exact, and the wrap is counted. Any other fall is a reset: the volume of
+/// that step is the new reading (counted from 0, never negative), the fall is counted, and the step's
+/// seconds are a gap — what flowed between the last reading and the reset was never read. A difference is shared between the
 /// periods it spans in proportion to time; when the two readings are more than <c>maxGap</c> apart
 /// that share is an estimate and its seconds are stated as interpolated. Any order, duplicates once.
 /// </summary>
 public static class TotaliserDifference
 {
-    public static List<PeriodVolume> Volumes(IEnumerable<TotaliserSample> samples, IReadOnlyList<(long Start, long End)> periods, long maxGapSeconds)
+    public static List<PeriodVolume> Volumes(IEnumerable<TotaliserSample> samples, IReadOnlyList<(long Start, long End)> periods, long maxGapSeconds, double? rollover = null)
     {
         var byTime = new SortedDictionary<long, TotaliserSample>();
         foreach (var s in samples)
@@ -29,7 +31,7 @@ public static class TotaliserDifference
         {
             double volume = 0;
             long covered = 0, flagged = 0, interpolated = 0;
-            var resets = 0;
+            int resets = 0, wraps = 0;
             var i = Math.Max(0, FlowIntegrator.LowerBound(sorted, start, s => s.T) - 1);
             for (; i + 1 < sorted.Count && sorted[i].T < end; i++)
             {
@@ -42,11 +44,14 @@ public static class TotaliserDifference
                     continue;
                 }
 
-                var fell = b.Total < a.Total;
-                var increment = fell ? b.Total : b.Total - a.Total;
-                if (fell && b.T < end && b.T >= start)
+                var wrapped = b.Total < a.Total && rollover is { } r && a.Total >= r / 2 && b.Total < r / 2;
+                var fell = b.Total < a.Total && !wrapped;
+                var increment = wrapped ? rollover!.Value - a.Total + b.Total : fell ? b.Total : b.Total - a.Total;
+                // counted with the segment that ends at the fall: a fall read exactly at a period's start belongs to the period before
+                if (b.T <= end)
                 {
-                    resets++;
+                    wraps += wrapped ? 1 : 0;
+                    resets += fell ? 1 : 0;
                 }
 
                 volume += increment * (hi - lo) / (b.T - a.T);
@@ -72,7 +77,7 @@ public static class TotaliserDifference
             }
 
             var readings = FlowIntegrator.LowerBound(sorted, end, s => s.T) - FlowIntegrator.LowerBound(sorted, start, s => s.T);
-            result.Add(new PeriodVolume(start, end, volume, covered, end - start - covered - interpolated, flagged, interpolated, resets, readings));
+            result.Add(new PeriodVolume(start, end, volume, covered, end - start - covered - interpolated, flagged, interpolated, resets, readings, wraps));
         }
 
         return result;

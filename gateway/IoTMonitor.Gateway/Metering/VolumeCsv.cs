@@ -10,7 +10,7 @@ namespace IoTMonitor.Gateway.Metering;
 /// </summary>
 public static class VolumeCsv
 {
-    public const string Header = "district,channel,site,source,period_start,period_end,volume_m3,completeness,covered_s,gap_s,flagged_s,interpolated_s,resets,readings\n";
+    public const string Header = "district,channel,site,source,period_start,period_end,volume_m3,completeness,covered_s,gap_s,flagged_s,interpolated_s,resets,readings,wraps\n";
 
     public static string Write(DistrictVolumes d)
     {
@@ -33,6 +33,6 @@ public static class VolumeCsv
     private static void Row(StringBuilder sb, string district, string channel, string site, string source, PeriodVolume p)
     {
         static string Iso(long t) => DateTimeOffset.FromUnixTimeSeconds(t).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        sb.Append(CultureInfo.InvariantCulture, $"{district},{channel},{site},{source},{Iso(p.Start)},{Iso(p.End)},{p.Volume.ToString("0.###", CultureInfo.InvariantCulture)},{p.Completeness.ToString("0.####", CultureInfo.InvariantCulture)},{p.CoveredSeconds},{p.GapSeconds},{p.FlaggedSeconds},{p.InterpolatedSeconds},{p.Resets},{p.Readings}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{district},{channel},{site},{source},{Iso(p.Start)},{Iso(p.End)},{p.Volume.ToString("0.###", CultureInfo.InvariantCulture)},{p.Completeness.ToString("0.####", CultureInfo.InvariantCulture)},{p.CoveredSeconds},{p.GapSeconds},{p.FlaggedSeconds},{p.InterpolatedSeconds},{p.Resets},{p.Readings},{p.Wraps}\n");
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IoTMonitor.Gateway.Api.Tests.Support;
+using Xunit.Abstractions;
 
 namespace IoTMonitor.Gateway.Api.Tests.Metering;
 
@@ -13,7 +14,7 @@ namespace IoTMonitor.Gateway.Api.Tests.Metering;
 /// volumes read through the API equal the closed-form integral within the stated error.
 /// </summary>
 [Collection(InfluxCollection.Name)]
-public sealed class MeteringApiTests(ApiFixture fixture)
+public sealed class MeteringApiTests(ApiFixture fixture, ITestOutputHelper output)
 {
     private const long Day = 86400;
     private const double Zero = 0.100; // the stage gauge reads 0.100 m with water at the flume crest
@@ -93,7 +94,7 @@ public sealed class MeteringApiTests(ApiFixture fixture)
         Assert.Equal("rating-2ft", flume.GetProperty("sites")[0].GetProperty("ratings")[0].GetString());
         var meterChannel = hours.GetProperty("channels")[1];
         Assert.Equal("meter", meterChannel.GetProperty("sites")[0].GetProperty("source").GetString());
-        double flumeDay = 0, meterDay = 0;
+        double flumeDay = 0, meterDay = 0, flumeWorst = 0, meterWorst = 0;
         for (var h = 0; h < 24; h++)
         {
             var p = flume.GetProperty("periods")[h];
@@ -102,6 +103,7 @@ public sealed class MeteringApiTests(ApiFixture fixture)
             var expected = Integral(start, start + 3600);
             var volume = p.GetProperty("volume").GetDouble();
             Assert.True(Math.Abs(volume - expected) <= Bound(3600), $"hour {h}: {volume} m³ vs {expected} m³ (bound {Bound(3600)})");
+            flumeWorst = Math.Max(flumeWorst, Math.Abs(volume - expected));
             Assert.Equal(1.0, p.GetProperty("completeness").GetDouble());
             flumeDay += volume;
 
@@ -112,11 +114,13 @@ public sealed class MeteringApiTests(ApiFixture fixture)
             var split = (times.Contains(start) ? 0 : 1) + (times.Contains(start + 3600) ? 0 : 1);
             Assert.True(Math.Abs(expected - metered) <= 0.002 + (split * splitBound), $"meter hour {h}: {metered} m³ vs {expected} m³: {m}");
             Assert.Equal(0, m.GetProperty("resets").GetInt32());
+            meterWorst = Math.Max(meterWorst, Math.Abs(expected - metered));
             meterDay += m.GetProperty("volume").GetDouble();
         }
 
         Assert.True(Math.Abs(flumeDay - Integral(t0, t0 + Day)) <= Bound(Day), $"day {flumeDay} vs {Integral(t0, t0 + Day)}");
         Assert.True(Math.Abs(43200 - meterDay) <= 0.002, $"meter day {meterDay} m³"); // both ends of the day were read: exact
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"flume: worst hour {flumeWorst:0.###} m³ (bound {Bound(3600):0.###}), day {flumeDay - Integral(t0, t0 + Day):+0.###;-0.###} m³ of {Integral(t0, t0 + Day):0.#} (bound {Bound(Day):0.#}); meter: worst hour {meterWorst:0.###} m³ (split bound {splitBound:0.###}), day {meterDay - 43200:+0.####;-0.####} m³"));
 
         // the same day as one period, and as CSV
         var (status, day, text) = await Get(gateway, viewer, $"/api/v1/metering/districts/d-3/volumes?from={t0}&to={t0 + Day}&period=day");
@@ -125,10 +129,10 @@ public sealed class MeteringApiTests(ApiFixture fixture)
         var (csvStatus, _, csv) = await Get(gateway, viewer, $"/api/v1/metering/districts/d-3/volumes.csv?from={t0}&to={t0 + Day}&period=hour");
         Assert.Equal(200, csvStatus);
         var lines = csv.TrimEnd('\n').Split('\n');
-        Assert.Equal("district,channel,site,source,period_start,period_end,volume_m3,completeness,covered_s,gap_s,flagged_s,interpolated_s,resets,readings", lines[0]);
+        Assert.Equal("district,channel,site,source,period_start,period_end,volume_m3,completeness,covered_s,gap_s,flagged_s,interpolated_s,resets,readings,wraps", lines[0]);
         Assert.Equal(1 + (2 * 24 * 2), lines.Length); // per channel and hour: the channel row and its one site's row
         Assert.StartsWith($"d-3,ch-1,,,{DateTimeOffset.FromUnixTimeSeconds(t0).UtcDateTime:yyyy-MM-dd}T00:00:00Z,", lines[1], StringComparison.Ordinal);
-        Assert.EndsWith(",1,3600,0,0,0,0," + times.Count(t => t >= t0 && t < t0 + 3600), lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(",1,3600,0,0,0,0," + times.Count(t => t >= t0 && t < t0 + 3600) + ",0", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class MeteringGateway : InProcessGateway
 {
     public const string AdminKey = "metering-bootstrap-admin-key-0123456789";
 
-    private readonly string[] _settings;
+    private string[] _settings;
 
     private MeteringGateway(InfluxDbServer influx, string database, string[] settings)
         : base(AdminKey, "iotmon-metering-test-")
@@ -52,5 +52,12 @@ public sealed class MeteringGateway : InProcessGateway
     {
         await StopGatewayAsync();
         await StartGatewayAsync(_settings);
+    }
+
+    /// <summary>Restarts on the same data dir and database with changed settings (a new configuration deployed).</summary>
+    public async Task RestartWithAsync(params string[] settings)
+    {
+        _settings = [_settings[0], _settings[1], .. settings];
+        await RestartAsync();
     }
 }

@@ -95,4 +95,34 @@ public sealed class MeteringOptions_Tests
         Assert.Contains("Metering:Sites:empty: Ratings must hold at least one record", errors);
         Assert.Equal(4, errors.Count);
     }
+
+    [Fact]
+    public void Allocations_and_deliveries_are_checked_and_named()
+    {
+        var options = new IoTMonitor.Gateway.Metering.MeteringOptions { AlertCheckSeconds = 0 };
+        options.Sites["m"] = new() { Source = "meter" };
+        options.Districts["d"] = new()
+        {
+            Channels =
+            {
+                ["c"] = new()
+                {
+                    Sites = ["m"],
+                    Allocations =
+                    [
+                        new() { Id = "spring", From = 100, To = 200, Volume = 5000 },
+                        new() { Id = "spring", From = 100, To = 200, Volume = 5000 },
+                        new() { Id = "round-2", From = 300, To = 300, Volume = 0 },
+                    ],
+                    Deliveries = [new() { From = 100, To = 200 }, new() { From = 200, To = 100, MinFlow = -1 }],
+                },
+            },
+        };
+        var errors = options.Validate().ToList();
+        Assert.Contains("Metering:AlertCheckSeconds must be 1–3600", errors);
+        Assert.Contains("Metering:Districts:d:Channels:c: Allocations[1]: Id must be 1–32 characters and unique in the channel", errors);
+        Assert.Contains("Metering:Districts:d:Channels:c: Allocations[2]: From < To (Unix seconds) and Volume > 0 m³", errors);
+        Assert.Contains("Metering:Districts:d:Channels:c: Deliveries[1]: From < To (Unix seconds) and MinFlow, when set, > 0 m³/s", errors);
+        Assert.Equal(4, errors.Count);
+    }
 }

@@ -114,6 +114,29 @@ public sealed class Volumes_Tests
     }
 
     [Fact]
+    public void A_totaliser_rolling_over_at_its_configured_count_is_counted_exactly_and_without_it_the_fall_is_a_reset()
+    {
+        // a 5-digit register (99999.999 m³, then 0) that starts the day at 80 000 m³: it wraps at about 13:00
+        const double Rollover = 100000;
+        double Total(long t) => Math.Round((80000 + Integral(T0, t)) % Rollover, 3);
+        var times = Enumerable.Range(0, 97).Select(i => T0 + (i * 900L)).Where((_, i) => i % 7 != 3).ToList();
+        var samples = times.Select(t => new TotaliserSample(t, Total(t), false)).ToList();
+
+        var wrapped = TotaliserDifference.Volumes(samples, Hours(T0, T0 + Day), 3600, Rollover);
+        Assert.InRange(Math.Abs(43200 - wrapped.Sum(h => h.Volume)), 0, 0.002);
+        Assert.Equal(1, wrapped.Sum(h => h.Wraps));
+        Assert.Equal(0, wrapped.Sum(h => h.Resets));
+        Assert.All(wrapped, h => Assert.Equal(1.0, h.Completeness));
+
+        // not configured: the same fall is a reset, the step before it a gap, the volume short by what flowed in it
+        var unknown = TotaliserDifference.Volumes(samples, Hours(T0, T0 + Day), 3600);
+        Assert.Equal(1, unknown.Sum(h => h.Resets));
+        Assert.Equal(0, unknown.Sum(h => h.Wraps));
+        Assert.True(unknown.Sum(h => h.GapSeconds) > 0);
+        Assert.True(43200 - unknown.Sum(h => h.Volume) > 100);
+    }
+
+    [Fact]
     public void Local_days_follow_the_districts_clock_and_cut_the_range()
     {
         var days = MeteringPeriods.Make(T0, T0 + (2 * Day), "day", 480);

@@ -13,7 +13,7 @@ namespace IoTMonitor.Gateway.Alerts.Engine;
 /// reason to change: how evaluations are grouped and isolated. Not thread-safe: the caller holds the
 /// engine's lock.
 /// </summary>
-internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites writes, GroupSites sites, ReadingEvaluation readings, SilenceCheck silence, ILogger log)
+internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites writes, GroupSites sites, ReadingEvaluation readings, SilenceCheck silence, MeteringCheck metering, ILogger log)
 {
     /// <summary>Most queued items evaluated in one transaction.</summary>
     public const int MaxGroupItems = 512;
@@ -170,6 +170,9 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 break;
             case WorkKind.Tick:
                 _queued |= silence.Check();
+                break;
+            case WorkKind.Metering:
+                _queued |= metering.Evaluate(work.Metering!);
                 break;
             case WorkKind.Flush:
                 _flushes.Add(work.Done!);

@@ -1,8 +1,9 @@
-// The engine's queue: what comes in (durable batches, node statuses, ticks, flushes) is queued as a
+// The engine's queue: what comes in (durable batches, node statuses, ticks, metering reports, flushes) is queued as a
 // struct so the ingest hook never blocks the PUBACK path and allocates nothing; one reader loop takes
 // it off in groups (GroupCommit).
 
 using System.Threading.Channels;
+using IoTMonitor.Gateway.Alerts.Metering;
 using IoTMonitor.Gateway.Model;
 
 namespace IoTMonitor.Gateway.Alerts.Engine;
@@ -13,10 +14,11 @@ internal enum WorkKind
     Status,
     Tick,
     Flush,
+    Metering,
 }
 
 /// <summary>One queued input. A struct, so queuing a batch does not allocate.</summary>
-internal readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done)
+internal readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done, MeteringReport? Metering = null)
 {
     /// <param name="boot">The batch's boot counter; -1 when its readings have no sequence identity.</param>
     public static Work ForBatch(string site, string device, long boot, Reading[] readings, double battery, long healthTime) =>
@@ -26,6 +28,8 @@ internal readonly record struct Work(WorkKind Kind, string Site, string Device, 
         new(WorkKind.Status, site, device, -1, null, 0, 0, payload, null);
 
     public static Work ForTick() => new(WorkKind.Tick, string.Empty, string.Empty, -1, null, 0, 0, default, null);
+
+    public static Work ForMetering(MeteringReport report) => new(WorkKind.Metering, string.Empty, string.Empty, -1, null, 0, 0, default, null, report);
 
     public static Work ForFlush(TaskCompletionSource done) => new(WorkKind.Flush, string.Empty, string.Empty, -1, null, 0, 0, default, done);
 }

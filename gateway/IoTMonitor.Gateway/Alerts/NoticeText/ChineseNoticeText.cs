@@ -58,6 +58,8 @@ public static class ChineseNoticeText
             RuleKind.Battery => $"< {RuleEvaluator.Fmt(rule.Below ?? 0)}{unit}" + (rule.ExhaustionHours > 0 ? $"或 {rule.ExhaustionHours:0} 小时内耗尽" : string.Empty),
             RuleKind.Silence => $"连续 {rule.MissedReports} 次未按时上报",
             RuleKind.ProbeFault => $"连续 {rule.Samples} 个读数异常或不变",
+            RuleKind.Allocation => $"超过渠道分配水量的 {RuleEvaluator.Fmt((rule.Above ?? 1) * 100)}%",
+            RuleKind.NoFlow => $"计划供水开始 {MinutesZh(rule.MinDurationSeconds)}后流量 ≤ {RuleEvaluator.Fmt(rule.Below ?? 0)}{unit}(或该次供水的最小流量)",
             _ => string.Empty,
         };
     }

@@ -149,6 +149,8 @@ public static class EnglishNoticeText
             RuleKind.Battery => $"< {RuleEvaluator.Fmt(rule.Below ?? 0)}{unit}" + (rule.ExhaustionHours > 0 ? $" or empty within {rule.ExhaustionHours:0} h" : string.Empty),
             RuleKind.Silence => $"{rule.MissedReports} announced reports missed",
             RuleKind.ProbeFault => $"{rule.Samples} flagged or identical readings in a row",
+            RuleKind.Allocation => $"> {RuleEvaluator.Fmt((rule.Above ?? 1) * 100)} % of the channel's allocation",
+            RuleKind.NoFlow => $"flow ≤ {RuleEvaluator.Fmt(rule.Below ?? 0)}{unit} (or the delivery's least flow) {RuleEvaluator.Minutes(rule.MinDurationSeconds)} into a scheduled delivery",
             _ => string.Empty,
         };
     }

@@ -1,5 +1,5 @@
-// The dashboard: hash routes #/ (overview, refreshed every 30 s) and #/site/{id} (its remote config and
-// commands refreshed); asks for an API key once.
+// The dashboard: hash routes #/ (overview, refreshed every 30 s), #/site/{id} (its remote config and
+// commands refreshed) and #/metering[/{district}] (flow and volume per channel); asks for an API key once.
 import { apiKey, ApiError, esc } from './api.js';
 import { showOverview } from './overview.js';
 import { t, lang, setLang, zone, setZone, ZONES } from './i18n.js';
@@ -42,8 +42,14 @@ async function route() {
   if (!apiKey.get()) { signout.hidden = true; askKey(); return; }
   signout.hidden = false;
   const m = location.hash.match(/^#\/site\/([^/]+)$/);
+  const metering = location.hash.match(/^#\/metering(?:\/([^/]+))?$/);
   try {
-    if (m) {
+    if (metering) {
+      const { showMetering } = await import('./metering.js');
+      const district = metering[1] ? decodeURIComponent(metering[1]) : null;
+      await showMetering(app, district);
+      if (turn === routes) timer = setInterval(() => showMetering(app, district).catch(() => {}), 60000);
+    } else if (m) {
       const { showSite } = await import('./site.js'); // not needed for the overview's first paint
       const { REFRESH_MS } = await import('./downlink.js');
       const refresh = await showSite(app, decodeURIComponent(m[1]));
