@@ -15,8 +15,11 @@ internal enum WorkKind
     Flush,
 }
 
-/// <summary>One queued input. A struct, so queuing a batch does not allocate.</summary>
-internal readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done)
+/// <summary>
+/// One queued input. A struct, so queuing a batch does not allocate. <see cref="HandOff"/> is the id
+/// of the row in the shared store when another replica handed it over (0: received here).
+/// </summary>
+internal readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done, long HandOff = 0)
 {
     /// <param name="boot">The batch's boot counter; -1 when its readings have no sequence identity.</param>
     public static Work ForBatch(string site, string device, long boot, Reading[] readings, double battery, long healthTime) =>
