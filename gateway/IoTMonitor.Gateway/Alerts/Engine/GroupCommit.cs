@@ -96,7 +96,9 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 {
                     if (running == _group.Count)
                     {
-                        if (!more || running >= MaxGroupItems || Stopwatch.GetElapsedTime(started) >= Budget || !queue.Dequeue(out var next))
+                        // the budget counts from the first item: opening the transaction may itself take longer
+                        // than the budget (a PostgreSQL round trip on a busy machine), and a group must not end empty
+                        if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget) || !queue.Dequeue(out var next))
                         {
                             break;
                         }

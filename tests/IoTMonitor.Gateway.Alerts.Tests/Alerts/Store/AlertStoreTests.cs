@@ -165,7 +165,7 @@ public sealed class AlertStoreTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal("refused", store.Outbox(status: "failed").Single().LastError);
         Assert.Equal("cancelled", store.Outbox(status: "cancelled").Single().Status);
         Assert.Equal([false, false, true], store.Attempts(webhook.Id).Select(a => a.Ok));
-        Assert.Equal(4, store.Outbox().Count);
+        Assert.Equal(3, store.Outbox().Count);
     }
 
     [Theory]

@@ -107,10 +107,11 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
     public async Task A_lease_renewed_in_time_is_kept_beyond_its_first_expiry()
     {
         using var storage = await StoreProviders.CreateAsync(StoreProviders.Postgres, postgres.Server);
-        var a = (PostgresAlertStore)storage.Open("replica-a", leaseSeconds: 2);
-        var b = (PostgresAlertStore)storage.Open("replica-b", leaseSeconds: 2);
+        var a = (PostgresAlertStore)storage.Open("replica-a", leaseSeconds: 3);
+        var b = (PostgresAlertStore)storage.Open("replica-b", leaseSeconds: 3);
+        a.Leases.Renew(); // opening b may have taken a while on a busy machine
         var tokens = a.Leases.HeldTokens.ToDictionary();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 8; i++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             Assert.False(a.Leases.Renew());
@@ -137,7 +138,8 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         var ownerStore = (PostgresAlertStore)storage.Open("owner");
         var otherStore = (PostgresAlertStore)storage.Open("other");
         ownerStore.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
-        await using var owner = new AlertEngine(options, ownerStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
+        var log = new ListLogger();
+        await using var owner = new AlertEngine(options, ownerStore, TestChannels.Of(options), TimeProvider.System, log);
         await using var other = new AlertEngine(options, otherStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
         owner.Start();
         other.Start();
@@ -147,7 +149,15 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
 
         Assert.Equal(1, otherStore.HandedOff);
         Assert.Empty(otherStore.ListActive());
-        await GatewayHost.WaitUntilAsync(() => ownerStore.ListActive().Count == 1, TimeSpan.FromSeconds(10), "the owner to evaluate the handed-off batch");
+        try
+        {
+            await GatewayHost.WaitUntilAsync(() => ownerStore.ListActive().Count == 1, TimeSpan.FromSeconds(10), "the owner to evaluate the handed-off batch");
+        }
+        catch (TimeoutException e)
+        {
+            var left = await PostgresServer.ScalarAsync(storage.ConnectionString!, "SELECT count(*) FROM alert_handoff");
+            throw new TimeoutException($"{e.Message}: handoff rows {left}, owner evaluated {owner.BatchesEvaluated}, groups {owner.GroupsCommitted}, failures {owner.EvaluationFailures}, held {ownerStore.Leases.HeldTokens.Count}, pending {ownerStore.Shared.Pending(10).Count}, rules {owner.Rules.Count}: " + string.Join(" | ", log.Entries.Select(x => x.Text)), e);
+        }
         await owner.FlushAsync();
         await Task.Delay(600); // three more lease rounds: a handed-off batch is never evaluated twice
         var alert = Assert.Single(ownerStore.ListAlerts(new AlertQuery()));
