@@ -68,7 +68,9 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         Assert.Equal(4.3, alert.Worst);
         var call = Assert.Single(hook.Calls);
         Assert.Equal((alert.Id, AlertEventTypes.Opened), (call.AlertId, call.Type));
-        Assert.Equal("sent", Assert.Single(b.Alerts.Store.Outbox(alert.Id)).Status);
+        var notices = b.Alerts.Store.Outbox(alert.Id);
+        Assert.Equal(notices.Select(n => n.Channel).Distinct().Count(), notices.Count); // one notice per channel: none written twice
+        Assert.All(notices, n => Assert.Equal("sent", n.Status));
     }
 
     [Fact]
@@ -123,6 +125,8 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
             var call = Assert.Single(hook.Calls);
             Assert.Equal((alert.Id, AlertEventTypes.Opened), (call.AlertId, call.Type));
             Assert.Equal(0L, await PostgresServer.ScalarAsync(db, "SELECT count(*) FROM alert_handoff"));
+            var notices = b.Alerts.Store.Outbox(alert.Id);
+            Assert.Equal(notices.Select(n => n.Channel).Distinct().Count(), notices.Count);
             Assert.True(failover < TimeSpan.FromSeconds(LeaseSeconds) + TimeSpan.FromMilliseconds(RenewMs * 4), $"failover took {failover.TotalMilliseconds:0} ms");
         }
         finally
