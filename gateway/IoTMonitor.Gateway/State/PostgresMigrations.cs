@@ -17,7 +17,7 @@ public static class PostgresMigrations
               created bigint NOT NULL,
               revoked boolean NOT NULL DEFAULT false);
             """),
-        .. Alerts.Store.Postgres.AlertSchema.Steps,
+        .. AlertMigrations.Steps,
     ];
 
     public static int Latest => Steps[^1].Version;

@@ -7,7 +7,7 @@ namespace IoTMonitor.Gateway.Alerts.Store.Postgres;
 
 /// <summary>
 /// The alert store in the PostgreSQL database shared by gateway replicas (schema:
-/// <see cref="AlertSchema"/>). The same tables as the SQLite file, each group in its own class
+/// <c>State/AlertMigrations.cs</c>). The same tables as the SQLite file, each group in its own class
 /// beside this one; what differs is ownership: this replica evaluates the sites of the partitions
 /// it holds a lease on (<see cref="SharedEvaluator"/>, <see cref="PartitionLeases"/>), every
 /// evaluation commit is fenced by those leases, its dispatcher sends the notices of those sites

@@ -1,11 +1,12 @@
-namespace IoTMonitor.Gateway.Alerts.Store.Postgres;
+namespace IoTMonitor.Gateway.State;
 
 /// <summary>
-/// The alert store's steps of the PostgreSQL schema (versions 10–19; State/PostgresMigrations
-/// applies them in order with the other stores' steps). Times are Unix milliseconds as in the SQLite
+/// The alert store's steps of the PostgreSQL schema (versions 10–19, used by
+/// <c>Alerts/Store/Postgres/</c>; <see cref="PostgresMigrations"/> applies them in order with the
+/// other stores' steps). Times are Unix milliseconds as in the SQLite
 /// file, so both stores read and write the same values. A released step never changes.
 /// </summary>
-public static class AlertSchema
+public static class AlertMigrations
 {
     public static IReadOnlyList<(int Version, string Description, string Sql)> Steps { get; } =
     [
