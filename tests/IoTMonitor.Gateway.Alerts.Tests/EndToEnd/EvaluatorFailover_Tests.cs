@@ -14,7 +14,8 @@ namespace IoTMonitor.Gateway.Alerts.Tests.EndToEnd;
 /// </summary>
 public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
-    private const int LeaseSeconds = 3;
+    // the killed replica's lease: short for a quick test, long enough that a busy machine does not let it lapse by itself
+    private const int LeaseSeconds = 4;
     private const int RenewMs = 250;
 
     /// <summary>Water level above 3.5 m for at least 60 s of sample time.</summary>
@@ -31,8 +32,9 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         var db = await postgres.Server.CreateDatabaseAsync("failover");
         using var hook = new WebhookReceiver(Packs.WebhookSecret);
         hook.Start();
-        await using var a = new GatewayHost(Pack, Settings(db, hook.Url));
-        await using var b = new GatewayHost(Pack, Settings(db, hook.Url, "replica-b"));
+        // a long lease: a stopping replica releases it, so the failover must not wait for it
+        await using var a = new GatewayHost(Pack, Settings(db, hook.Url, "replica-a", leaseSeconds: 30));
+        await using var b = new GatewayHost(Pack, Settings(db, hook.Url, "replica-b", leaseSeconds: 30));
         await a.StartAsync();
         await b.StartAsync();
         Assert.Equal(PartitionLeases.Partitions, Leases(a).HeldTokens.Count);
@@ -50,8 +52,9 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         var stop = Stopwatch.StartNew();
         await a.StopAsync();
         var stopped = stop.Elapsed;
-        await GatewayHost.WaitUntilAsync(() => Leases(b).HeldTokens.Count == PartitionLeases.Partitions, TimeSpan.FromSeconds(LeaseSeconds * 3), "replica b to take the partitions over");
-        output.WriteLine($"graceful stop: replica a stopped in {stopped.TotalMilliseconds:0} ms; replica b evaluates {stop.Elapsed.TotalMilliseconds:0} ms after the stop began (lease {LeaseSeconds} s, renewal {RenewMs} ms)");
+        await GatewayHost.WaitUntilAsync(() => Leases(b).HeldTokens.Count == PartitionLeases.Partitions, TimeSpan.FromSeconds(10), "replica b to take the partitions over");
+        Assert.True(stop.Elapsed < TimeSpan.FromSeconds(10), "the released leases were taken before they would have expired");
+        output.WriteLine($"graceful stop: replica a stopped in {stopped.TotalMilliseconds:0} ms; replica b evaluates {stop.Elapsed.TotalMilliseconds:0} ms after the stop began (lease 30 s, renewal {RenewMs} ms)");
 
         await using (var node = await b.ConnectNodeAsync("river-1", "wl-01"))
         {
@@ -141,11 +144,11 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
     private static long HeldBy(string db, string replica) =>
         (long)PostgresServer.ScalarAsync(db, $"SELECT count(*) FROM alert_leases WHERE holder = '{replica}' AND expires > now()").GetAwaiter().GetResult()!;
 
-    private static Dictionary<string, string> Settings(string db, string hookUrl, string replica = "replica-a") => new()
+    private static Dictionary<string, string> Settings(string db, string hookUrl, string replica = "replica-a", int leaseSeconds = LeaseSeconds) => new()
     {
         ["State:Provider"] = "postgres",
         ["State:ConnectionString"] = db,
-        ["Alerts:Lease:Seconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Alerts:Lease:Seconds"] = leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Alerts:Lease:RenewMs"] = RenewMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Alerts:Lease:Replica"] = replica,
         ["Alerts:Webhook:Urls:0"] = hookUrl,
