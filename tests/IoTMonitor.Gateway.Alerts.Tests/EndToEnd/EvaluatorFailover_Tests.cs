@@ -118,7 +118,7 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
             var handedOff = ((PostgresAlertStore)b.Alerts.Store).HandedOff;
             await GatewayHost.WaitUntilAsync(() => Leases(b).HeldTokens.Count == PartitionLeases.Partitions, TimeSpan.FromSeconds(LeaseSeconds * 4), "replica b to take the partitions over");
             var failover = killed.Elapsed;
-            await GatewayHost.WaitUntilAsync(() => hook.Calls.Count >= 1, TimeSpan.FromSeconds(15), "the notice from replica b");
+            await WaitAsync(() => hook.Calls.Count >= 1, "the notice from replica b", b, db);
             output.WriteLine($"kill -9: replica b evaluates {failover.TotalMilliseconds:0} ms after replica a was killed, the notice arrived {killed.Elapsed.TotalMilliseconds:0} ms after (lease {LeaseSeconds} s, renewal {RenewMs} ms); batches handed over while a's lease ran: {handedOff}");
 
             await b.Alerts.Engine.FlushAsync();
@@ -136,6 +136,25 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         {
             a.Kill();
             Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>Waits 15 s; a timeout says what the surviving replica holds, so a failure shows where the chain stopped.</summary>
+    private static async Task WaitAsync(Func<bool> condition, string what, GatewayHost b, string db)
+    {
+        try
+        {
+            await GatewayHost.WaitUntilAsync(condition, TimeSpan.FromSeconds(15), what);
+        }
+        catch (TimeoutException e)
+        {
+            var state = b.Alerts.Store.LoadState("level.high", "wl-01")?.State;
+            throw new TimeoutException(
+                $"{e.Message}; b holds {Leases(b).HeldTokens.Count} partitions, evaluated {b.Alerts.Engine.BatchesEvaluated} batches, failures {b.Alerts.Engine.EvaluationFailures}, " +
+                $"queue {b.Alerts.Engine.QueueLength}, hand-off rows {await PostgresServer.ScalarAsync(db, "SELECT count(*) FROM alert_handoff")}, " +
+                $"state pending since {state?.PendingSince} since {state?.Since} active {state?.Active}, alerts {b.Alerts.Store.ListAlerts(new AlertQuery()).Count}, " +
+                $"outbox {string.Join(",", b.Alerts.Store.Outbox().Select(o => o.Channel + ":" + o.Status + ":" + o.LastError))}",
+                e);
         }
     }
 

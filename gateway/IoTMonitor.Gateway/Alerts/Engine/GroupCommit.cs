@@ -81,7 +81,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         var generation = store.Ownership.Generation;
         if (generation != _generation)
         {
-            writes.Reload();
+            store.Ownership.Reload(writes.Reload);
             _generation = generation;
         }
 

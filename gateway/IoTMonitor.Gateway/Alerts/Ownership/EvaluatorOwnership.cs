@@ -20,6 +20,13 @@ internal abstract class EvaluatorOwnership
     /// </summary>
     public abstract long Generation { get; }
 
+    /// <summary>
+    /// Runs <paramref name="reloadState"/> (the engine reloading its in-memory state from the store)
+    /// and only then counts the sites gained since the last reload as owned: a site taken over
+    /// mid-group is not evaluated against the state from before its previous owner's last commit.
+    /// </summary>
+    public abstract void Reload(Action reloadState);
+
     /// <summary>True when another gateway may evaluate some sites (the engine then writes every state change in its group).</summary>
     public abstract bool Shared { get; }
 

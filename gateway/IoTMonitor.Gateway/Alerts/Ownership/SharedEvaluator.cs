@@ -17,6 +17,9 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
 {
     private long _handedOff;
 
+    // The partitions held when the engine last reloaded its state: only these count as owned (while still held).
+    private HashSet<int> _reloaded = [];
+
     public PartitionLeases Leases => leases;
 
     public override long Generation => leases.Generation;
@@ -26,7 +29,22 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
     /// <summary>Items handed to another replica so far (tests and /metrics).</summary>
     public long HandedOff => Interlocked.Read(ref _handedOff);
 
-    public override bool Owns(string site) => leases.Holds(PartitionLeases.PartitionOf(site));
+    public override bool Owns(string site)
+    {
+        var partition = PartitionLeases.PartitionOf(site);
+        return Volatile.Read(ref _reloaded).Contains(partition) && leases.Holds(partition);
+    }
+
+    /// <summary>
+    /// The held set is read before the state is reloaded: each of its partitions was taken before the
+    /// reload, so its previous owner's last commit (fenced by the lease) precedes what is read.
+    /// </summary>
+    public override void Reload(Action reloadState)
+    {
+        var held = leases.HeldTokens.Keys.ToHashSet();
+        reloadState();
+        Volatile.Write(ref _reloaded, held);
+    }
 
     public override void HandOff(in Work work)
     {

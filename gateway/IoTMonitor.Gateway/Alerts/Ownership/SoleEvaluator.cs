@@ -17,6 +17,8 @@ internal sealed class SoleEvaluator : EvaluatorOwnership
 
     public override bool Owns(string site) => true;
 
+    public override void Reload(Action reloadState) => reloadState();
+
     public override void HandOff(in Work work) =>
         throw new InvalidOperationException("a sole evaluator owns every site: nothing is handed off");
 

@@ -32,8 +32,8 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(tokens, a.Leases.HeldTokens.ToDictionary());
         Assert.Equal(generation, a.Leases.Generation);
         Assert.Empty(b.Leases.HeldTokens);
-        Assert.True(a.Ownership.Owns("river-1"));
-        Assert.False(b.Ownership.Owns("river-1"));
+        Assert.True(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
+        Assert.False(b.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         Assert.Null(b.GetAlert("after"));
         Assert.DoesNotContain(b.Outbox(), o => o.AlertId == "after");
         Assert.NotEqual(generation, a.Leases.Generation);
-        Assert.False(a.Ownership.Owns("river-1"));
+        Assert.False(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
         Assert.Empty(a.Due(T0.AddHours(1), 10));
         Assert.Single(b.Due(T0.AddHours(1), 10)); // the notice a committed while it held the lease is b's to send now
     }
@@ -91,14 +91,14 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         // the database saw a's leases run out (a's clock or renewals lagging), b took them; a still believes it holds them
         await PostgresServer.ExecuteAsync(storage.ConnectionString!, "UPDATE alert_leases SET expires = now() - interval '1 second' WHERE holder = 'replica-a'");
         Assert.True(b.Leases.Renew());
-        Assert.True(a.Ownership.Owns("river-1"));
+        Assert.True(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
 
         Assert.Throws<LeaseLostException>(() => Write(a, "stale", 5));
 
         Assert.Null(b.LoadState("level.high", "wl-01"));
         Assert.Null(b.GetAlert("stale"));
         Assert.Empty(b.Outbox());
-        Assert.False(a.Ownership.Owns("river-1"));
+        Assert.False(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
         Write(b, "fresh", 6);
         Assert.Equal(6, a.LoadState("level.high", "wl-01")?.State.Repeats);
     }
@@ -166,6 +166,22 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(0L, await PostgresServer.ScalarAsync(storage.ConnectionString!, "SELECT count(*) FROM alert_handoff"));
         Assert.Equal(0, other.BatchesEvaluated);
         Assert.Equal(1, owner.BatchesEvaluated);
+    }
+
+    [Fact]
+    public async Task A_site_taken_over_counts_as_owned_only_once_the_state_was_reloaded()
+    {
+        using var storage = await StoreProviders.CreateAsync(StoreProviders.Postgres, postgres.Server);
+        var a = (PostgresAlertStore)storage.Open("replica-a");
+
+        Assert.True(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
+        Assert.False(a.Ownership.Owns("river-1")); // held, but the engine has not read the previous owner's state yet
+        var ownedDuringReload = true;
+        a.Ownership.Reload(() => ownedDuringReload = a.Ownership.Owns("river-1"));
+        Assert.False(ownedDuringReload);
+        Assert.True(a.Ownership.Owns("river-1"));
+        a.Leases.Release();
+        Assert.False(a.Ownership.Owns("river-1"));
     }
 
     /// <summary>A group as the engine commits it: a rule state, an alert and its notice of site river-1.</summary>
