@@ -38,7 +38,7 @@ for (var s = 0; s < (devices + DevicesPerSite - 1) / DevicesPerSite; s++)
     profiles.Set(SiteId(s), 32.05, 118.79, "Huai", SiteTypes.River);
 }
 
-var store = new AlertStore(Path.Combine(dataDir, "alerts.db"));
+var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(dataDir, "alerts.db"));
 var packPath = Path.Combine(AppContext.BaseDirectory, "Alerts", "RulePacks", "default.json");
 foreach (var rule in RulePack.Load(packPath).Rules)
 {

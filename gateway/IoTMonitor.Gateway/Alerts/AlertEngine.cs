@@ -4,6 +4,7 @@ using IoTMonitor.Gateway.Alerts.Engine;
 using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Metering;
+using IoTMonitor.Gateway.Alerts.Ownership;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
@@ -79,6 +80,8 @@ public sealed class AlertEngine : IAsyncDisposable
     private CancellationTokenSource? _tickStop;
     private Task? _loop;
     private Task? _ticker;
+    private Task? _leaseLoop;
+    private long _rulesVersion;
     private Task? _stopped;
     private TaskCompletionSource? _held;
     private long _cutAtStop;
@@ -115,8 +118,8 @@ public sealed class AlertEngine : IAsyncDisposable
             _writes,
             sites,
             new ReadingEvaluation(options, _rules, _states, nodes, _duplicates, sites, _lifecycle, _flood, time),
-            new SilenceCheck(_rules, _states, nodes, sites, _lifecycle, time, log),
-            new MeteringCheck(_rules, _states, sites, _lifecycle, time),
+            new SilenceCheck(_rules, _states, nodes, sites, _lifecycle, store.Ownership, time, log),
+            new MeteringCheck(_rules, _states, sites, _lifecycle, store.Ownership, time),
             log);
         ReloadRules();
     }
@@ -193,6 +196,14 @@ public sealed class AlertEngine : IAsyncDisposable
         _runs.MarkRunning();
         _stop = new CancellationTokenSource();
         _tickStop = new CancellationTokenSource();
+        if (_store.Ownership is SharedEvaluator shared)
+        {
+            // the first round before the first group: a replica alone takes every partition at once
+            _rulesVersion = _store.RulesVersion();
+            shared.Leases.Renew();
+            _leaseLoop = Task.Run(() => LeaseLoopAsync(shared, _tickStop.Token));
+        }
+
         _loop = Task.Run(() => RunAsync(_stop.Token));
         _ticker = Task.Run(() => TickLoopAsync(_tickStop.Token));
     }
@@ -257,7 +268,7 @@ public sealed class AlertEngine : IAsyncDisposable
         Alert? result;
         lock (_gate)
         {
-            result = _store.InTransaction(() => _lifecycle.Acknowledge(id, by, note, now));
+            result = _store.InOperatorTransaction(() => _lifecycle.Acknowledge(id, by, note, now));
         }
 
         NotificationsQueued?.Invoke(this, EventArgs.Empty);
@@ -271,7 +282,7 @@ public sealed class AlertEngine : IAsyncDisposable
         Alert? result;
         lock (_gate)
         {
-            result = _store.InTransaction(() => _lifecycle.Resolve(id, by, note, now));
+            result = _store.InOperatorTransaction(() => _lifecycle.Resolve(id, by, note, now));
         }
 
         NotificationsQueued?.Invoke(this, EventArgs.Empty);
@@ -419,6 +430,65 @@ public sealed class AlertEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Replicas sharing PostgreSQL: every <see cref="LeaseOptions.RenewMs"/> renews the leases and
+    /// takes free ones, reloads the rules when another replica changed them, and queues what other
+    /// replicas handed over for the sites held. A change of the held set wakes the engine (it reloads
+    /// the state of the sites it gained) and the dispatcher (their pending notices are its now).
+    /// </summary>
+    private async Task LeaseLoopAsync(SharedEvaluator shared, CancellationToken token)
+    {
+        var queuedHandOffs = new HashSet<long>();
+        var failing = false;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.Lease.RenewMs), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (shared.Leases.Renew())
+                    {
+                        _log.LogInformation("Alert evaluator {Replica} now holds partitions {Partitions}", shared.Leases.Replica, string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
+                        _queue.Enqueue(Work.ForTick());
+                        NotificationsQueued?.Invoke(this, EventArgs.Empty);
+                    }
+
+                    var rulesVersion = _store.RulesVersion();
+                    if (rulesVersion != Interlocked.Exchange(ref _rulesVersion, rulesVersion))
+                    {
+                        ReloadRules();
+                    }
+
+                    var pending = shared.Pending(4096);
+                    queuedHandOffs.IntersectWith(pending.Select(w => w.HandOff));
+                    foreach (var work in pending)
+                    {
+                        if (queuedHandOffs.Add(work.HandOff))
+                        {
+                            _queue.Enqueue(work);
+                        }
+                    }
+
+                    failing = false;
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    // the leases run out by themselves while the database is unreachable: no commit is possible then anyway
+                    if (!failing)
+                    {
+                        _log.LogWarning("Alert evaluator leases could not be renewed: {Error}", e.Message);
+                    }
+
+                    failing = true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     // A graceful stop: what is queued is evaluated before the engine stops, bounded by a deadline
     // (Alerts:StopDrainSeconds), then the routine state is written. Readings reach the queue only after
     // they are durable and acknowledged to the node, so discarding the queue at a restart or deploy
@@ -431,6 +501,7 @@ public sealed class AlertEngine : IAsyncDisposable
         {
             await _tickStop.CancelAsync().ConfigureAwait(false);
             await Quietly(_ticker).ConfigureAwait(false);
+            await Quietly(_leaseLoop).ConfigureAwait(false);
         }
 
         var queued = QueueLength;
@@ -452,7 +523,26 @@ public sealed class AlertEngine : IAsyncDisposable
             _writes.WriteOnStop();
         }
 
+        ReleaseLeases();
         _runs.MarkStopped();
+    }
+
+    /// <summary>Everything is written: another replica may take the sites over at its next round instead of after the leases expire.</summary>
+    private void ReleaseLeases()
+    {
+        if (_store.Ownership is not SharedEvaluator shared)
+        {
+            return;
+        }
+
+        try
+        {
+            shared.Leases.Release();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            _log.LogWarning("Alert evaluator leases were not released at stop (they expire in {Seconds} s): {Error}", _options.Lease.Seconds, e.Message);
+        }
     }
 
     /// <summary>What the deadline left in the queue: logged, counted (persisted) and released, never evaluated.</summary>
@@ -486,7 +576,7 @@ public sealed class AlertEngine : IAsyncDisposable
         {
             _store.AddCounter(CutAtStopCounter, batches);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.Alerts.Ownership.LeaseLostException or ObjectDisposedException or InvalidOperationException)
         {
             _log.LogWarning("The count of batches cut at stop could not be stored: {Error}", e.Message);
         }

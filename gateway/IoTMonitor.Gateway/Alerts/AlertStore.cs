@@ -1,6 +1,6 @@
 using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
-using IoTMonitor.Gateway.Alerts.Store;
+using IoTMonitor.Gateway.Alerts.Ownership;
 
 namespace IoTMonitor.Gateway.Alerts;
 
@@ -8,156 +8,149 @@ namespace IoTMonitor.Gateway.Alerts;
 public sealed record AlertQuery(string? State = null, string? Site = null, string? Device = null, string? RuleId = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 200);
 
 /// <summary>
-/// The alert stage's own SQLite file (not the registry's), as the stage uses it. Each table group is
-/// its own class in <c>Alerts/Store/</c> with its schema and statements: the file and its
-/// transactions (<see cref="AlertDatabase"/>), rules (<see cref="RuleTable"/>), the engine's state
-/// between readings (<see cref="StateTables"/>: rule states, node schedules, evaluated sequences),
-/// alerts and their events (<see cref="AlertTables"/>), the outbox and its delivery attempts
-/// (<see cref="OutboxTables"/>), the rain ledger (<see cref="RainTable"/>) and the counters that
-/// outlive the process (<see cref="CounterTable"/>). This class only opens them on one connection
-/// and names what the engine, the dispatcher and the API may do; <see cref="InTransaction{T}"/>
-/// groups changes so an alert and its notifications are committed together.
+/// What the alert stage keeps, as the engine, the dispatcher and the API use it: rules, the engine's
+/// state between readings, alerts and their events, the outbox and its delivery attempts, the rain
+/// ledger and the counters that outlive the process. Two implementations: the gateway's own SQLite
+/// file (<see cref="Store.SqliteAlertStore"/>, the default: one gateway evaluates every device) and
+/// a PostgreSQL database shared by replicas (<see cref="Store.Postgres.PostgresAlertStore"/>), where
+/// each replica evaluates only the sites whose partition it holds a lease on
+/// (<see cref="Ownership"/>) and a transaction that wrote a site's state commits only while that
+/// lease still holds. <see cref="InTransaction{T}"/> groups changes so an alert and its notifications
+/// are committed together.
 /// </summary>
-public sealed class AlertStore : IDisposable
+public abstract class AlertStore : IDisposable
 {
-    private readonly AlertDatabase _db;
-    private readonly CounterTable _counters;
-    private readonly RuleTable _rules;
-    private readonly StateTables _states;
-    private readonly AlertTables _alerts;
-    private readonly OutboxTables _outbox;
-    private readonly RainTable _rain;
-
-    public AlertStore(string path)
-    {
-        _db = new AlertDatabase(path);
-        _rules = new RuleTable(_db);
-        _states = new StateTables(_db);
-        _alerts = new AlertTables(_db);
-        _outbox = new OutboxTables(_db);
-        _counters = new CounterTable(_db);
-        _rain = new RainTable(_db);
-    }
-
-    /// <summary>Transactions committed (each one an fsync: WAL with synchronous = FULL); tests and /metrics.</summary>
-    public long Commits => _db.Commits;
+    /// <summary>Transactions committed; tests and /metrics.</summary>
+    public abstract long Commits { get; }
 
     /// <summary>Rule states written (<see cref="SaveState"/>); tests and /metrics.</summary>
-    public long StateWrites => _states.StateWrites;
+    public abstract long StateWrites { get; }
 
-    /// <summary>Bytes of rule state handed to SQLite (JSON and sample windows); tests and the engine bench.</summary>
-    public long StateBytesWritten => _states.StateBytesWritten;
+    /// <summary>Bytes of rule state handed to the database (JSON and sample windows); tests and the engine bench.</summary>
+    public abstract long StateBytesWritten { get; }
 
     /// <summary>Node schedules written (<see cref="SaveSchedule"/>); tests and /metrics.</summary>
-    public long ScheduleWrites => _states.ScheduleWrites;
+    public abstract long ScheduleWrites { get; }
 
-    public T InTransaction<T>(Func<T> work) => _db.InTransaction(work);
+    /// <summary>Which sites this gateway evaluates, and the hand-off of readings of the others.</summary>
+    internal abstract EvaluatorOwnership Ownership { get; }
 
-    // ---- counters that outlive the process ------------------------------------------------------
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction (joins the current one when nested). With
+    /// shared state the commit is fenced: it fails with <see cref="LeaseLostException"/> when a site
+    /// whose state, alert or rain reading it wrote is no longer this gateway's.
+    /// </summary>
+    public abstract T InTransaction<T>(Func<T> work);
+
+    /// <summary>
+    /// An operator's action on an alert of any site (acknowledge, resolve): one transaction, not
+    /// fenced, since it changes only the alert, its event and its notices, never a rule's state, and
+    /// the API of every replica serves it.
+    /// </summary>
+    public abstract T InOperatorTransaction<T>(Func<T> work);
+
+    // ---- counters that outlive the process (per gateway) ----------------------------------------
 
     /// <summary>Adds to a persisted counter (e.g. what a stop had to leave unevaluated: only the next run can report it).</summary>
-    public void AddCounter(string name, long delta) => _counters.Add(name, delta);
+    public abstract void AddCounter(string name, long delta);
 
-    public void SetCounter(string name, long value) => _counters.Set(name, value);
+    public abstract void SetCounter(string name, long value);
 
-    public long Counter(string name) => _counters.Get(name);
+    public abstract long Counter(string name);
 
     // ---- rules -------------------------------------------------------------------------------
 
     /// <summary>Seeds or refreshes a rule from the rule pack unless an operator changed or deleted it through the API.</summary>
-    public void SeedRule(AlertRule rule, DateTimeOffset now) => _rules.Seed(rule, now);
+    public abstract void SeedRule(AlertRule rule, DateTimeOffset now);
 
-    public void PutRule(AlertRule rule, DateTimeOffset now) => _rules.Put(rule, now);
+    public abstract void PutRule(AlertRule rule, DateTimeOffset now);
 
     /// <summary>Marks a rule deleted (kept as a tombstone so the rule pack does not bring it back).</summary>
-    public bool DeleteRule(string id, DateTimeOffset now) => _rules.Delete(id, now);
+    public abstract bool DeleteRule(string id, DateTimeOffset now);
 
-    public List<(AlertRule Rule, string Origin)> LoadRules() => _rules.Load();
+    public abstract List<(AlertRule Rule, string Origin)> LoadRules();
+
+    /// <summary>Changes whenever a rule is seeded, changed or deleted (by any gateway sharing the store).</summary>
+    public abstract long RulesVersion();
 
     // ---- evaluation state ---------------------------------------------------------------------
 
-    public Dictionary<(string Rule, string Device), (string Site, RuleState State)> LoadStates() => _states.LoadStates();
+    public abstract Dictionary<(string Rule, string Device), (string Site, RuleState State)> LoadStates();
 
     /// <summary>One rule state as last committed, or null when none was written.</summary>
-    public (string Site, RuleState State)? LoadState(string ruleId, string device) => _states.LoadState(ruleId, device);
+    public abstract (string Site, RuleState State)? LoadState(string ruleId, string device);
 
-    public void SaveState(string ruleId, string device, string site, RuleState state) => _states.SaveState(ruleId, device, site, state);
+    public abstract void SaveState(string ruleId, string device, string site, RuleState state);
 
-    public Dictionary<string, NodeSchedule> LoadSchedules() => _states.LoadSchedules();
+    public abstract Dictionary<string, NodeSchedule> LoadSchedules();
 
     /// <summary>One node schedule as last committed, or null when none was written.</summary>
-    public NodeSchedule? LoadSchedule(string device) => _states.LoadSchedule(device);
+    public abstract NodeSchedule? LoadSchedule(string device);
 
-    public void SaveSchedule(NodeSchedule schedule) => _states.SaveSchedule(schedule);
+    public abstract void SaveSchedule(NodeSchedule schedule);
 
     /// <summary>The engine's record of evaluated readings per device, kept across restarts so a batch resent after a restart is still recognised (docs/alerts.md, Redelivered readings).</summary>
-    internal Dictionary<string, EvaluatedSequences> LoadEvaluatedSequences() => _states.LoadEvaluatedSequences();
+    internal abstract Dictionary<string, EvaluatedSequences> LoadEvaluatedSequences();
 
-    internal void SaveEvaluatedSequences(string device, EvaluatedSequences seen) => _states.SaveEvaluatedSequences(device, seen);
+    internal abstract void SaveEvaluatedSequences(string site, string device, EvaluatedSequences seen);
 
     // ---- alerts -------------------------------------------------------------------------------
 
-    public void SaveAlert(Alert alert) => _alerts.Save(alert);
+    public abstract void SaveAlert(Alert alert);
 
-    public Alert? GetAlert(string id) => _alerts.Get(id);
+    public abstract Alert? GetAlert(string id);
 
     /// <summary>The alert of this rule and subject that is not resolved, if any.</summary>
-    public Alert? FindActive(string ruleId, string subject) => _alerts.FindActive(ruleId, subject);
+    public abstract Alert? FindActive(string ruleId, string subject);
 
     /// <summary>The latest alert of this rule and subject resolved at or after <paramref name="since"/>.</summary>
-    public Alert? FindResolvedSince(string ruleId, string subject, DateTimeOffset since) => _alerts.FindResolvedSince(ruleId, subject, since);
+    public abstract Alert? FindResolvedSince(string ruleId, string subject, DateTimeOffset since);
 
-    public List<Alert> ListActive() => _alerts.ListActive();
+    public abstract List<Alert> ListActive();
 
-    public List<Alert> ListAlerts(AlertQuery q) => _alerts.List(q);
+    public abstract List<Alert> ListAlerts(AlertQuery q);
 
-    public void AddEvent(AlertEvent e) => _alerts.AddEvent(e);
+    public abstract void AddEvent(AlertEvent e);
 
-    public List<AlertEvent> Events(string alertId) => _alerts.Events(alertId);
+    public abstract List<AlertEvent> Events(string alertId);
 
     // ---- outbox -------------------------------------------------------------------------------
 
     /// <summary>Adds a notification; a second one with the same key (alert, event, channel, recipient) is ignored.</summary>
-    public bool Enqueue(string key, string alertId, string eventId, string eventType, string channel, string recipient, string payload, DateTimeOffset due, DateTimeOffset now) =>
-        _outbox.Enqueue(key, alertId, eventId, eventType, channel, recipient, payload, due, now);
+    public abstract bool Enqueue(string key, string alertId, string eventId, string eventType, string channel, string recipient, string payload, DateTimeOffset due, DateTimeOffset now);
 
     /// <summary>Cancels notifications of one event type of an alert that were not sent yet (a reopened alert's pending resolved notice).</summary>
-    public int CancelPending(string alertId, string eventType) => _outbox.CancelPending(alertId, eventType);
+    public abstract int CancelPending(string alertId, string eventType);
 
-    public List<OutboxEntry> Due(DateTimeOffset now, int limit) => _outbox.Due(now, limit);
+    /// <summary>Pending notifications due by <paramref name="now"/> that this gateway sends (with shared state: those of the sites it evaluates).</summary>
+    public abstract List<OutboxEntry> Due(DateTimeOffset now, int limit);
 
-    public DateTimeOffset? NextDue() => _outbox.NextDue();
+    public abstract DateTimeOffset? NextDue();
 
-    public List<OutboxEntry> Outbox(string? alertId = null, string? status = null, int limit = 500) => _outbox.List(alertId, status, limit);
+    public abstract List<OutboxEntry> Outbox(string? alertId = null, string? status = null, int limit = 500);
 
     /// <summary>
     /// Records one delivery attempt and, in the same transaction, the entry's new state: sent (with
     /// the receiver's receipt), retried at <paramref name="retryAt"/>, or failed for good.
     /// </summary>
-    public void RecordAttempt(long id, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt) =>
-        _outbox.RecordAttempt(id, at, ok, detail, receipt, retryAt);
+    public abstract void RecordAttempt(long id, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt);
 
     /// <summary>
     /// Records a deferred attempt (the receiver's rate limit): the entry stays pending, due at
     /// <paramref name="retryAt"/>, and its attempt count is unchanged, so deferrals never make it fail.
     /// </summary>
-    public void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt) => _outbox.Defer(id, at, detail, retryAt);
+    public abstract void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt);
 
-    public List<DeliveryAttempt> Attempts(long outboxId) => _outbox.Attempts(outboxId);
+    public abstract List<DeliveryAttempt> Attempts(long outboxId);
 
     // ---- rain ledger --------------------------------------------------------------------------
 
-    internal List<RainReading> LoadRain(long since) => _rain.Load(since);
+    internal abstract List<RainReading> LoadRain(long since);
 
-    internal void SaveRain(in RainReading reading) => _rain.Save(reading);
+    internal abstract void SaveRain(in RainReading reading);
 
     /// <summary>Deletes readings sampled before <paramref name="before"/> except each boot's newest one (the next increment's base).</summary>
-    internal void PruneRain(long before) => _rain.Prune(before);
+    internal abstract void PruneRain(long before);
 
-    public void Dispose()
-    {
-        _states.Dispose();
-        _rain.Dispose();
-        _db.Dispose();
-    }
+    public abstract void Dispose();
 }

@@ -96,6 +96,9 @@ public sealed class AlertsOptions
 
     public AlertInfluxOptions Influx { get; set; } = new();
 
+    /// <summary>Evaluator leases when replicas share PostgreSQL (State:Provider = postgres; docs/alerts.md "Replicas").</summary>
+    public LeaseOptions Lease { get; set; } = new();
+
     /// <summary>Flash-flood warnings per site (FlashFlood/, docs/alerts.md "Flash-flood warnings").</summary>
     public FlashFlood.FlashFloodOptions FlashFlood { get; set; } = new();
 
@@ -167,6 +170,11 @@ public sealed class AlertsOptions
             yield return problem;
         }
 
+        foreach (var problem in Lease.Validate())
+        {
+            yield return problem;
+        }
+
         if (Outbox.MaxAttempts < 1 || Outbox.RetryInitialMs < 1 || Outbox.RetryMaxMs < Outbox.RetryInitialMs)
         {
             yield return "Alerts:Outbox:MaxAttempts must be ≥ 1 and 1 ≤ RetryInitialMs ≤ RetryMaxMs";
@@ -201,4 +209,37 @@ public sealed class OutboxOptions
     /// is due: deliveries in flight finish instead of being cut (a cut one is resent after the restart).
     /// </summary>
     public int StopGraceSeconds { get; set; } = 5;
+}
+
+/// <summary>
+/// The partition leases of replicas sharing PostgreSQL (<c>Alerts:Lease</c>). A replica that dies is
+/// replaced as evaluator of its sites within <see cref="Seconds"/> plus one <see cref="RenewMs"/>; one
+/// that stops releases its leases, and another takes them within one <see cref="RenewMs"/>.
+/// </summary>
+public sealed class LeaseOptions
+{
+    /// <summary>How long a lease lasts without renewal.</summary>
+    public int Seconds { get; set; } = 10;
+
+    /// <summary>How often a replica renews its leases, takes free ones and picks up readings handed to it.</summary>
+    public int RenewMs { get; set; } = 2000;
+
+    /// <summary>This gateway's name among the replicas (lease holder, counters); empty: host name, process id and a random suffix.</summary>
+    public string Replica { get; set; } = string.Empty;
+
+    internal string EffectiveReplica { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    internal string Name => Replica.Length > 0 ? Replica : EffectiveReplica;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (Seconds is < 2 or > 600)
+        {
+            yield return "Alerts:Lease:Seconds must be 2–600";
+        }
+        else if (RenewMs < 100 || RenewMs * 3 > Seconds * 1000)
+        {
+            yield return "Alerts:Lease:RenewMs must be ≥ 100 and at most a third of Alerts:Lease:Seconds (a lease is renewed well before it ends)";
+        }
+    }
 }

@@ -1,8 +1,11 @@
 using IoTMonitor.Gateway.Alerts.Channels;
 using IoTMonitor.Gateway.Alerts.Channels.Mqtt;
+using IoTMonitor.Gateway.Alerts.Store;
+using IoTMonitor.Gateway.Alerts.Store.Postgres;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.State;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,13 +44,16 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
     private readonly ILoggerFactory _logs;
     private readonly SiteProfiles? _profiles;
     private readonly IReadOnlyList<IAlertChannel> _channels;
+    private readonly IServiceProvider _services;
     private readonly object _stopGate = new();
     private Task? _stopped;
 
     /// <param name="profiles">The registry's site profiles (the API's; the engine reads name, type, basin and coordinates there).</param>
     /// <param name="channels">The channels that are on (each folder's registration decides from its options).</param>
-    public AlertsService(GatewayOptions gateway, IngestPipeline pipeline, AlertsOptions options, IEnumerable<IAlertChannel> channels, TimeProvider time, ILoggerFactory logs, SiteProfiles? profiles = null)
+    /// <param name="services">Where the shared PostgreSQL database comes from when <c>State:Provider</c> is postgres.</param>
+    public AlertsService(GatewayOptions gateway, IngestPipeline pipeline, AlertsOptions options, IEnumerable<IAlertChannel> channels, TimeProvider time, ILoggerFactory logs, IServiceProvider services, SiteProfiles? profiles = null)
     {
+        _services = services;
         _gateway = gateway;
         _pipeline = pipeline;
         _profiles = profiles;
@@ -79,7 +85,9 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        Store = new AlertStore(_gateway.Resolve(_options.DatabasePath));
+        Store = _services.GetService<StateOptions>() is { IsPostgres: true }
+            ? new PostgresAlertStore(_services.GetRequiredService<PostgresState>(), _options.Lease.Name, TimeSpan.FromSeconds(_options.Lease.Seconds))
+            : new SqliteAlertStore(_gateway.Resolve(_options.DatabasePath));
         if (_options.RulePackPath.Length > 0)
         {
             if (!File.Exists(_options.RulePackPath))

@@ -24,6 +24,7 @@ public static class PostgresMigrations
               created bigint NOT NULL,
               revoked boolean NOT NULL DEFAULT false);
             """),
+        .. AlertMigrations.Steps,
     ];
 
     public static int Latest => Steps[^1].Version;

@@ -44,7 +44,7 @@ public sealed class AlertEngineDuplicatesTests : IAsyncDisposable
 
     private AlertEngine Engine(Func<string, SiteProfile?>? profiles = null)
     {
-        var store = new AlertStore(Path.Combine(_dir, "alerts.db"));
+        var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
         store.SeedRule(Flat(), T0);
         _stores.Add(store);
         var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, NullLogger.Instance, profiles) { GroupBudget = TimeSpan.FromMinutes(5) };

@@ -50,7 +50,7 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
 
     private AlertStore Store(string name = "alerts.db", params AlertRule[] rules)
     {
-        var store = new AlertStore(Path.Combine(_dir, name));
+        var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, name));
         foreach (var r in rules)
         {
             store.SeedRule(r, T0);

@@ -52,7 +52,7 @@ public sealed class AlertEngineStopTests : IDisposable
 
     private AlertStore NewStore()
     {
-        var store = new AlertStore(DbPath);
+        var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(DbPath);
         store.SeedRule(Level(), T0);
         return store;
     }
@@ -88,7 +88,7 @@ public sealed class AlertEngineStopTests : IDisposable
         }
 
         // restart on the same file
-        using var again = new AlertStore(DbPath);
+        using var again = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(DbPath);
         var restarted = new AlertEngine(_options, again, TestChannels.Of(_options), _clock, _log);
         var alert = Assert.Single(again.ListActive());
         Assert.Equal("d1", alert.Device);
@@ -131,7 +131,7 @@ public sealed class AlertEngineStopTests : IDisposable
         Assert.Contains($"cut {cut} queued batches ({cut} readings)", warning.Text, StringComparison.Ordinal);
 
         // the counter outlives the process that cut them: the next run reports it
-        using var again = new AlertStore(DbPath);
+        using var again = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(DbPath);
         var restarted = new AlertEngine(_options, again, TestChannels.Of(_options), _clock, _log);
         Assert.Equal(cut, restarted.BatchesCutAtStop);
         await restarted.DisposeAsync();

@@ -30,7 +30,7 @@ public sealed class AlertEngineTests : IDisposable
 
     private AlertEngine Engine(params AlertRule[] rules)
     {
-        _store ??= new AlertStore(Path.Combine(_dir, "alerts.db"));
+        _store ??= new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
         foreach (var r in rules)
         {
             _store.SeedRule(r, T0);
@@ -214,7 +214,7 @@ public sealed class AlertEngineTests : IDisposable
         };
         var rule = Level();
         rule.Scope = new RuleScope { SiteTypes = [Registry.SiteTypes.River], Basins = ["huai"] };
-        _store = new AlertStore(Path.Combine(_dir, "alerts.db"));
+        _store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
         _store.SeedRule(rule, T0);
         _options.Sites["s1"] = new SiteInfo { Name = "Qingshui bridge (gauge 2)" }; // overrides the name only
         var e = new AlertEngine(_options, _store, TestChannels.Of(_options), _clock, NullLogger.Instance, id => profiles.GetValueOrDefault(id));

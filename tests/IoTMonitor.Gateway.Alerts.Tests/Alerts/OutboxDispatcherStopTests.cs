@@ -41,7 +41,7 @@ public sealed class OutboxDispatcherStopTests : IDisposable
 
     private AlertStore StoreWith(int notifications)
     {
-        var store = new AlertStore(Path.Combine(_dir, "alerts.db"));
+        var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
         var now = TimeProvider.System.GetUtcNow();
         var payload = System.Text.Json.JsonSerializer.Serialize(new AlertNotice { EventId = "e", AlertId = "a", Type = AlertEventTypes.Opened }, AlertRule.Json);
         for (var i = 0; i < notifications; i++)

@@ -115,7 +115,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
             cmd.ExecuteNonQuery();
         }
 
-        using (var store = new AlertStore(path))
+        using (var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(path))
         {
             var loaded = store.LoadState("battery.low", "d1")!.Value.State;
             Assert.Equal(state.Window.Count, loaded.Window.Count);
@@ -134,7 +134,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
             Assert.False(r.IsDBNull(1), "the window is written in the compact form");
         }
 
-        using (var store = new AlertStore(path))
+        using (var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(path))
         {
             var loaded = store.LoadState("battery.low", "d1")!.Value.State;
             actual.AddRange(readings.Skip(300).Select(r => RuleEvaluator.Evaluate(rule, loaded, r.T, r.V, 0).Transition));
@@ -154,7 +154,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
 
         async Task<List<string>> Run(string name, int restartAt)
         {
-            using var store = new AlertStore(Path.Combine(_dir, name));
+            using var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, name));
             store.SeedRule(Battery(), T0);
             var engine = new AlertEngine(options, store, TestChannels.Of(options), clock, NullLogger.Instance);
             engine.Start();
@@ -206,7 +206,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
         // now: through the store, as the engine's lazy write does (one transaction)
         var path = Path.Combine(_dir, "compact.db");
         long compactPayload, compactWal;
-        using (var store = new AlertStore(path))
+        using (var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(path))
         {
             store.InTransaction(() => Save(store, states));
             foreach (var s in states)
@@ -224,7 +224,7 @@ public sealed class SampleWindowTests(ITestOutputHelper output) : IDisposable
         // before: the same states and change, each written as one JSON text (the old SaveState)
         var legacyPath = Path.Combine(_dir, "legacy.db");
         long legacyPayload = 0, legacyWal;
-        using (new AlertStore(legacyPath))
+        using (new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(legacyPath))
         {
             // the schema only
         }

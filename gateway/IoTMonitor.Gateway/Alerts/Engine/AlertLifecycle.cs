@@ -120,7 +120,7 @@ internal sealed class AlertLifecycle(AlertsOptions options, AlertStore store, Ru
         var queued = false;
         foreach (var alert in store.ListActive())
         {
-            if (alert.State != AlertStates.Open || alert.Late || alert.Flapping)
+            if (alert.State != AlertStates.Open || alert.Late || alert.Flapping || !store.Ownership.Owns(alert.Site))
             {
                 continue;
             }

@@ -28,6 +28,9 @@ internal sealed class DuplicateTracker(Dictionary<string, EvaluatedSequences> lo
     private readonly Dictionary<string, EvaluatedSequences> _evaluated = loaded;
     private readonly HashSet<string> _lazySequences = new(StringComparer.Ordinal);
 
+    // The site each device last reported from: a shared store fences the record's write by its site.
+    private readonly Dictionary<string, string> _siteOf = new(StringComparer.Ordinal);
+
     // What each device's record was before the group touched it (null: it had none), restored on rollback.
     // The copies live in _rollbackCopies, one reused per device, so a group allocates nothing for them.
     private readonly Dictionary<string, EvaluatedSequences?> _evaluatedBefore = new(StringComparer.Ordinal);
@@ -42,12 +45,14 @@ internal sealed class DuplicateTracker(Dictionary<string, EvaluatedSequences> lo
     /// The readings of <paramref name="batch"/> not evaluated before, recorded as evaluated now; the
     /// batch itself when all are new (the usual case: no copy).
     /// </summary>
-    public Reading[] NotYetEvaluated(string device, long boot, Reading[] batch)
+    public Reading[] NotYetEvaluated(string site, string device, long boot, Reading[] batch)
     {
         if (boot < 0 || batch.Length == 0)
         {
             return batch; // no sequence identity (the synchronous test entry point)
         }
+
+        _siteOf[device] = site;
 
         var seen = EvaluatedOf(device);
         List<Reading>? fresh = null;
@@ -134,11 +139,28 @@ internal sealed class DuplicateTracker(Dictionary<string, EvaluatedSequences> lo
         {
             if (_evaluated.TryGetValue(device, out var seen) && seen.Changed)
             {
-                store.SaveEvaluatedSequences(device, seen);
+                store.SaveEvaluatedSequences(_siteOf.GetValueOrDefault(device, string.Empty), device, seen);
             }
         }
 
         _lazySequences.Clear();
+    }
+
+    /// <summary>
+    /// Another gateway may have evaluated these devices meanwhile (a lease changed hands): the
+    /// records become what the store holds. Nothing unwritten is lost: a shared store writes the
+    /// records in every group.
+    /// </summary>
+    public void Replace(Dictionary<string, EvaluatedSequences> stored)
+    {
+        _evaluated.Clear();
+        foreach (var (device, seen) in stored)
+        {
+            _evaluated[device] = seen;
+        }
+
+        _lazySequences.Clear();
+        _evaluatedBefore.Clear();
     }
 
     /// <summary>A group committed: its duplicates count as skipped.</summary>

@@ -25,6 +25,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     private long _batches;
     private long _groups;
     private long _failures;
+    private long _generation;
 
     /// <summary>
     /// How long a group keeps taking queued items: it bounds the delay of a notification (sent after
@@ -77,6 +78,13 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     /// </summary>
     private bool RunGroup(bool more)
     {
+        var generation = store.Ownership.Generation;
+        if (generation != _generation)
+        {
+            store.Ownership.Reload(writes.Reload);
+            _generation = generation;
+        }
+
         Begin();
         var started = Stopwatch.GetTimestamp();
         var running = 0;
@@ -88,7 +96,9 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 {
                     if (running == _group.Count)
                     {
-                        if (!more || running >= MaxGroupItems || Stopwatch.GetElapsedTime(started) >= Budget || !queue.Dequeue(out var next))
+                        // the budget counts from the first item: opening the transaction may itself take longer
+                        // than the budget (a PostgreSQL round trip on a busy machine), and a group must not end empty
+                        if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget) || !queue.Dequeue(out var next))
                         {
                             break;
                         }
@@ -159,6 +169,11 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
 
     private void Execute(in Work work)
     {
+        if (work.Kind is WorkKind.Batch or WorkKind.Status && !Evaluates(work))
+        {
+            return;
+        }
+
         switch (work.Kind)
         {
             case WorkKind.Batch:
@@ -178,6 +193,27 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 _flushes.Add(work.Done!);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether this gateway evaluates the item now. Another replica's site: a received item is
+    /// handed to it (in this transaction), a handed-off one stays for it. A handed-off item of an
+    /// own site is evaluated unless another evaluation already took it.
+    /// </summary>
+    private bool Evaluates(in Work work)
+    {
+        var ownership = store.Ownership;
+        if (!ownership.Owns(work.Site))
+        {
+            if (work.HandOff == 0)
+            {
+                ownership.HandOff(work);
+            }
+
+            return false;
+        }
+
+        return work.HandOff == 0 || ownership.Claim(work.HandOff);
     }
 
     private void Begin()

@@ -13,7 +13,7 @@ namespace IoTMonitor.Gateway.Alerts.Engine;
 /// <see cref="MeteringReport"/>. One reason to change: when a channel's volume or flow counts as an
 /// alert. Not thread-safe: used under the engine's lock, inside the group's transaction.
 /// </summary>
-internal sealed class MeteringCheck(RuleSet rules, RuleStates states, GroupSites sites, AlertLifecycle lifecycle, TimeProvider time)
+internal sealed class MeteringCheck(RuleSet rules, RuleStates states, GroupSites sites, AlertLifecycle lifecycle, Ownership.EvaluatorOwnership ownership, TimeProvider time)
 {
     /// <summary>Evaluates the report; true when a notice was queued.</summary>
     public bool Evaluate(MeteringReport report)
@@ -30,6 +30,13 @@ internal sealed class MeteringCheck(RuleSet rules, RuleStates states, GroupSites
             foreach (var channel in report.Channels)
             {
                 if (channel.Sites.Count == 0 || !channel.Sites.Any(s => rule.MatchesScope(s, channel.Subject, sites.Of(s))))
+                {
+                    continue;
+                }
+
+                // with replicas every one watches the volumes; the channel's first site's owner alone
+                // decides (a write for a site it does not own would refuse its whole group)
+                if (!ownership.Owns(channel.Sites[0]))
                 {
                     continue;
                 }

@@ -62,14 +62,14 @@ internal sealed class NodeSchedules(Dictionary<string, NodeSchedule> loaded)
         }
     }
 
-    /// <summary>In the group's transaction: decisive changes now, the rest with the next routine write.</summary>
-    public void WriteGroup(AlertStore store)
+    /// <summary>In the group's transaction: decisive changes now (every change with <paramref name="everyChange"/>: a shared store), the rest with the next routine write.</summary>
+    public void WriteGroup(AlertStore store, bool everyChange)
     {
         foreach (var device in _touched)
         {
             if (_schedules.TryGetValue(device, out var schedule) && schedule.Changed)
             {
-                if (schedule.Decisive)
+                if (schedule.Decisive || everyChange)
                 {
                     store.SaveSchedule(schedule);
                 }
@@ -109,6 +109,19 @@ internal sealed class NodeSchedules(Dictionary<string, NodeSchedule> loaded)
                 _schedules.Remove(device);
             }
         }
+    }
+
+    /// <summary>The schedules become what the store holds (another gateway may have changed them while it owned their sites).</summary>
+    public void Replace(Dictionary<string, NodeSchedule> stored)
+    {
+        _schedules.Clear();
+        foreach (var (device, schedule) in stored)
+        {
+            _schedules[device] = schedule;
+        }
+
+        _touched.Clear();
+        _lazy.Clear();
     }
 
     public void EndGroup() => _touched.Clear();

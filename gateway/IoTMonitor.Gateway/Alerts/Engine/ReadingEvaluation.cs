@@ -20,7 +20,7 @@ internal sealed class ReadingEvaluation(AlertsOptions options, RuleSet rules, Ru
         nodes.Seen(site, device, now.ToUnixTimeSeconds(), status: null); // a redelivery still shows the node is alive
 
         // a redelivered batch: its readings (and its health values) were evaluated when it first came
-        var fresh = duplicates.NotYetEvaluated(device, boot, batch);
+        var fresh = duplicates.NotYetEvaluated(site, device, boot, batch);
         var redelivered = fresh.Length == 0 && batch.Length > 0;
 
         // rules see a device's readings in sampling order; nodes send them in that order, so the copy is rare

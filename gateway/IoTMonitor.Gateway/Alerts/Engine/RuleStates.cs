@@ -47,14 +47,18 @@ internal sealed class RuleStates(Dictionary<(string Rule, string Device), (strin
     public bool ActiveElsewhere(string ruleId, string site, string device) =>
         _states.Any(s => s.Key.Rule == ruleId && s.Key.Device != device && s.Value.Site == site && s.Value.State.Active);
 
-    /// <summary>In the group's transaction: decisive changes now, the rest with the next routine write.</summary>
-    public void WriteGroup(AlertStore store)
+    /// <summary>
+    /// In the group's transaction: decisive changes now, the rest with the next routine write; with
+    /// <paramref name="everyChange"/> (a shared store, where another replica may continue the rule
+    /// after a failover) every change now, so a duration or window never restarts.
+    /// </summary>
+    public void WriteGroup(AlertStore store, bool everyChange)
     {
         foreach (var key in _touched)
         {
             if (_states.TryGetValue(key, out var entry) && entry.State.Changed)
             {
-                if (entry.State.Decisive)
+                if (entry.State.Decisive || everyChange)
                 {
                     store.SaveState(key.Rule, key.Device, entry.Site, entry.State);
                 }
@@ -94,6 +98,19 @@ internal sealed class RuleStates(Dictionary<(string Rule, string Device), (strin
                 _states.Remove(key);
             }
         }
+    }
+
+    /// <summary>The states become what the store holds (another gateway may have changed them while it owned their sites).</summary>
+    public void Replace(Dictionary<(string Rule, string Device), (string Site, RuleState State)> stored)
+    {
+        _states.Clear();
+        foreach (var (key, value) in stored)
+        {
+            _states[key] = value;
+        }
+
+        _touched.Clear();
+        _lazy.Clear();
     }
 
     public void EndGroup() => _touched.Clear();

@@ -13,7 +13,7 @@ namespace IoTMonitor.Gateway.Alerts.Engine;
 /// escalation. One reason to change: when silence counts as an alert. Not thread-safe: used under
 /// the engine's lock, inside the group's transaction.
 /// </summary>
-internal sealed class SilenceCheck(RuleSet rules, RuleStates states, NodeSchedules nodes, GroupSites sites, AlertLifecycle lifecycle, TimeProvider time, ILogger log)
+internal sealed class SilenceCheck(RuleSet rules, RuleStates states, NodeSchedules nodes, GroupSites sites, AlertLifecycle lifecycle, Ownership.EvaluatorOwnership ownership, TimeProvider time, ILogger log)
 {
     /// <summary>A node's retained status (docs/protocol.md §5) goes to its schedule.</summary>
     public void Status(string site, string device, ReadOnlyMemory<byte> payload)
@@ -50,7 +50,7 @@ internal sealed class SilenceCheck(RuleSet rules, RuleStates states, NodeSchedul
 
             foreach (var s in nodes.All)
             {
-                if (!rule.MatchesScope(s.Site, s.Device, sites.Of(s.Site)))
+                if (!ownership.Owns(s.Site) || !rule.MatchesScope(s.Site, s.Device, sites.Of(s.Site)))
                 {
                     continue;
                 }

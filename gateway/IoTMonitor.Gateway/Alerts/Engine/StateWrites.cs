@@ -27,12 +27,22 @@ internal sealed class StateWrites(AlertStore store, RuleStates states, NodeSched
         duplicates.EndGroup();
     }
 
-    /// <summary>Writes what the group changed, once per rule state and schedule, in the group's transaction.</summary>
+    /// <summary>
+    /// Writes what the group changed, once per rule state and schedule, in the group's transaction.
+    /// With a shared store every change is written here, none waits for the routine write: another
+    /// replica continues from the store after a failover, so nothing may lag behind it.
+    /// </summary>
     public void WriteGroup()
     {
-        states.WriteGroup(store);
-        nodes.WriteGroup(store);
+        var shared = store.Ownership.Shared;
+        states.WriteGroup(store, shared);
+        nodes.WriteGroup(store, shared);
         duplicates.NoteChanges();
+        if (shared)
+        {
+            duplicates.WriteChanged(store);
+        }
+
         if (time.GetUtcNow() - _lazyWritten >= LazyWriteInterval)
         {
             WriteLazy();
@@ -51,6 +61,19 @@ internal sealed class StateWrites(AlertStore store, RuleStates states, NodeSched
         flood?.Revert();
     }
 
+    /// <summary>
+    /// The set of sites this gateway evaluates changed (a lease gained or lost): the in-memory state
+    /// becomes what the store holds, which the previous owner of a gained site committed. Between
+    /// groups, under the engine's lock; nothing is unwritten then with a shared store.
+    /// </summary>
+    public void Reload()
+    {
+        states.Replace(store.LoadStates());
+        nodes.Replace(store.LoadSchedules());
+        duplicates.Replace(store.LoadEvaluatedSequences());
+        flood?.Revert();
+    }
+
     /// <summary>At stop: what changed since the last routine write, so a clean stop loses none of it. Caller holds the engine's lock.</summary>
     public void WriteOnStop()
     {
@@ -62,7 +85,7 @@ internal sealed class StateWrites(AlertStore store, RuleStates states, NodeSched
                 return 0;
             });
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.Alerts.Ownership.LeaseLostException or ObjectDisposedException or InvalidOperationException)
         {
             log.LogWarning("Alert states changed in the last seconds were not written at stop: {Error}", e.Message);
         }

@@ -17,8 +17,11 @@ internal enum WorkKind
     Metering,
 }
 
-/// <summary>One queued input. A struct, so queuing a batch does not allocate.</summary>
-internal readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done, MeteringReport? Metering = null)
+/// <summary>
+/// One queued input. A struct, so queuing a batch does not allocate. <see cref="HandOff"/> is the id
+/// of the row in the shared store when another replica handed it over (0: received here).
+/// </summary>
+internal readonly record struct Work(WorkKind Kind, string Site, string Device, long Boot, Reading[]? Readings, double Battery, long HealthTime, ReadOnlyMemory<byte> Payload, TaskCompletionSource? Done, long HandOff = 0, MeteringReport? Metering = null)
 {
     /// <param name="boot">The batch's boot counter; -1 when its readings have no sequence identity.</param>
     public static Work ForBatch(string site, string device, long boot, Reading[] readings, double battery, long healthTime) =>
@@ -29,7 +32,7 @@ internal readonly record struct Work(WorkKind Kind, string Site, string Device, 
 
     public static Work ForTick() => new(WorkKind.Tick, string.Empty, string.Empty, -1, null, 0, 0, default, null);
 
-    public static Work ForMetering(MeteringReport report) => new(WorkKind.Metering, string.Empty, string.Empty, -1, null, 0, 0, default, null, report);
+    public static Work ForMetering(MeteringReport report) => new(WorkKind.Metering, string.Empty, string.Empty, -1, null, 0, 0, default, null, Metering: report);
 
     public static Work ForFlush(TaskCompletionSource done) => new(WorkKind.Flush, string.Empty, string.Empty, -1, null, 0, 0, default, done);
 }

@@ -59,6 +59,10 @@ internal sealed class RuleTable
         }
     }
 
+    /// <summary>Changes with every put and delete and every seed that changed a rule (the engine reloads its rules when it does).</summary>
+    public long Version() =>
+        _db.Query("SELECT COALESCE(MAX(updated), 0), COUNT(*), COALESCE(SUM(deleted), 0) FROM rules", r => (r.GetInt64(0) * 31) + (r.GetInt64(1) * 7) + r.GetInt64(2))[0];
+
     public List<(AlertRule Rule, string Origin)> Load() =>
         _db.Query("SELECT json, origin FROM rules WHERE deleted = 0 ORDER BY id", r => (JsonSerializer.Deserialize<AlertRule>(r.GetString(0), AlertRule.Json)!, r.GetString(1)));
 }

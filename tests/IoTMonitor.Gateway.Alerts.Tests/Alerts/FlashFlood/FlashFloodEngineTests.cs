@@ -57,7 +57,7 @@ public sealed class FlashFloodEngineTests : IAsyncDisposable
 
     private AlertEngine Engine()
     {
-        var store = new AlertStore(Path.Combine(_dir, "alerts.db"));
+        var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
         var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, NullLogger.Instance) { GroupBudget = TimeSpan.FromMinutes(5) };
         _engines.Add(engine);
         engine.Start();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoTMonitor.Gateway.Alerts.Metering;
+using IoTMonitor.Gateway.Alerts.Store;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -154,7 +155,7 @@ public sealed class MeteringAlertsTests : IDisposable
 
     private AlertEngine Engine(params AlertRule[] rules)
     {
-        _store ??= new AlertStore(Path.Combine(_dir, "alerts.db"));
+        _store ??= new SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
         foreach (var r in rules)
         {
             _store.SeedRule(r, T0);

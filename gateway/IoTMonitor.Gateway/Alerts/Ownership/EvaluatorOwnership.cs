@@ -1,0 +1,38 @@
+using IoTMonitor.Gateway.Alerts.Engine;
+
+namespace IoTMonitor.Gateway.Alerts.Ownership;
+
+/// <summary>
+/// Which sites this gateway's alert engine evaluates. One gateway on its own SQLite file evaluates
+/// every site (<see cref="SoleEvaluator"/>); replicas sharing PostgreSQL evaluate the sites whose
+/// partition they hold a lease on (<see cref="SharedEvaluator"/>) and hand the readings and statuses
+/// of the other sites to their owner, so each site (and so each device) has one evaluator at a time.
+/// Not an interface for its own sake: the two are the two deployments.
+/// </summary>
+internal abstract class EvaluatorOwnership
+{
+    /// <summary>Whether this gateway evaluates <paramref name="site"/> now.</summary>
+    public abstract bool Owns(string site);
+
+    /// <summary>
+    /// Changes whenever the set of sites this gateway evaluates changes (a lease gained or lost):
+    /// the engine then reloads its in-memory state from the store, which the previous owner wrote.
+    /// </summary>
+    public abstract long Generation { get; }
+
+    /// <summary>
+    /// Runs <paramref name="reloadState"/> (the engine reloading its in-memory state from the store)
+    /// and only then counts the sites gained since the last reload as owned: a site taken over
+    /// mid-group is not evaluated against the state from before its previous owner's last commit.
+    /// </summary>
+    public abstract void Reload(Action reloadState);
+
+    /// <summary>True when another gateway may evaluate some sites (the engine then writes every state change in its group).</summary>
+    public abstract bool Shared { get; }
+
+    /// <summary>Hands a reading batch or status of a site this gateway does not evaluate to its owner, in the current transaction.</summary>
+    public abstract void HandOff(in Work work);
+
+    /// <summary>Takes a handed-off item for evaluation in the current transaction; false when another evaluation already took it.</summary>
+    public abstract bool Claim(long handOff);
+}

@@ -1,0 +1,80 @@
+using IoTMonitor.Gateway.Alerts.Engine;
+using IoTMonitor.Gateway.Alerts.Store.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IoTMonitor.Gateway.Alerts.Ownership;
+
+/// <summary>
+/// Replicas sharing PostgreSQL: this one evaluates the sites of the partitions it holds
+/// (<see cref="PartitionLeases"/>). A batch or status of another site is written to
+/// <c>alert_handoff</c> in the group's transaction; the partition's owner takes it from there
+/// (<see cref="Pending"/>) and deletes the row in the transaction that evaluates it
+/// (<see cref="Claim"/>), so a handed-off item is evaluated once, by whoever owns the site when it
+/// is evaluated, also across a failover.
+/// </summary>
+internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases leases) : EvaluatorOwnership
+{
+    private long _handedOff;
+
+    // The partitions held when the engine last reloaded its state: only these count as owned (while still held).
+    private HashSet<int> _reloaded = [];
+
+    public PartitionLeases Leases => leases;
+
+    public override long Generation => leases.Generation;
+
+    public override bool Shared => true;
+
+    /// <summary>Items handed to another replica so far (tests and /metrics).</summary>
+    public long HandedOff => Interlocked.Read(ref _handedOff);
+
+    public override bool Owns(string site)
+    {
+        var partition = PartitionLeases.PartitionOf(site);
+        return Volatile.Read(ref _reloaded).Contains(partition) && leases.Holds(partition);
+    }
+
+    /// <summary>
+    /// The held set is read before the state is reloaded: each of its partitions was taken before the
+    /// reload, so its previous owner's last commit (fenced by the lease) precedes what is read.
+    /// </summary>
+    public override void Reload(Action reloadState)
+    {
+        var held = leases.HeldTokens.Keys.ToHashSet();
+        reloadState();
+        Volatile.Write(ref _reloaded, held);
+    }
+
+    public override void HandOff(in Work work)
+    {
+        db.Execute(
+            "INSERT INTO alert_handoff (partition, kind, site, device, boot, body, from_replica) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            PartitionLeases.PartitionOf(work.Site),
+            (short)work.Kind,
+            work.Site,
+            work.Device,
+            work.Boot,
+            HandOffCodec.Encode(work),
+            leases.Replica);
+        Interlocked.Increment(ref _handedOff);
+    }
+
+    public override bool Claim(long handOff) => db.Execute("DELETE FROM alert_handoff WHERE id = $1", handOff) > 0;
+
+    /// <summary>Items handed over for the partitions held now, oldest first (read outside any transaction; each is claimed when evaluated).</summary>
+    public List<Work> Pending(int limit)
+    {
+        var held = leases.HeldTokens.Keys.ToArray();
+        if (held.Length == 0)
+        {
+            return [];
+        }
+
+        return db.Query(
+            "SELECT id, kind, site, device, boot, body FROM alert_handoff WHERE partition = ANY($1) ORDER BY id LIMIT $2",
+            r => HandOffCodec.Decode(r.GetInt64(0), (WorkKind)r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5)),
+            new NpgsqlParameter { Value = held, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+            limit);
+    }
+}
