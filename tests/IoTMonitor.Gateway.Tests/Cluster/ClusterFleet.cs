@@ -90,7 +90,8 @@ internal sealed class ClusterFleet : IAsyncDisposable
             $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
             "--Mqtt:Cluster:HeartbeatSeconds=5",
             // the broker checked each device's login and topic ACL; the replicas' registries are their own files
-            "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning");
+            "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:IoTMonitor.Gateway.Ingest.Cluster=Information"); // "Active consumer of <queue>": which replica takes which partition
         _replicas.Add(replica);
         await replica.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.HttpPort}") };
@@ -221,18 +222,21 @@ internal sealed class ClusterFleet : IAsyncDisposable
         return gap;
     }
 
-    /// <summary>Partition queues whose active consumer is one of the live replicas, from rabbitmqctl list_consumers.</summary>
-    public async Task<int> ActivePartitionsAsync()
+    /// <summary>From rabbitmqctl list_consumers: the consumers on the partition queues, and the queues that have an active one.</summary>
+    public async Task<(int Consumers, int ActiveQueues)> ConsumersAsync()
     {
         var node = Cluster.Nodes.First(n => n.IsRunning);
         var json = await Cluster.CtlAsync(node, "list_consumers", "queue_name", "active", "--formatter", "json");
         using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.EnumerateArray()
-            .Where(c => c.GetProperty("active").GetBoolean())
-            .Select(c => c.GetProperty("queue_name").GetString())
-            .Distinct()
-            .Count();
+        var all = doc.RootElement.EnumerateArray()
+            .Where(c => c.GetProperty("queue_name").GetString()!.StartsWith("iotmon.uplink.", StringComparison.Ordinal)).ToArray();
+        return (all.Length, all.Where(c => c.GetProperty("active").GetBoolean()).Select(c => c.GetProperty("queue_name").GetString()).Distinct().Count());
     }
+
+    /// <summary>The partition queues a replica has taken deliveries from (its "Active consumer of" log lines).</summary>
+    public static HashSet<string> ActiveOn(GatewayProcess replica) =>
+        replica.Log.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("Active consumer of ", StringComparison.Ordinal))
+            .Select(l => l["Active consumer of ".Length..]).ToHashSet(StringComparer.Ordinal);
 
     public async ValueTask DisposeAsync()
     {

@@ -34,6 +34,7 @@ public sealed class ClusterBrokerClient : IMqttListener
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _ackGate = new(1, 1);
     private readonly List<string> _consumerTags = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _activeQueues = new();
     private IConnection? _connection;
     private IChannel? _channel;
     private Task? _connect;
@@ -121,7 +122,8 @@ public sealed class ClusterBrokerClient : IMqttListener
                 _channel = channel;
                 for (var p = 0; p < _options.Partitions; p++)
                 {
-                    _consumerTags.Add(await channel.BasicConsumeAsync(UplinkTopology.Queue(p), autoAck: false, consumer, token).ConfigureAwait(false));
+                    var queue = UplinkTopology.Queue(p);
+                    _consumerTags.Add(await channel.BasicConsumeAsync(queue, autoAck: false, consumerTag: queue, noLocal: false, exclusive: false, arguments: null, consumer, token).ConfigureAwait(false));
                 }
 
                 _log.LogInformation("Consuming {Partitions} partition queues of the RabbitMQ cluster at {Endpoint}", _options.Partitions, connection.Endpoint);
@@ -166,6 +168,12 @@ public sealed class ClusterBrokerClient : IMqttListener
 
     private Task OnDeliveryAsync(object sender, BasicDeliverEventArgs e)
     {
+        if (_activeQueues.TryAdd(e.ConsumerTag, 0))
+        {
+            // single active consumer: the first delivery on a partition says this replica now takes it (the tag is the queue's name)
+            _log.LogInformation("Active consumer of {Queue}", e.ConsumerTag);
+        }
+
         var route = TopicRoute.Parse(UplinkTopology.TopicOf(e.RoutingKey));
         var client = route.Device.Length > 0 ? route.Device : e.RoutingKey;
         var body = new System.Buffers.ReadOnlySequence<byte>(e.Body);
