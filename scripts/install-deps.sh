@@ -25,6 +25,7 @@ declare -A needs=(
   [node]=nodejs                                                   # the gateway's build vendors the dashboard's
   [npm]=npm                                                       #   libraries from the npm registry (npm ci)
   [pg_lsclusters]=postgresql                                      # shared-state tests: temporary clusters (initdb, postgres)
+  [/usr/lib/rabbitmq/bin/rabbitmq-server]=rabbitmq-server         # cluster-mode tests: 3-node RabbitMQ 3.10 (MQTT plugin, quorum queues)
 )
 if [ "$want_browser" = 1 ]; then
   needs[chromium]=chromium
@@ -66,7 +67,9 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian packages may try to start system services; IoTMonitor runs its own instances on its
 # own ports (scripts/services.sh), so stop any that came up to keep the default ports free.
-for svc in influxdb mosquitto postgresql; do
+for svc in influxdb mosquitto postgresql rabbitmq-server; do
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
+# rabbitmq-server's postinst may leave Erlang's port mapper running on 4369; the tests run their own
+if command -v epmd >/dev/null 2>&1; then epmd -kill >/dev/null 2>&1 || true; fi
 echo "install-deps: done."

@@ -36,10 +36,10 @@ if compgen -G "$results/*.trx" >/dev/null; then
   failed=$( { grep -ho '<UnitTestResult [^>]*outcome="Failed"' "$results"/*.trx || true; } | wc -l)
 fi
 # Make sure no server a fixture started outlived the run.
-left=$(pgrep -af "$run_tmp/iotmon-(influxdb|mosquitto|postgres)-" || true)
+left=$(pgrep -af "$run_tmp/iotmon-(influxdb|mosquitto|postgres|rabbitmq)-" || true)
 if [ -n "$left" ]; then
   echo "test: servers left running after the tests:" >&2; echo "$left" >&2
-  pkill -9 -f "$run_tmp/iotmon-(influxdb|mosquitto|postgres)-" || true
+  pkill -9 -f "$run_tmp/iotmon-(influxdb|mosquitto|postgres|rabbitmq)-" || true
   status=1
 fi
 rm -rf "$run_tmp"

@@ -10,7 +10,7 @@ public interface IMqttListener : IAsyncDisposable
 {
     bool IsConnected { get; }
 
-    /// <summary>"embedded" or "external".</summary>
+    /// <summary>"embedded", "external" or "cluster".</summary>
     string Mode { get; }
 
     /// <summary>Clients connected (embedded) or 1/0 (external).</summary>

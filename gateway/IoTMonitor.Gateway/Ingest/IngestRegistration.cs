@@ -2,6 +2,7 @@ using IoTMonitor.Gateway.Accounting;
 using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Downlink;
+using IoTMonitor.Gateway.Ingest.Cluster;
 using IoTMonitor.Gateway.Ingest.Embedded;
 using IoTMonitor.Gateway.Ingest.External;
 using IoTMonitor.Gateway.Registry;
@@ -14,7 +15,7 @@ namespace IoTMonitor.Gateway.Ingest;
 
 public static class IngestRegistration
 {
-    /// <summary>The pipeline (decode, validate, WAL), the node status book and the MQTT listener of <c>Mqtt:Mode</c>.</summary>
+    /// <summary>The pipeline (decode, validate, WAL), the node status book and the MQTT listener of <c>Mqtt:Mode</c> (embedded broker, external MQTT broker, or RabbitMQ cluster).</summary>
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         var s = builder.Services;
@@ -41,6 +42,13 @@ public static class IngestRegistration
                 var broker = new EmbeddedBroker(mqtt, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<EmbeddedBroker>());
                 downlink.Attach(broker.Downlink);
                 return broker;
+            }
+
+            if (mqtt.Mode == MqttMode.Cluster)
+            {
+                var cluster = new ClusterBrokerClient(mqtt.Cluster, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ClusterBrokerClient>());
+                downlink.Attach(cluster.Downlink);
+                return cluster;
             }
 
             var client = new ExternalBrokerClient(mqtt.External, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ExternalBrokerClient>());

@@ -7,6 +7,9 @@ public enum MqttMode
 
     /// <summary>The gateway is a client of an external broker (plain or <c>$share</c> subscription).</summary>
     External,
+
+    /// <summary>The gateway consumes a RabbitMQ cluster's partition queues over AMQP (<c>Ingest/Cluster/</c>).</summary>
+    Cluster,
 }
 
 /// <summary>Options of the MQTT listener (appsettings section <c>Mqtt</c>).</summary>
@@ -42,6 +45,8 @@ public sealed class MqttOptions
     public int MaxPacketBytes { get; set; } = 65_536;
 
     public ExternalBrokerOptions External { get; set; } = new();
+
+    public Cluster.ClusterBrokerOptions Cluster { get; set; } = new();
 
     /// <summary>
     /// Embedded: a service login (not a device) that may publish and subscribe under
@@ -84,6 +89,13 @@ public sealed class MqttOptions
             if (Port == 0 && CertificatePath.Length == 0)
             {
                 yield return "Mqtt:Port is 0 and no Mqtt:CertificatePath is set: no listener would run";
+            }
+        }
+        else if (Mode == MqttMode.Cluster)
+        {
+            foreach (var e in Cluster.Validate())
+            {
+                yield return e;
             }
         }
         else

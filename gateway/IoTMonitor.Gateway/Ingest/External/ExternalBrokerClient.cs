@@ -30,7 +30,6 @@ public sealed class ExternalBrokerClient : IMqttListener
 {
     private readonly ExternalBrokerOptions _options;
     private readonly RegistryOptions _registryOptions;
-    private readonly DeviceRegistry _registry;
     private readonly IngestPipeline _pipeline;
     private readonly AckIngest _acks;
     private readonly NodeStatusBook _statuses;
@@ -38,7 +37,7 @@ public sealed class ExternalBrokerClient : IMqttListener
     private readonly ILogger _log;
     private readonly IMqttClient _client;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<string, string> _knownDevices = new();
+    private readonly EnrolmentCheck _enrolment;
     private readonly SemaphoreSlim _disconnected = new(0, 1);
     private Task? _reconnect;
     private long _inFlight;
@@ -49,7 +48,7 @@ public sealed class ExternalBrokerClient : IMqttListener
         _statuses = statuses;
         _options = options;
         _registryOptions = registryOptions;
-        _registry = registry;
+        _enrolment = new EnrolmentCheck(registry);
         _pipeline = pipeline;
         _acks = acks;
         _downlink = downlink;
@@ -207,7 +206,7 @@ public sealed class ExternalBrokerClient : IMqttListener
         e.AutoAcknowledge = false;
         Interlocked.Increment(ref _inFlight);
         Task<IngestOutcome> work;
-        if (_registryOptions.RequireAuthentication && !IsKnownDevice(route))
+        if (_registryOptions.RequireAuthentication && !_enrolment.IsKnownDevice(route))
         {
             _pipeline.Refuse(e.ClientId, route.Topic, e.ApplicationMessage.Payload, DecodeError.UnknownDevice);
             work = Task.FromResult(IngestOutcome.DeadLettered);
@@ -219,39 +218,6 @@ public sealed class ExternalBrokerClient : IMqttListener
 
         _ = FinishAsync(e, route, work);
         return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// The access check of the external mode (the broker checked the node's login and ACL): the
-    /// topic's device is enrolled, enabled and in the topic's site.
-    /// </summary>
-    private bool IsKnownDevice(in TopicRoute route)
-    {
-        if (route.Kind == TopicKind.Invalid)
-        {
-            return true; // the decoder dead-letters it as bad_topic
-        }
-
-        lock (_knownDevices)
-        {
-            if (_knownDevices.TryGetValue(route.Device, out var knownSite))
-            {
-                return knownSite == route.Site;
-            }
-        }
-
-        var d = _registry.FindDevice(route.Device);
-        if (d is null || !d.Enabled)
-        {
-            return false;
-        }
-
-        lock (_knownDevices)
-        {
-            _knownDevices[route.Device] = d.SiteId;
-        }
-
-        return d.SiteId == route.Site;
     }
 
     private async Task FinishAsync(MqttApplicationMessageReceivedEventArgs e, TopicRoute route, Task<IngestOutcome> work)

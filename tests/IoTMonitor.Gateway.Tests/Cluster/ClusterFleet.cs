@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IoTMonitor.Gateway.Tests.Support;
+using IoTMonitor.Testing;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace IoTMonitor.Gateway.Tests.Cluster;
+
+/// <summary>
+/// A RabbitMQ cluster provisioned for IoTMonitor (the operator's script: topology, the gateway's user,
+/// one broker user per device with its topic ACL), gateway replicas as separate processes consuming it,
+/// and a fleet of devices that publish like the firmware: MQTT 3.1.1, persistent session, QoS 1, a
+/// message leaves the device's queue only on PUBACK, and after a lost connection the device connects
+/// again (to the next node in its list, as behind a load balancer) and re-sends everything not acknowledged.
+/// </summary>
+internal sealed class ClusterFleet : IAsyncDisposable
+{
+    public const int Partitions = 4;
+    private const string GatewayUser = "iotmon-gateway";
+    private const string GatewayPassword = "gw-secret-0123";
+    private readonly List<GatewayProcess> _replicas = new();
+    private readonly List<string> _replicaDirs = new();
+    private readonly Uri _influxUrl;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<long> _ackTimes = new();
+
+    private ClusterFleet(RabbitMqCluster cluster, Uri influxUrl, string database, int devices)
+    {
+        Cluster = cluster;
+        _influxUrl = influxUrl;
+        Database = database;
+        Devices = Enumerable.Range(0, devices).Select(i => ($"c{i:D3}", $"secret-{Guid.NewGuid():N}")).ToArray();
+    }
+
+    public RabbitMqCluster Cluster { get; }
+
+    public string Database { get; }
+
+    public (string Id, string Secret)[] Devices { get; }
+
+    public IReadOnlyList<GatewayProcess> Replicas => _replicas;
+
+    public const string Site = "basin-1";
+
+    /// <summary>Milliseconds since the fleet was created.</summary>
+    public long Now => _clock.ElapsedMilliseconds;
+
+    /// <summary>When each PUBACK arrived (ms on <see cref="Now"/>), for the throughput and gap figures.</summary>
+    public long[] AckTimes()
+    {
+        lock (_ackTimes)
+        {
+            return _ackTimes.Order().ToArray();
+        }
+    }
+
+    public static async Task<ClusterFleet> StartAsync(InfluxDbServer influx, int devices, int replicas)
+    {
+        var cluster = await RabbitMqCluster.StartNewAsync(3);
+        var fleet = new ClusterFleet(cluster, influx.Url, GatewayHarness.NewDatabase(), devices);
+        try
+        {
+            await cluster.ProvisionAsync(string.Empty, "topology", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await cluster.ProvisionAsync(string.Empty, "gateway", GatewayUser, GatewayPassword);
+            await cluster.ProvisionAsync(string.Join('\n', fleet.Devices.Select(d => $"{Site},{d.Id},{d.Secret}")), "devices", "-");
+            for (var r = 0; r < replicas; r++)
+            {
+                await fleet.StartReplicaAsync();
+            }
+
+            return fleet;
+        }
+        catch
+        {
+            await fleet.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartReplicaAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("iotmon-gw-cluster-").FullName;
+        _replicaDirs.Add(dir);
+        var endpoints = string.Join(',', Cluster.Nodes.Select(n => $"127.0.0.1:{n.AmqpPort}"));
+        var replica = new GatewayProcess(dir, 0, FreePort.Next(),
+            $"--Storage:Url={_influxUrl}", $"--Storage:Database={Database}", "--Storage:RetryInitialMs=50",
+            "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
+            $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
+            "--Mqtt:Cluster:HeartbeatSeconds=5",
+            // the broker checked each device's login and topic ACL; the replicas' registries are their own files
+            "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:IoTMonitor.Gateway.Ingest.Cluster=Information"); // "Active consumer of <queue>": which replica takes which partition
+        _replicas.Add(replica);
+        await replica.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.HttpPort}") };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await BrokerConnectedAsync(http))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"replica did not connect to the cluster:\n{replica.Log}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<bool> BrokerConnectedAsync(HttpClient http)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(await http.GetStringAsync("/health").ConfigureAwait(false));
+            return doc.RootElement.TryGetProperty("broker", out var b) && b.GetProperty("connected").GetBoolean();
+        }
+        catch (HttpRequestException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Every device publishes <paramref name="messages"/> batches of 4 readings; <paramref name="onAcked"/>
+    /// sees the fleet's running PUBACK count (the fault is injected there). Returns when every message
+    /// was acknowledged, or fails after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task PublishAllAsync(int messages, Func<int, Task> onAcked, TimeSpan timeout)
+    {
+        var total = 0;
+        var deadline = DateTime.UtcNow + timeout;
+        var faults = new SemaphoreSlim(1, 1);
+        await Task.WhenAll(Devices.Select((d, i) => Task.Run(async () =>
+        {
+            var acked = new bool[messages];
+            var node = i % Cluster.Nodes.Count;
+            while (Array.IndexOf(acked, false) >= 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{d.Id}: {acked.Count(a => !a)} messages still unacknowledged after {timeout}");
+                using var client = new MqttClientFactory().CreateMqttClient();
+                try
+                {
+                    var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
+                        .WithTcpServer("127.0.0.1", Cluster.Nodes[node].MqttPort)
+                        .WithProtocolVersion(MqttProtocolVersion.V311)
+                        .WithClientId(d.Id).WithCleanSession(false).WithCredentials(d.Id, d.Secret)
+                        .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
+                        .WithTimeout(TimeSpan.FromSeconds(5)).Build());
+                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException(result.ResultCode.ToString());
+                    }
+                }
+                catch (Exception)
+                {
+                    node = (node + 1) % Cluster.Nodes.Count; // the next node behind the balancer
+                    await Task.Delay(200);
+                    continue;
+                }
+
+                for (var m = 0; m < messages; m++)
+                {
+                    if (acked[m])
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                        var r = await client.PublishAsync(new MqttApplicationMessageBuilder()
+                            .WithTopic(Payloads.Topic(Site, d.Id))
+                            .WithPayload(Payloads.Batch(1, 1 + (m * 4), Payloads.TimeOf(m)))
+                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), wait.Token);
+                        if (!r.IsSuccess)
+                        {
+                            break;
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        break; // connection lost: connect again and re-send from the first unacknowledged
+                    }
+
+                    acked[m] = true;
+                    lock (_ackTimes)
+                    {
+                        _ackTimes.Add(Now);
+                    }
+
+                    var count = Interlocked.Increment(ref total);
+                    await faults.WaitAsync();
+                    try
+                    {
+                        await onAcked(count);
+                    }
+                    finally
+                    {
+                        faults.Release();
+                    }
+                }
+
+                if (Array.IndexOf(acked, false) >= 0)
+                {
+                    node = (node + 1) % Cluster.Nodes.Count;
+                }
+            }
+
+        })));
+    }
+
+    /// <summary>The largest pause between two consecutive PUBACKs of the fleet after <paramref name="fromMs"/>.</summary>
+    public long LargestAckGapAfter(long fromMs)
+    {
+        var times = AckTimes().Where(t => t >= fromMs - 1).ToArray();
+        long gap = 0;
+        for (var i = 1; i < times.Length; i++)
+        {
+            gap = Math.Max(gap, times[i] - times[i - 1]);
+        }
+
+        return gap;
+    }
+
+    /// <summary>From rabbitmqctl list_consumers: the consumers on the partition queues, and the queues that have an active one.</summary>
+    public async Task<(int Consumers, int ActiveQueues)> ConsumersAsync()
+    {
+        var node = Cluster.Nodes.First(n => n.IsRunning);
+        var json = await Cluster.CtlAsync(node, "list_consumers", "queue_name", "active", "--formatter", "json");
+        using var doc = JsonDocument.Parse(json);
+        var all = doc.RootElement.EnumerateArray()
+            .Where(c => c.GetProperty("queue_name").GetString()!.StartsWith("iotmon.uplink.", StringComparison.Ordinal)).ToArray();
+        return (all.Length, all.Where(c => c.GetProperty("active").GetBoolean()).Select(c => c.GetProperty("queue_name").GetString()).Distinct().Count());
+    }
+
+    /// <summary>The partition queues a replica has taken deliveries from (its "Active consumer of" log lines).</summary>
+    public static HashSet<string> ActiveOn(GatewayProcess replica) =>
+        replica.Log.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("Active consumer of ", StringComparison.Ordinal))
+            .Select(l => l["Active consumer of ".Length..]).ToHashSet(StringComparer.Ordinal);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var r in _replicas)
+        {
+            r.Dispose();
+        }
+
+        await Cluster.DisposeAsync();
+        foreach (var dir in _replicaDirs)
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file of a killed process still open
+            }
+        }
+    }
+}
