@@ -163,6 +163,14 @@ public sealed class Esp32Device
     {
         RadioOff();
         RailsUpdate(false);
+
+        // Deep sleep, a reset or a power cut: every output falls to its pull-down (the board's rails go off).
+        foreach (var p in _pins.Where(p => p.Value).ToList())
+        {
+            _pins[p.Key] = false;
+            OutputChanged?.Invoke(p.Key, false);
+        }
+
         Radio.DropSession(this);
         _scheduled.Clear();
         return new WakeOutcome
@@ -303,6 +311,12 @@ public sealed class Esp32Device
         Watchdog!.AssertReset();
         _rtcOffsetMs = PowerOnRtcMs - TrueMs;
     }
+
+    /// <summary>
+    /// A GPIO output changed level (pin, high), including the fall of every high output when a wake
+    /// ends: what a chip on a switched rail (e.g. an I2C target) follows.
+    /// </summary>
+    public event Action<int, bool>? OutputChanged;
 
     /// <summary>
     /// The output that powers the I2C bus's pull-ups: on every shipped board they sit on 3V3_SENS,
@@ -451,7 +465,12 @@ public sealed class Esp32Device
             _doneHigh = high;
             return;
         }
+        bool was = _pins.TryGetValue(pin, out bool before) && before;
         _pins[pin] = high;
+        if (was != high)
+        {
+            OutputChanged?.Invoke(pin, high);
+        }
 
         bool any = false;
         foreach (var p in _pins)
