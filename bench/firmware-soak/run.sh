@@ -2,6 +2,8 @@
 # The long soak of the ESP32 app on the nanoFramework runtime model: every shipped node type (water,
 # soil, air) through FIRMWARE_SOAK_WAKES wakes (default 2000) against the real gateway and a real
 # influxd, with power cuts, Wi-Fi/broker outages of hours and days, gateway restarts and RTC drift.
+# Each node runs as shipped: its config names the DS3231 backup RTC and the chip (with its cell) sits
+# on the model's I2C bus, so the run also fails on any reading dead-lettered as unsynced_time.
 # The three node types run side by side (each test process starts its own influxd and gateway on
 # random loopback ports); most of a wake's real time is waiting for loopback MQTT, not CPU.
 # Prints one "SOAK" line of figures per node type (readings, duplicates, losses, awake time, radio

@@ -101,7 +101,7 @@ namespace IoTMonitor.Firmware
             {
                 _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
                 sensors.RainTally = _cycle.RainTally;
-                _cycle.BackupClock = new BackupClock(buses, clock); // used when the config names an rtc
+                _cycle.BackupClock = new BackupClock(new RtcBuses(buses, sensors), clock); // used when the config names an rtc
                 _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
                 _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();

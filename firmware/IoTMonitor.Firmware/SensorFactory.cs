@@ -46,14 +46,24 @@ namespace IoTMonitor.Firmware
                 return null;
             }
 
-            int[] held = OutputsOf(config.Id);
+            int[] held = Hold(config.Id);
+            return held.Length == 0 ? sensor : new RailedSensor(sensor, this, held);
+        }
+
+        /// <summary>
+        /// Switches on the outputs the pin map lists for <paramref name="user"/> (a chip used outside
+        /// the sampling round, e.g. <c>rtc</c>) and returns them for <see cref="Release"/>.
+        /// </summary>
+        internal int[] Hold(string user)
+        {
+            int[] held = OutputsOf(user);
             for (int i = 0; i < held.Length; i++)
             {
                 _users[held[i]]++;
                 _outputs[held[i]].Set(true);
             }
 
-            return held.Length == 0 ? sensor : new RailedSensor(sensor, this, held);
+            return held;
         }
 
         /// <summary>A sensor on <paramref name="held"/> went to sleep: each output goes low when it has no user left.</summary>

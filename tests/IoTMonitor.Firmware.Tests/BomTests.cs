@@ -55,7 +55,21 @@ public partial class BomTests
     public void The_water_node_lists_the_ads1115_its_pin_map_wires()
     {
         Assert.Contains(Read("water"), b => b.Part == "ads1115_board" && b.Mpn.Contains("ADS1115", StringComparison.Ordinal));
-        Assert.Contains(File.ReadAllLines(RepoPaths.Combine("hardware", "water", "pinmap.csv")), l => l.StartsWith("i2c_sda,18,i2c_sda,ph;ec;do;turbidity,", StringComparison.Ordinal));
+        Assert.Contains(File.ReadAllLines(RepoPaths.Combine("hardware", "water", "pinmap.csv")), l => l.StartsWith("i2c_sda,18,i2c_sda,ph;ec;do;turbidity;rtc,", StringComparison.Ordinal));
+    }
+
+    /// <summary>Every shipped config names the DS3231 backup RTC (hardware/common/rtc-backup.md): its board orders the chip, the cell and the holder.</summary>
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void A_node_whose_config_names_the_rtc_orders_the_ds3231_its_cell_and_holder(string type)
+    {
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ConfigPins.ConfigPath(type)));
+        Assert.True(config.RootElement.TryGetProperty("rtc", out var rtc), $"{type}: the shipped config names no rtc");
+        Assert.Equal("ds3231", rtc.GetProperty("kind").GetString());
+        var bom = Read(type);
+        Assert.Contains(bom, b => b.Part == "rtc_ds3231" && b.Mpn.StartsWith("DS3231", StringComparison.Ordinal) && b.Quantity == 1);
+        Assert.Contains(bom, b => b.Part == "rtc_cell" && b.Mpn.Contains("CR2032", StringComparison.Ordinal) && b.Quantity == 1);
+        Assert.Contains(bom, b => b.Part == "rtc_cell_holder" && b.Quantity == 1);
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public static class ConfigPins
 
     /// <summary>
     /// Every pin the config assigns: sensor pin (ADC1), tx/rx (1-Wire for ds18b20, COM2 otherwise),
-    /// I2C bus 1 users on board.i2c1, board.rs485De for modbus sensors, board.outputs, board.wake,
+    /// I2C bus 1 users on board.i2c1 (the backup RTC, config rtc, as "rtc"), board.rs485De for modbus sensors, board.outputs, board.wake,
     /// board.battery.
     /// </summary>
     public static HashSet<PinUse> FromConfig(string json)
@@ -78,6 +78,15 @@ public static class ConfigPins
             {
                 set.Add(new PinUse("rs485_de", board.GetProperty("rs485De").GetInt32(), id));
             }
+        }
+
+        if (root.TryGetProperty("rtc", out var rtc))
+        {
+            // The backup RTC (hardware/common/rtc-backup.md) on I2C bus 1 (docs/config.md: bus defaults to 1).
+            Assert.Equal(1, rtc.TryGetProperty("bus", out var rtcBus) ? rtcBus.GetInt32() : 1);
+            var i2c = board.GetProperty("i2c1");
+            set.Add(new PinUse("i2c_sda", i2c.GetProperty("sda").GetInt32(), "rtc"));
+            set.Add(new PinUse("i2c_scl", i2c.GetProperty("scl").GetInt32(), "rtc"));
         }
 
         foreach (var o in board.GetProperty("outputs").EnumerateArray())

@@ -168,6 +168,13 @@ namespace IoTMonitor.Firmware.Core.Power
                 }
             }
 
+            if (config.RtcBus >= 0)
+            {
+                // The DS3231's VCC is on the sensor rail (hardware/common/rtc-backup.md); its own
+                // transfers outside the round (a power-on read, a write after a sync) last milliseconds.
+                sensorsMa += p.RtcVccMa;
+            }
+
             double rails = RailsOnMs(config, p, skipHighCurrent) / 1000.0;
             double cpu = (p.BootMs + p.PersistMs) / 1000.0 * p.CpuMa;
             double join = p.WifiOnEveryWake ? (p.WifiJoinMs + p.DhcpMs) / 1000.0 * p.RadioMa : 0;

@@ -47,6 +47,16 @@ namespace IoTMonitor.Firmware.Core.Power
         /// </summary>
         public double BoardLeakMa = 0.005;
 
+        /// <summary>
+        /// The DS3231 backup RTC on its supply pin while the sensor rail is on (its VCC sits on 3V3_SENS,
+        /// hardware/common/rtc-backup.md): at most 200 µA with the I2C bus active, 110 µA standby, at
+        /// VCC = 3.63 V (DS3231 datasheet 19-5170 Rev 10, Electrical Characteristics, I<sub>CCA</sub> and
+        /// I<sub>CCS</sub>); the active maximum is used for the whole rails-on time. With the rail off the
+        /// chip runs from its CR2032 (I<sub>BATT</sub> 0.84 µA typ., 3.0 µA max at VBAT = 3.63 V, same table),
+        /// so it adds nothing to <see cref="SleepFloorMa"/>: the pack never feeds it in deep sleep.
+        /// </summary>
+        public double RtcVccMa = 0.2;
+
         /// <summary>CPU on, radio off: modem-sleep at 240 MHz is 30–68 mA (ESP32 Series Datasheet); 50 mA used.</summary>
         public double CpuMa = 50;
 
@@ -118,7 +128,11 @@ namespace IoTMonitor.Firmware.Core.Power
         /// <summary>Panel-to-pack efficiency: charger ~85 % × battery round trip ~90 % × heat, dust, mismatch ~80 % ≈ 0.6 (estimate, power.md §5).</summary>
         public double SolarEfficiency = 0.6;
 
-        /// <summary>Pack current in deep sleep, mA: chip, LDO, battery divider, cold cutoff, BMS, charger back-drain, switch leakage.</summary>
+        /// <summary>
+        /// Pack current in deep sleep, mA: chip, LDO, battery divider, cold cutoff, BMS, charger
+        /// back-drain, switch leakage. The DS3231 is not in it: its VCC is on the switched rail and it
+        /// keeps time on its own cell (<see cref="RtcVccMa"/>).
+        /// </summary>
         public double SleepFloorMa()
         {
             return ChipDeepSleepMa + LdoQuiescentMa + DividerMa() + ColdCutoffMa() + BmsMa + ChargerDrainMa + BoardLeakMa;

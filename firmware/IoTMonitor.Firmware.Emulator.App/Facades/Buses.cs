@@ -234,7 +234,7 @@ namespace System.Device.Adc
         {
             Esp32Device d = Esp32Device.Current;
             d.Step("adc");
-            int raw = d.AdcRaw(_channel);
+            int raw = d.ReadAdc(_channel);
             return raw < 0 ? 0 : raw > 4095 ? 4095 : raw;
         }
 

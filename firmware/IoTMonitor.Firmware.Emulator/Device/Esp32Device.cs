@@ -163,6 +163,14 @@ public sealed class Esp32Device
     {
         RadioOff();
         RailsUpdate(false);
+
+        // Deep sleep, a reset or a power cut: every output falls to its pull-down (the board's rails go off).
+        foreach (var p in _pins.Where(p => p.Value).ToList())
+        {
+            _pins[p.Key] = false;
+            OutputChanged?.Invoke(p.Key, false);
+        }
+
         Radio.DropSession(this);
         _scheduled.Clear();
         return new WakeOutcome
@@ -304,6 +312,19 @@ public sealed class Esp32Device
         _rtcOffsetMs = PowerOnRtcMs - TrueMs;
     }
 
+    /// <summary>
+    /// A GPIO output changed level (pin, high), including the fall of every high output when a wake
+    /// ends: what a chip on a switched rail (e.g. an I2C target) follows.
+    /// </summary>
+    public event Action<int, bool>? OutputChanged;
+
+    /// <summary>
+    /// The output that powers the I2C bus's pull-ups: on every shipped board they sit on 3V3_SENS,
+    /// switched by sensor_power_en on GPIO25 (hardware/*/pinmap.csv), so with it low every transfer
+    /// NACKs. -1: pull-ups always powered.
+    /// </summary>
+    public int I2cPullUpGpio { get; set; } = 25;
+
     /// <summary>Chips on the I2C bus by 7-bit address (none: every address NACKs).</summary>
     public Dictionary<int, IModelI2cTarget> I2cTargets { get; } = [];
 
@@ -314,6 +335,11 @@ public sealed class Esp32Device
     public bool I2cTransfer(int address, byte[] write, int writeCount, byte[] read, int readCount)
     {
         Step("i2c");
+        if (I2cPullUpGpio >= 0 && !(_pins.TryGetValue(I2cPullUpGpio, out bool pullUps) && pullUps))
+        {
+            return false; // SDA/SCL held low by the unpowered pull-ups: no chip sees its address
+        }
+
         if (!I2cTargets.TryGetValue(address, out IModelI2cTarget? target) || !target.Acknowledges)
         {
             return false;
@@ -439,10 +465,11 @@ public sealed class Esp32Device
             _doneHigh = high;
             return;
         }
+        bool was = _pins.TryGetValue(pin, out bool before) && before;
         _pins[pin] = high;
-        if (pin == 25 && high)
+        if (was != high)
         {
-            _sampled = true;
+            OutputChanged?.Invoke(pin, high);
         }
 
         bool any = false;
@@ -452,6 +479,22 @@ public sealed class Esp32Device
         }
 
         RailsUpdate(any);
+    }
+
+    /// <summary>
+    /// An ADC1 conversion on <paramref name="channel"/>. One made while the sensor rail (GPIO25) is
+    /// on marks the wake as a sampling wake: every shipped config reads its battery divider in the
+    /// sampling round, with the rail up for the other sensors. (The rail alone does not tell: the
+    /// backup RTC's transfers raise it too, outside the round.)
+    /// </summary>
+    public int ReadAdc(int channel)
+    {
+        if (_pins.TryGetValue(25, out bool rail) && rail)
+        {
+            _sampled = true;
+        }
+
+        return AdcRaw(channel);
     }
 
     public bool ReadPin(int pin) => _pins.TryGetValue(pin, out bool v) ? v : !InputLevels.TryGetValue(pin, out bool l) || l;

@@ -23,7 +23,11 @@ public sealed class WakeOutcome
     /// <summary>Time any sensor rail (a board output) was on during the wake (virtual ms).</summary>
     public long RailsOnMs { get; init; }
 
-    /// <summary>Whether the sensor rail (GPIO 25, sensor_power_en on every shipped board) went on: a sampling wake.</summary>
+    /// <summary>
+    /// A sampling wake: an ADC1 conversion was made while the sensor rail (GPIO 25, sensor_power_en on
+    /// every shipped board) was on — the battery divider is read in every shipped config's round. The
+    /// rail alone does not tell: the backup RTC's transfers raise it outside the round.
+    /// </summary>
     public bool Sampled { get; init; }
 
     /// <summary>The model step at which a power cut was made (-1: none), and its kind.</summary>

@@ -20,7 +20,7 @@ namespace IoTMonitor.Firmware.Board
         /// <summary>GPIO number.</summary>
         public int Gpio { get; }
 
-        /// <summary>Config sensor ids that need this output high while they measure (pin map <c>sensor</c> column).</summary>
+        /// <summary>Config sensor ids that need this output high while they measure (pin map <c>sensor</c> column); <c>rtc</c> for the backup RTC's I2C access.</summary>
         public string[] Sensors { get; }
     }
 
@@ -44,7 +44,7 @@ namespace IoTMonitor.Firmware.Board
             19,
             new BoardOutput[]
             {
-                new BoardOutput("sensor_power_en", 25, new string[] { "ph", "do", "water_temp", "ec", "turbidity" }),
+                new BoardOutput("sensor_power_en", 25, new string[] { "ph", "do", "water_temp", "ec", "turbidity", "rtc" }),
                 new BoardOutput("ec_power_en", 26, new string[] { "ec" }),
                 new BoardOutput("boost_5v_en", 27, new string[] { "turbidity" }),
                 new BoardOutput("loop_power_en", 23, new string[] { "level" }),
@@ -56,11 +56,11 @@ namespace IoTMonitor.Firmware.Board
             35,
             4,
             14,
-            -1,
-            -1,
+            18,
+            19,
             new BoardOutput[]
             {
-                new BoardOutput("sensor_power_en", 25, new string[] { "soil_moisture", "soil_temp", "soil_probe" }),
+                new BoardOutput("sensor_power_en", 25, new string[] { "soil_moisture", "soil_temp", "soil_probe", "rtc" }),
                 new BoardOutput("boost_12v_en", 27, new string[] { "soil_probe" }),
             });
 
@@ -75,7 +75,7 @@ namespace IoTMonitor.Firmware.Board
             new BoardOutput[]
             {
                 new BoardOutput("pms_set", 26, new string[] { "pms5003" }),
-                new BoardOutput("sensor_power_en", 25, new string[] { "bme280", "scd41" }),
+                new BoardOutput("sensor_power_en", 25, new string[] { "bme280", "scd41", "rtc" }),
                 new BoardOutput("boost_5v_en", 27, new string[] { "pms5003" }),
             });
 

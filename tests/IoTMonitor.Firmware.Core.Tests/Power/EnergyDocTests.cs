@@ -71,6 +71,31 @@ public class EnergyDocTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Every shipped config names the DS3231 (hardware/common/rtc-backup.md). Its VCC is on the sensor
+    /// rail, so it costs the pack its datasheet current for the rails-on time of each sampling wake
+    /// and nothing in deep sleep (it runs from its CR2032 there): the table above includes it.
+    /// </summary>
+    [Theory]
+    [InlineData("water")]
+    [InlineData("soil")]
+    [InlineData("air")]
+    public void The_rtc_each_config_names_costs_its_rail_time_and_nothing_in_sleep(string type)
+    {
+        DeviceConfig c = ShippedConfigs.Load(type);
+        Assert.True(c.RtcBus >= 0, $"{type}: the shipped config names no rtc");
+        var p = new PowerProfile();
+        double with = PowerModel.DailyMah(c, p);
+        c.RtcBus = -1;
+        double without = PowerModel.DailyMah(c, p);
+        double wakesPerDay = 86400.0 / c.SampleSec;
+        double railsSec = PowerModel.RailsOnMs(c, p, false) / 1000.0;
+        Assert.Equal(wakesPerDay * railsSec * p.RtcVccMa / 3600.0, with - without, 9);
+        Assert.True(with - without > 0);
+        Assert.Equal(0.2, p.RtcVccMa); // DS3231 datasheet 19-5170 Rev 10: I_CCA max at VCC 3.63 V
+        Assert.True(p.SleepFloorMa() * 1000 < 70, "the sleep floor grew: the DS3231 must not be fed from the pack in sleep");
+    }
+
     [Fact]
     public void The_old_twelve_month_claim_is_gone()
     {

@@ -51,10 +51,11 @@ public sealed class NodeSoak
     public double CutChance { get; init; } = 0.04;
 
     /// <summary>
-    /// A DS3231 with its cell on the I2C bus and <c>rtc</c> in the config (hardware/common/rtc-backup.md):
-    /// power-ons then set the clock from it, so no boot should be left unplaceable.
+    /// The node as it would be without the DS3231 backup RTC every shipped board carries
+    /// (hardware/common/rtc-backup.md): <c>rtc</c> taken out of the config and no chip on the bus. A
+    /// boot cut again before its first network sync then has no time for its readings.
     /// </summary>
-    public bool RtcFitted { get; init; }
+    public bool WithoutRtc { get; init; }
 
     /// <summary>Fault-free wakes at the end that let the node send what it holds.</summary>
     public const int DrainWakes = 20;
@@ -81,10 +82,13 @@ public sealed class NodeSoak
         config["mqtt"]!["host"] = Host;
         config["mqtt"]!["user"] = device;
         config["mqtt"]!["password"] = secret;
-        if (RtcFitted)
+        if (WithoutRtc)
         {
-            config["rtc"] = new JsonObject { ["kind"] = "ds3231", ["bus"] = 1 };
+            config.Remove("rtc");
         }
+
+        // As shipped, the config names the DS3231 and the board carries it with its cell.
+        bool rtcFitted = config["rtc"] != null;
 
         int sampleSec = config["sampleSec"]!.GetValue<int>();
         int maxAwakeSec = config["maxAwakeSec"]!.GetValue<int>();
@@ -107,14 +111,14 @@ public sealed class NodeSoak
         };
         radio.Dns[Host] = "127.0.0.1";
         var node = new Esp32Device(start, radio) { SleepDrift = 0.03, AdcRaw = ch => ch == BatteryAdcChannel ? HealthyBatteryRaw : 1800 };
-        if (RtcFitted)
+        if (rtcFitted)
         {
             node.I2cTargets[SimulatedDs3231.Address] = new Wake.Ds3231Target(new SimulatedDs3231(() => node.TrueMs, driftPpm: 2));
         }
 
         node.Flash.WriteAllBytes("config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
-        var report = new SoakReport { NodeType = _nodeType, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + WatchdogMarginSec) * 1000L };
+        var report = new SoakReport { NodeType = _nodeType, RtcFitted = rtcFitted, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + WatchdogMarginSec) * 1000L };
 
         report.LongestWifiOutageHours = faults.LongestWifiOutageHours;
         WakeCause cause = WakeCause.Undefined;

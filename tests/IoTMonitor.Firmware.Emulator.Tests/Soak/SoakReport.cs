@@ -5,6 +5,9 @@ public sealed class SoakReport
 {
     public string NodeType { get; init; } = "";
 
+    /// <summary>The DS3231 backup RTC was in the config and on the bus (as shipped).</summary>
+    public bool RtcFitted { get; init; }
+
     public int Wakes { get; set; }
 
     public int Cuts { get; set; }
@@ -143,6 +146,12 @@ public sealed class SoakReport
             yield return $"a wake lasted {AwakeMax} ms, over the {MaxAwakeAllowedMs} ms cap";
         }
 
+        if (RtcFitted && (UnsyncedDeadLettered > 0 || UnplaceableDiscarded > 0))
+        {
+            // With the RTC every power-on has a time: nothing may be left unplaceable.
+            yield return $"with the DS3231 fitted, {UnsyncedDeadLettered} readings dead-lettered as unsynced_time and {UnplaceableDiscarded} discarded unplaceable (boots {string.Join(",", UnsyncedBoots.Order().Take(5))})";
+        }
+
         foreach (string o in Other.Take(5))
         {
             yield return o;
@@ -150,7 +159,7 @@ public sealed class SoakReport
     }
 
     public string Figures() =>
-        $"{NodeType}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {Repeats.Count} (boot, n) stored twice, {Holes.Count} boots with a hole, {MissingReadings} committed readings missing, {Hangs.Count} hangs, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced), {UnplaceableDiscarded} discarded unplaceable by the node; " +
+        $"{NodeType}{(RtcFitted ? " with DS3231" : " without RTC")}: {Wakes} wakes, {Cuts} power cuts, {SamplingWakesClean} clean sampling wakes x {ReadingsPerSample} readings, {ReadingsArrived} distinct readings in InfluxDB, {Repeats.Count} (boot, n) stored twice, {Holes.Count} boots with a hole, {MissingReadings} committed readings missing, {Hangs.Count} hangs, {UnsyncedDeadLettered} dead-lettered as unsynced_time (boot never synced), {UnplaceableDiscarded} discarded unplaceable by the node; " +
         $"clean timer wakes: sampling only {Mean(SampleOnlyAwakeMs):F0} ms awake (n {SampleOnlyAwakeMs.Count}), uploading {Mean(UploadAwakeMs):F0} ms awake / {Mean(UploadRadioMs):F0} ms radio / {Mean(UploadRailsMs):F0} ms rails (n {UploadAwakeMs.Count}); " +
         $"awake mean {AwakeMean:F0} ms p95 {AwakeP95} ms max {AwakeMax} ms; radio on mean {(RadioOnMs.Count == 0 ? 0 : RadioOnMs.Average()):F0} ms, {RadioOnNotUploading} wakes with the radio on that did not upload; " +
         $"faults: cuts {string.Join("/", CutClassesSeen.Order())}, {WakesInWifiOutage} wakes in Wi-Fi outages (longest {LongestWifiOutageHours:F0} h), {GatewayRestarts} gateway restarts, RTC error up to {MaxRtcErrorSec:F0} s; " +

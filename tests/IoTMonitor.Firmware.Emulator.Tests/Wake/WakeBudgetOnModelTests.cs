@@ -99,8 +99,12 @@ public sealed class WakeBudgetOnModelTests
         Assert.Equal(1, o.MqttConnects);
         Assert.True(o.RailsOnMs > 0 && o.RadioOnMs > 0, $"rails {o.RailsOnMs} ms, radio {o.RadioOnMs} ms");
 
-        // Rails (GPIO 25/26/27/23) and radio never on together: the rails go off after the round.
-        Assert.InRange(o.RailsOnMs + o.RadioOnMs, 0, o.AwakeMs);
+        // Rails (GPIO 25/26/27/23) and radio never on together: the rails go off after the round. The
+        // one exception is the backup RTC's write after the SNTP sync: its bus pull-ups and VCC are on
+        // 3V3_SENS, so each of Ds3231Clock.Write's (at most 3) transfers raises GPIO25 for
+        // RailedI2cBus.RailRiseMs (2 ms) while the radio is on (hardware/common/rtc-backup.md).
+        const int RtcWriteRailMs = 3 * 2;
+        Assert.InRange(o.RailsOnMs + o.RadioOnMs, 0, o.AwakeMs + RtcWriteRailMs);
     }
 
     private static NodeState LoadState(Esp32Device node)
