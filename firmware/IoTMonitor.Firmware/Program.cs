@@ -104,6 +104,12 @@ namespace IoTMonitor.Firmware
                 _cycle = new NodeCycle(clock, link, _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
                 sensors.RainTally = _cycle.RainTally;
                 _cycle.BackupClock = new BackupClock(buses, clock); // used when the config names an rtc
+                ModemLink modem = link as ModemLink;
+                if (modem != null)
+                {
+                    _cycle.Network = modem.Report;
+                }
+
                 _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
                 _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();
