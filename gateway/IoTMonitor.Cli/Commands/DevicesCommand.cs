@@ -38,26 +38,38 @@ public static class DevicesCommand
             }
 
             var table = new Table().Title(Markup.Escape(t.Format("{0} device(s) at {1}", rows.Count, gw.BaseUrl)));
-            foreach (var c in new[] { "device", "site", "enabled", LastSeenColumn(t), "battery V", "RSSI dBm", "network", "boot", "highest n", "gaps", "dups", "remote config" })
+            // The network column only when a listed node is cellular: a Wi-Fi fleet's table stays as narrow as before.
+            var cellular = rows.Any(d => Network(d) != "-");
+            foreach (var c in new[] { "device", "site", "enabled", LastSeenColumn(t), "battery V", "RSSI dBm", "network", "boot", "highest n", "gaps", "dups", "remote config" }.Where(c => cellular || c != "network"))
             {
                 table.AddColumn(Markup.Escape(t[c]));
             }
 
             foreach (var d in rows.OrderBy(d => d.GetProperty("site").GetString(), StringComparer.Ordinal).ThenBy(d => d.GetProperty("id").GetString(), StringComparer.Ordinal))
             {
-                table.AddRow(
+                var cells = new List<string>
+                {
                     Markup.Escape(Str(d, "id")),
                     Markup.Escape(Str(d, "site")),
                     t[d.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.False ? "no" : "yes"],
                     d.TryGetProperty("lastSeen", out var ls) && ls.ValueKind == JsonValueKind.String ? LastSeen(ls.GetDateTimeOffset(), t) : t["never"],
                     Num(d, "battery", "0.000"),
                     Num(d, "rssi", "0"),
-                    Markup.Escape(Network(d)),
+                };
+                if (cellular)
+                {
+                    cells.Add(Markup.Escape(Network(d)));
+                }
+
+                cells.AddRange(
+                [
                     Num(d, "boot", "0"),
                     Num(d, "highestSequence", "0"),
                     d.TryGetProperty("gaps", out var g) && g.ValueKind == JsonValueKind.Array ? g.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0",
                     Num(d, "duplicates", "0"),
-                    Markup.Escape(RemoteConfig(d, t)));
+                    Markup.Escape(RemoteConfig(d, t)),
+                ]);
+                table.AddRow(cells.ToArray());
             }
 
             cx.Console.Write(table);
