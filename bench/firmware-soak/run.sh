@@ -6,6 +6,8 @@
 # on the model's I2C bus, so the run also fails on any reading dead-lettered as unsynced_time.
 # The three node types run side by side (each test process starts its own influxd and gateway on
 # random loopback ports); most of a wake's real time is waiting for loopback MQTT, not CPU.
+# Then the same over the cellular variant (config/{type}-cellular.json: ModemLink on the AT-level modem
+# model in the board's modem socket, SIMCom on water and air, Quectel on soil) with modem faults.
 # Prints one "SOAK" line of figures per node type (readings, duplicates, losses, awake time, radio
 # time, flash erases per reading) and exits non-zero on any lost, repeated or hung reading
 # (tests/IoTMonitor.Firmware.Emulator.Tests/Soak). Logs: $FIRMWARE_SOAK_LOGS (default a temp dir).
@@ -29,6 +31,9 @@ for type in water soil air; do
     --filter "FullyQualifiedName~SoakTests&DisplayName~$type" --logger "console;verbosity=normal" >"$logs/$type.log" 2>&1 &
   pids+=($!)
 done
+dotnet test "$bin/IoTMonitor.Firmware.Emulator.Tests.dll" \
+  --filter "FullyQualifiedName~SoakTests.Over_the_modem_link" --logger "console;verbosity=normal" >"$logs/cellular.log" 2>&1 &
+pids+=($!)
 status=0
 for i in "${!pids[@]}"; do
   wait "${pids[$i]}" || status=1
@@ -37,5 +42,7 @@ for type in water soil air; do
   grep -h '^ *SOAK ' "$logs/$type.log" || { echo "no SOAK line for $type (see $logs/$type.log)"; status=1; }
   grep -hE '^ *(Passed|Failed) ' "$logs/$type.log" | head -3 || true
 done
+grep -h '^ *SOAK cellular' "$logs/cellular.log" || { echo "no SOAK line for cellular (see $logs/cellular.log)"; status=1; }
+grep -hE '^ *(Passed|Failed) ' "$logs/cellular.log" | head -3 || true
 echo "logs: $logs"
 exit $status

@@ -22,6 +22,7 @@ namespace IoTMonitor.Firmware
         private I2cBusAdapter _i2c;
         private SerialUart _uart;
         private OneWireAdapter _oneWire;
+        private int _modemUart;
 
         /// <summary>The buses of <paramref name="board"/>.</summary>
         public Esp32Buses(AdcController adc, BoardPins board)
@@ -65,7 +66,7 @@ namespace IoTMonitor.Firmware
         /// <summary>COM2 on <paramref name="tx"/>/<paramref name="rx"/>; the first entry to open it sets the baud rate for the wake.</summary>
         public IUart Uart(int tx, int rx, int baudRate)
         {
-            if (tx < 0 || rx < 0)
+            if (tx < 0 || rx < 0 || _modemUart == 2)
             {
                 return null;
             }
@@ -81,7 +82,7 @@ namespace IoTMonitor.Firmware
         /// <summary>The 1-Wire host on COM3 (<paramref name="tx"/>/<paramref name="rx"/>).</summary>
         public IOneWireBus OneWire(int tx, int rx)
         {
-            if (tx < 0 || rx < 0)
+            if (tx < 0 || rx < 0 || _modemUart == 3)
             {
                 return null;
             }
@@ -92,6 +93,29 @@ namespace IoTMonitor.Firmware
             }
 
             return _oneWire;
+        }
+
+        /// <summary>
+        /// Hands COM<paramref name="uart"/> to the modem for the rest of the wake: a sensor host still
+        /// holding it (the soil board's 1-Wire on COM3) is closed first, and later sensor requests for
+        /// that port get null (their entries read NO_VALUE). The wake samples before it connects, so
+        /// the sensors are done by then.
+        /// </summary>
+        public void ClaimForModem(int uart)
+        {
+            if (uart == 3 && _oneWire != null)
+            {
+                _oneWire.Dispose();
+                _oneWire = null;
+            }
+
+            if (uart == 2 && _uart != null)
+            {
+                _uart.Dispose();
+                _uart = null;
+            }
+
+            _modemUart = uart;
         }
     }
 }

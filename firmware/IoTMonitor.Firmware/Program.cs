@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading;
 using IoTMonitor.Firmware.Adapters;
 using IoTMonitor.Firmware.Board;
+using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Config;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Time;
@@ -99,9 +100,16 @@ namespace IoTMonitor.Firmware
             int sleepSec = peek.SampleSec;
             try
             {
-                _cycle = new NodeCycle(clock, new M2MqttNodeLink(), _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
+                INodeLink link = peek.Cellular ? CellularLink(peek, board, gpio, buses, clock) : new M2MqttNodeLink();
+                _cycle = new NodeCycle(clock, link, _power, sensors, new LittleFsFileStore(), QueueBudgetBytes, document);
                 sensors.RainTally = _cycle.RainTally;
                 _cycle.BackupClock = new BackupClock(new RtcBuses(buses, sensors), clock); // used when the config names an rtc
+                ModemLink modem = link as ModemLink;
+                if (modem != null)
+                {
+                    _cycle.Network = modem.Report;
+                }
+
                 _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
                 _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();
@@ -119,6 +127,25 @@ namespace IoTMonitor.Firmware
             }
         }
 
+
+        // The modem link of a config with "cellular" (docs/cellular.md): the pins are the config's, or the
+        // board's cellular variant's (Board/ModemPins) where the config leaves them out; the CA is the PEM
+        // flashed next to config.json. Without the CA a TLS connect is refused by the link, not made unchecked.
+        private static INodeLink CellularLink(DeviceConfig config, BoardPins board, GpioController gpio, Esp32Buses buses, Esp32Clock clock)
+        {
+            ModemPins pins = ModemPins.For(board.Type);
+            int uart = Pick(config.CellularUart, pins.Uart);
+            ModemKind kind = config.CellularModem == 1 ? ModemKind.Quectel : ModemKind.Simcom;
+            ModemUart port = new ModemUart(buses, uart, Pick(config.CellularTx, pins.Tx), Pick(config.CellularRx, pins.Rx));
+            Esp32ModemPower power = new Esp32ModemPower(gpio, Pick(config.CellularPowerEn, pins.PowerEn), Pick(config.CellularPwrKey, pins.PwrKey), Pick(config.CellularStatus, pins.Status), kind, clock, port);
+            byte[] ca = config.CellularCa != null && File.Exists(config.CellularCa) ? File.ReadAllBytes(config.CellularCa) : null;
+            return new ModemLink(port, clock, kind, config.CellularApn, ca, power, clock);
+        }
+
+        private static int Pick(int configured, int board)
+        {
+            return configured >= 0 ? configured : board;
+        }
 
         private static void OnWatchdog(object state)
         {

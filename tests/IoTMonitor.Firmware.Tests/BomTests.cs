@@ -88,7 +88,7 @@ public partial class BomTests
     }
 
     // RFC 4180 fields: quoted fields may hold commas and doubled quotes.
-    private static List<string> Csv(string line)
+    internal static List<string> Csv(string line)
     {
         var fields = new List<string>();
         var sb = new System.Text.StringBuilder();

@@ -13,10 +13,10 @@ public static class Esp32PinRules
 {
     /// <summary>Functions a pin map row may have (pinmaps.md rule 1).</summary>
     public static readonly string[] Functions =
-        ["adc1", "i2c_sda", "i2c_scl", "uart_tx", "uart_rx", "rs485_de", "onewire", "gpio_out", "gpio_in", "wake"];
+        ["adc1", "i2c_sda", "i2c_scl", "uart_tx", "uart_rx", "rs485_de", "onewire", "gpio_out", "gpio_in", "wake", "modem_tx", "modem_rx"];
 
     /// <summary>Functions that drive the pin (pinmaps.md rule 3).</summary>
-    public static readonly string[] Driven = ["gpio_out", "uart_tx", "rs485_de", "onewire", "i2c_sda", "i2c_scl"];
+    public static readonly string[] Driven = ["gpio_out", "uart_tx", "rs485_de", "onewire", "i2c_sda", "i2c_scl", "modem_tx"];
 
     /// <summary>ADC1 GPIO → AdcController channel (§6). ADC2 (channels 10–19) fails while WiFi is on.</summary>
     public static readonly IReadOnlyDictionary<int, int> Adc1Channel = new Dictionary<int, int>
@@ -64,7 +64,13 @@ public static class Esp32PinRules
     /// <summary>See <see cref="I2c1Sda"/>.</summary>
     public const int I2c1Scl = 19;
 
-    public static List<string> Check(string node, IReadOnlyList<PinRow> rows)
+    public static List<string> Check(string node, IReadOnlyList<PinRow> rows) => Check(node, rows, noPsramModule: false);
+
+    /// <summary>
+    /// As <see cref="Check(string, IReadOnlyList{PinRow})"/>; <paramref name="noPsramModule"/> allows GPIO16/17
+    /// for a board that fits the WROOM-32E-N4 (no PSRAM) only, as the cellular variants do (hardware/common/cellular.md).
+    /// </summary>
+    public static List<string> Check(string node, IReadOnlyList<PinRow> rows, bool noPsramModule)
     {
         var problems = new List<string>();
         void Fail(PinRow r, string why) => problems.Add($"{node}: {r.Signal} (GPIO{r.Gpio}): {why}");
@@ -109,7 +115,7 @@ public static class Esp32PinRules
                 Fail(r, "SPI flash pin (6-11)");
             }
 
-            if (Psram.Contains(r.Gpio))
+            if (Psram.Contains(r.Gpio) && !noPsramModule)
             {
                 Fail(r, "PSRAM pin on WROVER (16/17)");
             }

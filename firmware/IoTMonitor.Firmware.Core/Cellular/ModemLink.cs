@@ -1,5 +1,6 @@
 using IoTMonitor.Firmware.Core.Cellular.At;
 using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Time;
 
@@ -51,6 +52,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
         private readonly string _apn;
         private readonly byte[] _caCertificate;
         private readonly CellularInfo _info = new CellularInfo();
+        private readonly NetworkReport _report = new NetworkReport();
         private bool _synced;
         private bool _up;
 
@@ -77,6 +79,12 @@ namespace IoTMonitor.Firmware.Core.Cellular
         public CellularInfo Info
         {
             get { return _info; }
+        }
+
+        /// <summary>What the node reports to the gateway in its batch health (protocol §4), refreshed at each connect.</summary>
+        public NetworkReport Report
+        {
+            get { return _report; }
         }
 
         /// <summary>The AT engine (its counters: discarded lines, URCs, echoes).</summary>
@@ -157,6 +165,10 @@ namespace IoTMonitor.Firmware.Core.Cellular
                 _info.Iccid = _at.InfoText(0, 0);
             }
 
+            _report.Operator = _info.Operator;
+            _report.AccessTech = _info.AccessTech;
+            _report.RsrpDbm = _info.RsrpDbm;
+            _report.Iccid = _info.Iccid;
             if (settings.Tls)
             {
                 st = _mqtt.ConfigureTls(_at, _caCertificate, deadline);

@@ -1,10 +1,12 @@
 namespace IoTMonitor.Firmware.Core.Config
 {
-    /// <summary>The device config's <c>cellular</c> object (docs/cellular.md): modem family and APN.</summary>
+    /// <summary>The device config's <c>cellular</c> object (docs/cellular.md): modem family, APN, the board's modem pins and the CA file.</summary>
     public sealed partial class ConfigParser
     {
         // {"modem":"simcom"|"quectel","apn":"…"}: the modem family picks the AT command set
         // (Cellular/SimcomMqtt, Cellular/QuectelMqtt); an APN is at most 63 characters (3GPP TS 23.003 §9.1).
+        // "uart" is 2 or 3 (COM1 carries the debugger); pins are classic-ESP32 GPIO numbers (0–39);
+        // "ca" names a file on the node's flash (LittleFS path names stay short).
         private ConfigError ReadCellular()
         {
             ConfigError e = ExpectObject();
@@ -33,6 +35,34 @@ namespace IoTMonitor.Firmware.Core.Config
                 else if (_r.ValueEquals("apn"))
                 {
                     e = ReadString(ref _work.CellularApn, 63);
+                }
+                else if (_r.ValueEquals("uart"))
+                {
+                    e = ReadInt(2, 3, ref _work.CellularUart);
+                }
+                else if (_r.ValueEquals("tx"))
+                {
+                    e = ReadInt(0, 39, ref _work.CellularTx);
+                }
+                else if (_r.ValueEquals("rx"))
+                {
+                    e = ReadInt(0, 39, ref _work.CellularRx);
+                }
+                else if (_r.ValueEquals("pwrkey"))
+                {
+                    e = ReadInt(0, 39, ref _work.CellularPwrKey);
+                }
+                else if (_r.ValueEquals("powerEn"))
+                {
+                    e = ReadInt(0, 39, ref _work.CellularPowerEn);
+                }
+                else if (_r.ValueEquals("status"))
+                {
+                    e = ReadInt(0, 39, ref _work.CellularStatus);
+                }
+                else if (_r.ValueEquals("ca"))
+                {
+                    e = ReadString(ref _work.CellularCa, 63);
                 }
                 else
                 {

@@ -32,6 +32,27 @@ namespace IoTMonitor.Firmware.Core.Config
 
         /// <summary>Access point name of the SIM's data service ("" = the SIM's default).</summary>
         public string CellularApn = "";
+
+        /// <summary>The ESP32 UART the modem is on (2 = COM2, 3 = COM3); -1 = the board's (Board/BoardPins.Modem).</summary>
+        public int CellularUart = -1;
+
+        /// <summary>Modem UART TX (ESP32 → modem RXD through the level shifter); -1 = the board's.</summary>
+        public int CellularTx = -1;
+
+        /// <summary>Modem UART RX (modem TXD → ESP32); -1 = the board's.</summary>
+        public int CellularRx = -1;
+
+        /// <summary>GPIO driving the PWRKEY transistor (high = PWRKEY pulled low); -1 = the board's.</summary>
+        public int CellularPwrKey = -1;
+
+        /// <summary>GPIO of the modem's VBAT load switch (high = on); -1 = the board's.</summary>
+        public int CellularPowerEn = -1;
+
+        /// <summary>GPIO reading the modem's STATUS output (high = on); -1 = the board's.</summary>
+        public int CellularStatus = -1;
+
+        /// <summary>The CA certificate (PEM) the gateway's certificate must chain to, a file on the node's flash.</summary>
+        public string CellularCa = "I:\\ca.pem";
         public string Ntp = "pool.ntp.org";
         public int SampleSec = 900;
         public int UploadSec = 3600;
@@ -133,6 +154,13 @@ namespace IoTMonitor.Firmware.Core.Config
             Cellular = other.Cellular;
             CellularModem = other.CellularModem;
             CellularApn = other.CellularApn;
+            CellularUart = other.CellularUart;
+            CellularTx = other.CellularTx;
+            CellularRx = other.CellularRx;
+            CellularPwrKey = other.CellularPwrKey;
+            CellularPowerEn = other.CellularPowerEn;
+            CellularStatus = other.CellularStatus;
+            CellularCa = other.CellularCa;
             Ntp = other.Ntp;
             SampleSec = other.SampleSec;
             UploadSec = other.UploadSec;

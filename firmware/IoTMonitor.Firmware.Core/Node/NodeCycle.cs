@@ -81,6 +81,7 @@ namespace IoTMonitor.Firmware.Core.Node
         private readonly CommandParser _commandParser = new CommandParser();
         private readonly Command _command = new Command();
         private readonly Sampler _sampler = new Sampler();
+        private bool _iccidSent;
         private readonly PowerPolicy _policy = new PowerPolicy();
         private readonly TelemetryEncoder _encoder = new TelemetryEncoder();
         private readonly TelemetryHeader _header = new TelemetryHeader();
@@ -170,6 +171,13 @@ namespace IoTMonitor.Firmware.Core.Node
         /// Used only when the config names one (<see cref="DeviceConfig.RtcBus"/>).
         /// </summary>
         public BackupClock BackupClock { get; set; }
+
+        /// <summary>
+        /// The cellular link's network report (Cellular/ModemLink.Report), sent in the batch health as
+        /// <c>op</c>, <c>act</c>, <c>rsrp</c>, and <c>iccid</c> in the first batch of the wake (each wake
+        /// powers the modem on); null for a Wi-Fi node.
+        /// </summary>
+        public NetworkReport Network { get; set; }
 
         /// <summary>Event mode (fast sampling and an upload every wake while rain or the level's rise passes a threshold).</summary>
         public EventMode Event
@@ -689,6 +697,8 @@ namespace IoTMonitor.Firmware.Core.Node
             _header.EventMode = _event.Active ? 1 : 0;
             _header.DriftPpm = _state.DriftPpm;
             _header.Unplaceable = _state.Unplaceable;
+            _header.Network = Network;
+            _header.SendIccid = !_iccidSent;
             while (n > 0)
             {
                 _header.Clock = _clock.UtcSeconds;
@@ -696,6 +706,7 @@ namespace IoTMonitor.Firmware.Core.Node
                 int length = _encoder.Encode(_header, _readings, 0, n, _payload, 0, _payload.Length);
                 if (length > 0)
                 {
+                    _iccidSent = _iccidSent || (Network != null && Network.Iccid != null);
                     return length;
                 }
 

@@ -22,6 +22,40 @@ namespace IoTMonitor.Firmware.Core.Protocol
             get { return _fitted; }
         }
 
+        // Optional (protocol §4), a cellular node's network: each key only when the link knows it.
+        private static void WriteNetwork(Utf8Writer w, TelemetryHeader header)
+        {
+            NetworkReport net = header.Network;
+            if (net == null)
+            {
+                return;
+            }
+
+            if (net.Operator != null && net.Operator.Length > 0)
+            {
+                w.Ascii(",\"op\":");
+                w.String(net.Operator.Length > NetworkReport.MaxOperator ? net.Operator.Substring(0, NetworkReport.MaxOperator) : net.Operator);
+            }
+
+            if (net.AccessTech >= 0)
+            {
+                w.Ascii(",\"act\":");
+                w.Int(net.AccessTech);
+            }
+
+            if (net.RsrpDbm != 0)
+            {
+                w.Ascii(",\"rsrp\":");
+                w.Int(net.RsrpDbm);
+            }
+
+            if (header.SendIccid && net.Iccid != null && net.Iccid.Length > 0)
+            {
+                w.Ascii(",\"iccid\":");
+                w.String(net.Iccid);
+            }
+        }
+
         /// <summary>
         /// Writes the batch <paramref name="readings"/>[<paramref name="start"/> ..
         /// <paramref name="start"/>+<paramref name="count"/>) into <paramref name="output"/> from
@@ -85,6 +119,8 @@ namespace IoTMonitor.Firmware.Core.Protocol
                 w.Ascii(",\"unp\":");
                 w.Int(header.Unplaceable);
             }
+
+            WriteNetwork(w, header);
 
             w.Ascii("},\"r\":[");
             for (int i = 0; i < count; i++)

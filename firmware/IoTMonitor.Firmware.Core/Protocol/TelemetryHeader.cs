@@ -47,5 +47,11 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>Readings discarded because they cannot be placed in time (node lifetime), sent as <c>unp</c> only when above 0.</summary>
         public int Unplaceable;
+
+        /// <summary>The cellular link's network report (<c>op</c>, <c>act</c>, <c>rsrp</c>), null over Wi-Fi.</summary>
+        public NetworkReport Network;
+
+        /// <summary>Send the SIM's <c>iccid</c> with <see cref="Network"/> (the first batch after the link connected).</summary>
+        public bool SendIccid;
     }
 }

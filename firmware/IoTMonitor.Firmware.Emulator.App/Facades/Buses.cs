@@ -384,8 +384,14 @@ namespace System.IO.Ports
 {
     public sealed class SerialPort : IDisposable
     {
+        // What the device on the port has sent and the app has not read yet (the UART's RX buffer).
+        private byte[] _rx = new byte[256];
+        private int _rxCount;
+        private readonly string _portName;
+
         public SerialPort(string portName, int baudRate = 9600, Parity parity = Parity.None, int dataBits = 8, StopBits stopBits = StopBits.One)
         {
+            _portName = portName;
             BaudRate = baudRate;
         }
 
@@ -405,7 +411,11 @@ namespace System.IO.Ports
 
         public int BytesToRead
         {
-            get { return 0; }
+            get
+            {
+                Pull();
+                return _rxCount;
+            }
         }
 
         public static string[] GetPortNames()
@@ -415,6 +425,9 @@ namespace System.IO.Ports
 
         public void Open()
         {
+            Esp32Device.Current.Step("uart");
+            _rx = new byte[ReadBufferSize > 0 ? ReadBufferSize : 256]; // nanoFramework: 256 unless set while closed (reference §8)
+            _rxCount = 0;
             IsOpen = true;
         }
 
@@ -426,24 +439,54 @@ namespace System.IO.Ports
         public int Read(byte[] buffer, int offset, int count)
         {
             Esp32Device.Current.Step("uart");
-            Esp32Device.Current.Advance(ReadTimeout > 0 ? ReadTimeout : 0);
-            throw new TimeoutException("no device on the UART");
+            Pull();
+            if (_rxCount == 0)
+            {
+                Esp32Device.Current.Advance(ReadTimeout > 0 ? ReadTimeout : 0);
+                Pull();
+                if (_rxCount == 0)
+                {
+                    throw new TimeoutException("nothing received on " + _portName);
+                }
+            }
+
+            int n = count < _rxCount ? count : _rxCount;
+            Array.Copy(_rx, 0, buffer, offset, n);
+            Array.Copy(_rx, n, _rx, 0, _rxCount - n);
+            _rxCount -= n;
+            return n;
         }
 
         public int ReadByte()
         {
-            return Read(new byte[1], 0, 1);
+            byte[] one = new byte[1];
+            Read(one, 0, 1);
+            return one[0];
         }
 
         public void Write(byte[] buffer, int offset, int count)
         {
             Esp32Device.Current.Step("uart");
             Esp32Device.Current.Advance(1 + (count * 10 * 1000 / BaudRate));
+            ModemSocket device;
+            if (IsOpen && Esp32Device.Current.Uarts.TryGetValue(_portName, out device))
+            {
+                device.Write(buffer, offset, count);
+            }
         }
 
         public void Dispose()
         {
             Close();
+        }
+
+        private void Pull()
+        {
+            ModemSocket device;
+            if (IsOpen && _rxCount < _rx.Length && Esp32Device.Current.Uarts.TryGetValue(_portName, out device))
+            {
+                _rxCount += device.Read(_rx, _rxCount, _rx.Length - _rxCount);
+            }
         }
     }
 

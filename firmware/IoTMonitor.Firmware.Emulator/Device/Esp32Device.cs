@@ -109,6 +109,15 @@ public sealed class Esp32Device
     /// <summary>Further narrows the steps a cut may land on: (kind, detail) → counts (null: every step of the named kinds).</summary>
     public Func<string, string?, bool>? CutFilter { get; set; }
 
+    /// <summary>Circuits on GPIO outputs other than the sensor rails (the modem's load switch and PWRKEY): a write goes to them.</summary>
+    public Dictionary<int, Action<bool>> PinSinks { get; } = [];
+
+    /// <summary>Inputs driven by a circuit (the modem's STATUS): a read asks it.</summary>
+    public Dictionary<int, Func<bool>> PinSources { get; } = [];
+
+    /// <summary>Devices on the UARTs by port name ("COM2", "COM3"): what the app's SerialPort reaches. A port with none reads nothing.</summary>
+    public Dictionary<string, ModemSocket> Uarts { get; } = [];
+
     /// <summary>Model steps taken in this wake (each one a point where the harness may cut the power).</summary>
     public long Steps => _step;
 
@@ -161,6 +170,12 @@ public sealed class Esp32Device
     /// <summary>Ends a wake: what happened, what it cost.</summary>
     public WakeOutcome EndWake(ResetKind kind, string? hang)
     {
+        // Reset and deep sleep leave the GPIOs floating: the pull-downs switch every circuit off.
+        foreach (var sink in PinSinks.Values)
+        {
+            sink(false);
+        }
+
         RadioOff();
         RailsUpdate(false);
 
@@ -455,6 +470,12 @@ public sealed class Esp32Device
     public void WritePin(int pin, bool high)
     {
         Step("gpio");
+        if (PinSinks.TryGetValue(pin, out var sink))
+        {
+            sink(high);
+            return;
+        }
+
         if (Watchdog != null && pin == Watchdog.DoneGpio)
         {
             if (high && !_doneHigh)
@@ -497,7 +518,7 @@ public sealed class Esp32Device
         return AdcRaw(channel);
     }
 
-    public bool ReadPin(int pin) => _pins.TryGetValue(pin, out bool v) ? v : !InputLevels.TryGetValue(pin, out bool l) || l;
+    public bool ReadPin(int pin) => PinSources.TryGetValue(pin, out var source) ? source() : _pins.TryGetValue(pin, out bool v) ? v : !InputLevels.TryGetValue(pin, out bool l) || l;
 
     public void RadioOn()
     {

@@ -6,6 +6,9 @@ namespace IoTMonitor.Firmware.Host.Fleet;
 /// <summary>How a <see cref="VirtualFleet"/> runs.</summary>
 public sealed class FleetOptions
 {
+    /// <summary>Every Nth node added reports over a simulated cellular modem (SIMCom and Quectel alternately); 0: all Wi-Fi.</summary>
+    public int CellularEvery { get; set; }
+
     /// <summary>Simulated seconds per real second.</summary>
     public double Speedup { get; set; } = 60;
 

@@ -19,6 +19,7 @@ public sealed class VirtualFleet : IAsyncDisposable
 {
     private readonly PriorityQueue<VirtualNode, long> _due = new();
     private readonly object _gate = new();
+    private int _added;
     private readonly List<VirtualNode> _nodes = new();
     private readonly BlockingCollection<VirtualNode> _work;
     private readonly ConcurrentQueue<string> _errors = new();
@@ -72,6 +73,13 @@ public sealed class VirtualFleet : IAsyncDisposable
             IsWifiDown = outage.IsDown,
             Rssi = () => rssiBase + rng.Next(-4, 5),
         };
+        int added = Interlocked.Increment(ref _added);
+        if (spec.Cellular is null && Options.CellularEvery > 0 && added % Options.CellularEvery == 0)
+        {
+            // every Nth node, SIMCom and Quectel alternately
+            spec = spec with { Cellular = (added / Options.CellularEvery) % 2 == 1 ? Core.Cellular.ModemKind.Simcom : Core.Cellular.ModemKind.Quectel };
+        }
+
         var node = new VirtualNode(spec with { EnvironmentOptions = spec.EnvironmentOptions ?? Options.Environment }, Clock, link, Options.FlashDir);
         lock (_gate)
         {

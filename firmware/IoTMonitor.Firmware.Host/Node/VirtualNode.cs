@@ -1,9 +1,12 @@
 using System.Text;
+using System.Text.Json.Nodes;
+using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Core.Node;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Storage;
 using IoTMonitor.Firmware.Core.Time;
 using IoTMonitor.Firmware.Host.Link;
+using IoTMonitor.Firmware.Host.Modem;
 using IoTMonitor.Firmware.Host.Sensors;
 using IoTMonitor.Firmware.Host.Signals;
 using IoTMonitor.Firmware.Host.Storage;
@@ -40,13 +43,23 @@ public sealed class VirtualNode : IDisposable
     public VirtualNode(NodeSpec spec, SimulationClock sim, LinkOptions? linkOptions = null, string? flashDir = null)
     {
         Spec = spec;
-        _config = Encoding.UTF8.GetBytes(spec.ConfigJson);
+        _config = Encoding.UTF8.GetBytes(spec.Cellular is { } family ? CellularConfig(spec.ConfigJson, family) : spec.ConfigJson);
         Clock = new VirtualClock(sim);
         Environment = new SiteEnvironment(spec.Site, spec.Lat, spec.Lon, spec.Alt, spec.EnvironmentOptions);
         Battery = new BatteryModel(t => Environment.Sun(t), stateOfCharge: spec.InitialCharge);
         Power = new VirtualPower(Battery);
         var options = linkOptions ?? new LinkOptions();
         Link = new MqttNodeLink(Clock, options);
+        if (spec.Cellular is { } kind)
+        {
+            // The modem model's MQTT side goes where the Wi-Fi link would (the options' host and port
+            // override the config's, as for MqttNodeLink); its clock is the node's true time.
+            var clock = new TrueTimeClock(Clock);
+            var behaviour = new ModemBehaviour { Kind = kind, NetworkUtc = () => DateTimeOffset.FromUnixTimeMilliseconds(Clock.TrueUtcMs).UtcDateTime };
+            var relay = new MqttRelay { Route = (host, port) => (options.HostOverride ?? host, options.PortOverride ?? port) };
+            ModemModel = new SimulatedModem(clock, behaviour, relay);
+            Modem = new ModemLink(ModemModel, Clock, kind, null, null, ModemModel, Clock);
+        }
         var seed = (int)(Noise.Hash(spec.Device) & 0x7FFFFFFF);
         Board = new NodeBoard(spec.Type, Environment, () => Clock.TrueUtcMs / 1000, () => Battery.Volts, spec.FaultOf, seed);
         Sensors = new SimulatedSensorFactory(Board, Clock);
@@ -77,6 +90,12 @@ public sealed class VirtualNode : IDisposable
     public VirtualPower Power { get; }
 
     public MqttNodeLink Link { get; }
+
+    /// <summary>The cellular link (the modem model behind AT commands) of a node whose spec says <see cref="NodeSpec.Cellular"/>; null over Wi-Fi.</summary>
+    public ModemLink? Modem { get; }
+
+    /// <summary>The simulated modem of a cellular node (its faults: <see cref="SimulatedModem.Behaviour"/>); null over Wi-Fi.</summary>
+    public SimulatedModem? ModemModel { get; }
 
     public NodeBoard Board { get; }
 
@@ -148,11 +167,12 @@ public sealed class VirtualNode : IDisposable
         {
             BrownOuts++;
             _dead = true;
-            Link.Drop();
+            DropLinks();
             return now + (30 * 60 * 1000);
         }
 
-        var cycle = new NodeCycle(Clock, Link, Power, Sensors, _files, QueueBudgetBytes, _config) { BackupClock = new BackupClock(Board, Clock) };
+        INodeLink link = Modem is null ? Link : Modem;
+        var cycle = new NodeCycle(Clock, link, Power, Sensors, _files, QueueBudgetBytes, _config) { BackupClock = new BackupClock(Board, Clock), Network = Modem?.Report };
         Sensors.RainTally = cycle.RainTally;
         var r = cycle.Run();
 
@@ -183,7 +203,7 @@ public sealed class VirtualNode : IDisposable
         if (r.Rebooted)
         {
             Reboots++;
-            Link.Drop();
+            DropLinks();
             Clock.PowerOn();
             next = Clock.TrueUtcMs + 2000;
         }
@@ -199,7 +219,7 @@ public sealed class VirtualNode : IDisposable
     /// </summary>
     public void PowerCut()
     {
-        Link.Drop();
+        DropLinks();
         Board.TippingBucket.PowerCut();
         Board.Rtc?.PowerCut();
         Flash?.Reset();
@@ -209,6 +229,42 @@ public sealed class VirtualNode : IDisposable
     public void Dispose()
     {
         Link.Dispose();
+        ModemModel?.Dispose();
+    }
+
+    // A reset or power cut: the Wi-Fi link's socket is gone, and the modem loses its supply.
+    private void DropLinks()
+    {
+        Link.Drop();
+        ModemModel?.Off();
+    }
+
+    /// <summary>
+    /// The node type's Wi-Fi config as its cellular variant: <c>cellular</c> (the family) instead of
+    /// <c>wifi</c>; TLS as the config had it (the simulator's brokers listen without TLS).
+    /// </summary>
+    public static string CellularConfig(string configJson, ModemKind kind)
+    {
+        var doc = JsonNode.Parse(configJson)!.AsObject();
+        doc.Remove("wifi");
+        doc["cellular"] = new JsonObject { ["modem"] = kind == ModemKind.Quectel ? "quectel" : "simcom" };
+        var mqtt = doc["mqtt"]!.AsObject();
+        if (!mqtt.ContainsKey("tls"))
+        {
+            mqtt["tls"] = false;
+        }
+
+        return doc.ToJsonString();
+    }
+
+    // The modem model's time: the node's true UTC in ms, which runs on across wakes and power cuts.
+    private sealed class TrueTimeClock(VirtualClock clock) : IClock
+    {
+        public long UtcSeconds => clock.UtcSeconds;
+
+        public long Millis => clock.TrueUtcMs;
+
+        public void Sleep(int ms) => clock.Sleep(ms);
     }
 }
 
@@ -222,6 +278,9 @@ public sealed record NodeSpec(string Site, string Device, string Type, string Co
 
     /// <summary>State of charge at the start, 0–1.</summary>
     public double InitialCharge { get; init; } = 0.8;
+
+    /// <summary>The node reports over a cellular modem of this family instead of Wi-Fi (null: Wi-Fi).</summary>
+    public ModemKind? Cellular { get; init; }
 
     public ProbeFault FaultOf(string sensorId) => Faults.GetValueOrDefault(sensorId) ?? ProbeFault.None;
 }

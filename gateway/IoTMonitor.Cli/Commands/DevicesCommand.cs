@@ -38,31 +38,80 @@ public static class DevicesCommand
             }
 
             var table = new Table().Title(Markup.Escape(t.Format("{0} device(s) at {1}", rows.Count, gw.BaseUrl)));
-            foreach (var c in new[] { "device", "site", "enabled", LastSeenColumn(t), "battery V", "RSSI dBm", "boot", "highest n", "gaps", "dups", "remote config" })
+            // The network column only when a listed node is cellular: a Wi-Fi fleet's table stays as narrow as before.
+            var cellular = rows.Any(d => Network(d) != "-");
+            foreach (var c in new[] { "device", "site", "enabled", LastSeenColumn(t), "battery V", "RSSI dBm", "network", "boot", "highest n", "gaps", "dups", "remote config" }.Where(c => cellular || c != "network"))
             {
                 table.AddColumn(Markup.Escape(t[c]));
             }
 
             foreach (var d in rows.OrderBy(d => d.GetProperty("site").GetString(), StringComparer.Ordinal).ThenBy(d => d.GetProperty("id").GetString(), StringComparer.Ordinal))
             {
-                table.AddRow(
+                var cells = new List<string>
+                {
                     Markup.Escape(Str(d, "id")),
                     Markup.Escape(Str(d, "site")),
                     t[d.TryGetProperty("enabled", out var e) && e.ValueKind == JsonValueKind.False ? "no" : "yes"],
                     d.TryGetProperty("lastSeen", out var ls) && ls.ValueKind == JsonValueKind.String ? LastSeen(ls.GetDateTimeOffset(), t) : t["never"],
                     Num(d, "battery", "0.000"),
                     Num(d, "rssi", "0"),
+                };
+                if (cellular)
+                {
+                    cells.Add(Markup.Escape(Network(d)));
+                }
+
+                cells.AddRange(
+                [
                     Num(d, "boot", "0"),
                     Num(d, "highestSequence", "0"),
                     d.TryGetProperty("gaps", out var g) && g.ValueKind == JsonValueKind.Array ? g.GetArrayLength().ToString(CultureInfo.InvariantCulture) : "0",
                     Num(d, "duplicates", "0"),
-                    Markup.Escape(RemoteConfig(d, t)));
+                    Markup.Escape(RemoteConfig(d, t)),
+                ]);
+                table.AddRow(cells.ToArray());
             }
 
             cx.Console.Write(table);
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// A cellular node's network from the device list: "CHINA MOBILE LTE RSRP -97 dBm ICCID 8986…1234"
+    /// (protocol §4 op, act, rsrp, iccid); "-" for a Wi-Fi node.
+    /// </summary>
+    internal static string Network(JsonElement d)
+    {
+        if (!d.TryGetProperty("cellular", out var c) || c.ValueKind != JsonValueKind.Object)
+        {
+            return "-";
+        }
+
+        var parts = new List<string>();
+        if (Str(c, "operator") is { Length: > 0 } op)
+        {
+            parts.Add(op);
+        }
+
+        if (c.TryGetProperty("act", out var act) && act.ValueKind == JsonValueKind.Number)
+        {
+            // 3GPP TS 27.007 §7.3 <AcT>
+            parts.Add(act.GetInt64() switch { 0 => "GSM", 2 => "UTRAN", 7 => "LTE", 8 => "EC-GSM-IoT", 9 => "NB-IoT", var n => "AcT " + n.ToString(CultureInfo.InvariantCulture) });
+        }
+
+        if (c.TryGetProperty("rsrp", out var rsrp) && rsrp.ValueKind == JsonValueKind.Number)
+        {
+            parts.Add("RSRP " + rsrp.GetInt64().ToString(CultureInfo.InvariantCulture) + " dBm");
+        }
+
+        if (Str(c, "iccid") is { Length: > 0 } iccid)
+        {
+            parts.Add("ICCID " + iccid);
+        }
+
+        return parts.Count == 0 ? "-" : string.Join(' ', parts);
     }
 
     /// <summary>The device list's config summary: "applied r3", "pending r4 (answered r3)", or "-" when none was ever set.</summary>

@@ -36,6 +36,7 @@ public static class SimulateCommand
         var sampleSec = new Option<int>("--sample-sec") { Description = "Sampling interval of new nodes, simulated s", DefaultValueFactory = _ => 300 };
         var uploadSec = new Option<int>("--upload-sec") { Description = "Upload interval of new nodes, simulated s", DefaultValueFactory = _ => 900 };
         var outages = new Option<double>("--outages-per-day") { Description = "WiFi outages (5 min … 3 days) starting per node per simulated day", DefaultValueFactory = _ => 0.05 };
+        var cellularEvery = new Option<int>("--cellular-every") { Description = "Every Nth node reports over a simulated cellular modem (AT commands to the modem model, its MQTT on the broker; SIMCom and Quectel alternately); 0: all WiFi", DefaultValueFactory = _ => 0 };
         var faulty = new Option<double>("--faulty-share") { Description = "Share of nodes with one drifting, stuck or failed probe", DefaultValueFactory = _ => 0.1 };
         var stay = new Option<bool>("--stay-connected") { Description = "Keep MQTT connections open between wakes (mains-powered nodes; the scale bench)" };
         var workers = new Option<int?>("--workers") { Description = "Threads running wakes (default 4 × CPUs, 8–64)" };
@@ -64,9 +65,10 @@ public static class SimulateCommand
 
             Example:
               iotmon simulate --devices 36 --profile mix --speedup 60 --duration 10m --api-key-file .local/admin.key
+              iotmon simulate --devices 12 --cellular-every 3 --duration 5m --api-key-file .local/admin.key
             """)
         {
-            devices, profile, stormKind, stormAfter, speedup, duration, backfill, stateDir, mqttHost, mqttPort, sampleSec, uploadSec, outages, faulty, stay, workers, flashFiles, spread, noLive, sites,
+            devices, profile, stormKind, stormAfter, speedup, duration, backfill, stateDir, mqttHost, mqttPort, sampleSec, uploadSec, outages, faulty, cellularEvery, stay, workers, flashFiles, spread, noLive, sites,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -134,6 +136,7 @@ public static class SimulateCommand
                 StartUtcMs = startMs,
                 FaultWindow = back + (runFor ?? TimeSpan.FromDays(1)),
                 FaultyShare = parse.GetValue(faulty),
+                CellularEvery = parse.GetValue(cellularEvery) >= 0 ? parse.GetValue(cellularEvery) : throw new CliException("--cellular-every must be 0 or more", ExitCodes.BadArguments),
                 FlashDir = parse.GetValue(flashFiles) ? Path.Combine(dir, "flash") : null,
                 StartSpread = Durations.TryParse(parse.GetValue(spread), out var sp) ? sp : throw new CliException("--start-spread is not a duration (e.g. 60s, 5m)", ExitCodes.BadArguments),
             };

@@ -139,6 +139,7 @@ public sealed class CliText(string language)
         ["last seen (UTC+8)"] = "最近上报(北京时间 UTC+8)",
         ["battery V"] = "电池 V",
         ["RSSI dBm"] = "信号 dBm",
+        ["network"] = "蜂窝网络",
         ["boot"] = "启动次数",
         ["highest n"] = "最大序号",
         ["gaps"] = "缺号段",

@@ -46,6 +46,13 @@ public sealed class DeviceLedger(string site, string device)
 
     public long Rssi { get; private set; }
 
+    /// <summary>
+    /// A cellular node's network as its last batch reported it (protocol §4 <c>op</c>, <c>act</c>,
+    /// <c>rsrp</c>; <c>iccid</c> from the last batch that carried it). Held in memory since the gateway
+    /// started, not in the ledger's store: the history is in InfluxDB's <c>health</c> measurement.
+    /// </summary>
+    public CellularHealth? Cellular { get; private set; }
+
     public long DroppedByDevice { get; private set; }
 
     public SequenceGap[] Gaps
@@ -127,6 +134,20 @@ public sealed class DeviceLedger(string site, string device)
             DroppedByDevice = joined.DroppedByDevice;
             _gaps.Clear();
             _gaps.AddRange(joined.Gaps);
+        }
+    }
+
+    /// <summary>Records a batch's cellular keys (any of them present); keeps the last ICCID when this batch has none.</summary>
+    public void Network(string? op, long? act, long? rsrp, string? iccid)
+    {
+        if (op is null && act is null && rsrp is null && iccid is null)
+        {
+            return;
+        }
+
+        lock (_gaps)
+        {
+            Cellular = new CellularHealth(op, act, rsrp, iccid ?? Cellular?.Iccid);
         }
     }
 

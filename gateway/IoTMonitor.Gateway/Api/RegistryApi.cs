@@ -73,6 +73,7 @@ public static class RegistryApi
                     duplicates = l.Duplicates,
                     battery = l.Battery,
                     rssi = l.Rssi,
+                    cellular = l.Cellular is { } c ? new { @operator = c.Operator, act = c.AccessTech, rsrp = c.Rsrp, iccid = c.Iccid } : null,
                     config = DownlinkApi.ConfigSummary(downlink.Store.ConfigOf(d.Id)),
                 });
             }

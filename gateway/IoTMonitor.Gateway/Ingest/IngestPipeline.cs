@@ -126,6 +126,7 @@ public sealed class IngestPipeline
         var ledger = _ledger.For(result.Site, result.Device);
         var boot = result.Boot;
         ledger.Health(now, result.Battery, result.Rssi, result.Dropped);
+        ledger.Network(result.Operator, result.AccessTech, result.Rsrp, result.Iccid);
         Task append;
         try
         {

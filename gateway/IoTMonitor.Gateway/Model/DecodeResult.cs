@@ -48,6 +48,18 @@ public sealed class DecodeResult
     /// <summary>Health <c>unp</c>: readings the node discarded because they cannot be placed in time (its lifetime count); null when not sent.</summary>
     public long? Unplaceable { get; internal set; }
 
+    /// <summary>Health <c>op</c>: a cellular node's operator name (AT+COPS?); null when not sent.</summary>
+    public string? Operator { get; internal set; }
+
+    /// <summary>Health <c>act</c>: a cellular node's access technology (3GPP TS 27.007 &lt;AcT&gt;: 7 LTE, 9 NB-IoT); null when not sent.</summary>
+    public long? AccessTech { get; internal set; }
+
+    /// <summary>Health <c>rsrp</c>: a cellular node's serving-cell RSRP, dBm; null when not sent.</summary>
+    public long? Rsrp { get; internal set; }
+
+    /// <summary>Health <c>iccid</c>: the SIM's ICCID, sent in the first batch after the node's link connected; null when not sent.</summary>
+    public string? Iccid { get; internal set; }
+
     public List<Reading> Readings { get; } = new(8);
 
     public List<RejectedReading> Rejected { get; } = new();
@@ -67,6 +79,10 @@ public sealed class DecodeResult
         EventMode = null;
         DriftPpm = null;
         Unplaceable = null;
+        Operator = null;
+        AccessTech = null;
+        Rsrp = null;
+        Iccid = null;
         Readings.Clear();
         Rejected.Clear();
     }

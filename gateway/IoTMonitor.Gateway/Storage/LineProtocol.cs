@@ -70,7 +70,7 @@ public static class LineProtocol
             lines++;
         }
 
-        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length)) + 96 + (10 * NumberBytes)));
+        var health = new Line(output.GetSpan((6 * (device.Length + site.Length + batch.Fw.Length + (batch.Operator?.Length ?? 0) + (batch.Iccid?.Length ?? 0))) + 128 + (12 * NumberBytes)));
         health.Raw("health"u8);
         health.Tag(",device="u8, device);
         health.Tag(",site="u8, site);
@@ -97,6 +97,26 @@ public static class LineProtocol
         if (batch.Unplaceable is { } unp)
         {
             health.Int((byte)',', "unp="u8, unp);
+        }
+
+        if (batch.AccessTech is { } act)
+        {
+            health.Int((byte)',', "act="u8, act);
+        }
+
+        if (batch.Rsrp is { } rsrp)
+        {
+            health.Int((byte)',', "rsrp="u8, rsrp);
+        }
+
+        if (batch.Operator is { } op)
+        {
+            health.String((byte)',', "op="u8, op);
+        }
+
+        if (batch.Iccid is { } iccid)
+        {
+            health.String((byte)',', "iccid="u8, iccid);
         }
         health.String((byte)',', "fw="u8, batch.Fw);
         health.Timestamp(batch.HealthTime);

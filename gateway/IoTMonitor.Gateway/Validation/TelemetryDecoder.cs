@@ -158,7 +158,7 @@ public sealed class TelemetryDecoder
 
     private struct Envelope
     {
-        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, HasEv, HasDrift, HasUnp;
+        public bool HasV, HasFw, HasBoot, HasClk, HasCal, HasH, HasR, HasBat, HasRssi, HasQd, HasDrop, HasRst, HasPwr, HasEv, HasDrift, HasUnp, HasOp, HasAct, HasRsrp, HasIccid;
         public long V;
         public int ReadingCount;
 
@@ -339,12 +339,71 @@ public sealed class TelemetryDecoder
                 // optional (§4): readings the node could not place in time and discarded
                 result.Unplaceable = unp;
             }
+            else if (IsIntKey(ref reader, "act"u8, "h.act", ref env.HasAct, ref env, 0, out var act))
+            {
+                // optional (§4): a cellular node's access technology
+                result.AccessTech = act;
+            }
+            else if (IsIntKey(ref reader, "rsrp"u8, "h.rsrp", ref env.HasRsrp, ref env, long.MinValue, out var rsrp))
+            {
+                // optional (§4): a cellular node's serving-cell RSRP, dBm
+                result.Rsrp = rsrp;
+            }
+            else if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("op"u8))
+            {
+                // optional (§4): the operator name, ≤ 32 UTF-16 code units like the other short strings
+                reader.Read();
+                env.See(ref env.HasOp, "h.op");
+                if (TryShortString(ref reader, MaxOperatorLength, out var op))
+                {
+                    result.Operator = op;
+                }
+                else
+                {
+                    env.Bad("h.op");
+                }
+            }
+            else if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("iccid"u8))
+            {
+                // optional (§4): the SIM's ICCID, 18–22 digits (a trailing F pads odd lengths on some SIMs)
+                reader.Read();
+                env.See(ref env.HasIccid, "h.iccid");
+                if (TryShortString(ref reader, 22, out var iccid) && IsIccid(iccid))
+                {
+                    result.Iccid = iccid;
+                }
+                else
+                {
+                    env.Bad("h.iccid");
+                }
+            }
             else if (reader.TokenType == JsonTokenType.PropertyName)
             {
                 reader.Read();
                 reader.Skip();
             }
         }
+    }
+
+    /// <summary>Longest operator name (<c>h.op</c>), UTF-16 code units (protocol §4).</summary>
+    public const int MaxOperatorLength = 32;
+
+    private static bool IsIccid(string s)
+    {
+        if (s.Length is < 18 or > 22)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (!char.IsAsciiDigit(s[i]) && !(i == s.Length - 1 && s[i] is 'F' or 'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>When positioned on property <paramref name="name"/>, reads its integer value.</summary>

@@ -49,6 +49,19 @@ public class TelemetryVectorTests
 /// <summary>Turns a vector's "batch" object into encoder input.</summary>
 internal static class VectorBatch
 {
+    // A cellular node's health keys (op, act, rsrp, iccid) as the link reports them; null when the batch has none.
+    private static NetworkReport? Network(JsonElement h)
+    {
+        bool any = h.TryGetProperty("op", out var op) | h.TryGetProperty("act", out var act) | h.TryGetProperty("rsrp", out var rsrp) | h.TryGetProperty("iccid", out var iccid);
+        return !any ? null : new NetworkReport
+        {
+            Operator = op.ValueKind == JsonValueKind.String ? op.GetString() : null,
+            AccessTech = act.ValueKind == JsonValueKind.Number ? act.GetInt32() : -1,
+            RsrpDbm = rsrp.ValueKind == JsonValueKind.Number ? rsrp.GetInt32() : 0,
+            Iccid = iccid.ValueKind == JsonValueKind.String ? iccid.GetString() : null,
+        };
+    }
+
     public static (TelemetryHeader Header, Reading[] Readings) Parse(JsonElement batch)
     {
         var h = batch.GetProperty("health");
@@ -67,6 +80,8 @@ internal static class VectorBatch
             EventMode = h.TryGetProperty("ev", out var ev) ? ev.GetInt32() : 0,
             DriftPpm = h.TryGetProperty("drift", out var drift) ? drift.GetInt32() : 0,
             Unplaceable = h.TryGetProperty("unp", out var unp) ? unp.GetInt32() : 0,
+            Network = Network(h),
+            SendIccid = h.TryGetProperty("iccid", out _),
         };
         var readings = batch.GetProperty("readings").EnumerateArray().Select(r =>
         {

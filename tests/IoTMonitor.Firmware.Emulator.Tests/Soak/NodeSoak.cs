@@ -57,6 +57,18 @@ public sealed class NodeSoak
     /// </summary>
     public bool WithoutRtc { get; init; }
 
+    /// <summary>
+    /// The node's cellular variant (config/{type}-cellular.json) with this module family instead of Wi-Fi:
+    /// the AT-level modem model in the board's modem socket, its MQTT side on the real gateway. Coverage
+    /// outages take the place of Wi-Fi outages, a broker outage makes the modem's TCP connect fail, lost
+    /// PUBACKs are the modem's, and some wakes bring a modem fault (restart or hang mid-publish, signal
+    /// loss, broker close, garbage on the line). Null: the Wi-Fi node.
+    /// </summary>
+    public IoTMonitor.Firmware.Core.Cellular.ModemKind? Modem { get; init; }
+
+    /// <summary>Modem faults the cellular soak brought (by name), for its figures.</summary>
+    public Dictionary<string, int> ModemFaults { get; } = [];
+
     /// <summary>Fault-free wakes at the end that let the node send what it holds.</summary>
     public const int DrainWakes = 20;
 
@@ -76,12 +88,19 @@ public sealed class NodeSoak
         string site = "soak-site";
         string secret = await gateway.EnrolAsync(site, device);
 
-        JsonObject config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "config", _nodeType + ".json")))!.AsObject();
+        JsonObject config = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "config", _nodeType + (Modem == null ? "" : "-cellular") + ".json")))!.AsObject();
         config["device"] = device;
         config["site"] = site;
         config["mqtt"]!["host"] = Host;
         config["mqtt"]!["user"] = device;
         config["mqtt"]!["password"] = secret;
+        if (Modem != null)
+        {
+            config["cellular"]!["modem"] = Modem == IoTMonitor.Firmware.Core.Cellular.ModemKind.Quectel ? "quectel" : "simcom";
+
+            // The soak gateway listens without TLS; TLS over the modem is the end-to-end Cellular tests'.
+            config["mqtt"]!["tls"] = false;
+        }
         if (WithoutRtc)
         {
             config.Remove("rtc");
@@ -116,6 +135,7 @@ public sealed class NodeSoak
             node.I2cTargets[SimulatedDs3231.Address] = new Wake.Ds3231Target(new SimulatedDs3231(() => node.TrueMs, driftPpm: 2));
         }
 
+        using CellularModem? modem = Modem == null ? null : FitModem(node, config, gateway.MqttPort, faults);
         node.Flash.WriteAllBytes("config.json", JsonSerializer.SerializeToUtf8Bytes(config));
         var runner = new WakeRunner(Path.Combine(AppContext.BaseDirectory, "IoTMonitor.Firmware.Emulator.App.dll"));
         var report = new SoakReport { NodeType = _nodeType, RtcFitted = rtcFitted, ReadingsPerSample = perSample, MaxAwakeAllowedMs = (maxAwakeSec + WatchdogMarginSec) * 1000L };
@@ -169,6 +189,11 @@ public sealed class NodeSoak
                 // sampled after the last scheduled upload are not left in the queue at the end.
                 node.PowerOffFor(60000);
                 cause = WakeCause.Undefined;
+            }
+
+            if (modem != null)
+            {
+                ModemFaultsFor(modem, drain, faults.WifiUp(node.TrueMs), faults.AcksLost(node.TrueMs));
             }
 
             bool fair = !drain ? faults.WifiUp(node.TrueMs) && faults.Broker(node.TrueMs) == BrokerMode.Up && !faults.AcksLost(node.TrueMs) : true;
@@ -295,6 +320,83 @@ public sealed class NodeSoak
         }
         return report;
     }
+
+    // The modem in the cellular variant's socket, on the config's port and pins; "the internet" is the
+    // loopback gateway, or a closed port while the fault plan says the broker is down.
+    private CellularModem FitModem(Esp32Device node, JsonObject config, int brokerPort, FaultPlan faults)
+    {
+        var kind = Modem!.Value;
+        var behaviour = new IoTMonitor.Firmware.Host.Modem.ModemBehaviour
+        {
+            Kind = kind,
+            NetworkUtc = () => DateTimeOffset.FromUnixTimeMilliseconds(node.TrueMs).UtcDateTime,
+        };
+        var relay = new IoTMonitor.Firmware.Host.Modem.MqttRelay
+        {
+            Route = (_, _) => ("127.0.0.1", faults.Broker(node.TrueMs) == BrokerMode.Up ? brokerPort : ClosedPort),
+        };
+        var modem = new CellularModem(node, behaviour, relay);
+        JsonNode c = config["cellular"]!;
+        var (on, off) = CellularModem.PulseMinima(kind);
+        _ = new ModemSocket(node, modem, "COM" + c["uart"]!.GetValue<int>(), c["powerEn"]!.GetValue<int>(), c["pwrkey"]!.GetValue<int>(), c["status"]!.GetValue<int>(), on, off);
+        return modem;
+    }
+
+    // A loopback port nothing listens on (bound and released: connects to it are refused).
+    private static readonly int ClosedPort = FreePort();
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    // This wake's network as the modem sees it: coverage follows the fault plan's outages, a lost-PUBACK
+    // window loses the next publish's PUBACK, and about one wake in eight brings one modem fault at the
+    // next publish (numbered over the modem's life).
+    private void ModemFaultsFor(CellularModem modem, bool drain, bool coverage, bool acksLost)
+    {
+        var b = modem.Modem.Behaviour;
+        b.NoNetwork = !drain && !coverage;
+        b.GarbageAtBoot = !drain && _random.NextDouble() < 0.1;
+        if (drain)
+        {
+            b.PubAckNever.Clear();
+            b.ResetAt.Clear();
+            b.HangAt.Clear();
+            b.SignalLossAt.Clear();
+            b.BrokerClosesAt.Clear();
+            return;
+        }
+
+        int next = modem.Modem.Publishes + 1;
+        if (acksLost)
+        {
+            b.PubAckNever.Add(next);
+            Count("puback never");
+        }
+
+        if (_random.NextDouble() < 0.125)
+        {
+            switch (_random.Next(4))
+            {
+                case 0: b.ResetAt.Add(next); Count("modem restart mid-publish"); break;
+                case 1: b.HangAt.Add(next); Count("modem hang (power cycle)"); break;
+                case 2: b.SignalLossAt.Add(next); Count("signal loss mid-publish"); break;
+                default: b.BrokerClosesAt.Add(next); Count("broker close mid-publish"); break;
+            }
+        }
+
+        if (b.GarbageAtBoot)
+        {
+            Count("garbage at boot");
+        }
+    }
+
+    private void Count(string fault) => ModemFaults[fault] = ModemFaults.GetValueOrDefault(fault) + 1;
 
     // The cut kind chance has not brought yet, forced two clean wakes after the last cut (so a boot
     // can sync and send between cuts), from the second wake on.

@@ -41,6 +41,29 @@ public sealed class SoakTests(InfluxDbFixture influx, ITestOutputHelper output) 
     }
 
     /// <summary>
+    /// The soak over the cellular variant (config/{type}-cellular.json): the same app and fault schedule,
+    /// the link a ModemLink on the modem model in the board's socket (SIMCom and Quectel), with coverage
+    /// outages, broker outages, lost PUBACKs, power cuts mid-publish and mid-ack, and a modem fault in
+    /// about one wake in eight. Every committed reading arrives once.
+    /// </summary>
+    [Theory]
+    [InlineData("water", IoTMonitor.Firmware.Core.Cellular.ModemKind.Simcom, 21)]
+    [InlineData("soil", IoTMonitor.Firmware.Core.Cellular.ModemKind.Quectel, 22)]
+    [InlineData("air", IoTMonitor.Firmware.Core.Cellular.ModemKind.Simcom, 23)]
+    public async Task Over_the_modem_link_every_committed_reading_arrives_once(string nodeType, IoTMonitor.Firmware.Core.Cellular.ModemKind kind, int seed)
+    {
+        var soak = new NodeSoak(influx.Server, nodeType, Wakes, Seed(seed)) { Modem = kind };
+        var report = await soak.RunAsync();
+        string faults = string.Join(", ", soak.ModemFaults.OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"));
+        output.WriteLine(report.Figures() + "; modem faults: " + faults);
+        Console.WriteLine($"SOAK cellular {kind} " + report.Figures() + "; modem faults: " + faults);
+        var failures = report.Failures().ToList();
+        Assert.True(report.ReadingsArrived > 0, "no reading arrived at all: " + string.Join("; ", failures));
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + Environment.NewLine + report.Figures());
+        Assert.NotEmpty(soak.ModemFaults);
+    }
+
+    /// <summary>
     /// The comparison that shows why every board carries the DS3231 (hardware/common/rtc-backup.md):
     /// the water node on the short soak's seed with <c>rtc</c> taken out of its config and no chip on
     /// the bus. A boot cut again inside a Wi-Fi outage before its first SNTP sync has only the 1970
