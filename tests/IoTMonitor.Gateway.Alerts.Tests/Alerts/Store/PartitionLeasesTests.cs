@@ -151,7 +151,8 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         Assert.Empty(otherStore.ListActive());
         try
         {
-            await GatewayHost.WaitUntilAsync(() => ownerStore.ListActive().Count == 1, TimeSpan.FromSeconds(10), "the owner to evaluate the handed-off batch");
+            // 30 s: in a CI run under load the owner's lease rounds (200 ms each) and PostgreSQL both slowed past 10 s
+            await GatewayHost.WaitUntilAsync(() => ownerStore.ListActive().Count == 1, TimeSpan.FromSeconds(30), "the owner to evaluate the handed-off batch");
         }
         catch (TimeoutException e)
         {
