@@ -122,12 +122,36 @@ public sealed class VirtualNode : IDisposable
     public bool IsDead => _dead;
 
     /// <summary>
-    /// Runs one wake and returns the simulated UTC (ms) of the next one. Exceptions from the core
-    /// propagate (a bug, not a simulated fault).
+    /// Raised as a wake begins, with its simulated start (Unix ms): lets a bench pair the node's
+    /// time with the real clock.
     /// </summary>
-    public long Wake()
+    public event Action<long>? WakeBegan;
+
+    /// <summary>
+    /// Runs one wake at the fleet's current simulated time and returns the simulated UTC (ms) of
+    /// the next one. Exceptions from the core propagate (a bug, not a simulated fault).
+    /// </summary>
+    public long Wake() => Run(null);
+
+    /// <summary>
+    /// Runs one wake that starts at simulated time <paramref name="simUtcMs"/>, the moment its
+    /// sleep timer fired, though a busy host runs it later, and returns the
+    /// simulated UTC (ms) of the next one.
+    /// </summary>
+    public long WakeAt(long simUtcMs) => Run(simUtcMs);
+
+    private long Run(long? simUtcMs)
     {
-        Clock.BeginWake();
+        if (simUtcMs is { } at)
+        {
+            Clock.BeginWakeAt(at);
+        }
+        else
+        {
+            Clock.BeginWake();
+        }
+
+        WakeBegan?.Invoke(Clock.TrueUtcMs);
         var now = Clock.TrueUtcMs;
         Battery.AdvanceTo(now / 1000.0);
         if (!_poweredOn || _dead)
@@ -138,7 +162,7 @@ public sealed class VirtualNode : IDisposable
                 return now + (30 * 60 * 1000);
             }
 
-            Clock.PowerOn();
+            Clock.RtcPowerOn();
             Board.Rtc?.PowerUp();
             Power.NextRun(_dead ? ResetReason.BrownOut : ResetReason.PowerOn);
             _poweredOn = true;
