@@ -152,7 +152,12 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         var reaches = Math.Min(FirstWindowAtOrAbove(storm, Event.RainWindowSec, Event.RainMm), FirstRiseAtOrAbove(storm, Event.RiseWindowSec, Event.RiseM));
         Assert.InRange(entered, reaches - slot, reaches + SampleSec + slot + 60);
         var rainClear = LastWindowAtOrAbove(storm, Event.RainWindowSec, Event.RainMm);
-        Assert.InRange(left, rainClear + Event.HoldSec - slot, rainClear + Event.HoldSec + slot + (2 * Event.SampleSec) + 60);
+        // the node's window counts whole tips and starts at a history slot: a new slot opens at the
+        // first sampling at least `slot` after the last (two 60-s samplings), and the tip count stays
+        // at the threshold until the window has lost one more tip than the continuous rain has
+        var slotOpened = Math.Ceiling(slot / Event.SampleSec) * Event.SampleSec;
+        var tipClear = LastWindowAtOrAbove(storm, Event.RainWindowSec, Event.RainMm - TipMm);
+        Assert.InRange(left, rainClear + Event.HoldSec - slot, tipClear + Event.HoldSec + slotOpened + (2 * Event.SampleSec) + 60);
 
         // the readings between entering and leaving: the node's event-mode sampling, one every
         // eventSampleSec (to the node's whole-second sleep), none skipped
