@@ -17,11 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-3}"
 out="$(mktemp)"
-trap 'rm -f "$out"' EXIT
+log="$(mktemp)"
+trap 'rm -f "$out" "$log"' EXIT
 dotnet build tests/IoTMonitor.EndToEnd.Tests -c Release -nologo -clp:ErrorsOnly >/dev/null
 for i in $(seq 1 "$runs"); do
   echo "run $i/$runs" >>"$out"
   FLOOD_BENCH_OUT="$out" dotnet test tests/IoTMonitor.EndToEnd.Tests -c Release --no-build -nologo \
-    --filter "FullyQualifiedName~StormReplay_Tests" >/dev/null || { cat "$out"; echo "run $i failed"; exit 1; }
+    --filter "FullyQualifiedName~StormReplay_Tests" >"$log" 2>&1 || { cat "$out"; grep -A12 "Error Message" "$log"; echo "run $i failed"; exit 1; }
 done
 cat "$out"
