@@ -103,7 +103,13 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         await Poll.UntilAsync(
             () =>
             {
-                var simMs = fleet.Clock.NowUtcMs;
+                // the node's own time (it may run behind the fleet's clock): the start of its latest wake
+                long simMs;
+                lock (wakeTrace)
+                {
+                    simMs = wakeTrace.Count == 0 ? 0 : wakeTrace[^1].SimMs;
+                }
+
                 seenInEvent |= node.EventMode;
                 if (seenInEvent && !node.EventMode && leftSeenAt == 0)
                 {
