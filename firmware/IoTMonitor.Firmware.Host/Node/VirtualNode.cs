@@ -36,6 +36,7 @@ public sealed class VirtualNode : IDisposable
     private readonly IFileStore _files;
     private bool _poweredOn;
     private bool _dead;
+    private bool _counterWake;
 
     public VirtualNode(NodeSpec spec, SimulationClock sim, LinkOptions? linkOptions = null, string? flashDir = null)
     {
@@ -115,6 +116,15 @@ public sealed class VirtualNode : IDisposable
     /// <summary>True when the node ended its last wake in event mode (Core Node/EventMode).</summary>
     public bool EventMode { get; private set; }
 
+    /// <summary>
+    /// Wakes the rain counter's INT began (EXT1, <c>Sleep.GetWakeupCause()</c> = Ext1, 3, on the
+    /// ESP32) rather than the sleep timer.
+    /// </summary>
+    public long CounterWakes { get; private set; }
+
+    /// <summary>True when the last wake was the rain counter's INT (EXT1).</summary>
+    public bool LastWakeByCounter { get; private set; }
+
     /// <summary>Node time the last wake took, ms (the wake cost).</summary>
     public long LastAwakeMs { get; private set; }
 
@@ -178,6 +188,10 @@ public sealed class VirtualNode : IDisposable
 
         var cycle = new NodeCycle(Clock, Link, Power, Sensors, _files, QueueBudgetBytes, _config) { BackupClock = new BackupClock(Board, Clock) };
         Sensors.RainTally = cycle.RainTally;
+        cycle.WokenByCounter = _counterWake;
+        LastWakeByCounter = _counterWake;
+        CounterWakes += _counterWake ? 1 : 0;
+        _counterWake = false;
         var r = cycle.Run();
 
         // Deep sleep (or the reboot) resets the chip: whatever a wake left uncommitted is gone.
@@ -204,6 +218,16 @@ public sealed class VirtualNode : IDisposable
         LastAwakeMs = Clock.Millis;
         Battery.SpendWake(LastAwakeMs);
         var next = Clock.TrueUtcMs + (Math.Max(1, r.SleepSeconds) * 1000L);
+
+        // The board wires the counter's INT (open drain, active low) to an RTC GPIO and the app
+        // enables EXT1 "all low" on it at every deep sleep: INT going low ends the sleep early
+        // (already low as the node sleeps: ESP-IDF wakes it at once; at least 1 s here).
+        if (!r.Rebooted && Board.TippingBucket.IntLowBetween(Clock.TrueUtcMs / 1000, next / 1000) is { } lowAt)
+        {
+            next = Math.Max(Clock.TrueUtcMs + 1000, lowAt * 1000);
+            _counterWake = true;
+        }
+
         if (r.Rebooted)
         {
             Reboots++;
@@ -225,6 +249,7 @@ public sealed class VirtualNode : IDisposable
     {
         Link.Drop();
         Board.TippingBucket.PowerCut();
+        _counterWake = false;
         Board.Rtc?.PowerCut();
         Flash?.Reset();
         _poweredOn = false;
