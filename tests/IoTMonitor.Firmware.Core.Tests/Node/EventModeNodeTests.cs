@@ -46,6 +46,21 @@ public sealed class EventModeNodeTests
             restarted = false;
             return ReadResult.Ok;
         }
+
+        /// <summary>The count the node last armed the alarm at (−1: off), as the PCF8593's 09h–0Bh hold it.</summary>
+        public long AlarmAt { get; private set; } = -1;
+
+        public ReadResult ArmAlarm(long alarmCount)
+        {
+            AlarmAt = alarmCount % Modulus;
+            return ReadResult.Ok;
+        }
+
+        public ReadResult DisarmAlarm()
+        {
+            AlarmAt = -1;
+            return ReadResult.Ok;
+        }
     }
 
     private sealed class Node
@@ -123,6 +138,37 @@ public sealed class EventModeNodeTests
         var totals = n.RainTotals(1);
         Assert.Equal(totals.OrderBy(v => v), totals);
         Assert.Equal(7.0, totals[^1], 6);
+    }
+
+    [Fact]
+    public void Arms_the_counter_alarm_at_the_tips_the_window_lacks_and_a_counter_wake_enters_and_uploads_at_once()
+    {
+        var n = new Node(Armed);
+        NodeCycleResult r = n.H.Wake(); // cold start: reference 0, no rain in the window
+        Assert.True(r.RainWakeArmed);
+        Assert.Equal(25, n.Gauge.AlarmAt); // 5 mm / 0.2 mm per tip
+
+        n.Gauge.Count += 10; // 2 mm by the next scheduled sampling: 3 mm (15 tips) still lacking
+        r = n.H.Wake();
+        Assert.False(r.EventMode);
+        Assert.Equal(25, n.Gauge.AlarmAt);
+        int quiet = n.Telemetry;
+
+        // The 15th tip pulls INT low: the host wakes the node with the counter as the cause, long
+        // before the 900-s timer. The wake samples, enters event mode and uploads in the same wake.
+        n.Gauge.Count += 15;
+        n.H.OnCycle = c =>
+        {
+            n.H.Sensors.Drivers["rain"] = new RainGaugeSensor(n.Gauge, c.RainTally, 0.2);
+            c.WokenByCounter = true;
+        };
+        n.H.Clock.Advance(-(r.SleepSeconds - 120) * 1000L); // the harness slept the whole interval: the INT came 120 s in
+        r = n.H.Wake();
+        Assert.Equal(1, r.EventChange);
+        Assert.True(r.EventMode);
+        Assert.Equal(quiet + 1, n.Telemetry);
+        Assert.Equal(-1, n.Gauge.AlarmAt); // sampling every 60 s in event mode: no alarm needed
+        Assert.False(r.RainWakeArmed);
     }
 
     [Fact]
