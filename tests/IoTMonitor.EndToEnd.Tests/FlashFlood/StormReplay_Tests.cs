@@ -47,24 +47,7 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
     {
         var plan = SiteCatalog.Plan(SiteCatalog.BuiltIn(), "water", 1)[0];
         var site = plan.Site.Id;
-        var settings = new List<string>
-        {
-            "--Alerts:LiveWindowSeconds=172800", // the storm is replayed from the past at speed: its readings count as live
-            $"--Alerts:FlashFlood:Sites:{site}:Source=test site figures",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Name=Shangba village",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:People=120",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Shelter=ridge school",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Contacts:0:Name=Li Wei",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Contacts:0:Phone=+8613800000001",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:1:Name=Xiaba bridge section",
-            $"--Alerts:FlashFlood:Sites:{site}:Targets:1:Kind=section",
-        };
-        foreach (var (minutes, prepare, immediate) in Critical)
-        {
-            settings.Add($"--Alerts:FlashFlood:Sites:{site}:Prepare:{minutes}={prepare.ToString(CultureInfo.InvariantCulture)}");
-            settings.Add($"--Alerts:FlashFlood:Sites:{site}:Immediate:{minutes}={immediate.ToString(CultureInfo.InvariantCulture)}");
-        }
-
+        var settings = GatewaySettings(site);
         await using var gw = await GatewayUnderTest.StartAsync(influx.Server, [.. settings]);
         var secret = await gw.EnrolAsync(site, plan.Device);
         var json = DeviceConfigDocument.Build(new DeviceConfigRequest(site, plan.Device, "water", "127.0.0.1", gw.MqttPort, secret, SampleSec: SampleSec, UploadSec: UploadSec, RainGauge: true, EventMode: Event));
@@ -221,6 +204,100 @@ public sealed class StormReplay_Tests(InfluxDbFixture influx)
         {
             await File.AppendAllLinesAsync(path, figures);
         }
+    }
+
+    [Fact]
+    public async Task A_storm_from_dry_to_critical_within_one_sampling_interval_is_warned_within_two_minutes_of_each_crossing()
+    {
+        var plan = SiteCatalog.Plan(SiteCatalog.BuiltIn(), "water", 1)[0];
+        var site = plan.Site.Id;
+        await using var gw = await GatewayUnderTest.StartAsync(influx.Server, [.. GatewaySettings(site)]);
+        var secret = await gw.EnrolAsync(site, plan.Device);
+        var json = DeviceConfigDocument.Build(new DeviceConfigRequest(site, plan.Device, "water", "127.0.0.1", gw.MqttPort, secret, SampleSec: SampleSec, UploadSec: UploadSec, RainGauge: true, EventMode: Event));
+
+        // The node samples at ≈ 0 s and ≈ 900 s (plus its awake time). A burst begins 60 s after the
+        // second sampling: 0.5 mm, then 3 mm a minute for 14 minutes (180 mm/h), then it eases off.
+        // Event mode's 5 mm comes ≈ 2 min in, the 10-min prepare (18 mm) ≈ 6 min in and the 10-min
+        // immediate (28 mm) ≈ 10 min in: every crossing falls before the next scheduled sampling
+        // (≈ 1 800 s), which alone would see them up to ~900 s late.
+        var start = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();
+        var burst = new RecordedStorm(1, [0.5, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 0.5]);
+        var storm = new StormScenario(burst, start + SampleSec + 60);
+        var spec = new NodeSpec(site, plan.Device, "water", json, plan.Site.Lat, plan.Site.Lon, plan.Site.Alt)
+        {
+            EnvironmentOptions = new EnvironmentOptions { RainProbabilityPerBlock = 0, Storm = storm },
+        };
+        var options = new FleetOptions { Speedup = 300, StartUtcMs = start * 1000, Backfill = TimeSpan.FromHours(1), StartSpread = TimeSpan.Zero, FaultyShare = 0, MaxWakeLag = TimeSpan.FromHours(1) };
+        options.Outages.PerDay = 0;
+        await using var fleet = new VirtualFleet(options);
+        var node = fleet.Add(spec);
+        var wakeTrace = new List<(long SimMs, DateTimeOffset Wall)>();
+        node.WakeBegan += simMs =>
+        {
+            lock (wakeTrace)
+            {
+                wakeTrace.Add((simMs, DateTimeOffset.UtcNow));
+            }
+        };
+
+        fleet.Start();
+        var alerts = gw.Service<AlertsService>();
+        List<Alert> Raised() => alerts.Store.ListAlerts(new AlertQuery(Site: site)).Where(a => a.RuleId.StartsWith("flashflood.", StringComparison.Ordinal)).OrderBy(a => a.Since).ToList();
+        bool Sent(Alert a) => alerts.Store.Outbox(a.Id).Any(o => o.EventType == "opened" && o.SentAt is not null);
+        await Poll.UntilAsync(
+            () => Task.FromResult(Raised().Count(Sent)),
+            n => n >= 2,
+            "prepare and immediate raised and their notices sent",
+            seconds: 300);
+        await fleet.StopAsync();
+        await alerts.Engine.FlushAsync();
+        Assert.Empty(fleet.Errors);
+
+        var raised = Raised();
+        Assert.Equal(["flashflood.prepare", "flashflood.immediate"], raised.Select(a => a.RuleId));
+        Assert.True(node.CounterWakes >= 1, "the rain counter's INT never woke the node");
+        var figures = new List<string>();
+        foreach (var (alert, level) in raised.Zip(new[] { "prepare", "immediate" }))
+        {
+            var crossing = CrossingTime(storm, level == "prepare" ? 1 : 2);
+            Assert.True(crossing < start + (2 * SampleSec), $"{level}: the burst must cross before the next scheduled sampling");
+            var since = alert.Since.ToUnixTimeSeconds();
+            var sent = alerts.Store.Outbox(alert.Id).Where(o => o.EventType == "opened" && o.SentAt is not null).Select(o => o.SentAt!.Value).Min();
+            var sampling = Math.Max(0, since - crossing);
+            var real = (sent - WakeWallAt(wakeTrace, since)).TotalSeconds;
+            var warning = sampling + HardwareWakeSec + real;
+            Assert.True(warning < WarningGoalSec, $"{level}: warning time {warning:0.0} s = sampling {sampling} s + node wake {HardwareWakeSec} s + wake start -> notice sent {real:0.000} s (crossing {crossing - start} s after start)");
+            figures.Add(string.Create(CultureInfo.InvariantCulture, $"burst {level}: crossing {crossing - storm.StartUtc} s into the burst, seen in the reading {since - crossing:+0;-0} s after it (INT wakes {node.CounterWakes}); wake start -> notice sent {real:0.000} s real; warning time {warning:0.0} s (sampling {sampling} + node wake {HardwareWakeSec} + {real:0.000})"));
+        }
+
+        if (Environment.GetEnvironmentVariable("FLOOD_BENCH_OUT") is { Length: > 0 } path)
+        {
+            await File.AppendAllLinesAsync(path, figures);
+        }
+    }
+
+    /// <summary>The gateway's settings of both replays: the test site's critical rainfall and its targets.</summary>
+    private static List<string> GatewaySettings(string site)
+    {
+        var settings = new List<string>
+        {
+            "--Alerts:LiveWindowSeconds=172800", // the storm is replayed from the past at speed: its readings count as live
+            $"--Alerts:FlashFlood:Sites:{site}:Source=test site figures",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Name=Shangba village",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:People=120",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Shelter=ridge school",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Contacts:0:Name=Li Wei",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:0:Contacts:0:Phone=+8613800000001",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:1:Name=Xiaba bridge section",
+            $"--Alerts:FlashFlood:Sites:{site}:Targets:1:Kind=section",
+        };
+        foreach (var (minutes, prepare, immediate) in Critical)
+        {
+            settings.Add($"--Alerts:FlashFlood:Sites:{site}:Prepare:{minutes}={prepare.ToString(CultureInfo.InvariantCulture)}");
+            settings.Add($"--Alerts:FlashFlood:Sites:{site}:Immediate:{minutes}={immediate.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        return settings;
     }
 
     /// <summary>The first second at which any duration's rainfall (continuous, from the hyetograph) reaches the level's critical value.</summary>
