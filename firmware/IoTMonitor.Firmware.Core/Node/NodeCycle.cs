@@ -449,6 +449,26 @@ namespace IoTMonitor.Firmware.Core.Node
             _result.RainWakeArmed = r == Sensors.ReadResult.Ok && EventMode.Armed(_config) && _config.EventRainMm > 0 && !_event.Active;
         }
 
+        // The config has a PCF8593 gauge and event mode judges rainfall: its alarm may be armed.
+        private bool CounterAlarmFitted()
+        {
+            if (!EventMode.Armed(_config) || _config.EventRainMm <= 0)
+            {
+                return false;
+            }
+
+            SensorConfig[] sensors = _config.Sensors;
+            for (int i = 0; i < sensors.Length; i++)
+            {
+                if (sensors[i].Kind == "rain-pcf8593")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private bool Crosses(ref Reading r)
         {
             ThresholdConfig[] th = _config.Thresholds;
@@ -960,6 +980,7 @@ namespace IoTMonitor.Firmware.Core.Node
             }
             else
             {
+                _power.CounterWake = CounterAlarmFitted();
                 _power.DeepSleep(seconds);
             }
 

@@ -220,9 +220,9 @@ public sealed class VirtualNode : IDisposable
         var next = Clock.TrueUtcMs + (Math.Max(1, r.SleepSeconds) * 1000L);
 
         // The board wires the counter's INT (open drain, active low) to an RTC GPIO and the app
-        // enables EXT1 "all low" on it at every deep sleep: INT going low ends the sleep early
+        // enables EXT1 "all low" on it when the config has the gauge: INT going low ends the sleep early
         // (already low as the node sleeps: ESP-IDF wakes it at once; at least 1 s here).
-        if (!r.Rebooted && Board.TippingBucket.IntLowBetween(Clock.TrueUtcMs / 1000, next / 1000) is { } lowAt)
+        if (!r.Rebooted && Power.CounterWake && Board.TippingBucket.IntLowBetween(Clock.TrueUtcMs / 1000, next / 1000) is { } lowAt)
         {
             next = Math.Max(Clock.TrueUtcMs + 1000, lowAt * 1000);
             _counterWake = true;

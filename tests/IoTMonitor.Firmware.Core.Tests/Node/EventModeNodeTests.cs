@@ -146,6 +146,7 @@ public sealed class EventModeNodeTests
         var n = new Node(Armed);
         NodeCycleResult r = n.H.Wake(); // cold start: reference 0, no rain in the window
         Assert.True(r.RainWakeArmed);
+        Assert.True(n.H.Power.CounterWake); // EXT1 on the counter's INT for this sleep
         Assert.Equal(25, n.Gauge.AlarmAt); // 5 mm / 0.2 mm per tip
 
         n.Gauge.Count += 10; // 2 mm by the next scheduled sampling: 3 mm (15 tips) still lacking
@@ -224,9 +225,13 @@ public sealed class EventModeNodeTests
         for (int i = 0; i < 4; i++)
         {
             n.Gauge.Count += 50;
-            Assert.False(n.H.Wake().EventMode);
+            NodeCycleResult r = n.H.Wake();
+            Assert.False(r.EventMode);
+            Assert.False(r.RainWakeArmed);
         }
 
+        Assert.Equal(-1, n.Gauge.AlarmAt); // no alarm, no EXT1: the node keeps its schedule
+        Assert.False(n.H.Power.CounterWake);
         Assert.False(n.H.Flash.Exists("event.a"));
         Assert.False(n.H.Flash.Exists("event.b"));
     }
