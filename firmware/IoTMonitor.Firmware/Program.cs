@@ -85,7 +85,7 @@ namespace IoTMonitor.Firmware
             int heldMs = cause == Sleep.WakeupCause.Ext0 || cause == Sleep.WakeupCause.Undefined ? ButtonHeldMs(gpio, board.Wake, clock) : 0;
             Esp32Buses buses = new Esp32Buses(new AdcController(), board);
             SensorFactory sensors = new SensorFactory(buses, clock, board, outputs);
-            _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), outputs, _resetWatchdog);
+            _power = new Esp32Power(buses.Analog(board.Battery), board.BatteryDivider, WakePin(board.Wake), board.RainInt == 34 ? Sleep.WakeupGpioPin.Pin34 : Sleep.WakeupGpioPin.None, outputs, _resetWatchdog);
 
             // Watchdog (the ESP-IDF task watchdog is off in the firmware, reference §8): a call that
             // hangs (a stuck driver, a TCP connect with no timeout) must not drain the battery. It
@@ -111,6 +111,7 @@ namespace IoTMonitor.Firmware
                 }
 
                 _cycle.WokenByPin = cause == Sleep.WakeupCause.Ext0;
+                _cycle.WokenByCounter = cause == Sleep.WakeupCause.Ext1;
                 _cycle.ServiceButtonHeldMs = heldMs;
                 NodeCycleResult result = _cycle.Run();
                 if (result.SleepSeconds > 0)

@@ -38,7 +38,7 @@ public static class ConfigPins
 
     /// <summary>
     /// Every pin the config assigns: sensor pin (ADC1), tx/rx (1-Wire for ds18b20, COM2 otherwise),
-    /// I2C bus 1 users on board.i2c1 (the backup RTC, config rtc, as "rtc"), board.rs485De for modbus sensors, board.outputs, board.wake,
+    /// I2C bus 1 users on board.i2c1 (the backup RTC, config rtc, as "rtc"), board.rs485De for modbus sensors, board.outputs, board.wake, board.rainInt (the rain counter's INT),
     /// board.battery.
     /// </summary>
     public static HashSet<PinUse> FromConfig(string json)
@@ -98,6 +98,10 @@ public static class ConfigPins
         }
 
         set.Add(new PinUse("wake", board.GetProperty("wake").GetInt32(), "service_button"));
+        if (board.TryGetProperty("rainInt", out var rainInt))
+        {
+            set.Add(new PinUse("wake", rainInt.GetInt32(), "rain"));
+        }
         set.Add(new PinUse("adc1", board.GetProperty("battery").GetInt32(), "battery"));
         return set;
     }

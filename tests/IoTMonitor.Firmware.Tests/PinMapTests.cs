@@ -43,6 +43,7 @@ public class PinMapTests
         var board = doc.RootElement.GetProperty("board");
         Assert.Equal(board.GetProperty("battery").GetInt32(), b.Battery);
         Assert.Equal(board.GetProperty("wake").GetInt32(), b.Wake);
+        Assert.Equal(board.TryGetProperty("rainInt", out var rainInt) ? rainInt.GetInt32() : -1, b.RainInt);
         Assert.Equal(board.TryGetProperty("rs485De", out var de) ? de.GetInt32() : -1, b.Rs485De);
         Assert.Equal(board.TryGetProperty("i2c1", out var i2c) ? i2c.GetProperty("sda").GetInt32() : -1, b.I2cSda);
         Assert.Equal(board.TryGetProperty("i2c1", out i2c) ? i2c.GetProperty("scl").GetInt32() : -1, b.I2cScl);

@@ -21,6 +21,14 @@ namespace IoTMonitor.Firmware.Core.Node
         /// </summary>
         void DeepSleep(int seconds);
 
+        /// <summary>
+        /// Set before <see cref="DeepSleep"/>: the sleep also ends when the rain counter's INT
+        /// (open drain, active low) goes low — ESP32: EXT1 "all low" on its RTC GPIO, reported as
+        /// <c>Sleep.WakeupCause.Ext1</c>. Only on a node whose config has a counter with an alarm,
+        /// so an unfitted, floating input never wakes it.
+        /// </summary>
+        bool CounterWake { get; set; }
+
         /// <summary>Software reset (command <c>reboot</c>). Like DeepSleep, may not return.</summary>
         void Reboot();
     }

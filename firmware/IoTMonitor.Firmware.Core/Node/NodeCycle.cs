@@ -151,6 +151,13 @@ namespace IoTMonitor.Firmware.Core.Node
         public bool WokenByPin { get; set; }
 
         /// <summary>
+        /// Set by the host before <see cref="Run"/> when the rain counter's alarm woke the node (the
+        /// PCF8593's INT on the EXT1 pin): rain reached what event mode still lacked, so the wake
+        /// samples and judges event mode now instead of at the next scheduled sampling.
+        /// </summary>
+        public bool WokenByCounter { get; set; }
+
+        /// <summary>
         /// Set by the host before <see cref="Run"/>: how long the service button stayed low after this
         /// wake began, ms (<see cref="ServiceHold.HoldMs"/> or more at a pin wake or power-on enters
         /// service mode).
@@ -364,7 +371,7 @@ namespace IoTMonitor.Firmware.Core.Node
 
             RestoreClock();
             long now = _clock.UtcSeconds;
-            _sampleDue = _coldStart || WokenByPin || _state.SampleNow || _state.LastSampleUtc == 0
+            _sampleDue = _coldStart || WokenByPin || WokenByCounter || _state.SampleNow || _state.LastSampleUtc == 0
                 || now >= _state.LastSampleUtc + SampleSec() - 2 || now < _state.LastSampleUtc;
             return _sampleDue ? NodeCycleState.StartSensors : NodeCycleState.DecideUpload;
         }
@@ -412,6 +419,7 @@ namespace IoTMonitor.Firmware.Core.Node
             _queue.Persist();
             _result.EventChange = _event.Observe(now, _readings, n, _state.Boot, _config);
             _thresholdCrossed |= _event.Active || _result.EventChange != 0; // the leaving wake reports too
+            ArmRainWake();
             _batteryVolts = _sampler.BatteryVolts;
             _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.PowerMode = (int)_policy.Update(HealthBatteryVolts());
@@ -421,6 +429,52 @@ namespace IoTMonitor.Firmware.Core.Node
             SaveState();
             _result.Sampled = n;
             return NodeCycleState.Persist;
+        }
+
+        // Out of event mode the node samples every sampleSec; rain that reaches eventRainMm in
+        // between must not wait for it. The counter's alarm is set to the tips the window still
+        // lacks: the window's rain can only grow by what falls after now, so the alarm comes at or
+        // before the crossing (early when old rain leaves the window; that wake re-arms).
+        private void ArmRainWake()
+        {
+            Sensors.Rain.RainGaugeSensor gauge = _sampler.RainGauge;
+            if (gauge == null)
+            {
+                return;
+            }
+
+            Sensors.ReadResult r;
+            if (EventMode.Armed(_config) && _config.EventRainMm > 0 && !_event.Active)
+            {
+                double lacking = _config.EventRainMm - _event.WindowRainMm;
+                r = gauge.WakeAfterMm(lacking);
+            }
+            else
+            {
+                r = gauge.NoRainWake();
+            }
+
+            _result.RainWakeArmed = r == Sensors.ReadResult.Ok && EventMode.Armed(_config) && _config.EventRainMm > 0 && !_event.Active;
+        }
+
+        // The config has a PCF8593 gauge and event mode judges rainfall: its alarm may be armed.
+        private bool CounterAlarmFitted()
+        {
+            if (!EventMode.Armed(_config) || _config.EventRainMm <= 0)
+            {
+                return false;
+            }
+
+            SensorConfig[] sensors = _config.Sensors;
+            for (int i = 0; i < sensors.Length; i++)
+            {
+                if (sensors[i].Kind == "rain-pcf8593")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private bool Crosses(ref Reading r)
@@ -937,6 +991,7 @@ namespace IoTMonitor.Firmware.Core.Node
             }
             else
             {
+                _power.CounterWake = CounterAlarmFitted();
                 _power.DeepSleep(seconds);
             }
 

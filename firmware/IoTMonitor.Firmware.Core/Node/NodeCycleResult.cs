@@ -36,6 +36,9 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <summary>In event mode at the end of the wake (Node/EventMode).</summary>
         public bool EventMode;
 
+        /// <summary>The rain counter's alarm was armed to wake the node when event mode's rainfall is reached.</summary>
+        public bool RainWakeArmed;
+
         /// <summary>+1 when this wake entered event mode, −1 when it left it, 0 otherwise.</summary>
         public int EventChange;
 
@@ -62,6 +65,7 @@ namespace IoTMonitor.Firmware.Core.Node
             ConfigError = 0;
             PowerMode = 0;
             EventMode = false;
+            RainWakeArmed = false;
             EventChange = 0;
             ClockSynced = false;
             ClockFromRtc = false;

@@ -372,6 +372,24 @@ namespace IoTMonitor.Firmware.Core.Sampling
             return !_discardPending[i] && now - _poweredMs >= SensorSettle.SettleMs(_configs[i].Kind);
         }
 
+        /// <summary>The bound tipping-bucket gauge (the first one), or null: its counter can wake the node.</summary>
+        public Sensors.Rain.RainGaugeSensor RainGauge
+        {
+            get
+            {
+                for (int i = 0; i < _count; i++)
+                {
+                    Sensors.Rain.RainGaugeSensor g = _sensors[i] as Sensors.Rain.RainGaugeSensor;
+                    if (g != null)
+                    {
+                        return g;
+                    }
+                }
+
+                return null;
+            }
+        }
+
         /// <summary>Powers every sensor down (before deep sleep).</summary>
         public void SleepAll()
         {

@@ -37,6 +37,7 @@ namespace nanoFramework.Hardware.Esp32
     {
         private static long _timerMs;
         private static int _pin = -1;
+        private static ulong _ext1Mask;
 
         public static EspNativeError EnableWakeupByTimer(TimeSpan time)
         {
@@ -64,6 +65,9 @@ namespace nanoFramework.Hardware.Esp32
 
         public static EspNativeError EnableWakeupByMultiPins(WakeupGpioPin pins, WakeupMode mode)
         {
+            // The board's only EXT1 source is the open-drain rain-counter INT: "all low" is the mode.
+            Esp32Device.Current.Step("sleep-config");
+            _ext1Mask = mode == WakeupMode.AllLow ? (ulong)pins : 0;
             return EspNativeError.OK;
         }
 
@@ -74,7 +78,9 @@ namespace nanoFramework.Hardware.Esp32
 
         public static void StartDeepSleep()
         {
-            Esp32Device.Current.EnterDeepSleep(_timerMs, _pin);
+            ulong ext1 = _ext1Mask;
+            _ext1Mask = 0;
+            Esp32Device.Current.EnterDeepSleep(_timerMs, _pin, ext1);
         }
 
         public static WakeupCause GetWakeupCause()
@@ -84,6 +90,11 @@ namespace nanoFramework.Hardware.Esp32
 
         public static WakeupGpioPin GetWakeupGpioPin()
         {
+            if (Esp32Device.Current.Cause == IoTMonitor.Firmware.Emulator.Device.WakeCause.Ext1)
+            {
+                return WakeupGpioPin.Pin34; // the water board's rain-counter INT, its only EXT1 pin
+            }
+
             return Esp32Device.Current.Cause == IoTMonitor.Firmware.Emulator.Device.WakeCause.Ext0 ? WakeupGpioPin.Pin4 : WakeupGpioPin.None;
         }
 

@@ -44,6 +44,7 @@ public sealed class Esp32Device
     private ResetKind _offKind;
     private long _timerWakeMs;
     private int _wakePin = -1;
+    private ulong _ext1Mask;
     private string? _hang;
     private int _mqttConnects;
     private bool _watchdogPowered;
@@ -146,6 +147,7 @@ public sealed class Esp32Device
         _off = false;
         _timerWakeMs = 0;
         _wakePin = -1;
+        _ext1Mask = 0;
         _hang = null;
         _mqttConnects = 0;
         _doneHigh = false;
@@ -194,6 +196,7 @@ public sealed class Esp32Device
             HangReason = hang ?? _hang,
             TimerWakeMs = _timerWakeMs,
             WakePin = _wakePin,
+            Ext1Mask = _ext1Mask,
             AwakeMs = TrueMs - _wakeStartMs,
             RadioOnMs = _radioOnMs,
             RailsOnMs = _railsOnMs,
@@ -241,11 +244,19 @@ public sealed class Esp32Device
     /// <c>Sleep.StartDeepSleep</c>: sockets closed without DISCONNECT, files not closed lose what was
     /// written since their last close, no finally/Dispose counts (reference §4).
     /// </summary>
-    public void EnterDeepSleep(long timerWakeMs, int wakePin)
+    public void EnterDeepSleep(long timerWakeMs, int wakePin) => EnterDeepSleep(timerWakeMs, wakePin, 0);
+
+    /// <summary>
+    /// <c>Sleep.StartDeepSleep</c> with an EXT1 wake armed on <paramref name="ext1Mask"/> (GPIO bit
+    /// mask, 0: none) besides the EXT0 pin: ESP-IDF keeps both sources (Sleep Modes, "External
+    /// Wakeup (ext0)" / "(ext1)"), nanoFramework's EnableWakeupByMultiPins arms the latter.
+    /// </summary>
+    public void EnterDeepSleep(long timerWakeMs, int wakePin, ulong ext1Mask)
     {
         Step("sleep");
         _timerWakeMs = timerWakeMs;
         _wakePin = wakePin;
+        _ext1Mask = ext1Mask;
         PowerOff(ResetKind.DeepSleep);
         throw new DeviceResetException(ResetKind.DeepSleep);
     }
@@ -267,8 +278,27 @@ public sealed class Esp32Device
     }
 
     /// <summary>Sleeps through deep sleep for <paramref name="rtcMs"/> of RTC time, or until <paramref name="pinAtTrueMs"/>; returns the wake cause.</summary>
-    public WakeCause SleepFor(long rtcMs, long pinAtTrueMs = long.MaxValue)
+    public WakeCause SleepFor(long rtcMs, long pinAtTrueMs = long.MaxValue) => SleepFor(rtcMs, pinAtTrueMs, long.MaxValue);
+
+    /// <summary>
+    /// As <see cref="SleepFor(long, long)"/>, with the EXT1 pins reaching their level at
+    /// <paramref name="ext1AtTrueMs"/>: the first of timer, EXT0 and EXT1 (when armed) ends the sleep
+    /// and is the cause (Ext1 = 3, the raw IDF value <c>Sleep.GetWakeupCause()</c> reports).
+    /// </summary>
+    public WakeCause SleepFor(long rtcMs, long pinAtTrueMs, long ext1AtTrueMs)
     {
+        if (_ext1Mask != 0 && (_wakePin < 0 || ext1AtTrueMs < pinAtTrueMs))
+        {
+            long timerTrue = TrueMs + (long)(rtcMs / (1 + SleepDrift));
+            if (ext1AtTrueMs < timerTrue && (Watchdog == null || !_watchdogPowered || Watchdog.NextResetAfter(TrueMs) > ext1AtTrueMs))
+            {
+                long slept = Math.Max(0, ext1AtTrueMs - TrueMs);
+                TrueMs += slept;
+                _rtcOffsetMs += (long)(slept * SleepDrift);
+                return WakeCause.Ext1;
+            }
+        }
+
         long trueMs = (long)(rtcMs / (1 + SleepDrift));
         if (Watchdog != null && _watchdogPowered)
         {

@@ -14,6 +14,9 @@ public sealed class WakeOutcome
     /// <summary>EXT0 wake pin armed at deep sleep (-1 none).</summary>
     public int WakePin { get; init; }
 
+    /// <summary>EXT1 wake pins (GPIO bit mask) armed at deep sleep (0 none).</summary>
+    public ulong Ext1Mask { get; init; }
+
     /// <summary>Time from reset to the end of the wake (virtual ms).</summary>
     public long AwakeMs { get; init; }
 

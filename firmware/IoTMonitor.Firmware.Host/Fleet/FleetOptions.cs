@@ -18,6 +18,15 @@ public sealed class FleetOptions
     /// <summary>How far in the past the simulation starts when <see cref="StartUtcMs"/> is not set.</summary>
     public TimeSpan Backfill { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How far behind the fleet's clock a wake may start at the moment its node's timer fired
+    /// (simulated time). A host busier than this starts the wake at the fleet's time instead, and
+    /// the node skips what it missed, as an overloaded simulation shows. The default keeps every
+    /// node's schedule through the host's ordinary delays (at 300× a wake that takes 0.5 s real is
+    /// 150 s simulated) without letting a fleet the host cannot carry fall further and further behind.
+    /// </summary>
+    public TimeSpan MaxWakeLag { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Threads that run wakes (each wake is short and synchronous).</summary>
     public int Workers { get; set; } = Math.Clamp(System.Environment.ProcessorCount * 4, 8, 64);
 

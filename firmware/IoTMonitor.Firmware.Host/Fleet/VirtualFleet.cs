@@ -11,6 +11,12 @@ namespace IoTMonitor.Firmware.Host.Fleet;
 /// 10,000 nodes need only <see cref="FleetOptions.Workers"/> threads and the MQTT clients.
 /// </summary>
 /// <remarks>
+/// Between wakes simulated time runs at the speed-up, so a host that dispatches or runs a wake
+/// late by R real seconds would start it R × speed-up simulated seconds late (at 300×, 0.2 s is a
+/// whole 60-s interval). A wake therefore starts at the moment its node's timer fired, as on a real
+/// node, as long as that is at most <see cref="FleetOptions.MaxWakeLag"/> behind the fleet's clock.
+/// </remarks>
+/// <remarks>
 /// Lifecycle: add nodes, <see cref="Start"/>, read <see cref="Snapshot"/> while it runs,
 /// <see cref="StopAsync"/> (waits for the wakes in flight; nodes then sit in "deep sleep" with their
 /// queues in flash). A wake that throws stops that node only and is counted in <see cref="Errors"/>.
@@ -21,7 +27,7 @@ public sealed class VirtualFleet : IAsyncDisposable
     private readonly object _gate = new();
     private int _added;
     private readonly List<VirtualNode> _nodes = new();
-    private readonly BlockingCollection<VirtualNode> _work;
+    private readonly BlockingCollection<(VirtualNode Node, long DueMs)> _work;
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Thread> _threads = new();
@@ -34,7 +40,7 @@ public sealed class VirtualFleet : IAsyncDisposable
         Options = options;
         var start = options.StartUtcMs ?? DateTimeOffset.UtcNow.Add(-options.Backfill).ToUnixTimeMilliseconds();
         Clock = new SimulationClock(start, options.Speedup);
-        _work = new BlockingCollection<VirtualNode>(new ConcurrentQueue<VirtualNode>(), Math.Max(1, options.Workers * 2));
+        _work = new BlockingCollection<(VirtualNode, long)>(new ConcurrentQueue<(VirtualNode, long)>(), Math.Max(1, options.Workers * 2));
     }
 
     public FleetOptions Options { get; }
@@ -165,6 +171,7 @@ public sealed class VirtualFleet : IAsyncDisposable
         while (!token.IsCancellationRequested)
         {
             VirtualNode? node = null;
+            long due = 0;
             var wait = TimeSpan.FromMilliseconds(200);
             lock (_gate)
             {
@@ -174,6 +181,7 @@ public sealed class VirtualFleet : IAsyncDisposable
                     if (delay <= TimeSpan.Zero)
                     {
                         node = _due.Dequeue();
+                        due = at;
                     }
                     else
                     {
@@ -190,7 +198,7 @@ public sealed class VirtualFleet : IAsyncDisposable
 
             try
             {
-                _work.Add(node, token);
+                _work.Add((node, due), token);
             }
             catch (OperationCanceledException)
             {
@@ -205,12 +213,16 @@ public sealed class VirtualFleet : IAsyncDisposable
 
     private void Work()
     {
-        foreach (var node in _work.GetConsumingEnumerable())
+        var maxLagMs = (long)Options.MaxWakeLag.TotalMilliseconds;
+        foreach (var (node, due) in _work.GetConsumingEnumerable())
         {
             long next;
             try
             {
-                next = node.Wake();
+                // the node's timer fired at `due`; a host running it later than the bound allows is
+                // overloaded, and the wake starts at the fleet's time (the node skips what it missed)
+                var now = Clock.NowUtcMs;
+                next = now - due <= maxLagMs ? node.WakeAt(due) : node.WakeAt(now);
                 Interlocked.Increment(ref _wakes);
             }
             catch (Exception e) when (e is not OutOfMemoryException)

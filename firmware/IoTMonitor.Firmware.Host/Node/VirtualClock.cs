@@ -48,17 +48,30 @@ public sealed class VirtualClock : IClock, IClockSetter
     public long Millis => (long)_wake.Elapsed.TotalMilliseconds + _advancedMs;
 
     /// <summary>Starts a wake at the fleet's current simulated time.</summary>
-    public void BeginWake()
+    public void BeginWake() => BeginWakeAt(_sim.NowUtcMs);
+
+    /// <summary>
+    /// Starts a wake at simulated time <paramref name="simUtcMs"/>: the moment the node's sleep
+    /// timer fired, which may lie behind the fleet's clock when the host ran the wake late (never
+    /// before the previous wake's start).
+    /// </summary>
+    public void BeginWakeAt(long simUtcMs)
     {
-        _wakeStartSimMs = Math.Max(_sim.NowUtcMs, _wakeStartSimMs);
+        _wakeStartSimMs = Math.Max(simUtcMs, _wakeStartSimMs);
         _advancedMs = 0;
         _wake.Restart();
     }
 
-    /// <summary>Power-on: the RTC restarts at 0 and is unsynced (protocol §3).</summary>
+    /// <summary>Power-on: a wake starts now and the RTC restarts at 0, unsynced (protocol §3).</summary>
     public void PowerOn()
     {
         BeginWake();
+        RtcPowerOn();
+    }
+
+    /// <summary>Power-on within the wake already begun: the RTC restarts at 0 and is unsynced (protocol §3).</summary>
+    public void RtcPowerOn()
+    {
         _synced = false;
         _rtcOffsetSec = TrueUtcMs / 1000;
     }

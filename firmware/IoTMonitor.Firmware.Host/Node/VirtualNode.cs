@@ -39,6 +39,7 @@ public sealed class VirtualNode : IDisposable
     private readonly IFileStore _files;
     private bool _poweredOn;
     private bool _dead;
+    private bool _counterWake;
 
     public VirtualNode(NodeSpec spec, SimulationClock sim, LinkOptions? linkOptions = null, string? flashDir = null)
     {
@@ -134,6 +135,15 @@ public sealed class VirtualNode : IDisposable
     /// <summary>True when the node ended its last wake in event mode (Core Node/EventMode).</summary>
     public bool EventMode { get; private set; }
 
+    /// <summary>
+    /// Wakes the rain counter's INT began (EXT1, <c>Sleep.GetWakeupCause()</c> = Ext1, 3, on the
+    /// ESP32) rather than the sleep timer.
+    /// </summary>
+    public long CounterWakes { get; private set; }
+
+    /// <summary>True when the last wake was the rain counter's INT (EXT1).</summary>
+    public bool LastWakeByCounter { get; private set; }
+
     /// <summary>Node time the last wake took, ms (the wake cost).</summary>
     public long LastAwakeMs { get; private set; }
 
@@ -141,12 +151,36 @@ public sealed class VirtualNode : IDisposable
     public bool IsDead => _dead;
 
     /// <summary>
-    /// Runs one wake and returns the simulated UTC (ms) of the next one. Exceptions from the core
-    /// propagate (a bug, not a simulated fault).
+    /// Raised as a wake begins, with its simulated start (Unix ms): lets a bench pair the node's
+    /// time with the real clock.
     /// </summary>
-    public long Wake()
+    public event Action<long>? WakeBegan;
+
+    /// <summary>
+    /// Runs one wake at the fleet's current simulated time and returns the simulated UTC (ms) of
+    /// the next one. Exceptions from the core propagate (a bug, not a simulated fault).
+    /// </summary>
+    public long Wake() => Run(null);
+
+    /// <summary>
+    /// Runs one wake that starts at simulated time <paramref name="simUtcMs"/>, the moment its
+    /// sleep timer fired, though a busy host runs it later, and returns the
+    /// simulated UTC (ms) of the next one.
+    /// </summary>
+    public long WakeAt(long simUtcMs) => Run(simUtcMs);
+
+    private long Run(long? simUtcMs)
     {
-        Clock.BeginWake();
+        if (simUtcMs is { } at)
+        {
+            Clock.BeginWakeAt(at);
+        }
+        else
+        {
+            Clock.BeginWake();
+        }
+
+        WakeBegan?.Invoke(Clock.TrueUtcMs);
         var now = Clock.TrueUtcMs;
         Battery.AdvanceTo(now / 1000.0);
         if (!_poweredOn || _dead)
@@ -157,7 +191,7 @@ public sealed class VirtualNode : IDisposable
                 return now + (30 * 60 * 1000);
             }
 
-            Clock.PowerOn();
+            Clock.RtcPowerOn();
             Board.Rtc?.PowerUp();
             Power.NextRun(_dead ? ResetReason.BrownOut : ResetReason.PowerOn);
             _poweredOn = true;
@@ -174,6 +208,10 @@ public sealed class VirtualNode : IDisposable
         INodeLink link = Modem is null ? Link : Modem;
         var cycle = new NodeCycle(Clock, link, Power, Sensors, _files, QueueBudgetBytes, _config) { BackupClock = new BackupClock(Board, Clock), Network = Modem?.Report };
         Sensors.RainTally = cycle.RainTally;
+        cycle.WokenByCounter = _counterWake;
+        LastWakeByCounter = _counterWake;
+        CounterWakes += _counterWake ? 1 : 0;
+        _counterWake = false;
         var r = cycle.Run();
 
         // Deep sleep (or the reboot) resets the chip: whatever a wake left uncommitted is gone.
@@ -200,6 +238,16 @@ public sealed class VirtualNode : IDisposable
         LastAwakeMs = Clock.Millis;
         Battery.SpendWake(LastAwakeMs);
         var next = Clock.TrueUtcMs + (Math.Max(1, r.SleepSeconds) * 1000L);
+
+        // The board wires the counter's INT (open drain, active low) to an RTC GPIO and the app
+        // enables EXT1 "all low" on it when the config has the gauge: INT going low ends the sleep early
+        // (already low as the node sleeps: ESP-IDF wakes it at once; at least 1 s here).
+        if (!r.Rebooted && Power.CounterWake && Board.TippingBucket.IntLowBetween(Clock.TrueUtcMs / 1000, next / 1000) is { } lowAt)
+        {
+            next = Math.Max(Clock.TrueUtcMs + 1000, lowAt * 1000);
+            _counterWake = true;
+        }
+
         if (r.Rebooted)
         {
             Reboots++;
@@ -221,6 +269,7 @@ public sealed class VirtualNode : IDisposable
     {
         DropLinks();
         Board.TippingBucket.PowerCut();
+        _counterWake = false;
         Board.Rtc?.PowerCut();
         Flash?.Reset();
         _poweredOn = false;

@@ -26,6 +26,9 @@ public sealed class VirtualPower : IPower
     /// <summary>True when the last wake ended in a software reset.</summary>
     public bool RebootRequested { get; private set; }
 
+    /// <summary>EXT1 on the rain counter's INT is enabled for the coming sleep (the node sets it before <see cref="DeepSleep"/>).</summary>
+    public bool CounterWake { get; set; }
+
     public double ReadBatteryVolts() => _battery?.Volts ?? 3.95;
 
     public void DeepSleep(int seconds)

@@ -24,6 +24,7 @@ namespace IoTMonitor.Firmware.Adapters
         private readonly IAnalogInput _battery;
         private readonly double _dividerRatio;
         private readonly Sleep.WakeupGpioPin _wakePin;
+        private readonly Sleep.WakeupGpioPin _counterPin;
         private readonly GpioOutput[] _railsOffBeforeSleep;
         private readonly ResetWatchdog _resetWatchdog;
 
@@ -33,8 +34,9 @@ namespace IoTMonitor.Firmware.Adapters
         /// besides the timer; <paramref name="railsOffBeforeSleep"/> are driven low before sleeping;
         /// <paramref name="resetWatchdog"/> (null: not fitted) gets its DONE as the last step before sleep.
         /// </summary>
-        public Esp32Power(IAnalogInput battery, double dividerRatio, Sleep.WakeupGpioPin wakePin, GpioOutput[] railsOffBeforeSleep, ResetWatchdog resetWatchdog)
+        public Esp32Power(IAnalogInput battery, double dividerRatio, Sleep.WakeupGpioPin wakePin, Sleep.WakeupGpioPin counterPin, GpioOutput[] railsOffBeforeSleep, ResetWatchdog resetWatchdog)
         {
+            _counterPin = counterPin;
             _resetWatchdog = resetWatchdog;
             _battery = battery;
             _dividerRatio = dividerRatio;
@@ -51,6 +53,9 @@ namespace IoTMonitor.Firmware.Adapters
                 return cause == Sleep.WakeupCause.Undefined ? ResetReason.Unknown : ResetReason.DeepSleepWake;
             }
         }
+
+        /// <inheritdoc />
+        public bool CounterWake { get; set; }
 
         /// <inheritdoc />
         public double ReadBatteryVolts()
@@ -80,6 +85,13 @@ namespace IoTMonitor.Firmware.Adapters
             if (_wakePin != Sleep.WakeupGpioPin.None)
             {
                 Sleep.EnableWakeupByPin(_wakePin, 0);
+            }
+
+            // EXT1 (the RTC controller; EXT0 above uses the RTC IO block): the PCF8593's INT
+            // pulled low by its event alarm ends the sleep, Sleep.WakeupCause.Ext1 at the wake.
+            if (CounterWake && _counterPin != Sleep.WakeupGpioPin.None)
+            {
+                Sleep.EnableWakeupByMultiPins(_counterPin, Sleep.WakeupMode.AllLow);
             }
 
             Sleep.StartDeepSleep();

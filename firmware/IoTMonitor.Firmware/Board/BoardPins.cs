@@ -48,7 +48,8 @@ namespace IoTMonitor.Firmware.Board
                 new BoardOutput("ec_power_en", 26, new string[] { "ec" }),
                 new BoardOutput("boost_5v_en", 27, new string[] { "turbidity" }),
                 new BoardOutput("loop_power_en", 23, new string[] { "level" }),
-            });
+            },
+            34);
 
         /// <summary>Pin map of the soil node (hardware/soil/pinmap.csv).</summary>
         public static readonly BoardPins Soil = new BoardPins(
@@ -80,7 +81,13 @@ namespace IoTMonitor.Firmware.Board
             });
 
         private BoardPins(string type, int battery, int wake, int rs485De, int i2cSda, int i2cScl, BoardOutput[] outputs)
+            : this(type, battery, wake, rs485De, i2cSda, i2cScl, outputs, -1)
         {
+        }
+
+        private BoardPins(string type, int battery, int wake, int rs485De, int i2cSda, int i2cScl, BoardOutput[] outputs, int rainInt)
+        {
+            RainInt = rainInt;
             Type = type;
             Battery = battery;
             Wake = wake;
@@ -104,6 +111,12 @@ namespace IoTMonitor.Firmware.Board
 
         /// <summary>Service/wake button (EXT0 wake at level 0).</summary>
         public int Wake { get; }
+
+        /// <summary>
+        /// The flash-flood option's PCF8593 INT (open drain, active low, 100 kΩ pull-up to the
+        /// always-on 3.3 V): an input-only RTC GPIO for the EXT1 wake; -1 when the board has none.
+        /// </summary>
+        public int RainInt { get; }
 
         /// <summary>COM2 RTS = RS485 DE/RE pin, -1 when the node has no RS485.</summary>
         public int Rs485De { get; }

@@ -15,5 +15,8 @@ public sealed class FakePower : IPower
 
     public void DeepSleep(int seconds) => SleptSeconds = seconds;
 
+    /// <summary>EXT1 on the rain counter's INT enabled for the last sleep.</summary>
+    public bool CounterWake { get; set; }
+
     public void Reboot() => Reboots++;
 }

@@ -46,6 +46,21 @@ public sealed class EventModeNodeTests
             restarted = false;
             return ReadResult.Ok;
         }
+
+        /// <summary>The count the node last armed the alarm at (−1: off), as the PCF8593's 09h–0Bh hold it.</summary>
+        public long AlarmAt { get; private set; } = -1;
+
+        public ReadResult ArmAlarm(long alarmCount)
+        {
+            AlarmAt = alarmCount % Modulus;
+            return ReadResult.Ok;
+        }
+
+        public ReadResult DisarmAlarm()
+        {
+            AlarmAt = -1;
+            return ReadResult.Ok;
+        }
     }
 
     private sealed class Node
@@ -126,6 +141,38 @@ public sealed class EventModeNodeTests
     }
 
     [Fact]
+    public void Arms_the_counter_alarm_at_the_tips_the_window_lacks_and_a_counter_wake_enters_and_uploads_at_once()
+    {
+        var n = new Node(Armed);
+        NodeCycleResult r = n.H.Wake(); // cold start: reference 0, no rain in the window
+        Assert.True(r.RainWakeArmed);
+        Assert.True(n.H.Power.CounterWake); // EXT1 on the counter's INT for this sleep
+        Assert.Equal(25, n.Gauge.AlarmAt); // 5 mm / 0.2 mm per tip
+
+        n.Gauge.Count += 10; // 2 mm by the next scheduled sampling: 3 mm (15 tips) still lacking
+        r = n.H.Wake();
+        Assert.False(r.EventMode);
+        Assert.Equal(25, n.Gauge.AlarmAt);
+        int quiet = n.Telemetry;
+
+        // The 15th tip pulls INT low: the host wakes the node with the counter as the cause, long
+        // before the 900-s timer. The wake samples, enters event mode and uploads in the same wake.
+        n.Gauge.Count += 15;
+        n.H.OnCycle = c =>
+        {
+            n.H.Sensors.Drivers["rain"] = new RainGaugeSensor(n.Gauge, c.RainTally, 0.2);
+            c.WokenByCounter = true;
+        };
+        n.H.Clock.Advance(-(r.SleepSeconds - 120) * 1000L); // the harness slept the whole interval: the INT came 120 s in
+        r = n.H.Wake();
+        Assert.Equal(1, r.EventChange);
+        Assert.True(r.EventMode);
+        Assert.Equal(quiet + 1, n.Telemetry);
+        Assert.Equal(-1, n.Gauge.AlarmAt); // sampling every 60 s in event mode: no alarm needed
+        Assert.False(r.RainWakeArmed);
+    }
+
+    [Fact]
     public void Enters_on_the_levels_rise_within_its_window()
     {
         var n = new Node(Armed);
@@ -178,9 +225,13 @@ public sealed class EventModeNodeTests
         for (int i = 0; i < 4; i++)
         {
             n.Gauge.Count += 50;
-            Assert.False(n.H.Wake().EventMode);
+            NodeCycleResult r = n.H.Wake();
+            Assert.False(r.EventMode);
+            Assert.False(r.RainWakeArmed);
         }
 
+        Assert.Equal(-1, n.Gauge.AlarmAt); // no alarm, no EXT1: the node keeps its schedule
+        Assert.False(n.H.Power.CounterWake);
         Assert.False(n.H.Flash.Exists("event.a"));
         Assert.False(n.H.Flash.Exists("event.b"));
     }

@@ -133,6 +133,25 @@ public sealed class RuntimeModelTests
     }
 
     [Fact]
+    public void The_rain_counters_int_reports_ext1_only_when_ext1_was_armed_and_before_the_timer()
+    {
+        var device = new Esp32Device(1_700_000_000_000, new RadioEnvironment());
+        device.BeginWake(WakeCause.Undefined);
+        Assert.Throws<DeviceResetException>(() => device.EnterDeepSleep(900_000, 4, 1UL << 34));
+        var o = device.EndWake(ResetKind.DeepSleep, null);
+        Assert.Equal(1UL << 34, o.Ext1Mask);
+        long before = device.TrueMs;
+        Assert.Equal(WakeCause.Ext1, device.SleepFor(900_000, long.MaxValue, device.TrueMs + 120_000));
+        Assert.Equal(120_000, device.TrueMs - before);
+
+        // Not armed (no gauge in the config): INT going low does not end the sleep.
+        device.BeginWake(WakeCause.Ext1);
+        Assert.Throws<DeviceResetException>(() => device.EnterDeepSleep(900_000, 4));
+        device.EndWake(ResetKind.DeepSleep, null);
+        Assert.Equal(WakeCause.Timer, device.SleepFor(900_000, long.MaxValue, device.TrueMs + 120_000));
+    }
+
+    [Fact]
     public void Waiting_forever_with_nothing_scheduled_is_a_hang()
     {
         var device = new Esp32Device(1_700_000_000_000, new RadioEnvironment());

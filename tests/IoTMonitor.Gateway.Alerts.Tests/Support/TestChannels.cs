@@ -11,10 +11,13 @@ namespace IoTMonitor.Gateway.Alerts.Tests.Support;
 /// </summary>
 public static class TestChannels
 {
-    public static IReadOnlyList<IAlertChannel> Of(AlertsOptions options)
+    public static IReadOnlyList<IAlertChannel> Of(AlertsOptions options) => Of(options, new Dictionary<string, string?>());
+
+    /// <summary>The same with the <c>Alerts</c> section's <paramref name="settings"/> (e.g. <c>Channels:WeCom:Robots:duty:Url</c>).</summary>
+    public static IReadOnlyList<IAlertChannel> Of(AlertsOptions options, IDictionary<string, string?> settings)
     {
         var services = new ServiceCollection().AddLogging();
-        var errors = services.AddAlertChannels(new ConfigurationBuilder().Build(), options);
+        var errors = services.AddAlertChannels(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), options);
         Assert.Empty(errors);
         return services.BuildServiceProvider().GetServices<IAlertChannel>().ToList();
     }

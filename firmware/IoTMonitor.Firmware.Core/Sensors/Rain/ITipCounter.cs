@@ -17,5 +17,15 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
         /// NotReady while a bus exchange is under way, or the bus error.
         /// </summary>
         ReadResult Read(out long count, out bool restarted);
+
+        /// <summary>
+        /// Makes the counter signal (PCF8593: INT pulled low, an EXT1 wake) when its count reaches
+        /// <paramref name="alarmCount"/> (taken modulo <see cref="Modulus"/>); a new arming clears
+        /// a signal still pending. NotSupported when the counter has no such output.
+        /// </summary>
+        ReadResult ArmAlarm(long alarmCount);
+
+        /// <summary>Turns the alarm off and releases its signal (Ok at once when it was off).</summary>
+        ReadResult DisarmAlarm();
     }
 }

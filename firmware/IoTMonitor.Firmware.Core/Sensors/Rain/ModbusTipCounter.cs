@@ -42,6 +42,18 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
             get { return _master; }
         }
 
+        /// <summary>Fault: an RS485 gauge has no alarm output to wake the node.</summary>
+        public ReadResult ArmAlarm(long alarmCount)
+        {
+            return ReadResult.Fault;
+        }
+
+        /// <inheritdoc />
+        public ReadResult DisarmAlarm()
+        {
+            return ReadResult.Ok;
+        }
+
         /// <inheritdoc />
         public ReadResult Read(out long count, out bool restarted)
         {

@@ -22,11 +22,21 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
         /// <summary>Control/status register value: event-counter mode, counting, alarm off.</summary>
         public const byte EventCounterMode = 0x20;
 
+        /// <summary>Control/status bit 2: the alarm registers are in use (08h–0Fh are RAM otherwise).</summary>
+        public const byte AlarmEnable = 0x04;
+
+        /// <summary>Control/status bit 1: the alarm flag; INT is LOW while it is set (and enabled).</summary>
+        public const byte AlarmFlag = 0x02;
+
+        /// <summary>Alarm control 08h in event-counter mode: alarm interrupt enable (bit 7), event alarm (bits 5–4 = 01).</summary>
+        public const byte EventAlarmControl = 0x90;
+
         private const byte ModeMask = 0xB0; // stop flag and function mode
 
         private readonly II2cBus _bus;
         private readonly byte[] _write = new byte[4];
         private readonly byte[] _read = new byte[4];
+        private bool _alarmOn;
 
         /// <summary>A counter on <paramref name="bus"/>.</summary>
         public Pcf8593TipCounter(II2cBus bus)
@@ -72,6 +82,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
                 return r;
             }
 
+            _alarmOn = (_read[0] & AlarmEnable) != 0;
             int d10 = Bcd(_read[1]);
             int d32 = Bcd(_read[2]);
             int d54 = Bcd(_read[3]);
@@ -82,6 +93,66 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
 
             count = d10 + (d32 * 100L) + (d54 * 10000L);
             return ReadResult.Ok;
+        }
+
+        /// <summary>True when the last read found the alarm enabled.</summary>
+        public bool AlarmOn
+        {
+            get { return _alarmOn; }
+        }
+
+        /// <inheritdoc />
+        public ReadResult ArmAlarm(long alarmCount)
+        {
+            long c = alarmCount % 1000000;
+            _write[0] = 0x08;
+            _write[1] = EventAlarmControl;
+            _write[2] = ToBcd((int)(c % 100));
+            _write[3] = ToBcd((int)(c / 100 % 100));
+            ReadResult r = _bus.WriteRead(Address, _write, 4, _read, 0);
+            if (r != ReadResult.Ok)
+            {
+                return r;
+            }
+
+            _write[0] = 0x0B;
+            _write[1] = ToBcd((int)(c / 10000));
+            r = _bus.WriteRead(Address, _write, 2, _read, 0);
+            if (r != ReadResult.Ok)
+            {
+                return r;
+            }
+
+            // Last: alarm enable with the flag written 0, which releases INT.
+            _write[0] = 0x00;
+            _write[1] = EventCounterMode | AlarmEnable;
+            r = _bus.WriteRead(Address, _write, 2, _read, 0);
+            _alarmOn = r == ReadResult.Ok;
+            return r;
+        }
+
+        /// <inheritdoc />
+        public ReadResult DisarmAlarm()
+        {
+            if (!_alarmOn)
+            {
+                return ReadResult.Ok; // no write on a node that never armed it
+            }
+
+            _write[0] = 0x00;
+            _write[1] = EventCounterMode; // alarm off, flag cleared: INT released
+            ReadResult r = _bus.WriteRead(Address, _write, 2, _read, 0);
+            if (r == ReadResult.Ok)
+            {
+                _alarmOn = false;
+            }
+
+            return r;
+        }
+
+        private static byte ToBcd(int v)
+        {
+            return (byte)(((v / 10) << 4) | (v % 10));
         }
 
         /// <summary>Two BCD digits of <paramref name="b"/>, or −1 when either is above 9.</summary>

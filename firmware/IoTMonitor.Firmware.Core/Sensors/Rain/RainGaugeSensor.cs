@@ -14,6 +14,7 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
         private readonly ITipCounter _counter;
         private readonly TipTally _tally;
         private readonly double _mmPerTip;
+        private long _lastCount = -1;
 
         /// <summary>A gauge of <paramref name="mmPerTip"/> mm per tip read through <paramref name="counter"/>, accumulated in <paramref name="tally"/>.</summary>
         public RainGaugeSensor(ITipCounter counter, TipTally tally, double mmPerTip)
@@ -62,9 +63,42 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
             }
 
             CounterRestarted = restarted;
+            _lastCount = count;
             int tips = _tally.Take(count, restarted, _counter.Modulus);
             raw[0] = tips * _mmPerTip;
             return ReadResult.Ok;
+        }
+
+        /// <summary>
+        /// Arms the counter's alarm so that the node wakes when <paramref name="mm"/> more rain has
+        /// fallen after the count this wake read: that many tips rounded up, at least one. Fault
+        /// before a successful read or on a counter without an alarm output.
+        /// </summary>
+        public ReadResult WakeAfterMm(double mm)
+        {
+            if (_lastCount < 0)
+            {
+                return ReadResult.Fault;
+            }
+
+            long tips = (long)((mm / _mmPerTip) - 1e-9);
+            if (tips * _mmPerTip < mm - 1e-9)
+            {
+                tips++;
+            }
+
+            if (tips < 1)
+            {
+                tips = 1;
+            }
+
+            return _counter.ArmAlarm((_lastCount + tips) % _counter.Modulus);
+        }
+
+        /// <summary>Turns the counter's alarm off (no bus write when it was off).</summary>
+        public ReadResult NoRainWake()
+        {
+            return _counter.DisarmAlarm();
         }
 
         /// <inheritdoc />

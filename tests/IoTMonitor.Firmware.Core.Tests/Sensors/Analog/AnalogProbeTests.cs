@@ -189,6 +189,23 @@ public class AnalogProbeTests
         Assert.Equal(3.88, Run(bat, 1.9).Value, 12);
     }
 
+    /// <summary>
+    /// A radar level gauge with a 4–20 mA output set to distance (air gap: 4 mA = 0 m, 20 mA = 10 m
+    /// below the antenna), mounted on a bridge 6.0 m above the gauge datum, read by the same loop
+    /// probe: the two-point level record maps the falling current-to-level line (Sensors/Analog README,
+    /// "Radar or pressure"). Loop faults still come from the current.
+    /// </summary>
+    [Fact]
+    public void A_radar_in_distance_mode_reads_through_the_level_record()
+    {
+        var radar = new CurrentLoopLevelProbe(120, 0, 10);
+        // 4 mA (0.48 V): air gap 0 m, level 6.0 m; 20 mA (2.40 V): air gap 10 m, level −4.0 m
+        Assert.Equal(CalibrationResult.Ok, radar.Apply(Record(CalibrationKind.Level, 25, 0.48, 6.0, 2.40, -4.0)));
+        Assert.Equal(1.0, Run(radar, 12.0 * 0.120).Value, 9); // 12 mA: 5 m air gap → 1.0 m on the datum
+        Assert.Equal(5.375, Run(radar, 5.0 * 0.120).Value, 9); // stream rising to 0.625 m below the antenna
+        Assert.Equal(ReadResult.OpenCircuit, Run(radar, 0.0).Result); // a cut cable is no "dry stream"
+    }
+
     [Fact]
     public void Sensor_reads_the_pin_keeps_the_volts_and_reports_adc_failure()
     {

@@ -55,10 +55,11 @@ public sealed class FlashFloodEngineTests : IAsyncDisposable
         },
     };
 
-    private AlertEngine Engine()
+    private AlertEngine Engine(IDictionary<string, string?>? channelSettings = null)
     {
         var store = new IoTMonitor.Gateway.Alerts.Store.SqliteAlertStore(Path.Combine(_dir, "alerts.db"));
-        var engine = new AlertEngine(_options, store, TestChannels.Of(_options), _clock, NullLogger.Instance) { GroupBudget = TimeSpan.FromMinutes(5) };
+        var channels = channelSettings is null ? TestChannels.Of(_options) : TestChannels.Of(_options, channelSettings);
+        var engine = new AlertEngine(_options, store, channels, _clock, NullLogger.Instance) { GroupBudget = TimeSpan.FromMinutes(5) };
         _engines.Add(engine);
         engine.Start();
         return engine;
@@ -135,6 +136,59 @@ public sealed class FlashFloodEngineTests : IAsyncDisposable
             events);
         Assert.Equal(T0.AddMinutes(101), engine.Store.GetAlert(immediate.Id)!.ResolvedAt);
         Assert.Equal(T0.AddMinutes(121), engine.Store.GetAlert(prepare.Id)!.ResolvedAt);
+    }
+
+    [Fact]
+    public async Task The_group_robots_get_both_levels_and_the_all_clear_in_Chinese_naming_the_targets()
+    {
+        _options.FlashFlood.Sites["gully"].Targets[0].Name = "上坝村";
+        _options.FlapWindowSeconds = 0; // the all clear at once, not after the flap window
+        var robots = new Dictionary<string, string?>
+        {
+            ["Channels:WeCom:Robots:duty:Url"] = "http://127.0.0.1:9/cgi-bin/webhook/send?key=k",
+            ["Channels:DingTalk:Robots:duty:Url"] = "http://127.0.0.1:9/robot/send?access_token=t",
+        };
+        var engine = Engine(robots);
+        for (var m = 1; m <= 50; m++)
+        {
+            await Feed(engine, m, Rain(1, (m, m, m)));
+        }
+
+        for (var m = 51; m <= 130; m++)
+        {
+            await Feed(engine, m, Rain(1, (m, m, 50)));
+        }
+
+        var wecom = new IoTMonitor.Gateway.Alerts.Channels.WeCom.WeComOptions();
+        var ding = new IoTMonitor.Gateway.Alerts.Channels.DingTalk.DingTalkOptions();
+        foreach (var (rule, nameZh) in new[] { ("flashflood.prepare", "准备转移"), ("flashflood.immediate", "立即转移") })
+        {
+            var alert = engine.Store.ListAlerts(new AlertQuery(RuleId: rule)).Single();
+            var rows = engine.Store.Outbox(alert.Id);
+            foreach (var channel in new[] { "wecom", "dingtalk" })
+            {
+                // one row per robot and event: opened and the all clear, once each
+                Assert.Equal(["opened", "resolved"], rows.Where(o => o.Channel == channel).Select(o => o.EventType).Order(StringComparer.Ordinal));
+                Assert.All(rows.Where(o => o.Channel == channel), o => Assert.Equal("duty", o.Recipient));
+            }
+
+            var opened = JsonSerializer.Deserialize<AlertNotice>(rows.First(o => o.Channel == "wecom" && o.EventType == "opened").Payload, AlertRule.Json)!;
+            foreach (var body in new[] { IoTMonitor.Gateway.Alerts.Channels.WeCom.WeComChannel.Body(wecom, opened), IoTMonitor.Gateway.Alerts.Channels.DingTalk.DingTalkChannel.Body(ding, opened) })
+            {
+                var content = Strings(JsonDocument.Parse(body).RootElement);
+                Assert.Contains(nameZh, content, StringComparison.Ordinal);
+                Assert.Contains("上坝村", content, StringComparison.Ordinal);
+            }
+        }
+
+        // the text the robot posts: every string of its request body
+        static string Strings(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => string.Join("\n", e.EnumerateObject().Select(p => Strings(p.Value))),
+            JsonValueKind.Array => string.Join("\n", e.EnumerateArray().Select(Strings)),
+            JsonValueKind.String => e.GetString()!,
+            _ => string.Empty,
+        };
     }
 
     [Fact]
