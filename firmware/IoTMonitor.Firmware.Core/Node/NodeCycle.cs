@@ -419,13 +419,13 @@ namespace IoTMonitor.Firmware.Core.Node
             _queue.Persist();
             _result.EventChange = _event.Observe(now, _readings, n, _state.Boot, _config);
             _thresholdCrossed |= _event.Active || _result.EventChange != 0; // the leaving wake reports too
-            ArmRainWake();
             _batteryVolts = _sampler.BatteryVolts;
             _state.LastBatteryMillivolts = FMath.IsFinite(_batteryVolts) && _batteryVolts > 0 ? (int)((_batteryVolts * 1000) + 0.5) : 0;
             _state.PowerMode = (int)_policy.Update(HealthBatteryVolts());
             _state.BatteryTrendMv = _policy.TrendMv;
             _state.LastSampleUtc = now;
             _state.SampleNow = false;
+            ArmRainWake();
             SaveState();
             _result.Sampled = n;
             return NodeCycleState.Persist;
@@ -447,7 +447,12 @@ namespace IoTMonitor.Firmware.Core.Node
             if (EventMode.Armed(_config) && _config.EventRainMm > 0 && !_event.Active)
             {
                 double lacking = _config.EventRainMm - _event.WindowRainMm;
-                r = gauge.WakeAfterMm(lacking);
+                bool reached;
+                r = gauge.WakeAfterMm(lacking, out reached);
+                if (reached)
+                {
+                    _state.SampleNow = true; // the tips came while awake: sample again in a second
+                }
             }
             else
             {

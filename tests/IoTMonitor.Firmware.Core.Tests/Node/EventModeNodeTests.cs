@@ -50,9 +50,13 @@ public sealed class EventModeNodeTests
         /// <summary>The count the node last armed the alarm at (−1: off), as the PCF8593's 09h–0Bh hold it.</summary>
         public long AlarmAt { get; private set; } = -1;
 
+        /// <summary>Tips that fall while the node arms the alarm (the wake is seconds long).</summary>
+        public int TipsWhileArming { get; set; }
+
         public ReadResult ArmAlarm(long alarmCount)
         {
             AlarmAt = alarmCount % Modulus;
+            Count += TipsWhileArming;
             return ReadResult.Ok;
         }
 
@@ -170,6 +174,21 @@ public sealed class EventModeNodeTests
         Assert.Equal(quiet + 1, n.Telemetry);
         Assert.Equal(-1, n.Gauge.AlarmAt); // sampling every 60 s in event mode: no alarm needed
         Assert.False(r.RainWakeArmed);
+    }
+
+    [Fact]
+    public void Tips_that_reach_the_alarm_count_while_the_node_arms_it_make_it_sample_again_at_once()
+    {
+        var n = new Node(Armed);
+        n.H.Wake();
+        n.Gauge.Count += 24; // 4.8 mm: one tip lacking
+        n.Gauge.TipsWhileArming = 2; // heavy rain: two tips during the wake, past the alarm count before it is on
+        NodeCycleResult r = n.H.Wake();
+        Assert.False(r.EventMode);
+        Assert.Equal(1, r.SleepSeconds); // the alarm would only come after a wrap: sample again now
+        n.Gauge.TipsWhileArming = 0;
+        r = n.H.Wake();
+        Assert.Equal(1, r.EventChange);
     }
 
     [Fact]

@@ -72,10 +72,13 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
         /// <summary>
         /// Arms the counter's alarm so that the node wakes when <paramref name="mm"/> more rain has
         /// fallen after the count this wake read: that many tips rounded up, at least one. Fault
-        /// before a successful read or on a counter without an alarm output.
+        /// before a successful read or on a counter without an alarm output. <paramref name="reached"/>
+        /// is true when the count read back after arming already got there (tips during the wake): the
+        /// chip sets its flag only on an increment to the alarm count, so that alarm would never come.
         /// </summary>
-        public ReadResult WakeAfterMm(double mm)
+        public ReadResult WakeAfterMm(double mm, out bool reached)
         {
+            reached = false;
             if (_lastCount < 0)
             {
                 return ReadResult.Fault;
@@ -92,7 +95,22 @@ namespace IoTMonitor.Firmware.Core.Sensors.Rain
                 tips = 1;
             }
 
-            return _counter.ArmAlarm((_lastCount + tips) % _counter.Modulus);
+            ReadResult r = _counter.ArmAlarm((_lastCount + tips) % _counter.Modulus);
+            if (r != ReadResult.Ok)
+            {
+                return r;
+            }
+
+            long now;
+            bool restarted;
+            r = _counter.Read(out now, out restarted);
+            if (r == ReadResult.Ok && !restarted)
+            {
+                long m = _counter.Modulus;
+                reached = ((now - _lastCount) % m + m) % m >= tips;
+            }
+
+            return ReadResult.Ok;
         }
 
         /// <summary>Turns the counter's alarm off (no bus write when it was off).</summary>
