@@ -153,7 +153,7 @@ public sealed class PostgresDownlinkStore(PostgresState state) : IDownlinkStore
         Expire(now);
         using var cmd = state.DataSource.CreateCommand(Select + " WHERE device = $1 ORDER BY seq DESC LIMIT $2");
         Add(cmd, device, limit);
-        return ReadCommands(cmd);
+        return CommandRows.Read(cmd);
     }
 
     public CommandRecord? Command(string device, string id, DateTimeOffset now)
@@ -161,7 +161,7 @@ public sealed class PostgresDownlinkStore(PostgresState state) : IDownlinkStore
         Expire(now);
         using var cmd = state.DataSource.CreateCommand(Select + " WHERE device = $1 AND seq = $2");
         Add(cmd, device, CommandRecord.SeqOf(id));
-        return ReadCommands(cmd).FirstOrDefault();
+        return CommandRows.Read(cmd).FirstOrDefault();
     }
 
     /// <summary>One statement: an ack committed first keeps its row out (the expiry re-checks <c>state</c> after the row lock).</summary>
@@ -172,28 +172,6 @@ public sealed class PostgresDownlinkStore(PostgresState state) : IDownlinkStore
         cmd.ExecuteNonQuery();
     }
 
-    private static List<CommandRecord> ReadCommands(NpgsqlCommand cmd)
-    {
-        var list = new List<CommandRecord>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add(new CommandRecord(
-                CommandRecord.IdOf(r.GetInt64(0)),
-                r.GetString(1),
-                r.GetString(2),
-                r.GetString(3),
-                (JsonObject)JsonNode.Parse(r.GetString(4))!,
-                r.GetString(5),
-                At(r.GetInt64(6)),
-                At(r.GetInt64(7)),
-                Enum.Parse<CommandState>(r.GetString(8), ignoreCase: true),
-                r.IsDBNull(9) ? null : r.GetInt32(9),
-                r.IsDBNull(10) ? null : At(r.GetInt64(10))));
-        }
-
-        return list;
-    }
 
     private static DeviceConfigStatus Read(NpgsqlConnection connection, NpgsqlTransaction? tx, string device, bool forUpdate)
     {

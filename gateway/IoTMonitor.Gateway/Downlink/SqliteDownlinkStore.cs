@@ -189,7 +189,7 @@ public sealed class SqliteDownlinkStore : IDownlinkStore, IDisposable
             cmd.CommandText = Select + " WHERE device = $d ORDER BY seq DESC LIMIT $limit";
             cmd.Parameters.AddWithValue("$d", device);
             cmd.Parameters.AddWithValue("$limit", limit);
-            return ReadCommands(cmd);
+            return CommandRows.Read(cmd);
         }
     }
 
@@ -202,7 +202,7 @@ public sealed class SqliteDownlinkStore : IDownlinkStore, IDisposable
             cmd.CommandText = Select + " WHERE device = $d AND seq = $seq";
             cmd.Parameters.AddWithValue("$d", device);
             cmd.Parameters.AddWithValue("$seq", CommandRecord.SeqOf(id));
-            return ReadCommands(cmd).FirstOrDefault();
+            return CommandRows.Read(cmd).FirstOrDefault();
         }
     }
 
@@ -216,28 +216,6 @@ public sealed class SqliteDownlinkStore : IDownlinkStore, IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    private static List<CommandRecord> ReadCommands(SqliteCommand cmd)
-    {
-        var list = new List<CommandRecord>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add(new CommandRecord(
-                CommandRecord.IdOf(r.GetInt64(0)),
-                r.GetString(1),
-                r.GetString(2),
-                r.GetString(3),
-                (JsonObject)JsonNode.Parse(r.GetString(4))!,
-                r.GetString(5),
-                At(r.GetInt64(6)),
-                At(r.GetInt64(7)),
-                Enum.Parse<CommandState>(r.GetString(8), ignoreCase: true),
-                r.IsDBNull(9) ? null : r.GetInt32(9),
-                r.IsDBNull(10) ? null : At(r.GetInt64(10))));
-        }
-
-        return list;
-    }
 
     private DeviceConfigStatus Read(string device)
     {
