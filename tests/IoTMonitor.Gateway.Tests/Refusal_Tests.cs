@@ -82,7 +82,7 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
             Assert.True((await GatewayHarness.PublishAsync(client, topic, Payloads.Batch(1, 3 + (m * 4), Payloads.TimeOf(100 + m)))).IsSuccess);
         }
 
-        Assert.Equal(201, await GatewayHarness.WaitForCountAsync(influx.Server, gw.Database, 201, TimeSpan.FromSeconds(20)));
+        Assert.Equal(201, await GatewayHarness.WaitForCountAsync(influx.Server, gw.Database, 201, TimeSpan.FromSeconds(60)));
         var c = gw.Service<Ledger>().Counters;
         Assert.Equal(54, GatewayCounters.Read(ref c.MessagesReceived));
         Assert.Equal(3, GatewayCounters.Read(ref c.MessagesInvalid));
