@@ -29,5 +29,35 @@ namespace IoTMonitor.Firmware.Core.Cellular
 
         /// <summary>The step the last failed connect stopped at (for diagnostics).</summary>
         public string FailedStep;
+
+        /// <summary>The module took AT+CPSMS=1 and AT+CEREG=4 at this power-on (27.007 §7.38, §10.1.22).</summary>
+        public bool PsmRequested;
+
+        /// <summary>Active time (T3324) the network granted, s; -1 none (PSM not granted).</summary>
+        public int PsmActiveSec = -1;
+
+        /// <summary>Periodic TAU (T3412 extended) the network granted, s; -1 none.</summary>
+        public int PsmTauSec = -1;
+
+        /// <summary>PSM usable: requested, an active time granted and a periodic TAU no shorter than the upload interval.</summary>
+        public bool PsmGranted;
+
+        /// <summary>Connects that powered the module from off (cold starts, power cycles included).</summary>
+        public int ColdStarts;
+
+        /// <summary>Connects that found the module resting in PSM (woken, no boot, no attach).</summary>
+        public int PsmWakes;
+
+        /// <summary>Disconnects that left the module powered to rest in PSM.</summary>
+        public int PsmRests;
+
+        /// <summary>Connects refused because the battery was below the module's cut-off (<see cref="ModemLink.MinBatteryVolts"/>).</summary>
+        public int BatteryCutoffs;
+
+        /// <summary>Module charge of the uploads made from PSM and the PSM rests after them, mA·s (from <see cref="ModemLink.Profile"/>).</summary>
+        public double PsmModemMas;
+
+        /// <summary>Module charge of the uploads made from off and the off periods after them, mA·s.</summary>
+        public double OffModemMas;
     }
 }

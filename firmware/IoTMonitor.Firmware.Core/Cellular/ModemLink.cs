@@ -1,5 +1,6 @@
 using IoTMonitor.Firmware.Core.Cellular.At;
 using IoTMonitor.Firmware.Core.Node;
+using IoTMonitor.Firmware.Core.Power;
 using IoTMonitor.Firmware.Core.Protocol;
 using IoTMonitor.Firmware.Core.Sensors;
 using IoTMonitor.Firmware.Core.Time;
@@ -29,6 +30,29 @@ namespace IoTMonitor.Firmware.Core.Cellular
     /// </list>
     /// A modem restart (<c>RDY</c> on SIM7600/Quectel, <c>*ATREADY: 1</c> on A76XX) seen at any time
     /// drops the session: the calls then return Disconnected and the core reconnects at its next try.
+    /// <para>
+    /// Between uploads the module is either switched off or left powered in PSM (power saving mode,
+    /// 3GPP TS 23.682 §4.5.4; docs/cellular.md "Power mode"). PSM is asked for when
+    /// <see cref="PsmIntervalSec"/> is set and the board keeps the supply through the node's sleep
+    /// (<see cref="IModemPower.HoldsThroughSleep"/>): AT+CPSMS=1,,,"&lt;T3412 ext&gt;","&lt;T3324&gt;" (27.007
+    /// §7.38, timers coded as <see cref="PsmTimer"/>) and AT+CEREG=4 (27.007 §10.1.22) after the SIM
+    /// is ready; the read answer then carries what the network granted
+    /// (<c>+CEREG: 4,&lt;stat&gt;,&lt;tac&gt;,&lt;ci&gt;,&lt;AcT&gt;,,,"&lt;Active-Time&gt;","&lt;Periodic-TAU&gt;"</c>,
+    /// fields 7 and 8). The module stays on in PSM only when the network granted an active time and a
+    /// periodic TAU no shorter than the upload interval (a shorter TAU would wake it between uploads
+    /// for a tracking-area update, and a denial means the network would keep paging it in idle); in
+    /// every other case it is switched off as before. The next connect wakes it with a PWRKEY pulse
+    /// (<see cref="IModemPower.Wake"/>): it keeps its registration, so no boot and no attach. A module
+    /// that does not answer after the wake is power-cycled.
+    /// </para>
+    /// <para>
+    /// Below <see cref="MinBatteryVolts"/> (the battery reading the core hands over in
+    /// <see cref="LinkSettings.BatteryVolts"/>) the module is not powered at all: a Cat-1 transmit
+    /// burst of ≈ 2 A through the pack's source resistance takes VBAT under the module's minimum and
+    /// browns the ESP32 out (hardware/common/cellular.md "Power path and sizing"). The connect then
+    /// fails at step <c>battery</c>, the readings stay in the flash queue, and the health of the next
+    /// upload carries the count (<see cref="NetworkReport.BatteryCutoffs"/>).
+    /// </para>
     /// </remarks>
     public sealed class ModemLink : INodeLink, IUrcSink
     {
@@ -40,6 +64,12 @@ namespace IoTMonitor.Firmware.Core.Cellular
 
         /// <summary>AT+CGATT's maximum response time, ms (A76XX manual: 75 s).</summary>
         public const int AttachMaxMs = 75000;
+
+        /// <summary>Longest wait for the first OK after a PSM wake pulse, ms (estimate: the module resumes from PSM without a boot).</summary>
+        public const int PsmWakeMs = 5000;
+
+        /// <summary>Active time (T3324) requested, s: the receive window after an upload is the node's own, so the module may sleep soon after.</summary>
+        public const int PsmActiveSec = 10;
 
         private const int CommandMs = 5000;
 
@@ -55,6 +85,10 @@ namespace IoTMonitor.Firmware.Core.Cellular
         private readonly NetworkReport _report = new NetworkReport();
         private bool _synced;
         private bool _up;
+        private bool _resting;
+        private bool _psmAsked;
+        private bool _fromPsm;
+        private int _sessionPublishes;
 
         /// <summary>
         /// Link on <paramref name="port"/> speaking <paramref name="kind"/>'s MQTT commands;
@@ -73,6 +107,24 @@ namespace IoTMonitor.Firmware.Core.Cellular
             _clockSetter = clockSetter;
             _apn = apn;
             _caCertificate = caCertificate;
+        }
+
+        /// <summary>
+        /// The node's upload interval, s, for which PSM is requested (periodic TAU asked: twice the
+        /// interval; granted: at least the interval). 0 = never PSM: the module is off between uploads.
+        /// </summary>
+        public int PsmIntervalSec { get; set; }
+
+        /// <summary>Battery voltage below which the module is not powered (config <c>cellular.minV</c>), V; 0 = no limit.</summary>
+        public double MinBatteryVolts { get; set; }
+
+        /// <summary>The module's phases and currents for the energy account per mode (<see cref="CellularInfo.PsmModemMas"/>); null = not accounted.</summary>
+        public CellularProfile Profile { get; set; }
+
+        /// <summary>True when PSM is asked for: an interval is set and the supply survives the node's sleep.</summary>
+        public bool PsmWanted
+        {
+            get { return PsmIntervalSec > 0 && _power != null && _power.HoldsThroughSleep; }
         }
 
         /// <summary>What the modem reported at the last connect.</summary>
@@ -105,11 +157,41 @@ namespace IoTMonitor.Firmware.Core.Cellular
             long deadline = _clock.Millis + timeoutMs;
             _info.FailedStep = null;
             _info.LastCmeError = -1;
+            if (MinBatteryVolts > 0 && settings.BatteryVolts > 0 && settings.BatteryVolts < MinBatteryVolts)
+            {
+                // Not even a module resting in PSM stays on: its periodic TAU would transmit too.
+                _info.BatteryCutoffs++;
+                _report.BatteryCutoffs = _info.BatteryCutoffs;
+                if (_power != null && _up)
+                {
+                    PowerOff();
+                }
+
+                return Fail("battery", LinkStatus.WifiFailed);
+            }
+
+            _fromPsm = false;
+            _sessionPublishes = 0;
             if (_power != null && !_up)
             {
                 _power.On();
                 _up = true;
                 _synced = false;
+                _psmAsked = false;
+                _info.ColdStarts++;
+            }
+            else if (_resting)
+            {
+                _resting = false;
+                _fromPsm = true;
+                _info.PsmWakes++;
+
+                // Still in its active time the module answers at once; asleep it needs the wake pulse.
+                if (_at.Command("AT", null, 300) != AtResult.Ok)
+                {
+                    _power.Wake();
+                    _synced = _at.Sync(Min(PsmWakeMs, _at.Left(deadline)));
+                }
             }
 
             if (!_synced || _at.Command("AT", null, 1000) != AtResult.Ok)
@@ -120,6 +202,9 @@ namespace IoTMonitor.Firmware.Core.Cellular
                     // A modem that ignores AT is hung: only a power cycle brings it back (hardware design guides).
                     _power.Off();
                     _power.On();
+                    _psmAsked = false;
+                    _fromPsm = false;
+                    _info.ColdStarts++;
                     _synced = _at.Sync(Min(SyncMs, _at.Left(deadline)));
                 }
 
@@ -143,6 +228,11 @@ namespace IoTMonitor.Firmware.Core.Cellular
                 {
                     return Fail("apn", LinkStatus.WifiFailed);
                 }
+            }
+
+            if (PsmWanted && !_psmAsked)
+            {
+                RequestPsm();
             }
 
             LinkStatus st = WaitRegistered(deadline);
@@ -169,6 +259,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
             _report.AccessTech = _info.AccessTech;
             _report.RsrpDbm = _info.RsrpDbm;
             _report.Iccid = _info.Iccid;
+            _report.PowerMode = PsmWanted && _info.PsmGranted ? NetworkReport.ModePsm : NetworkReport.ModeOff;
             if (settings.Tls)
             {
                 st = _mqtt.ConfigureTls(_at, _caCertificate, deadline);
@@ -221,6 +312,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
         /// <inheritdoc />
         public LinkStatus Publish(string topic, byte[] payload, int offset, int count, bool retain, int timeoutMs)
         {
+            _sessionPublishes++;
             return _mqtt.Publish(_at, topic, payload, offset, count, retain, _clock.Millis + timeoutMs);
         }
 
@@ -243,12 +335,28 @@ namespace IoTMonitor.Firmware.Core.Cellular
         /// <inheritdoc />
         public void Disconnect()
         {
-            _mqtt.Close(_at, _clock.Millis + CommandMs);
-            if (_power != null && _up)
+            if (_power != null && !_up)
             {
-                _power.Off();
-                _up = false;
-                _synced = false;
+                return; // not powered (battery cut-off, or never connected): nothing to close
+            }
+
+            _mqtt.Close(_at, _clock.Millis + CommandMs);
+            if (_power == null)
+            {
+                return;
+            }
+
+            bool rest = PsmWanted && _info.PsmGranted && _synced;
+            Account(rest);
+            if (rest)
+            {
+                // Left powered: the module enters PSM by itself once the active time (T3324) runs out.
+                _resting = true;
+                _info.PsmRests++;
+            }
+            else
+            {
+                PowerOff();
             }
         }
 
@@ -288,7 +396,11 @@ namespace IoTMonitor.Firmware.Core.Cellular
             while (true)
             {
                 int stat = Registration("AT+CEREG?", "+CEREG:");
-                if (stat != 1 && stat != 5 && stat != 3)
+                if (stat == 1 || stat == 5)
+                {
+                    ReadPsmGrant();
+                }
+                else if (stat != 3)
                 {
                     int legacy = Registration("AT+CREG?", "+CREG:");
                     stat = legacy == 1 || legacy == 5 || legacy == 3 ? legacy : stat;
@@ -318,6 +430,65 @@ namespace IoTMonitor.Firmware.Core.Cellular
         private int Registration(string command, string prefix)
         {
             return _at.Command(command, prefix, CommandMs) == AtResult.Ok ? _at.InfoInt(0, 1, -1) : -1;
+        }
+
+        // AT+CPSMS=1,,,"<T3412 ext>","<T3324>" (27.007 §7.38: the RAU and GPRS READY timers are GERAN/UTRAN
+        // only, left empty) and AT+CEREG=4 so the read answer carries what the network granted. A module
+        // without PSM answers ERROR: then it is switched off between uploads as the others.
+        private void RequestPsm()
+        {
+            _psmAsked = true;
+            long tau = (long)PsmIntervalSec * 2;
+            _at.Begin("AT+CPSMS=1,,,").Quoted(PsmTimer.EncodeTau(tau > int.MaxValue ? int.MaxValue : (int)tau)).Text(",").Quoted(PsmTimer.EncodeActive(PsmActiveSec));
+            _info.PsmRequested = _at.Run(null, CommandMs) == AtResult.Ok && _at.Command("AT+CEREG=4", null, CommandMs) == AtResult.Ok;
+        }
+
+        // The last +CEREG read answer: +CEREG: <n>,<stat>,[<tac>],[<ci>],[<AcT>],[<cause_type>],[<reject_cause>],[<Active-Time>],[<Periodic-TAU>]
+        // (27.007 §10.1.22, n = 4). Both timers absent or deactivated: the network did not grant PSM.
+        private void ReadPsmGrant()
+        {
+            _info.PsmActiveSec = PsmTimer.DecodeActive(_at.InfoText(0, 7));
+            _info.PsmTauSec = PsmTimer.DecodeTau(_at.InfoText(0, 8));
+            _info.PsmGranted = _info.PsmRequested && _info.PsmActiveSec >= 0 && _info.PsmTauSec > 0 && _info.PsmTauSec >= PsmIntervalSec;
+        }
+
+        private void PowerOff()
+        {
+            _power.Off();
+            _up = false;
+            _synced = false;
+            _resting = false;
+        }
+
+        // The module's charge of this upload by the mode it came from, and of the rest it goes into until
+        // the next one (PSM floor or the load switch's leakage over the interval).
+        private void Account(bool rest)
+        {
+            CellularProfile m = Profile;
+            if (m == null)
+            {
+                return;
+            }
+
+            int publishes = _sessionPublishes;
+            double between = CellularEnergy.BetweenMa(m, rest) * (PsmIntervalSec > 0 ? PsmIntervalSec : 0);
+            if (_fromPsm)
+            {
+                _info.PsmModemMas += CellularEnergy.PsmUploadModemMas(m, publishes);
+            }
+            else
+            {
+                _info.OffModemMas += CellularEnergy.OffUploadModemMas(m, publishes);
+            }
+
+            if (rest)
+            {
+                _info.PsmModemMas += between;
+            }
+            else
+            {
+                _info.OffModemMas += between;
+            }
         }
 
         private void ReadSignal()

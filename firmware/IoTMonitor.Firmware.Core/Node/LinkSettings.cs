@@ -29,5 +29,11 @@ namespace IoTMonitor.Firmware.Core.Node
         /// <see cref="RssiSchedule"/> says when it is worth it).
         /// </summary>
         public bool MeasureRssi;
+
+        /// <summary>
+        /// The battery voltage of this wake, V (0 unknown): a cellular link does not power its module
+        /// below its cut-off (Cellular/ModemLink.MinBatteryVolts).
+        /// </summary>
+        public double BatteryVolts;
     }
 }

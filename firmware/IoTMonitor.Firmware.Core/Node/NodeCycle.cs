@@ -515,6 +515,8 @@ namespace IoTMonitor.Firmware.Core.Node
         {
             _result.Connected = true;
             _linkSettings.MeasureRssi = RssiSchedule.Due(_coldStart, _service.Active, _clock.UtcSeconds, _state.LastUploadUtc);
+            double volts = HealthBatteryVolts();
+            _linkSettings.BatteryVolts = FMath.IsFinite(volts) && volts > 0 ? volts : 0;
             TrackClock();
             LinkStatus st = _link.Connect(_linkSettings, Budget(ConnectTimeoutMs));
             if (st != LinkStatus.Ok)

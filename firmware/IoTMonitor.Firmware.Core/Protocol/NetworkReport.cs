@@ -21,5 +21,17 @@ namespace IoTMonitor.Firmware.Core.Protocol
 
         /// <summary>The SIM's ICCID (AT+CICCID / AT+QCCID), null unknown.</summary>
         public string Iccid;
+
+        /// <summary><see cref="PowerMode"/>: the module is switched off between uploads.</summary>
+        public const int ModeOff = 0;
+
+        /// <summary><see cref="PowerMode"/>: the module rests in PSM between uploads (granted by the network).</summary>
+        public const int ModePsm = 1;
+
+        /// <summary>How the module spends the time between uploads (<c>mpm</c>: <see cref="ModeOff"/>, <see cref="ModePsm"/>), -1 unknown.</summary>
+        public int PowerMode = -1;
+
+        /// <summary>Connects the link refused because the battery was below the module's cut-off (<c>mlb</c>), 0 none.</summary>
+        public int BatteryCutoffs;
     }
 }

@@ -49,6 +49,18 @@ namespace IoTMonitor.Firmware.Core.Protocol
                 w.Int(net.RsrpDbm);
             }
 
+            if (net.PowerMode >= 0)
+            {
+                w.Ascii(",\"mpm\":");
+                w.Int(net.PowerMode);
+            }
+
+            if (net.BatteryCutoffs > 0)
+            {
+                w.Ascii(",\"mlb\":");
+                w.Int(net.BatteryCutoffs);
+            }
+
             if (header.SendIccid && net.Iccid != null && net.Iccid.Length > 0)
             {
                 w.Ascii(",\"iccid\":");

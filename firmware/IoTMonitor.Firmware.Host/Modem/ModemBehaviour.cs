@@ -34,6 +34,18 @@ public sealed class ModemBehaviour
     /// <summary>The network's time the modem reports in AT+CCLK (NITZ), UTC; the machine's by default.</summary>
     public Func<DateTime> NetworkUtc { get; set; } = () => DateTime.UtcNow;
 
+    /// <summary>
+    /// PSM as the network answers it (3GPP TS 24.301 §5.3.11: the network may grant the requested
+    /// timers, others, or none): false = it grants an active time and a periodic TAU.
+    /// </summary>
+    public bool PsmDenied { get; set; }
+
+    /// <summary>The periodic TAU the network grants instead of the requested one (GPRS Timer 3 bits, e.g. "00000011" = 30 min); null = as requested.</summary>
+    public string? PsmGrantedTau { get; set; }
+
+    /// <summary>PWRKEY wake from PSM to the first answer, ms (estimate: no boot, the stack resumes).</summary>
+    public int PsmResumeMs { get; set; } = 1_000;
+
     // Faults.
     public bool NoSim { get; set; }
 

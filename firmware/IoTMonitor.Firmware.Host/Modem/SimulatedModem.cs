@@ -49,6 +49,11 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     private string? _qHost;
     private int _qPort;
     private bool _lostRegistration;
+    private int _ceregMode;
+    private string? _psmTau;
+    private string? _psmActive;
+    private bool _inPsm;
+    private long _lastActivity;
 
     public SimulatedModem(IClock clock, ModemBehaviour behaviour, MqttRelay relay)
     {
@@ -76,6 +81,48 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
     public string Iccid { get; set; } = "89860012345678901234";
 
+    /// <summary>The host node's sleep leaves the model's supply alone, so a module in PSM is still there at the next upload.</summary>
+    public bool HoldsThroughSleep => true;
+
+    /// <summary>Times the module entered PSM (its active time ran out with no MQTT session).</summary>
+    public int PsmEntries { get; private set; }
+
+    /// <summary>Wake pulses that brought the module out of PSM.</summary>
+    public int PsmWakes { get; private set; }
+
+    /// <summary>
+    /// True while the module sleeps in PSM: it was granted, no MQTT session is open and the active
+    /// time (T3324) has run out since the last activity. The UART then answers nothing (3GPP TS
+    /// 23.682 §4.5.4: the UE is unreachable and its access stratum is off) until <see cref="Wake"/>.
+    /// </summary>
+    public bool InPsm
+    {
+        get
+        {
+            if (!_inPsm && _powered && !_hung && GrantedActiveSec() >= 0 && !Relay.IsConnected && _clock.Millis >= _lastActivity + (GrantedActiveSec() * 1000L))
+            {
+                _inPsm = true;
+                PsmEntries++;
+            }
+
+            return _inPsm;
+        }
+    }
+
+    /// <summary>PWRKEY pulse: leaves PSM (answers after <see cref="ModemBehaviour.PsmResumeMs"/>, still registered); nothing when awake.</summary>
+    public void Wake()
+    {
+        if (!InPsm)
+        {
+            return;
+        }
+
+        _inPsm = false;
+        PsmWakes++;
+        _readyAt = _clock.Millis + Behaviour.PsmResumeMs;
+        _lastActivity = _readyAt;
+    }
+
     /// <summary>Powers on: boot URCs after <see cref="ModemBehaviour.BootMs"/>; registration after a further <see cref="ModemBehaviour.RegistrationMs"/>.</summary>
     public void On()
     {
@@ -91,6 +138,11 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         _readyAt = _clock.Millis + Behaviour.BootMs;
         _registeredAt = _readyAt + Behaviour.RegistrationMs;
         _lostRegistration = false;
+        _ceregMode = 0;
+        _psmTau = null;
+        _psmActive = null;
+        _inPsm = false;
+        _lastActivity = _readyAt;
         if (Behaviour.GarbageAtBoot)
         {
             Emit(_clock.Millis + (Behaviour.BootMs / 2), [0xFF, 0x00, 0xFE, 0x80, (byte)'x', 0x13, 0x0A, 0xF0, 0xF1]);
@@ -156,7 +208,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
     public void Write(byte[] buffer, int offset, int count)
     {
-        if (!_powered || _hung)
+        if (!_powered || _hung || InPsm)
         {
             return;
         }
@@ -222,6 +274,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     {
         var now = _clock.Millis;
         var at = now + Behaviour.CommandMs;
+        _lastActivity = now;
         if (Behaviour.ErrorOn.Any(p => line.StartsWith(p, StringComparison.Ordinal)))
         {
             Final(at, "ERROR");
@@ -276,8 +329,18 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
                 Info(at, "+CPIN: READY");
                 return;
+            case "AT+CPSMS=":
+                // 27.007 §7.38: <mode>,<RAU>,<GPRS-READY>,<Periodic-TAU>,<Active-Time>, timers as 8-bit strings.
+                _psmTau = args[0] == "1" && args.Length > 3 ? args[3] : null;
+                _psmActive = args[0] == "1" && args.Length > 4 ? args[4] : null;
+                Final(at, "OK");
+                return;
+            case "AT+CEREG=":
+                _ceregMode = int.Parse(args[0]);
+                Final(at, "OK");
+                return;
             case "AT+CEREG?":
-                Info(at, "+CEREG: 0," + RegistrationStat());
+                Info(at, Cereg());
                 return;
             case "AT+CREG?":
                 Info(at, "+CREG: 0," + RegistrationStat());
@@ -628,6 +691,26 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             Emit(now, [.. head, .. payload, (byte)'"', 13, 10]);
         }
     }
+
+    // +CEREG: <n>,<stat>[,<tac>,<ci>,<AcT>[,<cause_type>,<reject_cause>[,<Active-Time>,<Periodic-TAU>]]] (27.007 §10.1.22):
+    // with n = 4 a registered module adds the cell and, when the network granted PSM, the two timers.
+    private string Cereg()
+    {
+        var stat = RegistrationStat();
+        if (_ceregMode < 2 || stat is not (1 or 5))
+        {
+            return $"+CEREG: {_ceregMode},{stat}";
+        }
+
+        var cell = $"+CEREG: {_ceregMode},{stat},\"1816\",\"01A2D001\",{AccessTech}";
+        var active = GrantedActiveSec() >= 0 ? _psmActive : null;
+        return _ceregMode >= 4 && active is not null ? $"{cell},,,\"{active}\",\"{Behaviour.PsmGrantedTau ?? _psmTau}\"" : cell;
+    }
+
+    private int GrantedActiveSec() =>
+        _psmActive is null || _psmTau is null || Behaviour.PsmDenied ? -1 : PsmTimer.DecodeActive(_psmActive);
+
+    private int AccessTech => 7;
 
     private int RegistrationStat()
     {

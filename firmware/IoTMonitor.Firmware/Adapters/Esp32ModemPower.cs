@@ -62,6 +62,18 @@ namespace IoTMonitor.Firmware.Adapters
             _offPulseMs = kind == ModemKind.Quectel ? QuectelOffPulseMs : SimcomOffPulseMs;
         }
 
+        /// <summary>
+        /// False on this board: deep sleep releases GPIO17 and its pull-down opens the load switch (the
+        /// enable is not an RTC GPIO, and nanoFramework's ESP32 API has no deep-sleep pad hold), so a
+        /// module left in PSM would lose its supply at the node's sleep anyway. The link therefore
+        /// switches the module off between uploads here; PSM needs the enable on a held pin (a board
+        /// revision, hardware/common/cellular.md "Power mode").
+        /// </summary>
+        public bool HoldsThroughSleep
+        {
+            get { return false; }
+        }
+
         /// <summary>Times the supply was cut while STATUS still said running (a hung module).</summary>
         public int HardCuts { get; private set; }
 
@@ -70,6 +82,12 @@ namespace IoTMonitor.Firmware.Adapters
         {
             _powerEn.Write(PinValue.High);
             _clock.Sleep(SupplySettleMs);
+            Pulse(OnPulseMs);
+        }
+
+        /// <inheritdoc />
+        public void Wake()
+        {
             Pulse(OnPulseMs);
         }
 
