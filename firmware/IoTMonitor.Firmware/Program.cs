@@ -136,11 +136,14 @@ namespace IoTMonitor.Firmware
         {
             ModemPins pins = ModemPins.For(board.Type);
             int uart = Pick(config.CellularUart, pins.Uart);
-            ModemKind kind = config.CellularModem == 1 ? ModemKind.Quectel : ModemKind.Simcom;
+            ModemKind kind = (ModemKind)config.CellularModem;
             ModemUart port = new ModemUart(buses, uart, Pick(config.CellularTx, pins.Tx), Pick(config.CellularRx, pins.Rx));
             Esp32ModemPower power = new Esp32ModemPower(gpio, Pick(config.CellularPowerEn, pins.PowerEn), Pick(config.CellularPwrKey, pins.PwrKey), Pick(config.CellularStatus, pins.Status), kind, clock, port);
             byte[] ca = config.CellularCa != null && File.Exists(config.CellularCa) ? File.ReadAllBytes(config.CellularCa) : null;
-            return new ModemLink(port, clock, kind, config.CellularApn, ca, power, clock);
+            ModemLink link = new ModemLink(port, clock, kind, config.CellularApn, ca, power, clock);
+            link.MinBatteryVolts = config.CellularMinVolts;
+            link.PsmIntervalSec = config.CellularPsm ? config.UploadSec : 0; // this board cannot hold the supply in deep sleep: off between uploads (Esp32ModemPower)
+            return link;
         }
 
         private static int Pick(int configured, int board)

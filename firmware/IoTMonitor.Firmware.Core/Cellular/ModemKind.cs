@@ -8,5 +8,8 @@ namespace IoTMonitor.Firmware.Core.Cellular
 
         /// <summary>Quectel EC200x/EC800N/EC2x and BG95/BG77: <c>AT+QMT…</c>.</summary>
         Quectel = 1,
+
+        /// <summary>SIMCom SIM7070/SIM7080/SIM7090 (the NB-IoT/Cat-M SIM7080G): <c>AT+SM…</c> (config <c>"sim7080"</c>).</summary>
+        SimcomSm = 2,
     }
 }

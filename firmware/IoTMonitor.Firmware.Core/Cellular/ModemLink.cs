@@ -102,7 +102,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
             _at = new AtEngine(port, clock);
             _at.Sink = this;
             _inbox = new ModemInbox();
-            _mqtt = kind == ModemKind.Quectel ? (IModemMqtt)new QuectelMqtt(_inbox) : new SimcomMqtt(_inbox);
+            _mqtt = kind == ModemKind.Quectel ? new QuectelMqtt(_inbox) : kind == ModemKind.SimcomSm ? new SimcomSmMqtt(_inbox) : (IModemMqtt)new SimcomMqtt(_inbox);
             _power = power;
             _clockSetter = clockSetter;
             _apn = apn;

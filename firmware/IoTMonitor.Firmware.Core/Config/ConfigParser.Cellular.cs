@@ -3,8 +3,10 @@ namespace IoTMonitor.Firmware.Core.Config
     /// <summary>The device config's <c>cellular</c> object (docs/cellular.md): modem family, APN, the board's modem pins and the CA file.</summary>
     public sealed partial class ConfigParser
     {
-        // {"modem":"simcom"|"quectel","apn":"…"}: the modem family picks the AT command set
-        // (Cellular/SimcomMqtt, Cellular/QuectelMqtt); an APN is at most 63 characters (3GPP TS 23.003 §9.1).
+        // {"modem":"simcom"|"quectel"|"sim7080","apn":"…"}: the modem family picks the AT command set
+        // (Cellular/SimcomMqtt, Cellular/QuectelMqtt, Cellular/SimcomSmMqtt); "psm" asks the network for
+        // PSM between uploads, "minV" (2.8–4.2 V, 0 = none) is the battery voltage below which the module
+        // is not powered (hardware/common/cellular.md "Power path and sizing"); an APN is at most 63 characters (3GPP TS 23.003 §9.1).
         // "uart" is 2 or 3 (COM1 carries the debugger); pins are classic-ESP32 GPIO numbers (0–39);
         // "ca" names a file on the node's flash (LittleFS path names stay short).
         private ConfigError ReadCellular()
@@ -26,6 +28,10 @@ namespace IoTMonitor.Firmware.Core.Config
                     else if (e == ConfigError.None && modem == "quectel")
                     {
                         _work.CellularModem = 1;
+                    }
+                    else if (e == ConfigError.None && modem == "sim7080")
+                    {
+                        _work.CellularModem = 2;
                     }
                     else if (e == ConfigError.None)
                     {
@@ -63,6 +69,18 @@ namespace IoTMonitor.Firmware.Core.Config
                 else if (_r.ValueEquals("ca"))
                 {
                     e = ReadString(ref _work.CellularCa, 63);
+                }
+                else if (_r.ValueEquals("psm"))
+                {
+                    e = ReadBool(ref _work.CellularPsm);
+                }
+                else if (_r.ValueEquals("minV"))
+                {
+                    e = ReadRange(0, 4.2, ref _work.CellularMinVolts);
+                    if (e == ConfigError.None && _work.CellularMinVolts > 0 && _work.CellularMinVolts < 2.8)
+                    {
+                        e = ConfigError.BadValue;
+                    }
                 }
                 else
                 {

@@ -27,7 +27,13 @@ namespace IoTMonitor.Firmware.Core.Config
         /// <summary>The node reports over a cellular modem (config <c>cellular</c>) instead of Wi-Fi.</summary>
         public bool Cellular;
 
-        /// <summary>The modem's AT family (Cellular/ModemKind: 0 SIMCom, 1 Quectel).</summary>
+        /// <summary>Ask the network for PSM between uploads (config <c>cellular.psm</c>, default true; granted or not, docs/cellular.md "Power mode").</summary>
+        public bool CellularPsm = true;
+
+        /// <summary>Battery voltage below which the modem is not powered, V (config <c>cellular.minV</c>; 0 = no limit).</summary>
+        public double CellularMinVolts = 3.7;
+
+        /// <summary>The modem's AT family (Cellular/ModemKind: 0 SIMCom A76XX, 1 Quectel, 2 SIMCom SIM7080).</summary>
         public int CellularModem;
 
         /// <summary>Access point name of the SIM's data service ("" = the SIM's default).</summary>
@@ -153,6 +159,8 @@ namespace IoTMonitor.Firmware.Core.Config
             MqttTls = other.MqttTls;
             Cellular = other.Cellular;
             CellularModem = other.CellularModem;
+            CellularPsm = other.CellularPsm;
+            CellularMinVolts = other.CellularMinVolts;
             CellularApn = other.CellularApn;
             CellularUart = other.CellularUart;
             CellularTx = other.CellularTx;

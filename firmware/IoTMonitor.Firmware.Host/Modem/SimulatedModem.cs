@@ -54,6 +54,9 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     private string? _psmActive;
     private bool _inPsm;
     private long _lastActivity;
+    private bool _pdp;
+    private bool _smTls;
+    private readonly Dictionary<string, string> _smConf = [];
 
     public SimulatedModem(IClock clock, ModemBehaviour behaviour, MqttRelay relay)
     {
@@ -169,6 +172,9 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         _mqttStarted = false;
         _clientId = null;
         _subTopics.Clear();
+        _pdp = false;
+        _smTls = false;
+        _smConf.Clear();
     }
 
     public int Read(byte[] buffer, int offset, int count)
@@ -291,7 +297,18 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
                 return;
             case "AT+CSSLCFG=":
             case "AT+QSSLCFG=":
-                if (args[0] == "cacert")
+                if (args[0] == "CONVERT")
+                {
+                    // SIM7080: AT+CSSLCFG="CONVERT",2,"<CA file>" turns an uploaded PEM into the CA list.
+                    if (!_files.ContainsKey(args[2]))
+                    {
+                        Final(at, "ERROR");
+                        return;
+                    }
+
+                    _caFile = args[2];
+                }
+                else if (args[0] == "cacert")
                 {
                     if (!_files.ContainsKey(args[2]))
                     {
@@ -351,14 +368,20 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             case "AT+CGATT=":
                 Final(at, RegistrationStat() is 1 or 5 ? "OK" : "ERROR");
                 return;
+            case "AT+CCID":
+                Info(at, Iccid); // SIM7080: the digits on a line of their own
+                return;
             case "AT+CSQ":
                 Info(at, RegistrationStat() is 1 or 5 ? "+CSQ: 20,99" : "+CSQ: 99,99");
                 return;
             case "AT+COPS?":
-                Info(at, RegistrationStat() is 1 or 5 ? "+COPS: 0,0,\"CHINA MOBILE\",7" : "+COPS: 0");
+                Info(at, RegistrationStat() is 1 or 5 ? $"+COPS: 0,0,\"CHINA MOBILE\",{AccessTech}" : "+COPS: 0");
                 return;
             case "AT+CPSI?":
-                Info(at, "+CPSI: LTE,Online,460-00,0x1816,27447553,434,EUTRAN-BAND3,1300,5,5,-94,-924,-635,12");
+                // SIM7080: <System Mode>,<Operation Mode>,<MCC>-<MNC>,<TAC>,<SCellID>,<PCellID>,<Band>,<earfcn>,<dlbw>,<ulbw>,<RSRQ>,<RSRP dBm>,<RSSI>,<RSSNR>.
+                Info(at, Behaviour.Kind == ModemKind.SimcomSm
+                    ? "+CPSI: LTE NB-IOT,Online,460-00,0x1816,27447553,434,EUTRAN-BAND8,3734,0,0,-10,-94,-65,12"
+                    : "+CPSI: LTE,Online,460-00,0x1816,27447553,434,EUTRAN-BAND3,1300,5,5,-94,-924,-635,12");
                 return;
             case "AT+QCSQ":
                 Info(at, "+QCSQ: \"LTE\",-65,-92,120,-9");
@@ -412,9 +435,131 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         {
             HandleSimcom(name, args, at);
         }
+        else if (Behaviour.Kind == ModemKind.SimcomSm)
+        {
+            HandleSimcomSm(name, args, at);
+        }
         else
         {
             HandleQuectel(name, args, at);
+        }
+    }
+
+    // SIM7070/SIM7080/SIM7090 AT Command Manual: application PDP (AT+CNACT), file system (AT+CFS…),
+    // MQTT (AT+SMCONF/SMSSL/SMCONN/SMSUB/SMPUB/SMDISC/SMSTATE). SMCONN, SMSUB and SMPUB answer their
+    // final result only after the broker's CONNACK, SUBACK and PUBACK.
+    private void HandleSimcomSm(string name, string[] args, long at)
+    {
+        switch (name)
+        {
+            case "AT+CNACT?":
+                Info(at, $"+CNACT: 0,{(_pdp ? 1 : 0)},\"{(_pdp ? "10.64.0.2" : "0.0.0.0")}\"");
+                return;
+            case "AT+CNACT=":
+                if (RegistrationStat() is not (1 or 5))
+                {
+                    Final(at, "ERROR");
+                    return;
+                }
+
+                Final(at, "OK");
+                _pdp = args[1] == "1";
+                EmitLine(at + Behaviour.RoundTripMs, _pdp ? "+APP PDP: 0,ACTIVE" : "+APP PDP: 0,DEACTIVE");
+                return;
+            case "AT+CFSINIT":
+            case "AT+CFSTERM":
+                Final(at, "OK");
+                return;
+            case "AT+CFSWFILE=":
+                {
+                    var file = args[1];
+                    EmitLine(at, "DOWNLOAD");
+                    Expect(int.Parse(args[3]), d => { _files[file] = d; Final(_clock.Millis + Behaviour.CommandMs, "OK"); });
+                    return;
+                }
+
+            case "AT+CFSGFIS=":
+                if (_files.TryGetValue(args[1], out var stored))
+                {
+                    Info(at, $"+CFSGFIS: {stored.Length}");
+                }
+                else
+                {
+                    Final(at, "ERROR");
+                }
+
+                return;
+            case "AT+SMSSL=":
+                _smTls = args[0] != "0";
+                if (_smTls && _files.ContainsKey(args[1]))
+                {
+                    _caFile = args[1];
+                }
+
+                Final(at, "OK");
+                return;
+            case "AT+SMCONF=":
+                _smConf[args[0]] = args.Length > 2 ? args[1] + ":" + args[2] : args[1];
+                Final(at, "OK");
+                return;
+            case "AT+SMCONN":
+                {
+                    if (!_pdp || !_smConf.TryGetValue("URL", out var url) || !_smConf.TryGetValue("CLIENTID", out var id) || Relay.IsConnected)
+                    {
+                        Final(at, "ERROR");
+                        return;
+                    }
+
+                    var colon = url.LastIndexOf(':');
+                    var will = _smConf.TryGetValue("MESSAGE", out var w) ? Encoding.UTF8.GetBytes(w) : null;
+                    var code = Relay.Connect(url[..colon], int.Parse(url[(colon + 1)..]), _smTls ? Ca() : null, id, _smConf.GetValueOrDefault("USERNAME"), _smConf.GetValueOrDefault("PASSWORD"),
+                        int.Parse(_smConf.GetValueOrDefault("KEEPTIME", "60")), _smConf.GetValueOrDefault("TOPIC"), will, _smConf.GetValueOrDefault("RETAIN") == "1");
+                    Final(_clock.Millis + Behaviour.RoundTripMs, code == 0 ? "OK" : "ERROR");
+                    return;
+                }
+
+            case "AT+SMSUB=":
+                if (!Relay.IsConnected)
+                {
+                    Final(at, "ERROR");
+                    return;
+                }
+
+                Final(_clock.Millis + Behaviour.RoundTripMs, Relay.Subscribe([args[0]]) ? "OK" : "ERROR");
+                return;
+            case "AT+SMPUB=":
+                {
+                    var topic = args[0];
+                    var retain = args[3] == "1";
+                    Prompt(at, int.Parse(args[1]), d =>
+                    {
+                        if (!Relay.IsConnected)
+                        {
+                            Final(_clock.Millis + Behaviour.CommandMs, "ERROR");
+                            return;
+                        }
+
+                        PublishWithFaults(topic, d, retain, ok => ok ? "OK" : "ERROR");
+                    });
+                    return;
+                }
+
+            case "AT+SMDISC":
+                if (!Relay.IsConnected)
+                {
+                    Final(at, "ERROR");
+                    return;
+                }
+
+                Relay.Disconnect();
+                Final(at + Behaviour.RoundTripMs, "OK");
+                return;
+            case "AT+SMSTATE?":
+                Info(at, "+SMSTATE: " + (Relay.IsConnected ? 1 : 0));
+                return;
+            default:
+                Final(at, "ERROR");
+                return;
         }
     }
 
@@ -622,14 +767,24 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         {
             _lostRegistration = true;
             Relay.Drop();
-            EmitLine(now + Behaviour.RoundTripMs, Behaviour.Kind == ModemKind.Simcom ? "+CMQTTNONET" : "+QMTSTAT: 0,7");
+            EmitLine(now + Behaviour.RoundTripMs, Behaviour.Kind switch { ModemKind.Simcom => "+CMQTTNONET", ModemKind.SimcomSm => "+SMSTATE: 0", _ => "+QMTSTAT: 0,7" });
+            if (Behaviour.Kind == ModemKind.SimcomSm)
+            {
+                Final(now + Behaviour.RoundTripMs, "ERROR"); // the AT+SMPUB waiting for its PUBACK fails with the connection
+            }
+
             return;
         }
 
         if (Behaviour.BrokerClosesAt.Contains(n))
         {
             Relay.Drop();
-            EmitLine(now + Behaviour.RoundTripMs, Behaviour.Kind == ModemKind.Simcom ? "+CMQTTCONNLOST: 0,1" : "+QMTSTAT: 0,1");
+            EmitLine(now + Behaviour.RoundTripMs, Behaviour.Kind switch { ModemKind.Simcom => "+CMQTTCONNLOST: 0,1", ModemKind.SimcomSm => "+SMSTATE: 0", _ => "+QMTSTAT: 0,1" });
+            if (Behaviour.Kind == ModemKind.SimcomSm)
+            {
+                Final(now + Behaviour.RoundTripMs, "ERROR");
+            }
+
             return;
         }
 
@@ -652,6 +807,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             Relay.Drop();
             _mqttStarted = false;
             _clientId = null;
+            _pdp = false;
             lock (_lock)
             {
                 _out.Clear();
@@ -685,6 +841,11 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             Emit(now, [.. payload, 13, 10]);
             EmitLine(now, "+CMQTTRXEND: 0");
         }
+        else if (Behaviour.Kind == ModemKind.SimcomSm)
+        {
+            var head = Encoding.ASCII.GetBytes($"\r\n+SMSUB: \"{topic}\",\"");
+            Emit(now, [.. head, .. payload, (byte)'"', 13, 10]);
+        }
         else
         {
             var head = Encoding.ASCII.GetBytes($"\r\n+QMTRECV: 0,1,\"{topic}\",{payload.Length},\"");
@@ -710,7 +871,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     private int GrantedActiveSec() =>
         _psmActive is null || _psmTau is null || Behaviour.PsmDenied ? -1 : PsmTimer.DecodeActive(_psmActive);
 
-    private int AccessTech => 7;
+    private int AccessTech => Behaviour.Kind == ModemKind.SimcomSm ? 9 : 7; // 27.007 §7.3: 9 = E-UTRAN NB-S1
 
     private int RegistrationStat()
     {

@@ -37,6 +37,9 @@ namespace IoTMonitor.Firmware.Adapters
         /// <summary>PWRKEY hold to shut an A76XX down, ms (guide minimum 2.5 s).</summary>
         public const int SimcomOffPulseMs = 3000;
 
+        /// <summary>PWRKEY hold to start or stop a SIM7080G, ms (≥ 1 s to start, ≥ 1.2 s to stop: **verify** against the SIM7080 hardware design guide; the vendor board's example holds it 1 s).</summary>
+        public const int SimcomSmPulseMs = 1500;
+
         /// <summary>PWRKEY hold to shut an EC800N/BG95 down, ms (guide minimum 650 ms).</summary>
         public const int QuectelOffPulseMs = 1000;
 
@@ -49,6 +52,7 @@ namespace IoTMonitor.Firmware.Adapters
         private readonly IClock _clock;
         private readonly ModemUart _uart;
         private readonly int _offPulseMs;
+        private readonly int _onPulseMs;
 
         /// <summary>The modem's power on <paramref name="powerEnGpio"/>/<paramref name="pwrKeyGpio"/>, STATUS on <paramref name="statusGpio"/>.</summary>
         public Esp32ModemPower(GpioController gpio, int powerEnGpio, int pwrKeyGpio, int statusGpio, ModemKind kind, IClock clock, ModemUart uart)
@@ -59,7 +63,8 @@ namespace IoTMonitor.Firmware.Adapters
             _status = gpio.OpenPin(statusGpio, PinMode.Input);
             _clock = clock;
             _uart = uart;
-            _offPulseMs = kind == ModemKind.Quectel ? QuectelOffPulseMs : SimcomOffPulseMs;
+            _offPulseMs = kind == ModemKind.Quectel ? QuectelOffPulseMs : kind == ModemKind.SimcomSm ? SimcomSmPulseMs : SimcomOffPulseMs;
+            _onPulseMs = kind == ModemKind.SimcomSm ? SimcomSmPulseMs : OnPulseMs;
         }
 
         /// <summary>
@@ -82,13 +87,13 @@ namespace IoTMonitor.Firmware.Adapters
         {
             _powerEn.Write(PinValue.High);
             _clock.Sleep(SupplySettleMs);
-            Pulse(OnPulseMs);
+            Pulse(_onPulseMs);
         }
 
         /// <inheritdoc />
         public void Wake()
         {
-            Pulse(OnPulseMs);
+            Pulse(_onPulseMs);
         }
 
         /// <inheritdoc />

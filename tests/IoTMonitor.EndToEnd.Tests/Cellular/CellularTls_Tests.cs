@@ -23,6 +23,7 @@ public sealed class CellularTls_Tests(InfluxDbFixture influx)
     [Theory]
     [InlineData(ModemKind.Simcom)]
     [InlineData(ModemKind.Quectel)]
+    [InlineData(ModemKind.SimcomSm)]
     public async Task Connects_over_tls_with_the_provisioned_ca_uploads_it_once_and_refuses_another_ca(ModemKind kind)
     {
         var dir = Directory.CreateTempSubdirectory("iotmon-tls-").FullName;

@@ -72,6 +72,7 @@ public sealed class ModemLink_Tests : IAsyncLifetime
     [Theory]
     [InlineData(ModemKind.Simcom)]
     [InlineData(ModemKind.Quectel)]
+    [InlineData(ModemKind.SimcomSm)]
     public void No_sim_and_denied_registration_fail_the_connect_at_their_step(ModemKind kind)
     {
         using (var rig = new Rig(kind, _broker.Port, b => b.NoSim = true))
@@ -101,6 +102,7 @@ public sealed class ModemLink_Tests : IAsyncLifetime
     [Theory]
     [InlineData(ModemKind.Simcom)]
     [InlineData(ModemKind.Quectel)]
+    [InlineData(ModemKind.SimcomSm)]
     public async Task A_missing_puback_is_a_timeout_even_though_the_broker_got_the_message(ModemKind kind)
     {
         using var rig = new Rig(kind, _broker.Port, b => b.PubAckNever.Add(1));
@@ -115,6 +117,7 @@ public sealed class ModemLink_Tests : IAsyncLifetime
     [Theory]
     [InlineData(ModemKind.Simcom)]
     [InlineData(ModemKind.Quectel)]
+    [InlineData(ModemKind.SimcomSm)]
     public void Broker_close_and_signal_loss_report_disconnected_and_a_new_connect_recovers(ModemKind kind)
     {
         using var rig = new Rig(kind, _broker.Port, b =>
@@ -137,6 +140,7 @@ public sealed class ModemLink_Tests : IAsyncLifetime
     [Theory]
     [InlineData(ModemKind.Simcom)]
     [InlineData(ModemKind.Quectel)]
+    [InlineData(ModemKind.SimcomSm)]
     public void A_modem_reset_mid_publish_and_a_hung_modem_are_recovered(ModemKind kind)
     {
         using var rig = new Rig(kind, _broker.Port, b =>
@@ -171,6 +175,57 @@ public sealed class ModemLink_Tests : IAsyncLifetime
         Assert.Equal(LinkStatus.Timeout, rig.Link.Connect(Settings(), 60_000));
         Assert.Equal("subscribe", rig.Link.Info.FailedStep);
         Assert.True(rig.Clock.Millis - start < 30_000);
+    }
+
+    [Fact]
+    public async Task Sim7080_speaks_the_sm_family_reports_nb_iot_and_releases_only_on_its_puback()
+    {
+        await RetainConfigAsync("{\"v\":1,\"rev\":3,\"note\":\"a, \\\"quoted\\\" value\"}");
+        using var rig = new Rig(ModemKind.SimcomSm, _broker.Port);
+        Assert.Equal(LinkStatus.Ok, rig.Link.Connect(Settings(), 60_000));
+        Assert.Equal(9, rig.Link.Info.AccessTech); // E-UTRAN NB-S1
+        Assert.Equal(-94, rig.Link.Info.RsrpDbm);
+        Assert.Equal(rig.Modem.Iccid, rig.Link.Info.Iccid);
+        Assert.Contains("AT+CNACT=0,1", rig.Modem.Log);
+        Assert.Contains("AT+SMCONN", rig.Modem.Log);
+        Assert.DoesNotContain(rig.Modem.Log, l => l.StartsWith("AT+CMQTT", StringComparison.Ordinal));
+
+        var buffer = new byte[8192];
+        var n = rig.Link.Receive(buffer, 10_000, out var topic);
+        Assert.Equal(Config, topic);
+        Assert.Equal("{\"v\":1,\"rev\":3,\"note\":\"a, \\\"quoted\\\" value\"}", Encoding.UTF8.GetString(buffer, 0, n));
+
+        var body = Encoding.UTF8.GetBytes("{\"sm\":1}");
+        Assert.Equal(LinkStatus.Ok, rig.Link.Publish(Telemetry, body, 0, body.Length, false, 30_000));
+        await WaitSeenAsync(Telemetry, "{\"sm\":1}");
+        rig.Link.Disconnect();
+        Assert.Contains("AT+SMDISC", rig.Modem.Log);
+    }
+
+    [Theory]
+    [InlineData("AT+SMCONN", "mqtt")]
+    [InlineData("AT+SMSUB=", "subscribe")]
+    [InlineData("AT+CNACT=", "mqtt")]
+    [InlineData("AT+SMCONF=", "mqtt")]
+    public void Sim7080_error_to_any_step_fails_the_connect_at_that_step_without_stalling(string command, string step)
+    {
+        using var rig = new Rig(ModemKind.SimcomSm, _broker.Port, b => b.ErrorOn.Add(command));
+        var start = rig.Clock.Millis;
+        Assert.NotEqual(LinkStatus.Ok, rig.Link.Connect(Settings(), 60_000));
+        Assert.Equal(step, rig.Link.Info.FailedStep);
+        Assert.True(rig.Clock.Millis - start < 40_000, $"took {rig.Clock.Millis - start} ms");
+    }
+
+    [Fact]
+    public void Sim7080_connection_lost_urc_fails_the_publish_waiting_for_its_puback()
+    {
+        using var rig = new Rig(ModemKind.SimcomSm, _broker.Port, b => b.BrokerClosesAt.Add(1));
+        Assert.Equal(LinkStatus.Ok, rig.Link.Connect(Settings(), 60_000));
+        var body = Encoding.UTF8.GetBytes("{}");
+        var start = rig.Clock.Millis;
+        Assert.Equal(LinkStatus.Disconnected, rig.Link.Publish(Telemetry, body, 0, body.Length, false, 30_000));
+        Assert.True(rig.Clock.Millis - start < 5_000, "+SMSTATE: 0 ends the wait at once");
+        Assert.False(rig.Link.Report.Operator is null);
     }
 
     internal static LinkSettings Settings() => new()

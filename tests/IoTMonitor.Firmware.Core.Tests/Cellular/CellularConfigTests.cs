@@ -36,7 +36,24 @@ public sealed class CellularConfigTests
         Assert.False(w.MqttTls);
     }
 
+    [Fact]
+    public void Sim7080_psm_and_the_battery_cut_off_are_read_with_their_defaults()
+    {
+        var (e, c) = Parse(Head + "\"cellular\":{\"modem\":\"sim7080\",\"psm\":false,\"minV\":3.55},\"mqtt\":{\"host\":\"gw\"}}");
+        Assert.Equal(ConfigError.None, e);
+        Assert.Equal((2, false, 3.55), (c.CellularModem, c.CellularPsm, c.CellularMinVolts));
+        var (e2, d) = Parse(Head + "\"cellular\":{\"modem\":\"simcom\"},\"mqtt\":{\"host\":\"gw\"}}");
+        Assert.Equal(ConfigError.None, e2);
+        Assert.Equal((true, 3.7), (d.CellularPsm, d.CellularMinVolts));
+        var (e3, z) = Parse(Head + "\"cellular\":{\"modem\":\"simcom\",\"minV\":0},\"mqtt\":{\"host\":\"gw\"}}");
+        Assert.Equal(ConfigError.None, e3);
+        Assert.Equal(0, z.CellularMinVolts);
+    }
+
     [Theory]
+    [InlineData("\"cellular\":{\"modem\":\"simcom\",\"minV\":2.5},", ConfigError.BadValue)]
+    [InlineData("\"cellular\":{\"modem\":\"simcom\",\"minV\":4.5},", ConfigError.BadValue)]
+    [InlineData("\"cellular\":{\"modem\":\"simcom\",\"psm\":1},", ConfigError.BadValue)]
     [InlineData("\"cellular\":{\"modem\":\"nokia\"},", ConfigError.BadValue)]
     [InlineData("\"cellular\":{\"apn\":\"x\"},", ConfigError.MissingField)]
     [InlineData("\"cellular\":{\"modem\":\"simcom\",\"apn\":\"0123456789012345678901234567890123456789012345678901234567890123\"},", ConfigError.BadValue)]

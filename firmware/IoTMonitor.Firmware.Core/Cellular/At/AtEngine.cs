@@ -393,7 +393,8 @@ namespace IoTMonitor.Firmware.Core.Cellular.At
                 return;
             }
 
-            if (_awaitPrompt && !_prompt && AtLine.Equals(_line, 0, length, "CONNECT"))
+            // Data prompts on a line of their own: CONNECT (Quectel AT+QFUPL), DOWNLOAD (SIM7080 AT+CFSWFILE).
+            if (_awaitPrompt && !_prompt && (AtLine.Equals(_line, 0, length, "CONNECT") || AtLine.Equals(_line, 0, length, "DOWNLOAD")))
             {
                 _prompt = true;
                 return;
