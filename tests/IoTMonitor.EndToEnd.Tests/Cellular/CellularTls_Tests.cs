@@ -60,7 +60,7 @@ public sealed class CellularTls_Tests(InfluxDbFixture influx)
                 Assert.Equal(LinkStatus.Ok, rig.Link.Publish(settings.WillTopic, online, 0, online.Length, true, 20_000));
                 rig.Link.Disconnect();
                 Assert.Equal(LinkStatus.Ok, rig.Link.Connect(settings, 60_000));
-                var uploads = rig.Modem.Log.Count(l => l.StartsWith("AT+CCERTDOWN", StringComparison.Ordinal) || l.StartsWith("AT+QFUPL", StringComparison.Ordinal));
+                var uploads = rig.Modem.Log.Count(l => l.StartsWith("AT+CCERTDOWN", StringComparison.Ordinal) || l.StartsWith("AT+QFUPL", StringComparison.Ordinal) || l.StartsWith("AT+CFSWFILE", StringComparison.Ordinal));
                 Assert.Equal(1, uploads); // the CA stays in the modem's flash, found by its name
                 rig.Link.Disconnect();
             }
