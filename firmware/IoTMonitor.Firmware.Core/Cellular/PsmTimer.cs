@@ -74,17 +74,17 @@ namespace IoTMonitor.Firmware.Core.Cellular
                     longestUnit = u;
                 }
 
-                int value = (seconds + units[u] - 1) / units[u];
+                long value = ((long)seconds + units[u] - 1) / units[u]; // long: a request near int.MaxValue must not wrap
                 if (value < 1)
                 {
                     value = 1;
                 }
 
-                if (value <= 31 && (long)units[u] * value < best)
+                if (value <= 31 && units[u] * value < best)
                 {
-                    best = (long)units[u] * value;
+                    best = units[u] * value;
                     bestUnit = u;
-                    bestValue = value;
+                    bestValue = (int)value;
                 }
             }
 
