@@ -36,6 +36,7 @@ public class CellularEnergyDocTests(ITestOutputHelper output)
                     m.PsmGranted ? (CellularEnergy.UploadMas(m, p, publishes, true) / 3600.0).ToString("F2", Inv) : "not granted",
                     (CellularEnergy.StayRegisteredMas(m, p, publishes, c.UploadSec) / 3600.0).ToString("F2", Inv),
                     CellularEnergy.DailyMah(c, p, m, psm).ToString("F1", Inv),
+                    CellularEnergy.DailyMah(c, p, m, false).ToString("F1", Inv),
                     CellularEnergy.LifeDays(c, p, m, psm).ToString("F0", Inv),
                     CellularEnergy.SolarMargin(c, p, m, psm, EnergyDocTests.WorstPsh).ToString("F1", Inv) + "×",
                 ];
@@ -47,8 +48,8 @@ public class CellularEnergyDocTests(ITestOutputHelper output)
     public void Prints_the_table()
     {
         output.WriteLine(Marker);
-        output.WriteLine("| node | module | mode (chosen) | mAh per upload, off between | mAh per upload, PSM | mAh per upload interval, staying registered | mAh/day | days without sun | sun / load at PSH 1.0 |");
-        output.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        output.WriteLine("| node | module | mode (chosen) | mAh per upload, off between | mAh per upload, PSM | mAh per upload interval, staying registered | mAh/day | mAh/day, off between (board without the enable latch) | days without sun | sun / load at PSH 1.0 |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in Rows())
         {
             output.WriteLine("| " + string.Join(" | ", r) + " |");
