@@ -172,6 +172,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
 
             _fromPsm = false;
             _sessionPublishes = 0;
+            _info.PsmGranted = false; // read afresh once registered: a connect that fails earlier leaves no grant to rest on
             if (_power != null && !_up)
             {
                 _power.On();

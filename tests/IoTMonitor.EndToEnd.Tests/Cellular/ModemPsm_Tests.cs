@@ -153,6 +153,27 @@ public sealed class ModemPsm_Tests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public void A_connect_that_fails_before_registration_leaves_no_grant_to_rest_on()
+    {
+        using var rig = Psm(ModemKind.Quectel);
+        Assert.Equal(LinkStatus.Ok, rig.Link.Connect(ModemLink_Tests.Settings(), 60_000));
+        rig.Link.Disconnect();
+        rig.Clock.Sleep(600_000);
+
+        // Woken from PSM, the SIM has gone: the connect fails before +CEREG is read again, and the
+        // module is switched off rather than left in a PSM nobody confirmed.
+        rig.Modem.Behaviour.NoSim = true;
+        Assert.Equal(LinkStatus.WifiFailed, rig.Link.Connect(ModemLink_Tests.Settings(), 60_000));
+        Assert.Equal("sim", rig.Link.Info.FailedStep);
+        Assert.False(rig.Link.Info.PsmGranted);
+        rig.Link.Disconnect();
+        rig.Modem.Behaviour.NoSim = false;
+        Assert.Equal(LinkStatus.Ok, rig.Link.Connect(ModemLink_Tests.Settings(), 60_000));
+        Assert.Equal(2, rig.Modem.PowerCycles);
+        rig.Link.Disconnect();
+    }
+
+    [Fact]
     public void Below_the_cut_off_the_module_is_not_powered_and_the_next_health_says_why()
     {
         using var rig = Psm(ModemKind.Simcom);
