@@ -88,4 +88,70 @@ public sealed class CellularNode_Tests(InfluxDbFixture influx, ITestOutputHelper
             Directory.Delete(flash, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Below_the_modem_cut_off_readings_wait_in_flash_and_arrive_once_when_the_battery_recovers()
+    {
+        await using var gw = await GatewayUnderTest.StartAsync(influx.Server);
+        var spec = (await Fleets.ProvisionAsync(gw, "water", 1, sampleSec: 300, uploadSec: 10))[0];
+        var flash = Path.Combine(Path.GetTempPath(), "iotmon-cell-" + Guid.NewGuid().ToString("N"));
+        var clock = new StepClock { StartUtcSeconds = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeSeconds() };
+        var behaviour = new ModemBehaviour { Kind = ModemKind.SimcomSm, BootMs = 3000, RegistrationMs = 2000, NetworkUtc = () => DateTimeOffset.FromUnixTimeSeconds(clock.UtcSeconds).UtcDateTime };
+        using var modem = new SimulatedModem(clock, behaviour, new MqttRelay());
+        var env = new SiteEnvironment(spec.Site, spec.Lat, spec.Lon, spec.Alt);
+        var battery = new BatteryModel(t => env.Sun(t), stateOfCharge: 0.9);
+        var power = new VirtualPower(battery);
+
+        // The cut-off above the pack's voltage stands for a weak pack: the node itself runs on (its own
+        // low-battery modes are below), only the module must not be started.
+        var link = new ModemLink(modem, clock, ModemKind.SimcomSm, "cmnet", null, modem, clock) { MinBatteryVolts = 4.3 };
+        var board = new NodeBoard(spec.Type, env, () => clock.UtcSeconds, () => battery.Volts, _ => ProbeFault.None, 7);
+        var sensors = new SimulatedSensorFactory(board, clock);
+        var files = new DirectoryFileStore(flash);
+        var config = Encoding.UTF8.GetBytes(spec.ConfigJson);
+        long sampled = 0;
+        var queued = 0;
+        try
+        {
+            for (var wake = 0; wake < 5; wake++)
+            {
+                var cycle = new NodeCycle(clock, link, power, sensors, files, VirtualNode.QueueBudgetBytes, config) { Network = link.Report };
+                var r = cycle.Run();
+                sampled += r.Sampled;
+                queued = cycle.Queue.Count;
+                output.WriteLine($"weak wake {wake}: battery {battery.Volts:F2} V, sampled {r.Sampled}, link {r.LinkError}, step {link.Info.FailedStep}, queued {queued}");
+                power.NextRun();
+                clock.Sleep(Math.Max(1, r.SleepSeconds) * 1000);
+            }
+
+            Assert.Equal(0, modem.PowerCycles); // never powered
+            Assert.Empty(modem.Log); // not one AT command
+            Assert.Equal("battery", link.Info.FailedStep);
+            Assert.True(link.Info.BatteryCutoffs >= 3, $"{link.Info.BatteryCutoffs} cut-offs");
+            Assert.Equal(sampled, queued); // every reading waits in flash
+
+            link.MinBatteryVolts = 3.0; // the pack recovered (sun)
+            for (var wake = 0; wake < 4 && queued > 0; wake++)
+            {
+                var cycle = new NodeCycle(clock, link, power, sensors, files, VirtualNode.QueueBudgetBytes, config) { Network = link.Report };
+                var r = cycle.Run();
+                sampled += r.Sampled;
+                queued = cycle.Queue.Count;
+                output.WriteLine($"recovered wake {wake}: sampled {r.Sampled}, uploaded {r.Uploaded}, link {r.LinkError}, queued {queued}");
+                power.NextRun();
+                clock.Sleep(Math.Max(1, r.SleepSeconds) * 1000);
+            }
+
+            Assert.Equal(0, queued);
+            Assert.Equal(link.Info.BatteryCutoffs, link.Report.BatteryCutoffs); // sent as mlb in the recovered uploads' health
+            Assert.Equal(0, link.Report.PowerMode); // this link was given no PSM interval: off between uploads
+            await Task.Delay(1500); // the gateway's write batch
+            var counts = await Counts.PerDeviceAsync(influx.Server, gw.Database);
+            Assert.Equal(sampled, counts.GetValueOrDefault(spec.Device));
+        }
+        finally
+        {
+            Directory.Delete(flash, recursive: true);
+        }
+    }
 }
