@@ -12,10 +12,12 @@ public class NetworkPowerModeTests
 {
     private static JsonElement Health(NetworkReport? net)
     {
-        var header = new TelemetryHeader { Boot = 3, Battery = 3.62, Rssi = -81, ResetReason = 2, Network = net };
+        var header = new TelemetryHeader { Firmware = "1.0.0", Boot = 3, Clock = 1_764_316_800, Battery = 3.62, Rssi = -81, ResetReason = 2, Network = net };
+        var readings = new[] { new Reading { Seq = 1, Time = 1_764_316_800, Quantity = 0, Value = 7.1 } };
         var buffer = new byte[4096];
-        int n = new TelemetryEncoder().Encode(header, [], 0, 0, buffer, 0, buffer.Length);
-        return JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, n)).RootElement.GetProperty("health");
+        int n = new TelemetryEncoder().Encode(header, readings, 0, 1, buffer, 0, buffer.Length);
+        Assert.True(n > 0, $"encode returned {n}");
+        return JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, n)).RootElement.GetProperty("h");
     }
 
     [Fact]
