@@ -47,12 +47,27 @@ public sealed record NanoffPlan(string SerialPort, string Target, string Image, 
     /// <summary>Erase the whole flash first (a board of unknown history); otherwise nanoff keeps I: (queue, state, config) across the update.</summary>
     public bool MassErase { get; init; }
 
+    /// <summary>A cellular node's CA certificate (PEM), deployed with the config; null for a Wi-Fi node.</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>Where the node reads the CA (the config's <c>cellular.ca</c>; docs/cellular.md "Certificates").</summary>
+    public string CaDevicePath { get; init; } = DefaultCaPath;
+
+    /// <summary>The firmware's default <c>cellular.ca</c>.</summary>
+    public const string DefaultCaPath = "I:\\ca.pem";
+
+    /// <summary>The files of the file deployment: (source, destination on the node).</summary>
+    public IReadOnlyList<(string Source, string Destination)> Files =>
+        CaFile is null
+            ? [(Path.GetFullPath(ConfigFile), DeviceConfigPath)]
+            : [(Path.GetFullPath(ConfigFile), DeviceConfigPath), (Path.GetFullPath(CaFile), CaDevicePath)];
+
     /// <summary>The three runs, in order.</summary>
     public IReadOnlyList<NanoffStep> Steps =>
     [
         new(NanoffStepKind.Firmware, $"flash nanoCLR {Target} {FwVersion}" + (MassErase ? " (mass erase: I: is wiped)" : " (I: is kept)"),
             ["--update", "--target", Target, "--fwversion", FwVersion, "--serialport", SerialPort, .. MassErase ? new[] { "--masserase" } : []]),
-        new(NanoffStepKind.Files, "upload the device config to " + DeviceConfigPath, ["--filedeployment", DeployFile, "--serialport", SerialPort]),
+        new(NanoffStepKind.Files, "upload the device config to " + DeviceConfigPath + (CaFile is null ? string.Empty : " and the CA certificate to " + CaDevicePath), ["--filedeployment", DeployFile, "--serialport", SerialPort]),
         new(NanoffStepKind.App, "deploy the IoTMonitor application", ["--nanodevice", "--deploy", "--image", Image, "--serialport", SerialPort]),
     ];
 
@@ -60,7 +75,7 @@ public sealed record NanoffPlan(string SerialPort, string Target, string Image, 
     public string DeployJson() => JsonSerializer.Serialize(new
     {
         SerialPort,
-        Files = new[] { new { DestinationFilePath = DeviceConfigPath, SourceFilePath = Path.GetFullPath(ConfigFile) } },
+        Files = Files.Select(f => new { DestinationFilePath = f.Destination, SourceFilePath = f.Source }).ToArray(),
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public static string Quote(string a) => a.Contains(' ', StringComparison.Ordinal) || a.Contains('\\', StringComparison.Ordinal) ? "\"" + a + "\"" : a;

@@ -224,6 +224,27 @@ public static class DeviceConfigDocument
         return o;
     }
 
+    /// <summary>
+    /// A provisioned (Wi-Fi) document as a cellular node's (docs/config.md "Cellular node"): <c>cellular</c>
+    /// with the modem family, the APN and the CA file on the node instead of <c>wifi</c>, MQTT over TLS.
+    /// The module's pins are left out: the firmware then takes the node type's board values (Board/ModemPins).
+    /// </summary>
+    public static string Cellular(string json, string modem, string apn, string caPath)
+    {
+        var doc = JsonNode.Parse(json)!.AsObject();
+        doc.Remove("wifi");
+        var cellular = new JsonObject { ["modem"] = modem };
+        if (apn.Length > 0)
+        {
+            cellular["apn"] = apn;
+        }
+
+        cellular["ca"] = caPath;
+        doc["cellular"] = cellular;
+        doc["mqtt"]!.AsObject()["tls"] = true;
+        return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>Reads site, device, type and the MQTT credentials back from a config document.</summary>
     public static (string Site, string Device, string Type, string Host, int Port, string Secret) Identity(string json)
     {

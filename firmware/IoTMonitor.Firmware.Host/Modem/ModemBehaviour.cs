@@ -80,4 +80,15 @@ public sealed class ModemBehaviour
 
     /// <summary>Commands starting with any of these answer ERROR.</summary>
     public List<string> ErrorOn { get; } = [];
+
+    /// <summary>
+    /// ERROR to any command: the first time each command (by name, <see cref="SimulatedModem.CommandName"/>)
+    /// is sent it answers ERROR instead of its answer, wherever it comes in a session, so every
+    /// command the node uses fails once (<see cref="SimulatedModem.Errored"/>). ERROR is a final result
+    /// code any command line may end with (ITU-T V.250 §5.7.1; 3GPP TS 27.007 §9.1 with +CMEE=0).
+    /// </summary>
+    public bool ErrorSweep { get; set; }
+
+    /// <summary>Line noise on the UART between the OK of publish number N and its PUBACK report (EMI from the transmit burst).</summary>
+    public HashSet<int> GarbageAt { get; } = [];
 }

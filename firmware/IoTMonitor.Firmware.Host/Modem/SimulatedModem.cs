@@ -126,6 +126,19 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         _lastActivity = _readyAt;
     }
 
+    /// <summary>Command names answered ERROR by <see cref="ModemBehaviour.ErrorSweep"/>.</summary>
+    public HashSet<string> Errored { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often each fault was shown (keys: <see cref="Faults"/>), so a test can prove it hit.</summary>
+    public Dictionary<string, int> Fired { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A command line's name: up to and including '=' or '?' ("AT+CPIN?", "AT+CMQTTTOPIC=", "AT+CSQ").</summary>
+    public static string CommandName(string line)
+    {
+        var end = line.IndexOfAny(['=', '?']);
+        return end < 0 ? line : line[..(end + 1)];
+    }
+
     /// <summary>Powers on: boot URCs after <see cref="ModemBehaviour.BootMs"/>; registration after a further <see cref="ModemBehaviour.RegistrationMs"/>.</summary>
     public void On()
     {
@@ -136,6 +149,11 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
         _powered = true;
         PowerCycles++;
+        if (_hung)
+        {
+            Count(Faults.HangPowerCycled);
+        }
+
         _hung = false;
         _echo = Behaviour.EchoAtBoot;
         _readyAt = _clock.Millis + Behaviour.BootMs;
@@ -148,6 +166,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         _lastActivity = _readyAt;
         if (Behaviour.GarbageAtBoot)
         {
+            Count(Faults.Garbage);
             Emit(_clock.Millis + (Behaviour.BootMs / 2), [0xFF, 0x00, 0xFE, 0x80, (byte)'x', 0x13, 0x0A, 0xF0, 0xF1]);
         }
 
@@ -281,8 +300,9 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         var now = _clock.Millis;
         var at = now + Behaviour.CommandMs;
         _lastActivity = now;
-        if (Behaviour.ErrorOn.Any(p => line.StartsWith(p, StringComparison.Ordinal)))
+        if (Behaviour.ErrorOn.Any(p => line.StartsWith(p, StringComparison.Ordinal)) || Sweep(line))
         {
+            Count(Faults.Error);
             Final(at, "ERROR");
             return;
         }
@@ -340,6 +360,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
             case "AT+CPIN?":
                 if (Behaviour.NoSim)
                 {
+                    Count(Faults.NoSim);
                     Final(at, "+CME ERROR: 10"); // 27.007 §9.2: SIM not inserted
                     return;
                 }
@@ -763,8 +784,15 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         var counted = Behaviour.FaultTopic is null || topic.Contains(Behaviour.FaultTopic, StringComparison.Ordinal);
         var n = counted ? ++FaultPublishes : 0;
         var now = _clock.Millis;
+        if (Behaviour.GarbageAt.Contains(n))
+        {
+            Count(Faults.Garbage);
+            Emit(now, [0x00, 0xFF, (byte)'+', (byte)'C', 0x80, 0x0D, 0xFE, (byte)'O', (byte)'K', 0x13, 0xE5]);
+        }
+
         if (Behaviour.SignalLossAt.Contains(n))
         {
+            Count(Faults.SignalLoss);
             _lostRegistration = true;
             Relay.Drop();
             EmitLine(now + Behaviour.RoundTripMs, Behaviour.Kind switch { ModemKind.Simcom => "+CMQTTNONET", ModemKind.SimcomSm => "+SMSTATE: 0", _ => "+QMTSTAT: 0,7" });
@@ -778,6 +806,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
         if (Behaviour.BrokerClosesAt.Contains(n))
         {
+            Count(Faults.BrokerClosed);
             Relay.Drop();
             EmitLine(now + Behaviour.RoundTripMs, Behaviour.Kind switch { ModemKind.Simcom => "+CMQTTCONNLOST: 0,1", ModemKind.SimcomSm => "+SMSTATE: 0", _ => "+QMTSTAT: 0,1" });
             if (Behaviour.Kind == ModemKind.SimcomSm)
@@ -791,6 +820,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         var acked = Relay.Publish(topic, payload, retain);
         if (Behaviour.HangAt.Contains(n))
         {
+            Count(Faults.Hang);
             _hung = true;
             Relay.Drop();
             lock (_lock)
@@ -803,6 +833,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
         if (Behaviour.ResetAt.Contains(n))
         {
+            Count(Faults.Reset);
             // Delivered to the broker, but the modem restarts before it reports the PUBACK.
             Relay.Drop();
             _mqttStarted = false;
@@ -822,6 +853,7 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
 
         if (Behaviour.PubAckNever.Contains(n))
         {
+            Count(Faults.PubAckLost);
             return;
         }
 
@@ -877,15 +909,29 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
     {
         if (Behaviour.RegistrationDenied)
         {
+            Count(Faults.RegistrationDenied);
             return 3;
         }
 
         if (Behaviour.NoNetwork || _lostRegistration || Behaviour.NoSim)
         {
+            Count(Behaviour.NoNetwork ? Faults.NoRegistration : Faults.None);
             return 2;
         }
 
         return _clock.Millis >= _registeredAt ? 1 : 2;
+    }
+
+    // ERROR to the first sending of each command (by name).
+    private bool Sweep(string line) =>
+        Behaviour.ErrorSweep && line.StartsWith("AT", StringComparison.Ordinal) && Errored.Add(CommandName(line));
+
+    private void Count(string fault)
+    {
+        if (fault.Length > 0)
+        {
+            Fired[fault] = Fired.GetValueOrDefault(fault) + 1;
+        }
     }
 
     private static int ConnackToSimcom(int mqttnetCode) => mqttnetCode switch
@@ -972,3 +1018,4 @@ public sealed class SimulatedModem : IUart, IModemPower, IDisposable
         }
     }
 }
+

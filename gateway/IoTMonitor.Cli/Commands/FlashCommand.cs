@@ -28,6 +28,7 @@ public static class FlashCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the steps without running them" };
         var nanoffPath = new Option<FileInfo?>("--nanoff") { Description = "The nanoff executable (default: env " + NanoffVariable + ", else found on PATH or in ~/.dotnet/tools)" };
         var verify = new Option<bool>("--verify") { Description = "After flashing, wait for the node's first status at the gateway and check its device id and config hash" };
+        var caFile = new Option<FileInfo?>("--ca") { Description = "A cellular node's CA certificate (PEM), deployed with the config to the file its cellular.ca names (I:\\ca.pem); required when the config has cellular with TLS on" };
         var verifyTimeout = new Option<string>("--verify-timeout") { Description = "How long --verify waits for the first status", DefaultValueFactory = _ => "10m" };
         var cmd = new Command("flash", """
             Flash a node over USB with nanoff: nanoCLR (pinned target and version), the device config to I:\config.json,
@@ -39,7 +40,7 @@ public static class FlashCommand
               iotmon flash --config wq-0001.json --serial-port /dev/ttyUSB0 --verify --api-key-file .local/admin.key
             """)
         {
-            config, port, target, fwVersion, image, configOnly, massErase, dryRun, nanoffPath, verify, verifyTimeout,
+            config, port, target, fwVersion, image, configOnly, massErase, dryRun, nanoffPath, verify, verifyTimeout, caFile,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -52,9 +53,12 @@ public static class FlashCommand
 
             var document = await File.ReadAllBytesAsync(file.FullName, ct);
             string device, site;
+            (bool NeedsCa, string DevicePath) cellular;
             try
             {
                 (site, device, _, _, _, _) = DeviceConfigDocument.Identity(System.Text.Encoding.UTF8.GetString(document));
+                using var json = JsonDocument.Parse(document);
+                cellular = CellularCa.Of(json.RootElement);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
@@ -67,10 +71,23 @@ public static class FlashCommand
                 throw new CliException($"--verify-timeout '{parse.GetValue(verifyTimeout)}' is not a duration (e.g. 10m)", ExitCodes.BadArguments);
             }
 
+            var ca = parse.GetValue(caFile);
+            if (ca is null && cellular.NeedsCa)
+            {
+                throw new CliException($"--config {file.Name} is a cellular node's with TLS: pass its CA certificate with --ca ca.pem (deployed to {cellular.DevicePath}; without it the node refuses to connect; docs/cellular.md \"Certificates\")", ExitCodes.BadArguments);
+            }
+
+            if (ca is not null)
+            {
+                CellularCa.Check(ca);
+            }
+
             var plan = new NanoffPlan(parse.GetValue(port)!, parse.GetValue(target)!, parse.GetValue(image)!, file.FullName, Path.ChangeExtension(file.FullName, ".deploy.json"))
             {
                 FwVersion = parse.GetValue(fwVersion)!,
                 MassErase = parse.GetValue(massErase),
+                CaFile = ca?.FullName,
+                CaDevicePath = cellular.DevicePath,
             };
             var steps = parse.GetValue(configOnly) ? plan.Steps.Where(s => s.Kind == NanoffStepKind.Files).ToList() : plan.Steps.ToList();
             var nanoff = parse.GetValue(nanoffPath) is { } np ? (np.Exists ? np.FullName : null)
@@ -107,7 +124,7 @@ public static class FlashCommand
             DateTimeOffset? before = gw is null ? null : await FlashVerification.LastOnlineAsync(gw, device, ct);
 
             ProvisionCommand.WriteSecretFile(plan.DeployFile, plan.DeployJson());
-            var files = new[] { (Path.GetFullPath(plan.ConfigFile), NanoffPlan.DeviceConfigPath) };
+            var files = plan.Files;
             var n = 1;
             foreach (var step in steps)
             {

@@ -25,6 +25,10 @@ public static class ProvisionCommand
         var tls = new Option<bool>("--tls") { Description = "Connect with TLS (broker's TLS port)" };
         var ssid = new Option<string>("--wifi-ssid") { Description = "WiFi network at the site", DefaultValueFactory = _ => string.Empty };
         var wifiPassword = new Option<string>("--wifi-password") { Description = "WiFi password", DefaultValueFactory = _ => string.Empty };
+        var cellular = new Option<string?>("--cellular") { Description = "The node reports over a cellular modem of this AT family instead of WiFi: simcom (A7670x, SIM7600) or quectel (EC800N, EC200x, BG95); TLS on, port 8883 unless --mqtt-port is given (docs/config.md \"Cellular node\")" };
+        cellular.AcceptOnlyFromAmong("simcom", "quectel");
+        var apn = new Option<string>("--apn") { Description = "With --cellular: the APN of the SIM's data plan (e.g. cmiot); empty: the SIM's default", DefaultValueFactory = _ => string.Empty };
+        var caFile = new Option<FileInfo?>("--ca") { Description = "With --cellular: the CA certificate (PEM) the gateway's TLS certificate chains to; deployed to I:\\ca.pem" };
         var sampleSec = new Option<int>("--sample-sec") { Description = "Sampling interval, s (10–86400)", DefaultValueFactory = _ => 900 };
         var uploadSec = new Option<int>("--upload-sec") { Description = "Upload at least every, s (10–604800)", DefaultValueFactory = _ => 3600 };
         var output = new Option<FileInfo?>("--out") { Description = "Config file to write (default ./<device>.json)" };
@@ -63,7 +67,7 @@ public static class ProvisionCommand
                 --wifi-ssid station-ap --wifi-password '...' --api-key-file .local/admin.key --serial-port /dev/ttyUSB0
             """)
         {
-            site, siteName, device, type, mqttHost, mqttPort, tls, ssid, wifiPassword, sampleSec, uploadSec, output, port, target, image,
+            site, siteName, device, type, mqttHost, mqttPort, tls, ssid, wifiPassword, cellular, apn, caFile, sampleSec, uploadSec, output, port, target, image,
         };
         cx.Action(cmd, async (parse, ct) =>
         {
@@ -78,6 +82,28 @@ public static class ProvisionCommand
                 }
             }
 
+            var modem = parse.GetValue(cellular);
+            var ca = parse.GetValue(caFile);
+            if (modem is not null && ca is null)
+            {
+                throw new CliException("--cellular needs --ca ca.pem: the node checks the gateway's certificate against it and refuses to connect without it (docs/cellular.md \"Certificates\")", ExitCodes.BadArguments);
+            }
+
+            if (modem is null && (ca is not null || parse.GetValue(apn)!.Length > 0))
+            {
+                throw new CliException("--ca and --apn go with --cellular", ExitCodes.BadArguments);
+            }
+
+            if (parse.GetValue(apn)!.Length > 63)
+            {
+                throw new CliException("--apn is longer than 63 characters (3GPP TS 23.003 §9.1)", ExitCodes.BadArguments);
+            }
+
+            if (ca is not null)
+            {
+                CellularCa.Check(ca);
+            }
+
             using var gw = cx.Gateway(parse);
             var secret = await RegisterAsync(gw, siteId, parse.GetValue(siteName), deviceId, ct, t);
             var request = new DeviceConfigRequest(
@@ -85,17 +111,18 @@ public static class ProvisionCommand
                 deviceId,
                 parse.GetValue(type)!,
                 parse.GetValue(mqttHost) ?? gw.BaseUrl.Host,
-                parse.GetValue(mqttPort),
+                modem is not null && parse.GetResult(mqttPort) is null or { Implicit: true } ? 8883 : parse.GetValue(mqttPort),
                 secret,
                 parse.GetValue(ssid)!,
                 parse.GetValue(wifiPassword)!,
                 parse.GetValue(sampleSec),
                 parse.GetValue(uploadSec),
-                Tls: parse.GetValue(tls),
+                Tls: parse.GetValue(tls) || modem is not null,
                 SimulatedProbes: false);
             var file = parse.GetValue(output) ?? new FileInfo(deviceId + ".json");
-            WriteSecretFile(file.FullName, DeviceConfigDocument.Build(request));
-            var plan = new NanoffPlan(parse.GetValue(port)!, parse.GetValue(target)!, parse.GetValue(image)!, file.FullName, Path.ChangeExtension(file.FullName, ".deploy.json"));
+            var document = DeviceConfigDocument.Build(request);
+            WriteSecretFile(file.FullName, modem is null ? document : DeviceConfigDocument.Cellular(document, modem, parse.GetValue(apn)!, NanoffPlan.DefaultCaPath));
+            var plan = new NanoffPlan(parse.GetValue(port)!, parse.GetValue(target)!, parse.GetValue(image)!, file.FullName, Path.ChangeExtension(file.FullName, ".deploy.json")) { CaFile = ca?.FullName };
             WriteSecretFile(plan.DeployFile, plan.DeployJson());
 
             var summary = new Table().HideHeaders().AddColumn("k").AddColumn("v").Title(t["provisioned"]);
@@ -131,7 +158,7 @@ public static class ProvisionCommand
     public static void PrintSteps(CliContext cx, NanoffPlan plan, CliText t)
     {
         cx.Console.WriteLine();
-        cx.Console.WriteLine(t.Format("Steps for the technician (board on {0}; `iotmon flash --config {1}` runs them):", plan.SerialPort, Path.GetFileName(plan.ConfigFile)));
+        cx.Console.WriteLine(t.Format("Steps for the technician (board on {0}; `iotmon flash --config {1}` runs them):", plan.SerialPort, Path.GetFileName(plan.ConfigFile) + (plan.CaFile is null ? string.Empty : " --ca " + NanoffPlan.Quote(plan.CaFile))));
         var i = 1;
         foreach (var step in plan.Steps)
         {

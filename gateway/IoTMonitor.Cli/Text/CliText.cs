@@ -31,7 +31,7 @@ public sealed class CliText(string language)
     public string Step(NanoffStep step, NanoffPlan plan) => !IsChinese ? step.What : step.Kind switch
     {
         NanoffStepKind.Firmware => Format(plan.MassErase ? "flash nanoCLR {0} {1} (mass erase: I: is wiped)" : "flash nanoCLR {0} {1} (I: is kept)", plan.Target, plan.FwVersion),
-        NanoffStepKind.Files => Format("upload the device config to {0}", NanoffPlan.DeviceConfigPath),
+        NanoffStepKind.Files => plan.CaFile is null ? Format("upload the device config to {0}", NanoffPlan.DeviceConfigPath) : Format("upload the device config to {0} and the CA certificate to {1}", NanoffPlan.DeviceConfigPath, plan.CaDevicePath),
         _ => this["deploy the IoTMonitor application"],
     };
 
@@ -48,6 +48,7 @@ public sealed class CliText(string language)
         ["flash nanoCLR {0} {1} (I: is kept)"] = "刷写 nanoCLR {0} {1}(保留 I: 盘)",
         ["flash nanoCLR {0} {1} (mass erase: I: is wiped)"] = "刷写 nanoCLR {0} {1}(整片擦除:I: 盘清空)",
         ["upload the device config to {0}"] = "上传设备配置到 {0}",
+        ["upload the device config to {0} and the CA certificate to {1}"] = "上传设备配置到 {0},CA 证书到 {1}",
         ["deploy the IoTMonitor application"] = "部署 IoTMonitor 应用程序",
         ["check the USB cable and port (nanoff --listports); hold IO0 (BOOT) while pressing EN if the chip does not enter download mode"] =
             "检查 USB 线和串口(nanoff --listports);芯片未进入下载模式时,按住 IO0(BOOT)再按 EN",

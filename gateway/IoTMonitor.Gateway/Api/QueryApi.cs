@@ -223,7 +223,8 @@ public static class QueryApi
             entry?.MissingCount ?? 0,
             entry?.Gaps.Select(g => new[] { g.From, g.To }).ToList() ?? [],
             entry?.Duplicates ?? 0,
-            verdict.Details);
+            verdict.Details,
+            entry?.Cellular is { } c ? new CellularNetwork(c.Operator, c.AccessTech, c.Rsrp, c.Iccid) : null);
     }
 
     private static LatestValue Latest(LatestReading v) => new(v.Site, v.Device, v.Quantity, Quantities.UnitOf(v.Quantity), v.T, v.Value, v.Flags, v.Raw, v.Cal);

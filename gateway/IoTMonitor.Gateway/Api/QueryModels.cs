@@ -24,7 +24,15 @@ public sealed record DeviceHealth(
     long Missing,
     IReadOnlyList<long[]> Gaps,
     long Duplicates,
-    IReadOnlyList<StatusReason>? ReasonCodes = null);
+    IReadOnlyList<StatusReason>? ReasonCodes = null,
+    CellularNetwork? Cellular = null);
+
+/// <summary>
+/// A cellular node's last reported network (protocol §4 health op, act, rsrp, iccid): operator as the
+/// modem names it, access technology as 3GPP TS 27.007 +COPS &lt;AcT&gt; (7 E-UTRAN, 9 NB-IoT), RSRP in
+/// dBm, the SIM's ICCID. Null for a node that never reported them (Wi-Fi).
+/// </summary>
+public sealed record CellularNetwork(string? Operator, long? Act, long? Rsrp, string? Iccid);
 
 /// <summary>The newest value of one (site, device, quantity); time in Unix seconds; <c>raw</c> and <c>cal</c> as the node sent them.</summary>
 public sealed record LatestValue(string Site, string Device, string Quantity, string Unit, long T, double? Value, long Flags, double? Raw, string? Cal);

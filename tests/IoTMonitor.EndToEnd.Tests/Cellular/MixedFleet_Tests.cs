@@ -1,6 +1,7 @@
 using IoTMonitor.EndToEnd.Tests.Support;
 using IoTMonitor.Firmware.Core.Cellular;
 using IoTMonitor.Firmware.Host.Fleet;
+using IoTMonitor.Firmware.Host.Modem;
 using IoTMonitor.Testing;
 using Xunit.Abstractions;
 
@@ -11,10 +12,13 @@ namespace IoTMonitor.EndToEnd.Tests.Cellular;
 /// --cellular-every</c>) against the real gateway and influxd. The cellular nodes run the unchanged
 /// NodeCycle over ModemLink on the AT-level modem model (SIMCom and Quectel), whose MQTT side is a real
 /// connection to the gateway. Through the run: a Wi-Fi outage for the Wi-Fi nodes and a coverage outage
-/// for the cellular ones (3 simulated hours), registration denied and no SIM on one node each, and on
-/// every modem a lost PUBACK, a broker close, signal loss, a modem restart and a hang at numbered
-/// telemetry publishes, with garbage on the line at power-on. Every reading each node sampled is stored
-/// once.
+/// for the cellular ones (3 simulated hours: no registration), registration denied on a SIMCom and a
+/// Quectel node and no SIM on the other two, and on every modem a lost PUBACK, a broker close
+/// (+CMQTTCONNLOST / +QMTSTAT), signal loss, a modem restart, a hang that needs a power cycle and line
+/// noise at numbered telemetry publishes, garbage on the line at every power-on, and ERROR to every
+/// command the node sends (one per power-on, until each has failed once). Every reading each node
+/// sampled is stored once: the per-device point count equals what the node sampled and no (boot, seq)
+/// is stored twice; the modem model's counters prove each fault really hit.
 /// </summary>
 [Collection(InfluxCollection.Name)]
 public sealed class MixedFleet_Tests(InfluxDbFixture influx, ITestOutputHelper output)
@@ -49,8 +53,16 @@ public sealed class MixedFleet_Tests(InfluxDbFixture influx, ITestOutputHelper o
             b.SignalLossAt.Add(9);
             b.ResetAt.Add(12);
             b.HangAt.Add(15);
+            b.GarbageAt.Add(18);
             b.GarbageAtBoot = true;
+            b.ErrorSweep = true;
         }
+
+        // Denied and no SIM each on one node of each dialect (the fleet alternates SIMCom and Quectel).
+        var denied = new[] { cellular[0], cellular[1] };
+        var noSim = new[] { cellular[2], cellular[3] };
+        Assert.NotEqual(denied[0].ModemModel!.Behaviour.Kind, denied[1].ModemModel!.Behaviour.Kind);
+        Assert.NotEqual(noSim[0].ModemModel!.Behaviour.Kind, noSim[1].ModemModel!.Behaviour.Kind);
 
         fleet.Start();
         while (fleet.Clock.NowUtcMs < start + (long)(7.5 * h))
@@ -62,8 +74,15 @@ public sealed class MixedFleet_Tests(InfluxDbFixture influx, ITestOutputHelper o
                 n.ModemModel!.Behaviour.NoNetwork = now >= start + (2 * h) && now < start + (5 * h);
             }
 
-            cellular[0].ModemModel!.Behaviour.RegistrationDenied = now >= start + (5.5 * h) && now < start + (6 * h);
-            cellular[1].ModemModel!.Behaviour.NoSim = now >= start + (5.5 * h) && now < start + (6 * h);
+            foreach (var n in denied)
+            {
+                n.ModemModel!.Behaviour.RegistrationDenied = now >= start + (5.5 * h) && now < start + (6 * h);
+            }
+
+            foreach (var n in noSim)
+            {
+                n.ModemModel!.Behaviour.NoSim = now >= start + (5.5 * h) && now < start + (6 * h);
+            }
         }
 
         await fleet.StopAsync();
@@ -72,11 +91,25 @@ public sealed class MixedFleet_Tests(InfluxDbFixture influx, ITestOutputHelper o
         foreach (var n in cellular)
         {
             output.WriteLine($"{n.Id} {n.ModemModel!.Behaviour.Kind}: telemetry publishes {n.ModemModel.FaultPublishes}, power cycles {n.ModemModel.PowerCycles}, modem resets seen {n.Modem!.Info.ModemResets}, connect failures {n.ConnectFailures}, sampled {n.Sampled}");
+            output.WriteLine("  faults: " + string.Join(", ", n.ModemModel.Fired.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}")));
+            output.WriteLine("  ERROR to: " + string.Join(" ", n.ModemModel.Errored.Order(StringComparer.Ordinal)));
         }
 
         Assert.Empty(fleet.Errors);
         Assert.All(fleet.Nodes, n => Assert.Equal(0, n.Queued));
-        Assert.All(cellular, n => Assert.True(n.ModemModel!.FaultPublishes >= 15, $"{n.Id}: the numbered faults were not all reached ({n.ModemModel.FaultPublishes} telemetry publishes)"));
+        Assert.All(cellular, n => Assert.True(n.ModemModel!.FaultPublishes >= 18, $"{n.Id}: the numbered faults were not all reached ({n.ModemModel.FaultPublishes} telemetry publishes)"));
+        string[] everyNode = [Faults.NoRegistration, Faults.SignalLoss, Faults.BrokerClosed, Faults.Error, Faults.Hang, Faults.HangPowerCycled, Faults.Garbage, Faults.Reset, Faults.PubAckLost];
+        foreach (var n in cellular)
+        {
+            var expectedFaults = everyNode.Append(denied.Contains(n) ? Faults.RegistrationDenied : Faults.NoSim);
+            Assert.All(expectedFaults, f => Assert.True(n.ModemModel!.Fired.GetValueOrDefault(f) > 0, $"{n.Id} ({n.ModemModel.Behaviour.Kind}): '{f}' never happened"));
+
+            // ERROR to any command: every command this node sent was answered ERROR at least once.
+            var sent = n.ModemModel!.Log.Where(l => l.StartsWith("AT", StringComparison.Ordinal)).Select(SimulatedModem.CommandName).ToHashSet(StringComparer.Ordinal);
+            Assert.True(sent.Count >= 15, $"{n.Id} sent only {sent.Count} different commands");
+            Assert.Empty(sent.Except(n.ModemModel.Errored));
+        }
+
         Assert.All(cellular, n => Assert.True(n.ConnectFailures > 0, $"{n.Id} never failed to connect (coverage outage)"));
         Assert.All(cellular, n => Assert.Equal("89860012345678901234", n.Modem!.Info.Iccid));
 
@@ -101,5 +134,12 @@ public sealed class MixedFleet_Tests(InfluxDbFixture influx, ITestOutputHelper o
             Assert.True(sampled > 50, $"{device} sampled only {sampled}");
             Assert.Equal(sampled, stored.GetValueOrDefault(device));
         }
+
+        var duplicates = await Counts.DuplicateSequencesAsync(influx.Server, gw.Database, expected.Keys);
+        Assert.All(duplicates, d =>
+        {
+            Assert.Equal(expected[d.Key], d.Value.Points);
+            Assert.True(d.Value.Duplicates.Count == 0, $"{d.Key}: (boot, seq) stored more than once: {string.Join(" ", d.Value.Duplicates.Take(10))}");
+        });
     }
 }

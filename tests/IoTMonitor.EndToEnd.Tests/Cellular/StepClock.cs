@@ -21,10 +21,20 @@ internal sealed class StepClock : IClock, IClockSetter
 
     public long SetUtcCalls { get; private set; }
 
+    /// <summary>Real time each Sleep yields, ms; 0 only yields the thread (a test whose broker answers synchronously).</summary>
+    public int RealMsPerSleep { get; init; } = 1;
+
     public void Sleep(int ms)
     {
         Interlocked.Add(ref _ms, ms);
-        Thread.Sleep(1);
+        if (RealMsPerSleep > 0)
+        {
+            Thread.Sleep(RealMsPerSleep);
+        }
+        else
+        {
+            Thread.Yield();
+        }
     }
 
     public void SetUtc(long utcSeconds) => SetUtcCalls++;

@@ -152,7 +152,7 @@ public sealed class DashboardTests(ApiFixture fixture)
         }
     }
 
-    private static string ScreenshotDir()
+    internal static string ScreenshotDir()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IoTMonitor.sln")))

@@ -10,6 +10,7 @@ const WORDS = {
     open: 'Open', keyRefused: 'That key was not accepted.', site: 'Site', status: 'Status', basin: 'Basin', type: 'Type',
     devices: 'Devices', devicesTitle: 'Devices', device: 'Device', lastSeen: 'Last seen', nSites: (n) => `${n} sites`, allSites: '← all sites',
     battery: 'Battery', rssi: 'RSSI', backlog: 'Backlog', completeness: 'Completeness 24 h', missing: 'Missing (this boot)',
+    network: 'Cellular network', iccid: 'ICCID', weakSignal: (v) => `Weak signal (${v}): uploads may fail; check the antenna and its cable, or move it higher`,
     remoteConfig: 'Remote config', alerts: 'Alerts', noAlerts: 'No open alerts.', raised: 'Raised', severity: 'Severity',
     quantity: 'Quantity', alert: 'Alert', value: 'Value', worst: 'worst', late: 'late', flapping: 'flapping',
     acknowledge: 'Acknowledge', resolve: 'Resolve', acknowledgedBy: (w) => `acknowledged by ${w}`, history: 'history (backlog)',
@@ -73,6 +74,7 @@ const WORDS = {
     open: '打开', keyRefused: '该密钥未被接受。', site: '站点', status: '状态', basin: '流域', type: '类型',
     devices: '设备数', devicesTitle: '设备', device: '设备', lastSeen: '最近上报', nSites: (n) => `共 ${n} 个站点`, allSites: '← 全部站点',
     battery: '电池', rssi: '信号', backlog: '积压', completeness: '24 小时完整率', missing: '缺失(本次启动)',
+    network: '蜂窝网络', iccid: 'ICCID', weakSignal: (v) => `信号弱(${v}):上传可能失败,请检查天线及馈线,或把天线架高`,
     remoteConfig: '远程配置', alerts: '告警', noAlerts: '没有未关闭的告警。', raised: '发生', severity: '级别',
     quantity: '监测项', alert: '告警', value: '数值', worst: '最差', late: '补传', flapping: '反复',
     acknowledge: '确认', resolve: '解除', acknowledgedBy: (w) => `已由 ${w} 确认`, history: '历史(补传数据)',
@@ -156,6 +158,18 @@ const QUANTITIES = {
     'rain.amount': '降雨量', 'rain.total': '累计雨量（自启动）', 'flow.rate': '流量', 'flow.total': '流量计累计水量',
   },
 };
+// a cellular node's signal (protocol §4 health rsrp, rssi) in words. RSRP bands: Teltonika Networks wiki,
+// "Mobile Signal Strength Recommendations", 4G (LTE) RSRP table; RSSI bands (when the modem reports no
+// RSRP): the same page's 3G RSSI table (docs/references.md, "Dashboard: cellular signal words")
+const SIGNAL = {
+  zh: { excellent: '极好', good: '良好', fair: '一般', weak: '弱' },
+  en: { excellent: 'excellent', good: 'good', fair: 'fair', weak: 'weak' },
+};
+// +COPS <AcT> (3GPP TS 27.007 §7.3; Quectel's LPWA modules report LTE-M as 8)
+const ACCESS_TECH = {
+  zh: { 0: 'GSM', 2: '3G', 3: 'GSM (EGPRS)', 7: '4G LTE', 8: 'LTE-M / EC-GSM-IoT', 9: 'NB-IoT' },
+  en: { 0: 'GSM', 2: '3G', 3: 'GSM (EGPRS)', 7: '4G LTE', 8: 'LTE-M / EC-GSM-IoT', 9: 'NB-IoT' },
+};
 // reading flags as the gateway names them (Validation/ReadingFlags)
 const FLAGS = {
   en: { OutOfRange: 'out of range', Stuck: 'stuck value', NoValue: 'no value', WarmingUp: 'warming up', Uncalibrated: 'not calibrated', TimeEstimated: 'time estimated', SensorFault: 'sensor fault' },
@@ -177,6 +191,14 @@ export const statusWord = (s) => STATUS[lang()][s] || s;
 export const roleWord = (r) => ROLE[lang()][r] || r;
 export const siteType = (s) => (s ? SITE_TYPES[lang()][s] || s.replaceAll('_', ' ') : '');
 export const quantityName = (code) => QUANTITIES[lang()][code] || code;
+export const accessTech = (act) => (act == null ? null : ACCESS_TECH[lang()][act] || `AcT ${act}`);
+// 'excellent' | 'good' | 'fair' | 'weak' from RSRP when given, else from RSSI; null without either
+export function signalQuality(rsrp, rssi) {
+  if (rsrp != null) return rsrp >= -80 ? 'excellent' : rsrp >= -90 ? 'good' : rsrp > -100 ? 'fair' : 'weak';
+  if (rssi != null && rssi < 0) return rssi >= -70 ? 'excellent' : rssi >= -85 ? 'good' : rssi >= -100 ? 'fair' : 'weak';
+  return null;
+}
+export const signalWord = (q) => SIGNAL[lang()][q] || q;
 export const flagWords = (flags) => FLAG_BITS.filter(([b]) => flags & b).map(([, n]) => FLAGS[lang()][n]);
 // a rule's name in the dashboard's language (the rule pack's nameZh, else its name)
 export const ruleName = (rule, fallback) => (lang() === 'zh' && rule?.nameZh) || rule?.name || fallback || '';

@@ -7,7 +7,7 @@ import { drawFloodChart, intervalFor } from './flood-chart.js';
 import { mountDownlink } from './downlink.js';
 import { configBadge } from './remote-config.js';
 import { whoami, canOperate } from './access.js';
-import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel, zoned, floodWord } from './i18n.js';
+import { t, ago, siteType, quantityName, reason, ruleName, flagWords, statusWord, zoneLabel, zoned, floodWord, accessTech, signalQuality, signalWord } from './i18n.js';
 
 const RANGES = [['6h', 21600], ['24h', 86400], ['7d', 604800], ['30d', 2592000], ['1y', 31536000]];
 const WINDOWS = [60, 300, 900, 1800, 3600, 10800, 21600, 86400, 604800];
@@ -31,10 +31,10 @@ export async function showSite(app, id) {
     <h1 class="site-title">${esc(s.name)} ${badge(s.status, statusWord(s.status))}</h1>
     <p class="note">${esc(s.id)} · ${esc(siteType(s.type))} · ${esc(s.basin)} · ${s.lat ?? '–'}, ${s.lon ?? '–'}</p>
     ${s.reasonCodes?.length ? `<ul class="reasons">${s.reasonCodes.map((r) => `<li>${esc(reason(r, ruleList))}</li>`).join('')}</ul>` : ''}
-    <div class="card"><h2>${esc(t('devicesTitle'))}</h2><table id="devices" class="stack"><thead><tr><th>${esc(t('device'))}</th><th>${esc(t('status'))}</th><th>${esc(t('lastSeen'))}</th><th>${esc(t('completeness'))}</th><th>${esc(t('battery'))}</th><th>${esc(t('rssi'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('missing'))}</th><th>${esc(t('remoteConfig'))}</th></tr></thead><tbody>
+    <div class="card"><h2>${esc(t('devicesTitle'))}</h2><table id="devices" class="stack"><thead><tr><th>${esc(t('device'))}</th><th>${esc(t('status'))}</th><th>${esc(t('lastSeen'))}</th><th>${esc(t('completeness'))}</th><th>${esc(t('battery'))}</th><th>${esc(t('rssi'))}</th><th>${esc(t('network'))}</th><th>${esc(t('backlog'))}</th><th>${esc(t('missing'))}</th><th>${esc(t('remoteConfig'))}</th></tr></thead><tbody>
     ${devices.map((d) => `<tr data-device="${esc(d.id)}"><td ${label('device')} class="name">${esc(d.id)}</td><td ${label('status')}>${badge(d.status, statusWord(d.status))}</td>
       <td ${label('lastSeen')}>${ago(d.lastSeen)}</td><td ${label('completeness')} class="completeness">…</td>
-      <td ${label('battery')}>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td><td ${label('rssi')}>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td>
+      <td ${label('battery')}>${d.battery != null ? fmt(d.battery) + ' V' : '–'}</td><td ${label('rssi')}>${d.rssi != null ? d.rssi + ' dBm' : '–'}</td><td ${label('network')} class="network">${network(d.cellular, d.rssi)}</td>
       <td ${label('backlog')}>${d.backlog ?? '–'}</td><td ${label('missing')}>${d.missing}</td><td ${label('remoteConfig')} class="remote-config">…</td></tr>`).join('')}
     </tbody></table></div>
     <div class="card" id="alerts-card"><h2>${esc(t('alerts'))}</h2><div id="alerts"></div></div>
@@ -98,6 +98,19 @@ export async function showSite(app, id) {
   });
   const [refresh] = await Promise.all([mountDownlink(app.querySelector('#downlink'), devices.map((d) => d.id), onConfig), load(), alerts(app, id, canOperate(me), ruleList), completeness(app, id)]);
   return refresh;
+}
+
+// a cellular node's network for the technician: operator · access technology, the signal with its
+// quality word (weak flagged: uploads then fail first), the SIM's ICCID; '–' for a Wi-Fi node
+function network(c, rssi) {
+  if (!c) return '–';
+  const q = signalQuality(c.rsrp, rssi);
+  const level = c.rsrp != null ? `RSRP ${c.rsrp} dBm` : rssi != null ? `RSSI ${rssi} dBm` : null;
+  const signal = level == null ? ''
+    : q === 'weak' ? `<span class="signal weak" data-quality="weak" title="${esc(t('weakSignal', level))}">${esc(level)} ${badge('warning', signalWord(q))}</span>`
+      : `<span class="signal" data-quality="${esc(q)}">${esc(level)} (${esc(signalWord(q))})</span>`;
+  const op = [c.operator, accessTech(c.act)].filter(Boolean).join(' · ');
+  return `${op ? `<span class="operator">${esc(op)}</span><br>` : ''}${signal}${c.iccid ? `<br><span class="note">${esc(t('iccid'))} <code class="iccid">${esc(c.iccid)}</code></span>` : ''}`;
 }
 
 // the flash-flood card: rain of each interval as bars and the water level as a line, from the site's
