@@ -75,6 +75,23 @@ public sealed record Alert
     public bool Escalated { get; init; }
 
     public DateTimeOffset? LastNotifiedAt { get; init; }
+
+    /// <summary>
+    /// The version of the stored row this alert was read at (shared store; 0 = not stored yet, and
+    /// always 0 on SQLite, where one gateway makes every change under one lock). A save applies only
+    /// over that version, so a change made meanwhile by another replica (an operator's acknowledge or
+    /// resolve through its API) is never written over: the save fails with
+    /// <see cref="AlertChangedException"/> and the change is made again from what is stored.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long Version { get; init; }
+}
+
+/// <summary>The alert was changed by another replica since it was read: nothing of the transaction is committed; read it again and redo the change.</summary>
+public sealed class AlertChangedException(string alertId)
+    : Exception($"alert {alertId} was changed by another replica since it was read")
+{
+    public string AlertId { get; } = alertId;
 }
 
 /// <summary>One entry of an alert's history.</summary>

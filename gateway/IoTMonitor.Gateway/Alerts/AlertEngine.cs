@@ -268,7 +268,7 @@ public sealed class AlertEngine : IAsyncDisposable
         Alert? result;
         lock (_gate)
         {
-            result = _store.InOperatorTransaction(() => _lifecycle.Acknowledge(id, by, note, now));
+            result = OverLatest(() => _store.InOperatorTransaction(() => _lifecycle.Acknowledge(id, by, note, now)));
         }
 
         NotificationsQueued?.Invoke(this, EventArgs.Empty);
@@ -282,11 +282,32 @@ public sealed class AlertEngine : IAsyncDisposable
         Alert? result;
         lock (_gate)
         {
-            result = _store.InOperatorTransaction(() => _lifecycle.Resolve(id, by, note, now));
+            result = OverLatest(() => _store.InOperatorTransaction(() => _lifecycle.Resolve(id, by, note, now)));
         }
 
         NotificationsQueued?.Invoke(this, EventArgs.Empty);
         return result;
+    }
+
+    /// <summary>
+    /// Runs an operator's change again while another replica changed the alert between its read and
+    /// its save (its evaluator raising the value, escalating, clearing): the change is decided anew
+    /// on what that replica committed, so neither overwrites the other. The conflicting save waited
+    /// for that commit, so the next read sees it; a handful of rounds is only ever needed when the
+    /// alert changes on every group of its evaluator.
+    /// </summary>
+    private static T OverLatest<T>(Func<T> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return change();
+            }
+            catch (AlertChangedException) when (attempt < 5)
+            {
+            }
+        }
     }
 
     /// <summary>The site's flash-flood state (null when the site is not watched). Reads under the engine's lock.</summary>

@@ -130,16 +130,32 @@ public abstract class AlertStore : IDisposable
     public abstract List<OutboxEntry> Outbox(string? alertId = null, string? status = null, int limit = 500);
 
     /// <summary>
-    /// Records one delivery attempt and, in the same transaction, the entry's new state: sent (with
-    /// the receiver's receipt), retried at <paramref name="retryAt"/>, or failed for good.
+    /// Claims a pending entry for one send, for <paramref name="hold"/>: returns the claim's fencing
+    /// token, or null when the entry is no longer pending or another dispatcher's claim on it has not
+    /// run out (it is being sent elsewhere: do not send it). With shared state the claim is a row
+    /// lease in the database, so of two dispatchers polling the same outbox one sends; on SQLite one
+    /// dispatcher sends everything and the claim is always granted.
     /// </summary>
-    public abstract void RecordAttempt(long id, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt);
+    public abstract long? Claim(long id, TimeSpan hold);
+
+    /// <summary>Ends <paramref name="claim"/> without an attempt (a send cut by a stop), if it is still the entry's latest.</summary>
+    public abstract void ReleaseClaim(long id, long claim);
+
+    /// <summary>
+    /// Records one delivery attempt and, in the same transaction, the entry's new state: sent (with
+    /// the receiver's receipt), retried at <paramref name="retryAt"/>, or failed for good. A success
+    /// is recorded whatever became of <paramref name="claim"/> (the receiver has the notice); a
+    /// failure only while the claim is still the entry's latest, so a sender that lost its claim
+    /// cannot reschedule or fail an entry another dispatcher now sends. Either ends the claim.
+    /// </summary>
+    public abstract void RecordAttempt(long id, long claim, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt);
 
     /// <summary>
     /// Records a deferred attempt (the receiver's rate limit): the entry stays pending, due at
     /// <paramref name="retryAt"/>, and its attempt count is unchanged, so deferrals never make it fail.
+    /// Applies only while <paramref name="claim"/> is the entry's latest; ends the claim.
     /// </summary>
-    public abstract void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt);
+    public abstract void Defer(long id, long claim, DateTimeOffset at, string detail, DateTimeOffset retryAt);
 
     public abstract List<DeliveryAttempt> Attempts(long outboxId);
 

@@ -7,8 +7,10 @@ namespace IoTMonitor.Gateway.Alerts;
 /// <summary>
 /// Delivers the outbox: picks due entries, sends each through its channel and records the attempt
 /// and the entry's new state (sent with the receipt, retry later, failed) in one transaction.
-/// At-least-once per entry: a crash after the receiver accepted and before that transaction commits
-/// resends on restart with the same idempotency key (docs/alerts.md, "Delivery guarantee").
+/// Each send is made under a claim on the entry (<see cref="AlertStore.Claim"/>), so replicas sharing
+/// one outbox never send a notice at the same time. At-least-once per entry: a crash after the
+/// receiver accepted and before that transaction commits resends (after the restart, or by another
+/// replica once the claim ran out) with the same idempotency key (docs/alerts.md, "Delivery guarantee").
 /// </summary>
 public sealed class OutboxDispatcher : IAsyncDisposable
 {
@@ -107,9 +109,16 @@ public sealed class OutboxDispatcher : IAsyncDisposable
 
     private async Task DeliverAsync(OutboxEntry entry, CancellationToken token)
     {
+        // taken just before the send, not when the entry was listed: it must outlast this one send
+        // (cut at TimeoutSeconds) and the record of its outcome, not the wait for a free slot
+        if (_store.Claim(entry.Id, ClaimHold) is not { } claim)
+        {
+            return; // sent, cancelled or being sent by another dispatcher since it was listed
+        }
+
         if (!_channels.TryGetValue(entry.Channel, out var channel))
         {
-            _store.RecordAttempt(entry.Id, _time.GetUtcNow(), false, $"channel '{entry.Channel}' is not configured", null, _time.GetUtcNow().AddMinutes(1));
+            _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), false, $"channel '{entry.Channel}' is not configured", null, _time.GetUtcNow().AddMinutes(1));
             return;
         }
 
@@ -119,31 +128,40 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         try
         {
             var receipt = await channel.SendAsync(entry, notice, timeout.Token).ConfigureAwait(false);
-            _store.RecordAttempt(entry.Id, _time.GetUtcNow(), true, receipt, receipt, null);
+            _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), true, receipt, receipt, null);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // shutting down: the entry stays pending and is sent after the restart
+            // shutting down: the entry stays pending, and free for any dispatcher at once (another
+            // replica, or this one after the restart) rather than when the claim runs out
+            _store.ReleaseClaim(entry.Id, claim);
         }
         catch (DeliveryDeferredException e)
         {
             var retry = _time.GetUtcNow() + e.RetryAfter;
             _log.LogInformation("Alerts: {Channel} to {Recipient} deferred until {Retry:O}: {Reason}", entry.Channel, entry.Recipient, retry, e.Message);
-            _store.Defer(entry.Id, _time.GetUtcNow(), "deferred: " + e.Message, retry);
+            _store.Defer(entry.Id, claim, _time.GetUtcNow(), "deferred: " + e.Message, retry);
         }
         catch (PermanentDeliveryException e)
         {
             _log.LogWarning("Alerts: {Channel} to {Recipient} refused for good: {Error}", entry.Channel, entry.Recipient, e.Message);
-            _store.RecordAttempt(entry.Id, _time.GetUtcNow(), false, e.Message, null, null);
+            _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), false, e.Message, null, null);
         }
         catch (Exception e)
         {
             var attempts = entry.Attempts + 1;
             DateTimeOffset? retry = attempts >= _options.MaxAttempts ? null : _time.GetUtcNow().AddMilliseconds(Backoff(attempts));
             _log.LogWarning("Alerts: {Channel} to {Recipient} failed (attempt {Attempt}): {Error}", entry.Channel, entry.Recipient, attempts, e.Message);
-            _store.RecordAttempt(entry.Id, _time.GetUtcNow(), false, e.GetType().Name + ": " + e.Message, null, retry);
+            _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), false, e.GetType().Name + ": " + e.Message, null, retry);
         }
     }
+
+    /// <summary>
+    /// How long a claim keeps other dispatchers off an entry: twice the send timeout, so the send
+    /// (cut at the timeout) and the commit of its outcome end well inside it unless the process
+    /// stalls; a sender that dies mid-send delays the entry's resend by at most this.
+    /// </summary>
+    internal TimeSpan ClaimHold => TimeSpan.FromSeconds(2 * Math.Max(1, _options.TimeoutSeconds));
 
     private double Backoff(int attempts)
     {

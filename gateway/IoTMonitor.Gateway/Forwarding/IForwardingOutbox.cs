@@ -31,6 +31,14 @@ public interface IForwardingOutbox : IDisposable
     /// <summary>Stores the parts of one message in one transaction; false when its key was stored before (nothing changes).</summary>
     bool Add(string key, string kind, string site, long dataTime, IReadOnlyList<(string Qn, string Frame)> parts, DateTimeOffset now);
 
+    /// <summary>
+    /// Stores the parts of one message that <paramref name="compose"/> builds with message times from
+    /// this outbox (<see cref="MessageTimes"/>, each call the next one; <paramref name="now"/> is the
+    /// floor): unique and increasing in the order packets are stored and sent, also across replicas
+    /// sharing the outbox. False when its key was stored before or it composed no part (nothing changes).
+    /// </summary>
+    bool AddStamped(string key, string kind, string site, long dataTime, Func<Func<DateTimeOffset>, IReadOnlyList<(string Qn, string Frame)>> compose, DateTimeOffset now);
+
     /// <summary>The oldest unsent packets, in the order they were stored; none while another replica holds the platform.</summary>
     List<ForwardingOutboxEntry> NextPending(int max);
 

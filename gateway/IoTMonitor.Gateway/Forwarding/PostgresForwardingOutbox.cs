@@ -57,6 +57,55 @@ public sealed class PostgresForwardingOutbox(PostgresState state, string outbox,
     {
         using var connection = state.DataSource.OpenConnection();
         using var tx = connection.BeginTransaction();
+        if (!Insert(connection, tx, key, kind, site, dataTime, parts, now))
+        {
+            tx.Rollback();
+            return false;
+        }
+
+        tx.Commit();
+        return true;
+    }
+
+    /// <summary>
+    /// The outbox's row in <c>forwarding_stamp</c> (the last message time issued, in the database so
+    /// every replica continues from it) is locked first and held to the commit: the times are issued,
+    /// and the packets get their ids, in one order across replicas, so the platform (sent in id
+    /// order) sees the QNs increase, whatever the replicas' clocks say.
+    /// </summary>
+    public bool AddStamped(string key, string kind, string site, long dataTime, Func<Func<DateTimeOffset>, IReadOnlyList<(string Qn, string Frame)>> compose, DateTimeOffset now)
+    {
+        using var connection = state.DataSource.OpenConnection();
+        using var tx = connection.BeginTransaction();
+        DateTimeOffset last;
+        using (var take = new NpgsqlCommand(
+            "INSERT INTO forwarding_stamp (outbox, last_ms) VALUES ($1, 0) ON CONFLICT (outbox) DO UPDATE SET last_ms = forwarding_stamp.last_ms RETURNING last_ms",
+            connection,
+            tx))
+        {
+            Add(take, outbox);
+            last = DateTimeOffset.FromUnixTimeMilliseconds((long)take.ExecuteScalar()!);
+        }
+
+        var parts = compose(() => last = MessageTimes.After(last, now));
+        if (parts.Count == 0 || !Insert(connection, tx, key, kind, site, dataTime, parts, now))
+        {
+            tx.Rollback();
+            return false;
+        }
+
+        using (var save = new NpgsqlCommand("UPDATE forwarding_stamp SET last_ms = $2 WHERE outbox = $1", connection, tx))
+        {
+            Add(save, outbox, last.ToUnixTimeMilliseconds());
+            save.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return true;
+    }
+
+    private bool Insert(NpgsqlConnection connection, NpgsqlTransaction tx, string key, string kind, string site, long dataTime, IReadOnlyList<(string Qn, string Frame)> parts, DateTimeOffset now)
+    {
         for (var i = 0; i < parts.Count; i++)
         {
             using var cmd = new NpgsqlCommand(
@@ -66,12 +115,10 @@ public sealed class PostgresForwardingOutbox(PostgresState state, string outbox,
             Add(cmd, outbox, parts.Count == 1 ? key : key + "#" + (i + 1), kind, site, dataTime, parts[i].Qn, parts[i].Frame, now.ToUnixTimeMilliseconds());
             if (cmd.ExecuteNonQuery() == 0)
             {
-                tx.Rollback();
                 return false;
             }
         }
 
-        tx.Commit();
         return true;
     }
 

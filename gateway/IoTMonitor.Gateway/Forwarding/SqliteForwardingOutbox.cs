@@ -22,6 +22,7 @@ public sealed class SqliteForwardingOutbox : IForwardingOutbox
 
     private readonly SqliteConnection _db;
     private readonly object _gate = new();
+    private DateTimeOffset _lastStamp = DateTimeOffset.MinValue;
 
     public SqliteForwardingOutbox(string path)
     {
@@ -66,6 +67,23 @@ public sealed class SqliteForwardingOutbox : IForwardingOutbox
             cmd.Parameters.AddWithValue("$n", name);
             cmd.Parameters.AddWithValue("$max", max);
             return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>One gateway writes this file: the last time issued is kept in memory (a restart starts again from the clock).</summary>
+    public bool AddStamped(string key, string kind, string site, long dataTime, Func<Func<DateTimeOffset>, IReadOnlyList<(string Qn, string Frame)>> compose, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var last = _lastStamp;
+            var parts = compose(() => last = MessageTimes.After(last, now));
+            if (parts.Count == 0 || !Add(key, kind, site, dataTime, parts, now))
+            {
+                return false;
+            }
+
+            _lastStamp = last;
+            return true;
         }
     }
 

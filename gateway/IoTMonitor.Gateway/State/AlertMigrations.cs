@@ -51,5 +51,12 @@ public static class AlertMigrations
               boot bigint NOT NULL, body text NOT NULL, from_replica text NOT NULL, queued timestamptz NOT NULL DEFAULT now());
             CREATE INDEX alert_handoff_partition ON alert_handoff (partition, id);
             """),
+        (12, "replica fencing: outbox rows claimed by one dispatcher per send, alert rows versioned", """
+            ALTER TABLE alert_outbox
+              ADD COLUMN claim bigint NOT NULL DEFAULT 0,
+              ADD COLUMN claimed_by text,
+              ADD COLUMN claimed_until bigint NOT NULL DEFAULT 0;
+            ALTER TABLE alerts ADD COLUMN version bigint NOT NULL DEFAULT 1;
+            """),
     ];
 }

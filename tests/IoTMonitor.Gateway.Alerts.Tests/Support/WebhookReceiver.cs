@@ -40,6 +40,12 @@ public sealed class WebhookReceiver : IDisposable
     /// <summary>Raised on every call, on the receiver's thread.</summary>
     public event Action<WebhookCall>? Received;
 
+    /// <summary>
+    /// Awaited after a call is recorded and before it is answered (a slow receiver, or one that never
+    /// answers a sender that dies meanwhile); calls are served one at a time, so later ones wait too.
+    /// </summary>
+    public Func<WebhookCall, Task>? BeforeAnswer { get; set; }
+
     public IReadOnlyList<WebhookCall> Calls
     {
         get
@@ -95,12 +101,24 @@ public sealed class WebhookReceiver : IDisposable
             }
 
             Received?.Invoke(call);
+            if (BeforeAnswer is { } hold)
+            {
+                await hold(call).ConfigureAwait(false);
+            }
+
             // written in full before the close: the sender has the whole reply before a test can dispose the receiver
             var reply = Encoding.UTF8.GetBytes("ok " + call.EventId);
-            ctx.Response.StatusCode = 200;
-            ctx.Response.ContentLength64 = reply.Length;
-            await ctx.Response.OutputStream.WriteAsync(reply).ConfigureAwait(false);
-            ctx.Response.Close();
+            try
+            {
+                ctx.Response.StatusCode = 200;
+                ctx.Response.ContentLength64 = reply.Length;
+                await ctx.Response.OutputStream.WriteAsync(reply).ConfigureAwait(false);
+                ctx.Response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // the sender went away while the answer was held (timed out, or was killed)
+            }
         }
     }
 

@@ -49,13 +49,12 @@ public sealed class Hj212LinkReplicas_Tests(PostgresFixture postgres) : IClassFi
     {
         using var storage = await StoreStorage.OpenAsync(StateOptions.Postgres, postgres.Server);
         var composer = new Hj212Composer(_options);
-        var qn = new Hj212QnSource(composer.Time, TimeProvider.System);
         var replicas = new[] { Start(storage, "replica-a"), Start(storage, "replica-b") };
 
         var queued = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            queued.Add(Queue(composer, qn, replicas[i % 2].Outbox, replicas[i % 2].Link, i));
+            queued.Add(Queue(composer, replicas[i % 2].Outbox, replicas[i % 2].Link, i));
         }
 
         var got = await _platform.WaitForAsync(p => p.Count >= 20, Wait);
@@ -69,7 +68,7 @@ public sealed class Hj212LinkReplicas_Tests(PostgresFixture postgres) : IClassFi
         replicas[sender].Outbox.Dispose(); // a clean stop gives the platform's lease up
         for (var i = 20; i < 30; i++)
         {
-            queued.Add(Queue(composer, qn, replicas[1 - sender].Outbox, replicas[1 - sender].Link, i));
+            queued.Add(Queue(composer, replicas[1 - sender].Outbox, replicas[1 - sender].Link, i));
         }
 
         await _platform.WaitForAsync(p => p.Count >= 30, Wait);
@@ -93,11 +92,11 @@ public sealed class Hj212LinkReplicas_Tests(PostgresFixture postgres) : IClassFi
         return (link, outbox);
     }
 
-    private string Queue(Hj212Composer composer, Hj212QnSource qn, IForwardingOutbox outbox, Hj212Link link, int i)
+    private string Queue(Hj212Composer composer, IForwardingOutbox outbox, Hj212Link link, int i)
     {
         var t = 1795134600L + (i * 60);
-        var frames = composer.RealTime(Config, Config.Sites[0], t, [new Reading { T = t, Quantity = Quantities.Find("water.ph")!, Value = 7 + (i / 100.0) }], false, qn.Next);
-        Assert.True(outbox.Add($"2011|river-1|dev|{t}", "2011", "river-1", t, frames, DateTimeOffset.UtcNow));
+        IReadOnlyList<(string Qn, string Frame)> frames = [];
+        Assert.True(outbox.AddStamped($"2011|river-1|dev|{t}", "2011", "river-1", t, stamp => frames = composer.RealTime(Config, Config.Sites[0], t, [new Reading { T = t, Quantity = Quantities.Find("water.ph")!, Value = 7 + (i / 100.0) }], false, () => composer.Time.Qn(stamp())), DateTimeOffset.UtcNow));
         link.Wake();
         return Assert.Single(frames).Qn;
     }

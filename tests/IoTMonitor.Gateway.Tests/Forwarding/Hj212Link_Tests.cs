@@ -19,7 +19,6 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     private readonly InfluxQueryClient _noInflux = new(new InfluxConnection(new StorageOptions { Url = "http://127.0.0.1:9" }, new PlainClients()), new QueryOptions());
     private Hj212Link? _link;
     private SqliteForwardingOutbox? _outbox;
-    private Hj212QnSource? _qn;
 
     private Hj212Platform Config => new()
     {
@@ -207,7 +206,6 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
         var config = Config;
         var composer = new Hj212Composer(_options);
         _outbox = new SqliteForwardingOutbox(Path.Combine(_dir, "hj212-sim.db"));
-        _qn ??= new Hj212QnSource(composer.Time, TimeProvider.System);
         var counters = new ForwardingCounters();
         var requests = new Hj212Requests(config, _options, composer, new Hj212AggregateSource(_noInflux, composer.Time), counters, TimeProvider.System, NullLogger.Instance);
         _link = new Hj212Link(config, _outbox, _options, requests, counters, TimeProvider.System, NullLogger.Instance);
@@ -228,8 +226,8 @@ public sealed class Hj212Link_Tests : IAsyncDisposable
     {
         var composer = new Hj212Composer(_options);
         var t = 1795134600L + (i * 60);
-        var frames = composer.RealTime(Config, Config.Sites[0], t, [new Reading { T = t, Quantity = Quantities.Find("water.ph")!, Value = 7 + (i / 100.0) }], false, _qn!.Next);
-        Assert.True(_outbox!.Add($"2011|river-1|dev|{t}", "2011", "river-1", t, frames, DateTimeOffset.UtcNow));
+        IReadOnlyList<(string Qn, string Frame)> frames = [];
+        Assert.True(_outbox!.AddStamped($"2011|river-1|dev|{t}", "2011", "river-1", t, stamp => frames = composer.RealTime(Config, Config.Sites[0], t, [new Reading { T = t, Quantity = Quantities.Find("water.ph")!, Value = 7 + (i / 100.0) }], false, () => composer.Time.Qn(stamp())), DateTimeOffset.UtcNow));
         Assert.False(_outbox.Add($"2011|river-1|dev|{t}", "2011", "river-1", t, frames, DateTimeOffset.UtcNow));
         _link!.Wake();
         return Assert.Single(frames).Qn;

@@ -73,10 +73,12 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     /// SQLite itself may have ended the transaction (disk full, I/O error). What the group touched in
     /// memory is reloaded from the store, and the items run again in order: those before the one
     /// that threw as a group, that one alone (dropped, logged and counted if it throws again), those
-    /// after it as a group. A failed commit names no item, so then each item runs alone.
+    /// after it as a group. A failed commit names no item, so then each item runs alone. An alert
+    /// changed by another replica meanwhile (<see cref="AlertChangedException"/>: an operator's
+    /// acknowledge or resolve) is nobody's fault: the whole group runs again on what is stored now.
     /// </para>
     /// </summary>
-    private bool RunGroup(bool more)
+    private bool RunGroup(bool more, int conflictRetries = 3)
     {
         var generation = store.Ownership.Generation;
         if (generation != _generation)
@@ -117,6 +119,16 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         {
             writes.Revert();
             var items = _group.ToArray();
+            if (e is AlertChangedException && conflictRetries > 0)
+            {
+                // another replica's operator changed an alert of this group after it was read: no item
+                // is at fault, and the same group evaluated again reads that change and keeps it
+                log.LogInformation("Alert {Alert} was changed by another replica during evaluation; evaluating the group of {Count} again", ((AlertChangedException)e).AlertId, items.Length);
+                _group.Clear();
+                _group.AddRange(items);
+                return RunGroup(more: false, conflictRetries - 1);
+            }
+
             if (items.Length == 1)
             {
                 Interlocked.Increment(ref _failures);

@@ -137,14 +137,21 @@ public sealed class SqliteAlertStore : AlertStore
     /// Records one delivery attempt and, in the same transaction, the entry's new state: sent (with
     /// the receiver's receipt), retried at <paramref name="retryAt"/>, or failed for good.
     /// </summary>
-    public override void RecordAttempt(long id, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt) =>
+    /// <summary>One dispatcher sends this file's outbox: nothing to claim against.</summary>
+    public override long? Claim(long id, TimeSpan hold) => 0;
+
+    public override void ReleaseClaim(long id, long claim)
+    {
+    }
+
+    public override void RecordAttempt(long id, long claim, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt) =>
         _outbox.RecordAttempt(id, at, ok, detail, receipt, retryAt);
 
     /// <summary>
     /// Records a deferred attempt (the receiver's rate limit): the entry stays pending, due at
     /// <paramref name="retryAt"/>, and its attempt count is unchanged, so deferrals never make it fail.
     /// </summary>
-    public override void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt) => _outbox.Defer(id, at, detail, retryAt);
+    public override void Defer(long id, long claim, DateTimeOffset at, string detail, DateTimeOffset retryAt) => _outbox.Defer(id, at, detail, retryAt);
 
     public override List<DeliveryAttempt> Attempts(long outboxId) => _outbox.Attempts(outboxId);
 

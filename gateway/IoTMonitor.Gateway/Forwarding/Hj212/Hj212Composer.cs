@@ -93,21 +93,3 @@ public sealed class Hj212Composer
         return Hj212Packet.DataSegments(header, cpPrefix, items, nextQn).Select(p => (p.Qn, Hj212Packet.Frame(p.Segment))).ToList();
     }
 }
-
-/// <summary>QNs of one platform: the current local time in milliseconds, always increasing (two packets in one millisecond get the next millisecond).</summary>
-public sealed class Hj212QnSource(Hj212Time time, TimeProvider clock)
-{
-    private readonly object _gate = new();
-    private DateTimeOffset _last = DateTimeOffset.MinValue;
-
-    public string Next()
-    {
-        lock (_gate)
-        {
-            var now = clock.GetUtcNow();
-            now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-            _last = now > _last ? now : _last.AddMilliseconds(1);
-            return time.Qn(_last);
-        }
-    }
-}

@@ -14,7 +14,7 @@ namespace IoTMonitor.Gateway.Forwarding.Hj212;
 public sealed record Hj212PlatformStatus(string Name, string Host, int Port, bool Connected, string? LastError, DateTimeOffset? LastAnswerAt, long Pending, DateTimeOffset? OldestPending, long Sent, long Answered, long Resent, long Requests, long Refused, long InvalidFrames, string[] Sites);
 
 /// <summary>
-/// The HJ 212-2017 forwarder: per platform an outbox, a QN source and a link. Real-time packets are
+/// The HJ 212-2017 forwarder: per platform an outbox (which also issues the QNs) and a link. Real-time packets are
 /// stored from each batch made durable (before the node gets its PUBACK, so a stored reading is never
 /// missing from the outbox); minute/hour/day packets are built from InfluxDB once a period has closed
 /// and settled; a reading arriving for a period already built marks it dirty, and the period is built
@@ -42,7 +42,7 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
             var counters = new ForwardingCounters();
             var requests = new Hj212Requests(p, options, _composer, _aggregates, counters, clock, _log);
             var link = new Hj212Link(p, outbox, options, requests, counters, clock, _log);
-            Platforms.Add(new Platform(p, outbox, new Hj212QnSource(_composer.Time, clock), link));
+            Platforms.Add(new Platform(p, outbox, link));
         }
 
         ListenWhenConfigured();
@@ -126,11 +126,13 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
                     continue;
                 }
 
-                var frames = _composer.RealTime(p.Config, station, group.Key, group, stopping, p.Qn.Next);
-                if (frames.Count > 0)
-                {
-                    p.Outbox.Add($"{Hj212Cn.RealTime}|{station.Site}|{e.Device}|{group.Key}", Hj212Cn.RealTime, station.Site, group.Key, frames, now);
-                }
+                p.Outbox.AddStamped(
+                    $"{Hj212Cn.RealTime}|{station.Site}|{e.Device}|{group.Key}",
+                    Hj212Cn.RealTime,
+                    station.Site,
+                    group.Key,
+                    stamp => _composer.RealTime(p.Config, station, group.Key, group, stopping, () => _composer.Time.Qn(stamp())),
+                    now);
             }
         }
 
@@ -221,11 +223,16 @@ public sealed class Hj212Forwarder : PlatformForwarder<Hj212Forwarder.Platform>
         }
 
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(items)))[..16];
-        var frames = _composer.Aggregate(p.Config, station, cn, start, list, p.Qn.Next, p.Config.RequireAnswer);
-        return p.Outbox.Add($"{cn}|{station.Site}|{start}|{hash}", cn, station.Site, start, frames, _clock.GetUtcNow());
+        return p.Outbox.AddStamped(
+            $"{cn}|{station.Site}|{start}|{hash}",
+            cn,
+            station.Site,
+            start,
+            stamp => _composer.Aggregate(p.Config, station, cn, start, list, () => _composer.Time.Qn(stamp()), p.Config.RequireAnswer),
+            _clock.GetUtcNow());
     }
 
-    public sealed record Platform(Hj212Platform Config, IForwardingOutbox Outbox, Hj212QnSource Qn, Hj212Link Link) : IForwardedPlatform
+    public sealed record Platform(Hj212Platform Config, IForwardingOutbox Outbox, Hj212Link Link) : IForwardedPlatform
     {
         string IForwardedPlatform.Name => Config.Name;
 

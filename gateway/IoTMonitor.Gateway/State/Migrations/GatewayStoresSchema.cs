@@ -91,5 +91,8 @@ public static class GatewayStoresSchema
             CREATE TABLE forwarding_counter (outbox text NOT NULL, name text NOT NULL, value integer NOT NULL, PRIMARY KEY (outbox, name));
             CREATE TABLE forwarding_lease (outbox text PRIMARY KEY, holder text NOT NULL, until timestamptz NOT NULL);
             """),
+        (6, "forwarding: the last message time (HJ 212 QN) issued per outbox, continued by every replica", """
+            CREATE TABLE forwarding_stamp (outbox text PRIMARY KEY, last_ms bigint NOT NULL);
+            """),
     ];
 }

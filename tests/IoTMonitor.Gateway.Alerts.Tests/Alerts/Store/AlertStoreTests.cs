@@ -148,15 +148,15 @@ public sealed class AlertStoreTests(PostgresFixture postgres) : IClassFixture<Po
         var webhook = Assert.Single(store.Due(T0.AddSeconds(1), 10));
         Assert.Equal("{\"n\":1}", webhook.Payload);
 
-        store.RecordAttempt(webhook.Id, T0.AddSeconds(1), false, "HTTP 503", null, T0.AddSeconds(3));
+        store.RecordAttempt(webhook.Id, store.Claim(webhook.Id, TimeSpan.FromMinutes(1))!.Value, T0.AddSeconds(1), false, "HTTP 503", null, T0.AddSeconds(3));
         Assert.Empty(store.Due(T0.AddSeconds(2), 10));
-        store.Defer(webhook.Id, T0.AddSeconds(3), "deferred: rate limit", T0.AddSeconds(4));
+        store.Defer(webhook.Id, store.Claim(webhook.Id, TimeSpan.FromMinutes(1))!.Value, T0.AddSeconds(3), "deferred: rate limit", T0.AddSeconds(4));
         var deferred = Assert.Single(store.Due(T0.AddSeconds(4), 1));
         Assert.Equal(1, deferred.Attempts);
-        store.RecordAttempt(webhook.Id, T0.AddSeconds(4), true, "HTTP 200", "receipt-1", null);
+        store.RecordAttempt(webhook.Id, store.Claim(webhook.Id, TimeSpan.FromMinutes(1))!.Value, T0.AddSeconds(4), true, "HTTP 200", "receipt-1", null);
 
         var sms = store.Due(T0.AddSeconds(5), 10).Single();
-        store.RecordAttempt(sms.Id, T0.AddSeconds(5), false, "refused", null, null);
+        store.RecordAttempt(sms.Id, store.Claim(sms.Id, TimeSpan.FromMinutes(1))!.Value, T0.AddSeconds(5), false, "refused", null, null);
         Assert.Empty(store.Due(T0.AddMinutes(5), 10));
         Assert.Null(store.NextDue());
 

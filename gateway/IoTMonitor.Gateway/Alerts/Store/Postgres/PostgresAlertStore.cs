@@ -123,10 +123,14 @@ public sealed class PostgresAlertStore : AlertStore
 
     public override List<OutboxEntry> Outbox(string? alertId = null, string? status = null, int limit = 500) => _outbox.List(alertId, status, limit);
 
-    public override void RecordAttempt(long id, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt) =>
-        _outbox.RecordAttempt(id, at, ok, detail, receipt, retryAt);
+    public override long? Claim(long id, TimeSpan hold) => _outbox.Claim(id, Replica, hold);
 
-    public override void Defer(long id, DateTimeOffset at, string detail, DateTimeOffset retryAt) => _outbox.Defer(id, at, detail, retryAt);
+    public override void ReleaseClaim(long id, long claim) => _outbox.ReleaseClaim(id, claim);
+
+    public override void RecordAttempt(long id, long claim, DateTimeOffset at, bool ok, string detail, string? receipt, DateTimeOffset? retryAt) =>
+        _outbox.RecordAttempt(id, claim, at, ok, detail, receipt, retryAt);
+
+    public override void Defer(long id, long claim, DateTimeOffset at, string detail, DateTimeOffset retryAt) => _outbox.Defer(id, claim, at, detail, retryAt);
 
     public override List<DeliveryAttempt> Attempts(long outboxId) => _outbox.Attempts(outboxId);
 

@@ -10,42 +10,53 @@ namespace IoTMonitor.Gateway.Alerts.Store.Postgres;
 /// </summary>
 internal sealed class PostgresAlertTables(PostgresAlertDatabase db)
 {
+    /// <summary>
+    /// A new alert is inserted; a stored one is written only over the version it was read at
+    /// (<see cref="Alert.Version"/>), else <see cref="AlertChangedException"/>. Under READ COMMITTED
+    /// the UPDATE waits for a concurrent writer of the row and then re-checks the version against
+    /// what that writer committed, so of two replicas changing one alert the second always fails.
+    /// </summary>
     public void Save(Alert alert)
     {
         lock (db.Gate)
         {
             db.Wrote(alert.Site);
-            db.Execute(
-                """
-                INSERT INTO alerts (id, rule_id, subject, site, device, partition, state, detected, json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json
-                """,
-                alert.Id,
-                alert.RuleId,
-                alert.Subject,
-                alert.Site,
-                alert.Device,
-                PartitionLeases.PartitionOf(alert.Site),
-                alert.State,
-                alert.DetectedAt.ToUnixTimeMilliseconds(),
-                JsonSerializer.Serialize(alert, AlertRule.Json));
+            var json = JsonSerializer.Serialize(alert, AlertRule.Json);
+            if (alert.Version == 0)
+            {
+                db.Execute(
+                    "INSERT INTO alerts (id, rule_id, subject, site, device, partition, state, detected, json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    alert.Id,
+                    alert.RuleId,
+                    alert.Subject,
+                    alert.Site,
+                    alert.Device,
+                    PartitionLeases.PartitionOf(alert.Site),
+                    alert.State,
+                    alert.DetectedAt.ToUnixTimeMilliseconds(),
+                    json);
+            }
+            else if (db.Execute("UPDATE alerts SET state = $2, json = $3, version = version + 1 WHERE id = $1 AND version = $4", alert.Id, alert.State, json, alert.Version) == 0)
+            {
+                throw new AlertChangedException(alert.Id);
+            }
         }
     }
 
-    public Alert? Get(string id) => Alerts("SELECT json FROM alerts WHERE id = $1", id).FirstOrDefault();
+    public Alert? Get(string id) => Alerts("SELECT json, version FROM alerts WHERE id = $1", id).FirstOrDefault();
 
     public Alert? FindActive(string ruleId, string subject) =>
-        Alerts("SELECT json FROM alerts WHERE rule_id = $1 AND subject = $2 AND state <> 'resolved'", ruleId, subject).FirstOrDefault();
+        Alerts("SELECT json, version FROM alerts WHERE rule_id = $1 AND subject = $2 AND state <> 'resolved'", ruleId, subject).FirstOrDefault();
 
     public Alert? FindResolvedSince(string ruleId, string subject, DateTimeOffset since) =>
-        Alerts("SELECT json FROM alerts WHERE rule_id = $1 AND subject = $2 AND state = 'resolved' ORDER BY detected DESC LIMIT 1", ruleId, subject)
+        Alerts("SELECT json, version FROM alerts WHERE rule_id = $1 AND subject = $2 AND state = 'resolved' ORDER BY detected DESC LIMIT 1", ruleId, subject)
             .FirstOrDefault(a => a.ResolvedAt >= since);
 
-    public List<Alert> ListActive() => Alerts("SELECT json FROM alerts WHERE state <> 'resolved' ORDER BY detected");
+    public List<Alert> ListActive() => Alerts("SELECT json, version FROM alerts WHERE state <> 'resolved' ORDER BY detected");
 
     public List<Alert> List(AlertQuery q)
     {
-        var sql = "SELECT json FROM alerts WHERE true";
+        var sql = "SELECT json, version FROM alerts WHERE true";
         var args = new List<object?>();
         void Where(string clause, object? value)
         {
@@ -77,5 +88,5 @@ internal sealed class PostgresAlertTables(PostgresAlertDatabase db)
             alertId);
 
     private List<Alert> Alerts(string sql, params object?[] args) =>
-        db.Query(sql, r => JsonSerializer.Deserialize<Alert>(r.GetString(0), AlertRule.Json)!, args);
+        db.Query(sql, r => JsonSerializer.Deserialize<Alert>(r.GetString(0), AlertRule.Json)! with { Version = r.GetInt64(1) }, args);
 }
