@@ -20,6 +20,8 @@ public sealed class AccountingMetrics(Ledger ledger) : IStageMetrics
         text.Counter("iotmon_duplicates_total", "Readings whose (device, boot, n) was seen before", GatewayCounters.Read(ref c.Duplicates));
         text.Counter("iotmon_auth_failures_total", "MQTT connections refused for bad credentials", GatewayCounters.Read(ref c.AuthFailures));
         text.Counter("iotmon_mqtt_packets_too_large_total", "MQTT connections closed because a packet announced more than Mqtt:MaxPacketBytes (embedded)", GatewayCounters.Read(ref c.PacketsTooLarge));
+        text.Counter("iotmon_mqtt_connect_timeouts_total", "MQTT connections closed for no complete CONNECT within Mqtt:ConnectTimeoutSeconds (embedded)", GatewayCounters.Read(ref c.ConnectTimeouts));
+        text.Counter("iotmon_mqtt_pending_evictions_total", "MQTT connections without CONNECT closed to admit a newer one over Mqtt:MaxPendingConnections or MaxPendingConnectionsPerAddress (embedded)", GatewayCounters.Read(ref c.PendingEvictions));
         text.Counter("iotmon_acl_denials_total", "Publishes and subscriptions refused by the topic ACL", GatewayCounters.Read(ref c.AclDenials));
 
         text.Header("iotmon_device_last_seen_seconds", "gauge", "Unix time of the device's last message");

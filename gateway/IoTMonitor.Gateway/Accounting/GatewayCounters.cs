@@ -22,6 +22,8 @@ public sealed class GatewayCounters
     public long AuthFailures;
     public long AclDenials;
     public long PacketsTooLarge;
+    public long ConnectTimeouts;
+    public long PendingEvictions;
     public long WalFull;
     public long InfluxWriteRequests;
     public long InfluxWriteErrors;

@@ -44,7 +44,8 @@ public static class QueryApi
         viewer.MapGet("/sites", (SiteProfiles profiles, DeviceRegistry registry, SiteStatus status, LatestValueCache cache, AlertsService alerts) =>
         {
             var devices = registry.ListDevices().GroupBy(d => d.SiteId).ToDictionary(g => g.Key, g => g.Select(d => d.Id).ToList());
-            return profiles.List().Select(p => Summary(p, devices.TryGetValue(p.Id, out var d) ? d : [], status, cache, alerts)).ToList();
+            var open = status.OpenAlertsBySite();
+            return profiles.List().Select(p => Summary(p, devices.TryGetValue(p.Id, out var d) ? d : [], status, cache, alerts, open)).ToList();
         }).WithSummary("All sites with location, basin, type and status colour (ok, warning, critical, offline).");
 
         viewer.MapGet("/sites/{site}", (string site, SiteProfiles profiles, DeviceRegistry registry, Ledger ledger, SiteStatus status, LatestValueCache cache, AlertsService alerts) =>
@@ -186,9 +187,9 @@ public static class QueryApi
         return found;
     }
 
-    internal static SiteSummary Summary(SiteProfile p, IReadOnlyList<string> devices, SiteStatus status, LatestValueCache cache, AlertsService alerts)
+    internal static SiteSummary Summary(SiteProfile p, IReadOnlyList<string> devices, SiteStatus status, LatestValueCache cache, AlertsService alerts, ILookup<string, Alert>? openAlerts = null)
     {
-        var verdict = status.Site(p.Id, devices);
+        var verdict = status.Site(p.Id, devices, openAlerts);
         DateTimeOffset? lastSeen = null;
         foreach (var d in devices)
         {

@@ -44,6 +44,18 @@ public sealed class MqttOptions
     /// </summary>
     public int MaxPacketBytes { get; set; } = 65_536;
 
+    /// <summary>
+    /// Embedded: seconds from accepting a connection (its TLS handshake included) to the last byte of its
+    /// CONNECT; a connection that takes longer is closed. MQTTnet alone would wait 100 s.
+    /// </summary>
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Embedded: connections waiting for their CONNECT at once; one more closes the oldest waiting.</summary>
+    public int MaxPendingConnections { get; set; } = 512;
+
+    /// <summary>Embedded: connections from one address waiting for their CONNECT at once; one more closes that address's oldest waiting.</summary>
+    public int MaxPendingConnectionsPerAddress { get; set; } = 64;
+
     public ExternalBrokerOptions External { get; set; } = new();
 
     public Cluster.ClusterBrokerOptions Cluster { get; set; } = new();
@@ -84,6 +96,21 @@ public sealed class MqttOptions
             if (MaxPacketBytes is < 16_384 or > 268_435_455)
             {
                 yield return "Mqtt:MaxPacketBytes must be 16384–268435455 (MQTT's largest remaining length)";
+            }
+
+            if (ConnectTimeoutSeconds is < 1 or > 300)
+            {
+                yield return "Mqtt:ConnectTimeoutSeconds must be 1–300";
+            }
+
+            if (MaxPendingConnections < 1)
+            {
+                yield return "Mqtt:MaxPendingConnections must be ≥ 1";
+            }
+
+            if (MaxPendingConnectionsPerAddress < 1)
+            {
+                yield return "Mqtt:MaxPendingConnectionsPerAddress must be ≥ 1";
             }
 
             if (Port == 0 && CertificatePath.Length == 0)

@@ -66,7 +66,14 @@ public static partial class QueryParameters
         return Validation.Quantities.Find(value) ?? throw new BadQueryException($"quantity '{value}' is not in the vocabulary: {string.Join(", ", Validation.Quantities.All.Select(q => q.Code))}");
     }
 
-    /// <summary>A time as ISO 8601 (<c>2026-01-31T00:00:00Z</c>) or Unix seconds.</summary>
+    /// <summary>
+    /// The last second InfluxDB 1.x can store or be asked about: its times are int64 nanoseconds since the
+    /// epoch (models.MaxNanoTime = 2262-04-11T23:47:16.854775806Z), and a query past it fails with
+    /// "overflowed duration". Every time parameter is held to 0 (the epoch) – this, in either form.
+    /// </summary>
+    public const long MaxTime = 9_223_372_036;
+
+    /// <summary>A time as ISO 8601 (<c>2026-01-31T00:00:00Z</c>) or Unix seconds, from the epoch to <see cref="MaxTime"/>.</summary>
     public static long Time(string? value, string name, long fallback)
     {
         if (string.IsNullOrEmpty(value))
@@ -76,21 +83,21 @@ public static partial class QueryParameters
 
         if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
         {
-            if (seconds is < 0 or > 32503680000)
-            {
-                throw new BadQueryException($"{name} must be Unix seconds 0–32503680000 or ISO 8601 (got '{value}')");
-            }
-
-            return seconds;
+            return InRange(seconds, value, name);
         }
 
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
         {
-            return t.ToUnixTimeSeconds();
+            return InRange(t.ToUnixTimeSeconds(), value, name);
         }
 
         throw new BadQueryException($"{name} must be ISO 8601 (e.g. 2026-01-31T00:00:00Z) or Unix seconds (got '{value}')");
     }
+
+    private static long InRange(long seconds, string value, string name) =>
+        seconds is >= 0 and <= MaxTime
+            ? seconds
+            : throw new BadQueryException($"{name} must be from 1970-01-01T00:00:00Z to 2262-04-11T23:47:16Z (Unix seconds 0–{MaxTime}, the times InfluxDB stores; got '{value}')");
 
     /// <summary>An optional time (as <see cref="Time"/>); null when not given.</summary>
     public static DateTimeOffset? OptionalTime(string? value, string name) =>

@@ -38,6 +38,9 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
     private const long CriticalFlags = (long)(ReadingFlags.OutOfRange | ReadingFlags.NoValue | ReadingFlags.SensorFault);
     private const long WarningFlags = (long)(ReadingFlags.Stuck | ReadingFlags.Uncalibrated);
 
+    /// <summary>Open alerts that colour one site and are listed among its reasons, newest first.</summary>
+    private const int SiteAlertLimit = 100;
+
     public bool IsOffline(DeviceState? state)
     {
         if (state is null)
@@ -68,7 +71,20 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
         return new StatusVerdict(status, reasons);
     }
 
-    public StatusVerdict Site(string site, IReadOnlyList<string> devices)
+    /// <summary>
+    /// The open alerts of every site, newest first, in one store read: a site list asks this once rather
+    /// than once per site (the alert store is SQLite or PostgreSQL, a round trip each).
+    /// </summary>
+    public ILookup<string, Alert> OpenAlertsBySite() =>
+        (alerts.Started ? alerts.Store.ListActive() : [])
+            .Where(a => a.State == AlertStates.Open)
+            .OrderByDescending(a => a.DetectedAt)
+            .ToLookup(a => a.Site, StringComparer.Ordinal);
+
+    public StatusVerdict Site(string site, IReadOnlyList<string> devices) => Site(site, devices, null);
+
+    /// <summary>A site's verdict; <paramref name="openAlerts"/> from <see cref="OpenAlertsBySite"/>, or null to read this site's alone.</summary>
+    public StatusVerdict Site(string site, IReadOnlyList<string> devices, ILookup<string, Alert>? openAlerts)
     {
         if (devices.Count == 0)
         {
@@ -104,7 +120,8 @@ public sealed class SiteStatus(LatestValueCache cache, AlertsService alerts, Que
 
         if (alerts.Started)
         {
-            foreach (var a in alerts.Store.ListAlerts(new AlertQuery(AlertStates.Open, site, Limit: 100)))
+            var open = openAlerts is null ? alerts.Store.ListAlerts(new AlertQuery(AlertStates.Open, site, Limit: SiteAlertLimit)) : openAlerts[site].Take(SiteAlertLimit);
+            foreach (var a in open)
             {
                 if (a.Late)
                 {

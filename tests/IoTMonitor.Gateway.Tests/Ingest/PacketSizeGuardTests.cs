@@ -30,7 +30,7 @@ public sealed class PacketSizeGuardTests
     private static (int Read, long? TooLarge) ReadAll(byte[] bytes, int chunk)
     {
         long? reported = null;
-        using var guard = new PacketSizeGuard(new MemoryStream(bytes), Limit, n => reported = n);
+        using var guard = new PacketSizeGuard(new MemoryStream(bytes), Limit, n => reported = n, () => { });
         var buffer = new byte[chunk];
         var total = 0;
         try
@@ -92,8 +92,30 @@ public sealed class PacketSizeGuardTests
         byte[] malformed = [0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01];
         Assert.Throws<IOException>(() =>
         {
-            using var guard = new PacketSizeGuard(new MemoryStream(malformed), int.MaxValue, _ => { });
+            using var guard = new PacketSizeGuard(new MemoryStream(malformed), int.MaxValue, _ => { }, () => { });
             guard.ReadExactly(new byte[6]);
         });
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4096)]
+    public void The_end_of_the_first_packet_is_reported_once_with_its_last_byte(int chunk)
+    {
+        var first = Packet(0x10, 16);
+        byte[] stream = [.. first, .. Packet(0x30, 20), .. Packet(0xC0, 0)];
+        var reports = 0;
+        var total = 0;
+        using var guard = new PacketSizeGuard(new MemoryStream(stream), Limit, _ => { }, () => reports++);
+        var buffer = new byte[chunk];
+        int n;
+        while ((n = guard.Read(buffer, 0, chunk)) > 0)
+        {
+            total += n;
+            Assert.Equal(total >= first.Length ? 1 : 0, reports);
+        }
+
+        Assert.Equal(stream.Length, total);
     }
 }

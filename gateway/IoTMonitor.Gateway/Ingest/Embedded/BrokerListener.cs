@@ -17,9 +17,10 @@ namespace IoTMonitor.Gateway.Ingest.Embedded;
 /// <see cref="PacketSizeGuard"/>, which MQTTnet offers no hook for. Everything else follows MQTTnet's
 /// listener: the endpoint options it reads (addresses per family, port, reuse, no-delay, linger, backlog,
 /// TLS settings), and a channel adapter per connection handed to the server. Unlike it, a TLS handshake
-/// must finish within <see cref="HandshakeTimeout"/>, so a client that never completes one does not hold a socket.
+/// must finish within <see cref="HandshakeTimeout"/>, and every connection waits for its CONNECT at the
+/// <see cref="ConnectGate"/> (deadline and caps), so a client that never logs in does not hold a socket.
 /// </summary>
-internal sealed class BrokerListener(int maxPacketBytes, Action<EndPoint?, long> tooLarge, ILogger log) : IMqttServerAdapter
+internal sealed class BrokerListener(int maxPacketBytes, Action<EndPoint?, long> tooLarge, ConnectGate gate, ILogger log) : IMqttServerAdapter
 {
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
 
@@ -149,6 +150,7 @@ internal sealed class BrokerListener(int maxPacketBytes, Action<EndPoint?, long>
     {
         var remote = client.RemoteEndPoint;
         Stream? stream = null;
+        var waiting = gate.Admit(remote, () => Cut(client));
         try
         {
             client.NoDelay = endpoint.NoDelay;
@@ -180,7 +182,7 @@ internal sealed class BrokerListener(int maxPacketBytes, Action<EndPoint?, long>
                 return;
             }
 
-            var guarded = new PacketSizeGuard(stream, maxPacketBytes, length => tooLarge(remote, length));
+            var guarded = new PacketSizeGuard(stream, maxPacketBytes, length => tooLarge(remote, length), waiting.Dispose);
             var channel = new MqttTcpChannel(guarded, client.LocalEndPoint, remote, clientCertificate);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(server.WriterBufferSize, server.WriterBufferSizeMax));
             using var adapter = new MqttChannelAdapter(channel, formatter, logger) { AllowPacketFragmentation = endpoint.AllowPacketFragmentation };
@@ -197,6 +199,7 @@ internal sealed class BrokerListener(int maxPacketBytes, Action<EndPoint?, long>
         }
         finally
         {
+            waiting.Dispose();
             if (stream is not null)
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
@@ -206,5 +209,20 @@ internal sealed class BrokerListener(int maxPacketBytes, Action<EndPoint?, long>
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>Ends a connection from outside its serving task: the pending read (or TLS handshake) returns and the task ends as for a client that left.</summary>
+    private static void Cut(Socket client)
+    {
+        try
+        {
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // already closed
+        }
+
+        client.Dispose();
     }
 }

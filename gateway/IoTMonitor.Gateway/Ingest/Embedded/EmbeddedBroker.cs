@@ -28,6 +28,7 @@ public sealed class EmbeddedBroker : IMqttListener
     private readonly PubAckHolding _pubAcks;
     private readonly EmbeddedDownlink _downlink;
     private readonly IngestPipeline _pipeline;
+    private readonly ConnectGate _gate;
     private MqttServer? _server;
     private int _clients;
     private int _disposeOnce;
@@ -41,6 +42,7 @@ public sealed class EmbeddedBroker : IMqttListener
         _intake = new PublishIntake(registryOptions, pipeline, acks, statuses, new AutoEnrolment(registry, log));
         _pubAcks = new PubAckHolding(() => _server);
         _downlink = new EmbeddedDownlink(downlink, () => _server);
+        _gate = new ConnectGate(TimeSpan.FromSeconds(options.ConnectTimeoutSeconds), options.MaxPendingConnections, options.MaxPendingConnectionsPerAddress, Cut);
     }
 
     /// <summary>Where the downlink service hands config and commands to this broker.</summary>
@@ -51,6 +53,9 @@ public sealed class EmbeddedBroker : IMqttListener
     public string Mode => "embedded";
 
     public int ConnectedClients => Volatile.Read(ref _clients);
+
+    /// <summary>Connections accepted and not yet through their CONNECT.</summary>
+    public int PendingConnections => _gate.Count;
 
     /// <summary>None: the broker acknowledges each publish itself once it is durable.</summary>
     public long? InFlight => null;
@@ -79,7 +84,7 @@ public sealed class EmbeddedBroker : IMqttListener
             builder.WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(v4).WithEncryptedEndpointBoundIPV6Address(v6).WithEncryptedEndpointPort(_options.TlsPort).WithEncryptionCertificate(certificate);
         }
 
-        var listener = new BrokerListener(_options.MaxPacketBytes, TooLarge, _log);
+        var listener = new BrokerListener(_options.MaxPacketBytes, TooLarge, _gate, _log);
         var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [listener]);
         server.ValidatingConnectionAsync += _login.ValidateAsync;
         server.InterceptingInboundPacketAsync += _intake.InterceptInboundAsync;
@@ -132,6 +137,25 @@ public sealed class EmbeddedBroker : IMqttListener
     }
 
     /// <summary>
+    /// A connection closed by the <see cref="ConnectGate"/>: counted and logged. Not dead-lettered: it carried
+    /// no message (a dead letter is a message refused), and no client id is known before CONNECT.
+    /// </summary>
+    private void Cut(ConnectGate.Cut why, EndPoint? remote, TimeSpan waited)
+    {
+        var c = _pipeline.Ledger.Counters;
+        if (why == ConnectGate.Cut.Deadline)
+        {
+            GatewayCounters.Inc(ref c.ConnectTimeouts);
+            _log.LogWarning("MQTT connection from {Remote} closed: no complete CONNECT within Mqtt:ConnectTimeoutSeconds {Seconds} s", remote, _options.ConnectTimeoutSeconds);
+        }
+        else
+        {
+            GatewayCounters.Inc(ref c.PendingEvictions);
+            _log.LogWarning("MQTT connection from {Remote} closed after {Waited} ms without CONNECT: too many connections waiting for theirs (Mqtt:MaxPendingConnections {Total}, per address {PerAddress})", remote, (long)waited.TotalMilliseconds, _options.MaxPendingConnections, _options.MaxPendingConnectionsPerAddress);
+        }
+    }
+
+    /// <summary>
     /// The IPv4 and IPv6 addresses to listen on; <see cref="IPAddress.None"/> turns that family's
     /// listener off (MqttServerTcpEndpointBaseOptions, MQTTnet 5.2). MQTTnet listens on IPv6 any
     /// unless told otherwise, so a specific IPv4 address (127.0.0.1) means IPv4 only; 0.0.0.0 means
@@ -168,5 +192,6 @@ public sealed class EmbeddedBroker : IMqttListener
 
         await StopAsync().ConfigureAwait(false);
         _server?.Dispose();
+        _gate.Dispose();
     }
 }

@@ -6,9 +6,10 @@ namespace IoTMonitor.Gateway.Ingest.Embedded;
 /// four bytes, 7 bits each, least significant first (MQTT 3.1.1 §2.2.3, MQTT 5.0 §1.5.5). MQTTnet 5.2
 /// allocates a packet's whole body from that length before reading it (MqttChannelAdapter.ReceiveAsync),
 /// so the read that would complete a length over the limit fails instead, and the connection closes
-/// without the allocation. The body bytes are only counted, never inspected.
+/// without the allocation. The body bytes are only counted, never inspected. The end of the first packet
+/// (a client's CONNECT) is reported to <paramref name="firstPacket"/>, which ends its wait at the <see cref="ConnectGate"/>.
 /// </summary>
-internal sealed class PacketSizeGuard(Stream inner, int maxRemainingLength, Action<long> tooLarge) : Stream
+internal sealed class PacketSizeGuard(Stream inner, int maxRemainingLength, Action<long> tooLarge, Action firstPacket) : Stream
 {
     private const int TypeNext = 0;
     private const int LengthNext = 1;
@@ -18,6 +19,7 @@ internal sealed class PacketSizeGuard(Stream inner, int maxRemainingLength, Acti
     private long _length;
     private int _shift;
     private long _bodyLeft;
+    private bool _firstDone;
 
     public override bool CanRead => true;
 
@@ -113,7 +115,12 @@ internal sealed class PacketSizeGuard(Stream inner, int maxRemainingLength, Acti
                     }
 
                     _bodyLeft = _length;
-                    _state = _bodyLeft == 0 ? TypeNext : InBody;
+                    _state = InBody;
+                    if (_bodyLeft == 0)
+                    {
+                        PacketEnded();
+                    }
+
                     break;
                 default:
                     var take = (int)Math.Min(_bodyLeft, bytes.Length - i);
@@ -121,11 +128,21 @@ internal sealed class PacketSizeGuard(Stream inner, int maxRemainingLength, Acti
                     _bodyLeft -= take;
                     if (_bodyLeft == 0)
                     {
-                        _state = TypeNext;
+                        PacketEnded();
                     }
 
                     break;
             }
+        }
+    }
+
+    private void PacketEnded()
+    {
+        _state = TypeNext;
+        if (!_firstDone)
+        {
+            _firstDone = true;
+            firstPacket();
         }
     }
 }
