@@ -296,7 +296,7 @@ public sealed class VirtualNode : IDisposable
     {
         var doc = JsonNode.Parse(configJson)!.AsObject();
         doc.Remove("wifi");
-        doc["cellular"] = new JsonObject { ["modem"] = kind == ModemKind.Quectel ? "quectel" : "simcom" };
+        doc["cellular"] = new JsonObject { ["modem"] = kind switch { ModemKind.Quectel => "quectel", ModemKind.SimcomSm => "sim7080", _ => "simcom" } };
         var mqtt = doc["mqtt"]!.AsObject();
         if (!mqtt.ContainsKey("tls"))
         {
