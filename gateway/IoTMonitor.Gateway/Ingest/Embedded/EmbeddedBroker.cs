@@ -21,6 +21,7 @@ namespace IoTMonitor.Gateway.Ingest.Embedded;
 /// </summary>
 public sealed class EmbeddedBroker : IMqttListener
 {
+    private static readonly TimeSpan CutLogInterval = TimeSpan.FromSeconds(10);
     private readonly MqttOptions _options;
     private readonly ILogger _log;
     private readonly DeviceLogin _login;
@@ -31,6 +32,8 @@ public sealed class EmbeddedBroker : IMqttListener
     private readonly ConnectGate _gate;
     private MqttServer? _server;
     private int _clients;
+    private long _cutsUnlogged;
+    private long _cutLoggedAt;
     private int _disposeOnce;
 
     public EmbeddedBroker(MqttOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger<EmbeddedBroker> log)
@@ -137,22 +140,28 @@ public sealed class EmbeddedBroker : IMqttListener
     }
 
     /// <summary>
-    /// A connection closed by the <see cref="ConnectGate"/>: counted and logged. Not dead-lettered: it carried
-    /// no message (a dead letter is a message refused), and no client id is known before CONNECT.
+    /// A connection closed by the <see cref="ConnectGate"/>: counted, and logged at most once per
+    /// <see cref="CutLogInterval"/> with the number of closings since the previous line (a flood of idle
+    /// connections must not become a flood of log lines). Not dead-lettered: it carried no message (a
+    /// dead letter is a message refused), and no client id is known before CONNECT.
     /// </summary>
     private void Cut(ConnectGate.Cut why, EndPoint? remote, TimeSpan waited)
     {
         var c = _pipeline.Ledger.Counters;
-        if (why == ConnectGate.Cut.Deadline)
+        GatewayCounters.Inc(ref (why == ConnectGate.Cut.Deadline ? ref c.ConnectTimeouts : ref c.PendingEvictions));
+        var unlogged = Interlocked.Increment(ref _cutsUnlogged);
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _cutLoggedAt);
+        if ((last != 0 && now - last < (long)CutLogInterval.TotalMilliseconds) || Interlocked.CompareExchange(ref _cutLoggedAt, now, last) != last)
         {
-            GatewayCounters.Inc(ref c.ConnectTimeouts);
-            _log.LogWarning("MQTT connection from {Remote} closed: no complete CONNECT within Mqtt:ConnectTimeoutSeconds {Seconds} s", remote, _options.ConnectTimeoutSeconds);
+            return;
         }
-        else
-        {
-            GatewayCounters.Inc(ref c.PendingEvictions);
-            _log.LogWarning("MQTT connection from {Remote} closed after {Waited} ms without CONNECT: too many connections waiting for theirs (Mqtt:MaxPendingConnections {Total}, per address {PerAddress})", remote, (long)waited.TotalMilliseconds, _options.MaxPendingConnections, _options.MaxPendingConnectionsPerAddress);
-        }
+
+        unlogged = Interlocked.Exchange(ref _cutsUnlogged, 0);
+        var reason = why == ConnectGate.Cut.Deadline
+            ? $"no complete CONNECT within Mqtt:ConnectTimeoutSeconds {_options.ConnectTimeoutSeconds} s"
+            : $"too many connections waiting for theirs (Mqtt:MaxPendingConnections {_options.MaxPendingConnections}, per address {_options.MaxPendingConnectionsPerAddress})";
+        _log.LogWarning("MQTT connection from {Remote} closed after {Waited} ms without CONNECT: {Reason}; {Count} connection(s) closed so since the last such line (iotmon_mqtt_connect_timeouts_total, iotmon_mqtt_pending_evictions_total)", remote, (long)waited.TotalMilliseconds, reason, unlogged);
     }
 
     /// <summary>
