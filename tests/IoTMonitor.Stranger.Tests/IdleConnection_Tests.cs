@@ -9,7 +9,7 @@ namespace IoTMonitor.Stranger.Tests;
 /// for the first packet for its DefaultCommunicationTimeout, 100 s by default (MqttServerOptions,
 /// MqttClientSessionsManager.ReceiveConnectPacket), so a few thousand idle connections a minute (a
 /// slowloris) hold the gateway's descriptors. The embedded broker gives a connection
-/// <c>Mqtt:ConnectTimeoutSeconds</c> (10) to deliver its CONNECT and keeps at most
+/// <c>Mqtt:ConnectTimeoutSeconds</c> (default 30; 10 here) to deliver its CONNECT and keeps at most
 /// <c>Mqtt:MaxPendingConnectionsPerAddress</c> (64) and <c>Mqtt:MaxPendingConnections</c> (512) waiting
 /// for one, closing the oldest waiting connection when a new one would exceed a cap.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class IdleConnection_Tests(InfluxDbFixture influx)
     [Fact]
     public async Task Idle_connections_are_cut_at_the_connect_deadline_and_a_device_still_publishes()
     {
-        using var gw = new StrangerGateway(influx.Server);
+        using var gw = new StrangerGateway(influx.Server, "--Mqtt:ConnectTimeoutSeconds=10");
         await gw.StartAsync();
         var secret = await gw.EnrolAsync("site-idle", "dev-idle");
         const int Idle = 300;

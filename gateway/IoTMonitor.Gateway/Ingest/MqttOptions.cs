@@ -48,7 +48,7 @@ public sealed class MqttOptions
     /// Embedded: seconds from accepting a connection (its TLS handshake included) to the last byte of its
     /// CONNECT; a connection that takes longer is closed. MQTTnet alone would wait 100 s.
     /// </summary>
-    public int ConnectTimeoutSeconds { get; set; } = 10;
+    public int ConnectTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Embedded: connections waiting for their CONNECT at once; one more closes the oldest waiting.</summary>
     public int MaxPendingConnections { get; set; } = 512;
