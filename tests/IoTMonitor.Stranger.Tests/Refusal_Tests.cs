@@ -80,7 +80,7 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
         var secret = await gw.EnrolAsync("site-k", "dev-k");
         const int Messages = 1500;
         var node = Cli.StartResender("--port", gw.MqttPort.ToString(), "--version", "311", "--site", "site-k", "--device", "dev-k", "--password", secret,
-            "--messages", Messages.ToString(), "--readings", "4", "--rate", "500", "--deadline-seconds", "60");
+            "--messages", Messages.ToString(), "--readings", "4", "--rate", "500", "--deadline-seconds", "120");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (await gw.StoredAsync("dev-k") < 1200 && DateTime.UtcNow < deadline)
         {
@@ -89,7 +89,7 @@ public sealed class Refusal_Tests(InfluxDbFixture influx)
 
         gw.Kill();
         await gw.StartAsync();
-        var sent = await node.WaitAsync(TimeSpan.FromSeconds(90));
+        var sent = await node.WaitAsync(TimeSpan.FromSeconds(150));
         Assert.True(sent.ExitCode == 0, sent.All);
         Assert.Equal(Messages * 4L, await gw.WaitStoredAsync("dev-k", Messages * 4L, TimeSpan.FromSeconds(30)));
     }
