@@ -133,7 +133,8 @@ internal sealed class ClusterFleet : IAsyncDisposable
     /// sees the fleet's running PUBACK count (the fault is injected there). Returns when every message
     /// was acknowledged, or fails after <paramref name="timeout"/>.
     /// </summary>
-    public async Task PublishAllAsync(int messages, Func<int, Task> onAcked, TimeSpan timeout)
+    /// <param name="first">Index of the first message (a later burst continues the sequence, so its readings are new points).</param>
+    public async Task PublishAllAsync(int messages, Func<int, Task> onAcked, TimeSpan timeout, int first = 0)
     {
         var total = 0;
         var deadline = DateTime.UtcNow + timeout;
@@ -178,7 +179,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
                         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                         var r = await client.PublishAsync(new MqttApplicationMessageBuilder()
                             .WithTopic(Payloads.Topic(Site, d.Id))
-                            .WithPayload(Payloads.Batch(1, 1 + (m * 4), Payloads.TimeOf(m)))
+                            .WithPayload(Payloads.Batch(1, 1 + ((first + m) * 4), Payloads.TimeOf(first + m)))
                             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), wait.Token);
                         if (!r.IsSuccess)
                         {

@@ -15,9 +15,11 @@ namespace IoTMonitor.Gateway.Tests.Cluster;
 [Collection("influx")]
 public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
-    private const int Devices = 16;
-    private const int Messages = 120; // per device: 1,920 messages, 7,680 readings
+    private const int Devices = 12;
+    private const int Burst = 10; // per device, repeated until the second replica has its share
+    private const int Messages = 60; // per device, after the join
     private const int LeaseSeconds = 4;
+    private const string AdminKey = "spread-admin-key-0123456789"; // with a shared key store, /metrics asks for a key
 
     [Fact]
     public async Task Two_replicas_each_consume_a_share_and_the_survivor_of_a_kill_takes_every_partition()
@@ -25,59 +27,56 @@ public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, Postgres
         var state = await postgres.Server.CreateDatabaseAsync("spread");
         await using var fleet = await ClusterFleet.StartAsync(influx.Server, Devices, replicas: 1,
             "--State:Provider=postgres", $"--State:ConnectionString={state}",
-            $"--Mqtt:Cluster:LeaseSeconds={LeaseSeconds}", "--Mqtt:Cluster:LeaseRenewMs=500");
+            $"--Mqtt:Cluster:LeaseSeconds={LeaseSeconds}", "--Mqtt:Cluster:LeaseRenewMs=500", $"--Api:AdminKey={AdminKey}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         var a = fleet.Replicas[0];
         await WaitAsync(async () => (await MetricsAsync(http, a)).Owned.Count == ClusterFleet.Partitions, TimeSpan.FromSeconds(30), "the first replica to take every partition");
 
-        const int total = Devices * Messages;
-        Task? join = null;
-        Task<Snapshot>? balanced = null;
-        long joinedAt = -1, balancedAt = -1, killedAt = -1;
-        Snapshot? atKill = null;
+        // a second replica joins while the fleet publishes short bursts; the first hands its surplus over mid-traffic
         var start = fleet.Now;
+        long joinedAt = -1, balancedAt = -1, killedAt = -1;
+        var join = Task.Run(async () =>
+        {
+            await fleet.StartReplicaAsync();
+            joinedAt = fleet.Now;
+        });
+        var sent = 0;
+        Snapshot? atBalance = null;
+        while (atBalance is null)
+        {
+            Assert.True(fleet.Now - start < 120_000, $"no fair share 120 s after the second replica was started ({sent} messages per device sent)");
+            await fleet.PublishAllAsync(Burst, _ => Task.CompletedTask, TimeSpan.FromMinutes(2), first: sent);
+            sent += Burst;
+            if (join.IsCompleted)
+            {
+                await join;
+                var (ma, mb) = (await MetricsAsync(http, a), await MetricsAsync(http, fleet.Replicas[1]));
+                if (ma.Owned.Count == ClusterFleet.Partitions / 2 && mb.Owned.Count == ClusterFleet.Partitions / 2)
+                {
+                    balancedAt = fleet.Now;
+                    atBalance = new Snapshot(ma, mb);
+                }
+            }
+        }
+
+        var duringJoin = sent;
+
+        // both consume their own share; mid-burst kill -9 of the first
+        Snapshot? atKill = null;
+        var phase = fleet.Now;
         await fleet.PublishAllAsync(Messages, async acked =>
         {
-            if (acked == total / 5 && join is null)
+            if (acked == Devices * Messages / 3 && killedAt < 0)
             {
-                // a second replica joins mid-burst (in the background: a process start takes seconds)
-                join = Task.Run(async () =>
-                {
-                    await fleet.StartReplicaAsync();
-                    joinedAt = fleet.Now;
-                });
-                balanced = Task.Run(async () =>
-                {
-                    await join;
-                    var b = fleet.Replicas[1];
-                    while (true)
-                    {
-                        var (ma, mb) = (await MetricsAsync(http, a), await MetricsAsync(http, b));
-                        if (ma.Owned.Count == ClusterFleet.Partitions / 2 && mb.Owned.Count == ClusterFleet.Partitions / 2)
-                        {
-                            balancedAt = fleet.Now;
-                            return new Snapshot(ma, mb);
-                        }
-
-                        Assert.True(fleet.Now - joinedAt < 30_000, $"no fair share 30 s after the join: {ma.Owned.Count} and {mb.Owned.Count} of {ClusterFleet.Partitions}");
-                        await Task.Delay(100);
-                    }
-                });
-            }
-
-            if (acked >= total * 3 / 5 && balanced is { IsCompleted: true } && killedAt < 0)
-            {
-                var b = fleet.Replicas[1];
-                atKill = new Snapshot(await MetricsAsync(http, a), await MetricsAsync(http, b));
+                atKill = new Snapshot(await MetricsAsync(http, a), await MetricsAsync(http, fleet.Replicas[1]));
                 killedAt = fleet.Now;
                 a.Kill(); // SIGKILL: its lease rows stay until they expire, its unacknowledged deliveries go back to their queues
             }
-        }, TimeSpan.FromMinutes(3));
+        }, TimeSpan.FromMinutes(3), first: sent);
+        sent += Messages;
         var published = fleet.Now;
-
-        Assert.True(balanced is not null, "the second replica never joined");
-        var atBalance = await balanced!;
-        Assert.True(killedAt > 0, $"the replicas were balanced only after 3/5 of the burst (balanced at {balancedAt} ms, the burst ended at {published} ms)");
+        Assert.True(killedAt > 0, "the replica was never killed");
 
         // between the balance and the kill each replica took deliveries, and only from the partitions it held
         var byA = Grew(atBalance.A, atKill!.A);
@@ -106,14 +105,15 @@ public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, Postgres
         }, TimeSpan.FromSeconds(LeaseSeconds * 5), "the survivor to take every partition");
         Assert.Equal((ClusterFleet.Partitions, ClusterFleet.Partitions), await fleet.ConsumersAsync());
 
-        const int readings = Devices * Messages * 4;
+        var readings = Devices * sent * 4;
         Assert.Equal(readings, await GatewayHarness.WaitForCountAsync(influx.Server, fleet.Database, readings, TimeSpan.FromSeconds(120)));
         var stored = fleet.Now;
         var last = await MetricsAsync(http, survivor);
         Assert.All(last.Waiting, w => Assert.Equal(0, w.Value));
-        output.WriteLine($"join mid-burst: balanced {balancedAt - joinedAt} ms after the new replica was up; kill -9 of replica a: the survivor held every partition " +
+        output.WriteLine($"join under traffic: {duringJoin} messages per device published while the second replica started and took its share, " +
+            $"balanced {balancedAt - joinedAt} ms after it was up (seen between bursts); kill -9 of replica a: the survivor held every partition " +
             $"{(tookAllAt < 0 ? -1 : tookAllAt - killedAt)} ms after the kill (lease {LeaseSeconds} s, /metrics polled every 100 ms); " +
-            $"{total} messages acknowledged in {published - start} ms, all {readings} readings stored {stored - start} ms after the start; " +
+            $"{Devices * Messages} messages acknowledged in {published - phase} ms after the balance, all {readings} readings stored {stored - start} ms after the first burst; " +
             $"largest PUBACK gap after the kill {fleet.LargestAckGapAfter(killedAt)} ms");
     }
 
