@@ -11,19 +11,21 @@
 // /metrics), CPU seconds per 1,000 messages of each gateway process and of the broker nodes (utime+stime
 // from /proc/<pid>/stat over the same window, the broker summed over each node's process tree), the
 // deliveries each replica took, and whether every reading was stored exactly once; then the 2:1 ratio.
-// Environment: BENCH_MESSAGES (30000), BENCH_DEVICES (100), BENCH_WINDOW (16), BENCH_REPEATS (1).
+// Environment: BENCH_MESSAGES (60000), BENCH_DEVICES (100), BENCH_WINDOW (16), BENCH_REPEATS (1).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using IoTMonitor.Gateway.State;
 using IoTMonitor.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 var inv = CultureInfo.InvariantCulture;
 int Env(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, inv, out var v) && v > 0 ? v : fallback;
-var messages = Env("BENCH_MESSAGES", 30_000);
+var messages = Env("BENCH_MESSAGES", 60_000);
 var devices = Env("BENCH_DEVICES", 100);
 var window = Env("BENCH_WINDOW", 16);
 var repeats = Env("BENCH_REPEATS", 1);
@@ -74,7 +76,17 @@ async Task<double> RunAsync(int replicas, int runNo)
     fill.Stop();
     var brokerFill = (cluster.Nodes.Sum(n => TreeTicks(n.Pid!.Value)) - brokerBefore) / ticks;
 
-    // drain: the replicas start together and share the partitions
+    // drain: the replicas start together, each with its share of the partitions: the lease rows are
+    // written before they start (the join and hand-over themselves are ClusterSpread_Tests' subject)
+    using (new PostgresState(new StateOptions { Provider = StateOptions.Postgres, ConnectionString = state }, NullLogger<PostgresState>.Instance))
+    {
+    }
+
+    var names = Enumerable.Range(0, replicas).Select(r => $"bench-{runNo}-{r}").ToArray();
+    await PostgresServer.ExecuteAsync(state, "INSERT INTO lease_members (scope, replica, expires) VALUES " +
+        string.Join(',', names.Select(n => $"('ingest_leases', '{n}', now() + interval '60 seconds')")));
+    await PostgresServer.ExecuteAsync(state, "INSERT INTO ingest_leases (partition, holder, token, expires) VALUES " +
+        string.Join(',', Enumerable.Range(0, Partitions).Select(p => $"({p}, '{names[p * replicas / Partitions]}', 0, now() + interval '60 seconds')")));
     var dirs = new List<string>();
     var gateways = new List<GatewayProcess>();
     try
@@ -88,11 +100,11 @@ async Task<double> RunAsync(int replicas, int runNo)
                 $"--Storage:Url={influx.Url}", $"--Storage:Database={database}",
                 "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
                 $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
-                "--State:Provider=postgres", $"--State:ConnectionString={state}", $"--Api:AdminKey={AdminKey}",
+                "--State:Provider=postgres", $"--State:ConnectionString={state}", $"--Api:AdminKey={AdminKey}", $"--Mqtt:Cluster:Replica={names[r]}",
                 "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning"));
         }
 
-        await Task.WhenAll(gateways.Select(g => g.StartAsync()));
+        var starting = Task.WhenAll(gateways.Select(g => g.StartAsync()));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         var lo = messages / 10;
@@ -106,9 +118,25 @@ async Task<double> RunAsync(int replicas, int runNo)
                 throw new TimeoutException($"the replicas did not drain {messages} messages in 10 minutes");
             }
 
+            if (starting.IsFaulted)
+            {
+                await starting;
+            }
+
             var sample = await SampleAsync(http, gateways);
+            if (sample is null)
+            {
+                await Task.Delay(50); // a replica's HTTP port is not up yet
+                continue;
+            }
+
             if (from is null && sample.Delivered >= lo)
             {
+                if (sample.Delivered >= messages / 2)
+                {
+                    Console.WriteLine($"warning: {sample.Delivered} messages were drained before the replicas' /metrics answered; raise BENCH_MESSAGES for a steadier window");
+                }
+
                 from = sample;
             }
             else if (from is not null && sample.Delivered >= hi)
@@ -219,13 +247,22 @@ static byte[] Batch(long boot, long firstSeq, long t)
     return Encoding.UTF8.GetBytes(sb.Append("]}").ToString());
 }
 
-async Task<Sample> SampleAsync(HttpClient http, List<GatewayProcess> gateways)
+async Task<Sample?> SampleAsync(HttpClient http, List<GatewayProcess> gateways)
 {
     var at = Stopwatch.GetTimestamp();
     var shares = new List<long>();
     foreach (var g in gateways)
     {
-        var text = await http.GetStringAsync($"http://127.0.0.1:{g.HttpPort}/metrics");
+        string text;
+        try
+        {
+            text = await http.GetStringAsync($"http://127.0.0.1:{g.HttpPort}/metrics");
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+
         shares.Add(Regex.Matches(text, @"^iotmon_cluster_partition_deliveries_total\{[^}]*\} (\d+)$", RegexOptions.Multiline).Sum(m => long.Parse(m.Groups[1].Value, inv)));
     }
 
