@@ -200,14 +200,36 @@ async Task PublishAsync(long first)
     {
         var count = perDevice + (i < messages % devices ? 1 : 0);
         using var client = new MqttClientFactory().CreateMqttClient();
-        var node = cluster.Nodes[i % cluster.Nodes.Count];
-        var connected = await client.ConnectAsync(new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", node.MqttPort).WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithClientId(d.Item1).WithCleanSession(false).WithCredentials(d.Item1, d.Item2)
-            .WithTimeout(TimeSpan.FromSeconds(30)).Build());
-        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+        // a CONNACK of 'server unavailable' (RabbitMQ 3.10's client-id tracker slow on a loaded machine) is retried, as a node retries, for up to 60 s
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        for (var attempt = 0; ; attempt++)
         {
-            throw new InvalidOperationException($"{d.Item1}: CONNACK {connected.ResultCode}");
+            var node = cluster.Nodes[(i + attempt) % cluster.Nodes.Count];
+            MqttClientConnectResultCode code;
+            try
+            {
+                code = (await client.ConnectAsync(new MqttClientOptionsBuilder()
+                    .WithTcpServer("127.0.0.1", node.MqttPort).WithProtocolVersion(MqttProtocolVersion.V311)
+                    .WithClientId(d.Item1).WithCleanSession(false).WithCredentials(d.Item1, d.Item2)
+                    .WithTimeout(TimeSpan.FromSeconds(30)).Build())).ResultCode;
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+                continue;
+            }
+
+            if (code == MqttClientConnectResultCode.Success)
+            {
+                break;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"{d.Item1}: CONNACK {code} for 60 s");
+            }
+
+            await Task.Delay(500);
         }
 
         // up to `window` publishes in flight: the next goes out when one is acknowledged
