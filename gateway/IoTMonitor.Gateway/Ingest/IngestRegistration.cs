@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.Accounting;
+using IoTMonitor.Gateway.Alerts.Ownership;
 using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Downlink;
@@ -6,6 +7,7 @@ using IoTMonitor.Gateway.Ingest.Cluster;
 using IoTMonitor.Gateway.Ingest.Embedded;
 using IoTMonitor.Gateway.Ingest.External;
 using IoTMonitor.Gateway.Registry;
+using IoTMonitor.Gateway.State;
 using IoTMonitor.Gateway.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,7 +48,11 @@ public static class IngestRegistration
 
             if (mqtt.Mode == MqttMode.Cluster)
             {
-                var cluster = new ClusterBrokerClient(mqtt.Cluster, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ClusterBrokerClient>());
+                var state = sp.GetRequiredService<StateOptions>();
+                var leases = mqtt.Cluster.Balance && state.IsPostgres
+                    ? new PartitionLeases(sp.GetRequiredService<PostgresState>().DataSource, "ingest_leases", mqtt.Cluster.Partitions, mqtt.Cluster.EffectiveReplica, TimeSpan.FromSeconds(mqtt.Cluster.LeaseSeconds), balance: true)
+                    : null;
+                var cluster = new ClusterBrokerClient(mqtt.Cluster, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ClusterBrokerClient>(), leases);
                 downlink.Attach(cluster.Downlink);
                 return cluster;
             }

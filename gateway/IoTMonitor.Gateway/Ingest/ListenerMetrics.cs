@@ -2,7 +2,7 @@ using IoTMonitor.Gateway.Configuration;
 
 namespace IoTMonitor.Gateway.Ingest;
 
-/// <summary>The MQTT listener's connections, and for an external broker what is taken and not yet acknowledged.</summary>
+/// <summary>The MQTT listener's connections, for an external broker what is taken and not yet acknowledged, and in cluster mode each partition queue's share.</summary>
 public sealed class ListenerMetrics(IMqttListener listener) : IStageMetrics
 {
     public void WriteTo(PrometheusText text)
@@ -15,6 +15,11 @@ public sealed class ListenerMetrics(IMqttListener listener) : IStageMetrics
         if (listener.InFlight is { } inFlight)
         {
             text.Gauge("iotmon_mqtt_external_in_flight", "Messages received from the external broker and not yet acknowledged", inFlight);
+        }
+
+        if (listener is Cluster.ClusterBrokerClient cluster)
+        {
+            cluster.WriteMetrics(text);
         }
     }
 }

@@ -25,6 +25,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
     private readonly Uri _influxUrl;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<long> _ackTimes = new();
+    private string[] _replicaArgs = [];
 
     private ClusterFleet(RabbitMqCluster cluster, Uri influxUrl, string database, int devices)
     {
@@ -56,10 +57,11 @@ internal sealed class ClusterFleet : IAsyncDisposable
         }
     }
 
-    public static async Task<ClusterFleet> StartAsync(InfluxDbServer influx, int devices, int replicas)
+    /// <param name="replicaArgs">More settings for every replica (e.g. the shared PostgreSQL state).</param>
+    public static async Task<ClusterFleet> StartAsync(InfluxDbServer influx, int devices, int replicas, params string[] replicaArgs)
     {
         var cluster = await RabbitMqCluster.StartNewAsync(3);
-        var fleet = new ClusterFleet(cluster, influx.Url, GatewayHarness.NewDatabase(), devices);
+        var fleet = new ClusterFleet(cluster, influx.Url, GatewayHarness.NewDatabase(), devices) { _replicaArgs = replicaArgs };
         try
         {
             await cluster.ProvisionAsync(string.Empty, "topology", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -79,20 +81,26 @@ internal sealed class ClusterFleet : IAsyncDisposable
         }
     }
 
-    private async Task StartReplicaAsync()
+    /// <summary>Starts one more replica and waits until it is connected to the cluster.</summary>
+    public async Task StartReplicaAsync()
     {
         var dir = Directory.CreateTempSubdirectory("iotmon-gw-cluster-").FullName;
         _replicaDirs.Add(dir);
         var endpoints = string.Join(',', Cluster.Nodes.Select(n => $"127.0.0.1:{n.AmqpPort}"));
-        var replica = new GatewayProcess(dir, 0, FreePort.Next(),
+        var replica = new GatewayProcess(dir, 0, FreePort.Next(), [
             $"--Storage:Url={_influxUrl}", $"--Storage:Database={Database}", "--Storage:RetryInitialMs=50",
             "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
             $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
             "--Mqtt:Cluster:HeartbeatSeconds=5",
             // the broker checked each device's login and topic ACL; the replicas' registries are their own files
             "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:IoTMonitor.Gateway.Ingest.Cluster=Information"); // "Active consumer of <queue>": which replica takes which partition
-        _replicas.Add(replica);
+            "--Logging:LogLevel:IoTMonitor.Gateway.Ingest.Cluster=Information", // "Active consumer of <queue>": which replica takes which partition
+            .. _replicaArgs]);
+        lock (_replicas)
+        {
+            _replicas.Add(replica);
+        }
+
         await replica.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.HttpPort}") };
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -125,7 +133,8 @@ internal sealed class ClusterFleet : IAsyncDisposable
     /// sees the fleet's running PUBACK count (the fault is injected there). Returns when every message
     /// was acknowledged, or fails after <paramref name="timeout"/>.
     /// </summary>
-    public async Task PublishAllAsync(int messages, Func<int, Task> onAcked, TimeSpan timeout)
+    /// <param name="first">Index of the first message (a later burst continues the sequence, so its readings are new points).</param>
+    public async Task PublishAllAsync(int messages, Func<int, Task> onAcked, TimeSpan timeout, int first = 0)
     {
         var total = 0;
         var deadline = DateTime.UtcNow + timeout;
@@ -170,7 +179,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
                         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                         var r = await client.PublishAsync(new MqttApplicationMessageBuilder()
                             .WithTopic(Payloads.Topic(Site, d.Id))
-                            .WithPayload(Payloads.Batch(1, 1 + (m * 4), Payloads.TimeOf(m)))
+                            .WithPayload(Payloads.Batch(1, 1 + ((first + m) * 4), Payloads.TimeOf(first + m)))
                             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), wait.Token);
                         if (!r.IsSuccess)
                         {

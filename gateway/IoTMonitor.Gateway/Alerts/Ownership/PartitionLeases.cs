@@ -1,5 +1,8 @@
 // Leases in PostgreSQL: sites are hashed into a fixed number of partitions, and a replica evaluates
-// a partition's sites only while it holds the partition's lease row (holder, token, expires). It
+// a partition's sites only while it holds the partition's lease row (holder, token, expires). The
+// same rows, in table ingest_leases, say which replica consumes which partition queue of the RabbitMQ
+// cluster; there the share is balanced (a replica that holds more than its fair share names the
+// surplus, which its owner hands over and releases, so a replica that joins gets its share). It
 // renews its leases well before they expire; a replica that stops releases them at once, one that
 // dies (kill -9, power, network) loses them when they expire, and another takes them with a new
 // token. Every commit of evaluation state is fenced by the row (Fence): a replica whose lease expired
@@ -12,9 +15,10 @@ using NpgsqlTypes;
 namespace IoTMonitor.Gateway.Alerts.Ownership;
 
 /// <summary>
-/// This replica's partition leases (table <c>alert_leases</c>): acquire, renew, release, and the
-/// fence checked in the transaction that writes a partition's state. Thread-safe: one loop renews,
-/// the engine and the dispatcher read the held set.
+/// This replica's partition leases (table <c>alert_leases</c> for the alert evaluator, <c>ingest_leases</c>
+/// for the cluster's partition queues): acquire, renew, release, and the fence checked in the
+/// transaction that writes a partition's state. Thread-safe: one loop renews, the engine, the
+/// dispatcher or the consumers read the held set.
 /// </summary>
 public sealed class PartitionLeases
 {
@@ -23,19 +27,49 @@ public sealed class PartitionLeases
 
     private readonly NpgsqlDataSource _db;
     private readonly object _renewGate = new();
+    private readonly string _table;
+    private readonly bool _balance;
     private Held _held = new(new Dictionary<int, long>(), 0);
+    private Shares _shares = new(new Dictionary<int, string>(), []);
     private long _generation;
 
     /// <param name="ttl">How long a lease lasts without renewal: the failover time after a replica dies is at most this plus one renewal interval.</param>
     public PartitionLeases(NpgsqlDataSource db, string replica, TimeSpan ttl)
+        : this(db, "alert_leases", Partitions, replica, ttl, balance: false)
+    {
+    }
+
+    /// <param name="table">The lease table: <c>alert_leases</c> or <c>ingest_leases</c> (a constant of the caller, never input).</param>
+    /// <param name="count">Partitions in the table.</param>
+    /// <param name="balance">
+    /// Whether replicas register in <c>lease_members</c> and the fair share counts them, so one that holds
+    /// more than its share names the surplus (<see cref="Surplus"/>) for its owner to hand over.
+    /// </param>
+    public PartitionLeases(NpgsqlDataSource db, string table, int count, string replica, TimeSpan ttl, bool balance)
     {
         _db = db;
+        _table = table;
+        _balance = balance;
+        Count = count;
         Replica = replica;
         Ttl = ttl;
-        using var cmd = db.CreateCommand("INSERT INTO alert_leases (partition, holder, token, expires) SELECT g, NULL, 0, '-infinity' FROM generate_series(0, $1 - 1) g ON CONFLICT DO NOTHING");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = Partitions });
+        using var cmd = db.CreateCommand($"INSERT INTO {table} (partition, holder, token, expires) SELECT g, NULL, 0, '-infinity' FROM generate_series(0, $1 - 1) g ON CONFLICT DO NOTHING");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = count });
         cmd.ExecuteNonQuery();
     }
+
+    /// <summary>Partitions in this lease table.</summary>
+    public int Count { get; }
+
+    /// <summary>At the last round, the live holder of each held partition: this replica's, and with balancing the other replicas' too.</summary>
+    public IReadOnlyDictionary<int, string> Holders => Volatile.Read(ref _shares).Holders;
+
+    /// <summary>
+    /// With balancing: at the last round, partitions this replica holds beyond its fair share (the
+    /// highest-numbered first). Its owner hands them over (<see cref="Release(int)"/>) when nothing of
+    /// them is in flight; the lease stays renewed until then.
+    /// </summary>
+    public IReadOnlyList<int> Surplus => Volatile.Read(ref _shares).Surplus;
 
     public string Replica { get; }
 
@@ -88,10 +122,12 @@ public sealed class PartitionLeases
         {
             var started = Stopwatch.GetTimestamp();
             var tokens = new Dictionary<int, long>();
+            var surplus = new List<int>();
+            var holders = new Dictionary<int, string>();
             using (var connection = _db.OpenConnection())
             using (var tx = connection.BeginTransaction())
             {
-                Read(connection, tx, "UPDATE alert_leases SET expires = clock_timestamp() + $2 WHERE holder = $1 AND expires > clock_timestamp() RETURNING partition, token", tokens);
+                Read(connection, tx, $"UPDATE {_table} SET expires = clock_timestamp() + $2 WHERE holder = $1 AND expires > clock_timestamp() RETURNING partition, token", tokens);
                 var previous = Volatile.Read(ref _held).Tokens;
                 foreach (var (partition, token) in tokens.ToList())
                 {
@@ -102,19 +138,24 @@ public sealed class PartitionLeases
                 }
 
                 long others;
-                using (var count = new NpgsqlCommand("SELECT count(DISTINCT holder) FROM alert_leases WHERE holder IS NOT NULL AND holder <> $1 AND expires > clock_timestamp()", connection, tx))
+                if (_balance)
                 {
+                    others = Balance(connection, tx, tokens, holders, surplus);
+                }
+                else
+                {
+                    using var count = new NpgsqlCommand($"SELECT count(DISTINCT holder) FROM {_table} WHERE holder IS NOT NULL AND holder <> $1 AND expires > clock_timestamp()", connection, tx);
                     count.Parameters.Add(new NpgsqlParameter { Value = Replica });
                     others = (long)count.ExecuteScalar()!;
                 }
 
-                var share = (int)Math.Ceiling(Partitions / (double)(others + 1));
-                if (share > tokens.Count)
+                var share = (int)Math.Ceiling(Count / (double)(others + 1));
+                if (share > tokens.Count && surplus.Count == 0)
                 {
                     using var take = new NpgsqlCommand(
-                        """
-                        UPDATE alert_leases l SET holder = $1, token = l.token + 1, expires = clock_timestamp() + $2
-                        FROM (SELECT partition FROM alert_leases
+                        $"""
+                        UPDATE {_table} l SET holder = $1, token = l.token + 1, expires = clock_timestamp() + $2
+                        FROM (SELECT partition FROM {_table}
                               WHERE (holder IS NULL OR expires <= clock_timestamp() OR holder = $1) AND NOT (partition = ANY($4))
                               ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED) f
                         WHERE l.partition = f.partition RETURNING l.partition, l.token
@@ -128,11 +169,19 @@ public sealed class PartitionLeases
                     while (r.Read())
                     {
                         tokens[r.GetInt32(0)] = r.GetInt64(1);
+                        holders[r.GetInt32(0)] = Replica;
                     }
                 }
 
                 tx.Commit();
             }
+
+            foreach (var partition in tokens.Keys)
+            {
+                holders[partition] = Replica;
+            }
+
+            Volatile.Write(ref _shares, new Shares(holders, surplus));
 
             var until = started + (long)(Ttl.TotalSeconds * 0.8 * Stopwatch.Frequency);
             var changed = !Same(Volatile.Read(ref _held).Tokens, tokens);
@@ -152,11 +201,91 @@ public sealed class PartitionLeases
         lock (_renewGate)
         {
             Volatile.Write(ref _held, new Held(new Dictionary<int, long>(), 0));
+            Volatile.Write(ref _shares, new Shares(new Dictionary<int, string>(), []));
             Interlocked.Increment(ref _generation);
-            using var cmd = _db.CreateCommand("UPDATE alert_leases SET holder = NULL, expires = '-infinity' WHERE holder = $1");
+            using var cmd = _db.CreateCommand($"UPDATE {_table} SET holder = NULL, expires = '-infinity' WHERE holder = $1");
             cmd.Parameters.Add(new NpgsqlParameter { Value = Replica });
             cmd.ExecuteNonQuery();
+            if (_balance)
+            {
+                using var member = _db.CreateCommand("DELETE FROM lease_members WHERE scope = $1 AND replica = $2");
+                member.Parameters.Add(new NpgsqlParameter { Value = _table });
+                member.Parameters.Add(new NpgsqlParameter { Value = Replica });
+                member.ExecuteNonQuery();
+            }
         }
+    }
+
+    /// <summary>
+    /// Gives one lease up (a hand-over: its owner has nothing of the partition in flight any more), so
+    /// the replica short of its share takes it at its next round. Only the row taken with this
+    /// replica's token is freed.
+    /// </summary>
+    public void Release(int partition)
+    {
+        lock (_renewGate)
+        {
+            var now = Volatile.Read(ref _held);
+            if (!now.Tokens.TryGetValue(partition, out var token))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _held, new Held(now.Tokens.Where(t => t.Key != partition).ToDictionary(t => t.Key, t => t.Value), now.Until));
+            var shares = Volatile.Read(ref _shares);
+            Volatile.Write(ref _shares, new Shares(shares.Holders.Where(h => h.Key != partition).ToDictionary(h => h.Key, h => h.Value), shares.Surplus.Where(p => p != partition).ToList()));
+            Interlocked.Increment(ref _generation);
+            using var cmd = _db.CreateCommand($"UPDATE {_table} SET holder = NULL, expires = '-infinity' WHERE partition = $1 AND holder = $2 AND token = $3");
+            cmd.Parameters.Add(new NpgsqlParameter { Value = partition });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = Replica });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = token });
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// Registers this replica as alive, reads who holds what, and works out the fair share: with M live
+    /// replicas (members or holders) each should hold ⌊N/M⌋ or ⌈N/M⌉. A replica above ⌈N/M⌉, or above
+    /// ⌊N/M⌋ while another is below it, names its surplus instead of taking more. Returns the other live replicas.
+    /// </summary>
+    private long Balance(NpgsqlConnection connection, NpgsqlTransaction tx, Dictionary<int, long> tokens, Dictionary<int, string> holders, List<int> surplus)
+    {
+        using (var member = new NpgsqlCommand("INSERT INTO lease_members (scope, replica, expires) VALUES ($3, $1, clock_timestamp() + $2) ON CONFLICT (scope, replica) DO UPDATE SET expires = EXCLUDED.expires", connection, tx))
+        {
+            Parameters(member);
+            member.Parameters.Add(new NpgsqlParameter { Value = _table });
+            member.ExecuteNonQuery();
+        }
+
+        var live = new HashSet<string>(StringComparer.Ordinal) { Replica };
+        using (var members = new NpgsqlCommand("SELECT replica FROM lease_members WHERE scope = $1 AND expires > clock_timestamp()", connection, tx))
+        {
+            members.Parameters.Add(new NpgsqlParameter { Value = _table });
+            using var r = members.ExecuteReader();
+            while (r.Read())
+            {
+                live.Add(r.GetString(0));
+            }
+        }
+
+        using (var rows = new NpgsqlCommand($"SELECT partition, holder FROM {_table} WHERE holder IS NOT NULL AND holder <> $1 AND expires > clock_timestamp()", connection, tx))
+        {
+            rows.Parameters.Add(new NpgsqlParameter { Value = Replica });
+            using var r = rows.ExecuteReader();
+            while (r.Read())
+            {
+                holders[r.GetInt32(0)] = r.GetString(1);
+                live.Add(r.GetString(1));
+            }
+        }
+
+        var floor = Count / live.Count;
+        var ceiling = (Count + live.Count - 1) / live.Count;
+        var held = holders.Values.Where(h => h != Replica).GroupBy(h => h, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var starved = live.Any(m => m != Replica && held.GetValueOrDefault(m) < floor);
+        var excess = tokens.Count > ceiling ? tokens.Count - ceiling : tokens.Count > floor && starved ? 1 : 0;
+        surplus.AddRange(tokens.Keys.OrderDescending().Take(excess));
+        return live.Count - 1;
     }
 
     /// <summary>
@@ -169,7 +298,7 @@ public sealed class PartitionLeases
     {
         var held = Volatile.Read(ref _held);
         var rows = new Dictionary<int, long>();
-        using (var cmd = new NpgsqlCommand("SELECT partition, token FROM alert_leases WHERE partition = ANY($2) AND holder = $1 AND expires > clock_timestamp() FOR SHARE", connection, tx))
+        using (var cmd = new NpgsqlCommand($"SELECT partition, token FROM {_table} WHERE partition = ANY($2) AND holder = $1 AND expires > clock_timestamp() FOR SHARE", connection, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = Replica });
             cmd.Parameters.Add(new NpgsqlParameter { Value = partitions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
@@ -219,4 +348,7 @@ public sealed class PartitionLeases
 
     /// <summary>The held partitions with their tokens, valid until <see cref="Until"/> (Stopwatch timestamp).</summary>
     private sealed record Held(IReadOnlyDictionary<int, long> Tokens, long Until);
+
+    /// <summary>What the last round saw: the live holders, and this replica's surplus.</summary>
+    private sealed record Shares(IReadOnlyDictionary<int, string> Holders, IReadOnlyList<int> Surplus);
 }

@@ -14,12 +14,16 @@ namespace IoTMonitor.Gateway.Ingest.Cluster;
 /// node, the plugin routes each publish by its topic into one of N partition queues (quorum queues,
 /// <see cref="UplinkTopology"/>), and every gateway replica consumes all N with manual acks; each queue has
 /// a single active consumer, so at any time one replica takes a given device's messages, in order, and
-/// another takes over when its connection closes. A delivery is handled like an MQTT message of the
-/// external mode: telemetry goes through the pipeline and is acknowledged (basic.ack) only when the WAL
-/// has it (or it was dead-lettered); status and acks are recorded, then acknowledged. Deliveries are
-/// handed to the WAL in delivery order (one channel, dispatched one at a time); the acks wait for the
-/// group fsync, so up to <see cref="ClusterBrokerOptions.Prefetch"/> per partition share one.
-/// Unacknowledged deliveries of a lost connection go back to their queue and to the next active consumer.
+/// another takes over when its connection closes. With PostgreSQL as the shared state, which replica
+/// that is follows the partition leases of <c>ingest_leases</c> (<see cref="PartitionBalancer"/>): each
+/// replica consumes its fair share and is a standby on the rest. Without it every replica subscribes to
+/// every partition and the first to subscribe is active on all. A delivery is handled like an MQTT
+/// message of the external mode: telemetry goes through the pipeline and is acknowledged (basic.ack)
+/// only when the WAL has it (or it was dead-lettered); status and acks are recorded, then acknowledged.
+/// A partition's deliveries are handed to the WAL in delivery order (one channel per partition,
+/// dispatched one at a time); the acks wait for the group fsync, so up to
+/// <see cref="ClusterBrokerOptions.Prefetch"/> per partition share one. Unacknowledged deliveries of a
+/// lost connection go back to their queue and to the next active consumer.
 /// </summary>
 public sealed class ClusterBrokerClient : IMqttListener
 {
@@ -31,17 +35,18 @@ public sealed class ClusterBrokerClient : IMqttListener
     private readonly NodeStatusBook _statuses;
     private readonly DownlinkService _downlink;
     private readonly ILogger _log;
+    /// <summary>The outcome of a status or an ack: recorded in its store, to be acknowledged.</summary>
+    private static readonly Task<IngestOutcome> Recorded = Task.FromResult(IngestOutcome.Durable);
+
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _ackGate = new(1, 1);
-    private readonly List<string> _consumerTags = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _activeQueues = new();
+    private readonly PartitionConsumer[] _partitions;
+    private readonly PartitionBalancer? _balancer;
     private IConnection? _connection;
-    private IChannel? _channel;
     private Task? _connect;
-    private long _inFlight;
     private int _disposeOnce;
 
-    public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
+    /// <param name="leases">The partition leases of <c>ingest_leases</c> (shared state on PostgreSQL), or null: every partition is this replica's to consume.</param>
+    public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log, Alerts.Ownership.PartitionLeases? leases = null)
     {
         _options = options;
         _registryOptions = registryOptions;
@@ -51,6 +56,12 @@ public sealed class ClusterBrokerClient : IMqttListener
         _statuses = statuses;
         _downlink = downlink;
         _log = log;
+        _partitions = Enumerable.Range(0, options.Partitions).Select(p => new PartitionConsumer(p)).ToArray();
+        if (leases is not null)
+        {
+            _balancer = new PartitionBalancer(this, leases, _partitions, TimeSpan.FromMilliseconds(options.LeaseRenewMs), log);
+        }
+
         Downlink = new ClusterDownlink(this);
     }
 
@@ -59,13 +70,56 @@ public sealed class ClusterBrokerClient : IMqttListener
 
     internal IConnection? Connection => _connection;
 
-    public bool IsConnected => _connection is { IsOpen: true } && _channel is { IsOpen: true };
+    public bool IsConnected => _connection is { IsOpen: true };
+
+    /// <summary>The partition leases this replica balances by, or null (every partition is its own).</summary>
+    public Alerts.Ownership.PartitionLeases? Leases => _balancer?.Leases;
+
+    internal IReadOnlyList<PartitionConsumer> Partitions => _partitions;
+
+    internal ushort Prefetch => _options.Prefetch;
+
+    internal CancellationToken Stopping => _stop.Token;
 
     public string Mode => "cluster";
 
     public int ConnectedClients => IsConnected ? 1 : 0;
 
-    public long? InFlight => Interlocked.Read(ref _inFlight);
+    public long? InFlight => _partitions.Sum(p => p.InFlight);
+
+    /// <summary>Per partition queue: deliveries handled here, whether this replica holds its lease, deliveries waiting for the lease; and the hand-overs.</summary>
+    internal void WriteMetrics(Configuration.PrometheusText text)
+    {
+        text.Header("iotmon_cluster_partition_deliveries_total", "counter", "Deliveries of a partition queue this replica handed to the WAL (or recorded)");
+        foreach (var p in _partitions)
+        {
+            text.Line("iotmon_cluster_partition_deliveries_total", $"{{queue=\"{p.Queue}\"}}", p.Deliveries);
+        }
+
+        text.Header("iotmon_cluster_partition_owned", "gauge", "1 while this replica holds the partition's lease (or balancing is off)");
+        foreach (var p in _partitions)
+        {
+            text.Line("iotmon_cluster_partition_owned", $"{{queue=\"{p.Queue}\"}}", Owns(p.Index) ? 1 : 0);
+        }
+
+        text.Header("iotmon_cluster_partition_waiting", "gauge", "Deliveries held unacknowledged until this replica takes the partition's lease or gives them back");
+        foreach (var p in _partitions)
+        {
+            int waiting;
+            lock (p.Gate)
+            {
+                waiting = p.Stash.Count;
+            }
+
+            text.Line("iotmon_cluster_partition_waiting", $"{{queue=\"{p.Queue}\"}}", waiting);
+        }
+
+        if (_balancer is not null)
+        {
+            text.Counter("iotmon_cluster_partitions_handed_over_total", "Partitions handed to another replica as more than a fair share", _balancer.HandedOver);
+            text.Counter("iotmon_cluster_partitions_given_back_total", "Partitions given back after the broker made this replica active without the lease", _balancer.GivenBack);
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -109,24 +163,28 @@ public sealed class ClusterBrokerClient : IMqttListener
 
                     return Task.CompletedTask;
                 };
-                var channel = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
                 if (_options.DeclareTopology)
                 {
-                    await UplinkTopology.DeclareAsync(channel, _options.Partitions, token).ConfigureAwait(false);
+                    await using var setup = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
+                    await UplinkTopology.DeclareAsync(setup, _options.Partitions, token).ConfigureAwait(false);
                 }
 
-                await channel.BasicQosAsync(0, _options.Prefetch, global: false, token).ConfigureAwait(false);
-                var consumer = new AsyncEventingBasicConsumer(channel);
-                consumer.ReceivedAsync += OnDeliveryAsync;
                 _connection = connection;
-                _channel = channel;
-                for (var p = 0; p < _options.Partitions; p++)
+                if (_balancer is null)
                 {
-                    var queue = UplinkTopology.Queue(p);
-                    _consumerTags.Add(await channel.BasicConsumeAsync(queue, autoAck: false, consumerTag: queue, noLocal: false, exclusive: false, arguments: null, consumer, token).ConfigureAwait(false));
+                    foreach (var partition in _partitions)
+                    {
+                        await partition.SubscribeAsync(connection, _options.Prefetch, OnDeliveryAsync, token).ConfigureAwait(false);
+                    }
+
+                    _log.LogInformation("Consuming {Partitions} partition queues of the RabbitMQ cluster at {Endpoint}", _options.Partitions, connection.Endpoint);
+                }
+                else
+                {
+                    _balancer.Start();
+                    _log.LogInformation("Consuming a share of {Partitions} partition queues of the RabbitMQ cluster at {Endpoint} (leases as {Replica})", _options.Partitions, connection.Endpoint, _balancer.Leases.Replica);
                 }
 
-                _log.LogInformation("Consuming {Partitions} partition queues of the RabbitMQ cluster at {Endpoint}", _options.Partitions, connection.Endpoint);
                 await RepublishAsync().ConfigureAwait(false);
                 return;
             }
@@ -166,31 +224,75 @@ public sealed class ClusterBrokerClient : IMqttListener
         }
     }
 
-    private Task OnDeliveryAsync(object sender, BasicDeliverEventArgs e)
+    /// <summary>Whether this replica may hand a partition's deliveries to the WAL now: it holds the lease (or there are no leases).</summary>
+    private bool Owns(int partition) => _balancer is null || _balancer.Leases.Holds(partition);
+
+    internal Task OnDeliveryAsync(PartitionConsumer partition, IChannel channel, BasicDeliverEventArgs e)
     {
-        if (_activeQueues.TryAdd(e.ConsumerTag, 0))
+        if (!partition.Active)
         {
-            // single active consumer: the first delivery on a partition says this replica now takes it (the tag is the queue's name)
-            _log.LogInformation("Active consumer of {Queue}", e.ConsumerTag);
+            // single active consumer: the first delivery on a partition says this replica now takes it
+            partition.Active = true;
+            _log.LogInformation("Active consumer of {Queue}", partition.Queue);
         }
 
-        var route = TopicRoute.Parse(UplinkTopology.TopicOf(e.RoutingKey));
-        var client = route.Device.Length > 0 ? route.Device : e.RoutingKey;
-        var body = new System.Buffers.ReadOnlySequence<byte>(e.Body);
-        var tag = e.DeliveryTag;
+        lock (partition.Gate)
+        {
+            if (partition.Stash.Count == 0 && Owns(partition.Index))
+            {
+                Handle(partition, channel, e.DeliveryTag, e.RoutingKey, e.Body);
+            }
+            else
+            {
+                // not (yet) this replica's: keep it, unacknowledged, until the lease is taken or the channel closed
+                partition.Stash.Add(new PartitionConsumer.Stashed(channel, e.DeliveryTag, e.RoutingKey, e.Body.ToArray()));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Hands the stashed deliveries of a partition to the WAL, in order, once this replica holds its lease.</summary>
+    internal void Flush(PartitionConsumer partition)
+    {
+        lock (partition.Gate)
+        {
+            if (partition.Stash.Count == 0 || !Owns(partition.Index))
+            {
+                return;
+            }
+
+            foreach (var d in partition.Stash)
+            {
+                Handle(partition, d.Channel, d.Tag, d.RoutingKey, d.Body);
+            }
+
+            partition.Stash.Clear();
+        }
+    }
+
+    /// <summary>Runs synchronously up to the WAL append (under the partition's gate, so WAL order is delivery order).</summary>
+    private void Handle(PartitionConsumer partition, IChannel channel, ulong tag, string routingKey, ReadOnlyMemory<byte> payload)
+    {
+        partition.Counted();
+        partition.Took();
+        var route = TopicRoute.Parse(UplinkTopology.TopicOf(routingKey));
+        var client = route.Device.Length > 0 ? route.Device : routingKey;
+        var body = new System.Buffers.ReadOnlySequence<byte>(payload);
         if (route.Kind == TopicKind.Status)
         {
             _statuses.Record(client, route.Topic, route.Site, route.Device, body);
-            return AckAsync(tag);
+            _ = FinishAsync(partition, channel, tag, client, route, null, Recorded);
+            return;
         }
 
         if (AckIngest.IsAck(route.Kind))
         {
             _acks.Handle(client, route.Topic, route.Kind, route.Device, body); // recorded synchronously in its store
-            return AckAsync(tag);
+            _ = FinishAsync(partition, channel, tag, client, route, null, Recorded);
+            return;
         }
 
-        Interlocked.Increment(ref _inFlight);
         Task<IngestOutcome> work;
         if (_registryOptions.RequireAuthentication && !_enrolment.IsKnownDevice(route))
         {
@@ -203,13 +305,12 @@ public sealed class ClusterBrokerClient : IMqttListener
             work = _pipeline.HandleTelemetryAsync(client, route, body);
         }
 
-        // the body belongs to the client only during this handler; a refused append is retried from a copy
-        var copy = work.IsCompleted && work.Result != IngestOutcome.Refused ? null : e.Body.ToArray();
-        _ = FinishAsync(tag, client, route, copy, work);
-        return Task.CompletedTask;
+        // the body belongs to the client only during the delivery handler; a refused append is retried from a copy
+        var copy = work.IsCompleted && work.Result != IngestOutcome.Refused ? null : payload.ToArray();
+        _ = FinishAsync(partition, channel, tag, client, route, copy, work);
     }
 
-    private async Task FinishAsync(ulong tag, string client, TopicRoute route, byte[]? payload, Task<IngestOutcome> work)
+    private async Task FinishAsync(PartitionConsumer partition, IChannel channel, ulong tag, string client, TopicRoute route, byte[]? payload, Task<IngestOutcome> work)
     {
         try
         {
@@ -221,9 +322,10 @@ public sealed class ClusterBrokerClient : IMqttListener
                 outcome = await _pipeline.HandleTelemetryAsync(client, route, new System.Buffers.ReadOnlySequence<byte>(payload!)).ConfigureAwait(false);
             }
 
-            if (outcome != IngestOutcome.Refused)
+            if (outcome != IngestOutcome.Refused && !await partition.AckAsync(channel, tag).ConfigureAwait(false))
             {
-                await AckAsync(tag).ConfigureAwait(false);
+                // the channel went away before the ack: the queue redelivers (duplicates are absorbed by the point identity)
+                GatewayCounters.Inc(ref _pipeline.Ledger.Counters.MessagesRefused);
             }
         }
         catch (OperationCanceledException)
@@ -233,31 +335,7 @@ public sealed class ClusterBrokerClient : IMqttListener
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
-        }
-    }
-
-    private async Task AckAsync(ulong tag)
-    {
-        var channel = _channel;
-        if (channel is null)
-        {
-            return;
-        }
-
-        await _ackGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
-        {
-            // the channel went away before the ack: the queue redelivers (duplicates are absorbed by the point identity)
-            GatewayCounters.Inc(ref _pipeline.Ledger.Counters.MessagesRefused);
-        }
-        finally
-        {
-            _ackGate.Release();
+            partition.Done();
         }
     }
 
@@ -269,44 +347,40 @@ public sealed class ClusterBrokerClient : IMqttListener
             await _connect.ConfigureAwait(false);
         }
 
-        // no new deliveries, then let the ones in flight reach the WAL and be acknowledged
-        if (_channel is { IsOpen: true } channel)
+        if (_balancer is not null)
         {
-            foreach (var tag in _consumerTags)
-            {
-                try
-                {
-                    await channel.BasicCancelAsync(tag).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException)
-                {
-                    break;
-                }
-            }
+            await _balancer.StopAsync().ConfigureAwait(false);
+        }
+
+        // no new deliveries, then let the ones in flight reach the WAL and be acknowledged
+        await Task.WhenAll(_partitions.Select(p => p.CancelAsync(TimeSpan.FromSeconds(2)))).ConfigureAwait(false);
+        foreach (var partition in _partitions)
+        {
+            Flush(partition);
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (Interlocked.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
+        while (InFlight > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10).ConfigureAwait(false);
         }
 
+        // the partitions are free for the other replicas at their next round, not after the lease expires
+        _balancer?.ReleaseAll();
         await DropAsync().ConfigureAwait(false);
     }
 
     private async Task DropAsync()
     {
-        var channel = _channel;
         var connection = _connection;
-        _channel = null;
         _connection = null;
+        foreach (var partition in _partitions)
+        {
+            await partition.CloseAsync().ConfigureAwait(false);
+        }
+
         try
         {
-            if (channel is not null)
-            {
-                await channel.DisposeAsync().ConfigureAwait(false);
-            }
-
             if (connection is not null)
             {
                 await connection.CloseAsync().ConfigureAwait(false);
@@ -332,6 +406,5 @@ public sealed class ClusterBrokerClient : IMqttListener
         }
 
         _stop.Dispose();
-        _ackGate.Dispose();
     }
 }

@@ -24,6 +24,26 @@ public sealed class ClusterBrokerOptions
     /// <summary>Declare the uplink exchange, partition queues and bindings at start (idempotent). Off when the operator declares them (scripts/rabbitmq-provision.py topology) and the gateway's user may not.</summary>
     public bool DeclareTopology { get; set; } = true;
 
+    /// <summary>
+    /// With <c>State:Provider</c> = <c>postgres</c>: spread the partitions over the replicas by lease rows
+    /// (each consumes a fair share and is a standby on the rest). Off, or without PostgreSQL, every replica
+    /// subscribes to every partition and the first to subscribe is active on all.
+    /// </summary>
+    public bool Balance { get; set; } = true;
+
+    /// <summary>How long a partition lease lasts without renewal: after a replica dies, its partitions are consumed again within about this plus one <see cref="LeaseRenewMs"/>.</summary>
+    public int LeaseSeconds { get; set; } = 10;
+
+    /// <summary>How often a replica renews its partition leases, takes its share and hands surplus over.</summary>
+    public int LeaseRenewMs { get; set; } = 1000;
+
+    /// <summary>This replica's name as lease holder; empty: host name, process id and a random suffix.</summary>
+    public string Replica { get; set; } = string.Empty;
+
+    internal string ReplicaName { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    internal string EffectiveReplica => Replica.Length > 0 ? Replica : ReplicaName;
+
     internal IReadOnlyList<(string Host, int Port)> ParsedEndpoints()
     {
         var list = new List<(string, int)>();
@@ -67,6 +87,15 @@ public sealed class ClusterBrokerOptions
         if (HeartbeatSeconds is < 1 or > 600)
         {
             yield return "Mqtt:Cluster:HeartbeatSeconds must be 1–600";
+        }
+
+        if (LeaseSeconds is < 2 or > 600)
+        {
+            yield return "Mqtt:Cluster:LeaseSeconds must be 2–600";
+        }
+        else if (LeaseRenewMs < 100 || LeaseRenewMs * 3 > LeaseSeconds * 1000)
+        {
+            yield return "Mqtt:Cluster:LeaseRenewMs must be ≥ 100 and at most a third of Mqtt:Cluster:LeaseSeconds (a lease is renewed well before it ends)";
         }
     }
 }
