@@ -25,6 +25,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
     private readonly Uri _influxUrl;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<long> _ackTimes = new();
+    private string[] _replicaArgs = [];
 
     private ClusterFleet(RabbitMqCluster cluster, Uri influxUrl, string database, int devices)
     {
@@ -56,10 +57,11 @@ internal sealed class ClusterFleet : IAsyncDisposable
         }
     }
 
-    public static async Task<ClusterFleet> StartAsync(InfluxDbServer influx, int devices, int replicas)
+    /// <param name="replicaArgs">Settings added to every replica's command line after the fleet's own (a later one wins).</param>
+    public static async Task<ClusterFleet> StartAsync(InfluxDbServer influx, int devices, int replicas, params string[] replicaArgs)
     {
         var cluster = await RabbitMqCluster.StartNewAsync(3);
-        var fleet = new ClusterFleet(cluster, influx.Url, GatewayHarness.NewDatabase(), devices);
+        var fleet = new ClusterFleet(cluster, influx.Url, GatewayHarness.NewDatabase(), devices) { _replicaArgs = replicaArgs };
         try
         {
             await cluster.ProvisionAsync(string.Empty, "topology", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -85,13 +87,16 @@ internal sealed class ClusterFleet : IAsyncDisposable
         _replicaDirs.Add(dir);
         var endpoints = string.Join(',', Cluster.Nodes.Select(n => $"127.0.0.1:{n.AmqpPort}"));
         var replica = new GatewayProcess(dir, 0, FreePort.Next(),
+        [
             $"--Storage:Url={_influxUrl}", $"--Storage:Database={Database}", "--Storage:RetryInitialMs=50",
             "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
             $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
             "--Mqtt:Cluster:HeartbeatSeconds=5",
             // the broker checked each device's login and topic ACL; the replicas' registries are their own files
             "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:IoTMonitor.Gateway.Ingest.Cluster=Information"); // "Active consumer of <queue>": which replica takes which partition
+            "--Logging:LogLevel:IoTMonitor.Gateway.Ingest.Cluster=Information", // "Active consumer of <queue>": which replica takes which partition
+            .. _replicaArgs,
+        ]);
         _replicas.Add(replica);
         await replica.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{replica.HttpPort}") };
