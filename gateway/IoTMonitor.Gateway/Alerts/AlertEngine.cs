@@ -515,7 +515,7 @@ public sealed class AlertEngine : IAsyncDisposable
 
                     if (failing)
                     {
-                        _log.LogWarning("Alert evaluator leases renewed again: {Replica} holds partitions {Partitions}", shared.Leases.Replica, string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
+                        _log.LogWarning("Alert evaluator leases renewed again: {Replica} holds partitions [{Partitions}]", shared.Leases.Replica, string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
                     }
 
                     failing = false;

@@ -78,12 +78,14 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
             rig = new ClusterFaultRig(postgres, db, hook, dir);
             var pack = Path.Combine(dir, "rules.json");
             await File.WriteAllTextAsync(pack, Pack);
+            // pooled, as a deployment runs it (the fixture's own string opens a connection per use); a restart breaks the pooled connections
+            var pooled = new Npgsql.NpgsqlConnectionStringBuilder(db) { Pooling = true }.ConnectionString;
             rig.Fleet = await ClusterFleet.StartAsync(influx, devices, replicas: 2,
-                "--State:Provider=postgres", $"--State:ConnectionString={db}", $"--Api:AdminKey={AdminKey}",
+                "--State:Provider=postgres", $"--State:ConnectionString={pooled}", $"--Api:AdminKey={AdminKey}",
                 // the gateway checks each device against the shared registry as well as the broker's login
                 "--Registry:RequireAuthentication=true",
                 $"--Alerts:RulePackPath={pack}", $"--Alerts:Webhook:Urls:0={hook.Url}", $"--Alerts:Webhook:Secret={HookSecret}",
-                "--Alerts:Influx:Enabled=false", "--Alerts:Lease:Seconds=4", "--Alerts:Lease:RenewMs=250",
+                "--Alerts:Influx:Enabled=false", "--Alerts:Mqtt:Enabled=false", "--Alerts:Lease:Seconds=4", "--Alerts:Lease:RenewMs=250",
                 "--Gateway:LedgerFlushMs=500",
                 "--Logging:LogLevel:IoTMonitor.Gateway.Alerts=Information", "--Logging:LogLevel:IoTMonitor.Gateway.Downlink=Information");
 
@@ -342,6 +344,49 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>For a failure message: the alert metrics of the running replicas and what the shared tables hold.</summary>
+    public async Task<string> DiagnosticsAsync()
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < Fleet.Replicas.Count; i++)
+        {
+            if (Fleet.Replicas[i].ProcessId is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var http = Api(i);
+                var metrics = await http.GetStringAsync("/metrics");
+                text.AppendLine(CultureInfo.InvariantCulture, $"replica {i}: {string.Join(' ', metrics.Split('\n').Where(l => l.StartsWith("iotmon_alert_", StringComparison.Ordinal) || l.StartsWith("iotmon_downlink_", StringComparison.Ordinal)))}");
+            }
+            catch (HttpRequestException e)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"replica {i}: /metrics failed: {e.Message}");
+            }
+        }
+
+        try
+        {
+            foreach (var sql in new[]
+            {
+                "SELECT count(*) FROM alert_rules", "SELECT count(*) FROM alert_rule_state", "SELECT count(*) FROM alert_handoff",
+                "SELECT count(*) FROM alert_evaluated_sequences", "SELECT string_agg(holder || ':' || partition, ',') FROM alert_leases WHERE expires > now()",
+                "SELECT string_agg(rule_id || '/' || device || ':' || json, ' | ') FROM alert_rule_state",
+            })
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{sql}: {await PostgresServer.ScalarAsync(StateDb, sql)}");
+            }
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"tables: {e.Message}");
+        }
+
+        return text.ToString();
     }
 
     public async ValueTask DisposeAsync()

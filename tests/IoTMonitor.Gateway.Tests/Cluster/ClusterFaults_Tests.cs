@@ -171,7 +171,7 @@ public sealed class ClusterFaults_Tests(InfluxDbFixture influx, ITestOutputHelpe
         await Task.Delay(2000); // a second notice or alert would come within the dispatcher's next rounds
         alerts = await rig.AlertsAsync();
         var calls = rig.Hook.Calls;
-        var report = $"alerts [{string.Join("; ", alerts.Select(a => $"{a.Rule}/{a.Device}"))}], webhook calls [{string.Join("; ", calls.Select(c => $"{c.Type}:{c.AlertId}"))}]\n{Logs(rig)}";
+        var report = $"alerts [{string.Join("; ", alerts.Select(a => $"{a.Rule}/{a.Device}"))}], webhook calls [{string.Join("; ", calls.Select(c => $"{c.Type}:{c.AlertId}"))}]\n{await rig.DiagnosticsAsync()}\n{Logs(rig)}";
         Assert.True(expected.SequenceEqual(alerts.Select(a => (a.Rule, a.Device)).Order()), report);
         foreach (var alert in alerts)
         {
