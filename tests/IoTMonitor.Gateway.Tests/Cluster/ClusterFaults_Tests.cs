@@ -20,6 +20,7 @@ namespace IoTMonitor.Gateway.Tests.Cluster;
 /// answered. The figures go to the test output (docs/operations.md, "Cluster faults").
 /// </summary>
 [Collection("influx")]
+[Trait("Category", "ClusterFaults")] // scripts/test-cluster.sh runs these; scripts/test.sh leaves them out (CI budget)
 public sealed class ClusterFaults_Tests(InfluxDbFixture influx, ITestOutputHelper output)
 {
     private const int Devices = 12;
