@@ -346,6 +346,15 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>A counter or gauge of replica <paramref name="replica"/>'s /metrics.</summary>
+    public async Task<long> MetricAsync(int replica, string name)
+    {
+        using var http = Api(replica);
+        var line = (await http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"/metrics of replica {replica} has no {name}");
+        return long.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>For a failure message: the alert metrics of the running replicas and what the shared tables hold.</summary>
     public async Task<string> DiagnosticsAsync()
     {
