@@ -202,7 +202,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     }
 
     /// <summary>
-    /// The store is away: the group's items go back ahead of the older held ones, in order, and the
+    /// The store is away: the group's items go back, in order, ahead of the held items that came after them, and the
     /// in-memory state is reloaded from the store before the next group (the failed group may have
     /// changed it; the store holds the state after the last committed group).
     /// </summary>

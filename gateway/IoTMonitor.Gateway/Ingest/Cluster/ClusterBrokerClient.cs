@@ -39,6 +39,7 @@ public sealed class ClusterBrokerClient : IMqttListener
     private IChannel? _channel;
     private Task? _connect;
     private long _inFlight;
+    private long _lastStoreWarning;
     private int _disposeOnce;
 
     public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log)
@@ -290,8 +291,6 @@ public sealed class ClusterBrokerClient : IMqttListener
             Interlocked.Decrement(ref _inFlight);
         }
     }
-
-    private long _lastStoreWarning;
 
     /// <summary>At most one warning every 10 s while the shared store keeps failing (a restart of PostgreSQL fails every delivery of unknown devices).</summary>
     private void StoreAway(string what, Exception? e)
