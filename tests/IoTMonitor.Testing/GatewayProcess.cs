@@ -103,10 +103,15 @@ public sealed class GatewayProcess : IDisposable
 
         lock (_log)
         {
-            if (_log.Length < 100_000)
+            // the start (what the process said while starting and taking its partitions) and the latest lines: a
+            // chatty outage must not push out what happened last
+            if (_log.Length > 200_000)
             {
-                _log.AppendLine(line);
+                _log.Remove(50_000, 50_000);
+                _log.Insert(50_000, "[…]\n");
             }
+
+            _log.AppendLine(line);
         }
     }
 

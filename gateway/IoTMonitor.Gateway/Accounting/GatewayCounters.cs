@@ -37,6 +37,7 @@ public sealed class GatewayCounters
     public long DownlinkCommandAcks;
     public long DownlinkCommandFailures;
     public long DownlinkAckDuplicates;
+    public long DownlinkAcksDeferred;
     public long DownlinkAcksInvalid;
 
     public static void Add(ref long counter, long value) => Interlocked.Add(ref counter, value);

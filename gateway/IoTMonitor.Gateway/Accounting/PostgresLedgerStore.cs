@@ -31,6 +31,7 @@ public sealed class PostgresLedgerStore(PostgresState state, ILogger log) : ILed
     private Ledger? _ledger;
     private long _pulledFrom;
     private long _flushes;
+    private System.Diagnostics.Stopwatch? _failingSince;
     private int _disposeOnce;
 
     public long Flushes => Interlocked.Read(ref _flushes);
@@ -74,11 +75,28 @@ public sealed class PostgresLedgerStore(PostgresState state, ILogger log) : ILed
                 Push();
                 Pull(restore: false);
                 Interlocked.Increment(ref _flushes);
+                if (_failingSince is { } since)
+                {
+                    _failingSince = null;
+                    log.LogWarning("Device ledgers stored in PostgreSQL again after {Seconds:0.0} s", since.Elapsed.TotalSeconds);
+                }
             }
             catch (NpgsqlException e)
             {
-                // the next flush pushes the same ledgers again (nothing was taken as written); counts in memory stay right meanwhile
-                log.LogWarning(e, "Could not store the device ledgers in PostgreSQL");
+                // the next flush pushes the same ledgers again (nothing was taken as written); counts in memory stay right meanwhile.
+                // Once per outage: a restart of PostgreSQL fails every flush until it is back.
+                if (_failingSince is null)
+                {
+                    _failingSince = System.Diagnostics.Stopwatch.StartNew();
+                    if (PostgresOutage.Is(e))
+                    {
+                        log.LogWarning("Could not store the device ledgers in PostgreSQL ({Error}); kept in memory and stored when it is back", e.Message);
+                    }
+                    else
+                    {
+                        log.LogWarning(e, "Could not store the device ledgers in PostgreSQL");
+                    }
+                }
             }
         }
     }

@@ -85,6 +85,11 @@ public sealed class AlertEngine : IAsyncDisposable
     private Task? _stopped;
     private TaskCompletionSource? _held;
     private long _cutAtStop;
+    private long _storeOutages;
+    private Stopwatch? _storeAwaySince;
+
+    /// <summary>How long the loop waits before trying a store that was away again.</summary>
+    internal static readonly TimeSpan StoreRetry = TimeSpan.FromMilliseconds(500);
 
     // Stopwatch timestamp after which the loop takes no further group (set by the stop).
     private long _drainUntil = long.MaxValue;
@@ -174,8 +179,17 @@ public sealed class AlertEngine : IAsyncDisposable
     /// </summary>
     public long BatchesCutAtStop => Interlocked.Read(ref _cutAtStop);
 
-    /// <summary>Items queued and not yet evaluated: what a crash (SIGKILL, power loss) would lose to alerting.</summary>
-    public long QueueLength => _queue.Length;
+    /// <summary>Items queued and not yet evaluated (held for an unreachable store included): what a crash (SIGKILL, power loss) would lose to alerting.</summary>
+    public long QueueLength => _queue.Length + _groups.Held;
+
+    /// <summary>Items kept because the store was away when their group ran; evaluated first when it is back.</summary>
+    public long HeldForStore => _groups.Held;
+
+    /// <summary>Whether the last group found the store away (a shared PostgreSQL restarting or unreachable).</summary>
+    public bool StoreUnreachable => _storeAwaySince is not null;
+
+    /// <summary>Times the store went away under the engine (each logged once, with its length when it came back).</summary>
+    public long StoreOutages => Interlocked.Read(ref _storeOutages);
 
     /// <summary>The flash-flood watch (null when off or no site is watched); the API reads sums and levels from it.</summary>
     public FlashFloodWatch? FlashFlood => _flood?.Watch;
@@ -394,7 +408,8 @@ public sealed class AlertEngine : IAsyncDisposable
     {
         try
         {
-            while (await _queue.WaitToReadAsync(token).ConfigureAwait(false))
+            // items held for a store that was away are tried again even when nothing new is queued
+            while (_groups.Held > 0 || await _queue.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 if (_held is { } held)
                 {
@@ -429,11 +444,39 @@ public sealed class AlertEngine : IAsyncDisposable
                 {
                     NotificationsQueued?.Invoke(this, EventArgs.Empty);
                 }
+
+                if (_groups.Unreachable is { } away)
+                {
+                    StoreAway(away);
+                    await Task.Delay(StoreRetry, token).ConfigureAwait(false);
+                }
+                else if (_storeAwaySince is { } since)
+                {
+                    _storeAwaySince = null;
+                    _log.LogWarning("Alert store reachable again after {Seconds:0.0} s: the held items were evaluated in order", since.Elapsed.TotalSeconds);
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// The store is away (PostgreSQL restarting or unreachable): logged once per outage, without a stack
+    /// trace, and counted; the items stay held in order and nothing is dropped. Readings keep being
+    /// acknowledged and stored meanwhile; only their evaluation waits.
+    /// </summary>
+    private void StoreAway(Exception e)
+    {
+        if (_storeAwaySince is not null)
+        {
+            return;
+        }
+
+        _storeAwaySince = Stopwatch.StartNew();
+        Interlocked.Increment(ref _storeOutages);
+        _log.LogWarning("Alert store unreachable ({Error}): {Held} items held, evaluated in order when it is back (retried every {Ms} ms)", e.Message, _groups.Held, StoreRetry.TotalMilliseconds);
     }
 
     private async Task TickLoopAsync(CancellationToken token)
@@ -489,6 +532,11 @@ public sealed class AlertEngine : IAsyncDisposable
                         {
                             _queue.Enqueue(work);
                         }
+                    }
+
+                    if (failing)
+                    {
+                        _log.LogWarning("Alert evaluator leases renewed again: {Replica} holds partitions [{Partitions}]", shared.Leases.Replica, string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
                     }
 
                     failing = false;
@@ -570,7 +618,7 @@ public sealed class AlertEngine : IAsyncDisposable
     private void CutWhatIsLeft(long queued, TimeSpan deadline, TimeSpan took)
     {
         int batches = 0, readings = 0, other = 0;
-        while (_queue.Dequeue(out var work))
+        while (_groups.TakeHeld(out var work) || _queue.Dequeue(out work))
         {
             if (work.Kind == WorkKind.Batch)
             {

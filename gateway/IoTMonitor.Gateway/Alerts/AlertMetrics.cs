@@ -21,6 +21,9 @@ public sealed class AlertMetrics(AlertsService alerts) : IStageMetrics
         text.Counter("iotmon_alert_rain_decreases_total", "rain.total readings lower than the previous one of the same boot: increment taken as 0 (reason rain_decrease, protocol §8 Rainfall)", engine.RainDecreases);
 
         text.Gauge("iotmon_alert_queue_length", "Items queued for the alert engine and not yet evaluated (lost to alerting by a crash)", engine.QueueLength);
+        text.Gauge("iotmon_alert_held_for_store", "Items whose evaluation waits for the alert store (shared PostgreSQL away); evaluated in order when it is back", engine.HeldForStore);
+        text.Gauge("iotmon_alert_store_unreachable", "1 while the alert store (shared PostgreSQL) is unreachable and evaluation waits", engine.StoreUnreachable ? 1 : 0);
+        text.Counter("iotmon_alert_store_outages_total", "Times the alert store became unreachable under the engine", engine.StoreOutages);
         text.Counter("iotmon_alert_batches_cut_at_stop_total", "Queued batches a graceful stop's drain deadline left unevaluated, over every run of this alert store", engine.BatchesCutAtStop);
         text.Counter("iotmon_alert_unclean_stops_total", "Starts of this alert store after a run that did not stop cleanly (crash, kill, power loss)", engine.UncleanStops);
     }

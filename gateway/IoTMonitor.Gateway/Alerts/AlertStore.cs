@@ -36,6 +36,13 @@ public abstract class AlertStore : IDisposable
     internal abstract EvaluatorOwnership Ownership { get; }
 
     /// <summary>
+    /// Whether <paramref name="e"/> says the store is away for now (a shared database restarting or
+    /// unreachable) rather than that the work is wrong: the engine then keeps the work for when it is
+    /// back instead of dropping it. An embedded file is never "away".
+    /// </summary>
+    public virtual bool IsUnreachable(Exception e) => false;
+
+    /// <summary>
     /// Runs <paramref name="work"/> in one transaction (joins the current one when nested). With
     /// shared state the commit is fenced: it fails with <see cref="LeaseLostException"/> when a site
     /// whose state, alert or rain reading it wrote is no longer this gateway's.

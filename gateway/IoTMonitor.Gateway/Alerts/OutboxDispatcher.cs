@@ -28,6 +28,11 @@ public sealed class OutboxDispatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly object _stopGate = new();
     private volatile bool _draining;
+    private bool _storeAway;
+
+    // Notices a channel took while the store could not record it (outbox id -> receipt): recorded
+    // first when the store is back, and never sent again meanwhile.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (long Claim, string Receipt)> _unrecorded = new();
     private Task? _loop;
     private Task? _stopped;
 
@@ -58,7 +63,19 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         {
             try
             {
-                var due = _store.Due(_time.GetUtcNow(), 64);
+                foreach (var (id, (claim, receipt)) in _unrecorded)
+                {
+                    _store.RecordAttempt(id, claim, _time.GetUtcNow(), true, receipt, receipt, null);
+                    _unrecorded.TryRemove(id, out _);
+                }
+
+                var due = _store.Due(_time.GetUtcNow(), 64).Where(e => !_unrecorded.ContainsKey(e.Id)).ToList();
+                if (_storeAway)
+                {
+                    _storeAway = false;
+                    _log.LogWarning("Alerts: outbox reachable again; notices resume");
+                }
+
                 if (due.Count > 0)
                 {
                     using var gate = new SemaphoreSlim(8);
@@ -99,6 +116,17 @@ public sealed class OutboxDispatcher : IAsyncDisposable
             {
                 return;
             }
+            catch (Exception e) when (_store.IsUnreachable(e))
+            {
+                // the shared store is away: nothing due can be read or marked sent; once per outage in the log
+                if (!_storeAway)
+                {
+                    _storeAway = true;
+                    _log.LogWarning("Alerts: outbox unreachable ({Error}); notices wait until it is back", e.Message);
+                }
+
+                await Task.Delay(1000, CancellationToken.None).ConfigureAwait(false);
+            }
             catch (Exception e)
             {
                 _log.LogError(e, "Alerts: outbox loop failed; retrying");
@@ -128,7 +156,16 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         try
         {
             var receipt = await channel.SendAsync(entry, notice, timeout.Token).ConfigureAwait(false);
-            _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), true, receipt, receipt, null);
+            try
+            {
+                _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), true, receipt, receipt, null);
+            }
+            catch (Exception e) when (_store.IsUnreachable(e))
+            {
+                // sent, but not recorded as sent: kept here so this replica does not send it again
+                _unrecorded[entry.Id] = (claim, receipt);
+                throw;
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -146,6 +183,10 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         {
             _log.LogWarning("Alerts: {Channel} to {Recipient} refused for good: {Error}", entry.Channel, entry.Recipient, e.Message);
             _store.RecordAttempt(entry.Id, claim, _time.GetUtcNow(), false, e.Message, null, null);
+        }
+        catch (Exception e) when (_store.IsUnreachable(e))
+        {
+            throw; // the loop waits for the store; the entry stays due (or recorded as sent once it is back)
         }
         catch (Exception e)
         {

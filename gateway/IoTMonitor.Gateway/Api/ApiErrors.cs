@@ -11,7 +11,8 @@ namespace IoTMonitor.Gateway.Api;
 /// Every refused request gets a JSON problem body (RFC 9457) saying what was wrong, never an empty
 /// body: a parameter or body the framework could not bind (<c>limit=abc</c>, <c>{"id":</c>) is
 /// answered 400 with the framework's message naming the parameter, and any other error status
-/// without a body (404 of an unknown path, 405) gets a problem body too.
+/// without a body (404 of an unknown path, 405) gets a problem body too. The shared PostgreSQL being
+/// away (replicas, <c>State:Provider</c> postgres) is a 503 with <c>Retry-After</c>, not a 500.
 /// </summary>
 public static class ApiErrors
 {
@@ -42,6 +43,13 @@ public static class ApiErrors
                 }
 
                 await WriteAsync(http, e.StatusCode, e.Message).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (!http.Response.HasStarted && State.PostgresOutage.Is(e))
+            {
+                // the shared PostgreSQL is restarting or unreachable: nothing was changed, the caller may retry
+                http.Response.Headers.RetryAfter = "5";
+                await WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "the shared state database (PostgreSQL) is unreachable; nothing was changed, retry shortly: " + e.Message).ConfigureAwait(false);
                 return;
             }
             catch (JsonException e) when (!http.Response.HasStarted)
@@ -78,6 +86,7 @@ public static class ApiErrors
             StatusCodes.Status405MethodNotAllowed => "Method not allowed",
             StatusCodes.Status413PayloadTooLarge => "Payload too large",
             StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+            StatusCodes.Status503ServiceUnavailable => "Service unavailable",
             _ => "Error",
         };
         detail ??= status switch

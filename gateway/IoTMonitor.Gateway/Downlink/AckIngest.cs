@@ -37,7 +37,11 @@ public sealed class AckIngest
     public static bool IsAck(TopicKind kind) => kind is TopicKind.ConfigAck or TopicKind.CommandAck;
 
     /// <summary>Handles one ack; <paramref name="kind"/>, <paramref name="device"/> come from the topic (already ACL-checked in embedded mode).</summary>
-    public AckOutcome Handle(string client, string topic, TopicKind kind, string device, ReadOnlySequence<byte> payload)
+    /// <param name="canRedeliver">
+    /// The listener can leave the message with the broker (cluster mode: not acknowledged yet): a shared store
+    /// that is away then gives <see cref="AckOutcome.StoreAway"/> instead of a dead letter, and the caller tries again.
+    /// </param>
+    public AckOutcome Handle(string client, string topic, TopicKind kind, string device, ReadOnlySequence<byte> payload, bool canRedeliver = false)
     {
         var now = _time.GetUtcNow();
         if (payload.Length > MaxPayloadBytes || !TryRead(payload.ToArray(), kind, out var ack))
@@ -49,7 +53,12 @@ public sealed class AckIngest
         {
             return Record(client, topic, kind, device, payload, ack, now);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (Exception e) when (canRedeliver && State.PostgresOutage.Is(e))
+        {
+            GatewayCounters.Inc(ref _counters.DownlinkAcksDeferred);
+            return AckOutcome.StoreAway;
+        }
+        catch (System.Data.Common.DbException e)
         {
             // the answer is kept in the dead-letter file rather than lost, and the listener goes on
             return Refuse(client, topic, payload, StoreFailed, now, e.Message);

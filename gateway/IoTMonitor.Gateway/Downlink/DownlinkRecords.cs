@@ -89,4 +89,10 @@ public enum AckOutcome
 
     /// <summary>No such revision or command for this device: dead-lettered.</summary>
     Unknown,
+
+    /// <summary>
+    /// The shared store is away (PostgreSQL restarting): nothing recorded, nothing dead-lettered; the
+    /// listener keeps the message (not acknowledged to the broker) and hands it in again.
+    /// </summary>
+    StoreAway,
 }

@@ -19,6 +19,14 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     public const int MaxGroupItems = 512;
 
     private readonly List<Work> _group = new(MaxGroupItems);
+
+    // Items of groups the store could not take (it was away), oldest first, taken before the queue.
+    private readonly List<Work> _held = new();
+    private int _heldCount;
+
+    // Where the next held group goes: the front at each run, then after what this run held already
+    // (a failed group run again in parts keeps its order).
+    private int _holdAt;
     private readonly List<TaskCompletionSource> _flushes = [];
     private int _groupBatches;
     private bool _queued;
@@ -39,9 +47,16 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
 
     public long EvaluationFailures => Interlocked.Read(ref _failures);
 
+    /// <summary>Items kept for a store that was away, to run before anything queued since.</summary>
+    public int Held => Volatile.Read(ref _heldCount);
+
+    /// <summary>Set when the last group found the store away; cleared by the next group that commits.</summary>
+    public Exception? Unreachable { get; private set; }
+
     /// <summary>Runs one item as a group of its own (the synchronous entry points). Returns whether notifications were queued.</summary>
     public bool RunAlone(Work work)
     {
+        _holdAt = 0;
         _group.Clear();
         _group.Add(work);
         return RunGroup(more: false);
@@ -50,6 +65,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     /// <summary>Runs a group of what is queued. Returns whether notifications were queued.</summary>
     public bool RunQueued()
     {
+        _holdAt = 0;
         _group.Clear();
         return RunGroup(more: true);
     }
@@ -83,7 +99,16 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         var generation = store.Ownership.Generation;
         if (generation != _generation)
         {
-            store.Ownership.Reload(writes.Reload);
+            try
+            {
+                store.Ownership.Reload(writes.Reload);
+            }
+            catch (Exception e) when (store.IsUnreachable(e))
+            {
+                Hold(e);
+                return false;
+            }
+
             _generation = generation;
         }
 
@@ -100,7 +125,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                     {
                         // the budget counts from the first item: opening the transaction may itself take longer
                         // than the budget (a PostgreSQL round trip on a busy machine), and a group must not end empty
-                        if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget) || !queue.Dequeue(out var next))
+                        if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget) || !Next(out var next))
                         {
                             break;
                         }
@@ -114,6 +139,13 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 writes.WriteGroup();
                 return 0;
             });
+        }
+        catch (Exception e) when (store.IsUnreachable(e))
+        {
+            // nothing of the group was committed (or, if the connection broke in the commit itself, the
+            // reload before the next group shows what was: evaluated sequences are skipped as redeliveries)
+            Hold(e);
+            return false;
         }
         catch (Exception e)
         {
@@ -156,6 +188,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
             return queued;
         }
 
+        Unreachable = null;
         Interlocked.Add(ref _batches, _groupBatches);
         writes.Committed();
         Interlocked.Increment(ref _groups);
@@ -165,6 +198,49 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         }
 
         return _queued;
+    }
+
+    private bool Next(out Work next)
+    {
+        if (_held.Count > 0)
+        {
+            next = _held[0];
+            _held.RemoveAt(0);
+            Volatile.Write(ref _heldCount, _held.Count);
+            return true;
+        }
+
+        return queue.Dequeue(out next);
+    }
+
+    /// <summary>
+    /// The store is away: the group's items go back, in order, ahead of the held items that came after them, and the
+    /// in-memory state is reloaded from the store before the next group (the failed group may have
+    /// changed it; the store holds the state after the last committed group).
+    /// </summary>
+    private void Hold(Exception e)
+    {
+        _held.InsertRange(_holdAt, _group);
+        _holdAt += _group.Count;
+        _group.Clear();
+        Volatile.Write(ref _heldCount, _held.Count);
+        _generation = long.MinValue;
+        Unreachable = e;
+    }
+
+    /// <summary>What the stop's deadline leaves: the held items, for the engine to count as cut.</summary>
+    public bool TakeHeld(out Work work)
+    {
+        if (_held.Count == 0)
+        {
+            work = default;
+            return false;
+        }
+
+        work = _held[0];
+        _held.RemoveAt(0);
+        Volatile.Write(ref _heldCount, _held.Count);
+        return true;
     }
 
     private bool RunAgain(ReadOnlySpan<Work> items)

@@ -43,6 +43,7 @@ public sealed class ClusterBrokerClient : IMqttListener
     private readonly PartitionBalancer? _balancer;
     private IConnection? _connection;
     private Task? _connect;
+    private long _lastStoreWarning;
     private int _disposeOnce;
 
     /// <param name="leases">The partition leases of <c>ingest_leases</c> (shared state on PostgreSQL), or null: every partition is this replica's to consume.</param>
@@ -288,22 +289,19 @@ public sealed class ClusterBrokerClient : IMqttListener
 
         if (AckIngest.IsAck(route.Kind))
         {
-            _acks.Handle(client, route.Topic, route.Kind, route.Device, body); // recorded synchronously in its store
-            _ = FinishAsync(partition, channel, tag, client, route, null, Recorded);
+            // recorded synchronously in its store; with the shared store away the broker keeps it until it is back
+            if (_acks.Handle(client, route.Topic, route.Kind, route.Device, body, canRedeliver: true) != AckOutcome.StoreAway)
+            {
+                _ = FinishAsync(partition, channel, tag, client, route, null, Recorded);
+                return;
+            }
+
+            _ = RecordAckLaterAsync(partition, channel, tag, client, route, payload.ToArray());
             return;
         }
 
-        Task<IngestOutcome> work;
-        if (_registryOptions.RequireAuthentication && !_enrolment.IsKnownDevice(route))
-        {
-            _pipeline.Refuse(client, route.Topic, body, DecodeError.UnknownDevice);
-            work = Task.FromResult(IngestOutcome.DeadLettered);
-        }
-        else
-        {
-            // runs synchronously up to the WAL append, so WAL order is delivery order
-            work = _pipeline.HandleTelemetryAsync(client, route, body);
-        }
+        // runs synchronously up to the WAL append, so WAL order is delivery order
+        var work = IngestAsync(client, route, body);
 
         // the body belongs to the client only during the delivery handler; a refused append is retried from a copy
         var copy = work.IsCompleted && work.Result != IngestOutcome.Refused ? null : payload.ToArray();
@@ -319,7 +317,7 @@ public sealed class ClusterBrokerClient : IMqttListener
             {
                 // WAL full or failing: hold the ack (the queue keeps the message) and try again
                 await Task.Delay(200, _stop.Token).ConfigureAwait(false);
-                outcome = await _pipeline.HandleTelemetryAsync(client, route, new System.Buffers.ReadOnlySequence<byte>(payload!)).ConfigureAwait(false);
+                outcome = await IngestAsync(client, route, new System.Buffers.ReadOnlySequence<byte>(payload!)).ConfigureAwait(false);
             }
 
             if (outcome != IngestOutcome.Refused && !await partition.AckAsync(channel, tag).ConfigureAwait(false))
@@ -336,6 +334,76 @@ public sealed class ClusterBrokerClient : IMqttListener
         finally
         {
             partition.Done();
+        }
+    }
+
+    /// <summary>
+    /// A telemetry delivery into the pipeline, after the enrolment check when the gateway requires it. A
+    /// device not seen before is looked up in the registry; with the shared registry away (PostgreSQL
+    /// restarting) the delivery is refused for now, so the queue keeps it and <see cref="FinishAsync"/> tries again.
+    /// </summary>
+    private Task<IngestOutcome> IngestAsync(string client, TopicRoute route, System.Buffers.ReadOnlySequence<byte> body)
+    {
+        if (_registryOptions.RequireAuthentication)
+        {
+            bool known;
+            try
+            {
+                known = _enrolment.IsKnownDevice(route);
+            }
+            catch (Exception e) when (State.PostgresOutage.Is(e))
+            {
+                StoreAway("registry", e);
+                return Task.FromResult(IngestOutcome.Refused);
+            }
+
+            if (!known)
+            {
+                _pipeline.Refuse(client, route.Topic, body, DecodeError.UnknownDevice);
+                return Task.FromResult(IngestOutcome.DeadLettered);
+            }
+        }
+
+        return _pipeline.HandleTelemetryAsync(client, route, body);
+    }
+
+    /// <summary>An ack the shared store could not record: kept unacknowledged (the broker holds it) and handed in again until it is recorded.</summary>
+    private async Task RecordAckLaterAsync(PartitionConsumer partition, IChannel channel, ulong tag, string client, TopicRoute route, byte[] payload)
+    {
+        try
+        {
+            StoreAway("downlink store", null);
+            do
+            {
+                await Task.Delay(500, _stop.Token).ConfigureAwait(false);
+            }
+            while (_acks.Handle(client, route.Topic, route.Kind, route.Device, new System.Buffers.ReadOnlySequence<byte>(payload), canRedeliver: true) == AckOutcome.StoreAway);
+
+            _log.LogInformation("Recorded the {Kind} of {Device} held while the shared store was away", route.Kind, route.Device);
+            if (!await partition.AckAsync(channel, tag).ConfigureAwait(false))
+            {
+                // the channel went away before the ack: the queue redelivers (a recorded ack is recorded once)
+                GatewayCounters.Inc(ref _pipeline.Ledger.Counters.MessagesRefused);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: not acknowledged, the queue redelivers to the next consumer
+        }
+        finally
+        {
+            partition.Done();
+        }
+    }
+
+    /// <summary>At most one warning every 10 s while the shared store keeps failing (a restart of PostgreSQL fails every delivery of unknown devices).</summary>
+    private void StoreAway(string what, Exception? e)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastStoreWarning);
+        if (now - last >= 10_000 && Interlocked.CompareExchange(ref _lastStoreWarning, now, last) == last)
+        {
+            _log.LogWarning("Shared {Store} unreachable{Error}: the deliveries that need it stay with the broker (not acknowledged) and are handed in again", what, e is null ? string.Empty : $" ({e.Message})");
         }
     }
 

@@ -58,6 +58,8 @@ public sealed class PostgresAlertStore : AlertStore
 
     internal override EvaluatorOwnership Ownership => _ownership;
 
+    public override bool IsUnreachable(Exception e) => PostgresOutage.Is(e);
+
     internal SharedEvaluator Shared => _ownership;
 
     public override T InTransaction<T>(Func<T> work) => _db.InTransaction(work, fenced: true);
