@@ -101,7 +101,7 @@ async Task<double> RunAsync(int replicas, int runNo)
                 $"--Storage:Url={influx.Url}", $"--Storage:Database={database}",
                 "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
                 $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
-                "--State:Provider=postgres", $"--State:ConnectionString={state}", $"--Api:AdminKey={AdminKey}", $"--Mqtt:Cluster:Replica={names[r]}",
+                "--State:Provider=postgres", $"--State:ConnectionString={state}", "--Mqtt:Cluster:Balance=true", $"--Api:AdminKey={AdminKey}", $"--Mqtt:Cluster:Replica={names[r]}",
                 "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning"));
         }
 

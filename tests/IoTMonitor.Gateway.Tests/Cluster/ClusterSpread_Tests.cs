@@ -26,7 +26,7 @@ public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, Postgres
     {
         var state = await postgres.Server.CreateDatabaseAsync("spread");
         await using var fleet = await ClusterFleet.StartAsync(influx.Server, Devices, replicas: 1,
-            "--State:Provider=postgres", $"--State:ConnectionString={state}",
+            "--State:Provider=postgres", $"--State:ConnectionString={state}", "--Mqtt:Cluster:Balance=true",
             $"--Mqtt:Cluster:LeaseSeconds={LeaseSeconds}", "--Mqtt:Cluster:LeaseRenewMs=500", $"--Api:AdminKey={AdminKey}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
