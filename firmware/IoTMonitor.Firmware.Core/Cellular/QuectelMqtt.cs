@@ -153,7 +153,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
             // The will's text sits inside quotes on the AT+QMTCFG="will" line, which has no escape for
             // '"': a will that holds one (the node's JSON status does) cannot be set this way and the
             // connection goes without it (the gateway then sees a silent node, not a "lost" status).
-            if (s.WillTopic != null && s.WillPayload != null && Quotable(s.WillPayload))
+            if (s.WillTopic != null && s.WillPayload != null && AtLine.Quotable(s.WillPayload))
             {
                 at.Begin("AT+QMTCFG=\"will\",0,1,1,1,").Quoted(s.WillTopic).Text(",").Quoted(Utf8.GetString(s.WillPayload, 0, s.WillPayload.Length));
                 if (at.Run(null, CommandMs) != AtResult.Ok)
@@ -381,19 +381,6 @@ namespace IoTMonitor.Firmware.Core.Cellular
             }
 
             _inbox.Complete();
-        }
-
-        private static bool Quotable(byte[] text)
-        {
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (text[i] == '"' || text[i] < 0x20)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
 
         private int NextId()

@@ -170,7 +170,7 @@ namespace IoTMonitor.Firmware.Core.Cellular
                 return LinkStatus.BrokerUnreachable;
             }
 
-            if (s.WillTopic != null && s.WillPayload != null && Quotable(s.WillPayload))
+            if (s.WillTopic != null && s.WillPayload != null && AtLine.Quotable(s.WillPayload))
             {
                 if (at.Begin("AT+SMCONF=\"TOPIC\",").Quoted(s.WillTopic).Run(null, CommandMs) != AtResult.Ok
                     || at.Begin("AT+SMCONF=\"MESSAGE\",").Quoted(Utf8.GetString(s.WillPayload, 0, s.WillPayload.Length)).Run(null, CommandMs) != AtResult.Ok
@@ -339,19 +339,6 @@ namespace IoTMonitor.Firmware.Core.Cellular
             _inbox.Begin(topic);
             _inbox.Append(line, open + 1, close - open - 1);
             _inbox.Complete();
-        }
-
-        private static bool Quotable(byte[] text)
-        {
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (text[i] == '"' || text[i] < 0x20)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

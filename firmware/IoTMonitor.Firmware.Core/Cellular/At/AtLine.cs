@@ -150,5 +150,22 @@ namespace IoTMonitor.Firmware.Core.Cellular.At
 
             return new string(chars);
         }
+
+        /// <summary>
+        /// True when <paramref name="text"/> can stand inside a quoted AT string parameter: neither the
+        /// SIMCom nor the Quectel command sets have an escape for '"', and a control byte would end the line.
+        /// </summary>
+        public static bool Quotable(byte[] text)
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] == '"' || text[i] < 0x20)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }
