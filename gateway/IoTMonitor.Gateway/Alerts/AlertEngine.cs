@@ -5,6 +5,7 @@ using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Metering;
 using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Registry;
 using IoTMonitor.Gateway.Validation;
@@ -645,7 +646,7 @@ public sealed class AlertEngine : IAsyncDisposable
         {
             _store.AddCounter(CutAtStopCounter, batches);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.Alerts.Ownership.LeaseLostException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.State.Leases.LeaseLostException or ObjectDisposedException or InvalidOperationException)
         {
             _log.LogWarning("The count of batches cut at stop could not be stored: {Error}", e.Message);
         }

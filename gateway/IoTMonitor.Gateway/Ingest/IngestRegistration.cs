@@ -1,5 +1,5 @@
 using IoTMonitor.Gateway.Accounting;
-using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using IoTMonitor.Gateway.Buffering;
 using IoTMonitor.Gateway.Configuration;
 using IoTMonitor.Gateway.Downlink;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using IoTMonitor.Gateway.Alerts.Store.Postgres;
 using IoTMonitor.Gateway.Alerts.Tests.Alerts.Store;
 using IoTMonitor.Gateway.Alerts.Tests.Support;

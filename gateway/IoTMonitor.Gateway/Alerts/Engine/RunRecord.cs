@@ -62,7 +62,7 @@ internal sealed class RunRecord
         {
             _store.SetCounter(RunningCounter, 0);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.Alerts.Ownership.LeaseLostException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.State.Leases.LeaseLostException or ObjectDisposedException or InvalidOperationException)
         {
             _log.LogWarning("The alert engine's clean stop could not be recorded (the next start will report an unclean one): {Error}", e.Message);
         }

@@ -85,7 +85,7 @@ internal sealed class StateWrites(AlertStore store, RuleStates states, NodeSched
                 return 0;
             });
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.Alerts.Ownership.LeaseLostException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IoTMonitor.Gateway.State.Leases.LeaseLostException or ObjectDisposedException or InvalidOperationException)
         {
             log.LogWarning("Alert states changed in the last seconds were not written at stop: {Error}", e.Message);
         }

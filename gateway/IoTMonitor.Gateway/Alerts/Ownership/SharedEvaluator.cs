@@ -2,6 +2,7 @@ using IoTMonitor.Gateway.Alerts.Engine;
 using IoTMonitor.Gateway.Alerts.Store.Postgres;
 using Npgsql;
 using NpgsqlTypes;
+using IoTMonitor.Gateway.State.Leases;
 
 namespace IoTMonitor.Gateway.Alerts.Ownership;
 

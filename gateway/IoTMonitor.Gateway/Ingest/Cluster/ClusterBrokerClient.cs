@@ -47,7 +47,7 @@ public sealed class ClusterBrokerClient : IMqttListener
     private int _disposeOnce;
 
     /// <param name="leases">The partition leases of <c>ingest_leases</c> (shared state on PostgreSQL), or null: every partition is this replica's to consume.</param>
-    public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log, Alerts.Ownership.PartitionLeases? leases = null)
+    public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log, State.Leases.PartitionLeases? leases = null)
     {
         _options = options;
         _registryOptions = registryOptions;
@@ -74,7 +74,7 @@ public sealed class ClusterBrokerClient : IMqttListener
     public bool IsConnected => _connection is { IsOpen: true };
 
     /// <summary>The partition leases this replica balances by, or null (every partition is its own).</summary>
-    public Alerts.Ownership.PartitionLeases? Leases => _balancer?.Leases;
+    public State.Leases.PartitionLeases? Leases => _balancer?.Leases;
 
     internal IReadOnlyList<PartitionConsumer> Partitions => _partitions;
 

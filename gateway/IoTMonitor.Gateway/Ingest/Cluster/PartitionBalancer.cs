@@ -1,4 +1,4 @@
-using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using RabbitMQ.Client;

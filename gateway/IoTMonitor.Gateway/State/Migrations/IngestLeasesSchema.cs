@@ -2,7 +2,7 @@ namespace IoTMonitor.Gateway.State.Migrations;
 
 /// <summary>
 /// Schema steps 20–29: which replica consumes which partition queue of the RabbitMQ cluster
-/// (<see cref="Alerts.Ownership.PartitionLeases"/> over <c>ingest_leases</c>), and the replicas alive
+/// (<see cref="State.Leases.PartitionLeases"/> over <c>ingest_leases</c>), and the replicas alive
 /// per lease table (<c>lease_members</c>), so a replica that holds nothing yet still counts in the fair share.
 /// </summary>
 internal static class IngestLeasesSchema

@@ -1,5 +1,5 @@
 using IoTMonitor.Gateway.Alerts.Internal;
-using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using IoTMonitor.Gateway.Alerts.Store.Postgres;
 using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Testing;

@@ -1,4 +1,4 @@
-using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using Npgsql;
 
 namespace IoTMonitor.Gateway.Alerts.Store.Postgres;

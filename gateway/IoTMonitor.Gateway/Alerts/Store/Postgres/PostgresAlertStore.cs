@@ -1,6 +1,7 @@
 using IoTMonitor.Gateway.Alerts.FlashFlood;
 using IoTMonitor.Gateway.Alerts.Internal;
 using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 using IoTMonitor.Gateway.State;
 
 namespace IoTMonitor.Gateway.Alerts.Store.Postgres;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IoTMonitor.Gateway.Alerts.Ownership;
+using IoTMonitor.Gateway.State.Leases;
 
 namespace IoTMonitor.Gateway.Alerts.Store.Postgres;
 

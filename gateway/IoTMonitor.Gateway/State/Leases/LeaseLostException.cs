@@ -1,4 +1,4 @@
-namespace IoTMonitor.Gateway.Alerts.Ownership;
+namespace IoTMonitor.Gateway.State.Leases;
 
 /// <summary>
 /// A transaction wrote state of sites whose partition lease this gateway no longer holds (it expired

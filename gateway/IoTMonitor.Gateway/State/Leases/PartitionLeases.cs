@@ -12,7 +12,7 @@ using System.Diagnostics;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace IoTMonitor.Gateway.Alerts.Ownership;
+namespace IoTMonitor.Gateway.State.Leases;
 
 /// <summary>
 /// This replica's partition leases (table <c>alert_leases</c> for the alert evaluator, <c>ingest_leases</c>
