@@ -41,7 +41,10 @@ public sealed class PostgresServer : ServerProcess
         Username = "postgres",
         Database = database,
         Pooling = false,
-        Timeout = 5,
+
+        // unpooled, every open forks a backend; with the whole suite's assemblies running at once a connect
+        // took over 5 s (a clean-clone run). A server that is down refuses at once, so this only waits on a slow one.
+        Timeout = 30,
     }.ConnectionString;
 
     public static async Task<PostgresServer> StartNewAsync()
