@@ -157,13 +157,14 @@ public static class ProvisionCommand
 
     public static void PrintSteps(CliContext cx, NanoffPlan plan, CliText t)
     {
+        // the commands to copy go to the plain writer: the console wraps at its width, which would break a long path in two
         cx.Console.WriteLine();
-        cx.Console.WriteLine(t.Format("Steps for the technician (board on {0}; `iotmon flash --config {1}` runs them):", plan.SerialPort, Path.GetFileName(plan.ConfigFile) + (plan.CaFile is null ? string.Empty : " --ca " + NanoffPlan.Quote(plan.CaFile))));
+        cx.Out.WriteLine(t.Format("Steps for the technician (board on {0}; `iotmon flash --config {1}` runs them):", plan.SerialPort, Path.GetFileName(plan.ConfigFile) + (plan.CaFile is null ? string.Empty : " --ca " + NanoffPlan.Quote(plan.CaFile))));
         var i = 1;
         foreach (var step in plan.Steps)
         {
             cx.Console.WriteLine($"  {i++}. {t.Step(step, plan)}:");
-            cx.Console.WriteLine("     " + NanoffPlan.CommandLine(step.Args));
+            cx.Out.WriteLine("     " + NanoffPlan.CommandLine(step.Args));
         }
 
         cx.Console.WriteLine(t["  4. the node reboots into the app; `iotmon flash --verify` waits for its first status, `iotmon check --device <id> --config <file>` then shows its readings."]);
