@@ -11,7 +11,7 @@ public sealed class AccountingMetrics(Ledger ledger) : IStageMetrics
         text.Counter("iotmon_messages_received_total", "Telemetry messages received", GatewayCounters.Read(ref c.MessagesReceived));
         text.Counter("iotmon_messages_invalid_total", "Messages dead-lettered before the WAL (decode, ACL, unknown device)", GatewayCounters.Read(ref c.MessagesInvalid));
         text.Counter("iotmon_messages_durable_total", "Messages durable in the WAL (acknowledged)", GatewayCounters.Read(ref c.MessagesDurable));
-        text.Counter("iotmon_messages_refused_total", "Messages not acknowledged (WAL full or failing, connection lost)", GatewayCounters.Read(ref c.MessagesRefused));
+        text.Counter("iotmon_messages_refused_total", "Messages not acknowledged (WAL full or failing, connection lost, alert engine stopped before evaluating them)", GatewayCounters.Read(ref c.MessagesRefused));
         text.Counter("iotmon_readings_received_total", "Readings in envelope-valid messages", GatewayCounters.Read(ref c.ReadingsReceived));
         text.Counter("iotmon_readings_invalid_total", "Readings dead-lettered by validation", GatewayCounters.Read(ref c.ReadingsInvalid));
         text.Counter("iotmon_readings_durable_total", "Readings durable in the WAL", GatewayCounters.Read(ref c.ReadingsDurable));

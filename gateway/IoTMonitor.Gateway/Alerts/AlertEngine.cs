@@ -225,10 +225,29 @@ public sealed class AlertEngine : IAsyncDisposable
 
     /// <summary>
     /// The ingest hook: queues the batch; never blocks the PUBACK path. Allocates nothing: the
-    /// event's readings are already a copy, and the queue holds them in a struct.
+    /// event's readings are already a copy, and the queue holds them in a struct. When the listener's
+    /// acknowledgement waits for the evaluation (<see cref="ReadingsDurableEventArgs.AcknowledgementWaits"/>:
+    /// the cluster consumer), the batch carries a completion set when its group commits (evaluated or
+    /// handed to the site's evaluator), and cancelled when a stop leaves it unevaluated.
     /// </summary>
-    public void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e) =>
-        _queue.Enqueue(Work.ForBatch(e.Site, e.Device, e.Boot, e.Readings, e.Battery, e.HealthTime));
+    public void OnReadingsDurable(object? sender, ReadingsDurableEventArgs e)
+    {
+        var work = Work.ForBatch(e.Site, e.Device, e.Boot, e.Readings, e.Battery, e.HealthTime);
+        if (!e.AcknowledgementWaits)
+        {
+            _queue.Enqueue(work);
+            return;
+        }
+
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Enqueue(work with { Done = committed }))
+        {
+            // stopping: this engine will not evaluate it; unacknowledged, the broker gives it to another consumer
+            committed.SetCanceled();
+        }
+
+        e.AcknowledgeAfter(committed.Task);
+    }
 
     /// <summary>A node's retained status (docs/protocol.md §5) was received.</summary>
     public void OnStatus(string site, string device, ReadOnlyMemory<byte> payload) =>
@@ -382,6 +401,9 @@ public sealed class AlertEngine : IAsyncDisposable
     /// queued when the stop begins (otherwise the loop usually takes it within a millisecond).
     /// </summary>
     internal void HoldEvaluation() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Tests: lets a loop held by <see cref="HoldEvaluation"/> evaluate before the stop.</summary>
+    internal void ReleaseEvaluation() => _held?.TrySetResult();
 
     /// <summary>Stops as <see cref="StopAsync"/> does, with the configured drain deadline.</summary>
     public async ValueTask DisposeAsync()

@@ -17,6 +17,13 @@ public enum IngestOutcome
 
     /// <summary>Could not be made durable now (WAL full or failing): do not acknowledge; the sender retries.</summary>
     Refused,
+
+    /// <summary>
+    /// Durable, but the alert engine stopped before it committed the batch's evaluation: do not
+    /// acknowledge, so the broker gives the message to the next consumer (only when the caller asked
+    /// the acknowledgement to wait for the evaluation).
+    /// </summary>
+    Unevaluated,
 }
 
 /// <summary>
@@ -73,7 +80,13 @@ public sealed class IngestPipeline
     /// Handles one telemetry message. Runs synchronously up to the WAL append, so the caller's
     /// payload buffer is no longer read once the returned task is pending.
     /// </summary>
-    public Task<IngestOutcome> HandleTelemetryAsync(string client, in TopicRoute route, ReadOnlySequence<byte> payload)
+    /// <param name="untilEvaluated">
+    /// The outcome waits, after the WAL, for what the <see cref="ReadingsDurable"/> handlers keep the
+    /// batch for (<see cref="ReadingsDurableEventArgs.AcknowledgeAfter(Task)"/>: the alert engine's
+    /// commit). The cluster consumer asks for it: its broker redelivers what a killed replica had not
+    /// acknowledged, so nothing it acknowledged may still be waiting in memory.
+    /// </param>
+    public Task<IngestOutcome> HandleTelemetryAsync(string client, in TopicRoute route, ReadOnlySequence<byte> payload, bool untilEvaluated = false)
     {
         var topic = route.Topic;
         var c = _ledger.Counters;
@@ -140,7 +153,7 @@ public sealed class IngestPipeline
         }
 
         ReadingsAccepted?.Invoke(result);
-        var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now);
+        var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now, untilEvaluated);
         return CompleteAsync(append, ledger, boot, seqs, count, durable);
     }
 
@@ -178,6 +191,18 @@ public sealed class IngestPipeline
         if (durable is not null)
         {
             ReadingsDurable?.Invoke(this, durable);
+            if (durable.Pending is { } pending)
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    GatewayCounters.Inc(ref c.MessagesRefused);
+                    return IngestOutcome.Unevaluated;
+                }
+            }
         }
 
         return IngestOutcome.Durable;

@@ -52,7 +52,7 @@ public static class IngestRegistration
                 var leases = mqtt.Cluster.Balance && state.IsPostgres
                     ? new PartitionLeases(sp.GetRequiredService<PostgresState>().DataSource, "ingest_leases", mqtt.Cluster.Partitions, mqtt.Cluster.EffectiveReplica, TimeSpan.FromSeconds(mqtt.Cluster.LeaseSeconds), balance: true)
                     : null;
-                var cluster = new ClusterBrokerClient(mqtt.Cluster, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ClusterBrokerClient>(), leases);
+                var cluster = new ClusterBrokerClient(mqtt.Cluster, registryOptions, registry, pipeline, acks, statuses, downlink, logs.CreateLogger<ClusterBrokerClient>(), sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted, leases);
                 downlink.Attach(cluster.Downlink);
                 return cluster;
             }

@@ -7,8 +7,17 @@ namespace IoTMonitor.Gateway.Model;
 /// </summary>
 public sealed class ReadingsDurableEventArgs : EventArgs
 {
-    public ReadingsDurableEventArgs(DecodeResult result, DateTimeOffset receivedAt)
+    private Task? _acknowledgeAfter;
+
+    /// <param name="acknowledgementWaits">
+    /// The listener acknowledges the message only once the work the handlers register with
+    /// <see cref="AcknowledgeAfter(Task)"/> is done (the cluster consumer: a replica killed after its ack
+    /// would otherwise take the batch's alert evaluation with it, while the broker gives an unacknowledged
+    /// message to the next replica).
+    /// </param>
+    public ReadingsDurableEventArgs(DecodeResult result, DateTimeOffset receivedAt, bool acknowledgementWaits = false)
     {
+        AcknowledgementWaits = acknowledgementWaits;
         Site = result.Site;
         Device = result.Device;
         Boot = result.Boot;
@@ -38,4 +47,18 @@ public sealed class ReadingsDurableEventArgs : EventArgs
 
     /// <summary>Gateway time the batch was received.</summary>
     public DateTimeOffset ReceivedAt { get; }
+
+    /// <summary>Whether the acknowledgement of the message waits for what handlers register (<see cref="AcknowledgeAfter(Task)"/>).</summary>
+    public bool AcknowledgementWaits { get; }
+
+    /// <summary>What the acknowledgement waits for (null: nothing); cancelled when that work will not happen here.</summary>
+    public Task? Pending => _acknowledgeAfter;
+
+    /// <summary>
+    /// A handler keeps the batch for work done later (the alert engine's group commit): when
+    /// <see cref="AcknowledgementWaits"/>, the message is acknowledged after <paramref name="done"/>
+    /// completes, and not at all when it is cancelled. Handlers run one after another on one thread.
+    /// </summary>
+    public void AcknowledgeAfter(Task done) =>
+        _acknowledgeAfter = _acknowledgeAfter is null ? done : Task.WhenAll(_acknowledgeAfter, done);
 }

@@ -8,7 +8,9 @@ namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;
 
 /// <summary>
 /// A graceful stop evaluates what is queued (readings already acknowledged to the nodes) within a
-/// deadline; what the deadline cuts is logged and counted, and the stop never hangs.
+/// deadline; what the deadline cuts is logged and counted, and the stop never hangs. A batch whose
+/// acknowledgement waits for its evaluation (the cluster consumer's) is released by the commit that
+/// evaluated it, and cancelled (left unacknowledged, for the broker to redeliver) when a stop cuts it.
 /// </summary>
 public sealed class AlertEngineStopTests : IDisposable
 {
@@ -43,11 +45,11 @@ public sealed class AlertEngineStopTests : IDisposable
         Action = "Warn downstream",
     };
 
-    private static ReadingsDurableEventArgs Batch(string device, long t, double level)
+    private static ReadingsDurableEventArgs Batch(string device, long t, double level, bool acknowledgementWaits = false)
     {
         var result = new DecodeResult { Site = "s1", Device = device, Battery = 3.9, HealthTime = t };
         result.Readings.Add(new Reading { T = t, Quantity = Quantities.Find("water.level")!, Value = level });
-        return new ReadingsDurableEventArgs(result, T0);
+        return new ReadingsDurableEventArgs(result, T0, acknowledgementWaits);
     }
 
     private AlertStore NewStore()
@@ -174,6 +176,50 @@ public sealed class AlertEngineStopTests : IDisposable
         Assert.Equal(1, after.UncleanStops);
         Assert.Single(_log.Entries, e => e.Text.Contains("did not stop cleanly", StringComparison.Ordinal));
         await crashed.StopAsync(Generous).WaitAsync(Generous); // the test's own clean-up of the "dead" engine
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_that_waits_for_the_evaluation_is_released_by_the_commit_that_raised_the_alert()
+    {
+        using var store = NewStore();
+        var engine = HeldEngine(store);
+        var calm = Batch("d1", S0, 3.0, acknowledgementWaits: true);
+        var crossing = Batch("d1", S0 + 60, 4.2, acknowledgementWaits: true);
+        engine.OnReadingsDurable(this, calm);
+        engine.OnReadingsDurable(this, crossing);
+        var pending = new[] { calm.Pending!, crossing.Pending! };
+
+        // queued, not evaluated: a replica killed now has acknowledged nothing, so the broker redelivers both
+        await Task.Delay(300);
+        Assert.All(pending, p => Assert.False(p.IsCompleted));
+        Assert.Empty(store.ListActive());
+
+        engine.ReleaseEvaluation();
+        await Task.WhenAll(pending).WaitAsync(Generous);
+        var alert = Assert.Single(store.ListActive()); // committed before the acknowledgement is released
+        Assert.Equal(4.2, alert.Value);
+        await engine.StopAsync(Generous).WaitAsync(Generous);
+    }
+
+    [Fact]
+    public async Task A_waiting_acknowledgement_cut_at_stop_or_arriving_after_it_is_cancelled_not_released()
+    {
+        using var store = NewStore();
+        var engine = HeldEngine(store);
+        var plain = Batch("d1", S0, 3.0);
+        var waiting = Batch("d1", S0 + 60, 4.2, acknowledgementWaits: true);
+        engine.OnReadingsDurable(this, plain);
+        engine.OnReadingsDurable(this, waiting);
+        Assert.Null(plain.Pending); // the embedded and external listeners' PUBACK never waits for alerting
+
+        await engine.StopAsync(TimeSpan.Zero).WaitAsync(Generous);
+        Assert.Equal(2, engine.BatchesCutAtStop);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Pending!.WaitAsync(Generous));
+
+        var late = Batch("d1", S0 + 120, 4.3, acknowledgementWaits: true);
+        engine.OnReadingsDurable(this, late);
+        Assert.True(late.Pending!.IsCanceled);
+        Assert.Empty(store.ListActive());
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

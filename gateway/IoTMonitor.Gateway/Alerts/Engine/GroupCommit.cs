@@ -27,7 +27,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     // Where the next held group goes: the front at each run, then after what this run held already
     // (a failed group run again in parts keeps its order).
     private int _holdAt;
-    private readonly List<TaskCompletionSource> _flushes = [];
+    private readonly List<TaskCompletionSource> _committed = [];
     private int _groupBatches;
     private bool _queued;
     private long _batches;
@@ -70,7 +70,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         return RunGroup(more: true);
     }
 
-    /// <summary>The store failed even to reload what the group touched: its flushes must not wait forever.</summary>
+    /// <summary>The store failed even to reload what the group touched: its flushes (and acknowledgements) must not wait forever.</summary>
     public void Abandon()
     {
         foreach (var work in _group)
@@ -99,9 +99,10 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         var generation = store.Ownership.Generation;
         if (generation != _generation)
         {
+            IReadOnlyList<Work> handedOver;
             try
             {
-                store.Ownership.Reload(writes.Reload);
+                handedOver = store.Ownership.Reload(writes.Reload);
             }
             catch (Exception e) when (store.IsUnreachable(e))
             {
@@ -110,6 +111,9 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
             }
 
             _generation = generation;
+            // ahead of the group's own items: they came before what this replica now receives for those
+            // sites (the lease loop queues them too; whichever copy comes second finds its row claimed)
+            _group.InsertRange(0, handedOver);
         }
 
         Begin();
@@ -165,7 +169,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
             {
                 Interlocked.Increment(ref _failures);
                 log.LogError(e, "Alert evaluation of a {Kind} ({Site}/{Device}) failed; its changes were rolled back", items[0].Kind, items[0].Site, items[0].Device);
-                items[0].Done?.TrySetResult(); // a flush waits for the evaluation, not for its success
+                items[0].Done?.TrySetResult(); // a flush (or an acknowledgement) waits for the evaluation, not for its success: a redelivery would fail alike
                 return false;
             }
 
@@ -192,7 +196,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         Interlocked.Add(ref _batches, _groupBatches);
         writes.Committed();
         Interlocked.Increment(ref _groups);
-        foreach (var done in _flushes)
+        foreach (var done in _committed)
         {
             done.TrySetResult();
         }
@@ -257,6 +261,12 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
 
     private void Execute(in Work work)
     {
+        // a flush, or a batch whose acknowledgement waits for this group's commit
+        if (work.Done is { } done)
+        {
+            _committed.Add(done);
+        }
+
         if (work.Kind is WorkKind.Batch or WorkKind.Status && !Evaluates(work))
         {
             return;
@@ -278,7 +288,6 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 _queued |= metering.Evaluate(work.Metering!);
                 break;
             case WorkKind.Flush:
-                _flushes.Add(work.Done!);
                 break;
         }
     }
@@ -308,7 +317,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     {
         writes.BeginGroup();
         sites.BeginGroup();
-        _flushes.Clear();
+        _committed.Clear();
         _groupBatches = 0;
         _queued = false;
     }

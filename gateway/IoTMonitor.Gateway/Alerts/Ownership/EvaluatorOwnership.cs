@@ -24,8 +24,11 @@ internal abstract class EvaluatorOwnership
     /// Runs <paramref name="reloadState"/> (the engine reloading its in-memory state from the store)
     /// and only then counts the sites gained since the last reload as owned: a site taken over
     /// mid-group is not evaluated against the state from before its previous owner's last commit.
+    /// Returns what was handed over for the gained sites so far, oldest first: the engine evaluates it
+    /// before anything queued, since those readings came before what reaches it directly from now on
+    /// (evaluated after them, a later exceedance would open the alert and set its start).
     /// </summary>
-    public abstract void Reload(Action reloadState);
+    public abstract IReadOnlyList<Work> Reload(Action reloadState);
 
     /// <summary>True when another gateway may evaluate some sites (the engine then writes every state change in its group).</summary>
     public abstract bool Shared { get; }

@@ -38,13 +38,19 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
 
     /// <summary>
     /// The held set is read before the state is reloaded: each of its partitions was taken before the
-    /// reload, so its previous owner's last commit (fenced by the lease) precedes what is read.
+    /// reload, so its previous owner's last commit (fenced by the lease) precedes what is read. The
+    /// hand-offs of the gained partitions are read after the reload: every batch this replica handed
+    /// over before it owned them (a failover: the broker gave it a dead replica's devices while their
+    /// sites' leases ran out) is among them.
     /// </summary>
-    public override void Reload(Action reloadState)
+    public override IReadOnlyList<Work> Reload(Action reloadState)
     {
         var held = leases.HeldTokens.Keys.ToHashSet();
         reloadState();
+        var gained = held.Except(Volatile.Read(ref _reloaded)).ToArray();
+        var handedOver = gained.Length == 0 ? [] : Pending(gained, int.MaxValue);
         Volatile.Write(ref _reloaded, held);
+        return handedOver;
     }
 
     public override void HandOff(in Work work)
@@ -67,15 +73,13 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
     public List<Work> Pending(int limit)
     {
         var held = leases.HeldTokens.Keys.ToArray();
-        if (held.Length == 0)
-        {
-            return [];
-        }
+        return held.Length == 0 ? [] : Pending(held, limit);
+    }
 
-        return db.Query(
+    private List<Work> Pending(int[] partitions, int limit) =>
+        db.Query(
             "SELECT id, kind, site, device, boot, body FROM alert_handoff WHERE partition = ANY($1) ORDER BY id LIMIT $2",
             r => HandOffCodec.Decode(r.GetInt64(0), (WorkKind)r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5)),
-            new NpgsqlParameter { Value = held, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+            new NpgsqlParameter { Value = partitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
             limit);
-    }
 }

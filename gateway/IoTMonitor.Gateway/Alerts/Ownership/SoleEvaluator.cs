@@ -17,7 +17,11 @@ internal sealed class SoleEvaluator : EvaluatorOwnership
 
     public override bool Owns(string site) => true;
 
-    public override void Reload(Action reloadState) => reloadState();
+    public override IReadOnlyList<Work> Reload(Action reloadState)
+    {
+        reloadState();
+        return [];
+    }
 
     public override void HandOff(in Work work) =>
         throw new InvalidOperationException("a sole evaluator owns every site: nothing is handed off");

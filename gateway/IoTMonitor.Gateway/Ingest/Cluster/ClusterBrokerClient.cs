@@ -19,10 +19,11 @@ namespace IoTMonitor.Gateway.Ingest.Cluster;
 /// replica consumes its fair share and is a standby on the rest. Without it every replica subscribes to
 /// every partition and the first to subscribe is active on all. A delivery is handled like an MQTT
 /// message of the external mode: telemetry goes through the pipeline and is acknowledged (basic.ack)
-/// only when the WAL has it (or it was dead-lettered); status and acks are recorded, then acknowledged.
+/// only when the WAL has it and the alert engine has committed its evaluation (or it was
+/// dead-lettered); status and acks are recorded, then acknowledged.
 /// A partition's deliveries are handed to the WAL in delivery order (one channel per partition,
-/// dispatched one at a time); the acks wait for the group fsync, so up to
-/// <see cref="ClusterBrokerOptions.Prefetch"/> per partition share one. Unacknowledged deliveries of a
+/// dispatched one at a time); the acks wait for the WAL's group fsync and the alert engine's group
+/// commit, so up to <see cref="ClusterBrokerOptions.Prefetch"/> per partition share one of each. Unacknowledged deliveries of a
 /// lost connection go back to their queue and to the next active consumer.
 /// </summary>
 public sealed class ClusterBrokerClient : IMqttListener
@@ -46,9 +47,13 @@ public sealed class ClusterBrokerClient : IMqttListener
     private long _lastStoreWarning;
     private int _disposeOnce;
 
+    private readonly CancellationToken _hostStarted;
+
+    /// <param name="hostStarted">Cancelled once the host has started every stage (<c>IHostApplicationLifetime.ApplicationStarted</c>): the alert engine has hooked the pipeline, so no delivery is acknowledged before it could be evaluated.</param>
     /// <param name="leases">The partition leases of <c>ingest_leases</c> (shared state on PostgreSQL), or null: every partition is this replica's to consume.</param>
-    public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log, State.Leases.PartitionLeases? leases = null)
+    public ClusterBrokerClient(ClusterBrokerOptions options, RegistryOptions registryOptions, DeviceRegistry registry, IngestPipeline pipeline, AckIngest acks, NodeStatusBook statuses, DownlinkService downlink, ILogger log, CancellationToken hostStarted, State.Leases.PartitionLeases? leases = null)
     {
+        _hostStarted = hostStarted;
         _options = options;
         _registryOptions = registryOptions;
         _enrolment = new EnrolmentCheck(registry);
@@ -132,6 +137,19 @@ public sealed class ClusterBrokerClient : IMqttListener
     private async Task ConnectAsync()
     {
         var token = _stop.Token;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_hostStarted.Register(() => started.TrySetResult()))
+        {
+            try
+            {
+                await started.Task.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         var factory = new ConnectionFactory
         {
             UserName = _options.Username,
@@ -320,7 +338,7 @@ public sealed class ClusterBrokerClient : IMqttListener
                 outcome = await IngestAsync(client, route, new System.Buffers.ReadOnlySequence<byte>(payload!)).ConfigureAwait(false);
             }
 
-            if (outcome != IngestOutcome.Refused && !await partition.AckAsync(channel, tag).ConfigureAwait(false))
+            if (outcome is not (IngestOutcome.Refused or IngestOutcome.Unevaluated) && !await partition.AckAsync(channel, tag).ConfigureAwait(false))
             {
                 // the channel went away before the ack: the queue redelivers (duplicates are absorbed by the point identity)
                 GatewayCounters.Inc(ref _pipeline.Ledger.Counters.MessagesRefused);
@@ -364,7 +382,10 @@ public sealed class ClusterBrokerClient : IMqttListener
             }
         }
 
-        return _pipeline.HandleTelemetryAsync(client, route, body);
+        // acknowledged once the alert engine has committed the batch: a replica killed after an ack
+        // would take a batch still queued for evaluation with it, and the broker gives unacknowledged
+        // deliveries to the next active consumer
+        return _pipeline.HandleTelemetryAsync(client, route, body, untilEvaluated: true);
     }
 
     /// <summary>An ack the shared store could not record: kept unacknowledged (the broker holds it) and handed in again until it is recorded.</summary>
