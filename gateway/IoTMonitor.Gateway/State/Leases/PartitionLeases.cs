@@ -75,8 +75,21 @@ public sealed class PartitionLeases
 
     public TimeSpan Ttl { get; }
 
-    /// <summary>Changes whenever the set of held partitions (or a token) changes.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    /// <summary>
+    /// Changes whenever the set of held partitions (or a token) changes, as <see cref="HeldTokens"/>
+    /// shows it: also when the local deadline passes without a renewal (the held set reads empty) and
+    /// when the next renewal ends that lapse with the same tokens. A user that reloads on a change
+    /// (the alert engine) so sees the lapse, and evaluates what it handed over meanwhile first.
+    /// </summary>
+    public long Generation
+    {
+        get
+        {
+            var held = Volatile.Read(ref _held);
+            var lapsed = held.Tokens.Count > 0 && Stopwatch.GetTimestamp() >= held.Until;
+            return (Interlocked.Read(ref _generation) * 2) + (lapsed ? 1 : 0);
+        }
+    }
 
     /// <summary>The partitions held now with their fencing tokens (empty once the local deadline passed without a renewal).</summary>
     public IReadOnlyDictionary<int, long> HeldTokens

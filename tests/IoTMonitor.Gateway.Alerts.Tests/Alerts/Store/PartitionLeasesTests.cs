@@ -197,6 +197,33 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_lease_that_lapsed_locally_and_was_renewed_evaluates_what_was_handed_over_meanwhile_first()
+    {
+        // a loaded replica's renewal comes after its local deadline (80 % of the lease): meanwhile it owns
+        // nothing and hands its own sites' batches over; renewed with the same tokens, it owns them again
+        using var storage = await StoreProviders.CreateAsync(StoreProviders.Postgres, postgres.Server);
+        var options = new AlertsOptions { Webhook = { Urls = ["http://127.0.0.1:9/hook"] }, Influx = { Enabled = false }, TickSeconds = 3600 };
+        var aStore = (PostgresAlertStore)storage.Open("a", leaseSeconds: 1);
+        aStore.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
+        await using var a = new AlertEngine(options, aStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
+        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 300;
+        a.EvaluateBatch("river-1", "wl-01", [(t, "water.level", 3.0, 0)], 3.9, t);
+        var held = aStore.Leases.Generation;
+
+        await Task.Delay(900); // past the local deadline (0.8 s), not renewed
+        Assert.NotEqual(held, aStore.Leases.Generation);
+        a.EvaluateBatch("river-1", "wl-01", [(t + 60, "water.level", 4.0, 0)], 3.9, t + 60);
+        Assert.Equal(1, aStore.HandedOff);
+
+        aStore.Leases.Renew(); // the rows were still a's: the same tokens
+        a.EvaluateBatch("river-1", "wl-01", [(t + 120, "water.level", 4.5, 0)], 3.9, t + 120);
+
+        var alert = Assert.Single(aStore.ListAlerts(new AlertQuery()));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(t + 60), alert.Since);
+        Assert.Equal(0L, await PostgresServer.ScalarAsync(storage.ConnectionString!, "SELECT count(*) FROM alert_handoff"));
+    }
+
+    [Fact]
     public async Task A_site_taken_over_counts_as_owned_only_once_the_state_was_reloaded()
     {
         using var storage = await StoreProviders.CreateAsync(StoreProviders.Postgres, postgres.Server);
