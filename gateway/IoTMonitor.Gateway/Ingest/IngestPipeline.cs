@@ -46,6 +46,7 @@ public sealed class IngestPipeline
     private readonly DeadLetterStore _deadLetters;
     private readonly Ledger _ledger;
     private readonly TimeProvider _time;
+    private readonly DurableOrder _durableOrder;
 
     public IngestPipeline(ValidationOptions options, WriteAheadLog wal, DeadLetterStore deadLetters, Ledger ledger, TimeProvider time)
     {
@@ -54,11 +55,12 @@ public sealed class IngestPipeline
         _deadLetters = deadLetters;
         _ledger = ledger;
         _time = time;
+        _durableOrder = new DurableOrder(e => ReadingsDurable?.Invoke(this, e));
     }
 
     public Ledger Ledger => _ledger;
 
-    /// <summary>A batch is durable in the WAL (the alert engine listens here).</summary>
+    /// <summary>A batch is durable in the WAL (the alert engine listens here); raised in WAL append order, so a device's batches arrive in the order it sent them (<see cref="DurableOrder"/>).</summary>
     public event EventHandler<ReadingsDurableEventArgs>? ReadingsDurable;
 
     /// <summary>Raised, synchronously, with a message's valid readings once they are handed to the WAL; the result is reused after handlers return.</summary>
@@ -152,13 +154,13 @@ public sealed class IngestPipeline
             return Task.FromResult(IngestOutcome.Refused);
         }
 
+        var durable = ReadingsDurable is null ? null : _durableOrder.Enqueue(append, new ReadingsDurableEventArgs(result, now, untilEvaluated));
         ReadingsAccepted?.Invoke(result);
-        var durable = ReadingsDurable is null ? null : new ReadingsDurableEventArgs(result, now, untilEvaluated);
         return CompleteAsync(append, ledger, boot, seqs, count, durable);
     }
 
     // One continuation per message after the group fsync: accounting, then the durable notification.
-    private async Task<IngestOutcome> CompleteAsync(Task append, DeviceLedger ledger, long boot, long[] seqs, int points, ReadingsDurableEventArgs? durable)
+    private async Task<IngestOutcome> CompleteAsync(Task append, DeviceLedger ledger, long boot, long[] seqs, int points, DurableOrder.Entry? durable)
     {
         var c = _ledger.Counters;
         try
@@ -167,6 +169,7 @@ public sealed class IngestPipeline
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
+            _durableOrder.RaiseCompleted(); // passed over: the ones behind it are not held up
             GatewayCounters.Inc(ref c.MessagesRefused);
             return IngestOutcome.Refused;
         }
@@ -190,8 +193,9 @@ public sealed class IngestPipeline
 
         if (durable is not null)
         {
-            ReadingsDurable?.Invoke(this, durable);
-            if (durable.Pending is { } pending)
+            _durableOrder.RaiseCompleted();
+            await durable.Raised.Task.ConfigureAwait(false); // raised by this or an earlier message's continuation, in append order
+            if (durable.Args.Pending is { } pending)
             {
                 try
                 {

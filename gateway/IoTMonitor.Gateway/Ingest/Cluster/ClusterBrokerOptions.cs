@@ -27,12 +27,11 @@ public sealed class ClusterBrokerOptions
     /// <summary>
     /// With <c>State:Provider</c> = <c>postgres</c>: spread the partitions over the replicas by lease rows
     /// (each consumes a fair share and is a standby on the rest). Off, or without PostgreSQL, every replica
-    /// subscribes to every partition and the first to subscribe is active on all. Off by default: on two
-    /// cores a second active replica gave 0.67–0.74 of one replica's rate, failover waits for the lease
-    /// (about 11 s against under 2 s), and alert evaluations queued on a killed replica are lost
-    /// (docs/operations.md "Load across replicas").
+    /// subscribes to every partition and the first to subscribe is active on all: a hot standby, which
+    /// takes over in under 2 s where a balanced replica waits for the dead one's lease (about
+    /// <see cref="LeaseSeconds"/> + one round), but adds no capacity (docs/operations.md "Load across replicas").
     /// </summary>
-    public bool Balance { get; set; }
+    public bool Balance { get; set; } = true;
 
     /// <summary>How long a partition lease lasts without renewal: after a replica dies, its partitions are consumed again within about this plus one <see cref="LeaseRenewMs"/>.</summary>
     public int LeaseSeconds { get; set; } = 10;
