@@ -94,69 +94,87 @@ public sealed class EvaluatorRebalanceTests(PostgresFixture postgres, ITestOutpu
         await a.FlushAsync();
         Assert.Equal(t0, aStore.LoadState("level.high", device)?.State.PendingSince);
 
-        var bStore = (PostgresAlertStore)storage.Open("replica-b");
-        await using var b = new AlertEngine(options, bStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
-        b.Start();
-
-        // readings through either replica while the partition moves: below the duration, and each less
-        // than 0.5 above every reading but the first (so neither rule opens unless its state continued)
-        var seq = 2L;
-        var moved = TimeSpan.Zero;
-        var joined = Stopwatch.StartNew();
-        for (var i = 0; i < 26; i++)
+        // readings through either replica while b joins and the partition moves: below the duration, and
+        // each less than 0.5 above every reading but the first (so neither rule opens unless its state continued)
+        PostgresAlertStore? bStore = null;
+        AlertEngine? b = null;
+        try
         {
-            seq++;
-            var via = i % 2 == 0 ? a : b;
-            via.OnReadingsDurable(this, Batch(site, device, seq, t0 + 30 + i + 1, 4.2 + (i % 4 * 0.05)));
-            if (moved == TimeSpan.Zero && bStore.Ownership.Owns(site))
+            var seq = 2L;
+            var moved = TimeSpan.Zero;
+            var joined = new Stopwatch();
+            for (var i = 0; i < 26; i++)
             {
-                moved = joined.Elapsed;
+                if (i == 4)
+                {
+                    joined.Start();
+                    bStore = (PostgresAlertStore)storage.Open("replica-b");
+                    b = new AlertEngine(options, bStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
+                    b.Start();
+                }
+
+                seq++;
+                var via = b is null || i % 2 == 0 ? a : b;
+                via.OnReadingsDurable(this, Batch(site, device, seq, t0 + 30 + i + 1, 4.2 + (i % 4 * 0.05)));
+                if (moved == TimeSpan.Zero && bStore is not null && bStore.Ownership.Owns(site))
+                {
+                    moved = joined.Elapsed;
+                }
+
+                await Task.Delay(100);
             }
 
-            await Task.Delay(100);
+            Assert.NotNull(bStore);
+            Assert.NotNull(b);
+            await GatewayHost.WaitUntilAsync(() => bStore.Ownership.Owns(site), TimeSpan.FromSeconds(15), "replica b to evaluate the site");
+            moved = moved == TimeSpan.Zero ? joined.Elapsed : moved;
+            Assert.False(aStore.Ownership.Owns(site));
+            await Task.WhenAll(a.FlushAsync(), b.FlushAsync());
+            await WaitForHandOffsAsync(storage);
+            var alertsBefore = aStore.ListAlerts(new AlertQuery()).Count;
+            Assert.Equal(t0, bStore.LoadState("level.high", device)?.State.PendingSince);
+
+            // 60 s after the first exceedance and 0.6 above it, sent through the replica that gave the site up
+            seq++;
+            a.OnReadingsDurable(this, Batch(site, device, seq, t0 + 60, 4.6));
+            await a.FlushAsync();
+            await GatewayHost.WaitUntilAsync(() => bStore.ListActive().Count == 2, TimeSpan.FromSeconds(15), "replica b to open both alerts");
+            await Task.WhenAll(a.FlushAsync(), b.FlushAsync());
+            await Task.Delay(RenewMs * 4); // more lease rounds: nothing is evaluated again
+            await WaitForHandOffsAsync(storage);
+
+            output.WriteLine($"the site moved to replica b {moved.TotalMilliseconds:0} ms after b joined (seen between readings 100 ms apart); batches evaluated by a {a.BatchesEvaluated}, by b {b.BatchesEvaluated}; handed off by a {aStore.HandedOff}, by b {bStore.HandedOff}; partitions handed over by a {aStore.PartitionsHandedOver}");
+            Assert.Equal(0, alertsBefore);
+            var alerts = bStore.ListAlerts(new AlertQuery());
+            var high = Assert.Single(alerts, x => x.RuleId == "level.high");
+            var rise = Assert.Single(alerts, x => x.RuleId == "level.rise");
+            Assert.Equal(2, alerts.Count);
+            Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(t0), high.Since); // the duration continued from a's commit
+            Assert.Equal(4.6, rise.Value);
+            foreach (var alert in alerts)
+            {
+                var notices = bStore.Outbox(alert.Id);
+                Assert.NotEmpty(notices);
+                Assert.Equal(notices.Select(n => n.Channel).Distinct().Count(), notices.Count); // one notice per channel
+            }
+
+            // every reading evaluated exactly once, by one of the two
+            Assert.Equal(seq, a.BatchesEvaluated + b.BatchesEvaluated);
+            Assert.Equal(0, a.DuplicateReadingsSkipped + b.DuplicateReadingsSkipped);
+            Assert.Equal(0, a.EvaluationFailures + b.EvaluationFailures);
+            Assert.True(b.BatchesEvaluated > 1, $"b evaluated {b.BatchesEvaluated}");
+            var evaluated = bStore.LoadEvaluatedSequences()[device];
+            Assert.All(Enumerable.Range(1, (int)seq), n => Assert.False(evaluated.Clone().Add(1, n), $"reading {n} not recorded as evaluated"));
+            Assert.True(evaluated.Clone().Add(1, seq + 1));
+            Assert.Equal(PartitionLeases.Partitions / 2, aStore.PartitionsHandedOver);
         }
-
-        await GatewayHost.WaitUntilAsync(() => bStore.Ownership.Owns(site), TimeSpan.FromSeconds(15), "replica b to evaluate the site");
-        moved = moved == TimeSpan.Zero ? joined.Elapsed : moved;
-        Assert.False(aStore.Ownership.Owns(site));
-        await Task.WhenAll(a.FlushAsync(), b.FlushAsync());
-        await WaitForHandOffsAsync(storage);
-        var alertsBefore = aStore.ListAlerts(new AlertQuery()).Count;
-        Assert.Equal(t0, bStore.LoadState("level.high", device)?.State.PendingSince);
-
-        // 60 s after the first exceedance and 0.6 above it, sent through the replica that gave the site up
-        seq++;
-        a.OnReadingsDurable(this, Batch(site, device, seq, t0 + 60, 4.6));
-        await a.FlushAsync();
-        await GatewayHost.WaitUntilAsync(() => bStore.ListActive().Count == 2, TimeSpan.FromSeconds(15), "replica b to open both alerts");
-        await Task.WhenAll(a.FlushAsync(), b.FlushAsync());
-        await Task.Delay(RenewMs * 4); // more lease rounds: nothing is evaluated again
-        await WaitForHandOffsAsync(storage);
-
-        output.WriteLine($"the site moved to replica b {moved.TotalMilliseconds:0} ms after b started; batches evaluated by a {a.BatchesEvaluated}, by b {b.BatchesEvaluated}; handed off by a {aStore.HandedOff}, by b {bStore.HandedOff}; partitions handed over by a {aStore.PartitionsHandedOver}");
-        Assert.Equal(0, alertsBefore);
-        var alerts = bStore.ListAlerts(new AlertQuery());
-        var high = Assert.Single(alerts, x => x.RuleId == "level.high");
-        var rise = Assert.Single(alerts, x => x.RuleId == "level.rise");
-        Assert.Equal(2, alerts.Count);
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(t0), high.Since); // the duration continued from a's commit
-        Assert.Equal(4.6, rise.Value);
-        foreach (var alert in alerts)
+        finally
         {
-            var notices = bStore.Outbox(alert.Id);
-            Assert.NotEmpty(notices);
-            Assert.Equal(notices.Select(n => n.Channel).Distinct().Count(), notices.Count); // one notice per channel
+            if (b is not null)
+            {
+                await b.DisposeAsync();
+            }
         }
-
-        // every reading evaluated exactly once, by one of the two
-        Assert.Equal(seq, a.BatchesEvaluated + b.BatchesEvaluated);
-        Assert.Equal(0, a.DuplicateReadingsSkipped + b.DuplicateReadingsSkipped);
-        Assert.Equal(0, a.EvaluationFailures + b.EvaluationFailures);
-        Assert.True(b.BatchesEvaluated > 1, $"b evaluated {b.BatchesEvaluated}");
-        var evaluated = bStore.LoadEvaluatedSequences()[device];
-        Assert.All(Enumerable.Range(1, (int)seq), n => Assert.False(evaluated.Clone().Add(1, n), $"reading {n} not recorded as evaluated"));
-        Assert.True(evaluated.Clone().Add(1, seq + 1));
-        Assert.Equal(PartitionLeases.Partitions / 2, aStore.PartitionsHandedOver);
     }
 
     [Fact]

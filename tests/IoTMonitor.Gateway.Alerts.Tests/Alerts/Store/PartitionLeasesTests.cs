@@ -135,8 +135,9 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
             TickSeconds = 3600,
             Lease = { Seconds = 3, RenewMs = 200 },
         };
-        var ownerStore = (PostgresAlertStore)storage.Open("owner");
-        var otherStore = (PostgresAlertStore)storage.Open("other");
+        // without balancing: the owner keeps every partition while the other runs (an active/standby pair)
+        var ownerStore = (PostgresAlertStore)storage.Open("owner", balance: false);
+        var otherStore = (PostgresAlertStore)storage.Open("other", balance: false);
         ownerStore.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
         var log = new ListLogger();
         await using var owner = new AlertEngine(options, ownerStore, TestChannels.Of(options), TimeProvider.System, log);
