@@ -99,7 +99,16 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
             await GatewayHost.WaitUntilAsync(() => HeldBy(db, "replica-a") == PartitionLeases.Partitions, TimeSpan.FromSeconds(10), "replica a to hold every partition");
             await using var b = new GatewayHost(Pack, Settings(db, hook.Url, "replica-b"));
             await b.StartAsync();
-            await BalancedAsync(b, a: null);
+            try
+            {
+                await BalancedAsync(b, a: null);
+            }
+            catch (TimeoutException e)
+            {
+                var holders = await PostgresServer.ScalarAsync(db, "SELECT string_agg(holder || ':' || n, ',') FROM (SELECT holder, count(*) n FROM alert_leases WHERE expires > now() GROUP BY holder) h");
+                var members = await PostgresServer.ScalarAsync(db, "SELECT string_agg(replica, ',') FROM lease_members WHERE scope = 'alert_leases' AND expires > now()");
+                throw new TimeoutException($"{e.Message}: holders {holders}, members {members}; replica a's log: {a.Log}", e);
+            }
 
             var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120;
             await using (var node = new VirtualNode(Site, "wl-01"))

@@ -89,7 +89,7 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         var b = (PostgresAlertStore)storage.Open("replica-b", leaseSeconds: 30);
 
         // the database saw a's leases run out (a's clock or renewals lagging), b took them; a still believes it holds them
-        await PostgresServer.ExecuteAsync(storage.ConnectionString!, "UPDATE alert_leases SET expires = now() - interval '1 second' WHERE holder = 'replica-a'");
+        await PostgresServer.ExecuteAsync(storage.ConnectionString!, "UPDATE alert_leases SET expires = now() - interval '1 second' WHERE holder = 'replica-a'; UPDATE lease_members SET expires = now() - interval '1 second' WHERE replica = 'replica-a'");
         Assert.True(b.Leases.Renew());
         Assert.True(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
 
