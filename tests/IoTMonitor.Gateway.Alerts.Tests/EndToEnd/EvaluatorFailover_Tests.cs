@@ -105,9 +105,7 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
             }
             catch (TimeoutException e)
             {
-                var holders = await PostgresServer.ScalarAsync(db, "SELECT string_agg(holder || ':' || n, ',') FROM (SELECT holder, count(*) n FROM alert_leases WHERE expires > now() GROUP BY holder) h");
-                var members = await PostgresServer.ScalarAsync(db, "SELECT string_agg(replica, ',') FROM lease_members WHERE scope = 'alert_leases' AND expires > now()");
-                throw new TimeoutException($"{e.Message}: holders {holders}, members {members}; replica a's log: {a.Log}", e);
+                throw new TimeoutException($"{e.Message}: {await LeasesAsync(db)}; replica a's log: {a.Log}", e);
             }
 
             var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120;
@@ -117,7 +115,15 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
                 await node.PublishAsync(VirtualNode.Batch(boot: 1, firstSeq: 1, "water.level", 3.9, (t0, 4.0), (t0 + 30, 4.1)));
             }
 
-            await GatewayHost.WaitUntilAsync(() => b.Alerts.Store.LoadState("level.high", "wl-01")?.State.PendingSince == t0, TimeSpan.FromSeconds(10), "replica a's pending duration in the shared state");
+            try
+            {
+                await GatewayHost.WaitUntilAsync(() => b.Alerts.Store.LoadState("level.high", "wl-01")?.State.PendingSince == t0, TimeSpan.FromSeconds(10), "replica a's pending duration in the shared state");
+            }
+            catch (TimeoutException e)
+            {
+                var handOffs = await PostgresServer.ScalarAsync(db, "SELECT count(*) FROM alert_handoff");
+                throw new TimeoutException($"{e.Message}: {await LeasesAsync(db)}, hand-off rows {handOffs}; replica a's log: {a.Log}", e);
+            }
 
             var killed = Stopwatch.StartNew();
             a.Kill();
@@ -182,6 +188,14 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
             await GatewayHost.WaitUntilAsync(() => Leases(a).HeldTokens.Count == PartitionLeases.Partitions / 2, TimeSpan.FromSeconds(15), "replica a to hand the surplus over");
             Assert.True(Leases(a).Holds(PartitionLeases.PartitionOf(Site)));
         }
+    }
+
+    /// <summary>Who holds how many alert partitions and which replicas are members, as the database sees it now.</summary>
+    private static async Task<string> LeasesAsync(string db)
+    {
+        var holders = await PostgresServer.ScalarAsync(db, "SELECT string_agg(holder || ':' || n, ',') FROM (SELECT holder, count(*) n FROM alert_leases WHERE expires > now() GROUP BY holder) h");
+        var members = await PostgresServer.ScalarAsync(db, "SELECT string_agg(replica, ',') FROM lease_members WHERE scope = 'alert_leases' AND expires > now()");
+        return $"holders {holders}, members {members}";
     }
 
     private static PartitionLeases Leases(GatewayHost gateway) => ((PostgresAlertStore)gateway.Alerts.Store).Leases;

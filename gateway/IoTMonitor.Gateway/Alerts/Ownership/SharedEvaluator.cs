@@ -12,7 +12,8 @@ namespace IoTMonitor.Gateway.Alerts.Ownership;
 /// <c>alert_handoff</c> in the group's transaction; the partition's owner takes it from there
 /// (<see cref="Pending"/>) and deletes the row in the transaction that evaluates it
 /// (<see cref="Claim"/>), so a handed-off item is evaluated once, by whoever owns the site when it
-/// is evaluated, also across a failover.
+/// is evaluated, also across a failover. A partition above this replica's fair share is given to the
+/// replica short of it (<see cref="HandOver"/>), after its last commit.
 /// </summary>
 internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases leases) : EvaluatorOwnership
 {
