@@ -42,6 +42,9 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         Assert.Equal(PartitionLeases.Partitions, Leases(a).HeldTokens.Count);
         await b.StartAsync();
         await BalancedAsync(b, a);
+        var metricsA = await MetricsAsync(a);
+        Assert.Equal((8.0, 8.0), (Value(metricsA, "iotmon_alert_partitions_held"), Value(metricsA, "iotmon_alert_partitions_handed_over_total")));
+        Assert.Equal(8.0, Value(await MetricsAsync(b), "iotmon_alert_partitions_held"));
 
         var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120;
         await using (var node = await a.ConnectNodeAsync(Site, "wl-01"))
@@ -196,6 +199,19 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         var holders = await PostgresServer.ScalarAsync(db, "SELECT string_agg(holder || ':' || n, ',') FROM (SELECT holder, count(*) n FROM alert_leases WHERE expires > now() GROUP BY holder) h");
         var members = await PostgresServer.ScalarAsync(db, "SELECT string_agg(replica, ',') FROM lease_members WHERE scope = 'alert_leases' AND expires > now()");
         return $"holders {holders}, members {members}";
+    }
+
+    private static async Task<string> MetricsAsync(GatewayHost gateway)
+    {
+        using var response = await gateway.SendAsync(HttpMethod.Get, "/metrics", GatewayHost.AdminKey);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static double Value(string metrics, string name)
+    {
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{name} missing from /metrics:\n{metrics}");
+        return double.Parse(line![(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static PartitionLeases Leases(GatewayHost gateway) => ((PostgresAlertStore)gateway.Alerts.Store).Leases;

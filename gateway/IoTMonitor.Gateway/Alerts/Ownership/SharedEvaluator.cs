@@ -32,7 +32,7 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
     /// <summary>Items handed to another replica so far (tests and /metrics).</summary>
     public long HandedOff => Interlocked.Read(ref _handedOff);
 
-    /// <summary>Surplus partitions given to another replica so far (tests and /metrics).</summary>
+    /// <summary>Surplus partitions given to another replica so far (/metrics).</summary>
     public long PartitionsHandedOver => Interlocked.Read(ref _partitionsHandedOver);
 
     public override bool Owns(string site)

@@ -50,7 +50,7 @@ public sealed class PostgresAlertStore : AlertStore
     /// <summary>Batches and statuses handed to the replica that owns their site (tests and /metrics).</summary>
     public long HandedOff => _ownership.HandedOff;
 
-    /// <summary>Partitions above this replica's fair share handed to another replica (tests).</summary>
+    /// <summary>Partitions above this replica's fair share handed to another replica (tests and /metrics).</summary>
     public long PartitionsHandedOver => _ownership.PartitionsHandedOver;
 
     public override long Commits => _db.Commits;
