@@ -70,7 +70,9 @@ public sealed class EvaluatorRebalanceTests(PostgresFixture postgres, ITestOutpu
         var after = await TokensAsync(storage);
         Assert.All(heldB, p => Assert.Equal((before[p].Token + 1, "replica-b"), after[p])); // released, then taken with a higher token
         Assert.All(heldA, p => Assert.Equal(before[p], after[p]));
-        await GatewayHost.WaitUntilAsync(() => heldB.All(p => bStore.Ownership.Owns(sites[p])), TimeSpan.FromSeconds(10), "replica b to evaluate its partitions' sites");
+        // the taker counts the sites as its own once its next group reloaded the state; with the whole suite
+        // running, that group's first PostgreSQL connection alone has taken over 5 s on this machine
+        await GatewayHost.WaitUntilAsync(() => heldB.All(p => bStore.Ownership.Owns(sites[p])), TimeSpan.FromSeconds(30), "replica b to evaluate its partitions' sites");
     }
 
     [Fact]
@@ -126,7 +128,7 @@ public sealed class EvaluatorRebalanceTests(PostgresFixture postgres, ITestOutpu
 
             Assert.NotNull(bStore);
             Assert.NotNull(b);
-            await GatewayHost.WaitUntilAsync(() => bStore.Ownership.Owns(site), TimeSpan.FromSeconds(15), "replica b to evaluate the site");
+            await GatewayHost.WaitUntilAsync(() => bStore.Ownership.Owns(site), TimeSpan.FromSeconds(30), "replica b to evaluate the site");
             moved = moved == TimeSpan.Zero ? joined.Elapsed : moved;
             Assert.False(aStore.Ownership.Owns(site));
             await Task.WhenAll(a.FlushAsync(), b.FlushAsync());
@@ -198,7 +200,7 @@ public sealed class EvaluatorRebalanceTests(PostgresFixture postgres, ITestOutpu
         Assert.True(stop.Elapsed < TimeSpan.FromSeconds(options.Lease.Seconds), "taken back before b's leases would have expired");
         Assert.Equal(0L, await PostgresServer.ScalarAsync(storage.ConnectionString!, "SELECT count(*) FROM lease_members WHERE scope = 'alert_leases' AND replica = 'replica-b'"));
         Assert.Equal(0L, await PostgresServer.ScalarAsync(storage.ConnectionString!, "SELECT count(*) FROM alert_leases WHERE holder = 'replica-b'"));
-        await GatewayHost.WaitUntilAsync(() => SitePerPartition().All(s => aStore.Ownership.Owns(s)), TimeSpan.FromSeconds(10), "replica a to evaluate every site again");
+        await GatewayHost.WaitUntilAsync(() => SitePerPartition().All(s => aStore.Ownership.Owns(s)), TimeSpan.FromSeconds(30), "replica a to evaluate every site again");
     }
 
     private static AlertsOptions Options() => new()
