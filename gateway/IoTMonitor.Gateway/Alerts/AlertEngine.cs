@@ -519,7 +519,8 @@ public sealed class AlertEngine : IAsyncDisposable
 
     /// <summary>
     /// Replicas sharing PostgreSQL: every <see cref="LeaseOptions.RenewMs"/> renews the leases and
-    /// takes free ones, reloads the rules when another replica changed them, and queues what other
+    /// takes free ones, hands over those above its fair share (<see cref="LeaseOptions.Balance"/>),
+    /// reloads the rules when another replica changed them, and queues what other
     /// replicas handed over for the sites held. A change of the held set wakes the engine (it reloads
     /// the state of the sites it gained) and the dispatcher (their pending notices are its now).
     /// </summary>
@@ -539,6 +540,11 @@ public sealed class AlertEngine : IAsyncDisposable
                         _log.LogInformation("Alert evaluator {Replica} now holds partitions {Partitions}", shared.Leases.Replica, string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
                         _queue.Enqueue(Work.ForTick());
                         NotificationsQueued?.Invoke(this, EventArgs.Empty);
+                    }
+
+                    if (shared.Leases.Surplus.Count > 0)
+                    {
+                        HandOver(shared, shared.Leases.Surplus);
                     }
 
                     var rulesVersion = _store.RulesVersion();
@@ -578,6 +584,33 @@ public sealed class AlertEngine : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Gives the partitions above this replica's fair share to the replica short of it. Under the
+    /// engine's lock no group runs, so each partition's last commit is done before its lease row is
+    /// released; items of its sites evaluated from then on are handed off to the taker, which takes the
+    /// row at its next round and reloads the state before it evaluates them.
+    /// </summary>
+    private void HandOver(SharedEvaluator shared, IReadOnlyList<int> surplus)
+    {
+        var given = new List<int>(surplus.Count);
+        lock (_gate)
+        {
+            foreach (var partition in surplus)
+            {
+                if (shared.HandOver(partition))
+                {
+                    given.Add(partition);
+                }
+            }
+        }
+
+        if (given.Count > 0)
+        {
+            _log.LogInformation("Alert evaluator {Replica} handed partitions {Given} over (more than a fair share); it holds {Partitions}", shared.Leases.Replica, string.Join(",", given.Order()), string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
+            NotificationsQueued?.Invoke(this, EventArgs.Empty); // the dispatcher lists the notices of the partitions held: those are the taker's now
         }
     }
 

@@ -1,3 +1,4 @@
+using IoTMonitor.Gateway.Alerts.Store.Postgres;
 using IoTMonitor.Gateway.Configuration;
 
 namespace IoTMonitor.Gateway.Alerts;
@@ -25,6 +26,13 @@ public sealed class AlertMetrics(AlertsService alerts) : IStageMetrics
         text.Gauge("iotmon_alert_store_unreachable", "1 while the alert store (shared PostgreSQL) is unreachable and evaluation waits", engine.StoreUnreachable ? 1 : 0);
         text.Counter("iotmon_alert_store_outages_total", "Times the alert store became unreachable under the engine", engine.StoreOutages);
         text.Counter("iotmon_alert_batches_cut_at_stop_total", "Queued batches a graceful stop's drain deadline left unevaluated, over every run of this alert store", engine.BatchesCutAtStop);
+        if (engine.Store is PostgresAlertStore shared)
+        {
+            text.Gauge("iotmon_alert_partitions_held", "Alert partitions (of 16) whose lease this replica holds: it evaluates their sites", shared.Leases.HeldTokens.Count);
+            text.Counter("iotmon_alert_partitions_handed_over_total", "Alert partitions above this replica's fair share handed to another replica (Alerts:Lease:Balance)", shared.PartitionsHandedOver);
+            text.Counter("iotmon_alert_handed_off_total", "Batches and statuses of sites another replica evaluates, handed to it through alert_handoff", shared.HandedOff);
+        }
+
         text.Counter("iotmon_alert_unclean_stops_total", "Starts of this alert store after a run that did not stop cleanly (crash, kill, power loss)", engine.UncleanStops);
     }
 }

@@ -214,7 +214,8 @@ public sealed class OutboxOptions
 /// <summary>
 /// The partition leases of replicas sharing PostgreSQL (<c>Alerts:Lease</c>). A replica that dies is
 /// replaced as evaluator of its sites within <see cref="Seconds"/> plus one <see cref="RenewMs"/>; one
-/// that stops releases its leases, and another takes them within one <see cref="RenewMs"/>.
+/// that stops releases its leases, and another takes them within one <see cref="RenewMs"/>; one that
+/// joins gets its share from the others within a few rounds (<see cref="Balance"/>).
 /// </summary>
 public sealed class LeaseOptions
 {
@@ -223,6 +224,15 @@ public sealed class LeaseOptions
 
     /// <summary>How often a replica renews its leases, takes free ones and picks up readings handed to it.</summary>
     public int RenewMs { get; set; } = 2000;
+
+    /// <summary>
+    /// Whether the replicas share the partitions evenly: each registers in <c>lease_members</c>, and one
+    /// holding more than its fair share hands the surplus over (after its last commit of those sites), so
+    /// a replica that joins evaluates its share within a few rounds. Off: a held partition stays with its
+    /// replica until it stops or dies (an active/standby pair: the standby evaluates nothing while the
+    /// active one lives).
+    /// </summary>
+    public bool Balance { get; set; } = true;
 
     /// <summary>This gateway's name among the replicas (lease holder, counters); empty: host name, process id and a random suffix.</summary>
     public string Replica { get; set; } = string.Empty;

@@ -86,7 +86,7 @@ public sealed class AlertsService : IHostedLifecycleService, IAsyncDisposable
         }
 
         Store = _services.GetService<StateOptions>() is { IsPostgres: true }
-            ? new PostgresAlertStore(_services.GetRequiredService<PostgresState>(), _options.Lease.Name, TimeSpan.FromSeconds(_options.Lease.Seconds))
+            ? new PostgresAlertStore(_services.GetRequiredService<PostgresState>(), _options.Lease.Name, TimeSpan.FromSeconds(_options.Lease.Seconds), _options.Lease.Balance)
             : new SqliteAlertStore(_gateway.Resolve(_options.DatabasePath));
         if (_options.RulePackPath.Length > 0)
         {

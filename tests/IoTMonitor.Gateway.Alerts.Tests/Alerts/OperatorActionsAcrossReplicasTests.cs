@@ -130,8 +130,9 @@ public sealed class OperatorActionsAcrossReplicasTests(PostgresFixture postgres)
                 FlapWindowSeconds = 0,
                 Lease = { Seconds = 10, RenewMs = 500 },
             };
-            var storeA = (PostgresAlertStore)storage.Open("replica-a");
-            var storeB = (PostgresAlertStore)storage.Open("replica-b");
+            // without balancing, so a keeps river-1 while b runs (with it, a would hand b half the partitions)
+            var storeA = (PostgresAlertStore)storage.Open("replica-a", balance: false);
+            var storeB = (PostgresAlertStore)storage.Open("replica-b", balance: false);
             storeA.SeedRule(Rule, DateTimeOffset.UtcNow);
             var a = new AlertEngine(options, storeA, [.. TestChannels.Of(options), .. pauseA is null ? Array.Empty<IAlertChannel>() : [pauseA]], TimeProvider.System, NullLogger.Instance);
             var b = new AlertEngine(options, storeB, [.. TestChannels.Of(options), .. pauseB is null ? Array.Empty<IAlertChannel>() : [pauseB]], TimeProvider.System, NullLogger.Instance);

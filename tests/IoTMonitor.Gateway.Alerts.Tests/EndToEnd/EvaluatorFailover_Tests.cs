@@ -18,6 +18,9 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
     private const int LeaseSeconds = 4;
     private const int RenewMs = 250;
 
+    // in partition 2: with balancing (the default) replica a keeps it when b joins and takes the upper half
+    private const string Site = "river-2";
+
     /// <summary>Water level above 3.5 m for at least 60 s of sample time.</summary>
     private const string Pack = """
         {"name":"failover","rules":[
@@ -36,12 +39,15 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         await using var a = new GatewayHost(Pack, Settings(db, hook.Url, "replica-a", leaseSeconds: 30));
         await using var b = new GatewayHost(Pack, Settings(db, hook.Url, "replica-b", leaseSeconds: 30));
         await a.StartAsync();
-        await b.StartAsync();
         Assert.Equal(PartitionLeases.Partitions, Leases(a).HeldTokens.Count);
-        Assert.Empty(Leases(b).HeldTokens);
+        await b.StartAsync();
+        await BalancedAsync(b, a);
+        var metricsA = await MetricsAsync(a);
+        Assert.Equal((8.0, 8.0), (Value(metricsA, "iotmon_alert_partitions_held"), Value(metricsA, "iotmon_alert_partitions_handed_over_total")));
+        Assert.Equal(8.0, Value(await MetricsAsync(b), "iotmon_alert_partitions_held"));
 
         var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120;
-        await using (var node = await a.ConnectNodeAsync("river-1", "wl-01"))
+        await using (var node = await a.ConnectNodeAsync(Site, "wl-01"))
         {
             await node.PublishAsync(VirtualNode.Batch(boot: 1, firstSeq: 1, "water.level", 3.9, (t0, 4.0), (t0 + 30, 4.1)));
         }
@@ -56,7 +62,7 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
         Assert.True(stop.Elapsed < TimeSpan.FromSeconds(10), "the released leases were taken before they would have expired");
         output.WriteLine($"graceful stop: replica a stopped in {stopped.TotalMilliseconds:0} ms; replica b evaluates {stop.Elapsed.TotalMilliseconds:0} ms after the stop began (lease 30 s, renewal {RenewMs} ms)");
 
-        await using (var node = await b.ConnectNodeAsync("river-1", "wl-01"))
+        await using (var node = await b.ConnectNodeAsync(Site, "wl-01"))
         {
             // 60 s after the first exceedance: raised only if b continues a's duration instead of starting its own
             await node.PublishAsync(VirtualNode.Batch(boot: 1, firstSeq: 3, "water.level", 3.9, (t0 + 60, 4.2)));
@@ -96,20 +102,35 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
             await GatewayHost.WaitUntilAsync(() => HeldBy(db, "replica-a") == PartitionLeases.Partitions, TimeSpan.FromSeconds(10), "replica a to hold every partition");
             await using var b = new GatewayHost(Pack, Settings(db, hook.Url, "replica-b"));
             await b.StartAsync();
-            Assert.Empty(Leases(b).HeldTokens);
+            try
+            {
+                await BalancedAsync(b, a: null);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}: {await LeasesAsync(db)}; replica a's log: {a.Log}", e);
+            }
 
             var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120;
-            await using (var node = new VirtualNode("river-1", "wl-01"))
+            await using (var node = new VirtualNode(Site, "wl-01"))
             {
                 await node.ConnectAsync(a.MqttPort, "any");
                 await node.PublishAsync(VirtualNode.Batch(boot: 1, firstSeq: 1, "water.level", 3.9, (t0, 4.0), (t0 + 30, 4.1)));
             }
 
-            await GatewayHost.WaitUntilAsync(() => b.Alerts.Store.LoadState("level.high", "wl-01")?.State.PendingSince == t0, TimeSpan.FromSeconds(10), "replica a's pending duration in the shared state");
+            try
+            {
+                await GatewayHost.WaitUntilAsync(() => b.Alerts.Store.LoadState("level.high", "wl-01")?.State.PendingSince == t0, TimeSpan.FromSeconds(10), "replica a's pending duration in the shared state");
+            }
+            catch (TimeoutException e)
+            {
+                var handOffs = await PostgresServer.ScalarAsync(db, "SELECT count(*) FROM alert_handoff");
+                throw new TimeoutException($"{e.Message}: {await LeasesAsync(db)}, hand-off rows {handOffs}; replica a's log: {a.Log}", e);
+            }
 
             var killed = Stopwatch.StartNew();
             a.Kill();
-            await using (var node = await b.ConnectNodeAsync("river-1", "wl-01"))
+            await using (var node = await b.ConnectNodeAsync(Site, "wl-01"))
             {
                 // a's leases have not expired yet: b hands the batch over to whoever owns the site, which is b itself once it takes over
                 await node.PublishAsync(VirtualNode.Batch(boot: 1, firstSeq: 3, "water.level", 3.9, (t0 + 60, 4.2)));
@@ -158,6 +179,39 @@ public sealed class EvaluatorFailover_Tests(PostgresFixture postgres, ITestOutpu
                 $"outbox {string.Join(",", b.Alerts.Store.Outbox().Select(o => o.Channel + ":" + o.Status + ":" + o.LastError))}",
                 e);
         }
+    }
+
+    /// <summary>b joined a, which held every partition: a hands b half (the upper partitions) and keeps <see cref="Site"/>'s.</summary>
+    private static async Task BalancedAsync(GatewayHost b, GatewayHost? a)
+    {
+        await GatewayHost.WaitUntilAsync(() => Leases(b).HeldTokens.Count == PartitionLeases.Partitions / 2, TimeSpan.FromSeconds(15), "replica b to take its share");
+        Assert.False(Leases(b).Holds(PartitionLeases.PartitionOf(Site)));
+        if (a is not null)
+        {
+            await GatewayHost.WaitUntilAsync(() => Leases(a).HeldTokens.Count == PartitionLeases.Partitions / 2, TimeSpan.FromSeconds(15), "replica a to hand the surplus over");
+            Assert.True(Leases(a).Holds(PartitionLeases.PartitionOf(Site)));
+        }
+    }
+
+    /// <summary>Who holds how many alert partitions and which replicas are members, as the database sees it now.</summary>
+    private static async Task<string> LeasesAsync(string db)
+    {
+        var holders = await PostgresServer.ScalarAsync(db, "SELECT string_agg(holder || ':' || n, ',') FROM (SELECT holder, count(*) n FROM alert_leases WHERE expires > now() GROUP BY holder) h");
+        var members = await PostgresServer.ScalarAsync(db, "SELECT string_agg(replica, ',') FROM lease_members WHERE scope = 'alert_leases' AND expires > now()");
+        return $"holders {holders}, members {members}";
+    }
+
+    private static async Task<string> MetricsAsync(GatewayHost gateway)
+    {
+        using var response = await gateway.SendAsync(HttpMethod.Get, "/metrics", GatewayHost.AdminKey);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static double Value(string metrics, string name)
+    {
+        var line = metrics.Split('\n').SingleOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{name} missing from /metrics:\n{metrics}");
+        return double.Parse(line![(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static PartitionLeases Leases(GatewayHost gateway) => ((PostgresAlertStore)gateway.Alerts.Store).Leases;

@@ -157,6 +157,7 @@ public sealed class ReplicaDispatch_Tests(PostgresFixture postgres, ITestOutputH
         ["Alerts:Lease:Seconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Alerts:Lease:RenewMs"] = "250",
         ["Alerts:Lease:Replica"] = replica,
+        ["Alerts:Lease:Balance"] = "false", // a keeps river-1 (and sends its notice) while b runs: an active/standby pair
         ["Alerts:Outbox:TimeoutSeconds"] = "2",
         ["Alerts:Webhook:Urls:0"] = hookUrl,
         ["Alerts:Webhook:Secret"] = Packs.WebhookSecret,

@@ -12,11 +12,13 @@ namespace IoTMonitor.Gateway.Alerts.Ownership;
 /// <c>alert_handoff</c> in the group's transaction; the partition's owner takes it from there
 /// (<see cref="Pending"/>) and deletes the row in the transaction that evaluates it
 /// (<see cref="Claim"/>), so a handed-off item is evaluated once, by whoever owns the site when it
-/// is evaluated, also across a failover.
+/// is evaluated, also across a failover. A partition above this replica's fair share is given to the
+/// replica short of it (<see cref="HandOver"/>), after its last commit.
 /// </summary>
 internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases leases) : EvaluatorOwnership
 {
     private long _handedOff;
+    private long _partitionsHandedOver;
 
     // The partitions held when the engine last reloaded its state: only these count as owned (while still held).
     private HashSet<int> _reloaded = [];
@@ -29,6 +31,9 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
 
     /// <summary>Items handed to another replica so far (tests and /metrics).</summary>
     public long HandedOff => Interlocked.Read(ref _handedOff);
+
+    /// <summary>Surplus partitions given to another replica so far (/metrics).</summary>
+    public long PartitionsHandedOver => Interlocked.Read(ref _partitionsHandedOver);
 
     public override bool Owns(string site)
     {
@@ -51,6 +56,27 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
         var handedOver = gained.Length == 0 ? [] : Pending(gained, int.MaxValue);
         Volatile.Write(ref _reloaded, held);
         return handedOver;
+    }
+
+    /// <summary>
+    /// Gives a surplus partition to the replica short of its share (<see cref="PartitionLeases.Surplus"/>).
+    /// The caller holds the engine's lock, so no group is running and the last commit of the
+    /// partition's sites is done: the partition stops counting as owned first (what is queued for its
+    /// sites from now on is handed off through <c>alert_handoff</c>), and only then is the lease row
+    /// released, so the taker, which reloads the state after taking the row, reads that last commit.
+    /// Returns false when the partition is no longer held (lost or released meanwhile).
+    /// </summary>
+    public bool HandOver(int partition)
+    {
+        if (!leases.Holds(partition))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _reloaded, Volatile.Read(ref _reloaded).Where(p => p != partition).ToHashSet());
+        leases.Release(partition);
+        Interlocked.Increment(ref _partitionsHandedOver);
+        return true;
     }
 
     public override void HandOff(in Work work)

@@ -1,8 +1,9 @@
 // Leases in PostgreSQL: sites are hashed into a fixed number of partitions, and a replica evaluates
 // a partition's sites only while it holds the partition's lease row (holder, token, expires). The
 // same rows, in table ingest_leases, say which replica consumes which partition queue of the RabbitMQ
-// cluster; there the share is balanced (a replica that holds more than its fair share names the
-// surplus, which its owner hands over and releases, so a replica that joins gets its share). It
+// cluster. With balancing (alert leases: Alerts:Lease:Balance, on by default; ingest leases:
+// Mqtt:Cluster:Balance) a replica that holds more than its fair share names
+// the surplus, which its owner hands over and releases, so a replica that joins gets its share. It
 // renews its leases well before they expire; a replica that stops releases them at once, one that
 // dies (kill -9, power, network) loses them when they expire, and another takes them with a new
 // token. Every commit of evaluation state is fenced by the row (Fence): a replica whose lease expired
@@ -33,9 +34,11 @@ public sealed class PartitionLeases
     private Shares _shares = new(new Dictionary<int, string>(), []);
     private long _generation;
 
+    /// <summary>The alert evaluator's leases (<c>alert_leases</c>, <see cref="Partitions"/> rows).</summary>
     /// <param name="ttl">How long a lease lasts without renewal: the failover time after a replica dies is at most this plus one renewal interval.</param>
-    public PartitionLeases(NpgsqlDataSource db, string replica, TimeSpan ttl)
-        : this(db, "alert_leases", Partitions, replica, ttl, balance: false)
+    /// <param name="balance">Whether a replica above its fair share names its surplus for the engine to hand over (see the other constructor).</param>
+    public PartitionLeases(NpgsqlDataSource db, string replica, TimeSpan ttl, bool balance)
+        : this(db, "alert_leases", Partitions, replica, ttl, balance)
     {
     }
 
@@ -127,7 +130,8 @@ public sealed class PartitionLeases
     /// <summary>
     /// One round: renews the leases still held, notes those lost, and takes free or expired
     /// partitions up to a fair share (partitions / live replicas; a held partition is never taken
-    /// from a live replica). Returns whether the held set changed.
+    /// from a live replica: with balancing its holder names it as surplus and releases it). Returns
+    /// whether the held set changed.
     /// </summary>
     public bool Renew()
     {

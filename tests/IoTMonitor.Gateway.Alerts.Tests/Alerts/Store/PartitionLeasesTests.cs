@@ -89,7 +89,7 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         var b = (PostgresAlertStore)storage.Open("replica-b", leaseSeconds: 30);
 
         // the database saw a's leases run out (a's clock or renewals lagging), b took them; a still believes it holds them
-        await PostgresServer.ExecuteAsync(storage.ConnectionString!, "UPDATE alert_leases SET expires = now() - interval '1 second' WHERE holder = 'replica-a'");
+        await PostgresServer.ExecuteAsync(storage.ConnectionString!, "UPDATE alert_leases SET expires = now() - interval '1 second' WHERE holder = 'replica-a'; UPDATE lease_members SET expires = now() - interval '1 second' WHERE replica = 'replica-a'");
         Assert.True(b.Leases.Renew());
         Assert.True(a.Leases.Holds(PartitionLeases.PartitionOf("river-1")));
 
@@ -135,8 +135,9 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
             TickSeconds = 3600,
             Lease = { Seconds = 3, RenewMs = 200 },
         };
-        var ownerStore = (PostgresAlertStore)storage.Open("owner");
-        var otherStore = (PostgresAlertStore)storage.Open("other");
+        // without balancing: the owner keeps every partition while the other runs (an active/standby pair)
+        var ownerStore = (PostgresAlertStore)storage.Open("owner", balance: false);
+        var otherStore = (PostgresAlertStore)storage.Open("other", balance: false);
         ownerStore.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
         var log = new ListLogger();
         await using var owner = new AlertEngine(options, ownerStore, TestChannels.Of(options), TimeProvider.System, log);

@@ -37,7 +37,7 @@ internal sealed class StoreProviders : IDisposable
             ? new StoreProviders(provider, null, await server.CreateDatabaseAsync("alerts"))
             : new StoreProviders(provider, Directory.CreateTempSubdirectory("iotmon-alertstore-").FullName, null);
 
-    public AlertStore Open(string replica = "replica-a", double leaseSeconds = 10)
+    public AlertStore Open(string replica = "replica-a", double leaseSeconds = 10, bool balance = true)
     {
         if (_dir is not null)
         {
@@ -47,7 +47,7 @@ internal sealed class StoreProviders : IDisposable
         }
 
         var state = OpenState();
-        var store = new PostgresAlertStore(state, replica, TimeSpan.FromSeconds(leaseSeconds));
+        var store = new PostgresAlertStore(state, replica, TimeSpan.FromSeconds(leaseSeconds), balance);
         _owned.Add(store);
         store.Leases.Renew();
         return store;

@@ -27,10 +27,11 @@ public sealed class PostgresAlertStore : AlertStore
 
     /// <param name="replica">This gateway's name in the lease rows and counters; unique among the replicas.</param>
     /// <param name="leaseTtl">How long a partition lease lasts without renewal.</param>
-    public PostgresAlertStore(PostgresState state, string replica, TimeSpan leaseTtl)
+    /// <param name="balance">Whether a replica above its fair share hands its surplus partitions over (<see cref="LeaseOptions.Balance"/>).</param>
+    public PostgresAlertStore(PostgresState state, string replica, TimeSpan leaseTtl, bool balance = true)
     {
         Replica = replica;
-        Leases = new PartitionLeases(state.DataSource, replica, leaseTtl);
+        Leases = new PartitionLeases(state.DataSource, replica, leaseTtl, balance);
         _db = new PostgresAlertDatabase(state.DataSource, Leases);
         _ownership = new SharedEvaluator(_db, Leases);
         _rules = new PostgresRuleTable(_db);
@@ -48,6 +49,9 @@ public sealed class PostgresAlertStore : AlertStore
 
     /// <summary>Batches and statuses handed to the replica that owns their site (tests and /metrics).</summary>
     public long HandedOff => _ownership.HandedOff;
+
+    /// <summary>Partitions above this replica's fair share handed to another replica (tests and /metrics).</summary>
+    public long PartitionsHandedOver => _ownership.PartitionsHandedOver;
 
     public override long Commits => _db.Commits;
 
