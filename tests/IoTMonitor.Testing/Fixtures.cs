@@ -49,3 +49,27 @@ public sealed class PostgresFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// xunit class/collection fixture: one real 3-node RabbitMQ cluster for the tests that share it, each test on a
+/// virtual host of its own and leaving the cluster whole (<see cref="RabbitMqCluster.RestoreAsync"/>) for the next.
+/// The cluster starts at the first <see cref="ClusterAsync"/>, not with the collection, so the collection's tests
+/// that need no broker do not wait for it.
+/// </summary>
+public sealed class RabbitMqClusterFixture : IAsyncLifetime
+{
+    private readonly Lazy<Task<RabbitMqCluster>> _cluster = new(() => RabbitMqCluster.StartNewAsync(3));
+
+    /// <summary>The cluster, started by the first caller; a failed start fails every test that asks, with its reason.</summary>
+    public Task<RabbitMqCluster> ClusterAsync() => _cluster.Value;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster.IsValueCreated && _cluster.Value.IsCompletedSuccessfully)
+        {
+            await (await _cluster.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
