@@ -111,8 +111,8 @@ public sealed class RabbitMqCluster : IAsyncDisposable
     public async Task RestoreAsync(TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(180);
-        var deadline = DateTime.UtcNow + limit;
         await Task.WhenAll(Nodes.Where(n => !n.IsRunning).Select(n => n.StartAsync(limit))).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             string? missing;

@@ -20,7 +20,7 @@ public sealed class ClusterBroker_Tests(InfluxDbFixture influx, RabbitMqClusterF
     [Fact]
     public async Task A_broker_node_killed_mid_burst_loses_no_acknowledged_reading_and_duplicates_none()
     {
-        await using var fleet = await ClusterFleet.StartAsync(cluster, influx.Server, Devices, replicas: 2);
+        await using var fleet = await ClusterFleet.StartAsync(cluster, output.WriteLine, influx.Server, Devices, replicas: 2);
         long killedAt = -1;
         var start = fleet.Now;
         await fleet.PublishAllAsync(Messages, acked =>
@@ -46,7 +46,7 @@ public sealed class ClusterBroker_Tests(InfluxDbFixture influx, RabbitMqClusterF
     [Fact]
     public async Task A_gateway_replica_killed_mid_burst_hands_its_partitions_over_and_loses_no_reading()
     {
-        await using var fleet = await ClusterFleet.StartAsync(cluster, influx.Server, Devices, replicas: 2);
+        await using var fleet = await ClusterFleet.StartAsync(cluster, output.WriteLine, influx.Server, Devices, replicas: 2);
         // both replicas subscribed to every partition, one of them active on each
         Assert.Equal((2 * ClusterFleet.Partitions, ClusterFleet.Partitions), await fleet.ConsumersAsync());
         long killedAt = -1;

@@ -65,7 +65,7 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
     /// <summary>Pause of a device between two acknowledged messages.</summary>
     public const int PaceMs = 100;
 
-    public static async Task<ClusterFaultRig> StartAsync(RabbitMqClusterFixture cluster, InfluxDbServer influx, int devices)
+    public static async Task<ClusterFaultRig> StartAsync(RabbitMqClusterFixture cluster, Action<string> log, InfluxDbServer influx, int devices)
     {
         var postgres = await PostgresServer.StartNewAsync();
         var dir = Directory.CreateTempSubdirectory("iotmon-cluster-faults-").FullName;
@@ -80,7 +80,7 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
             await File.WriteAllTextAsync(pack, Pack);
             // pooled, as a deployment runs it (the fixture's own string opens a connection per use); a restart breaks the pooled connections
             var pooled = new Npgsql.NpgsqlConnectionStringBuilder(db) { Pooling = true }.ConnectionString;
-            rig.Fleet = await ClusterFleet.StartAsync(cluster, influx, devices, replicas: 2,
+            rig.Fleet = await ClusterFleet.StartAsync(cluster, log, influx, devices, replicas: 2,
                 "--State:Provider=postgres", $"--State:ConnectionString={pooled}", $"--Api:AdminKey={AdminKey}",
                 // the gateway checks each device against the shared registry as well as the broker's login
                 "--Registry:RequireAuthentication=true",

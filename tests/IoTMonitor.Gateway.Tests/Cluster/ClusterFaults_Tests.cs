@@ -57,7 +57,7 @@ public sealed class ClusterFaults_Tests(InfluxDbFixture influx, RabbitMqClusterF
 
     private async Task RunAsync(Faults faults)
     {
-        await using var rig = await ClusterFaultRig.StartAsync(cluster, influx.Server, Devices);
+        await using var rig = await ClusterFaultRig.StartAsync(cluster, output.WriteLine, influx.Server, Devices);
         var fleet = rig.Fleet;
         var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - (Messages * ClusterFaultRig.SampleStep) - 5;
         var events = new System.Collections.Concurrent.ConcurrentQueue<string>();

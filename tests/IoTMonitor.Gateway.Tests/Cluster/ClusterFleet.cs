@@ -30,8 +30,13 @@ internal sealed class ClusterFleet : IAsyncDisposable
     private readonly List<long> _ackTimes = new();
     private string[] _replicaArgs = [];
 
-    private ClusterFleet(RabbitMqCluster cluster, string virtualHost, Uri influxUrl, string database, int devices)
+    private readonly RabbitMqClusterFixture _shared;
+    private readonly Action<string> _log;
+
+    private ClusterFleet(RabbitMqClusterFixture shared, Action<string> log, RabbitMqCluster cluster, string virtualHost, Uri influxUrl, string database, int devices)
     {
+        _shared = shared;
+        _log = log;
         Cluster = cluster;
         VirtualHost = virtualHost;
         _influxUrl = influxUrl;
@@ -71,18 +76,15 @@ internal sealed class ClusterFleet : IAsyncDisposable
         }
     }
 
+    /// <param name="log">The test's output: what the clean-up did to leave the cluster whole.</param>
     /// <param name="replicaArgs">More settings for every replica (e.g. the shared PostgreSQL state).</param>
-    public static async Task<ClusterFleet> StartAsync(RabbitMqClusterFixture shared, InfluxDbServer influx, int devices, int replicas, params string[] replicaArgs)
+    public static async Task<ClusterFleet> StartAsync(RabbitMqClusterFixture shared, Action<string> log, InfluxDbServer influx, int devices, int replicas, params string[] replicaArgs)
     {
         var cluster = await shared.ClusterAsync();
-        if (cluster.Nodes.Any(n => !n.IsRunning))
-        {
-            await cluster.RestoreAsync(); // the test before could not bring its killed node back: try again, or fail here saying why
-        }
 
         var vhost = $"iotmon-test-{Guid.NewGuid():N}";
         await cluster.AddVirtualHostAsync(vhost);
-        var fleet = new ClusterFleet(cluster, vhost, influx.Url, GatewayHarness.NewDatabase(), devices) { _replicaArgs = replicaArgs };
+        var fleet = new ClusterFleet(shared, log, cluster, vhost, influx.Url, GatewayHarness.NewDatabase(), devices) { _replicaArgs = replicaArgs };
         try
         {
             await cluster.ProvisionAsync(string.Empty, "--vhost", vhost, "topology", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -277,12 +279,15 @@ internal sealed class ClusterFleet : IAsyncDisposable
 
         // the next test on the shared cluster starts with every node in it and its own, empty vhost; a node this
         // test killed is back, its quorum queue replicas caught up, before the vhost's queues are deleted on every node
-        if (Cluster.Nodes.Any(n => !n.IsRunning))
+        if (await _shared.MakeWholeAsync() is { } restore)
         {
-            await Cluster.RestoreAsync();
+            _log(restore);
         }
 
-        await Cluster.DeleteVirtualHostAsync(VirtualHost);
+        if (Cluster.Nodes.All(n => n.IsRunning))
+        {
+            await Cluster.DeleteVirtualHostAsync(VirtualHost); // else the cluster was given up, with everything on it
+        }
         foreach (var dir in _replicaDirs)
         {
             try

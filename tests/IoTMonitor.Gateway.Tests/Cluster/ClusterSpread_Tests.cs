@@ -25,7 +25,7 @@ public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, RabbitMq
     public async Task Two_replicas_each_consume_a_share_and_the_survivor_of_a_kill_takes_every_partition()
     {
         var state = await postgres.Server.CreateDatabaseAsync("spread");
-        await using var fleet = await ClusterFleet.StartAsync(cluster, influx.Server, Devices, replicas: 1,
+        await using var fleet = await ClusterFleet.StartAsync(cluster, output.WriteLine, influx.Server, Devices, replicas: 1,
             "--State:Provider=postgres", $"--State:ConnectionString={state}", "--Mqtt:Cluster:Balance=true",
             $"--Mqtt:Cluster:LeaseSeconds={LeaseSeconds}", "--Mqtt:Cluster:LeaseRenewMs=500", $"--Api:AdminKey={AdminKey}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
