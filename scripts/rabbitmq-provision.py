@@ -7,7 +7,8 @@
 
 Each command builds one definitions document and imports it with `rabbitmqctl import_definitions`
 (one call, whatever the number of devices; users, permissions and queues are cluster-wide, so any
-node will do). Options: --node NODE (rabbitmqctl -n), --print (write the JSON to stdout instead).
+node will do). Options: --node NODE (rabbitmqctl -n), --vhost VHOST (default "/"; it must exist:
+`rabbitmqctl add_vhost VHOST`), --print (write the JSON to stdout instead).
 
 Why a script and not the gateway: the registry keeps only salted hashes of device secrets, so the
 secret must be entered when POST /api/v1/devices answers it, as with Mosquitto's password file.
@@ -28,7 +29,6 @@ import sys
 import tempfile
 
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")  # docs/protocol.md §1
-VHOST = "/"
 UPLINK_EXCHANGE = "iotmon.uplink"
 UPLINK_QUEUE = "iotmon.uplink.{}"
 UPLINK_KINDS = ["telemetry", "status", "config.ack", "cmd.ack"]
@@ -44,7 +44,7 @@ def user(name, password):
             "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ""}
 
 
-def device_definitions(lines):
+def device_definitions(lines, vhost):
     users, perms, topic_perms = [], [], []
     for number, line in enumerate(lines, 1):
         line = line.strip()
@@ -62,32 +62,32 @@ def device_definitions(lines):
         users.append(user(device, secret))
         # its own session queue only (client id {device} or {site}/{device}); write on amq.topic to publish
         session = f"^mqtt-subscription-({device}|{site}/{device})qos[01]$"
-        perms.append({"user": device, "vhost": VHOST, "configure": session,
+        perms.append({"user": device, "vhost": vhost, "configure": session,
                       "write": f"^amq\\.topic$|{session}", "read": f"^amq\\.topic$|{session}"})
         own = f"^iotmon\\.v1\\.{site}\\.{device}\\."
-        topic_perms.append({"user": device, "vhost": VHOST, "exchange": "amq.topic",
+        topic_perms.append({"user": device, "vhost": vhost, "exchange": "amq.topic",
                             "write": own + "(telemetry|status|config\\.ack|cmd\\.ack)$",
                             "read": own + "(config|cmd)$"})
     return {"users": users, "permissions": perms, "topic_permissions": topic_perms}
 
 
-def gateway_definitions(name, password):
+def gateway_definitions(name, password, vhost):
     return {"users": [user(name, password)],
-            "permissions": [{"user": name, "vhost": VHOST, "configure": "^iotmon\\.",
+            "permissions": [{"user": name, "vhost": vhost, "configure": "^iotmon\\.",
                              "write": "^iotmon\\.|^amq\\.topic$", "read": "^iotmon\\.|^amq\\.topic$"}]}
 
 
-def topology_definitions(partitions):
-    exchanges = [{"name": UPLINK_EXCHANGE, "vhost": VHOST, "type": "x-consistent-hash", "durable": True,
+def topology_definitions(partitions, vhost):
+    exchanges = [{"name": UPLINK_EXCHANGE, "vhost": vhost, "type": "x-consistent-hash", "durable": True,
                   "auto_delete": False, "internal": False, "arguments": {}}]
     queues, bindings = [], []
     for kind in UPLINK_KINDS:
-        bindings.append({"source": "amq.topic", "vhost": VHOST, "destination": UPLINK_EXCHANGE,
+        bindings.append({"source": "amq.topic", "vhost": vhost, "destination": UPLINK_EXCHANGE,
                          "destination_type": "exchange", "routing_key": f"iotmon.v1.*.*.{kind}", "arguments": {}})
     for p in range(partitions):
-        queues.append({"name": UPLINK_QUEUE.format(p), "vhost": VHOST, "durable": True, "auto_delete": False,
+        queues.append({"name": UPLINK_QUEUE.format(p), "vhost": vhost, "durable": True, "auto_delete": False,
                        "arguments": {"x-queue-type": "quorum", "x-single-active-consumer": True}})
-        bindings.append({"source": UPLINK_EXCHANGE, "vhost": VHOST, "destination": UPLINK_QUEUE.format(p),
+        bindings.append({"source": UPLINK_EXCHANGE, "vhost": vhost, "destination": UPLINK_QUEUE.format(p),
                          "destination_type": "queue", "routing_key": "1", "arguments": {}})
     return {"exchanges": exchanges, "queues": queues, "bindings": bindings}
 
@@ -95,6 +95,7 @@ def topology_definitions(partitions):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--node", help="rabbitmqctl -n NODE")
+    parser.add_argument("--vhost", default="/", help="the virtual host (default /; it must exist)")
     parser.add_argument("--print", action="store_true", help="print the definitions instead of importing them")
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("devices")
@@ -108,13 +109,13 @@ def main():
 
     if args.command == "devices":
         lines = sys.stdin.readlines() if args.file == "-" else open(args.file, encoding="utf-8").readlines()
-        definitions = device_definitions(lines)
+        definitions = device_definitions(lines, args.vhost)
     elif args.command == "gateway":
-        definitions = gateway_definitions(args.user, args.password)
+        definitions = gateway_definitions(args.user, args.password, args.vhost)
     else:
         if not 1 <= args.partitions <= 1024:
             raise SystemExit("--partitions must be 1-1024")
-        definitions = topology_definitions(args.partitions)
+        definitions = topology_definitions(args.partitions, args.vhost)
 
     if args.print:
         json.dump(definitions, sys.stdout, indent=1)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the cluster fault tests (issue 21: 3 RabbitMQ nodes, 2 gateway replicas, PostgreSQL, a webhook
-# receiver; a broker node, a replica and PostgreSQL lost mid-burst, alone and together). Each test starts a
-# whole cluster, so together they take several minutes: they run here, after scripts/test.sh, not inside it
-# (.ci/run calls both). Prints one closing line "N passed, N failed".
+# receiver; a broker node, a replica and PostgreSQL lost mid-burst, alone and together). They share one
+# RabbitMQ cluster (a vhost each) but start replicas and PostgreSQL per test, so together they take several
+# minutes: they run here, after scripts/test.sh, not inside it (.ci/run calls both). Prints one closing line
+# "N passed, N failed".
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"

@@ -91,5 +91,9 @@ public sealed class ZeroLoss_Tests(InfluxDbFixture influx)
     }
 }
 
+/// <summary>
+/// One influxd for the collection; one RabbitMQ cluster for its cluster tests (started by the first of them,
+/// each on a vhost of its own: starting a cluster costs half a minute on a loaded 2-core machine).
+/// </summary>
 [CollectionDefinition("influx")]
-public sealed class InfluxCollection : ICollectionFixture<InfluxDbFixture>;
+public sealed class InfluxCollection : ICollectionFixture<InfluxDbFixture>, ICollectionFixture<RabbitMqClusterFixture>;

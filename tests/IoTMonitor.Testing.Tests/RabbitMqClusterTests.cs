@@ -11,7 +11,8 @@ namespace IoTMonitor.Testing.Tests;
 /// <summary>
 /// The cluster fixture and the operator's provisioning script against real RabbitMQ nodes: a device's
 /// MQTT 3.1.1 QoS 1 publish to one node reaches a partition queue consumed on another, topic ACLs hold,
-/// and the cluster keeps taking messages after kill -9 of a node, which rejoins when started again.
+/// and the cluster keeps taking messages after kill -9 of a node, which rejoins when started again; a second
+/// virtual host on the same nodes (tests sharing a cluster) keeps its messages apart.
 /// </summary>
 public sealed class RabbitMqClusterTests
 {
@@ -80,6 +81,45 @@ public sealed class RabbitMqClusterTests
         var status = await cluster.CtlAsync(cluster.Nodes[1], "cluster_status", "--formatter", "json");
         var running = status[status.IndexOf("\"running_nodes\"", StringComparison.Ordinal)..];
         Assert.Contains(cluster.Nodes[0].NodeName, running[..running.IndexOf(']', StringComparison.Ordinal)]);
+
+        // whole again as tests sharing the cluster need it: every node running in it, every quorum queue's members online
+        await cluster.RestoreAsync(TimeSpan.FromSeconds(120));
+
+        // a second virtual host on the same nodes (how tests share one cluster): the same device user and topic
+        // there reach that vhost's queues only, and the first vhost's publishes never reach it
+        await cluster.AddVirtualHostAsync("other");
+        await cluster.ProvisionAsync(string.Empty, "--vhost", "other", "topology", "--partitions", "2");
+        await cluster.ProvisionAsync(string.Empty, "--vhost", "other", "gateway", "gw", "gw-secret");
+        await cluster.ProvisionAsync("s1,d1,secret-1\n", "--vhost", "other", "devices", "-");
+        var otherFactory = new ConnectionFactory { UserName = "gw", Password = "gw-secret", VirtualHost = "other" };
+        await using var otherAmqp = await otherFactory.CreateConnectionAsync([new AmqpTcpEndpoint("127.0.0.1", cluster.Nodes[1].AmqpPort)]);
+        await using var otherChannel = await otherAmqp.CreateChannelAsync();
+        var otherReceived = new ConcurrentQueue<string>();
+        var otherConsumer = new AsyncEventingBasicConsumer(otherChannel);
+        otherConsumer.ReceivedAsync += async (_, e) =>
+        {
+            otherReceived.Enqueue(Encoding.UTF8.GetString(e.Body.Span));
+            await otherChannel.BasicAckAsync(e.DeliveryTag, multiple: false);
+        };
+        await otherChannel.BasicConsumeAsync("iotmon.uplink.0", autoAck: false, otherConsumer);
+        await otherChannel.BasicConsumeAsync("iotmon.uplink.1", autoAck: false, otherConsumer);
+
+        // the MQTT plugin takes the vhost from the user name "vhost:user" (rabbit_mqtt_processor get_vhost_username)
+        using var otherDevice = new MqttClientFactory().CreateMqttClient();
+        Assert.Equal(MqttClientConnectResultCode.Success, await ConnectAsync(otherDevice, DeviceOptions(cluster.Nodes[0].MqttPort, "s1/d1", "secret-1", "other:d1")));
+        Assert.True((await otherDevice.PublishAsync(Telemetry("iotmon/v1/s1/d1/telemetry", "in-other"))).IsSuccess);
+        Assert.True((await device.PublishAsync(Telemetry("iotmon/v1/s1/d1/telemetry", "in-default"))).IsSuccess);
+        await WaitFor(() => otherReceived.Contains("in-other") && received.Any(r => r.Body == "in-default"), "each vhost's publish at its own consumer");
+        await Task.Delay(1000); // a copy routed across would be in the other queue by now (both PUBACKs came after routing)
+        Assert.DoesNotContain(received, r => r.Body == "in-other");
+        Assert.DoesNotContain("in-default", otherReceived);
+        Assert.DoesNotContain(otherReceived, b => b.StartsWith("after-kill-", StringComparison.Ordinal) || b == "first");
+
+        // deleting the vhost closes its connections and leaves the other vhost's device publishing
+        await cluster.DeleteVirtualHostAsync("other");
+        await WaitFor(() => !otherDevice.IsConnected, "the deleted vhost's device to be disconnected");
+        Assert.True((await device.PublishAsync(Telemetry("iotmon/v1/s1/d1/telemetry", "after-delete"))).IsSuccess);
+        await WaitFor(() => received.Any(r => r.Body == "after-delete"), "a publish after the other vhost was deleted");
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace IoTMonitor.Testing;
 
@@ -10,7 +11,9 @@ namespace IoTMonitor.Testing;
 /// discovery (<c>cluster_formation.classic_config</c>), all listeners and the distribution bound to
 /// 127.0.0.1. The MQTT plugin (persistent sessions as quorum queues) and the consistent-hash exchange
 /// are enabled. <see cref="Node.Kill"/> is kill -9 of one node; <see cref="Node.StartAsync"/> brings it
-/// back with its data. Fails with the install command when the server is not installed.
+/// back with its data, <see cref="RestoreAsync"/> brings every such node back and waits until the cluster is
+/// whole again. Tests that share one cluster keep apart on virtual hosts of their own
+/// (<see cref="AddVirtualHostAsync"/>). Fails with the install command when the server is not installed.
 /// </summary>
 public sealed class RabbitMqCluster : IAsyncDisposable
 {
@@ -88,6 +91,84 @@ public sealed class RabbitMqCluster : IAsyncDisposable
                 $"RabbitMQ is not installed ({ServerScript} missing), and this test needs the real cluster. " +
                 "Install it with: scripts/install-deps.sh (or: apt-get install -y rabbitmq-server).");
         }
+    }
+
+    /// <summary>
+    /// Creates a virtual host: its own exchanges (amq.topic included), queues, bindings and permissions, so a
+    /// test on it sees no other test's messages. Users are cluster-wide; what a user may do is per virtual host.
+    /// </summary>
+    public Task AddVirtualHostAsync(string name) => CtlAsync(Nodes.First(n => n.IsRunning), "add_vhost", name);
+
+    /// <summary>Deletes a virtual host with its queues, and closes the connections to it.</summary>
+    public Task DeleteVirtualHostAsync(string name) => CtlAsync(Nodes.First(n => n.IsRunning), "delete_vhost", name);
+
+    /// <summary>
+    /// Leaves the cluster whole after a test that killed or stopped nodes: starts each such node again with
+    /// its data, then waits until every node is a running member of the cluster and every quorum queue of every
+    /// virtual host has all its members online (the restarted node's replicas caught up with their leaders).
+    /// Throws with what is still missing after <paramref name="timeout"/> (180 s unless given).
+    /// </summary>
+    public async Task RestoreAsync(TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(180);
+        await Task.WhenAll(Nodes.Where(n => !n.IsRunning).Select(n => n.StartAsync(limit))).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            string? missing;
+            try
+            {
+                missing = await MissingAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                missing = e.Message; // rabbitmqctl fails while a node is still booting
+            }
+
+            if (missing is null)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the RabbitMQ cluster was not whole {limit} after the restore began: {missing}");
+            }
+
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What keeps the cluster from being whole, or null: a node not running in it, a quorum queue member offline.</summary>
+    private async Task<string?> MissingAsync()
+    {
+        var node = Nodes.First(n => n.IsRunning);
+        using (var status = JsonDocument.Parse(await CtlAsync(node, "cluster_status", "--formatter", "json").ConfigureAwait(false)))
+        {
+            var running = status.RootElement.GetProperty("running_nodes").EnumerateArray().Select(n => n.GetString()).ToHashSet();
+            var absent = Nodes.Where(n => !running.Contains(n.NodeName)).Select(n => n.NodeName).ToArray();
+            if (absent.Length > 0)
+            {
+                return $"not running in the cluster: {string.Join(", ", absent)}";
+            }
+        }
+
+        using var vhosts = JsonDocument.Parse(await CtlAsync(node, "list_vhosts", "name", "--formatter", "json").ConfigureAwait(false));
+        foreach (var vhost in vhosts.RootElement.EnumerateArray().Select(v => v.GetProperty("name").GetString()!))
+        {
+            using var queues = JsonDocument.Parse(await CtlAsync(node, "list_queues", "-p", vhost, "name", "type", "members", "online", "--formatter", "json").ConfigureAwait(false));
+            foreach (var q in queues.RootElement.EnumerateArray().Where(q => q.GetProperty("type").GetString() == "quorum"))
+            {
+                var members = q.GetProperty("members").EnumerateArray().Select(m => m.GetString()).ToHashSet();
+                var online = q.GetProperty("online").EnumerateArray().Select(m => m.GetString()).ToHashSet();
+                if (!members.IsSubsetOf(online))
+                {
+                    return $"quorum queue {q.GetProperty("name").GetString()} in {vhost}: members {string.Join(", ", members)}, online {string.Join(", ", online)}";
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Runs rabbitmqctl against <paramref name="node"/>; throws with its output when it fails.</summary>

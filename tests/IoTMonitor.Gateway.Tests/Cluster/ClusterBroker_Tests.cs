@@ -5,14 +5,14 @@ using Xunit.Abstractions;
 namespace IoTMonitor.Gateway.Tests.Cluster;
 
 /// <summary>
-/// Fault tests on a real 3-node RabbitMQ cluster with two gateway replicas (separate processes) writing
+/// Fault tests on a real 3-node RabbitMQ cluster (the collection's, a vhost of its own per test) with two gateway replicas (separate processes) writing
 /// to a real InfluxDB: a fleet publishes QoS 1 bursts and re-sends what was not acknowledged; mid-burst
 /// one broker node, or one gateway replica, is killed with SIGKILL. Every acknowledged reading must be
 /// stored exactly once (one point per reading: the count equals the readings sent, no more, no fewer).
 /// The figures (throughput, PUBACK gap, failover) are written to the test output for docs/operations.md.
 /// </summary>
 [Collection("influx")]
-public sealed class ClusterBroker_Tests(InfluxDbFixture influx, ITestOutputHelper output)
+public sealed class ClusterBroker_Tests(InfluxDbFixture influx, RabbitMqClusterFixture cluster, ITestOutputHelper output)
 {
     private const int Devices = 12;
     private const int Messages = 150; // per device: 1,800 messages, 7,200 readings
@@ -20,7 +20,7 @@ public sealed class ClusterBroker_Tests(InfluxDbFixture influx, ITestOutputHelpe
     [Fact]
     public async Task A_broker_node_killed_mid_burst_loses_no_acknowledged_reading_and_duplicates_none()
     {
-        await using var fleet = await ClusterFleet.StartAsync(influx.Server, Devices, replicas: 2);
+        await using var fleet = await ClusterFleet.StartAsync(cluster, output.WriteLine, influx.Server, Devices, replicas: 2);
         long killedAt = -1;
         var start = fleet.Now;
         await fleet.PublishAllAsync(Messages, acked =>
@@ -46,7 +46,7 @@ public sealed class ClusterBroker_Tests(InfluxDbFixture influx, ITestOutputHelpe
     [Fact]
     public async Task A_gateway_replica_killed_mid_burst_hands_its_partitions_over_and_loses_no_reading()
     {
-        await using var fleet = await ClusterFleet.StartAsync(influx.Server, Devices, replicas: 2);
+        await using var fleet = await ClusterFleet.StartAsync(cluster, output.WriteLine, influx.Server, Devices, replicas: 2);
         // both replicas subscribed to every partition, one of them active on each
         Assert.Equal((2 * ClusterFleet.Partitions, ClusterFleet.Partitions), await fleet.ConsumersAsync());
         long killedAt = -1;

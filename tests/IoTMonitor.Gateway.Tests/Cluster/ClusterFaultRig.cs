@@ -13,8 +13,8 @@ using MQTTnet.Protocol;
 namespace IoTMonitor.Gateway.Tests.Cluster;
 
 /// <summary>
-/// The whole cluster of issue 21 on loopback: a <see cref="ClusterFleet"/> (3 RabbitMQ nodes, 2 gateway
-/// replicas as processes) whose replicas share a real PostgreSQL of their own (so a test can stop, kill and
+/// The whole cluster of issue 21 on loopback: a <see cref="ClusterFleet"/> (its own vhost on the shared 3 RabbitMQ
+/// nodes, 2 gateway replicas as processes) whose replicas share a real PostgreSQL of their own (so a test can stop, kill and
 /// start it), alert rules seeded from a pack, a real webhook receiver, and devices that behave like the
 /// firmware on both paths: QoS 1 telemetry re-sent until acknowledged, and a persistent session subscribed to
 /// its <c>config</c> and <c>cmd</c>, each answered on <c>config/ack</c> / <c>cmd/ack</c> (protocol §6, §7),
@@ -65,7 +65,7 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
     /// <summary>Pause of a device between two acknowledged messages.</summary>
     public const int PaceMs = 100;
 
-    public static async Task<ClusterFaultRig> StartAsync(InfluxDbServer influx, int devices)
+    public static async Task<ClusterFaultRig> StartAsync(RabbitMqClusterFixture cluster, Action<string> log, InfluxDbServer influx, int devices)
     {
         var postgres = await PostgresServer.StartNewAsync();
         var dir = Directory.CreateTempSubdirectory("iotmon-cluster-faults-").FullName;
@@ -80,7 +80,7 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
             await File.WriteAllTextAsync(pack, Pack);
             // pooled, as a deployment runs it (the fixture's own string opens a connection per use); a restart breaks the pooled connections
             var pooled = new Npgsql.NpgsqlConnectionStringBuilder(db) { Pooling = true }.ConnectionString;
-            rig.Fleet = await ClusterFleet.StartAsync(influx, devices, replicas: 2,
+            rig.Fleet = await ClusterFleet.StartAsync(cluster, log, influx, devices, replicas: 2,
                 "--State:Provider=postgres", $"--State:ConnectionString={pooled}", $"--Api:AdminKey={AdminKey}",
                 // the gateway checks each device against the shared registry as well as the broker's login
                 "--Registry:RequireAuthentication=true",
@@ -176,7 +176,7 @@ internal sealed class ClusterFaultRig : IAsyncDisposable
                     var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
                         .WithTcpServer("127.0.0.1", fleet.Cluster.Nodes[node].MqttPort)
                         .WithProtocolVersion(MqttProtocolVersion.V311)
-                        .WithClientId(d.Id).WithCleanSession(false).WithCredentials(d.Id, d.Secret)
+                        .WithClientId(d.Id).WithCleanSession(false).WithCredentials(fleet.MqttUser(d.Id), d.Secret)
                         .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
                         .WithTimeout(TimeSpan.FromSeconds(5)).Build());
                     if (result.ResultCode != MqttClientConnectResultCode.Success)

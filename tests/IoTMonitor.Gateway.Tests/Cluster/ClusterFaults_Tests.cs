@@ -21,7 +21,7 @@ namespace IoTMonitor.Gateway.Tests.Cluster;
 /// </summary>
 [Collection("influx")]
 [Trait("Category", "ClusterFaults")] // scripts/test-cluster.sh runs these; scripts/test.sh leaves them out (CI budget)
-public sealed class ClusterFaults_Tests(InfluxDbFixture influx, ITestOutputHelper output)
+public sealed class ClusterFaults_Tests(InfluxDbFixture influx, RabbitMqClusterFixture cluster, ITestOutputHelper output)
 {
     private const int Devices = 12;
     private const int Messages = 150; // per device: 1,800 messages, 7,200 readings
@@ -57,7 +57,7 @@ public sealed class ClusterFaults_Tests(InfluxDbFixture influx, ITestOutputHelpe
 
     private async Task RunAsync(Faults faults)
     {
-        await using var rig = await ClusterFaultRig.StartAsync(influx.Server, Devices);
+        await using var rig = await ClusterFaultRig.StartAsync(cluster, output.WriteLine, influx.Server, Devices);
         var fleet = rig.Fleet;
         var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - (Messages * ClusterFaultRig.SampleStep) - 5;
         var events = new System.Collections.Concurrent.ConcurrentQueue<string>();

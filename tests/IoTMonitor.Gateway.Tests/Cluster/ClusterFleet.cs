@@ -9,11 +9,14 @@ using MQTTnet.Protocol;
 namespace IoTMonitor.Gateway.Tests.Cluster;
 
 /// <summary>
-/// A RabbitMQ cluster provisioned for IoTMonitor (the operator's script: topology, the gateway's user,
-/// one broker user per device with its topic ACL), gateway replicas as separate processes consuming it,
+/// A virtual host of its own on a shared RabbitMQ cluster (<see cref="RabbitMqClusterFixture"/>), provisioned for
+/// IoTMonitor (the operator's script: topology, the gateway's user, one broker user per device with its topic
+/// ACL, all on that vhost), gateway replicas as separate processes consuming it,
 /// and a fleet of devices that publish like the firmware: MQTT 3.1.1, persistent session, QoS 1, a
 /// message leaves the device's queue only on PUBACK, and after a lost connection the device connects
 /// again (to the next node in its list, as behind a load balancer) and re-sends everything not acknowledged.
+/// Disposing stops the replicas, brings back a broker node the test killed (the cluster whole, every quorum
+/// queue with its members online) and deletes the vhost, so the next test on the cluster starts as on a fresh one.
 /// </summary>
 internal sealed class ClusterFleet : IAsyncDisposable
 {
@@ -27,15 +30,24 @@ internal sealed class ClusterFleet : IAsyncDisposable
     private readonly List<long> _ackTimes = new();
     private string[] _replicaArgs = [];
 
-    private ClusterFleet(RabbitMqCluster cluster, Uri influxUrl, string database, int devices)
+    private readonly RabbitMqClusterFixture _shared;
+    private readonly Action<string> _log;
+
+    private ClusterFleet(RabbitMqClusterFixture shared, Action<string> log, RabbitMqCluster cluster, string virtualHost, Uri influxUrl, string database, int devices)
     {
+        _shared = shared;
+        _log = log;
         Cluster = cluster;
+        VirtualHost = virtualHost;
         _influxUrl = influxUrl;
         Database = database;
         Devices = Enumerable.Range(0, devices).Select(i => ($"c{i:D3}", $"secret-{Guid.NewGuid():N}")).ToArray();
     }
 
     public RabbitMqCluster Cluster { get; }
+
+    /// <summary>This fleet's virtual host: its queues, the gateway's and the devices' permissions are there only.</summary>
+    public string VirtualHost { get; }
 
     public string Database { get; }
 
@@ -44,6 +56,13 @@ internal sealed class ClusterFleet : IAsyncDisposable
     public IReadOnlyList<GatewayProcess> Replicas => _replicas;
 
     public const string Site = "basin-1";
+
+    /// <summary>
+    /// A device's MQTT user name: the vhost, a colon, the device's broker user. The MQTT plugin takes the
+    /// part before the last colon as the vhost (RabbitMQ 3.10 rabbit_mqtt_processor <c>get_vhost_username</c>),
+    /// then checks the login, permissions and topic ACL of the user after it on that vhost, as for the default.
+    /// </summary>
+    public string MqttUser(string device) => $"{VirtualHost}:{device}";
 
     /// <summary>Milliseconds since the fleet was created.</summary>
     public long Now => _clock.ElapsedMilliseconds;
@@ -57,16 +76,20 @@ internal sealed class ClusterFleet : IAsyncDisposable
         }
     }
 
+    /// <param name="log">The test's output: what the clean-up did to leave the cluster whole.</param>
     /// <param name="replicaArgs">More settings for every replica (e.g. the shared PostgreSQL state).</param>
-    public static async Task<ClusterFleet> StartAsync(InfluxDbServer influx, int devices, int replicas, params string[] replicaArgs)
+    public static async Task<ClusterFleet> StartAsync(RabbitMqClusterFixture shared, Action<string> log, InfluxDbServer influx, int devices, int replicas, params string[] replicaArgs)
     {
-        var cluster = await RabbitMqCluster.StartNewAsync(3);
-        var fleet = new ClusterFleet(cluster, influx.Url, GatewayHarness.NewDatabase(), devices) { _replicaArgs = replicaArgs };
+        var cluster = await shared.ClusterAsync();
+
+        var vhost = $"iotmon-test-{Guid.NewGuid():N}";
+        await cluster.AddVirtualHostAsync(vhost);
+        var fleet = new ClusterFleet(shared, log, cluster, vhost, influx.Url, GatewayHarness.NewDatabase(), devices) { _replicaArgs = replicaArgs };
         try
         {
-            await cluster.ProvisionAsync(string.Empty, "topology", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await cluster.ProvisionAsync(string.Empty, "gateway", GatewayUser, GatewayPassword);
-            await cluster.ProvisionAsync(string.Join('\n', fleet.Devices.Select(d => $"{Site},{d.Id},{d.Secret}")), "devices", "-");
+            await cluster.ProvisionAsync(string.Empty, "--vhost", vhost, "topology", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await cluster.ProvisionAsync(string.Empty, "--vhost", vhost, "gateway", GatewayUser, GatewayPassword);
+            await cluster.ProvisionAsync(string.Join('\n', fleet.Devices.Select(d => $"{Site},{d.Id},{d.Secret}")), "--vhost", vhost, "devices", "-");
             for (var r = 0; r < replicas; r++)
             {
                 await fleet.StartReplicaAsync();
@@ -90,7 +113,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
         var replica = new GatewayProcess(dir, 0, FreePort.Next(), [
             $"--Storage:Url={_influxUrl}", $"--Storage:Database={Database}", "--Storage:RetryInitialMs=50",
             "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
-            $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
+            $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:VirtualHost={VirtualHost}", $"--Mqtt:Cluster:Partitions={Partitions}",
             "--Mqtt:Cluster:HeartbeatSeconds=5",
             // the broker checked each device's login and topic ACL; the replicas' registries are their own files
             "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning",
@@ -152,7 +175,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
                     var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
                         .WithTcpServer("127.0.0.1", Cluster.Nodes[node].MqttPort)
                         .WithProtocolVersion(MqttProtocolVersion.V311)
-                        .WithClientId(d.Id).WithCleanSession(false).WithCredentials(d.Id, d.Secret)
+                        .WithClientId(d.Id).WithCleanSession(false).WithCredentials(MqttUser(d.Id), d.Secret)
                         .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
                         .WithTimeout(TimeSpan.FromSeconds(5)).Build());
                     if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -235,7 +258,7 @@ internal sealed class ClusterFleet : IAsyncDisposable
     public async Task<(int Consumers, int ActiveQueues)> ConsumersAsync()
     {
         var node = Cluster.Nodes.First(n => n.IsRunning);
-        var json = await Cluster.CtlAsync(node, "list_consumers", "queue_name", "active", "--formatter", "json");
+        var json = await Cluster.CtlAsync(node, "list_consumers", "-p", VirtualHost, "queue_name", "active", "--formatter", "json");
         using var doc = JsonDocument.Parse(json);
         var all = doc.RootElement.EnumerateArray()
             .Where(c => c.GetProperty("queue_name").GetString()!.StartsWith("iotmon.uplink.", StringComparison.Ordinal)).ToArray();
@@ -254,7 +277,17 @@ internal sealed class ClusterFleet : IAsyncDisposable
             r.Dispose();
         }
 
-        await Cluster.DisposeAsync();
+        // the next test on the shared cluster starts with every node in it and its own, empty vhost; a node this
+        // test killed is back, its quorum queue replicas caught up, before the vhost's queues are deleted on every node
+        if (await _shared.MakeWholeAsync() is { } restore)
+        {
+            _log(restore);
+        }
+
+        if (Cluster.Nodes.All(n => n.IsRunning))
+        {
+            await Cluster.DeleteVirtualHostAsync(VirtualHost); // else the cluster was given up, with everything on it
+        }
         foreach (var dir in _replicaDirs)
         {
             try

@@ -13,7 +13,7 @@ namespace IoTMonitor.Gateway.Tests.Cluster;
 /// after kill -9 of one the survivor takes every partition. Every reading is stored exactly once.
 /// </summary>
 [Collection("influx")]
-public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, RabbitMqClusterFixture cluster, PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const int Devices = 12;
     private const int Burst = 10; // per device, repeated until the second replica has its share
@@ -25,7 +25,7 @@ public sealed partial class ClusterSpread_Tests(InfluxDbFixture influx, Postgres
     public async Task Two_replicas_each_consume_a_share_and_the_survivor_of_a_kill_takes_every_partition()
     {
         var state = await postgres.Server.CreateDatabaseAsync("spread");
-        await using var fleet = await ClusterFleet.StartAsync(influx.Server, Devices, replicas: 1,
+        await using var fleet = await ClusterFleet.StartAsync(cluster, output.WriteLine, influx.Server, Devices, replicas: 1,
             "--State:Provider=postgres", $"--State:ConnectionString={state}", "--Mqtt:Cluster:Balance=true",
             $"--Mqtt:Cluster:LeaseSeconds={LeaseSeconds}", "--Mqtt:Cluster:LeaseRenewMs=500", $"--Api:AdminKey={AdminKey}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
