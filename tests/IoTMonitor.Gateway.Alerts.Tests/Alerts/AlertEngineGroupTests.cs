@@ -171,6 +171,30 @@ public sealed class AlertEngineGroupTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_first_item_slower_than_the_budget_does_not_cut_every_group_to_one_item()
+    {
+        // the group's first reads (here the site profile, read once per site and group) took longer than the
+        // whole budget on a busy PostgreSQL: the budget counts after the first item, or every group is one item
+        var store = Store(rules: Level());
+        var engine = Engine(store, site =>
+        {
+            Thread.Sleep(30);
+            return null;
+        });
+        engine.GroupBudget = TimeSpan.FromMilliseconds(10);
+        for (var i = 0; i < 200; i++)
+        {
+            engine.OnReadingsDurable(this, Batch("s1", "d1", S0 + i, 3.0));
+        }
+
+        var flushed = engine.FlushAsync();
+        engine.Start();
+        await flushed.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(200, engine.BatchesEvaluated);
+        Assert.True(engine.GroupsCommitted <= 20, $"{engine.GroupsCommitted} groups for 200 queued batches");
+    }
+
+    [Fact]
     public async Task Unchanged_states_and_schedules_are_not_written_and_routine_changes_once_every_few_seconds()
     {
         var store = Store(rules: Level());

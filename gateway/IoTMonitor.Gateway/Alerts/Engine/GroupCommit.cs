@@ -117,18 +117,20 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
         }
 
         Begin();
-        var started = Stopwatch.GetTimestamp();
         var running = 0;
         try
         {
             store.InTransaction(() =>
             {
+                // the budget counts from the end of the first item: opening the transaction and the group's first
+                // reads (a site's profile, the evaluator's fence) are PostgreSQL round trips that on a busy machine
+                // took longer than the whole budget, which left every group one item long (8 batches/s, with the
+                // cluster consumer's acks waiting on each)
+                var started = long.MaxValue;
                 for (; ; running++)
                 {
                     if (running == _group.Count)
                     {
-                        // the budget counts from the first item: opening the transaction may itself take longer
-                        // than the budget (a PostgreSQL round trip on a busy machine), and a group must not end empty
                         if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget) || !Next(out var next))
                         {
                             break;
@@ -138,6 +140,10 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                     }
 
                     Execute(_group[running]);
+                    if (running == 0)
+                    {
+                        started = Stopwatch.GetTimestamp();
+                    }
                 }
 
                 writes.WriteGroup();
