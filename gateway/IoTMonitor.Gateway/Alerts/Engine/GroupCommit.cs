@@ -36,8 +36,8 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     private long _generation;
 
     /// <summary>
-    /// How long a group keeps taking queued items: it bounds the delay of a notification (sent after
-    /// the commit) and how long operator actions wait for the engine's lock.
+    /// How long a group keeps taking queued items after its first one: it bounds the delay of a
+    /// notification (sent after the commit) and how long operator actions wait for the engine's lock.
     /// </summary>
     public TimeSpan Budget { get; set; } = TimeSpan.FromMilliseconds(10);
 
