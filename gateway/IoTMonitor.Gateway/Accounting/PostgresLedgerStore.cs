@@ -213,9 +213,16 @@ public sealed class PostgresLedgerStore(PostgresState state, ILogger log) : ILed
                 }
                 else
                 {
+                    // a ledger this pull creates has nothing of its own to push; one that already counted readings here
+                    // keeps them unpushed (taking its version as written lost a replica's whole half when its readings
+                    // came between a flush's push and its pull, and none after)
+                    var fresh = device.Version == 0;
                     var accounted = _accounted.GetValueOrDefault(key);
                     device.Merge(row, accounted.Readings, accounted.Duplicates);
-                    _written.TryAdd(key, device.Version);
+                    if (fresh)
+                    {
+                        _written.TryAdd(key, 0);
+                    }
                 }
 
                 _accounted[key] = (row.Readings, row.Duplicates);
