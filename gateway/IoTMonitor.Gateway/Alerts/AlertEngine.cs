@@ -553,14 +553,9 @@ public sealed class AlertEngine : IAsyncDisposable
                         ReloadRules();
                     }
 
-                    var pending = shared.Pending(4096);
-                    queuedHandOffs.IntersectWith(pending.Select(w => w.HandOff));
-                    foreach (var work in pending)
+                    foreach (var work in shared.PendingNew(4096, queuedHandOffs))
                     {
-                        if (queuedHandOffs.Add(work.HandOff))
-                        {
-                            _queue.Enqueue(work);
-                        }
+                        _queue.Enqueue(work);
                     }
 
                     if (failing)

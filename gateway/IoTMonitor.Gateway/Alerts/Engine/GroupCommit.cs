@@ -3,6 +3,7 @@
 // touched and running the items again around it.
 
 using System.Diagnostics;
+using IoTMonitor.Gateway.Alerts.Ownership;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts.Engine;
@@ -30,6 +31,9 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     private readonly List<TaskCompletionSource> _committed = [];
     private int _groupBatches;
     private bool _queued;
+
+    // set while a group runs again because another evaluation took one of its handed-off items first
+    private bool _takeEach;
     private long _batches;
     private long _groups;
     private long _failures;
@@ -57,6 +61,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     public bool RunAlone(Work work)
     {
         _holdAt = 0;
+        _takeEach = false;
         _group.Clear();
         _group.Add(work);
         return RunGroup(more: false);
@@ -66,6 +71,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
     public bool RunQueued()
     {
         _holdAt = 0;
+        _takeEach = false;
         _group.Clear();
         return RunGroup(more: true);
     }
@@ -146,6 +152,7 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                     }
                 }
 
+                store.Ownership.EndGroup();
                 writes.WriteGroup();
                 return 0;
             });
@@ -166,6 +173,17 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 // another replica's operator changed an alert of this group after it was read: no item
                 // is at fault, and the same group evaluated again reads that change and keeps it
                 log.LogInformation("Alert {Alert} was changed by another replica during evaluation; evaluating the group of {Count} again", ((AlertChangedException)e).AlertId, items.Length);
+                _group.Clear();
+                _group.AddRange(items);
+                return RunGroup(more: false, conflictRetries - 1);
+            }
+
+            if (e is HandOffTakenException taken && conflictRetries > 0)
+            {
+                // rare (an item queued twice, or a site's previous owner took it at its last commit): no item is at
+                // fault, and run again taking each item as it is evaluated, the taken ones are skipped
+                log.LogInformation("{Missing} handed-off items of a group of {Count} were taken by another evaluation; evaluating the group again, taking each item", taken.Missing, items.Length);
+                _takeEach = true;
                 _group.Clear();
                 _group.AddRange(items);
                 return RunGroup(more: false, conflictRetries - 1);
@@ -316,13 +334,14 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
             return false;
         }
 
-        return work.HandOff == 0 || ownership.Claim(work.HandOff);
+        return work.HandOff == 0 || ownership.Take(work.HandOff);
     }
 
     private void Begin()
     {
         writes.BeginGroup();
         sites.BeginGroup();
+        store.Ownership.BeginGroup(_takeEach);
         _committed.Clear();
         _groupBatches = 0;
         _queued = false;

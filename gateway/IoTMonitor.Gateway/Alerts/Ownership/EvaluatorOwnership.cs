@@ -33,9 +33,30 @@ internal abstract class EvaluatorOwnership
     /// <summary>True when another gateway may evaluate some sites (the engine then writes every state change in its group).</summary>
     public abstract bool Shared { get; }
 
-    /// <summary>Hands a reading batch or status of a site this gateway does not evaluate to its owner, in the current transaction.</summary>
+    /// <summary>
+    /// A group starts: nothing of it handed off or taken yet. <paramref name="takeEach"/> takes each
+    /// handed-off item from the store as it is evaluated instead of all of them at the group's end:
+    /// the group is being run again because one of its items had been taken by another evaluation.
+    /// </summary>
+    public virtual void BeginGroup(bool takeEach)
+    {
+    }
+
+    /// <summary>Hands a reading batch or status of a site this gateway does not evaluate to its owner, written in the current group's transaction.</summary>
     public abstract void HandOff(in Work work);
 
-    /// <summary>Takes a handed-off item for evaluation in the current transaction; false when another evaluation already took it.</summary>
-    public abstract bool Claim(long handOff);
+    /// <summary>
+    /// Takes a handed-off item for evaluation in the current group; false when the group already took it
+    /// (it was queued twice) or, taking each, when another evaluation took it.
+    /// </summary>
+    public abstract bool Take(long handOff);
+
+    /// <summary>
+    /// The group's end, still in its transaction: what it handed off is written and what it took is
+    /// removed from the store, one statement each. Throws <see cref="HandOffTakenException"/> when
+    /// another evaluation took one of those items first (the group is then run again, taking each).
+    /// </summary>
+    public virtual void EndGroup()
+    {
+    }
 }

@@ -26,6 +26,6 @@ internal sealed class SoleEvaluator : EvaluatorOwnership
     public override void HandOff(in Work work) =>
         throw new InvalidOperationException("a sole evaluator owns every site: nothing is handed off");
 
-    public override bool Claim(long handOff) =>
+    public override bool Take(long handOff) =>
         throw new InvalidOperationException("a sole evaluator owns every site: nothing is handed off");
 }
