@@ -11,7 +11,8 @@
 // /metrics), CPU seconds per 1,000 messages of each gateway process and of the broker nodes (utime+stime
 // from /proc/<pid>/stat over the same window, the broker summed over each node's process tree), the
 // deliveries each replica took, and whether every reading was stored exactly once; then the 2:1 ratio.
-// Environment: BENCH_MESSAGES (60000), BENCH_DEVICES (100), BENCH_WINDOW (16), BENCH_REPEATS (1).
+// Environment: BENCH_MESSAGES (60000), BENCH_DEVICES (100), BENCH_SITES (25), BENCH_WINDOW (16), BENCH_REPEATS (1),
+// BENCH_VERBOSE=1 (when the alert partitions changed hands, and the replicas' alert-lease log lines).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -29,22 +30,25 @@ var messages = Env("BENCH_MESSAGES", 60_000);
 var devices = Env("BENCH_DEVICES", 100);
 var window = Env("BENCH_WINDOW", 16);
 var repeats = Env("BENCH_REPEATS", 1);
+// alerts are evaluated per site, by the replica holding the site's partition: a fleet of one site has one
+// evaluator however many replicas run, so the default spreads the devices over sites, 4 to a site, as a
+// station with level, rain, water-quality and soil nodes
+var sites = Env("BENCH_SITES", 25);
 const int Partitions = 8;
-const string Site = "bench";
 const string GatewayUser = "iotmon-gateway";
 const string GatewayPassword = "gw-bench-0123456";
 const string AdminKey = "replica-bench-admin-key";
 var ticks = 100.0; // USER_HZ: /proc/<pid>/stat counts CPU time in clock ticks (sysconf(_SC_CLK_TCK), 100 on Linux)
 string Load() => File.ReadAllText("/proc/loadavg").Trim();
 
-Console.WriteLine($"cluster replica benchmark: {messages} QoS 1 messages x 4 readings, {devices} devices x {window} in flight, {Partitions} partitions, 3 RabbitMQ nodes; {Environment.ProcessorCount} cores, load {Load()}");
+Console.WriteLine($"cluster replica benchmark: {messages} QoS 1 messages x 4 readings, {devices} devices x {window} in flight on {Math.Min(sites, devices)} sites, {Partitions} partitions, 3 RabbitMQ nodes; {Environment.ProcessorCount} cores, load {Load()}");
 using var influx = await InfluxDbServer.StartNewAsync();
 using var postgres = await PostgresServer.StartNewAsync();
 await using var cluster = await RabbitMqCluster.StartNewAsync(3);
 await cluster.ProvisionAsync(string.Empty, "topology", "--partitions", Partitions.ToString(inv));
 await cluster.ProvisionAsync(string.Empty, "gateway", GatewayUser, GatewayPassword);
-var fleet = Enumerable.Range(0, devices).Select(i => ($"b{i:D4}", $"secret-{Guid.NewGuid():N}")).ToArray();
-await cluster.ProvisionAsync(string.Join('\n', fleet.Select(d => $"{Site},{d.Item1},{d.Item2}")), "devices", "-");
+var fleet = Enumerable.Range(0, devices).Select(i => ($"b{i:D4}", $"secret-{Guid.NewGuid():N}", $"bench-{i % sites:D2}")).ToArray();
+await cluster.ProvisionAsync(string.Join('\n', fleet.Select(d => $"{d.Item3},{d.Item1},{d.Item2}")), "devices", "-");
 
 var results = new Dictionary<int, List<double>>();
 var epoch = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 5_000_000;
@@ -66,7 +70,10 @@ return 0;
 async Task<double> RunAsync(int replicas, int runNo)
 {
     var database = $"bench{runNo}_{Guid.NewGuid().ToString("N")[..8]}";
-    var state = await postgres.CreateDatabaseAsync("bench");
+    // pooled, as a deployment runs: the fixtures' strings are unpooled (the test suite's own short connections), and
+    // an unpooled gateway forks a PostgreSQL backend for every statement outside a transaction (a site lookup per
+    // site and alert group: 45 batches/s with 25 sites)
+    var state = new Npgsql.NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync("bench")) { Pooling = true }.ConnectionString;
     var first = epoch + (runNo * (long)(messages / devices + 10));
 
     // fill: the backlog waits in the quorum queues
@@ -102,7 +109,7 @@ async Task<double> RunAsync(int replicas, int runNo)
                 "--Mqtt:Mode=Cluster", $"--Mqtt:Cluster:Endpoints={endpoints}", $"--Mqtt:Cluster:Username={GatewayUser}",
                 $"--Mqtt:Cluster:Password={GatewayPassword}", $"--Mqtt:Cluster:Partitions={Partitions}",
                 "--State:Provider=postgres", $"--State:ConnectionString={state}", "--Mqtt:Cluster:Balance=true", $"--Api:AdminKey={AdminKey}", $"--Mqtt:Cluster:Replica={names[r]}",
-                "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning"));
+                "--Registry:RequireAuthentication=false", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:IoTMonitor.Gateway.Alerts=Information", "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff ", "--Logging:Console:FormatterOptions:UseUtcTimestamp=true"));
         }
 
         var starting = Task.WhenAll(gateways.Select(g => g.StartAsync()));
@@ -111,6 +118,7 @@ async Task<double> RunAsync(int replicas, int runNo)
         var lo = messages / 10;
         var hi = messages * 9 / 10;
         Sample? from = null, to = null;
+        var samples = new List<Sample>();
         var released = false;
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (to is null)
@@ -131,6 +139,8 @@ async Task<double> RunAsync(int replicas, int runNo)
                 await Task.Delay(50); // a replica's HTTP port is not up yet
                 continue;
             }
+
+            samples.Add(sample);
 
             if (!released)
             {
@@ -164,7 +174,32 @@ async Task<double> RunAsync(int replicas, int runNo)
         var stored = await WaitStoredAsync(database, messages * 4L);
         Console.WriteLine($"{replicas} replica(s): fill {messages / fill.Elapsed.TotalSeconds:F0} msg/s ({devices} devices x {window} in flight; broker {brokerFill / messages * 1000:F2} CPU s per 1,000 on the ingest side); " +
             $"drain {rate:F0} msg/s ({delivered} messages in {seconds:F1} s); CPU s per 1,000 messages: gateway {string.Join(" + ", perGateway.Select(c => c.ToString("F2", inv)))}, broker nodes {broker:F2}; " +
-            $"deliveries per replica {shares}; stored {stored} of {messages * 4} readings; load {Load()}");
+            $"deliveries per replica {shares}; alert stage per replica (groups, batches evaluated, handed off, alert partitions held at the end) {AlertStage(from, to)}; stored {stored} of {messages * 4} readings; load {Load()}");
+        if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1")
+        {
+            Console.WriteLine($"  window {from.Clock:HH:mm:ss.fff} – {to.Clock:HH:mm:ss.fff} (UTC)");
+            string? last = null;
+            foreach (var x in samples)
+            {
+                var held = string.Join(" / ", x.Alerting.Select(c => c[3]));
+                if (held != last)
+                {
+                    Console.WriteLine($"  {x.Clock:HH:mm:ss.fff} alert partitions held {held}, delivered {x.Delivered}");
+                    last = held;
+                }
+            }
+
+            foreach (var (g, i) in gateways.Select((g, i) => (g, i)))
+            {
+                // the simple console format puts the time on the line before the message
+                var lines = g.Log.Split('\n');
+                foreach (var at in Enumerable.Range(1, lines.Length - 1).Where(k => lines[k].Contains("Alert evaluator", StringComparison.Ordinal)).Take(12))
+                {
+                    Console.WriteLine($"  replica {i}: {lines[at - 1].Trim()} {lines[at].Trim()}");
+                }
+            }
+        }
+
         if (stored != messages * 4L)
         {
             throw new InvalidOperationException($"stored {stored} readings, expected {messages * 4}");
@@ -243,7 +278,7 @@ async Task PublishAsync(long first)
             {
                 try
                 {
-                    var r = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"iotmon/v1/{Site}/{d.Item1}/telemetry")
+                    var r = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"iotmon/v1/{d.Item3}/{d.Item1}/telemetry")
                         .WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
                     if (!r.IsSuccess)
                     {
@@ -281,6 +316,7 @@ async Task<Sample?> SampleAsync(HttpClient http, List<GatewayProcess> gateways)
 {
     var at = Stopwatch.GetTimestamp();
     var shares = new List<long>();
+    var alerting = new List<long[]>();
     foreach (var g in gateways)
     {
         string text;
@@ -293,10 +329,11 @@ async Task<Sample?> SampleAsync(HttpClient http, List<GatewayProcess> gateways)
             return null; // not listening yet, or too slow to answer on the loaded machine: sample again
         }
 
+        alerting.Add(AlertCounters().Select(name => Counter(text, name)).ToArray());
         shares.Add(Regex.Matches(text, @"^iotmon_cluster_partition_deliveries_total\{[^}]*\} (\d+)$", RegexOptions.Multiline).Sum(m => long.Parse(m.Groups[1].Value, inv)));
     }
 
-    return new Sample(at, shares.Sum(), shares, gateways.Select(g => g.ProcessId is { } pid ? TreeTicks(pid) : 0).ToList(), cluster.Nodes.Sum(n => TreeTicks(n.Pid!.Value)));
+    return new Sample(at, shares.Sum(), shares, gateways.Select(g => g.ProcessId is { } pid ? TreeTicks(pid) : 0).ToList(), cluster.Nodes.Sum(n => TreeTicks(n.Pid!.Value)), alerting);
 }
 
 async Task<long> WaitStoredAsync(string database, long expected)
@@ -326,6 +363,18 @@ async Task<long> WaitStoredAsync(string database, long expected)
 }
 
 // utime + stime (fields 14 and 15 of /proc/<pid>/stat, proc(5)) of a process and all its descendants
+// the alert engine's counters over the window, per replica: groups against batches shows how full its groups are
+static string[] AlertCounters() => ["iotmon_alert_groups_total", "iotmon_alert_batches_evaluated_total", "iotmon_alert_handed_off_total", "iotmon_alert_partitions_held"];
+
+static long Counter(string metrics, string name)
+{
+    var m = Regex.Match(metrics, $@"^{name} (\d+)$", RegexOptions.Multiline);
+    return m.Success ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+}
+
+static string AlertStage(Sample from, Sample to) =>
+    string.Join(" / ", to.Alerting.Select((c, g) => string.Join(", ", c.Select((v, i) => (i == 3 ? v : v - from.Alerting[g][i]).ToString(CultureInfo.InvariantCulture)))));
+
 static long TreeTicks(int root)
 {
     var parents = new Dictionary<int, int>();
@@ -365,4 +414,8 @@ static long TreeTicks(int root)
     return total;
 }
 
-internal sealed record Sample(long At, long Delivered, List<long> Shares, List<long> Gateways, long Broker);
+/// <summary>Per gateway: <see cref="AlertCounters"/> in that order.</summary>
+internal sealed record Sample(long At, long Delivered, List<long> Shares, List<long> Gateways, long Broker, List<long[]> Alerting)
+{
+    public DateTime Clock { get; } = DateTime.UtcNow;
+}

@@ -64,7 +64,7 @@ public sealed class AlertEngine : IAsyncDisposable
     private readonly AlertStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly object _gate = new();
+    private readonly EngineGate _gate = new();
     private readonly SiteInfoLookup _sites;
     private readonly RuleSet _rules;
     private readonly RuleStates _states;
@@ -139,7 +139,7 @@ public sealed class AlertEngine : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            using (_gate.Enter())
             {
                 return _rules.Current;
             }
@@ -200,7 +200,7 @@ public sealed class AlertEngine : IAsyncDisposable
     public void ReloadRules()
     {
         var rules = _rules.Load();
-        lock (_gate)
+        using (_gate.Enter())
         {
             _rules.Set(rules);
         }
@@ -300,7 +300,7 @@ public sealed class AlertEngine : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         Alert? result;
-        lock (_gate)
+        using (_gate.Enter())
         {
             result = OverLatest(() => _store.InOperatorTransaction(() => _lifecycle.Acknowledge(id, by, note, now)));
         }
@@ -314,7 +314,7 @@ public sealed class AlertEngine : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         Alert? result;
-        lock (_gate)
+        using (_gate.Enter())
         {
             result = OverLatest(() => _store.InOperatorTransaction(() => _lifecycle.Resolve(id, by, note, now)));
         }
@@ -347,7 +347,7 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>The site's flash-flood state (null when the site is not watched). Reads under the engine's lock.</summary>
     public FloodSnapshot? Flood(string site, long from, long to)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             return _flood?.Snapshot(site, from, to);
         }
@@ -356,7 +356,7 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>The site's flash-flood warning level now (none, prepare, immediate), or null when the site is not watched: the overview's column.</summary>
     public string? FloodLevel(string site)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             return _flood?.Level(site);
         }
@@ -365,7 +365,7 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>The in-memory state of a rule for a device (tests: what a redelivery did to a repeat count).</summary>
     internal RuleState? StateOf(string ruleId, string device)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             return _states.Find(ruleId, device);
         }
@@ -374,7 +374,7 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>The device's record of evaluated sequence numbers (tests).</summary>
     internal EvaluatedSequences? EvaluatedSequencesOf(string device)
     {
-        lock (_gate)
+        using (_gate.Enter())
         {
             return _duplicates.Snapshot(device);
         }
@@ -416,7 +416,7 @@ public sealed class AlertEngine : IAsyncDisposable
     private void RunAlone(Work work)
     {
         bool queued;
-        lock (_gate)
+        using (_gate.Enter())
         {
             queued = _groups.RunAlone(work);
         }
@@ -450,7 +450,7 @@ public sealed class AlertEngine : IAsyncDisposable
                 var queued = false;
                 try
                 {
-                    lock (_gate)
+                    using (_gate.Enter())
                     {
                         queued = _groups.RunQueued();
                     }
@@ -467,6 +467,8 @@ public sealed class AlertEngine : IAsyncDisposable
                 {
                     NotificationsQueued?.Invoke(this, EventArgs.Empty);
                 }
+
+                _gate.LetWaitingIn();
 
                 if (_groups.Unreachable is { } away)
                 {
@@ -591,7 +593,7 @@ public sealed class AlertEngine : IAsyncDisposable
     private void HandOver(SharedEvaluator shared, IReadOnlyList<int> surplus)
     {
         var given = new List<int>(surplus.Count);
-        lock (_gate)
+        using (_gate.Enter())
         {
             foreach (var partition in surplus)
             {
@@ -638,7 +640,7 @@ public sealed class AlertEngine : IAsyncDisposable
 
         CutWhatIsLeft(queued, drainDeadline, Stopwatch.GetElapsedTime(started));
         _stop.Dispose();
-        lock (_gate)
+        using (_gate.Enter())
         {
             _writes.WriteOnStop();
         }
