@@ -24,6 +24,13 @@ public sealed class PostgresState : IDisposable
     internal PostgresState(string connectionString, IReadOnlyList<(int Version, string Description, string Sql)> steps, ILogger log)
     {
         DataSource = NpgsqlDataSource.Create(connectionString);
+        if (!new NpgsqlConnectionStringBuilder(connectionString).Pooling)
+        {
+            // measured (bench/cluster/replicas.sh, docs/operations.md run D): unpooled, each statement outside a transaction
+            // forks a PostgreSQL backend, and the alert engine's site lookups alone held a replica to about 45 batches/s
+            log.LogWarning("State:ConnectionString sets Pooling=false: every statement outside a transaction opens a new PostgreSQL connection, which slowed alert evaluation from about 3,000 to 45 batches/s in the replica bench; remove it (Npgsql pools connections by default)");
+        }
+
         try
         {
             SchemaVersion = Migrate(steps, log);

@@ -1,5 +1,6 @@
 using System.Text;
 using IoTMonitor.Gateway.Buffering;
+using IoTMonitor.Gateway.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Tests.Buffering;
@@ -45,36 +46,4 @@ public sealed class WriteFailureLogTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private sealed class ListLogger : ILogger
-    {
-        private readonly List<(LogLevel Level, string Text)> _lines = [];
-
-        public List<string> Exceptions { get; } = [];
-
-        public List<string> Lines(LogLevel level)
-        {
-            lock (_lines)
-            {
-                return _lines.Where(l => l.Level == level).Select(l => l.Text).ToList();
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-            {
-                _lines.Add((logLevel, formatter(state, exception)));
-                if (exception is not null)
-                {
-                    Exceptions.Add(exception.Message);
-                }
-            }
-        }
-    }
 }

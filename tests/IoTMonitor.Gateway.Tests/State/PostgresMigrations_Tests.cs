@@ -1,4 +1,5 @@
 using IoTMonitor.Gateway.State;
+using IoTMonitor.Gateway.Tests.Support;
 using IoTMonitor.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -113,6 +114,22 @@ public sealed class PostgresMigrations_Tests(PostgresFixture postgres) : IClassF
         var errors = new StateOptions { Provider = "Postgres", ConnectionString = connectionString }.Validate().ToList();
 
         Assert.Contains(errors, e => e.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unpooled_connection_string_is_warned_about_at_start()
+    {
+        var db = await postgres.Server.CreateDatabaseAsync("migrate"); // the fixture's strings are unpooled
+        var unpooled = new ListLogger();
+        var pooled = new ListLogger();
+
+        using (new PostgresState(db, PostgresMigrations.Steps, unpooled))
+        using (new PostgresState(new NpgsqlConnectionStringBuilder(db) { Pooling = true }.ConnectionString, PostgresMigrations.Steps, pooled))
+        {
+        }
+
+        Assert.Contains(unpooled.Lines(Microsoft.Extensions.Logging.LogLevel.Warning), l => l.Contains("Pooling=false", StringComparison.Ordinal));
+        Assert.DoesNotContain(pooled.Lines(Microsoft.Extensions.Logging.LogLevel.Warning), l => l.Contains("Pooling", StringComparison.Ordinal));
     }
 
     private static PostgresState Open(string connectionString, IReadOnlyList<(int, string, string)>? steps = null) =>
