@@ -6,7 +6,9 @@
 # round trips, set the pace) and prints per run: drain rate, CPU seconds per 1,000 messages of each
 # gateway process and of the broker nodes (utime+stime from /proc/<pid>/stat), each replica's
 # deliveries, readings stored (must be every one, once), the load average; then the 2:1 ratio.
-# Knobs: BENCH_MESSAGES (60000), BENCH_DEVICES (100), BENCH_WINDOW (16), BENCH_REPEATS (1).
+# Knobs: BENCH_MESSAGES (60000), BENCH_DEVICES (100), BENCH_SITES (25: alerts are evaluated per site), BENCH_WINDOW (16),
+# BENCH_REPEATS (1), BENCH_VERBOSE=1 (when the alert partitions changed hands). Also printed per replica: alert groups,
+# batches evaluated, batches handed off to the replica evaluating their site, alert partitions held at the end.
 # Needs: dotnet, influxd, rabbitmq-server, postgresql (scripts/install-deps.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
