@@ -2,6 +2,7 @@ using IoTMonitor.Gateway.Alerts.Tests.Support;
 using IoTMonitor.Gateway.Ingest;
 using IoTMonitor.Gateway.Model;
 using IoTMonitor.Gateway.Validation;
+using IoTMonitor.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Alerts.Tests.Alerts;

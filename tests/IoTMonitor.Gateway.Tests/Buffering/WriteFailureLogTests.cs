@@ -1,6 +1,6 @@
 using System.Text;
 using IoTMonitor.Gateway.Buffering;
-using IoTMonitor.Gateway.Tests.Support;
+using IoTMonitor.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace IoTMonitor.Gateway.Tests.Buffering;

@@ -1,5 +1,4 @@
 using IoTMonitor.Gateway.State;
-using IoTMonitor.Gateway.Tests.Support;
 using IoTMonitor.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
