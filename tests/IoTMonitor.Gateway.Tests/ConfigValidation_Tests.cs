@@ -9,6 +9,7 @@ public sealed class ConfigValidation_Tests
     [Theory]
     [InlineData("--Storage:Gzip=yes", "Storage:Gzip must be auto, true or false (got 'yes')")]
     [InlineData("--Alerts:Mqtt:TopicPrefix=alerts/+", "Alerts:Mqtt:TopicPrefix must be a topic without wildcards")]
+    [InlineData("--Alerts:Lease:HandOffPollMs=10", "Alerts:Lease:HandOffPollMs must be 50–10000")]
     [InlineData("--Gateway:LedgerPath= ", "Gateway:LedgerPath must be set")]
     [InlineData("--State:Provider=mysql", "State:Provider must be 'sqlite' or 'postgres' (got 'mysql')")]
     [InlineData("--State:Provider=postgres", "State:ConnectionString must be set when State:Provider is 'postgres'")]

@@ -82,6 +82,7 @@ public sealed class AlertEngine : IAsyncDisposable
     private Task? _loop;
     private Task? _ticker;
     private Task? _leaseLoop;
+    private Task? _handOffLoop;
     private long _rulesVersion;
     private Task? _stopped;
     private TaskCompletionSource? _held;
@@ -217,6 +218,7 @@ public sealed class AlertEngine : IAsyncDisposable
             _rulesVersion = _store.RulesVersion();
             shared.Leases.Renew();
             _leaseLoop = Task.Run(() => LeaseLoopAsync(shared, _tickStop.Token));
+            _handOffLoop = Task.Run(() => HandOffLoopAsync(shared, _tickStop.Token));
         }
 
         _loop = Task.Run(() => RunAsync(_stop.Token));
@@ -522,13 +524,12 @@ public sealed class AlertEngine : IAsyncDisposable
     /// <summary>
     /// Replicas sharing PostgreSQL: every <see cref="LeaseOptions.RenewMs"/> renews the leases and
     /// takes free ones, hands over those above its fair share (<see cref="LeaseOptions.Balance"/>),
-    /// reloads the rules when another replica changed them, and queues what other
-    /// replicas handed over for the sites held. A change of the held set wakes the engine (it reloads
+    /// and reloads the rules when another replica changed them (what other replicas hand over is
+    /// queued by <see cref="HandOffLoopAsync"/>). A change of the held set wakes the engine (it reloads
     /// the state of the sites it gained) and the dispatcher (their pending notices are its now).
     /// </summary>
     private async Task LeaseLoopAsync(SharedEvaluator shared, CancellationToken token)
     {
-        var queuedHandOffs = new HashSet<long>();
         var failing = false;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.Lease.RenewMs), _time);
         try
@@ -555,11 +556,6 @@ public sealed class AlertEngine : IAsyncDisposable
                         ReloadRules();
                     }
 
-                    foreach (var work in shared.PendingNew(4096, queuedHandOffs))
-                    {
-                        _queue.Enqueue(work);
-                    }
-
                     if (failing)
                     {
                         _log.LogWarning("Alert evaluator leases renewed again: {Replica} holds partitions [{Partitions}]", shared.Leases.Replica, string.Join(",", shared.Leases.HeldTokens.Keys.Order()));
@@ -576,6 +572,38 @@ public sealed class AlertEngine : IAsyncDisposable
                     }
 
                     failing = true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Replicas sharing PostgreSQL: every <see cref="LeaseOptions.HandOffPollMs"/> queues what other
+    /// replicas handed over for the sites held. Apart from the lease round (2 s) so an alert of a site
+    /// whose readings another replica consumed waits a quarter second, not a lease round, for its
+    /// evaluator; a database away is the lease loop's to report.
+    /// </summary>
+    private async Task HandOffLoopAsync(SharedEvaluator shared, CancellationToken token)
+    {
+        var queuedHandOffs = new HashSet<long>();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.Lease.HandOffPollMs), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                try
+                {
+                    foreach (var work in shared.PendingNew(4096, queuedHandOffs))
+                    {
+                        _queue.Enqueue(work);
+                    }
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+                {
+                    // read again at the next round: the rows stay until an evaluation takes them
                 }
             }
         }
@@ -624,6 +652,7 @@ public sealed class AlertEngine : IAsyncDisposable
             await _tickStop.CancelAsync().ConfigureAwait(false);
             await Quietly(_ticker).ConfigureAwait(false);
             await Quietly(_leaseLoop).ConfigureAwait(false);
+            await Quietly(_handOffLoop).ConfigureAwait(false);
         }
 
         var queued = QueueLength;

@@ -222,8 +222,15 @@ public sealed class LeaseOptions
     /// <summary>How long a lease lasts without renewal.</summary>
     public int Seconds { get; set; } = 10;
 
-    /// <summary>How often a replica renews its leases, takes free ones and picks up readings handed to it.</summary>
+    /// <summary>How often a replica renews its leases and takes free ones.</summary>
     public int RenewMs { get; set; } = 2000;
+
+    /// <summary>
+    /// How often a replica looks for readings another replica handed to it (batches of its sites consumed
+    /// elsewhere): the most a handed-off reading's alert waits beyond a direct one's. One indexed query of
+    /// ids per round; only new rows are read in full.
+    /// </summary>
+    public int HandOffPollMs { get; set; } = 250;
 
     /// <summary>
     /// Whether the replicas share the partitions evenly: each registers in <c>lease_members</c>, and one
@@ -250,6 +257,11 @@ public sealed class LeaseOptions
         else if (RenewMs < 100 || RenewMs * 3 > Seconds * 1000)
         {
             yield return "Alerts:Lease:RenewMs must be ≥ 100 and at most a third of Alerts:Lease:Seconds (a lease is renewed well before it ends)";
+        }
+
+        if (HandOffPollMs is < 50 or > 10000)
+        {
+            yield return "Alerts:Lease:HandOffPollMs must be 50–10000";
         }
     }
 }

@@ -98,6 +98,37 @@ public sealed class HandOffGroupsTests(PostgresFixture postgres) : IClassFixture
         AssertAlertsFromFirstExceedance(ownerStore, t);
     }
 
+    [Fact]
+    public async Task A_handed_off_batch_is_evaluated_between_two_lease_rounds()
+    {
+        // lease rounds 30 s apart: only the hand-off poll (100 ms here, 250 ms by default) can bring the batch in time
+        using var storage = await StoreProviders.CreateAsync(StoreProviders.Postgres, postgres.Server);
+        var options = new AlertsOptions
+        {
+            Webhook = { Urls = ["http://127.0.0.1:9/hook"] },
+            Influx = { Enabled = false },
+            TickSeconds = 3600,
+            Lease = { Seconds = 90, RenewMs = 30_000, HandOffPollMs = 100 },
+        };
+        var ownerStore = (PostgresAlertStore)storage.Open("owner", leaseSeconds: 90, balance: false);
+        var otherStore = (PostgresAlertStore)storage.Open("other", leaseSeconds: 90, balance: false);
+        ownerStore.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
+        await using var owner = new AlertEngine(options, ownerStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
+        await using var other = new AlertEngine(options, otherStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
+        owner.Start();
+        other.Start();
+        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120;
+
+        // the owner's first group has reloaded the state (which also reads what was handed over until then)
+        owner.EvaluateBatch("river-1", "wl-01", [(t, "water.level", 3.0, 0)], 3.9, t);
+        other.EvaluateBatch("river-1", "wl-01", [(t + 60, "water.level", 4.0, 0)], 3.9, t + 60);
+        Assert.Equal(1, otherStore.HandedOff);
+
+        await GatewayHost.WaitUntilAsync(() => ownerStore.ListActive().Count == 1, TimeSpan.FromSeconds(20), "the owner to evaluate the handed-off batch before its next lease round");
+        Assert.Equal(2, owner.BatchesEvaluated);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(t + 60), Assert.Single(ownerStore.ListActive()).Since);
+    }
+
     /// <summary>The owner opens first and so holds every partition; neither gives partitions to the other.</summary>
     private static async Task<(PostgresAlertStore Owner, PostgresAlertStore Other)> OpenPairAsync(StoreProviders storage)
     {
