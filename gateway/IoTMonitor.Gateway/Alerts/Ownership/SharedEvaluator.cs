@@ -56,7 +56,7 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
         var held = leases.HeldTokens.Keys.ToHashSet();
         reloadState();
         var gained = held.Except(Volatile.Read(ref _reloaded)).ToArray();
-        var handedOver = gained.Length == 0 ? [] : Pending(gained, int.MaxValue);
+        var handedOver = gained.Length == 0 ? [] : Pending(gained);
         Volatile.Write(ref _reloaded, held);
         return handedOver;
     }
@@ -154,13 +154,6 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
         }
     }
 
-    /// <summary>Items handed over for the partitions held now, oldest first (read outside any transaction; each is taken when evaluated).</summary>
-    public List<Work> Pending(int limit)
-    {
-        var held = leases.HeldTokens.Keys.ToArray();
-        return held.Length == 0 ? [] : Pending(held, limit);
-    }
-
     /// <summary>
     /// The items handed over for the partitions held now that are not in <paramref name="queued"/>
     /// yet, oldest first, among the oldest <paramref name="limit"/>; <paramref name="queued"/> keeps
@@ -196,12 +189,12 @@ internal sealed class SharedEvaluator(PostgresAlertDatabase db, PartitionLeases 
         return works;
     }
 
-    private List<Work> Pending(int[] partitions, int limit) =>
+    /// <summary>Everything handed over for <paramref name="partitions"/>, oldest first.</summary>
+    private List<Work> Pending(int[] partitions) =>
         db.Query(
-            "SELECT id, kind, site, device, boot, body FROM alert_handoff WHERE partition = ANY($1) ORDER BY id LIMIT $2",
+            "SELECT id, kind, site, device, boot, body FROM alert_handoff WHERE partition = ANY($1) ORDER BY id",
             Decode,
-            new NpgsqlParameter { Value = partitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
-            limit);
+            new NpgsqlParameter { Value = partitions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
 
     private static Work Decode(NpgsqlDataReader r) =>
         HandOffCodec.Decode(r.GetInt64(0), (WorkKind)r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5));

@@ -57,10 +57,8 @@ public sealed class HandOffGroupsTests(PostgresFixture postgres) : IClassFixture
         var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
         await HandOffAsync(other, t);
 
-        // the owner reads the backlog twice (at its first reload, and at its first lease round): each copy is evaluated once
-        await using var owner = HeldEngine(ownerStore);
-        await GatewayHost.WaitUntilAsync(() => owner.QueueLength >= Batches, Generous, "the owner's lease round to queue the backlog");
-        await Task.Delay(600); // the round that queued them is over (later rounds queue nothing already queued)
+        // the owner reads the backlog twice (at its first reload, and at its first hand-off poll): each copy is evaluated once
+        await using var owner = await OwnerWithBacklogQueuedAsync(ownerStore);
         owner.ReleaseEvaluation();
         await GatewayHost.WaitUntilAsync(() => owner.BatchesEvaluated == Batches, Generous, "the owner to evaluate the backlog");
         await owner.FlushAsync();
@@ -80,16 +78,14 @@ public sealed class HandOffGroupsTests(PostgresFixture postgres) : IClassFixture
         var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
         await HandOffAsync(other, t);
         var log = new ListLogger();
-        await using var owner = HeldEngine(ownerStore, log);
-        await GatewayHost.WaitUntilAsync(() => owner.QueueLength >= Batches, Generous, "the owner's lease round to queue the backlog");
-        await Task.Delay(600); // the round that queued them is over (later rounds queue nothing already queued)
+        await using var owner = await OwnerWithBacklogQueuedAsync(ownerStore, log);
 
         // queued, not yet evaluated: another replica (the site's owner a moment before) takes the newest row
         var newest = (long)(await PostgresServer.ScalarAsync(storage.ConnectionString!, "DELETE FROM alert_handoff WHERE id = (SELECT max(id) FROM alert_handoff) RETURNING id"))!;
         owner.ReleaseEvaluation();
         await GatewayHost.WaitUntilAsync(() => owner.BatchesEvaluated == Batches - 1 && owner.QueueLength == 0, Generous, "the owner to evaluate the rest of the backlog");
         await owner.FlushAsync();
-        await Task.Delay(600); // three more lease rounds: nothing is evaluated twice
+        await Task.Delay(600); // two more hand-off polls: nothing is evaluated twice
 
         Assert.True(newest > 0);
         Assert.Equal(Batches - 1, owner.BatchesEvaluated);
@@ -110,9 +106,7 @@ public sealed class HandOffGroupsTests(PostgresFixture postgres) : IClassFixture
             TickSeconds = 3600,
             Lease = { Seconds = 90, RenewMs = 30_000, HandOffPollMs = 100 },
         };
-        var ownerStore = (PostgresAlertStore)storage.Open("owner", leaseSeconds: 90, balance: false);
-        var otherStore = (PostgresAlertStore)storage.Open("other", leaseSeconds: 90, balance: false);
-        ownerStore.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
+        var (ownerStore, otherStore) = await OpenPairAsync(storage, leaseSeconds: 90);
         await using var owner = new AlertEngine(options, ownerStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
         await using var other = new AlertEngine(options, otherStore, TestChannels.Of(options), TimeProvider.System, NullLogger.Instance);
         owner.Start();
@@ -130,10 +124,10 @@ public sealed class HandOffGroupsTests(PostgresFixture postgres) : IClassFixture
     }
 
     /// <summary>The owner opens first and so holds every partition; neither gives partitions to the other.</summary>
-    private static async Task<(PostgresAlertStore Owner, PostgresAlertStore Other)> OpenPairAsync(StoreProviders storage)
+    private static async Task<(PostgresAlertStore Owner, PostgresAlertStore Other)> OpenPairAsync(StoreProviders storage, double leaseSeconds = 10)
     {
-        var owner = (PostgresAlertStore)storage.Open("owner", balance: false);
-        var other = (PostgresAlertStore)storage.Open("other", balance: false);
+        var owner = (PostgresAlertStore)storage.Open("owner", leaseSeconds, balance: false);
+        var other = (PostgresAlertStore)storage.Open("other", leaseSeconds, balance: false);
         owner.SeedRule(new AlertRule { Id = "level.high", Name = "Level", Kind = RuleKind.Threshold, Quantity = "water.level", Above = 3.5, Source = "test" }, T0);
         await PostgresServer.ExecuteAsync(storage.ConnectionString!, """
             CREATE TABLE handoff_statements (op text NOT NULL);
@@ -143,6 +137,15 @@ public sealed class HandOffGroupsTests(PostgresFixture postgres) : IClassFixture
               FOR EACH STATEMENT EXECUTE FUNCTION count_handoff_statement();
             """);
         return (owner, other);
+    }
+
+    /// <summary>The owner, holding its evaluation, once its hand-off poll has queued the whole backlog.</summary>
+    private async Task<AlertEngine> OwnerWithBacklogQueuedAsync(PostgresAlertStore store, ListLogger? log = null)
+    {
+        var owner = HeldEngine(store, log);
+        await GatewayHost.WaitUntilAsync(() => owner.QueueLength >= Batches, Generous, "the owner's hand-off poll to queue the backlog");
+        await Task.Delay(600); // the poll that queued them is over (later polls queue nothing already queued)
+        return owner;
     }
 
     private AlertEngine HeldEngine(PostgresAlertStore store, ListLogger? log = null)

@@ -158,7 +158,7 @@ public sealed class PartitionLeasesTests(PostgresFixture postgres) : IClassFixtu
         catch (TimeoutException e)
         {
             var left = await PostgresServer.ScalarAsync(storage.ConnectionString!, "SELECT count(*) FROM alert_handoff");
-            throw new TimeoutException($"{e.Message}: handoff rows {left}, owner evaluated {owner.BatchesEvaluated}, groups {owner.GroupsCommitted}, failures {owner.EvaluationFailures}, held {ownerStore.Leases.HeldTokens.Count}, pending {ownerStore.Shared.Pending(10).Count}, rules {owner.Rules.Count}: " + string.Join(" | ", log.Entries.Select(x => x.Text)), e);
+            throw new TimeoutException($"{e.Message}: handoff rows {left}, owner evaluated {owner.BatchesEvaluated}, groups {owner.GroupsCommitted}, failures {owner.EvaluationFailures}, held {ownerStore.Leases.HeldTokens.Count}, pending {ownerStore.Shared.PendingNew(10, []).Count}, rules {owner.Rules.Count}: " + string.Join(" | ", log.Entries.Select(x => x.Text)), e);
         }
         await owner.FlushAsync();
         await Task.Delay(600); // three more lease rounds: a handed-off batch is never evaluated twice
