@@ -137,7 +137,11 @@ internal sealed class GroupCommit(AlertStore store, WorkQueue queue, StateWrites
                 {
                     if (running == _group.Count)
                     {
-                        if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget) || !Next(out var next))
+                        // a lease gained or lost since the group began ends it: the next group reloads first (an item the
+                        // group took after the change, e.g. the lease loop's wake-up tick, left the gained sites unowned
+                        // until something else came in)
+                        if (!more || running >= MaxGroupItems || (running > 0 && Stopwatch.GetElapsedTime(started) >= Budget)
+                            || (running > 0 && store.Ownership.Generation != _generation) || !Next(out var next))
                         {
                             break;
                         }
